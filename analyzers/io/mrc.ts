@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import unbzip2 from 'unbzip2-stream';
 import { checkHeader, DEFAULT_MAX_VOXELS, type DataLayout } from './mrc-check.ts';
 import { decodeVoxels } from './mrc-decode.ts';
 import { MrcFormatError, type MrcIssue } from './mrc-errors.ts';
@@ -236,10 +237,11 @@ export async function readMrc(file: string, opts: ReadMrcOptions = {}): Promise<
 
 async function readStream(raw: Readable, first: Uint8Array, storedBytes: number, source: string, opts: ReadMrcOptions): Promise<MrcFile> {
   const compression = storedBytes === 0 ? 'none' : sniffCompression(first);
+  const sink = new MrcSink(source, opts, compression === 'none' ? storedBytes : null);
+  // Pipe and hash listener are attached in the same tick, before the stream starts flowing.
+  const stream = decompressor(raw, compression);
   const hash = createHash('sha256');
   raw.on('data', (chunk: Buffer) => hash.update(chunk));
-  const sink = new MrcSink(source, opts, compression === 'none' ? storedBytes : null);
-  const stream = await decompressor(raw, compression);
   try {
     for await (const chunk of stream) sink.push(chunk as Uint8Array);
   } catch (err) {
@@ -251,14 +253,13 @@ async function readStream(raw: Readable, first: Uint8Array, storedBytes: number,
   return sink.finish(compression, hash.digest('hex'), storedBytes);
 }
 
-async function decompressor(raw: Readable, compression: Compression): Promise<Readable> {
+function decompressor(raw: Readable, compression: Compression): Readable {
   switch (compression) {
     case 'none':
       return raw;
     case 'gzip':
       return forward(raw, createGunzip({ chunkSize: 1 << 20 }));
     case 'bzip2': {
-      const { default: unbzip2 } = await import('unbzip2-stream');
       // unbzip2-stream is an old-style stream: re-expose it through a PassThrough (async-iterable).
       const out = new PassThrough({ highWaterMark: 1 << 20 });
       const bz = forward(raw, unbzip2());

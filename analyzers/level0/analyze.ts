@@ -1,0 +1,95 @@
+/**
+ * One entry's Level 0 analysis, start to end: read the map, build the masks, run 0.a–0.d (0.e–0.h
+ * not implemented yet), draw the figures, score, and write report.json atomically after every
+ * figure it names is on disk.
+ */
+import path from 'node:path';
+import { AnalysisInputError } from '../errors.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
+import { readMrc } from '../io/mrc.ts';
+import { parseReport, type Entry, type Item, type ItemId, type Report } from '../report/schema.ts';
+import { scoreItems, summarize } from '../report/scoring.ts';
+import { ANALYZER_VERSION } from '../version.ts';
+import { toVolume } from '../volume/from-mrc.ts';
+import { volumeStats } from '../volume/stats.ts';
+import { massAnalysis } from './0a-mass-analysis.ts';
+import { maskAnalysis } from './0b-mask-analysis.ts';
+import { backgroundAnalysis } from './0c-background-analysis.ts';
+import { bFactorAnalysis } from './0d-bfactor-analysis.ts';
+import { FigureWriter } from './figures.ts';
+import { buildMasks, softMask } from './masks.ts';
+import { notImplemented, peakRssMB, runItem } from './run-item.ts';
+
+export interface AnalyzeEntryInput {
+  readonly mapPath: string;
+  /** Entry metadata; `threshold` and `resolution` drive the analysis. */
+  readonly entry: Entry;
+  /** Folder of this entry: report.json and figures/ are written there. */
+  readonly entryDir: string;
+  /** Draw figures (default true). */
+  readonly figures?: boolean;
+  readonly maxVoxels?: number;
+}
+
+export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
+  const t0 = performance.now();
+  const { entry } = input;
+  if (!Number.isFinite(entry.threshold)) throw new AnalysisInputError(`the threshold must be a finite number, got ${entry.threshold}`);
+  const file = await readMrc(input.mapPath, { maxVoxels: input.maxVoxels });
+  const { volume } = toVolume(file);
+  if (!volume.voxelSize.every((s) => s > 0)) {
+    throw new AnalysisInputError(`${input.mapPath}: the voxel size (cell / sampling) is ${volume.voxelSize.join(' × ')} Å; a positive voxel size is needed`);
+  }
+  const stats = volumeStats(volume.data);
+  if (stats.finiteCount === 0) throw new AnalysisInputError(`${input.mapPath}: the map has no finite value (${stats.nanCount} NaN, ${stats.infCount} ±Inf)`);
+
+  const masks = buildMasks(volume, entry.threshold);
+  if (masks.hardCount === 0) {
+    throw new AnalysisInputError(`threshold ${entry.threshold} is too high: no voxel of ${input.mapPath} reaches it (map maximum ${stats.max}); lower it`);
+  }
+  const fig = new FigureWriter(path.join(input.entryDir, 'figures'), input.figures ?? true);
+  const soft = await softMask(masks.hard, volume.dims);
+  const inputFigures = await fig.inputFigures(volume, masks.hard, soft, entry.threshold);
+
+  const items = {} as Record<ItemId, Item>;
+  items['0.a'] = (await runItem('0.a', () => massAnalysis(volume, masks.hard))).item;
+  items['0.b'] = (await runItem('0.b', () => maskAnalysis(volume, entry.threshold, masks.raw, masks.labelling, masks.hard), (r) => fig.maskFigures(masks.raw, volume, r))).item;
+  items['0.c'] = (await runItem('0.c', () => backgroundAnalysis(volume, masks.hard), (r) => fig.backgroundFigures(volume, masks.hard, r.sigma))).item;
+  items['0.d'] = (await runItem('0.d', () => bFactorAnalysis(volume, entry.resolution), (r) => fig.guinierFigures(volume, r))).item;
+  for (const id of ['0.e', '0.f', '0.g', '0.h'] as const) items[id] = notImplemented(id);
+
+  const score = scoreItems(items);
+  const report = parseReport(
+    {
+      schemaVersion: 1,
+      entry,
+      input: {
+        file: path.basename(input.mapPath),
+        sha256: file.sha256,
+        bytes: file.storedBytes,
+        dims: [...volume.dims],
+        voxelSize: [...volume.voxelSize],
+        origin: [...volume.origin],
+        mode: file.mode,
+        stats: { min: stats.min, max: stats.max, mean: stats.mean, std: stats.std },
+        nanCount: stats.nanCount,
+        notes: file.issues.map(({ code, message }) => ({ code, message })),
+        figures: inputFigures,
+      },
+      score,
+      summary: summarize(items, score, entry.resolution),
+      items,
+      resolutionEstimates: [],
+      provenance: {
+        analyzer: { name: 'emvr', version: ANALYZER_VERSION },
+        parameters: { threshold: entry.threshold, resolution: entry.resolution, hardMaskDilations: masks.dilations, softMaskSigmaPx: 2, vrsCompat: false },
+        runtime: { node: process.version, platform: `${process.platform}-${process.arch}` },
+        totalSeconds: Math.round(performance.now() - t0) / 1000,
+        peakRssMB: Math.round(peakRssMB()),
+      },
+    },
+    `report of ${entry.id}`,
+  );
+  await writeFileAtomic(path.join(input.entryDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}

@@ -1,0 +1,84 @@
+/**
+ * Runs one item's computation and turns its outcome into a report item: status from the warnings,
+ * not-applicable / could-not-be-measured from the item's own exceptions, any other error as
+ * "could not be measured" with its message (one item's bug never stops the report), plus wall time
+ * and the process's peak RSS so far.
+ */
+import type { Figure, Item, ItemId } from '../report/schema.ts';
+import { CRITERIA, EXPLANATIONS, ITEM_TITLES } from '../report/texts.ts';
+import { NotApplicable, type ItemResult } from './item-result.ts';
+
+export function peakRssMB(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+function base(id: ItemId) {
+  return { id, title: ITEM_TITLES[id], explanation: EXPLANATIONS[id], criteria: CRITERIA[id] };
+}
+
+export function notImplemented(id: ItemId): Item {
+  return {
+    ...base(id),
+    status: 'not-applicable',
+    reason: 'not implemented yet in this analyzer version',
+    evaluable: false,
+    warnings: [],
+    values: {},
+    units: {},
+    results: [],
+    tables: [],
+    figures: [],
+    timing: { seconds: 0, peakRssMB: peakRssMB() },
+  };
+}
+
+/**
+ * Runs `compute`, then `figures` on its result (figure failures are recorded as a note, not a
+ * failed item). Returns the item and the raw result (null when the item did not produce one).
+ */
+export async function runItem<R extends ItemResult>(
+  id: ItemId,
+  compute: () => R | Promise<R>,
+  figures: (r: R) => Promise<Figure[]> = async () => [],
+): Promise<{ item: Item; result: R | null }> {
+  const t0 = performance.now();
+  const done = () => ({ seconds: Math.round((performance.now() - t0)) / 1000, peakRssMB: Math.round(peakRssMB()) });
+  let result: R;
+  try {
+    result = await compute();
+  } catch (err) {
+    const na = err instanceof NotApplicable;
+    const message = err instanceof Error ? err.message : String(err);
+    return {
+      item: { ...base(id), status: na ? 'not-applicable' : 'failed', reason: message, evaluable: false, warnings: [], values: {}, units: {}, results: [], tables: [], figures: [], timing: done() },
+      result: null,
+    };
+  }
+  let figs: Figure[] = [];
+  const results = [...result.results];
+  try {
+    figs = await figures(result);
+  } catch (err) {
+    results.push(`The figures of this item could not be drawn (${err instanceof Error ? err.message : String(err)}).`);
+  }
+  return {
+    item: {
+      ...base(id),
+      status: result.warnings.length > 0 ? 'warnings' : 'ok',
+      evaluable: true,
+      warnings: result.warnings,
+      values: toJson(result.values),
+      units: result.units,
+      results,
+      tables: result.tables,
+      figures: figs,
+      timing: done(),
+    },
+    result,
+  };
+}
+
+/** Values as plain JSON: typed arrays to arrays, non-finite numbers to null. */
+function toJson(values: Record<string, unknown>): Item['values'] {
+  return JSON.parse(JSON.stringify(values, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+}

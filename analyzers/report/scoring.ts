@@ -1,0 +1,31 @@
+/**
+ * The overall score and the abstract (level0-spec.md §12): an item that was measured and has
+ * automatic criteria is evaluable; it passes when it has no warning. Not-applicable and failed
+ * items count in neither.
+ */
+import { ITEM_IDS, type Item, type ItemId } from './schema.ts';
+import { summarySentence } from './texts.ts';
+
+export function scoreItems(items: Record<ItemId, Item>): { passing: number; evaluable: number } {
+  let passing = 0;
+  let evaluable = 0;
+  for (const id of ITEM_IDS) {
+    const it = items[id];
+    if (!it.evaluable) continue;
+    evaluable++;
+    if (it.status === 'ok') passing++;
+  }
+  return { passing, evaluable };
+}
+
+/** Abstract sentences in item order, the score sentence, and the missing-resolution notice. */
+export function summarize(items: Record<ItemId, Item>, score: { passing: number; evaluable: number }, resolution: number | null): string[] {
+  const out: string[] = [];
+  for (const id of ITEM_IDS) {
+    const s = summarySentence(id, items[id].status);
+    if (s) out.push(s);
+  }
+  out.push(`The overall score (passing tests) of this report is ${score.passing} out of ${score.evaluable} evaluable items.`);
+  if (resolution === null) out.push('No resolution was reported for this map, so the analyses that need one did not run.');
+  return out;
+}

@@ -1,0 +1,827 @@
+/**
+ * Fast Fourier transforms for maps: 1-D complex plans for any length and the 3-D real-to-complex
+ * transform of a `Volume` grid.
+ *
+ * Conventions (same as numpy/scipy): forward F(k) = Σ_x f(x)·exp(−2πi k·x/N), unnormalised;
+ * inverse f(x) = (1/N) Σ_k F(k)·exp(+2πi k·x/N).
+ *
+ * 1-D engine: a Stockham autosort, decimation in frequency, radices 4, 2, 3, 5 with hand-written
+ * butterflies and a generic odd radix for 7, 11 and 13; lengths with a prime factor above 13 go
+ * through Bluestein's chirp-z algorithm on a power-of-two inner transform. All arithmetic is in
+ * float64. Every transform works on `s` interleaved lines at once (sample k of line q at complex
+ * index q + s·k), so the innermost loop of every butterfly runs over lines with one twiddle:
+ * blocks of y or z columns of a volume are gathered into that layout and transformed together.
+ *
+ * Plans (radix list, twiddles) are cached per length in a module-level Map; scratch belongs to the
+ * 3-D object and is reused by every call.
+ */
+import type { Vec3 } from './volume.ts';
+
+/** Exponent sign of a transform: −1 forward, +1 backward (unnormalised). */
+export type FftSign = -1 | 1;
+
+/** A 1-D complex FFT of one length, applied to `s` interleaved lines. */
+export interface ComplexFftPlan {
+  readonly n: number;
+  /**
+   * Complex elements per line that the two buffers of `transform` must hold: each buffer needs at
+   * least 2·span·s float64 values (span = n for mixed radix, the padded length for Bluestein).
+   */
+  readonly span: number;
+  /**
+   * X_k = Σ_j x_j·exp(sign·2πi·jk/n) for each of `s` lines, unnormalised.
+   *
+   * Layout: sample k of line q is `a[2(q + s·k)]` (re), `a[2(q + s·k) + 1]` (im).
+   * Reads `a`; overwrites both `a` and `b` (ping-pong scratch) and returns whichever of the two
+   * holds the result, in the same layout.
+   */
+  transform(a: Float64Array, b: Float64Array, s: number, sign: FftSign): Float64Array;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Butterfly passes. One Stockham DIF stage of radix p on a sub-transform of length len = p·m:
+//   y[q + s·(p·j + k)] = w^(j·k) · Σ_r x[q + s·(j + r·m)]·ω^(r·k),  ω = exp(sign·2πi/p),
+//   w = exp(sign·2πi/len), for j < m, k < p, q < s. Twiddle table `tw` holds for each j, k = 1..p−1
+//   the pair (cos θ, sin θ), θ = 2π·j·k/len, at 2·((p−1)·j + k − 1); the sign is applied here.
+// ---------------------------------------------------------------------------------------------
+
+function pass2(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float64Array, sign: number): void {
+  const s2 = 2 * s;
+  const st = s2 * m;
+  for (let j = 0; j < m; j++) {
+    const ib = s2 * j;
+    const ob = 2 * s2 * j;
+    const end = ib + s2;
+    if (j === 0) {
+      for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
+        const i1 = i0 + st;
+        const ar = x[i0], ai = x[i0 + 1], br = x[i1], bi = x[i1 + 1];
+        const o1 = o0 + s2;
+        y[o0] = ar + br;
+        y[o0 + 1] = ai + bi;
+        y[o1] = ar - br;
+        y[o1 + 1] = ai - bi;
+      }
+      continue;
+    }
+    const wr = tw[2 * j], wi = sign * tw[2 * j + 1];
+    for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
+      const i1 = i0 + st;
+      const ar = x[i0], ai = x[i0 + 1], br = x[i1], bi = x[i1 + 1];
+      const o1 = o0 + s2;
+      y[o0] = ar + br;
+      y[o0 + 1] = ai + bi;
+      const dr = ar - br, di = ai - bi;
+      y[o1] = dr * wr - di * wi;
+      y[o1 + 1] = dr * wi + di * wr;
+    }
+  }
+}
+
+function pass4(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float64Array, sign: number): void {
+  const s2 = 2 * s;
+  const st = s2 * m;
+  for (let j = 0; j < m; j++) {
+    const ib = s2 * j;
+    const ob = 4 * s2 * j;
+    const end = ib + s2;
+    if (j === 0) {
+      for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
+        const i1 = i0 + st, i2 = i1 + st, i3 = i2 + st;
+        const a0r = x[i0], a0i = x[i0 + 1], a1r = x[i1], a1i = x[i1 + 1];
+        const a2r = x[i2], a2i = x[i2 + 1], a3r = x[i3], a3i = x[i3 + 1];
+        const t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
+        const t2r = a1r + a3r, t2i = a1i + a3i;
+        // t3 = sign·i·(a1 − a3)
+        const t3r = -sign * (a1i - a3i), t3i = sign * (a1r - a3r);
+        const o1 = o0 + s2, o2 = o1 + s2, o3 = o2 + s2;
+        y[o0] = t0r + t2r;
+        y[o0 + 1] = t0i + t2i;
+        y[o1] = t1r + t3r;
+        y[o1 + 1] = t1i + t3i;
+        y[o2] = t0r - t2r;
+        y[o2 + 1] = t0i - t2i;
+        y[o3] = t1r - t3r;
+        y[o3 + 1] = t1i - t3i;
+      }
+      continue;
+    }
+    const t = 6 * j;
+    const w1r = tw[t], w1i = sign * tw[t + 1];
+    const w2r = tw[t + 2], w2i = sign * tw[t + 3];
+    const w3r = tw[t + 4], w3i = sign * tw[t + 5];
+    for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
+      const i1 = i0 + st, i2 = i1 + st, i3 = i2 + st;
+      const a0r = x[i0], a0i = x[i0 + 1], a1r = x[i1], a1i = x[i1 + 1];
+      const a2r = x[i2], a2i = x[i2 + 1], a3r = x[i3], a3i = x[i3 + 1];
+      const t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
+      const t2r = a1r + a3r, t2i = a1i + a3i;
+      const t3r = -sign * (a1i - a3i), t3i = sign * (a1r - a3r);
+      const c1r = t1r + t3r, c1i = t1i + t3i;
+      const c2r = t0r - t2r, c2i = t0i - t2i;
+      const c3r = t1r - t3r, c3i = t1i - t3i;
+      const o1 = o0 + s2, o2 = o1 + s2, o3 = o2 + s2;
+      y[o0] = t0r + t2r;
+      y[o0 + 1] = t0i + t2i;
+      y[o1] = c1r * w1r - c1i * w1i;
+      y[o1 + 1] = c1r * w1i + c1i * w1r;
+      y[o2] = c2r * w2r - c2i * w2i;
+      y[o2 + 1] = c2r * w2i + c2i * w2r;
+      y[o3] = c3r * w3r - c3i * w3i;
+      y[o3 + 1] = c3r * w3i + c3i * w3r;
+    }
+  }
+}
+
+const SQRT3_2 = Math.sqrt(3) / 2;
+
+function pass3(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float64Array, sign: number): void {
+  const s2 = 2 * s;
+  const st = s2 * m;
+  const k3 = sign * SQRT3_2;
+  for (let j = 0; j < m; j++) {
+    const ib = s2 * j;
+    const ob = 3 * s2 * j;
+    const end = ib + s2;
+    const t = 4 * j;
+    const w1r = tw[t], w1i = sign * tw[t + 1];
+    const w2r = tw[t + 2], w2i = sign * tw[t + 3];
+    for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
+      const i1 = i0 + st, i2 = i1 + st;
+      const a0r = x[i0], a0i = x[i0 + 1];
+      const a1r = x[i1], a1i = x[i1 + 1], a2r = x[i2], a2i = x[i2 + 1];
+      const sr = a1r + a2r, si = a1i + a2i;
+      const dr = a1r - a2r, di = a1i - a2i;
+      const mr = a0r - 0.5 * sr, mi = a0i - 0.5 * si;
+      // c1 = m + sign·i·(√3/2)·d, c2 = m − sign·i·(√3/2)·d
+      const c1r = mr - k3 * di, c1i = mi + k3 * dr;
+      const c2r = mr + k3 * di, c2i = mi - k3 * dr;
+      const o1 = o0 + s2, o2 = o1 + s2;
+      y[o0] = a0r + sr;
+      y[o0 + 1] = a0i + si;
+      y[o1] = c1r * w1r - c1i * w1i;
+      y[o1 + 1] = c1r * w1i + c1i * w1r;
+      y[o2] = c2r * w2r - c2i * w2i;
+      y[o2 + 1] = c2r * w2i + c2i * w2r;
+    }
+  }
+}
+
+const C5_1 = Math.cos((2 * Math.PI) / 5);
+const C5_2 = Math.cos((4 * Math.PI) / 5);
+const S5_1 = Math.sin((2 * Math.PI) / 5);
+const S5_2 = Math.sin((4 * Math.PI) / 5);
+
+function pass5(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float64Array, sign: number): void {
+  const s2 = 2 * s;
+  const st = s2 * m;
+  const s1 = sign * S5_1, sn2 = sign * S5_2;
+  for (let j = 0; j < m; j++) {
+    const ib = s2 * j;
+    const ob = 5 * s2 * j;
+    const end = ib + s2;
+    const t = 8 * j;
+    const w1r = tw[t], w1i = sign * tw[t + 1];
+    const w2r = tw[t + 2], w2i = sign * tw[t + 3];
+    const w3r = tw[t + 4], w3i = sign * tw[t + 5];
+    const w4r = tw[t + 6], w4i = sign * tw[t + 7];
+    for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
+      const i1 = i0 + st, i2 = i1 + st, i3 = i2 + st, i4 = i3 + st;
+      const a0r = x[i0], a0i = x[i0 + 1];
+      const a1r = x[i1], a1i = x[i1 + 1], a2r = x[i2], a2i = x[i2 + 1];
+      const a3r = x[i3], a3i = x[i3 + 1], a4r = x[i4], a4i = x[i4 + 1];
+      const p1r = a1r + a4r, p1i = a1i + a4i, d1r = a1r - a4r, d1i = a1i - a4i;
+      const p2r = a2r + a3r, p2i = a2i + a3i, d2r = a2r - a3r, d2i = a2i - a3i;
+      // A_k = a0 + Σ cos(2πrk/5)·p_r ; B_k = sign·Σ sin(2πrk/5)·d_r ; c_k = A_k + i·B_k, c_(5−k) = A_k − i·B_k
+      const A1r = a0r + C5_1 * p1r + C5_2 * p2r, A1i = a0i + C5_1 * p1i + C5_2 * p2i;
+      const A2r = a0r + C5_2 * p1r + C5_1 * p2r, A2i = a0i + C5_2 * p1i + C5_1 * p2i;
+      const B1r = s1 * d1r + sn2 * d2r, B1i = s1 * d1i + sn2 * d2i;
+      const B2r = sn2 * d1r - s1 * d2r, B2i = sn2 * d1i - s1 * d2i;
+      const c1r = A1r - B1i, c1i = A1i + B1r;
+      const c4r = A1r + B1i, c4i = A1i - B1r;
+      const c2r = A2r - B2i, c2i = A2i + B2r;
+      const c3r = A2r + B2i, c3i = A2i - B2r;
+      const o1 = o0 + s2, o2 = o1 + s2, o3 = o2 + s2, o4 = o3 + s2;
+      y[o0] = a0r + p1r + p2r;
+      y[o0 + 1] = a0i + p1i + p2i;
+      y[o1] = c1r * w1r - c1i * w1i;
+      y[o1 + 1] = c1r * w1i + c1i * w1r;
+      y[o2] = c2r * w2r - c2i * w2i;
+      y[o2 + 1] = c2r * w2i + c2i * w2r;
+      y[o3] = c3r * w3r - c3i * w3i;
+      y[o3 + 1] = c3r * w3i + c3i * w3r;
+      y[o4] = c4r * w4r - c4i * w4i;
+      y[o4 + 1] = c4r * w4i + c4i * w4r;
+    }
+  }
+}
+
+/**
+ * Generic odd radix p (used for 7, 11, 13): with h = (p−1)/2, p_r = a_r + a_(p−r), d_r = a_r − a_(p−r),
+ * c_k = A_k + i·B_k and c_(p−k) = A_k − i·B_k where A_k = a0 + Σ_r cos(2πrk/p)·p_r and
+ * B_k = sign·Σ_r sin(2πrk/p)·d_r. `cs` holds cos(2πt/p), sin(2πt/p) for t < p; `tmp` ≥ 4h values.
+ */
+function passOdd(
+  x: Float64Array, y: Float64Array, s: number, m: number, tw: Float64Array, sign: number,
+  p: number, cs: Float64Array, tmp: Float64Array,
+): void {
+  const s2 = 2 * s;
+  const st = s2 * m;
+  const h = (p - 1) >> 1;
+  for (let j = 0; j < m; j++) {
+    const ib = s2 * j;
+    const ob = p * s2 * j;
+    const end = ib + s2;
+    const tb = 2 * (p - 1) * j;
+    for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
+      const a0r = x[i0], a0i = x[i0 + 1];
+      let y0r = a0r, y0i = a0i;
+      for (let r = 1; r <= h; r++) {
+        const ia = i0 + r * st, ib2 = i0 + (p - r) * st;
+        const ar = x[ia], ai = x[ia + 1], br = x[ib2], bi = x[ib2 + 1];
+        const q = 4 * (r - 1);
+        tmp[q] = ar + br;
+        tmp[q + 1] = ai + bi;
+        tmp[q + 2] = ar - br;
+        tmp[q + 3] = ai - bi;
+        y0r += ar + br;
+        y0i += ai + bi;
+      }
+      y[o0] = y0r;
+      y[o0 + 1] = y0i;
+      for (let k = 1; k <= h; k++) {
+        let Ar = a0r, Ai = a0i, Br = 0, Bi = 0;
+        let t = 0;
+        for (let r = 1; r <= h; r++) {
+          t += k;
+          if (t >= p) t -= p;
+          const c = cs[2 * t], sn = cs[2 * t + 1];
+          const q = 4 * (r - 1);
+          Ar += c * tmp[q];
+          Ai += c * tmp[q + 1];
+          Br += sn * tmp[q + 2];
+          Bi += sn * tmp[q + 3];
+        }
+        Br *= sign;
+        Bi *= sign;
+        const ckr = Ar - Bi, cki = Ai + Br;
+        const cmr = Ar + Bi, cmi = Ai - Br;
+        const ok = o0 + k * s2, om = o0 + (p - k) * s2;
+        const tk = tb + 2 * (k - 1), tm = tb + 2 * (p - k - 1);
+        const wkr = tw[tk], wki = sign * tw[tk + 1];
+        const wmr = tw[tm], wmi = sign * tw[tm + 1];
+        y[ok] = ckr * wkr - cki * wki;
+        y[ok + 1] = ckr * wki + cki * wkr;
+        y[om] = cmr * wmr - cmi * wmi;
+        y[om + 1] = cmr * wmi + cmi * wmr;
+      }
+    }
+  }
+}
+
+/** Largest prime factor handled by butterflies; lengths with a larger one use Bluestein. */
+const MAX_BUTTERFLY_PRIME = 13;
+
+/** Radices for a mixed-radix plan (4s first, then 2, 3, 5, 7, 11, 13), or null if a larger prime divides n. */
+function radixList(n: number): number[] | null {
+  const out: number[] = [];
+  let r = n;
+  while (r % 4 === 0) {
+    out.push(4);
+    r /= 4;
+  }
+  if (r % 2 === 0) {
+    out.push(2);
+    r /= 2;
+  }
+  for (const p of [3, 5, 7, 11, 13]) {
+    while (r % p === 0) {
+      out.push(p);
+      r /= p;
+    }
+  }
+  return r === 1 ? out : null;
+}
+
+/** Stockham mixed-radix plan; only lengths whose prime factors are ≤ 13. */
+class MixedRadixPlan implements ComplexFftPlan {
+  readonly n: number;
+  readonly span: number;
+  private readonly radices: number[];
+  private readonly twiddles: Float64Array[];
+  private readonly oddTables: Float64Array[];
+  private readonly tmp: Float64Array;
+
+  constructor(n: number, radices: number[]) {
+    this.n = n;
+    this.span = n;
+    this.radices = radices;
+    this.twiddles = [];
+    this.oddTables = [];
+    let len = n;
+    for (const p of radices) {
+      const m = len / p;
+      const tw = new Float64Array(2 * (p - 1) * m);
+      for (let j = 0; j < m; j++) {
+        for (let k = 1; k < p; k++) {
+          const theta = (2 * Math.PI * ((j * k) % len)) / len;
+          tw[2 * ((p - 1) * j + k - 1)] = Math.cos(theta);
+          tw[2 * ((p - 1) * j + k - 1) + 1] = Math.sin(theta);
+        }
+      }
+      this.twiddles.push(tw);
+      const cs = new Float64Array(2 * p);
+      for (let t = 0; t < p; t++) {
+        cs[2 * t] = Math.cos((2 * Math.PI * t) / p);
+        cs[2 * t + 1] = Math.sin((2 * Math.PI * t) / p);
+      }
+      this.oddTables.push(cs);
+      len = m;
+    }
+    this.tmp = new Float64Array(2 * MAX_BUTTERFLY_PRIME);
+  }
+
+  transform(a: Float64Array, b: Float64Array, s: number, sign: FftSign): Float64Array {
+    let x = a, y = b;
+    let stride = s;
+    let len = this.n;
+    const radices = this.radices;
+    for (let i = 0; i < radices.length; i++) {
+      const p = radices[i];
+      const m = len / p;
+      const tw = this.twiddles[i];
+      switch (p) {
+        case 4:
+          pass4(x, y, stride, m, tw, sign);
+          break;
+        case 2:
+          pass2(x, y, stride, m, tw, sign);
+          break;
+        case 3:
+          pass3(x, y, stride, m, tw, sign);
+          break;
+        case 5:
+          pass5(x, y, stride, m, tw, sign);
+          break;
+        default:
+          passOdd(x, y, stride, m, tw, sign, p, this.oddTables[i], this.tmp);
+      }
+      const t = x;
+      x = y;
+      y = t;
+      stride *= p;
+      len = m;
+    }
+    return x;
+  }
+}
+
+/**
+ * Bluestein (chirp-z): with c_k = exp(sign·iπk²/n), X_k = c_k · Σ_j (x_j c_j)·conj(c_(k−j)), a linear
+ * convolution done as a cyclic one of power-of-two length M ≥ 2n−1 through the inner plan.
+ */
+class BluesteinPlan implements ComplexFftPlan {
+  readonly n: number;
+  readonly span: number;
+  private readonly inner: ComplexFftPlan;
+  /** cos, sin of πk²/n for k < n. */
+  private readonly chirp: Float64Array;
+  /** FFT_M of the conj chirp, scaled by 1/M, for sign −1 and sign +1. */
+  private readonly kernelFwd: Float64Array;
+  private readonly kernelBwd: Float64Array;
+
+  constructor(n: number) {
+    this.n = n;
+    let M = 1;
+    while (M < 2 * n - 1) M *= 2;
+    this.span = M;
+    this.inner = complexFftPlan(M);
+    this.chirp = new Float64Array(2 * n);
+    for (let k = 0; k < n; k++) {
+      const theta = (Math.PI * ((k * k) % (2 * n))) / n;
+      this.chirp[2 * k] = Math.cos(theta);
+      this.chirp[2 * k + 1] = Math.sin(theta);
+    }
+    this.kernelFwd = this.kernel(-1);
+    this.kernelBwd = this.kernel(1);
+  }
+
+  private kernel(sign: FftSign): Float64Array {
+    const M = this.span, n = this.n;
+    const a = new Float64Array(2 * M);
+    const b = new Float64Array(2 * M);
+    // h_t = conj(c_t) = exp(−sign·iπt²/n) for |t| < n, wrapped cyclically.
+    for (let t = 0; t < n; t++) {
+      const re = this.chirp[2 * t], im = -sign * this.chirp[2 * t + 1];
+      a[2 * t] = re;
+      a[2 * t + 1] = im;
+      if (t > 0) {
+        a[2 * (M - t)] = re;
+        a[2 * (M - t) + 1] = im;
+      }
+    }
+    const r = this.inner.transform(a, b, 1, -1);
+    const out = new Float64Array(2 * M);
+    for (let i = 0; i < 2 * M; i++) out[i] = r[i] / M;
+    return out;
+  }
+
+  transform(a: Float64Array, b: Float64Array, s: number, sign: FftSign): Float64Array {
+    const n = this.n, M = this.span, s2 = 2 * s;
+    const chirp = this.chirp;
+    // b = x·c, zero-padded to M.
+    for (let k = 0; k < n; k++) {
+      const cr = chirp[2 * k], ci = sign * chirp[2 * k + 1];
+      for (let i = k * s2, end = i + s2; i < end; i += 2) {
+        const xr = a[i], xi = a[i + 1];
+        b[i] = xr * cr - xi * ci;
+        b[i + 1] = xr * ci + xi * cr;
+      }
+    }
+    b.fill(0, n * s2, M * s2);
+    const f = this.inner.transform(b, a, s, -1);
+    const g = f === a ? b : a;
+    const ker = sign === -1 ? this.kernelFwd : this.kernelBwd;
+    for (let k = 0; k < M; k++) {
+      const hr = ker[2 * k], hi = ker[2 * k + 1];
+      for (let i = k * s2, end = i + s2; i < end; i += 2) {
+        const xr = f[i], xi = f[i + 1];
+        f[i] = xr * hr - xi * hi;
+        f[i + 1] = xr * hi + xi * hr;
+      }
+    }
+    const r = this.inner.transform(f, g, s, 1);
+    for (let k = 0; k < n; k++) {
+      const cr = chirp[2 * k], ci = sign * chirp[2 * k + 1];
+      for (let i = k * s2, end = i + s2; i < end; i += 2) {
+        const xr = r[i], xi = r[i + 1];
+        r[i] = xr * cr - xi * ci;
+        r[i + 1] = xr * ci + xi * cr;
+      }
+    }
+    return r;
+  }
+}
+
+const planCache = new Map<number, ComplexFftPlan>();
+
+/** The cached 1-D complex plan for length n (any integer n ≥ 1). */
+export function complexFftPlan(n: number): ComplexFftPlan {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`complexFftPlan: length must be an integer ≥ 1, got ${n}`);
+  let plan = planCache.get(n);
+  if (!plan) {
+    const radices = radixList(n);
+    plan = radices ? new MixedRadixPlan(n, radices) : new BluesteinPlan(n);
+    planCache.set(n, plan);
+  }
+  return plan;
+}
+
+/**
+ * One-line convenience: X_k = Σ_j x_j·exp(sign·2πi·jk/n) of an interleaved (re, im) Float64Array of
+ * n complex values. Allocates its scratch; meant for tests and small jobs. Input untouched.
+ */
+export function fft1d(input: Float64Array, sign: FftSign = -1): Float64Array {
+  const n = input.length >> 1;
+  const plan = complexFftPlan(n);
+  const a = new Float64Array(2 * plan.span);
+  const b = new Float64Array(2 * plan.span);
+  a.set(input);
+  return plan.transform(a, b, 1, sign).slice(0, 2 * n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3-D real-to-complex transform
+// ---------------------------------------------------------------------------------------------
+
+export interface RealFft3d {
+  /** Real grid [nx, ny, nz], x fastest. */
+  readonly dims: Vec3;
+  /** Half-complex grid [floor(nx/2)+1, ny, nz], x fastest, interleaved (re, im). */
+  readonly complexDims: Vec3;
+  /** Unnormalised forward transform F(k) = Σ_x f(x)·exp(−2πi k·x/N) of a real volume.
+   *  Returns `out` (allocated when absent; length 2·(floor(nx/2)+1)·ny·nz). Input untouched. */
+  forward(input: Float32Array, out?: Float32Array): Promise<Float32Array>;
+  /** Inverse with the 1/(nx·ny·nz) factor, so inverse(forward(f)) = f. May overwrite `spectrum`.
+   *  Returns `out` (allocated when absent, length nx·ny·nz). */
+  inverse(spectrum: Float32Array, out?: Float32Array): Promise<Float32Array>;
+}
+
+/** Real lines per batch of the x transform (measured on 256³–432³). */
+const BLOCK_X = 8;
+
+/**
+ * Real 3-D FFT on one grid. Layout of the spectrum: F[kx, ky, kz] for kx ≤ nx/2 at complex index
+ * kx + cx·(ky + ny·kz), cx = floor(nx/2)+1, (re, im) interleaved in a Float32Array; ky, kz in FFT
+ * order (0, 1, …, then negative frequencies). The other half follows from F(−k) = conj F(k).
+ *
+ * Forward: for each z slab, x lines (real → half-complex, batches of BLOCK_X lines) go straight into
+ * a float64 slab buffer laid out [y][x], which is already the interleaved layout of `transform`
+ * with s = cx, so y needs no gather; the slab is then stored once as float32. Then for each y row
+ * the nz rows of cx values are gathered (contiguous copies) and transformed along z with s = cx.
+ * The inverse runs the same steps backwards. Work is organised in ranges (`slabsForward`,
+ * `slabsInverse` over z; `rowsZ` over y) so that it can later be split over workers, each with
+ * its own scratch.
+ */
+class RealFft3dImpl implements RealFft3d {
+  readonly dims: Vec3;
+  readonly complexDims: Vec3;
+  private readonly nx: number;
+  private readonly ny: number;
+  private readonly nz: number;
+  private readonly cx: number;
+  private readonly planX: ComplexFftPlan;
+  private readonly planY: ComplexFftPlan;
+  private readonly planZ: ComplexFftPlan;
+  /** Even nx: cos, sin of 2πk/nx for k ≤ nx/2 (real post/pre-processing twiddles). */
+  private readonly realTw: Float64Array;
+  /** Scratch pair for batches of x lines. */
+  private readonly lineA: Float64Array;
+  private readonly lineB: Float64Array;
+  /** Scratch pair for a y slab or a z row block (2·cx·max(span_y, span_z) values each). */
+  private readonly slabA: Float64Array;
+  private readonly slabB: Float64Array;
+
+  constructor(dims: Vec3) {
+    for (const d of dims) {
+      if (!Number.isInteger(d) || d < 1) throw new RangeError(`createRealFft3d: dims must be integers ≥ 1, got [${dims.join(', ')}]`);
+    }
+    const [nx, ny, nz] = dims;
+    this.dims = [nx, ny, nz];
+    this.nx = nx;
+    this.ny = ny;
+    this.nz = nz;
+    this.cx = (nx >> 1) + 1;
+    this.complexDims = [this.cx, ny, nz];
+    const even = nx % 2 === 0;
+    this.planX = complexFftPlan(even ? nx / 2 : nx);
+    this.planY = complexFftPlan(ny);
+    this.planZ = complexFftPlan(nz);
+    const h = nx >> 1;
+    this.realTw = new Float64Array(2 * (h + 1));
+    if (even) {
+      for (let k = 0; k <= h; k++) {
+        this.realTw[2 * k] = Math.cos((2 * Math.PI * k) / nx);
+        this.realTw[2 * k + 1] = Math.sin((2 * Math.PI * k) / nx);
+      }
+    }
+    this.lineA = new Float64Array(2 * this.planX.span * BLOCK_X);
+    this.lineB = new Float64Array(2 * this.planX.span * BLOCK_X);
+    const slab = 2 * this.cx * Math.max(this.planY.span, this.planZ.span);
+    this.slabA = new Float64Array(slab);
+    this.slabB = new Float64Array(slab);
+  }
+
+  async forward(input: Float32Array, out?: Float32Array): Promise<Float32Array> {
+    const { nx, ny, nz, cx } = this;
+    if (input.length !== nx * ny * nz) {
+      throw new RangeError(`RealFft3d.forward: input has ${input.length} values, grid [${nx}, ${ny}, ${nz}] needs ${nx * ny * nz}`);
+    }
+    const spec = out ?? new Float32Array(2 * cx * ny * nz);
+    if (spec.length !== 2 * cx * ny * nz) {
+      throw new RangeError(`RealFft3d.forward: out has ${spec.length} values, half-complex grid needs ${2 * cx * ny * nz}`);
+    }
+    this.slabsForward(input, spec, 0, nz);
+    this.rowsZ(spec, 0, ny, -1);
+    return spec;
+  }
+
+  async inverse(spectrum: Float32Array, out?: Float32Array): Promise<Float32Array> {
+    const { nx, ny, nz, cx } = this;
+    if (spectrum.length !== 2 * cx * ny * nz) {
+      throw new RangeError(`RealFft3d.inverse: spectrum has ${spectrum.length} values, half-complex grid [${cx}, ${ny}, ${nz}] needs ${2 * cx * ny * nz}`);
+    }
+    const real = out ?? new Float32Array(nx * ny * nz);
+    if (real.length !== nx * ny * nz) {
+      throw new RangeError(`RealFft3d.inverse: out has ${real.length} values, grid needs ${nx * ny * nz}`);
+    }
+    this.rowsZ(spectrum, 0, ny, 1);
+    this.slabsInverse(spectrum, real, 0, nz);
+    return real;
+  }
+
+  /** Forward along x (real → half-complex) then y, for z slabs [z0, z1). Writes those slabs of `spec`. */
+  private slabsForward(input: Float32Array, spec: Float32Array, z0: number, z1: number): void {
+    const { nx, ny, cx } = this;
+    const slabLen = 2 * cx * ny;
+    for (let z = z0; z < z1; z++) {
+      if (nx % 2 === 0) this.linesForwardEven(input, z * nx * ny, ny, this.slabA);
+      else this.linesForwardOdd(input, z * nx * ny, ny, this.slabA);
+      const r = this.planY.transform(this.slabA, this.slabB, cx, -1);
+      spec.set(r.subarray(0, slabLen), z * slabLen);
+    }
+  }
+
+  /** Inverse along y then x (half-complex → real, scaled by 1/N) for z slabs [z0, z1). */
+  private slabsInverse(spec: Float32Array, real: Float32Array, z0: number, z1: number): void {
+    const { nx, ny, nz, cx } = this;
+    const slabLen = 2 * cx * ny;
+    const scale = 1 / (nx * ny * nz);
+    for (let z = z0; z < z1; z++) {
+      this.slabA.set(spec.subarray(z * slabLen, (z + 1) * slabLen));
+      const r = this.planY.transform(this.slabA, this.slabB, cx, 1);
+      if (nx % 2 === 0) this.linesInverseEven(r, ny, real, z * nx * ny, scale);
+      else this.linesInverseOdd(r, ny, real, z * nx * ny, scale);
+    }
+  }
+
+  /** Complex FFT along z, in place in `spec`, for rows y in [y0, y1): all cx columns of a row at once. */
+  private rowsZ(spec: Float32Array, y0: number, y1: number, sign: FftSign): void {
+    const { ny, nz, cx } = this;
+    if (nz === 1) return;
+    const row = 2 * cx;
+    const zStride = row * ny;
+    const A = this.slabA;
+    for (let y = y0; y < y1; y++) {
+      for (let z = 0, src = row * y; z < nz; z++, src += zStride) A.set(spec.subarray(src, src + row), z * row);
+      const r = this.planZ.transform(A, this.slabB, cx, sign);
+      for (let z = 0, dst = row * y; z < nz; z++, dst += zStride) spec.set(r.subarray(z * row, z * row + row), dst);
+    }
+  }
+
+  /**
+   * Even nx = 2h: `count` real lines from input[off + nx·i] go to dst[2·cx·i …] as half-complex lines.
+   * z_j = f_2j + i·f_(2j+1), Z = FFT_h(z), then F_k = E_k + W^k·O_k with E_k = (Z_k + conj Z_(h−k))/2,
+   * O_k = (Z_k − conj Z_(h−k))/(2i), W = exp(−2πi/nx).
+   */
+  private linesForwardEven(input: Float32Array, off: number, count: number, dst: Float64Array): void {
+    const nx = this.nx, h = nx >> 1, cx = this.cx;
+    const A = this.lineA, B = this.lineB, tw = this.realTw;
+    for (let l = 0; l < count; l += BLOCK_X) {
+      const bc = Math.min(BLOCK_X, count - l);
+      const step = 2 * bc;
+      for (let b = 0; b < bc; b++) {
+        let src = off + (l + b) * nx;
+        for (let j = 0, d = 2 * b; j < h; j++, d += step, src += 2) {
+          A[d] = input[src];
+          A[d + 1] = input[src + 1];
+        }
+      }
+      const R = this.planX.transform(A, B, bc, -1);
+      for (let b = 0; b < bc; b++) {
+        const ob = 2 * cx * (l + b);
+        // k = 0 and k = h from Z_0: F_0 = Re Z0 + Im Z0, F_h = Re Z0 − Im Z0 (both real).
+        const z0r = R[2 * b], z0i = R[2 * b + 1];
+        dst[ob] = z0r + z0i;
+        dst[ob + 1] = 0;
+        dst[ob + 2 * h] = z0r - z0i;
+        dst[ob + 2 * h + 1] = 0;
+        // Pairs k and h−k share the same two Z values.
+        for (let k = 1, ik = 2 * (bc + b), ih = 2 * ((h - 1) * bc + b); 2 * k <= h; k++, ik += step, ih -= step) {
+          const zr = R[ik], zi = R[ik + 1], hr = R[ih], hi = R[ih + 1];
+          const er = 0.5 * (zr + hr), ei = 0.5 * (zi - hi);
+          const or = 0.5 * (zi + hi), oi = -0.5 * (zr - hr);
+          const wr = tw[2 * k], wi = -tw[2 * k + 1];
+          const tr = wr * or - wi * oi, ti = wr * oi + wi * or;
+          dst[ob + 2 * k] = er + tr;
+          dst[ob + 2 * k + 1] = ei + ti;
+          // F_(h−k) = conj(E_k) − conj(W^k·O_k)·(−1)… : E_(h−k) = conj E_k, W^(h−k)·O_(h−k) = −conj(W^k·O_k)
+          dst[ob + 2 * (h - k)] = er - tr;
+          dst[ob + 2 * (h - k) + 1] = ti - ei;
+        }
+      }
+    }
+  }
+
+  /**
+   * Even nx inverse: `count` half-complex lines from src[2·cx·i …] to real[off + nx·i …]·scale.
+   * Z'_k = (F_k + conj F_(h−k)) + i·W^(−k)·(F_k − conj F_(h−k)) for k < h, then
+   * IFFT_h(Z') = nx·(f_2j + i·f_(2j+1)). Imaginary parts of F_0 and F_h are ignored (as numpy does).
+   */
+  private linesInverseEven(src: Float64Array, count: number, real: Float32Array, off: number, scale: number): void {
+    const nx = this.nx, h = nx >> 1, cx = this.cx;
+    const A = this.lineA, B = this.lineB, tw = this.realTw;
+    for (let l = 0; l < count; l += BLOCK_X) {
+      const bc = Math.min(BLOCK_X, count - l);
+      const step = 2 * bc;
+      for (let b = 0; b < bc; b++) {
+        const ib = 2 * cx * (l + b);
+        const f0 = src[ib], fh = src[ib + 2 * h];
+        A[2 * b] = f0 + fh;
+        A[2 * b + 1] = f0 - fh;
+        for (let k = 1, d = 2 * (bc + b); k < h; k++, d += step) {
+          const fr = src[ib + 2 * k], fi = src[ib + 2 * k + 1];
+          const gr = src[ib + 2 * (h - k)], gi = src[ib + 2 * (h - k) + 1];
+          const sr = fr + gr, si = fi - gi;
+          const dr = fr - gr, di = fi + gi;
+          const c = tw[2 * k], sn = tw[2 * k + 1];
+          const tr = c * dr - sn * di, ti = c * di + sn * dr;
+          A[d] = sr - ti;
+          A[d + 1] = si + tr;
+        }
+      }
+      const R = this.planX.transform(A, B, bc, 1);
+      for (let b = 0; b < bc; b++) {
+        let d = off + (l + b) * nx;
+        for (let j = 0, s = 2 * b; j < h; j++, s += step, d += 2) {
+          real[d] = R[s] * scale;
+          real[d + 1] = R[s + 1] * scale;
+        }
+      }
+    }
+  }
+
+  /**
+   * Odd nx: two real lines f, g per complex FFT of length nx on f + i·g, then
+   * F_k = (Z_k + conj Z_(n−k))/2 and G_k = (Z_k − conj Z_(n−k))/(2i) for k ≤ (nx−1)/2.
+   */
+  private linesForwardOdd(input: Float32Array, off: number, count: number, dst: Float64Array): void {
+    const nx = this.nx, cx = this.cx;
+    const A = this.lineA, B = this.lineB;
+    for (let l = 0; l < count; l += 2 * BLOCK_X) {
+      const nl = Math.min(2 * BLOCK_X, count - l);
+      const bc = (nl + 1) >> 1;
+      const step = 2 * bc;
+      for (let b = 0; b < bc; b++) {
+        const sf = off + (l + 2 * b) * nx;
+        const hasG = 2 * b + 1 < nl;
+        const sg = sf + nx;
+        for (let j = 0, d = 2 * b; j < nx; j++, d += step) {
+          A[d] = input[sf + j];
+          A[d + 1] = hasG ? input[sg + j] : 0;
+        }
+      }
+      const R = this.planX.transform(A, B, bc, -1);
+      for (let b = 0; b < bc; b++) {
+        const of = 2 * cx * (l + 2 * b);
+        const hasG = 2 * b + 1 < nl;
+        const og = of + 2 * cx;
+        for (let k = 0; k < cx; k++) {
+          const ik = 2 * (k * bc + b), in_ = 2 * (((nx - k) % nx) * bc + b);
+          const zr = R[ik], zi = R[ik + 1], nr = R[in_], ni = R[in_ + 1];
+          dst[of + 2 * k] = 0.5 * (zr + nr);
+          dst[of + 2 * k + 1] = 0.5 * (zi - ni);
+          if (hasG) {
+            dst[og + 2 * k] = 0.5 * (zi + ni);
+            dst[og + 2 * k + 1] = -0.5 * (zr - nr);
+          }
+        }
+      }
+    }
+  }
+
+  /** Odd nx inverse: Z = F + i·G over the full Hermitian line, z = IFFT_nx(Z); f = Re z, g = Im z. */
+  private linesInverseOdd(src: Float64Array, count: number, real: Float32Array, off: number, scale: number): void {
+    const nx = this.nx, cx = this.cx;
+    const A = this.lineA, B = this.lineB;
+    for (let l = 0; l < count; l += 2 * BLOCK_X) {
+      const nl = Math.min(2 * BLOCK_X, count - l);
+      const bc = (nl + 1) >> 1;
+      const step = 2 * bc;
+      for (let b = 0; b < bc; b++) {
+        const f = 2 * cx * (l + 2 * b);
+        const hasG = 2 * b + 1 < nl;
+        const g = f + 2 * cx;
+        // k = 0: imaginary parts ignored.
+        A[2 * b] = src[f];
+        A[2 * b + 1] = hasG ? src[g] : 0;
+        for (let k = 1; k < cx; k++) {
+          const fr = src[f + 2 * k], fi = src[f + 2 * k + 1];
+          const gr = hasG ? src[g + 2 * k] : 0, gi = hasG ? src[g + 2 * k + 1] : 0;
+          const dk = 2 * (k * bc + b), dm = 2 * ((nx - k) * bc + b);
+          // Z_k = F_k + i·G_k ; Z_(n−k) = conj F_k + i·conj G_k
+          A[dk] = fr - gi;
+          A[dk + 1] = fi + gr;
+          A[dm] = fr + gi;
+          A[dm + 1] = -fi + gr;
+        }
+      }
+      const R = this.planX.transform(A, B, bc, 1);
+      for (let b = 0; b < bc; b++) {
+        const df = off + (l + 2 * b) * nx;
+        const hasG = 2 * b + 1 < nl;
+        for (let j = 0, s = 2 * b; j < nx; j++, s += step) {
+          real[df + j] = R[s] * scale;
+          if (hasG) real[df + nx + j] = R[s + 1] * scale;
+        }
+      }
+    }
+  }
+}
+
+/** A real 3-D FFT for one grid shape. Plans are shared between instances; scratch is per instance. */
+export function createRealFft3d(dims: Vec3): RealFft3d {
+  return new RealFft3dImpl(dims);
+}
+
+/**
+ * Smallest m ≥ n whose prime factors are all in {2, 3, 5} (or {2, 3, 5, 7} with `allow7`), for
+ * padding a box before an FFT. n ≤ 1 gives 1.
+ */
+export function goodFftSize(n: number, opt: { allow7?: boolean } = {}): number {
+  if (!Number.isFinite(n)) throw new RangeError(`goodFftSize: n must be finite, got ${n}`);
+  const primes = opt.allow7 ? [2, 3, 5, 7] : [2, 3, 5];
+  for (let m = Math.max(1, Math.ceil(n)); ; m++) {
+    let r = m;
+    for (const p of primes) while (r % p === 0) r /= p;
+    if (r === 1) return m;
+  }
+}
+
+/**
+ * Digital frequency in cycles/voxel of FFT index i on an axis of n samples:
+ * i ≤ n/2 ? i/n : (i − n)/n. Note: for even n, i = n/2 gives +0.5 (numpy's fftfreq gives −0.5).
+ */
+export function fftFreq(i: number, n: number): number {
+  return i <= n / 2 ? i / n : (i - n) / n;
+}
