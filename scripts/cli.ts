@@ -2,13 +2,15 @@
  * `emvr`: the command-line entry point. Each command lives in scripts/commands/ and has --help.
  * Exit codes: 0 success, 1 bad input or failed analysis, 2 wrong usage, 70 internal error.
  */
+import { AnalysisInputError } from '../analyzers/errors.ts';
 import { MrcFormatError } from '../analyzers/io/mrc-errors.ts';
 import { ModelFormatError } from '../analyzers/io/model-errors.ts';
 import { parseCommandArgs, InputError, UsageError, type Command } from './cli-kit.ts';
+import { analyzeCommand } from './commands/analyze.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { simulateCommand } from './commands/simulate.ts';
 
-const commands: readonly Command[] = [inspectCommand, simulateCommand];
+const commands: readonly Command[] = [inspectCommand, simulateCommand, analyzeCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -52,7 +54,7 @@ function reportError(name: string, err: unknown): number {
     process.stderr.write(`emvr ${name}: ${err.message}\n(see: emvr ${name} --help)\n`);
     return 2;
   }
-  if (err instanceof InputError || err instanceof MrcFormatError || err instanceof ModelFormatError || isSystemError(err)) {
+  if (err instanceof InputError || err instanceof AnalysisInputError || err instanceof MrcFormatError || err instanceof ModelFormatError || isSystemError(err)) {
     process.stderr.write(`emvr ${name}: error: ${(err as Error).message}\n`);
     return 1;
   }

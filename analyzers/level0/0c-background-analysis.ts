@@ -5,12 +5,17 @@
  * b = V where the hard mask is 0 (n voxels). One-sample two-sided Student t-test of mean 0:
  * t = mean/(s/√n) with the sample std s (n−1), p from t(n−1). σ = population std of b;
  * outlier fraction = #{|b| > 5σ}/n (absolute raw values, as VRS); ratio = fraction / 2Φ(−5).
- * Warnings: p < 0.001; ratio > 20. A constant background (masked deposit, σ = 0) cannot be
- * tested: "could not be measured" rather than VRS's false OK.
+ * Warnings: p < 0.001; ratio > 20. A background that was masked before deposition (constant, or
+ * at least half of it exactly 0, like EMD-44046) has no noise to test: "could not be measured"
+ * rather than VRS's false OK (σ = 0) or false alarms (a spike at 0 deflates σ and inflates the
+ * 5σ outliers).
  */
 import { GAUSSIAN_TAIL_5SIGMA, studentTwoSidedP } from '../volume/distributions.ts';
 import type { Volume } from '../volume/volume.ts';
 import { f, NotMeasurable, type ItemResult } from './item-result.ts';
+
+/** Fraction of exact zeros in the background from which a map counts as masked before deposition. */
+export const MASKED_ZERO_FRACTION = 0.5;
 
 export interface BackgroundResult extends ItemResult {
   /** σ of the background, for the outlier figure. */
@@ -30,18 +35,23 @@ export function backgroundAnalysis(v: Volume, hard: Uint8Array): BackgroundResul
   if (n < 2) throw new NotMeasurable(`the background (outside the hard mask) has only ${n} voxels`);
   const mean = sum / n;
   let ss = 0;
+  let zeros = 0;
   let first = NaN;
   let constant = true;
   for (let i = 0; i < d.length; i++) {
     if (hard[i] === 0 && d[i] === d[i]) {
       const e = d[i] - mean;
       ss += e * e;
+      if (d[i] === 0) zeros++;
       if (first !== first) first = d[i];
       else if (d[i] !== first) constant = false;
     }
   }
   if (constant || ss === 0) {
     throw new NotMeasurable(`the background is constant (all ${n} voxels outside the mask equal ${first}): the map was masked before deposition, so its noise cannot be tested`);
+  }
+  if (zeros >= MASKED_ZERO_FRACTION * n) {
+    throw new NotMeasurable(`${f((100 * zeros) / n)}% of the ${n} background voxels are exactly 0: the map was masked before deposition, so its noise cannot be tested`);
   }
   const sigma = Math.sqrt(ss / n);
   const sampleStd = Math.sqrt(ss / (n - 1));

@@ -53,7 +53,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
 
   const items = {} as Record<ItemId, Item>;
   items['0.a'] = (await runItem('0.a', () => massAnalysis(volume, masks.hard))).item;
-  items['0.b'] = (await runItem('0.b', () => maskAnalysis(volume, entry.threshold, masks.raw, masks.labelling, masks.hard), (r) => fig.maskFigures(masks.raw, volume, r))).item;
+  items['0.b'] = (await runItem('0.b', () => maskAnalysis(volume, entry.threshold, masks.raw, masks.labelling, masks.hard), (r) => fig.maskFigures(masks.raw, volume, r.values.thresholdTable as number[][]))).item;
   items['0.c'] = (await runItem('0.c', () => backgroundAnalysis(volume, masks.hard), (r) => fig.backgroundFigures(volume, masks.hard, r.sigma))).item;
   items['0.d'] = (await runItem('0.d', () => bFactorAnalysis(volume, entry.resolution), (r) => fig.guinierFigures(volume, r))).item;
   for (const id of ['0.e', '0.f', '0.g', '0.h'] as const) items[id] = notImplemented(id);

@@ -133,6 +133,74 @@ function pass4(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float
   }
 }
 
+const SQRT1_2 = Math.SQRT1_2;
+
+/**
+ * Radix 8 as two radix-4 halves: E = DFT4(a0, a2, a4, a6), O = DFT4(a1, a3, a5, a7),
+ * c_k = E_k + ω^k·O_k, c_(k+4) = E_k − ω^k·O_k with ω = exp(sign·2πi/8).
+ */
+function pass8(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float64Array, sign: number): void {
+  const s2 = 2 * s;
+  const st = s2 * m;
+  for (let j = 0; j < m; j++) {
+    const ib = s2 * j;
+    const ob = 8 * s2 * j;
+    const end = ib + s2;
+    const t = 14 * j;
+    const w1r = tw[t], w1i = sign * tw[t + 1];
+    const w2r = tw[t + 2], w2i = sign * tw[t + 3];
+    const w3r = tw[t + 4], w3i = sign * tw[t + 5];
+    const w4r = tw[t + 6], w4i = sign * tw[t + 7];
+    const w5r = tw[t + 8], w5i = sign * tw[t + 9];
+    const w6r = tw[t + 10], w6i = sign * tw[t + 11];
+    const w7r = tw[t + 12], w7i = sign * tw[t + 13];
+    for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
+      const i1 = i0 + st, i2 = i1 + st, i3 = i2 + st, i4 = i3 + st, i5 = i4 + st, i6 = i5 + st, i7 = i6 + st;
+      // even half: a0, a2, a4, a6
+      const a0r = x[i0], a0i = x[i0 + 1], a2r = x[i2], a2i = x[i2 + 1];
+      const a4r = x[i4], a4i = x[i4 + 1], a6r = x[i6], a6i = x[i6 + 1];
+      const p0r = a0r + a4r, p0i = a0i + a4i, p1r = a0r - a4r, p1i = a0i - a4i;
+      const p2r = a2r + a6r, p2i = a2i + a6i;
+      const p3r = -sign * (a2i - a6i), p3i = sign * (a2r - a6r);
+      const e0r = p0r + p2r, e0i = p0i + p2i, e2r = p0r - p2r, e2i = p0i - p2i;
+      const e1r = p1r + p3r, e1i = p1i + p3i, e3r = p1r - p3r, e3i = p1i - p3i;
+      // odd half: a1, a3, a5, a7
+      const a1r = x[i1], a1i = x[i1 + 1], a3r = x[i3], a3i = x[i3 + 1];
+      const a5r = x[i5], a5i = x[i5 + 1], a7r = x[i7], a7i = x[i7 + 1];
+      const q0r = a1r + a5r, q0i = a1i + a5i, q1r = a1r - a5r, q1i = a1i - a5i;
+      const q2r = a3r + a7r, q2i = a3i + a7i;
+      const q3r = -sign * (a3i - a7i), q3i = sign * (a3r - a7r);
+      const f0r = q0r + q2r, f0i = q0i + q2i, f2r = q0r - q2r, f2i = q0i - q2i;
+      const f1r = q1r + q3r, f1i = q1i + q3i, f3r = q1r - q3r, f3i = q1i - q3i;
+      // ω·f1 = (f1r − sign·f1i + i(f1i + sign·f1r))/√2 ; ω²·f2 = sign·i·f2 ; ω³·f3 = (−f3r − sign·f3i + i(sign·f3r − f3i))/√2
+      const g1r = SQRT1_2 * (f1r - sign * f1i), g1i = SQRT1_2 * (f1i + sign * f1r);
+      const g2r = -sign * f2i, g2i = sign * f2r;
+      const g3r = -SQRT1_2 * (f3r + sign * f3i), g3i = SQRT1_2 * (sign * f3r - f3i);
+      const c1r = e1r + g1r, c1i = e1i + g1i, c5r = e1r - g1r, c5i = e1i - g1i;
+      const c2r = e2r + g2r, c2i = e2i + g2i, c6r = e2r - g2r, c6i = e2i - g2i;
+      const c3r = e3r + g3r, c3i = e3i + g3i, c7r = e3r - g3r, c7i = e3i - g3i;
+      const c4r = e0r - f0r, c4i = e0i - f0i;
+      const o1 = o0 + s2, o2 = o1 + s2, o3 = o2 + s2, o4 = o3 + s2, o5 = o4 + s2, o6 = o5 + s2, o7 = o6 + s2;
+      y[o0] = e0r + f0r;
+      y[o0 + 1] = e0i + f0i;
+      y[o1] = c1r * w1r - c1i * w1i;
+      y[o1 + 1] = c1r * w1i + c1i * w1r;
+      y[o2] = c2r * w2r - c2i * w2i;
+      y[o2 + 1] = c2r * w2i + c2i * w2r;
+      y[o3] = c3r * w3r - c3i * w3i;
+      y[o3 + 1] = c3r * w3i + c3i * w3r;
+      y[o4] = c4r * w4r - c4i * w4i;
+      y[o4 + 1] = c4r * w4i + c4i * w4r;
+      y[o5] = c5r * w5r - c5i * w5i;
+      y[o5 + 1] = c5r * w5i + c5i * w5r;
+      y[o6] = c6r * w6r - c6i * w6i;
+      y[o6 + 1] = c6r * w6i + c6i * w6r;
+      y[o7] = c7r * w7r - c7i * w7i;
+      y[o7 + 1] = c7r * w7i + c7i * w7r;
+    }
+  }
+}
+
 const SQRT3_2 = Math.sqrt(3) / 2;
 
 function pass3(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float64Array, sign: number): void {
@@ -282,17 +350,24 @@ function passOdd(
 /** Largest prime factor handled by butterflies; lengths with a larger one use Bluestein. */
 const MAX_BUTTERFLY_PRIME = 13;
 
-/** Radices for a mixed-radix plan (4s first, then 2, 3, 5, 7, 11, 13), or null if a larger prime divides n. */
+/**
+ * Radices for a mixed-radix plan, or null if a prime above 13 divides n. Powers of two go in as
+ * few passes as possible (8s, then 4s or a single 2), then 3, 5, 7, 11, 13.
+ */
 function radixList(n: number): number[] | null {
   const out: number[] = [];
   let r = n;
-  while (r % 4 === 0) {
-    out.push(4);
-    r /= 4;
-  }
-  if (r % 2 === 0) {
-    out.push(2);
+  let e = 0;
+  while (r % 2 === 0) {
+    e++;
     r /= 2;
+  }
+  if (e === 1) out.push(2);
+  else if (e > 1) {
+    const rest = e % 3 === 1 ? 4 : e % 3; // 2^rest done as 4·4 or 4
+    for (let i = 0; i < (e - rest) / 3; i++) out.push(8);
+    if (rest === 4) out.push(4, 4);
+    else if (rest === 2) out.push(4);
   }
   for (const p of [3, 5, 7, 11, 13]) {
     while (r % p === 0) {
@@ -351,6 +426,9 @@ class MixedRadixPlan implements ComplexFftPlan {
       const m = len / p;
       const tw = this.twiddles[i];
       switch (p) {
+        case 8:
+          pass8(x, y, stride, m, tw, sign);
+          break;
         case 4:
           pass4(x, y, stride, m, tw, sign);
           break;
