@@ -7,10 +7,11 @@ import { MrcFormatError } from '../analyzers/io/mrc-errors.ts';
 import { ModelFormatError } from '../analyzers/io/model-errors.ts';
 import { parseCommandArgs, InputError, UsageError, type Command } from './cli-kit.ts';
 import { analyzeCommand } from './commands/analyze.ts';
+import { demoCommand } from './commands/demo.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { simulateCommand } from './commands/simulate.ts';
 
-const commands: readonly Command[] = [inspectCommand, simulateCommand, analyzeCommand];
+const commands: readonly Command[] = [demoCommand, analyzeCommand, inspectCommand, simulateCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

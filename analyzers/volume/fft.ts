@@ -53,27 +53,27 @@ function pass2(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float
     const ob = 2 * s2 * j;
     const end = ib + s2;
     if (j === 0) {
-      for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
-        const i1 = i0 + st;
-        const ar = x[i0], ai = x[i0 + 1], br = x[i1], bi = x[i1 + 1];
-        const o1 = o0 + s2;
+      for (let i0 = ib, o0 = ob; i0 < end; i0 = (i0 + 2) | 0, o0 = (o0 + 2) | 0) {
+        const i1 = (i0 + st) | 0;
+        const ar = x[i0], ai = x[(i0 + 1) | 0], br = x[i1], bi = x[(i1 + 1) | 0];
+        const o1 = (o0 + s2) | 0;
         y[o0] = ar + br;
-        y[o0 + 1] = ai + bi;
+        y[(o0 + 1) | 0] = ai + bi;
         y[o1] = ar - br;
-        y[o1 + 1] = ai - bi;
+        y[(o1 + 1) | 0] = ai - bi;
       }
       continue;
     }
     const wr = tw[2 * j], wi = sign * tw[2 * j + 1];
-    for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
-      const i1 = i0 + st;
-      const ar = x[i0], ai = x[i0 + 1], br = x[i1], bi = x[i1 + 1];
-      const o1 = o0 + s2;
+    for (let i0 = ib, o0 = ob; i0 < end; i0 = (i0 + 2) | 0, o0 = (o0 + 2) | 0) {
+      const i1 = (i0 + st) | 0;
+      const ar = x[i0], ai = x[(i0 + 1) | 0], br = x[i1], bi = x[(i1 + 1) | 0];
+      const o1 = (o0 + s2) | 0;
       y[o0] = ar + br;
-      y[o0 + 1] = ai + bi;
+      y[(o0 + 1) | 0] = ai + bi;
       const dr = ar - br, di = ai - bi;
       y[o1] = dr * wr - di * wi;
-      y[o1 + 1] = dr * wi + di * wr;
+      y[(o1 + 1) | 0] = dr * wi + di * wr;
     }
   }
 }
@@ -86,23 +86,23 @@ function pass4(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float
     const ob = 4 * s2 * j;
     const end = ib + s2;
     if (j === 0) {
-      for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
-        const i1 = i0 + st, i2 = i1 + st, i3 = i2 + st;
-        const a0r = x[i0], a0i = x[i0 + 1], a1r = x[i1], a1i = x[i1 + 1];
-        const a2r = x[i2], a2i = x[i2 + 1], a3r = x[i3], a3i = x[i3 + 1];
+      for (let i0 = ib, o0 = ob; i0 < end; i0 = (i0 + 2) | 0, o0 = (o0 + 2) | 0) {
+        const i1 = (i0 + st) | 0, i2 = (i1 + st) | 0, i3 = (i2 + st) | 0;
+        const a0r = x[i0], a0i = x[(i0 + 1) | 0], a1r = x[i1], a1i = x[(i1 + 1) | 0];
+        const a2r = x[i2], a2i = x[(i2 + 1) | 0], a3r = x[i3], a3i = x[(i3 + 1) | 0];
         const t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
         const t2r = a1r + a3r, t2i = a1i + a3i;
         // t3 = sign·i·(a1 − a3)
         const t3r = -sign * (a1i - a3i), t3i = sign * (a1r - a3r);
-        const o1 = o0 + s2, o2 = o1 + s2, o3 = o2 + s2;
+        const o1 = (o0 + s2) | 0, o2 = (o1 + s2) | 0, o3 = (o2 + s2) | 0;
         y[o0] = t0r + t2r;
-        y[o0 + 1] = t0i + t2i;
+        y[(o0 + 1) | 0] = t0i + t2i;
         y[o1] = t1r + t3r;
-        y[o1 + 1] = t1i + t3i;
+        y[(o1 + 1) | 0] = t1i + t3i;
         y[o2] = t0r - t2r;
-        y[o2 + 1] = t0i - t2i;
+        y[(o2 + 1) | 0] = t0i - t2i;
         y[o3] = t1r - t3r;
-        y[o3 + 1] = t1i - t3i;
+        y[(o3 + 1) | 0] = t1i - t3i;
       }
       continue;
     }
@@ -110,25 +110,25 @@ function pass4(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float
     const w1r = tw[t], w1i = sign * tw[t + 1];
     const w2r = tw[t + 2], w2i = sign * tw[t + 3];
     const w3r = tw[t + 4], w3i = sign * tw[t + 5];
-    for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
-      const i1 = i0 + st, i2 = i1 + st, i3 = i2 + st;
-      const a0r = x[i0], a0i = x[i0 + 1], a1r = x[i1], a1i = x[i1 + 1];
-      const a2r = x[i2], a2i = x[i2 + 1], a3r = x[i3], a3i = x[i3 + 1];
+    for (let i0 = ib, o0 = ob; i0 < end; i0 = (i0 + 2) | 0, o0 = (o0 + 2) | 0) {
+      const i1 = (i0 + st) | 0, i2 = (i1 + st) | 0, i3 = (i2 + st) | 0;
+      const a0r = x[i0], a0i = x[(i0 + 1) | 0], a1r = x[i1], a1i = x[(i1 + 1) | 0];
+      const a2r = x[i2], a2i = x[(i2 + 1) | 0], a3r = x[i3], a3i = x[(i3 + 1) | 0];
       const t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
       const t2r = a1r + a3r, t2i = a1i + a3i;
       const t3r = -sign * (a1i - a3i), t3i = sign * (a1r - a3r);
       const c1r = t1r + t3r, c1i = t1i + t3i;
       const c2r = t0r - t2r, c2i = t0i - t2i;
       const c3r = t1r - t3r, c3i = t1i - t3i;
-      const o1 = o0 + s2, o2 = o1 + s2, o3 = o2 + s2;
+      const o1 = (o0 + s2) | 0, o2 = (o1 + s2) | 0, o3 = (o2 + s2) | 0;
       y[o0] = t0r + t2r;
-      y[o0 + 1] = t0i + t2i;
+      y[(o0 + 1) | 0] = t0i + t2i;
       y[o1] = c1r * w1r - c1i * w1i;
-      y[o1 + 1] = c1r * w1i + c1i * w1r;
+      y[(o1 + 1) | 0] = c1r * w1i + c1i * w1r;
       y[o2] = c2r * w2r - c2i * w2i;
-      y[o2 + 1] = c2r * w2i + c2i * w2r;
+      y[(o2 + 1) | 0] = c2r * w2i + c2i * w2r;
       y[o3] = c3r * w3r - c3i * w3i;
-      y[o3 + 1] = c3r * w3i + c3i * w3r;
+      y[(o3 + 1) | 0] = c3r * w3i + c3i * w3r;
     }
   }
 }
@@ -154,19 +154,19 @@ function pass8(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float
     const w5r = tw[t + 8], w5i = sign * tw[t + 9];
     const w6r = tw[t + 10], w6i = sign * tw[t + 11];
     const w7r = tw[t + 12], w7i = sign * tw[t + 13];
-    for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
-      const i1 = i0 + st, i2 = i1 + st, i3 = i2 + st, i4 = i3 + st, i5 = i4 + st, i6 = i5 + st, i7 = i6 + st;
+    for (let i0 = ib, o0 = ob; i0 < end; i0 = (i0 + 2) | 0, o0 = (o0 + 2) | 0) {
+      const i1 = (i0 + st) | 0, i2 = (i1 + st) | 0, i3 = (i2 + st) | 0, i4 = (i3 + st) | 0, i5 = (i4 + st) | 0, i6 = (i5 + st) | 0, i7 = (i6 + st) | 0;
       // even half: a0, a2, a4, a6
-      const a0r = x[i0], a0i = x[i0 + 1], a2r = x[i2], a2i = x[i2 + 1];
-      const a4r = x[i4], a4i = x[i4 + 1], a6r = x[i6], a6i = x[i6 + 1];
+      const a0r = x[i0], a0i = x[(i0 + 1) | 0], a2r = x[i2], a2i = x[(i2 + 1) | 0];
+      const a4r = x[i4], a4i = x[(i4 + 1) | 0], a6r = x[i6], a6i = x[(i6 + 1) | 0];
       const p0r = a0r + a4r, p0i = a0i + a4i, p1r = a0r - a4r, p1i = a0i - a4i;
       const p2r = a2r + a6r, p2i = a2i + a6i;
       const p3r = -sign * (a2i - a6i), p3i = sign * (a2r - a6r);
       const e0r = p0r + p2r, e0i = p0i + p2i, e2r = p0r - p2r, e2i = p0i - p2i;
       const e1r = p1r + p3r, e1i = p1i + p3i, e3r = p1r - p3r, e3i = p1i - p3i;
       // odd half: a1, a3, a5, a7
-      const a1r = x[i1], a1i = x[i1 + 1], a3r = x[i3], a3i = x[i3 + 1];
-      const a5r = x[i5], a5i = x[i5 + 1], a7r = x[i7], a7i = x[i7 + 1];
+      const a1r = x[i1], a1i = x[(i1 + 1) | 0], a3r = x[i3], a3i = x[(i3 + 1) | 0];
+      const a5r = x[i5], a5i = x[(i5 + 1) | 0], a7r = x[i7], a7i = x[(i7 + 1) | 0];
       const q0r = a1r + a5r, q0i = a1i + a5i, q1r = a1r - a5r, q1i = a1i - a5i;
       const q2r = a3r + a7r, q2i = a3i + a7i;
       const q3r = -sign * (a3i - a7i), q3i = sign * (a3r - a7r);
@@ -180,23 +180,23 @@ function pass8(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float
       const c2r = e2r + g2r, c2i = e2i + g2i, c6r = e2r - g2r, c6i = e2i - g2i;
       const c3r = e3r + g3r, c3i = e3i + g3i, c7r = e3r - g3r, c7i = e3i - g3i;
       const c4r = e0r - f0r, c4i = e0i - f0i;
-      const o1 = o0 + s2, o2 = o1 + s2, o3 = o2 + s2, o4 = o3 + s2, o5 = o4 + s2, o6 = o5 + s2, o7 = o6 + s2;
+      const o1 = (o0 + s2) | 0, o2 = (o1 + s2) | 0, o3 = (o2 + s2) | 0, o4 = (o3 + s2) | 0, o5 = (o4 + s2) | 0, o6 = (o5 + s2) | 0, o7 = (o6 + s2) | 0;
       y[o0] = e0r + f0r;
-      y[o0 + 1] = e0i + f0i;
+      y[(o0 + 1) | 0] = e0i + f0i;
       y[o1] = c1r * w1r - c1i * w1i;
-      y[o1 + 1] = c1r * w1i + c1i * w1r;
+      y[(o1 + 1) | 0] = c1r * w1i + c1i * w1r;
       y[o2] = c2r * w2r - c2i * w2i;
-      y[o2 + 1] = c2r * w2i + c2i * w2r;
+      y[(o2 + 1) | 0] = c2r * w2i + c2i * w2r;
       y[o3] = c3r * w3r - c3i * w3i;
-      y[o3 + 1] = c3r * w3i + c3i * w3r;
+      y[(o3 + 1) | 0] = c3r * w3i + c3i * w3r;
       y[o4] = c4r * w4r - c4i * w4i;
-      y[o4 + 1] = c4r * w4i + c4i * w4r;
+      y[(o4 + 1) | 0] = c4r * w4i + c4i * w4r;
       y[o5] = c5r * w5r - c5i * w5i;
-      y[o5 + 1] = c5r * w5i + c5i * w5r;
+      y[(o5 + 1) | 0] = c5r * w5i + c5i * w5r;
       y[o6] = c6r * w6r - c6i * w6i;
-      y[o6 + 1] = c6r * w6i + c6i * w6r;
+      y[(o6 + 1) | 0] = c6r * w6i + c6i * w6r;
       y[o7] = c7r * w7r - c7i * w7i;
-      y[o7 + 1] = c7r * w7i + c7i * w7r;
+      y[(o7 + 1) | 0] = c7r * w7i + c7i * w7r;
     }
   }
 }
@@ -214,23 +214,23 @@ function pass3(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float
     const t = 4 * j;
     const w1r = tw[t], w1i = sign * tw[t + 1];
     const w2r = tw[t + 2], w2i = sign * tw[t + 3];
-    for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
-      const i1 = i0 + st, i2 = i1 + st;
-      const a0r = x[i0], a0i = x[i0 + 1];
-      const a1r = x[i1], a1i = x[i1 + 1], a2r = x[i2], a2i = x[i2 + 1];
+    for (let i0 = ib, o0 = ob; i0 < end; i0 = (i0 + 2) | 0, o0 = (o0 + 2) | 0) {
+      const i1 = (i0 + st) | 0, i2 = (i1 + st) | 0;
+      const a0r = x[i0], a0i = x[(i0 + 1) | 0];
+      const a1r = x[i1], a1i = x[(i1 + 1) | 0], a2r = x[i2], a2i = x[(i2 + 1) | 0];
       const sr = a1r + a2r, si = a1i + a2i;
       const dr = a1r - a2r, di = a1i - a2i;
       const mr = a0r - 0.5 * sr, mi = a0i - 0.5 * si;
       // c1 = m + sign·i·(√3/2)·d, c2 = m − sign·i·(√3/2)·d
       const c1r = mr - k3 * di, c1i = mi + k3 * dr;
       const c2r = mr + k3 * di, c2i = mi - k3 * dr;
-      const o1 = o0 + s2, o2 = o1 + s2;
+      const o1 = (o0 + s2) | 0, o2 = (o1 + s2) | 0;
       y[o0] = a0r + sr;
-      y[o0 + 1] = a0i + si;
+      y[(o0 + 1) | 0] = a0i + si;
       y[o1] = c1r * w1r - c1i * w1i;
-      y[o1 + 1] = c1r * w1i + c1i * w1r;
+      y[(o1 + 1) | 0] = c1r * w1i + c1i * w1r;
       y[o2] = c2r * w2r - c2i * w2i;
-      y[o2 + 1] = c2r * w2i + c2i * w2r;
+      y[(o2 + 1) | 0] = c2r * w2i + c2i * w2r;
     }
   }
 }
@@ -253,11 +253,11 @@ function pass5(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float
     const w2r = tw[t + 2], w2i = sign * tw[t + 3];
     const w3r = tw[t + 4], w3i = sign * tw[t + 5];
     const w4r = tw[t + 6], w4i = sign * tw[t + 7];
-    for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
-      const i1 = i0 + st, i2 = i1 + st, i3 = i2 + st, i4 = i3 + st;
-      const a0r = x[i0], a0i = x[i0 + 1];
-      const a1r = x[i1], a1i = x[i1 + 1], a2r = x[i2], a2i = x[i2 + 1];
-      const a3r = x[i3], a3i = x[i3 + 1], a4r = x[i4], a4i = x[i4 + 1];
+    for (let i0 = ib, o0 = ob; i0 < end; i0 = (i0 + 2) | 0, o0 = (o0 + 2) | 0) {
+      const i1 = (i0 + st) | 0, i2 = (i1 + st) | 0, i3 = (i2 + st) | 0, i4 = (i3 + st) | 0;
+      const a0r = x[i0], a0i = x[(i0 + 1) | 0];
+      const a1r = x[i1], a1i = x[(i1 + 1) | 0], a2r = x[i2], a2i = x[(i2 + 1) | 0];
+      const a3r = x[i3], a3i = x[(i3 + 1) | 0], a4r = x[i4], a4i = x[(i4 + 1) | 0];
       const p1r = a1r + a4r, p1i = a1i + a4i, d1r = a1r - a4r, d1i = a1i - a4i;
       const p2r = a2r + a3r, p2i = a2i + a3i, d2r = a2r - a3r, d2i = a2i - a3i;
       // A_k = a0 + Σ cos(2πrk/5)·p_r ; B_k = sign·Σ sin(2πrk/5)·d_r ; c_k = A_k + i·B_k, c_(5−k) = A_k − i·B_k
@@ -269,17 +269,17 @@ function pass5(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float
       const c4r = A1r + B1i, c4i = A1i - B1r;
       const c2r = A2r - B2i, c2i = A2i + B2r;
       const c3r = A2r + B2i, c3i = A2i - B2r;
-      const o1 = o0 + s2, o2 = o1 + s2, o3 = o2 + s2, o4 = o3 + s2;
+      const o1 = (o0 + s2) | 0, o2 = (o1 + s2) | 0, o3 = (o2 + s2) | 0, o4 = (o3 + s2) | 0;
       y[o0] = a0r + p1r + p2r;
-      y[o0 + 1] = a0i + p1i + p2i;
+      y[(o0 + 1) | 0] = a0i + p1i + p2i;
       y[o1] = c1r * w1r - c1i * w1i;
-      y[o1 + 1] = c1r * w1i + c1i * w1r;
+      y[(o1 + 1) | 0] = c1r * w1i + c1i * w1r;
       y[o2] = c2r * w2r - c2i * w2i;
-      y[o2 + 1] = c2r * w2i + c2i * w2r;
+      y[(o2 + 1) | 0] = c2r * w2i + c2i * w2r;
       y[o3] = c3r * w3r - c3i * w3i;
-      y[o3 + 1] = c3r * w3i + c3i * w3r;
+      y[(o3 + 1) | 0] = c3r * w3i + c3i * w3r;
       y[o4] = c4r * w4r - c4i * w4i;
-      y[o4 + 1] = c4r * w4i + c4i * w4r;
+      y[(o4 + 1) | 0] = c4r * w4i + c4i * w4r;
     }
   }
 }
@@ -351,8 +351,10 @@ function passOdd(
 const MAX_BUTTERFLY_PRIME = 13;
 
 /**
- * Radices for a mixed-radix plan, or null if a prime above 13 divides n. Powers of two go in as
- * few passes as possible (8s, then 4s or a single 2), then 3, 5, 7, 11, 13.
+ * Radices for a mixed-radix plan, or null if a prime above 13 divides n. Powers of two go in
+ * radix-4 passes, with one radix-8 (or radix-2 for a single factor 2) when the exponent is odd;
+ * then 3, 5, 7, 11, 13. (Measured under V8: radix-4 passes beat radix-8 ones per point, but one
+ * radix-8 beats a radix-4 plus a radix-2.)
  */
 function radixList(n: number): number[] | null {
   const out: number[] = [];
@@ -363,12 +365,11 @@ function radixList(n: number): number[] | null {
     r /= 2;
   }
   if (e === 1) out.push(2);
-  else if (e > 1) {
-    const rest = e % 3 === 1 ? 4 : e % 3; // 2^rest done as 4·4 or 4
-    for (let i = 0; i < (e - rest) / 3; i++) out.push(8);
-    if (rest === 4) out.push(4, 4);
-    else if (rest === 2) out.push(4);
+  else if (e % 2 === 1) {
+    out.push(8);
+    e -= 3;
   }
+  for (; e >= 2; e -= 2) out.push(4);
   for (const p of [3, 5, 7, 11, 13]) {
     while (r % p === 0) {
       out.push(p);

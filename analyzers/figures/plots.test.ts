@@ -1,0 +1,196 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import {
+  PLOT_FONT,
+  PLOT_HEIGHT,
+  PLOT_WIDTH,
+  PNG_SCALE,
+  histogramPlot,
+  histogramPlotSpec,
+  linePlot,
+  linePlotSpec,
+  logTicks,
+  measureText,
+  type LinePlotOptions,
+} from './plots.ts';
+
+/** Minimal XML well-formedness: balanced, properly nested tags; no raw '<' or '&' in text. */
+function assertWellFormed(svg: string): void {
+  const stack: string[] = [];
+  const tag = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>/gu;
+  let last = 0;
+  for (let m = tag.exec(svg); m !== null; m = tag.exec(svg)) {
+    const text = svg.slice(last, m.index);
+    expect(text).not.toMatch(/<|&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[\da-fA-F]+);)/u);
+    last = tag.lastIndex;
+    if (m[4] === '/') continue;
+    if (m[1] === '/') expect(stack.pop()).toBe(m[2]);
+    else stack.push(m[2]);
+  }
+  expect(svg.slice(last).trim()).toBe('');
+  expect(stack).toEqual([]);
+}
+
+/** Text content of every <text> element (entities decoded). */
+function texts(svg: string): string[] {
+  return [...svg.matchAll(/<text\b[^>]*>([^<]*)<\/text>/gu)].map((m) =>
+    m[1].replace(/&lt;/gu, '<').replace(/&gt;/gu, '>').replace(/&quot;/gu, '"').replace(/&#39;/gu, "'").replace(/&amp;/gu, '&'),
+  );
+}
+
+async function pixels(png: Buffer) {
+  const meta = await sharp(png).metadata();
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: info.channels, fileChannels: meta.channels };
+}
+
+function guinierLike(): LinePlotOptions {
+  const x: number[] = [];
+  const exp: number[] = [];
+  const corr: number[] = [];
+  for (let i = 1; i <= 60; i++) {
+    const s = (i / 60) * 0.1;
+    x.push(s);
+    exp.push(-9 - 23.6 * s + 0.2 * Math.sin(50 * s));
+    corr.push(-9 + 0.2 * Math.sin(50 * s));
+  }
+  const fx = x.filter((s) => s >= 1 / 225 && s <= 0.09);
+  return {
+    series: [
+      { name: 'experimental', x, y: exp },
+      { name: 'fitted line', x: fx, y: fx.map((s) => -9 - 23.6 * s), dash: true },
+      { name: 'corrected', x, y: corr, mark: 'line+point' },
+    ],
+    xTitle: '1/d² (Å⁻²)',
+    yTitle: 'ln |F|',
+  };
+}
+
+describe('measureText and logTicks', () => {
+  it('uses DejaVu Sans advance widths (digits are 1303/2048 em)', () => {
+    expect(measureText('00', 10)).toBeCloseTo((2 * 1303 * 10) / 2048, 10);
+    expect(measureText('Å', 2048)).toBe(1401);
+    expect(measureText('A', 2048, true)).toBe(1585);
+  });
+
+  it('gives powers of ten, with 1-2-5 steps over two decades or less', () => {
+    expect(logTicks([8, 3425945, 0, -1])).toEqual([1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7]);
+    expect(logTicks([200, 800])).toEqual([100, 200, 500, 1000]);
+    expect(logTicks([])).toEqual([1, 10]);
+  });
+});
+
+describe('linePlot', () => {
+  it('draws the axis titles and a legend in a well-formed SVG of the plot size', async () => {
+    const p = await linePlot({ ...guinierLike(), title: 'Guinier plot' });
+    assertWellFormed(p.svg);
+    expect([p.width, p.height]).toEqual([PLOT_WIDTH, PLOT_HEIGHT]);
+    const t = texts(p.svg);
+    expect(t).toContain('1/d² (Å⁻²)');
+    expect(t).toContain('ln |F|');
+    expect(t).toContain('Guinier plot');
+    for (const name of ['experimental', 'fitted line', 'corrected']) expect(t).toContain(name);
+    expect(p.svg).toContain('role-legend');
+    expect(p.svg).toContain(`font-family="${PLOT_FONT}"`);
+    const sizes = [...p.svg.matchAll(/font-size="([\d.]+)px"/gu)].map((m) => Number(m[1]));
+    expect(sizes.length).toBeGreaterThan(10);
+    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(11);
+    // The title is inside the picture (Vega placed it at a non-negative y).
+    const titleAt = /role-title"><g transform="translate\(([-\d.]+),([-\d.]+)\)/u.exec(p.svg);
+    const rootAt = /<g fill="none" stroke-miterlimit="4" transform="translate\(([-\d.]+),([-\d.]+)\)/u.exec(p.svg);
+    expect(Number(rootAt?.[2]) + Number(titleAt?.[2])).toBeGreaterThanOrEqual(0);
+  });
+
+  it('escapes markup in titles and series names', async () => {
+    const p = await linePlot({ series: [{ name: 'a<b & c', x: [0, 1], y: [1, 2] }, { name: 'd', x: [0, 1], y: [2, 1] }], xTitle: 'x <1> & "2"', yTitle: 'y' });
+    assertWellFormed(p.svg);
+    expect(texts(p.svg)).toContain('x <1> & "2"');
+    expect(texts(p.svg)).toContain('a<b & c');
+  });
+
+  it('shows no legend for a single series', async () => {
+    const p = await linePlot({ series: [{ name: 'only', x: [0, 1, 2], y: [3, 1, 2] }], xTitle: 'x (Å)', yTitle: 'y (a.u.)' });
+    expect(p.svg).not.toContain('role-legend');
+    expect(texts(p.svg)).not.toContain('only');
+  });
+
+  it('drops zero, negative and non-finite values on a log axis instead of failing', async () => {
+    const o: LinePlotOptions = {
+      series: [{ name: 'voxels', x: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], y: [5000, 300, 8, 0, Number.NaN, -2], mark: 'line+point' }],
+      xTitle: 'Threshold (map units)',
+      yTitle: 'Voxels above threshold',
+      logY: true,
+    };
+    const spec = linePlotSpec(o) as unknown as { data: { values: Array<{ y: number }> } };
+    expect(spec.data.values.map((r) => r.y)).toEqual([5000, 300, 8]);
+    const p = await linePlot(o);
+    assertWellFormed(p.svg);
+    expect(p.svg).not.toMatch(/NaN|Infinity/u);
+    expect(texts(p.svg)).toEqual(expect.arrayContaining(['1', '10', '100', '1,000', '10,000']));
+  });
+
+  it('rasterises to a non-blank opaque PNG of PNG_SCALE × the SVG size', async () => {
+    const p = await linePlot(guinierLike());
+    const d = await pixels(p.png);
+    expect([d.width, d.height]).toEqual([PLOT_WIDTH * PNG_SCALE, PLOT_HEIGHT * PNG_SCALE]);
+    expect(d.fileChannels).toBe(3);
+    let dark = 0;
+    let blue = 0;
+    for (let i = 0; i < d.data.length; i += d.channels) {
+      const [r, g, b] = [d.data[i], d.data[i + 1], d.data[i + 2]];
+      if (r + g + b < 200) dark++; // text and axis lines
+      if (Math.abs(r - 0x00) < 30 && Math.abs(g - 0x72) < 30 && Math.abs(b - 0xb2) < 30) blue++; // first series
+    }
+    expect(dark).toBeGreaterThan(2000);
+    expect(blue).toBeGreaterThan(500);
+    // Corner is white background.
+    expect([d.data[0], d.data[1], d.data[2]]).toEqual([255, 255, 255]);
+  });
+
+  it('is byte-identical for the same input, also when rendered concurrently', async () => {
+    const o = guinierLike();
+    const a = await linePlot(o);
+    const [b, c] = await Promise.all([linePlot(o), linePlot(o)]);
+    for (const q of [b, c]) {
+      expect(q.svg).toBe(a.svg);
+      expect(Buffer.compare(q.png, a.png)).toBe(0);
+    }
+  });
+
+  it('rejects series of unequal length and duplicate names', () => {
+    expect(() => linePlotSpec({ series: [{ name: 'a', x: [1, 2], y: [1] }], xTitle: 'x', yTitle: 'y' })).toThrow(/2 x and 1 y/u);
+    expect(() =>
+      linePlotSpec({ series: [{ name: 'a', x: [1], y: [1] }, { name: 'a', x: [1], y: [1] }], xTitle: 'x', yTitle: 'y' }),
+    ).toThrow(/unique/u);
+  });
+});
+
+describe('histogramPlot', () => {
+  const counts = [3, 10, 25, 12, 4, 0, 1];
+  const edges = [2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5];
+
+  it('draws bars, axis titles and labelled markers', async () => {
+    const p = await histogramPlot({ counts, edges, xTitle: 'Local resolution (Å)', markers: [{ value: 3.2, label: 'reported 3.2 Å' }] });
+    assertWellFormed(p.svg);
+    const t = texts(p.svg);
+    expect(t).toContain('Local resolution (Å)');
+    expect(t).toContain('Number of voxels');
+    expect(t).toContain('reported 3.2 Å');
+    expect(p.svg.match(/role-mark marks"|role-mark/gu)?.length).toBeGreaterThan(0);
+    const d = await pixels(p.png);
+    expect([d.width, d.height]).toEqual([p.width * PNG_SCALE, p.height * PNG_SCALE]);
+  });
+
+  it('has one bar per bin from edge to edge', () => {
+    const spec = histogramPlotSpec({ counts, edges, xTitle: 'B-factor (Å²)', yTitle: 'Voxels' }) as unknown as {
+      layer: Array<{ data: { values: Array<{ lo: number; hi: number; n: number }> } }>;
+    };
+    expect(spec.layer[0].data.values[1]).toEqual({ lo: 2.5, hi: 3, n: 10 });
+    expect(spec.layer[0].data.values).toHaveLength(7);
+  });
+
+  it('rejects edges that do not match the counts', () => {
+    expect(() => histogramPlotSpec({ counts: [1, 2], edges: [0, 1], xTitle: 'x' })).toThrow(/2 counts need 3 edges/u);
+    expect(() => histogramPlotSpec({ counts: [1, 2], edges: [0, 1, 1], xTitle: 'x' })).toThrow(/edges must increase/u);
+  });
+});

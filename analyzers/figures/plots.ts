@@ -1,0 +1,373 @@
+/**
+ * The report's charts (Guinier plot, voxel mass vs threshold, histograms of local properties), all
+ * in one style. We only build a Vega-Lite spec; Vega draws it headless (`renderer: 'none'`,
+ * `view.toSVG()`, no DOM), and sharp/librsvg rasterises the SVG to a PNG copy for the PDF.
+ *
+ * Style: white background, DejaVu Sans (generic sans-serif fallback), tick labels 12 px and axis
+ * titles 13 px, light grid, Okabe–Ito colour-blind-safe palette, legend below the plot when there
+ * is more than one series, the whole figure (axes, titles, legend included) fitted into
+ * `PLOT_WIDTH` × `PLOT_HEIGHT` CSS px. The PNG has `PNG_SCALE`× the pixels (rendered at 144 dpi).
+ * Same input → byte-identical SVG and PNG.
+ */
+import sharp from 'sharp';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+/** Width of every plot (whole figure, CSS px). */
+export const PLOT_WIDTH = 640;
+/** Height of every plot (whole figure, CSS px). */
+export const PLOT_HEIGHT = 360;
+/** PNG pixels per SVG px (sharp rasterises SVG at 72 dpi = 1 px per unit, so we ask for 144 dpi). */
+export const PNG_SCALE = 2;
+/** Font stack named in the SVG: DejaVu Sans is installed for librsvg; sans-serif is the fallback. */
+export const PLOT_FONT = 'DejaVu Sans, sans-serif';
+
+/**
+ * Okabe & Ito (2008) colour-blind-safe palette, in the order series get them (yellow, weakest on
+ * white, last).
+ */
+export const PALETTE: readonly string[] = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
+
+/**
+ * Advance widths of DejaVu Sans Book and Bold in font units (2048 per em) for U+0020–U+007E, read
+ * from DejaVuSans.ttf / DejaVuSans-Bold.ttf 2.37 (hmtx via the cmap 3/1 table), plus a few
+ * non-ASCII characters our titles use. Vega headless has no canvas to measure text and falls back
+ * to 0.8 em per character, which overestimates DejaVu Sans by ~30 %: labels get truncated too early
+ * and `autosize: fit` pushes the chart title off the top. `measureText` replaces that estimate.
+ */
+const ASCII_BOOK = [
+  651, 821, 942, 1716, 1303, 1946, 1597, 563, 799, 799, 1024, 1716, 651, 739, 651, 690, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303,
+  1303, 1303, 690, 690, 1716, 1716, 1716, 1087, 2048, 1401, 1405, 1430, 1577, 1294, 1178, 1587, 1540, 604, 604, 1343, 1141, 1767, 1532,
+  1612, 1235, 1612, 1423, 1300, 1251, 1499, 1401, 2025, 1403, 1251, 1403, 799, 690, 799, 1716, 1024, 1024, 1255, 1300, 1126, 1300, 1260,
+  721, 1300, 1298, 569, 569, 1186, 569, 1995, 1298, 1253, 1300, 1300, 842, 1067, 803, 1298, 1212, 1675, 1212, 1212, 1075, 1303, 690, 1303,
+  1716,
+];
+const ASCII_BOLD = [
+  713, 934, 1067, 1716, 1425, 2052, 1786, 627, 936, 936, 1071, 1716, 778, 850, 778, 748, 1425, 1425, 1425, 1425, 1425, 1425, 1425, 1425,
+  1425, 1425, 819, 819, 1716, 1716, 1716, 1188, 2048, 1585, 1561, 1503, 1700, 1399, 1399, 1681, 1714, 762, 762, 1587, 1305, 2038, 1714,
+  1741, 1501, 1741, 1577, 1475, 1397, 1663, 1585, 2259, 1579, 1483, 1485, 936, 748, 936, 1716, 1024, 1024, 1382, 1466, 1214, 1466, 1389,
+  891, 1466, 1458, 702, 702, 1362, 702, 2134, 1458, 1407, 1466, 1466, 1010, 1219, 979, 1458, 1335, 1892, 1321, 1335, 1192, 1458, 748, 1458,
+  1716,
+];
+/** Non-ASCII characters: [book, bold] widths. */
+const OTHER: Readonly<Record<string, readonly [number, number]>> = {
+  'Å': [1401, 1585], '\u212b': [1401, 1585], '²': [821, 897], '³': [821, 897], '¹': [821, 897], '⁻': [1081, 1081], 'σ': [1298, 1595],
+  '−': [1716, 1716], '–': [1024, 1024], '—': [2048, 2048], '·': [651, 778], '×': [1716, 1716], 'µ': [1303, 1507], 'μ': [1303, 1507],
+  '°': [1024, 1024], '…': [2048, 2048], '≤': [1716, 1716], '≥': [1716, 1716], '±': [1716, 1716], 'Δ': [1401, 1585],
+};
+/** Width used for characters not in the tables (a typical lowercase letter). */
+const OTHER_WIDTH = 1300;
+
+/**
+ * Width in px of `text` set in DejaVu Sans at `fontSizePx` (no kerning, so a slight overestimate,
+ * which is the safe side for layout).
+ */
+export function measureText(text: string, fontSizePx: number, bold = false): number {
+  const ascii = bold ? ASCII_BOLD : ASCII_BOOK;
+  let units = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    units += c >= 0x20 && c <= 0x7e ? ascii[c - 0x20] : (OTHER[ch]?.[bold ? 1 : 0] ?? OTHER_WIDTH);
+  }
+  return (units / 2048) * fontSizePx;
+}
+
+/** The text item fields Vega passes to `textMetrics.width`. */
+interface TextItem {
+  readonly fontSize?: number | string;
+  readonly fontWeight?: number | string;
+}
+
+/** Vega's documented hook for a user-defined text measure (untyped in vega-typings). */
+const textMetrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics;
+
+function vegaTextWidth(item: TextItem, text: unknown): number {
+  const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11; // Vega's default size
+  const w = item.fontWeight;
+  const bold = w === 'bold' || w === 'bolder' || (typeof w === 'number' && w >= 600) || (typeof w === 'string' && Number(w) >= 600);
+  const str = text == null ? '' : String(text).trim();
+  return size > 0 ? measureText(str, size, bold) : 0;
+}
+
+/** Colour of histogram marker rules (vertical lines such as the reported resolution). */
+const MARKER_COLOUR = '#D55E00';
+
+/** A rendered chart: SVG text for the page, a PNG copy for the PDF. */
+export interface Plot {
+  readonly svg: string;
+  readonly png: Buffer;
+  /** Display size in CSS px (the SVG's width/height); the PNG is `PNG_SCALE` times larger. */
+  readonly width: number;
+  readonly height: number;
+}
+
+/** One curve of a line plot. `x` and `y` have the same length; points are joined in input order. */
+export interface LineSeries {
+  readonly name: string;
+  readonly x: ArrayLike<number>;
+  readonly y: ArrayLike<number>;
+  /** Default 'line'. */
+  readonly mark?: 'line' | 'point' | 'line+point';
+  /** Dashed line (e.g. a fitted line). */
+  readonly dash?: boolean;
+}
+
+/** Options of `linePlot`. Axis titles should carry their units, e.g. "1/d² (Å⁻²)". */
+export interface LinePlotOptions {
+  readonly series: readonly LineSeries[];
+  readonly xTitle: string;
+  readonly yTitle: string;
+  /** Logarithmic y axis. Points with y ≤ 0 are dropped (not clamped), see `linePlotSpec`. */
+  readonly logY?: boolean;
+  readonly title?: string;
+}
+
+/** A vertical rule with a label on a histogram (e.g. the reported resolution). */
+export interface HistogramMarker {
+  readonly value: number;
+  readonly label: string;
+}
+
+/** Options of `histogramPlot`: pre-binned counts, `edges.length === counts.length + 1`. */
+export interface HistogramPlotOptions {
+  readonly counts: ArrayLike<number>;
+  /** Bin i spans [edges[i], edges[i+1]); edges increasing. */
+  readonly edges: ArrayLike<number>;
+  readonly xTitle: string;
+  /** Default "Number of voxels". */
+  readonly yTitle?: string;
+  readonly markers?: readonly HistogramMarker[];
+  readonly title?: string;
+}
+
+/** The shared look (Vega-Lite `config`) of every chart. */
+function styleConfig(): NonNullable<TopLevelSpec['config']> {
+  const ink = '#222222';
+  return {
+    font: PLOT_FONT,
+    background: 'white',
+    padding: 6,
+    view: { stroke: '#bbbbbb' },
+    range: { category: [...PALETTE] },
+    axis: {
+      labelFontSize: 12,
+      titleFontSize: 13,
+      titleFontWeight: 'normal',
+      labelColor: ink,
+      titleColor: ink,
+      domainColor: '#666666',
+      tickColor: '#666666',
+      gridColor: '#e8e8e8',
+      gridOpacity: 1,
+      titlePadding: 8,
+      labelOverlap: true,
+    },
+    legend: {
+      labelFontSize: 12,
+      titleFontSize: 12,
+      labelColor: ink,
+      orient: 'bottom',
+      direction: 'horizontal',
+      symbolStrokeWidth: 2.5,
+      symbolSize: 160,
+      labelLimit: 360,
+      columnPadding: 20,
+      gridAlign: 'none',
+    },
+    title: { fontSize: 15, fontWeight: 'bold', color: ink, anchor: 'start', offset: 8 },
+    line: { strokeWidth: 2 },
+    point: { filled: true, size: 36, opacity: 1 },
+  };
+}
+
+function topLevel(body: Record<string, unknown>, title: string | undefined): TopLevelSpec {
+  // Vega-Lite's TopLevelSpec is a deep union; the spec is assembled from plain objects here.
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: PLOT_WIDTH,
+    height: PLOT_HEIGHT,
+    autosize: { type: 'fit', contains: 'padding' },
+    ...(title ? { title } : {}),
+    config: styleConfig(),
+    ...body,
+  } as TopLevelSpec;
+}
+
+/**
+ * The Vega-Lite spec of `linePlot`. Rows whose x or y is not finite are dropped; with `logY`,
+ * rows with y ≤ 0 are dropped as well (a log axis cannot place them, and clamping would draw a
+ * fake point at the axis floor); a line simply joins the remaining points. Colour and dash pattern
+ * are both keyed on the series name, so one merged legend shows them (only if > 1 series).
+ */
+export function linePlotSpec(o: LinePlotOptions): TopLevelSpec {
+  const names = o.series.map((s) => s.name);
+  if (new Set(names).size !== names.length) throw new RangeError(`linePlot: series names must be unique, got ${names.join(', ')}`);
+  const rows: Array<{ s: string; i: number; x: number; y: number }> = [];
+  const lineNames: string[] = [];
+  const pointNames: string[] = [];
+  for (const s of o.series) {
+    if (s.x.length !== s.y.length) throw new RangeError(`linePlot: series "${s.name}" has ${s.x.length} x and ${s.y.length} y values`);
+    const mark = s.mark ?? 'line';
+    if (mark !== 'point') lineNames.push(s.name);
+    if (mark !== 'line') pointNames.push(s.name);
+    for (let i = 0; i < s.x.length; i++) {
+      const x = Number(s.x[i]);
+      const y = Number(s.y[i]);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      if (o.logY && y <= 0) continue;
+      rows.push({ s: s.name, i, x, y });
+    }
+  }
+  const legend = o.series.length > 1 ? { title: null } : null;
+  const colour = { field: 's', type: 'nominal', scale: { domain: names, range: names.map((_, k) => PALETTE[k % PALETTE.length]) }, legend };
+  const dash = {
+    field: 's',
+    type: 'nominal',
+    scale: { domain: names, range: o.series.map((s) => (s.dash ? [7, 4] : [1, 0])) },
+    legend,
+  };
+  const x = { field: 'x', type: 'quantitative', title: o.xTitle, scale: { zero: false, nice: true } };
+  const y = {
+    field: 'y',
+    type: 'quantitative',
+    title: o.yTitle,
+    scale: o.logY ? { type: 'log', nice: true } : { zero: false, nice: true },
+    ...(o.logY ? { axis: { values: logTicks(rows.map((r) => r.y)), format: ',~r' } } : {}),
+  };
+  const inSet = (set: string[]) => ({ filter: { field: 's', oneOf: set } });
+  const layer: unknown[] = [];
+  if (lineNames.length > 0) {
+    layer.push({
+      transform: [inSet(lineNames)],
+      mark: { type: 'line', clip: true },
+      encoding: { x, y, color: colour, strokeDash: dash, order: { field: 'i', type: 'quantitative' } },
+    });
+  }
+  if (pointNames.length > 0) {
+    layer.push({
+      transform: [inSet(pointNames)],
+      mark: { type: 'point', clip: true },
+      encoding: { x, y, color: colour },
+    });
+  }
+  return topLevel({ data: { values: rows }, layer }, o.title);
+}
+
+/**
+ * Tick values of a log axis covering the positive `ys`: powers of ten (with 2 and 5 between them
+ * when the data span two decades or less), so grid lines stay sparse and every tick is labelled.
+ */
+export function logTicks(ys: readonly number[]): number[] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const y of ys) {
+    if (y > 0 && y < lo) lo = y;
+    if (y > 0 && y > hi) hi = y;
+  }
+  if (!(hi >= lo)) return [1, 10];
+  const a = Math.floor(Math.log10(lo) + 1e-9);
+  const b = Math.ceil(Math.log10(hi) - 1e-9);
+  const steps = b - a <= 2 ? [1, 2, 5] : [1];
+  const out: number[] = [];
+  for (let e = a; e <= Math.max(b, a + 1); e++) {
+    for (const m of steps) {
+      const v = Number((m * 10 ** e).toPrecision(12));
+      if (e < Math.max(b, a + 1) || m === 1) out.push(v);
+    }
+  }
+  return out;
+}
+
+/**
+ * The Vega-Lite spec of `histogramPlot`: one bar per bin from edges[i] to edges[i+1], height
+ * counts[i]; each marker is a dashed vertical rule with its label just above the plot area (so it
+ * never sits on the bars), labels stacked upward in marker order so close markers do not overprint.
+ */
+export function histogramPlotSpec(o: HistogramPlotOptions): TopLevelSpec {
+  const n = o.counts.length;
+  if (o.edges.length !== n + 1) throw new RangeError(`histogramPlot: ${n} counts need ${n + 1} edges, got ${o.edges.length}`);
+  const bins: Array<{ lo: number; hi: number; n: number }> = [];
+  for (let i = 0; i < n; i++) {
+    const lo = Number(o.edges[i]);
+    const hi = Number(o.edges[i + 1]);
+    if (!(hi > lo)) throw new RangeError(`histogramPlot: edges must increase, edge ${i} = ${lo}, edge ${i + 1} = ${hi}`);
+    bins.push({ lo, hi, n: Number(o.counts[i]) });
+  }
+  const markers = (o.markers ?? []).filter((m) => Number.isFinite(m.value)).map((m, k) => ({ value: m.value, label: m.label, k }));
+  const xAxis = { type: 'quantitative', title: o.xTitle, scale: { zero: false, nice: false } };
+  const layer: unknown[] = [
+    {
+      data: { values: bins },
+      mark: { type: 'bar', color: PALETTE[0], stroke: 'white', strokeWidth: bins.length > 60 ? 0 : 0.5 },
+      encoding: {
+        x: { field: 'lo', bin: { binned: true }, ...xAxis },
+        x2: { field: 'hi' },
+        y: { field: 'n', type: 'quantitative', title: o.yTitle ?? 'Number of voxels' },
+      },
+    },
+  ];
+  if (markers.length > 0) {
+    layer.push({
+      data: { values: markers },
+      mark: { type: 'rule', color: MARKER_COLOUR, strokeWidth: 2, strokeDash: [6, 3] },
+      encoding: { x: { field: 'value', ...xAxis } },
+    });
+    // One text layer per marker: the label's pixel offset from the top differs per marker.
+    for (const m of markers) {
+      layer.push({
+        data: { values: [m] },
+        mark: { type: 'text', color: MARKER_COLOUR, fontSize: 12, align: 'center', baseline: 'bottom' },
+        encoding: { x: { field: 'value', ...xAxis }, y: { value: -4 - 16 * m.k }, text: { field: 'label' } },
+      });
+    }
+  }
+  return topLevel({ layer }, o.title);
+}
+
+/** Tail of the chain that serialises Vega renders (they share the process-wide state below). */
+let vegaQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Vega-Lite → Vega → SVG string. Calls run one at a time: each first sets process-wide Vega state
+ * (the text measure `measureText`, and the SVG clip-id counter back to its start, else ids grow
+ * from one SVG to the next) and must finish before another call resets it.
+ */
+function toSvg(spec: TopLevelSpec): Promise<string> {
+  const run = vegaQueue.then(async () => {
+    textMetrics.width = vegaTextWidth;
+    vega.resetSVGDefIds();
+    const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+    try {
+      return await view.toSVG();
+    } finally {
+      view.finalize();
+    }
+  });
+  vegaQueue = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * Compiles a Vega-Lite spec, draws it with Vega headless and rasterises the SVG with sharp at
+ * 144 dpi (PNG_SCALE× pixels, opaque RGB, zlib level 9, fixed filter, no metadata).
+ */
+export async function renderPlot(spec: TopLevelSpec): Promise<Plot> {
+  const svg = await toSvg(spec);
+  const size = /^<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"/u.exec(svg);
+  if (!size) throw new Error('renderPlot: Vega returned an SVG without width and height');
+  const png = await sharp(Buffer.from(svg), { density: 72 * PNG_SCALE })
+    .flatten({ background: '#ffffff' }) // opaque RGB: the SVG paints a white background anyway
+    .png({ compressionLevel: 9, adaptiveFiltering: false, palette: false })
+    .toBuffer();
+  return { svg, png, width: Math.round(Number(size[1])), height: Math.round(Number(size[2])) };
+}
+
+/** A line chart (Guinier plot, mass vs threshold…): see `linePlotSpec` for the data rules. */
+export function linePlot(o: LinePlotOptions): Promise<Plot> {
+  return renderPlot(linePlotSpec(o));
+}
+
+/** A pre-binned histogram with optional vertical markers: see `histogramPlotSpec`. */
+export function histogramPlot(o: HistogramPlotOptions): Promise<Plot> {
+  return renderPlot(histogramPlotSpec(o));
+}
