@@ -169,7 +169,6 @@ function styleConfig(): NonNullable<TopLevelSpec['config']> {
       orient: 'bottom',
       direction: 'horizontal',
       symbolStrokeWidth: 2.5,
-      symbolSize: 160,
       labelLimit: 360,
       columnPadding: 20,
       gridAlign: 'none',
@@ -218,7 +217,14 @@ export function linePlotSpec(o: LinePlotOptions): TopLevelSpec {
       rows.push({ s: s.name, i, x, y });
     }
   }
-  const legend = o.series.length > 1 ? { title: null } : null;
+  // Legend symbol: a line segment (showing the dash pattern) if any series is drawn as a line,
+  // else a dot. Vega-Lite cannot mix symbol types within one merged legend.
+  const legend =
+    o.series.length > 1
+      ? lineNames.length > 0
+        ? { title: null, symbolType: 'stroke', symbolSize: 400 }
+        : { title: null, symbolType: 'circle', symbolSize: 80 }
+      : null;
   const colour = { field: 's', type: 'nominal', scale: { domain: names, range: names.map((_, k) => PALETTE[k % PALETTE.length]) }, legend };
   const dash = {
     field: 's',
@@ -239,14 +245,14 @@ export function linePlotSpec(o: LinePlotOptions): TopLevelSpec {
   if (lineNames.length > 0) {
     layer.push({
       transform: [inSet(lineNames)],
-      mark: { type: 'line', clip: true },
+      mark: { type: 'line' },
       encoding: { x, y, color: colour, strokeDash: dash, order: { field: 'i', type: 'quantitative' } },
     });
   }
   if (pointNames.length > 0) {
     layer.push({
       transform: [inSet(pointNames)],
-      mark: { type: 'point', clip: true },
+      mark: { type: 'point' },
       encoding: { x, y, color: colour },
     });
   }

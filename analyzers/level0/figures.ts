@@ -68,7 +68,7 @@ export class FigureWriter {
     if (x.length > 0) {
       const plot = await linePlot({ series: [{ name: 'voxels above threshold', x, y, mark: 'line+point' }], xTitle: 'Threshold (map units)', yTitle: 'Voxels above threshold (log scale)', logY: true });
       const w = await writePlot(this.dir, '0b-mass-vs-threshold', plot.svg, plot.png);
-      figs.push({ id: '0b.mass-vs-threshold', file: w.png, svg: w.svg, caption: 'Voxel mass as a function of the threshold (voxels strictly above it), log scale.', width: plot.width, height: plot.height });
+      figs.push({ id: '0b.mass-vs-threshold', file: w.file, svg: w.svg, caption: 'Voxel mass as a function of the threshold (voxels strictly above it), log scale.', width: plot.width, height: plot.height });
     }
     return figs;
   }
@@ -100,7 +100,7 @@ export class FigureWriter {
       yTitle: 'ln |F| (radial mean of amplitudes)',
     });
     const w = await writePlot(this.dir, '0d-guinier', plot.svg, plot.png);
-    const figs: Figure[] = [{ id: '0d.guinier', file: w.png, svg: w.svg, caption: 'Guinier plot: log of the radially averaged Fourier amplitude against 1/d², the line fitted between 15 Å and the reported resolution, and the B-factor-corrected map.', width: plot.width, height: plot.height }];
+    const figs: Figure[] = [{ id: '0d.guinier', file: w.file, svg: w.svg, caption: 'Guinier plot: log of the radially averaged Fourier amplitude against 1/d², the line fitted between 15 Å and the reported resolution, and the B-factor-corrected map.', width: plot.width, height: plot.height }];
     figs.push(...(await this.triple({ dims: v.dims, data: g.corrected }, '0d.corrected', 'Slices of maximum variance of the B-factor-corrected map.', 'max-variance', '0d-corrected')));
     return figs;
   }

@@ -6,7 +6,7 @@
  * inverse f(x) = (1/N) Σ_k F(k)·exp(+2πi k·x/N).
  *
  * 1-D engine: a Stockham autosort, decimation in frequency, radices 4, 2, 3, 5 with hand-written
- * butterflies and a generic odd radix for 7, 11 and 13; lengths with a prime factor above 13 go
+ * butterflies, radix 7 and 8, and a generic odd radix for 11 and 13; lengths with a prime factor above 13 go
  * through Bluestein's chirp-z algorithm on a power-of-two inner transform. All arithmetic is in
  * float64. Every transform works on `s` interleaved lines at once (sample k of line q at complex
  * index q + s·k), so the innermost loop of every butterfly runs over lines with one twiddle:
@@ -156,47 +156,51 @@ function pass8(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float
     const w7r = tw[t + 12], w7i = sign * tw[t + 13];
     for (let i0 = ib, o0 = ob; i0 < end; i0 = (i0 + 2) | 0, o0 = (o0 + 2) | 0) {
       const i1 = (i0 + st) | 0, i2 = (i1 + st) | 0, i3 = (i2 + st) | 0, i4 = (i3 + st) | 0, i5 = (i4 + st) | 0, i6 = (i5 + st) | 0, i7 = (i6 + st) | 0;
-      // even half: a0, a2, a4, a6
-      const a0r = x[i0], a0i = x[(i0 + 1) | 0], a2r = x[i2], a2i = x[(i2 + 1) | 0];
-      const a4r = x[i4], a4i = x[(i4 + 1) | 0], a6r = x[i6], a6i = x[(i6 + 1) | 0];
-      const p0r = a0r + a4r, p0i = a0i + a4i, p1r = a0r - a4r, p1i = a0i - a4i;
-      const p2r = a2r + a6r, p2i = a2i + a6i;
-      const p3r = -sign * (a2i - a6i), p3i = sign * (a2r - a6r);
-      const e0r = p0r + p2r, e0i = p0i + p2i, e2r = p0r - p2r, e2i = p0i - p2i;
-      const e1r = p1r + p3r, e1i = p1i + p3i, e3r = p1r - p3r, e3i = p1i - p3i;
-      // odd half: a1, a3, a5, a7
-      const a1r = x[i1], a1i = x[(i1 + 1) | 0], a3r = x[i3], a3i = x[(i3 + 1) | 0];
-      const a5r = x[i5], a5i = x[(i5 + 1) | 0], a7r = x[i7], a7i = x[(i7 + 1) | 0];
-      const q0r = a1r + a5r, q0i = a1i + a5i, q1r = a1r - a5r, q1i = a1i - a5i;
-      const q2r = a3r + a7r, q2i = a3i + a7i;
-      const q3r = -sign * (a3i - a7i), q3i = sign * (a3r - a7r);
-      const f0r = q0r + q2r, f0i = q0i + q2i, f2r = q0r - q2r, f2i = q0i - q2i;
-      const f1r = q1r + q3r, f1i = q1i + q3i, f3r = q1r - q3r, f3i = q1i - q3i;
-      // ω·f1 = (f1r − sign·f1i + i(f1i + sign·f1r))/√2 ; ω²·f2 = sign·i·f2 ; ω³·f3 = (−f3r − sign·f3i + i(sign·f3r − f3i))/√2
-      const g1r = SQRT1_2 * (f1r - sign * f1i), g1i = SQRT1_2 * (f1i + sign * f1r);
-      const g2r = -sign * f2i, g2i = sign * f2r;
-      const g3r = -SQRT1_2 * (f3r + sign * f3i), g3i = SQRT1_2 * (sign * f3r - f3i);
-      const c1r = e1r + g1r, c1i = e1i + g1i, c5r = e1r - g1r, c5i = e1i - g1i;
-      const c2r = e2r + g2r, c2i = e2i + g2i, c6r = e2r - g2r, c6i = e2i - g2i;
-      const c3r = e3r + g3r, c3i = e3i + g3i, c7r = e3r - g3r, c7i = e3i - g3i;
-      const c4r = e0r - f0r, c4i = e0i - f0i;
       const o1 = (o0 + s2) | 0, o2 = (o1 + s2) | 0, o3 = (o2 + s2) | 0, o4 = (o3 + s2) | 0, o5 = (o4 + s2) | 0, o6 = (o5 + s2) | 0, o7 = (o6 + s2) | 0;
-      y[o0] = e0r + f0r;
-      y[(o0 + 1) | 0] = e0i + f0i;
-      y[o1] = c1r * w1r - c1i * w1i;
-      y[(o1 + 1) | 0] = c1r * w1i + c1i * w1r;
-      y[o2] = c2r * w2r - c2i * w2i;
-      y[(o2 + 1) | 0] = c2r * w2i + c2i * w2r;
-      y[o3] = c3r * w3r - c3i * w3i;
-      y[(o3 + 1) | 0] = c3r * w3i + c3i * w3r;
-      y[o4] = c4r * w4r - c4i * w4i;
-      y[(o4 + 1) | 0] = c4r * w4i + c4i * w4r;
-      y[o5] = c5r * w5r - c5i * w5i;
-      y[(o5 + 1) | 0] = c5r * w5i + c5i * w5r;
-      y[o6] = c6r * w6r - c6i * w6i;
-      y[(o6 + 1) | 0] = c6r * w6i + c6i * w6r;
-      y[o7] = c7r * w7r - c7i * w7i;
-      y[(o7 + 1) | 0] = c7r * w7i + c7i * w7r;
+      let ar = x[i0], ai = x[(i0 + 1) | 0], br = x[i4], bi = x[(i4 + 1) | 0];
+      const p0r = ar + br, p0i = ai + bi, p1r = ar - br, p1i = ai - bi;
+      ar = x[i2]; ai = x[(i2 + 1) | 0]; br = x[i6]; bi = x[(i6 + 1) | 0];
+      const p2r = ar + br, p2i = ai + bi, p3r = -sign * (ai - bi), p3i = sign * (ar - br);
+      ar = x[i1]; ai = x[(i1 + 1) | 0]; br = x[i5]; bi = x[(i5 + 1) | 0];
+      const q0r = ar + br, q0i = ai + bi, q1r = ar - br, q1i = ai - bi;
+      ar = x[i3]; ai = x[(i3 + 1) | 0]; br = x[i7]; bi = x[(i7 + 1) | 0];
+      const q2r = ar + br, q2i = ai + bi, q3r = -sign * (ai - bi), q3i = sign * (ar - br);
+      // k = 0, 4, 2, 6 from e0, e2 = p0 ± p2 and f0, f2 = q0 ± q2
+      let er = p0r + p2r, ei = p0i + p2i, fr = q0r + q2r, fi = q0i + q2i;
+      y[o0] = er + fr;
+      y[(o0 + 1) | 0] = ei + fi;
+      let cr = er - fr, ci = ei - fi;
+      y[o4] = cr * w4r - ci * w4i;
+      y[(o4 + 1) | 0] = cr * w4i + ci * w4r;
+      er = p0r - p2r; ei = p0i - p2i;
+      // ω²·f2 = sign·i·(q0 − q2)
+      fr = -sign * (q0i - q2i); fi = sign * (q0r - q2r);
+      cr = er + fr; ci = ei + fi;
+      y[o2] = cr * w2r - ci * w2i;
+      y[(o2 + 1) | 0] = cr * w2i + ci * w2r;
+      cr = er - fr; ci = ei - fi;
+      y[o6] = cr * w6r - ci * w6i;
+      y[(o6 + 1) | 0] = cr * w6i + ci * w6r;
+      // k = 1, 5 from e1 = p1 + p3, f1 = q1 + q3 (times ω)
+      er = p1r + p3r; ei = p1i + p3i;
+      let gr = q1r + q3r, gi = q1i + q3i;
+      fr = SQRT1_2 * (gr - sign * gi); fi = SQRT1_2 * (gi + sign * gr);
+      cr = er + fr; ci = ei + fi;
+      y[o1] = cr * w1r - ci * w1i;
+      y[(o1 + 1) | 0] = cr * w1i + ci * w1r;
+      cr = er - fr; ci = ei - fi;
+      y[o5] = cr * w5r - ci * w5i;
+      y[(o5 + 1) | 0] = cr * w5i + ci * w5r;
+      // k = 3, 7 from e3 = p1 − p3, f3 = q1 − q3 (times ω³)
+      er = p1r - p3r; ei = p1i - p3i;
+      gr = q1r - q3r; gi = q1i - q3i;
+      fr = -SQRT1_2 * (gr + sign * gi); fi = SQRT1_2 * (sign * gr - gi);
+      cr = er + fr; ci = ei + fi;
+      y[o3] = cr * w3r - ci * w3i;
+      y[(o3 + 1) | 0] = cr * w3i + ci * w3r;
+      cr = er - fr; ci = ei - fi;
+      y[o7] = cr * w7r - ci * w7i;
+      y[(o7 + 1) | 0] = cr * w7i + ci * w7r;
     }
   }
 }
@@ -255,37 +259,99 @@ function pass5(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float
     const w4r = tw[t + 6], w4i = sign * tw[t + 7];
     for (let i0 = ib, o0 = ob; i0 < end; i0 = (i0 + 2) | 0, o0 = (o0 + 2) | 0) {
       const i1 = (i0 + st) | 0, i2 = (i1 + st) | 0, i3 = (i2 + st) | 0, i4 = (i3 + st) | 0;
-      const a0r = x[i0], a0i = x[(i0 + 1) | 0];
-      const a1r = x[i1], a1i = x[(i1 + 1) | 0], a2r = x[i2], a2i = x[(i2 + 1) | 0];
-      const a3r = x[i3], a3i = x[(i3 + 1) | 0], a4r = x[i4], a4i = x[(i4 + 1) | 0];
-      const p1r = a1r + a4r, p1i = a1i + a4i, d1r = a1r - a4r, d1i = a1i - a4i;
-      const p2r = a2r + a3r, p2i = a2i + a3i, d2r = a2r - a3r, d2i = a2i - a3i;
-      // A_k = a0 + Σ cos(2πrk/5)·p_r ; B_k = sign·Σ sin(2πrk/5)·d_r ; c_k = A_k + i·B_k, c_(5−k) = A_k − i·B_k
-      const A1r = a0r + C5_1 * p1r + C5_2 * p2r, A1i = a0i + C5_1 * p1i + C5_2 * p2i;
-      const A2r = a0r + C5_2 * p1r + C5_1 * p2r, A2i = a0i + C5_2 * p1i + C5_1 * p2i;
-      const B1r = s1 * d1r + sn2 * d2r, B1i = s1 * d1i + sn2 * d2i;
-      const B2r = sn2 * d1r - s1 * d2r, B2i = sn2 * d1i - s1 * d2i;
-      const c1r = A1r - B1i, c1i = A1i + B1r;
-      const c4r = A1r + B1i, c4i = A1i - B1r;
-      const c2r = A2r - B2i, c2i = A2i + B2r;
-      const c3r = A2r + B2i, c3i = A2i - B2r;
       const o1 = (o0 + s2) | 0, o2 = (o1 + s2) | 0, o3 = (o2 + s2) | 0, o4 = (o3 + s2) | 0;
+      let ar = x[i1], ai = x[(i1 + 1) | 0], br = x[i4], bi = x[(i4 + 1) | 0];
+      const p1r = ar + br, p1i = ai + bi, d1r = ar - br, d1i = ai - bi;
+      ar = x[i2]; ai = x[(i2 + 1) | 0]; br = x[i3]; bi = x[(i3 + 1) | 0];
+      const p2r = ar + br, p2i = ai + bi, d2r = ar - br, d2i = ai - bi;
+      const a0r = x[i0], a0i = x[(i0 + 1) | 0];
       y[o0] = a0r + p1r + p2r;
       y[(o0 + 1) | 0] = a0i + p1i + p2i;
-      y[o1] = c1r * w1r - c1i * w1i;
-      y[(o1 + 1) | 0] = c1r * w1i + c1i * w1r;
-      y[o2] = c2r * w2r - c2i * w2i;
-      y[(o2 + 1) | 0] = c2r * w2i + c2i * w2r;
-      y[o3] = c3r * w3r - c3i * w3i;
-      y[(o3 + 1) | 0] = c3r * w3i + c3i * w3r;
-      y[o4] = c4r * w4r - c4i * w4i;
-      y[(o4 + 1) | 0] = c4r * w4i + c4i * w4r;
+      // A_k = a0 + Σ cos(2πrk/5)·p_r ; B_k = sign·Σ sin(2πrk/5)·d_r ; c_k = A_k + i·B_k, c_(5−k) = A_k − i·B_k
+      let Ar = a0r + C5_1 * p1r + C5_2 * p2r, Ai = a0i + C5_1 * p1i + C5_2 * p2i;
+      let Br = s1 * d1r + sn2 * d2r, Bi = s1 * d1i + sn2 * d2i;
+      let cr = Ar - Bi, ci = Ai + Br;
+      y[o1] = cr * w1r - ci * w1i;
+      y[(o1 + 1) | 0] = cr * w1i + ci * w1r;
+      cr = Ar + Bi; ci = Ai - Br;
+      y[o4] = cr * w4r - ci * w4i;
+      y[(o4 + 1) | 0] = cr * w4i + ci * w4r;
+      Ar = a0r + C5_2 * p1r + C5_1 * p2r; Ai = a0i + C5_2 * p1i + C5_1 * p2i;
+      Br = sn2 * d1r - s1 * d2r; Bi = sn2 * d1i - s1 * d2i;
+      cr = Ar - Bi; ci = Ai + Br;
+      y[o2] = cr * w2r - ci * w2i;
+      y[(o2 + 1) | 0] = cr * w2i + ci * w2r;
+      cr = Ar + Bi; ci = Ai - Br;
+      y[o3] = cr * w3r - ci * w3i;
+      y[(o3 + 1) | 0] = cr * w3i + ci * w3r;
+    }
+  }
+}
+
+const C7_1 = Math.cos((2 * Math.PI) / 7);
+const C7_2 = Math.cos((4 * Math.PI) / 7);
+const C7_3 = Math.cos((6 * Math.PI) / 7);
+const S7_1 = Math.sin((2 * Math.PI) / 7);
+const S7_2 = Math.sin((4 * Math.PI) / 7);
+const S7_3 = Math.sin((6 * Math.PI) / 7);
+
+/** Radix 7, the odd-radix formula of `passOdd` unrolled (h = 3). */
+function pass7(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float64Array, sign: number): void {
+  const s2 = 2 * s;
+  const st = s2 * m;
+  const s1 = sign * S7_1, sn2 = sign * S7_2, s3 = sign * S7_3;
+  for (let j = 0; j < m; j++) {
+    const ib = s2 * j;
+    const ob = 7 * s2 * j;
+    const end = ib + s2;
+    const t = 12 * j;
+    for (let i0 = ib, o0 = ob; i0 < end; i0 = (i0 + 2) | 0, o0 = (o0 + 2) | 0) {
+      const i1 = (i0 + st) | 0, i2 = (i1 + st) | 0, i3 = (i2 + st) | 0, i4 = (i3 + st) | 0, i5 = (i4 + st) | 0, i6 = (i5 + st) | 0;
+      let ar = x[i1], ai = x[(i1 + 1) | 0], br = x[i6], bi = x[(i6 + 1) | 0];
+      const p1r = ar + br, p1i = ai + bi, d1r = ar - br, d1i = ai - bi;
+      ar = x[i2]; ai = x[(i2 + 1) | 0]; br = x[i5]; bi = x[(i5 + 1) | 0];
+      const p2r = ar + br, p2i = ai + bi, d2r = ar - br, d2i = ai - bi;
+      ar = x[i3]; ai = x[(i3 + 1) | 0]; br = x[i4]; bi = x[(i4 + 1) | 0];
+      const p3r = ar + br, p3i = ai + bi, d3r = ar - br, d3i = ai - bi;
+      const a0r = x[i0], a0i = x[(i0 + 1) | 0];
+      y[o0] = a0r + p1r + p2r + p3r;
+      y[(o0 + 1) | 0] = a0i + p1i + p2i + p3i;
+      // k = 1: cos (1, 2, 3), sin (1, 2, 3)
+      let Ar = a0r + C7_1 * p1r + C7_2 * p2r + C7_3 * p3r, Ai = a0i + C7_1 * p1i + C7_2 * p2i + C7_3 * p3i;
+      let Br = s1 * d1r + sn2 * d2r + s3 * d3r, Bi = s1 * d1i + sn2 * d2i + s3 * d3i;
+      let ok = (o0 + s2) | 0, om = (o0 + 6 * s2) | 0, tk = t, tm = (t + 10) | 0;
+      let cr = Ar - Bi, ci = Ai + Br, wr = tw[tk], wi = sign * tw[(tk + 1) | 0];
+      y[ok] = cr * wr - ci * wi;
+      y[(ok + 1) | 0] = cr * wi + ci * wr;
+      cr = Ar + Bi; ci = Ai - Br; wr = tw[tm]; wi = sign * tw[(tm + 1) | 0];
+      y[om] = cr * wr - ci * wi;
+      y[(om + 1) | 0] = cr * wi + ci * wr;
+      // k = 2: cos (2, 3, 1), sin (2, −3, −1)
+      Ar = a0r + C7_2 * p1r + C7_3 * p2r + C7_1 * p3r; Ai = a0i + C7_2 * p1i + C7_3 * p2i + C7_1 * p3i;
+      Br = sn2 * d1r - s3 * d2r - s1 * d3r; Bi = sn2 * d1i - s3 * d2i - s1 * d3i;
+      ok = (o0 + 2 * s2) | 0; om = (o0 + 5 * s2) | 0; tk = (t + 2) | 0; tm = (t + 8) | 0;
+      cr = Ar - Bi; ci = Ai + Br; wr = tw[tk]; wi = sign * tw[(tk + 1) | 0];
+      y[ok] = cr * wr - ci * wi;
+      y[(ok + 1) | 0] = cr * wi + ci * wr;
+      cr = Ar + Bi; ci = Ai - Br; wr = tw[tm]; wi = sign * tw[(tm + 1) | 0];
+      y[om] = cr * wr - ci * wi;
+      y[(om + 1) | 0] = cr * wi + ci * wr;
+      // k = 3: cos (3, 1, 2), sin (3, −1, 2)
+      Ar = a0r + C7_3 * p1r + C7_1 * p2r + C7_2 * p3r; Ai = a0i + C7_3 * p1i + C7_1 * p2i + C7_2 * p3i;
+      Br = s3 * d1r - s1 * d2r + sn2 * d3r; Bi = s3 * d1i - s1 * d2i + sn2 * d3i;
+      ok = (o0 + 3 * s2) | 0; om = (o0 + 4 * s2) | 0; tk = (t + 4) | 0; tm = (t + 6) | 0;
+      cr = Ar - Bi; ci = Ai + Br; wr = tw[tk]; wi = sign * tw[(tk + 1) | 0];
+      y[ok] = cr * wr - ci * wi;
+      y[(ok + 1) | 0] = cr * wi + ci * wr;
+      cr = Ar + Bi; ci = Ai - Br; wr = tw[tm]; wi = sign * tw[(tm + 1) | 0];
+      y[om] = cr * wr - ci * wi;
+      y[(om + 1) | 0] = cr * wi + ci * wr;
     }
   }
 }
 
 /**
- * Generic odd radix p (used for 7, 11, 13): with h = (p−1)/2, p_r = a_r + a_(p−r), d_r = a_r − a_(p−r),
+ * Generic odd radix p (used for 11 and 13): with h = (p−1)/2, p_r = a_r + a_(p−r), d_r = a_r − a_(p−r),
  * c_k = A_k + i·B_k and c_(p−k) = A_k − i·B_k where A_k = a0 + Σ_r cos(2πrk/p)·p_r and
  * B_k = sign·Σ_r sin(2πrk/p)·d_r. `cs` holds cos(2πt/p), sin(2πt/p) for t < p; `tmp` ≥ 4h values.
  */
@@ -441,6 +507,9 @@ class MixedRadixPlan implements ComplexFftPlan {
           break;
         case 5:
           pass5(x, y, stride, m, tw, sign);
+          break;
+        case 7:
+          pass7(x, y, stride, m, tw, sign);
           break;
         default:
           passOdd(x, y, stride, m, tw, sign, p, this.oddTables[i], this.tmp);
