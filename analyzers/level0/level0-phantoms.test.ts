@@ -1,0 +1,97 @@
+/**
+ * Level 0 on simulated phantoms with known answers: each defect fires its own item's warning and
+ * nothing else; known B-factors are recovered by 0.d; a too-high threshold is refused as input.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AnalysisInputError } from '../errors.ts';
+import { writeMrc } from '../io/mrc-write.ts';
+import { parseReport, type Report } from '../report/schema.ts';
+import { makePhantom, phantomNames, type PhantomName } from '../simulate/phantoms.ts';
+import { analyzeEntry } from './analyze.ts';
+
+let work = '';
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function analyzePhantom(name: PhantomName, opts: { figures?: boolean; resolution?: number | null } = {}): Promise<Report> {
+  work ||= await mkdtemp(path.join(tmpdir(), 'emvr-phantoms-'));
+  const p = await makePhantom(name, { seed: 7 });
+  const map = path.join(work, `${name}.mrc`);
+  await writeMrc(map, p.volume);
+  return analyzeEntry({
+    mapPath: map,
+    entryDir: path.join(work, 'entries', name),
+    figures: opts.figures ?? false,
+    entry: { id: 'EMD-90000', title: name, authors: [], depositionDate: null, releaseDate: null, resolution: opts.resolution === undefined ? p.resolution : opts.resolution, threshold: p.threshold, method: null, pdbIds: [] },
+  });
+}
+
+const CORE = ['0.a', '0.b', '0.c', '0.d'] as const;
+
+describe('each phantom defect fires its own warning and nothing else', () => {
+  for (const name of phantomNames) {
+    it(name, async () => {
+      const p = await makePhantom(name, { seed: 7 });
+      if (p.expect.inputError === 'threshold-too-high') {
+        await expect(analyzePhantom(name)).rejects.toThrow(AnalysisInputError);
+        await expect(analyzePhantom(name)).rejects.toThrow(/is too high: no voxel of .* reaches it \(map maximum .*\); lower it$/);
+        return;
+      }
+      const r = await analyzePhantom(name);
+      const warned = CORE.filter((k) => r.items[k].status === 'warnings');
+      const failed = CORE.filter((k) => r.items[k].status === 'failed');
+      if (p.expect.backgroundExactlyZero) {
+        expect(failed).toEqual(['0.c']);
+        expect(r.items['0.c'].reason).toMatch(/masked before deposition/);
+      } else {
+        expect(failed).toEqual([]);
+      }
+      expect([...warned].sort(), JSON.stringify(CORE.map((k) => r.items[k].warnings.map((w) => w.code)))).toEqual([...p.expect.warns].sort());
+      if (p.expect.bFactor !== undefined) {
+        const B = r.items['0.d'].values.bFactor as number;
+        expect(Math.abs(B - p.expect.bFactor), `B = ${B}, truth ${p.expect.bFactor}`).toBeLessThanOrEqual(15);
+      }
+    });
+  }
+});
+
+describe('0.d details', () => {
+  it('a positive B-factor says the map seems over-sharpened', async () => {
+    const r = await analyzePhantom('b-factor-positive');
+    const d = r.items['0.d'];
+    expect(d.values.bFactor as number).toBeGreaterThan(0);
+    expect(d.warnings.map((w) => w.code)).toEqual(['0d.bfactor-range']);
+    expect(d.warnings[0].text).toMatch(/over-sharpened/);
+  });
+  it('a missing resolution makes 0.d not applicable, not a crash', async () => {
+    const r = await analyzePhantom('well-behaved', { resolution: null });
+    expect(r.items['0.d'].status).toBe('not-applicable');
+    expect(r.items['0.d'].reason).toBe('no resolution reported');
+    expect(r.summary.at(-1)).toMatch(/No resolution was reported/);
+  });
+});
+
+describe('the written report', () => {
+  it('is valid against the schema, names only figures that exist, and scores as the spec says', async () => {
+    const r = await analyzePhantom('noise-blobs', { figures: true });
+    const dir = path.join(work, 'entries', 'noise-blobs');
+    const onDisk = parseReport(JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')));
+    expect(onDisk).toEqual(r);
+    const figures = [...r.input.figures, ...Object.values(r.items).flatMap((i) => i.figures)];
+    expect(figures.length).toBeGreaterThanOrEqual(15 + 3 + 1 + 3 + 1 + 3);
+    for (const f of figures) {
+      expect(existsSync(path.join(dir, f.file)), f.file).toBe(true);
+      if (f.svg) expect(existsSync(path.join(dir, f.svg)), f.svg).toBe(true);
+    }
+    const evaluable = Object.values(r.items).filter((i) => i.status === 'ok' || i.status === 'warnings');
+    expect(r.score.evaluable).toBe(evaluable.length);
+    expect(r.score.passing).toBe(evaluable.filter((i) => i.status === 'ok').length);
+    expect(r.items['0.e'].reason).toMatch(/not implemented/);
+    expect(r.summary).toContain(`The overall score (passing tests) of this report is ${r.score.passing} out of ${r.score.evaluable} evaluable items.`);
+  });
+});
