@@ -11,6 +11,9 @@ import { AnalysisInputError } from '../errors.ts';
 import { writeMrc } from '../io/mrc-write.ts';
 import { parseReport, type Report } from '../report/schema.ts';
 import { makePhantom, phantomNames, type PhantomName } from '../simulate/phantoms.ts';
+import { proceduralProtein } from '../simulate/protein.ts';
+import { gridAroundModel, simulateMap } from '../simulate/simulate.ts';
+import { bFactorAnalysis } from './0d-bfactor-analysis.ts';
 import { analyzeEntry } from './analyze.ts';
 
 let work = '';
@@ -61,6 +64,16 @@ describe('each phantom defect fires its own warning and nothing else', () => {
 });
 
 describe('0.d details', () => {
+  it('measures an applied global B as the change of the Guinier slope (convolution theorem, no calibration)', async () => {
+    const model = proceduralProtein({ seed: 3 });
+    const grid = gridAroundModel(model, 1.2, 25, { cubic: true });
+    const ref = await bFactorAnalysis(await simulateMap(model, grid, { resolution: 3.5 }), 3.5);
+    for (const applied of [-100, -200]) {
+      const blurred = await bFactorAnalysis(await simulateMap(model, grid, { resolution: 3.5, bFactor: applied }), 3.5);
+      const delta = (blurred.values.bFactor as number) - (ref.values.bFactor as number);
+      expect(Math.abs(delta - applied), `ΔB = ${delta} for applied ${applied}`).toBeLessThanOrEqual(15);
+    }
+  });
   it('a positive B-factor says the map seems over-sharpened', async () => {
     const r = await analyzePhantom('b-factor-positive');
     const d = r.items['0.d'];

@@ -10,8 +10,8 @@
  * along the central bond), so φ = −57°, ψ = −47° gives the right-handed α-helix of real proteins.
  *
  * Side chains are real residue topologies (GLY … PHE, 0–7 atoms) built by NeRF from ideal-ish
- * bond lengths and angles, with χ1 picked among the three staggered rotamers to avoid clashes;
- * the mean is ≈ 7.5 non-hydrogen atoms per residue, as in real proteins. Hydrogens are omitted
+ * bond lengths and angles, with (χ1, χ2) picked among staggered rotamers to avoid clashes; the
+ * mean is ≈ 7.0–7.8 non-hydrogen atoms per residue (real proteins: ≈ 7.8). Hydrogens are omitted
  * (deposited cryo-EM models usually have none).
  *
  * All coordinates are built in float64 in flat arrays (`[x0, y0, z0, x1, …]`); the result is an
@@ -472,7 +472,7 @@ const RESIDUES: Readonly<Record<string, readonly SideAtom[]>> = {
   ],
 };
 
-/** Residue types drawn for helices, strands and loops (≈ 7.5 heavy atoms per residue overall). */
+/** Residue types drawn for helices/strands (mean 7.8 heavy atoms) and loops (mean 6.9). */
 const CORE_TYPES = ['ALA', 'LEU', 'GLU', 'LYS', 'VAL', 'ILE', 'PHE', 'MET', 'THR', 'SER', 'ASP', 'LEU'] as const;
 const LOOP_TYPES = ['GLY', 'SER', 'ASP', 'LYS', 'GLU', 'THR', 'ASP', 'GLY'] as const;
 /** Staggered χ1 rotamers tried in order of preference (g−, t, g+). */
@@ -557,7 +557,7 @@ const CLASH_DISTANCE_A = 3.0;
  * penalty Σ(3.0 Å − d) against the backbone of every residue and the side chains placed so far;
  * a type whose best rotamer scores above 0.6 Å is redrawn (up to four draws, then ALA), and a
  * residue whose Cβ alone scores above it becomes GLY (crude packing, but it keeps non-bonded
- * heavy atoms apart while keeping ≈ 7.5 atoms per residue).
+ * heavy atoms apart while keeping ≈ 7 atoms per residue in packed assemblies).
  */
 function buildModel(bb: Float64Array, loop: Uint8Array, rng: () => number): AtomModel {
   const nRes = bb.length / (3 * BB);
@@ -825,7 +825,8 @@ export function betaSheet(opts: BetaSheetOptions): AtomModel {
  * A protein-like single chain: a helix bundle (axis z) with an antiparallel β-sheet packed
  * against its +x side (sheet plane 10 Å beyond the outermost helix axes, strands parallel to
  * the helices), all joined by arc loops. Centred at the origin (atom centroid). Defaults (6 × 18
- * helix residues, 4 × 7 strand residues) give ≈ 170 residues, ≈ 1300 atoms, ≈ 45 × 35 × 45 Å.
+ * helix residues, 4 × 7 strand residues) give ≈ 175 residues, ≈ 1200–1260 atoms (≈ 7.0 per
+ * residue after clash-driven truncations), ≈ 43 × 31 × 48 Å.
  */
 export function proceduralProtein(opts: ProceduralProteinOptions = {}): AtomModel {
   const h = opts.helices ?? 6;

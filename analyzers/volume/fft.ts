@@ -5,12 +5,17 @@
  * Conventions (same as numpy/scipy): forward F(k) = Σ_x f(x)·exp(−2πi k·x/N), unnormalised;
  * inverse f(x) = (1/N) Σ_k F(k)·exp(+2πi k·x/N).
  *
- * 1-D engine: a Stockham autosort, decimation in frequency, radices 4, 2, 3, 5 with hand-written
- * butterflies, radix 7 and 8, and a generic odd radix for 11 and 13; lengths with a prime factor above 13 go
- * through Bluestein's chirp-z algorithm on a power-of-two inner transform. All arithmetic is in
- * float64. Every transform works on `s` interleaved lines at once (sample k of line q at complex
- * index q + s·k), so the innermost loop of every butterfly runs over lines with one twiddle:
- * blocks of y or z columns of a volume are gathered into that layout and transformed together.
+ * 1-D engine: a Stockham autosort, decimation in frequency, with hand-written butterflies for
+ * radices 2, 3, 4, 5, 7, 8, 11 and 13 (11 and 13 unrolled mechanically from the odd-radix
+ * formula of `pass7`); lengths with a prime factor above 13 go through Bluestein's chirp-z
+ * algorithm on an inner transform of 2·3·5-smooth length. All arithmetic is in float64. Every
+ * transform works on `s` interleaved lines at once (sample k of line q at complex index q + s·k),
+ * so the innermost loop of every butterfly runs over lines with one twiddle; the 3-D transform
+ * feeds it whole rows of the half-complex grid (s = nx/2+1).
+ *
+ * Hot-loop habits (measured under V8, Node 24): indices are written `(a + b) | 0` so that the JIT
+ * adds without overflow checks (~10%); each butterfly stores its outputs as soon as they are
+ * ready to keep fewer values live (radix 5 and 8 spill less); no allocation inside any loop.
  *
  * Plans (radix list, twiddles) are cached per length in a module-level Map; scratch belongs to the
  * 3-D object and is reused by every call.
@@ -295,7 +300,11 @@ const S7_1 = Math.sin((2 * Math.PI) / 7);
 const S7_2 = Math.sin((4 * Math.PI) / 7);
 const S7_3 = Math.sin((6 * Math.PI) / 7);
 
-/** Radix 7, the odd-radix formula of `passOdd` unrolled (h = 3). */
+/**
+ * Radix 7. Odd radix p with h = (p−1)/2: p_r = a_r + a_(p−r), d_r = a_r − a_(p−r) for r ≤ h,
+ * c_0 = a0 + Σ p_r, c_k = A_k + i·B_k and c_(p−k) = A_k − i·B_k for k ≤ h, where
+ * A_k = a0 + Σ_r cos(2πrk/p)·p_r and B_k = sign·Σ_r sin(2πrk/p)·d_r.
+ */
 function pass7(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float64Array, sign: number): void {
   const s2 = 2 * s;
   const st = s2 * m;
@@ -350,71 +359,240 @@ function pass7(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float
   }
 }
 
-/**
- * Generic odd radix p (used for 11 and 13): with h = (p−1)/2, p_r = a_r + a_(p−r), d_r = a_r − a_(p−r),
- * c_k = A_k + i·B_k and c_(p−k) = A_k − i·B_k where A_k = a0 + Σ_r cos(2πrk/p)·p_r and
- * B_k = sign·Σ_r sin(2πrk/p)·d_r. `cs` holds cos(2πt/p), sin(2πt/p) for t < p; `tmp` ≥ 4h values.
- */
-function passOdd(
-  x: Float64Array, y: Float64Array, s: number, m: number, tw: Float64Array, sign: number,
-  p: number, cs: Float64Array, tmp: Float64Array,
-): void {
+
+
+const C11_1 = Math.cos((2 * Math.PI) / 11);
+const C11_2 = Math.cos((4 * Math.PI) / 11);
+const C11_3 = Math.cos((6 * Math.PI) / 11);
+const C11_4 = Math.cos((8 * Math.PI) / 11);
+const C11_5 = Math.cos((10 * Math.PI) / 11);
+const S11_1 = Math.sin((2 * Math.PI) / 11);
+const S11_2 = Math.sin((4 * Math.PI) / 11);
+const S11_3 = Math.sin((6 * Math.PI) / 11);
+const S11_4 = Math.sin((8 * Math.PI) / 11);
+const S11_5 = Math.sin((10 * Math.PI) / 11);
+
+/** Radix 11: the odd-radix formula (see `pass7`) unrolled mechanically for h = 5. */
+function pass11(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float64Array, sign: number): void {
   const s2 = 2 * s;
   const st = s2 * m;
-  const h = (p - 1) >> 1;
+  const sn1 = sign * S11_1, sn2 = sign * S11_2, sn3 = sign * S11_3, sn4 = sign * S11_4, sn5 = sign * S11_5;
   for (let j = 0; j < m; j++) {
     const ib = s2 * j;
-    const ob = p * s2 * j;
+    const ob = 11 * s2 * j;
     const end = ib + s2;
-    const tb = 2 * (p - 1) * j;
-    for (let i0 = ib, o0 = ob; i0 < end; i0 += 2, o0 += 2) {
-      const a0r = x[i0], a0i = x[i0 + 1];
-      let y0r = a0r, y0i = a0i;
-      for (let r = 1; r <= h; r++) {
-        const ia = i0 + r * st, ib2 = i0 + (p - r) * st;
-        const ar = x[ia], ai = x[ia + 1], br = x[ib2], bi = x[ib2 + 1];
-        const q = 4 * (r - 1);
-        tmp[q] = ar + br;
-        tmp[q + 1] = ai + bi;
-        tmp[q + 2] = ar - br;
-        tmp[q + 3] = ai - bi;
-        y0r += ar + br;
-        y0i += ai + bi;
-      }
-      y[o0] = y0r;
-      y[o0 + 1] = y0i;
-      for (let k = 1; k <= h; k++) {
-        let Ar = a0r, Ai = a0i, Br = 0, Bi = 0;
-        let t = 0;
-        for (let r = 1; r <= h; r++) {
-          t += k;
-          if (t >= p) t -= p;
-          const c = cs[2 * t], sn = cs[2 * t + 1];
-          const q = 4 * (r - 1);
-          Ar += c * tmp[q];
-          Ai += c * tmp[q + 1];
-          Br += sn * tmp[q + 2];
-          Bi += sn * tmp[q + 3];
-        }
-        Br *= sign;
-        Bi *= sign;
-        const ckr = Ar - Bi, cki = Ai + Br;
-        const cmr = Ar + Bi, cmi = Ai - Br;
-        const ok = o0 + k * s2, om = o0 + (p - k) * s2;
-        const tk = tb + 2 * (k - 1), tm = tb + 2 * (p - k - 1);
-        const wkr = tw[tk], wki = sign * tw[tk + 1];
-        const wmr = tw[tm], wmi = sign * tw[tm + 1];
-        y[ok] = ckr * wkr - cki * wki;
-        y[ok + 1] = ckr * wki + cki * wkr;
-        y[om] = cmr * wmr - cmi * wmi;
-        y[om + 1] = cmr * wmi + cmi * wmr;
-      }
+    const t = 20 * j;
+    for (let i0 = ib, o0 = ob; i0 < end; i0 = (i0 + 2) | 0, o0 = (o0 + 2) | 0) {
+      let ia = i0, ib2 = i0;
+      let ar = 0, ai = 0, br = 0, bi = 0;
+      ia = (ia + st) | 0; ib2 = (i0 + 10 * st) | 0;
+      ar = x[ia]; ai = x[(ia + 1) | 0]; br = x[ib2]; bi = x[(ib2 + 1) | 0];
+      const p1r = ar + br, p1i = ai + bi, d1r = ar - br, d1i = ai - bi;
+      ia = (ia + st) | 0; ib2 = (i0 + 9 * st) | 0;
+      ar = x[ia]; ai = x[(ia + 1) | 0]; br = x[ib2]; bi = x[(ib2 + 1) | 0];
+      const p2r = ar + br, p2i = ai + bi, d2r = ar - br, d2i = ai - bi;
+      ia = (ia + st) | 0; ib2 = (i0 + 8 * st) | 0;
+      ar = x[ia]; ai = x[(ia + 1) | 0]; br = x[ib2]; bi = x[(ib2 + 1) | 0];
+      const p3r = ar + br, p3i = ai + bi, d3r = ar - br, d3i = ai - bi;
+      ia = (ia + st) | 0; ib2 = (i0 + 7 * st) | 0;
+      ar = x[ia]; ai = x[(ia + 1) | 0]; br = x[ib2]; bi = x[(ib2 + 1) | 0];
+      const p4r = ar + br, p4i = ai + bi, d4r = ar - br, d4i = ai - bi;
+      ia = (ia + st) | 0; ib2 = (i0 + 6 * st) | 0;
+      ar = x[ia]; ai = x[(ia + 1) | 0]; br = x[ib2]; bi = x[(ib2 + 1) | 0];
+      const p5r = ar + br, p5i = ai + bi, d5r = ar - br, d5i = ai - bi;
+      const a0r = x[i0], a0i = x[(i0 + 1) | 0];
+      y[o0] = a0r + p1r + p2r + p3r + p4r + p5r;
+      y[(o0 + 1) | 0] = a0i + p1i + p2i + p3i + p4i + p5i;
+      let Ar = 0, Ai = 0, Br = 0, Bi = 0, cr = 0, ci = 0, wr = 0, wi = 0, ok = 0, om = 0, tk = 0, tm = 0;
+      // k = 1: cos index (1, 2, 3, 4, 5), sin (1, 2, 3, 4, 5)
+      Ar = a0r + C11_1 * p1r + C11_2 * p2r + C11_3 * p3r + C11_4 * p4r + C11_5 * p5r;
+      Ai = a0i + C11_1 * p1i + C11_2 * p2i + C11_3 * p3i + C11_4 * p4i + C11_5 * p5i;
+      Br = sn1 * d1r + sn2 * d2r + sn3 * d3r + sn4 * d4r + sn5 * d5r;
+      Bi = sn1 * d1i + sn2 * d2i + sn3 * d3i + sn4 * d4i + sn5 * d5i;
+      ok = (o0 + s2) | 0; om = (o0 + 10 * s2) | 0; tk = (t + 0) | 0; tm = (t + 18) | 0;
+      cr = Ar - Bi; ci = Ai + Br; wr = tw[tk]; wi = sign * tw[(tk + 1) | 0];
+      y[ok] = cr * wr - ci * wi;
+      y[(ok + 1) | 0] = cr * wi + ci * wr;
+      cr = Ar + Bi; ci = Ai - Br; wr = tw[tm]; wi = sign * tw[(tm + 1) | 0];
+      y[om] = cr * wr - ci * wi;
+      y[(om + 1) | 0] = cr * wi + ci * wr;
+      // k = 2: cos index (2, 4, 5, 3, 1), sin (2, 4, −5, −3, −1)
+      Ar = a0r + C11_2 * p1r + C11_4 * p2r + C11_5 * p3r + C11_3 * p4r + C11_1 * p5r;
+      Ai = a0i + C11_2 * p1i + C11_4 * p2i + C11_5 * p3i + C11_3 * p4i + C11_1 * p5i;
+      Br = sn2 * d1r + sn4 * d2r - sn5 * d3r - sn3 * d4r - sn1 * d5r;
+      Bi = sn2 * d1i + sn4 * d2i - sn5 * d3i - sn3 * d4i - sn1 * d5i;
+      ok = (o0 + 2 * s2) | 0; om = (o0 + 9 * s2) | 0; tk = (t + 2) | 0; tm = (t + 16) | 0;
+      cr = Ar - Bi; ci = Ai + Br; wr = tw[tk]; wi = sign * tw[(tk + 1) | 0];
+      y[ok] = cr * wr - ci * wi;
+      y[(ok + 1) | 0] = cr * wi + ci * wr;
+      cr = Ar + Bi; ci = Ai - Br; wr = tw[tm]; wi = sign * tw[(tm + 1) | 0];
+      y[om] = cr * wr - ci * wi;
+      y[(om + 1) | 0] = cr * wi + ci * wr;
+      // k = 3: cos index (3, 5, 2, 1, 4), sin (3, −5, −2, 1, 4)
+      Ar = a0r + C11_3 * p1r + C11_5 * p2r + C11_2 * p3r + C11_1 * p4r + C11_4 * p5r;
+      Ai = a0i + C11_3 * p1i + C11_5 * p2i + C11_2 * p3i + C11_1 * p4i + C11_4 * p5i;
+      Br = sn3 * d1r - sn5 * d2r - sn2 * d3r + sn1 * d4r + sn4 * d5r;
+      Bi = sn3 * d1i - sn5 * d2i - sn2 * d3i + sn1 * d4i + sn4 * d5i;
+      ok = (o0 + 3 * s2) | 0; om = (o0 + 8 * s2) | 0; tk = (t + 4) | 0; tm = (t + 14) | 0;
+      cr = Ar - Bi; ci = Ai + Br; wr = tw[tk]; wi = sign * tw[(tk + 1) | 0];
+      y[ok] = cr * wr - ci * wi;
+      y[(ok + 1) | 0] = cr * wi + ci * wr;
+      cr = Ar + Bi; ci = Ai - Br; wr = tw[tm]; wi = sign * tw[(tm + 1) | 0];
+      y[om] = cr * wr - ci * wi;
+      y[(om + 1) | 0] = cr * wi + ci * wr;
+      // k = 4: cos index (4, 3, 1, 5, 2), sin (4, −3, 1, 5, −2)
+      Ar = a0r + C11_4 * p1r + C11_3 * p2r + C11_1 * p3r + C11_5 * p4r + C11_2 * p5r;
+      Ai = a0i + C11_4 * p1i + C11_3 * p2i + C11_1 * p3i + C11_5 * p4i + C11_2 * p5i;
+      Br = sn4 * d1r - sn3 * d2r + sn1 * d3r + sn5 * d4r - sn2 * d5r;
+      Bi = sn4 * d1i - sn3 * d2i + sn1 * d3i + sn5 * d4i - sn2 * d5i;
+      ok = (o0 + 4 * s2) | 0; om = (o0 + 7 * s2) | 0; tk = (t + 6) | 0; tm = (t + 12) | 0;
+      cr = Ar - Bi; ci = Ai + Br; wr = tw[tk]; wi = sign * tw[(tk + 1) | 0];
+      y[ok] = cr * wr - ci * wi;
+      y[(ok + 1) | 0] = cr * wi + ci * wr;
+      cr = Ar + Bi; ci = Ai - Br; wr = tw[tm]; wi = sign * tw[(tm + 1) | 0];
+      y[om] = cr * wr - ci * wi;
+      y[(om + 1) | 0] = cr * wi + ci * wr;
+      // k = 5: cos index (5, 1, 4, 2, 3), sin (5, −1, 4, −2, 3)
+      Ar = a0r + C11_5 * p1r + C11_1 * p2r + C11_4 * p3r + C11_2 * p4r + C11_3 * p5r;
+      Ai = a0i + C11_5 * p1i + C11_1 * p2i + C11_4 * p3i + C11_2 * p4i + C11_3 * p5i;
+      Br = sn5 * d1r - sn1 * d2r + sn4 * d3r - sn2 * d4r + sn3 * d5r;
+      Bi = sn5 * d1i - sn1 * d2i + sn4 * d3i - sn2 * d4i + sn3 * d5i;
+      ok = (o0 + 5 * s2) | 0; om = (o0 + 6 * s2) | 0; tk = (t + 8) | 0; tm = (t + 10) | 0;
+      cr = Ar - Bi; ci = Ai + Br; wr = tw[tk]; wi = sign * tw[(tk + 1) | 0];
+      y[ok] = cr * wr - ci * wi;
+      y[(ok + 1) | 0] = cr * wi + ci * wr;
+      cr = Ar + Bi; ci = Ai - Br; wr = tw[tm]; wi = sign * tw[(tm + 1) | 0];
+      y[om] = cr * wr - ci * wi;
+      y[(om + 1) | 0] = cr * wi + ci * wr;
     }
   }
 }
 
-/** Largest prime factor handled by butterflies; lengths with a larger one use Bluestein. */
-const MAX_BUTTERFLY_PRIME = 13;
+
+const C13_1 = Math.cos((2 * Math.PI) / 13);
+const C13_2 = Math.cos((4 * Math.PI) / 13);
+const C13_3 = Math.cos((6 * Math.PI) / 13);
+const C13_4 = Math.cos((8 * Math.PI) / 13);
+const C13_5 = Math.cos((10 * Math.PI) / 13);
+const C13_6 = Math.cos((12 * Math.PI) / 13);
+const S13_1 = Math.sin((2 * Math.PI) / 13);
+const S13_2 = Math.sin((4 * Math.PI) / 13);
+const S13_3 = Math.sin((6 * Math.PI) / 13);
+const S13_4 = Math.sin((8 * Math.PI) / 13);
+const S13_5 = Math.sin((10 * Math.PI) / 13);
+const S13_6 = Math.sin((12 * Math.PI) / 13);
+
+/** Radix 13: the odd-radix formula (see `pass7`) unrolled mechanically for h = 6. */
+function pass13(x: Float64Array, y: Float64Array, s: number, m: number, tw: Float64Array, sign: number): void {
+  const s2 = 2 * s;
+  const st = s2 * m;
+  const sn1 = sign * S13_1, sn2 = sign * S13_2, sn3 = sign * S13_3, sn4 = sign * S13_4, sn5 = sign * S13_5, sn6 = sign * S13_6;
+  for (let j = 0; j < m; j++) {
+    const ib = s2 * j;
+    const ob = 13 * s2 * j;
+    const end = ib + s2;
+    const t = 24 * j;
+    for (let i0 = ib, o0 = ob; i0 < end; i0 = (i0 + 2) | 0, o0 = (o0 + 2) | 0) {
+      let ia = i0, ib2 = i0;
+      let ar = 0, ai = 0, br = 0, bi = 0;
+      ia = (ia + st) | 0; ib2 = (i0 + 12 * st) | 0;
+      ar = x[ia]; ai = x[(ia + 1) | 0]; br = x[ib2]; bi = x[(ib2 + 1) | 0];
+      const p1r = ar + br, p1i = ai + bi, d1r = ar - br, d1i = ai - bi;
+      ia = (ia + st) | 0; ib2 = (i0 + 11 * st) | 0;
+      ar = x[ia]; ai = x[(ia + 1) | 0]; br = x[ib2]; bi = x[(ib2 + 1) | 0];
+      const p2r = ar + br, p2i = ai + bi, d2r = ar - br, d2i = ai - bi;
+      ia = (ia + st) | 0; ib2 = (i0 + 10 * st) | 0;
+      ar = x[ia]; ai = x[(ia + 1) | 0]; br = x[ib2]; bi = x[(ib2 + 1) | 0];
+      const p3r = ar + br, p3i = ai + bi, d3r = ar - br, d3i = ai - bi;
+      ia = (ia + st) | 0; ib2 = (i0 + 9 * st) | 0;
+      ar = x[ia]; ai = x[(ia + 1) | 0]; br = x[ib2]; bi = x[(ib2 + 1) | 0];
+      const p4r = ar + br, p4i = ai + bi, d4r = ar - br, d4i = ai - bi;
+      ia = (ia + st) | 0; ib2 = (i0 + 8 * st) | 0;
+      ar = x[ia]; ai = x[(ia + 1) | 0]; br = x[ib2]; bi = x[(ib2 + 1) | 0];
+      const p5r = ar + br, p5i = ai + bi, d5r = ar - br, d5i = ai - bi;
+      ia = (ia + st) | 0; ib2 = (i0 + 7 * st) | 0;
+      ar = x[ia]; ai = x[(ia + 1) | 0]; br = x[ib2]; bi = x[(ib2 + 1) | 0];
+      const p6r = ar + br, p6i = ai + bi, d6r = ar - br, d6i = ai - bi;
+      const a0r = x[i0], a0i = x[(i0 + 1) | 0];
+      y[o0] = a0r + p1r + p2r + p3r + p4r + p5r + p6r;
+      y[(o0 + 1) | 0] = a0i + p1i + p2i + p3i + p4i + p5i + p6i;
+      let Ar = 0, Ai = 0, Br = 0, Bi = 0, cr = 0, ci = 0, wr = 0, wi = 0, ok = 0, om = 0, tk = 0, tm = 0;
+      // k = 1: cos index (1, 2, 3, 4, 5, 6), sin (1, 2, 3, 4, 5, 6)
+      Ar = a0r + C13_1 * p1r + C13_2 * p2r + C13_3 * p3r + C13_4 * p4r + C13_5 * p5r + C13_6 * p6r;
+      Ai = a0i + C13_1 * p1i + C13_2 * p2i + C13_3 * p3i + C13_4 * p4i + C13_5 * p5i + C13_6 * p6i;
+      Br = sn1 * d1r + sn2 * d2r + sn3 * d3r + sn4 * d4r + sn5 * d5r + sn6 * d6r;
+      Bi = sn1 * d1i + sn2 * d2i + sn3 * d3i + sn4 * d4i + sn5 * d5i + sn6 * d6i;
+      ok = (o0 + s2) | 0; om = (o0 + 12 * s2) | 0; tk = (t + 0) | 0; tm = (t + 22) | 0;
+      cr = Ar - Bi; ci = Ai + Br; wr = tw[tk]; wi = sign * tw[(tk + 1) | 0];
+      y[ok] = cr * wr - ci * wi;
+      y[(ok + 1) | 0] = cr * wi + ci * wr;
+      cr = Ar + Bi; ci = Ai - Br; wr = tw[tm]; wi = sign * tw[(tm + 1) | 0];
+      y[om] = cr * wr - ci * wi;
+      y[(om + 1) | 0] = cr * wi + ci * wr;
+      // k = 2: cos index (2, 4, 6, 5, 3, 1), sin (2, 4, 6, −5, −3, −1)
+      Ar = a0r + C13_2 * p1r + C13_4 * p2r + C13_6 * p3r + C13_5 * p4r + C13_3 * p5r + C13_1 * p6r;
+      Ai = a0i + C13_2 * p1i + C13_4 * p2i + C13_6 * p3i + C13_5 * p4i + C13_3 * p5i + C13_1 * p6i;
+      Br = sn2 * d1r + sn4 * d2r + sn6 * d3r - sn5 * d4r - sn3 * d5r - sn1 * d6r;
+      Bi = sn2 * d1i + sn4 * d2i + sn6 * d3i - sn5 * d4i - sn3 * d5i - sn1 * d6i;
+      ok = (o0 + 2 * s2) | 0; om = (o0 + 11 * s2) | 0; tk = (t + 2) | 0; tm = (t + 20) | 0;
+      cr = Ar - Bi; ci = Ai + Br; wr = tw[tk]; wi = sign * tw[(tk + 1) | 0];
+      y[ok] = cr * wr - ci * wi;
+      y[(ok + 1) | 0] = cr * wi + ci * wr;
+      cr = Ar + Bi; ci = Ai - Br; wr = tw[tm]; wi = sign * tw[(tm + 1) | 0];
+      y[om] = cr * wr - ci * wi;
+      y[(om + 1) | 0] = cr * wi + ci * wr;
+      // k = 3: cos index (3, 6, 4, 1, 2, 5), sin (3, 6, −4, −1, 2, 5)
+      Ar = a0r + C13_3 * p1r + C13_6 * p2r + C13_4 * p3r + C13_1 * p4r + C13_2 * p5r + C13_5 * p6r;
+      Ai = a0i + C13_3 * p1i + C13_6 * p2i + C13_4 * p3i + C13_1 * p4i + C13_2 * p5i + C13_5 * p6i;
+      Br = sn3 * d1r + sn6 * d2r - sn4 * d3r - sn1 * d4r + sn2 * d5r + sn5 * d6r;
+      Bi = sn3 * d1i + sn6 * d2i - sn4 * d3i - sn1 * d4i + sn2 * d5i + sn5 * d6i;
+      ok = (o0 + 3 * s2) | 0; om = (o0 + 10 * s2) | 0; tk = (t + 4) | 0; tm = (t + 18) | 0;
+      cr = Ar - Bi; ci = Ai + Br; wr = tw[tk]; wi = sign * tw[(tk + 1) | 0];
+      y[ok] = cr * wr - ci * wi;
+      y[(ok + 1) | 0] = cr * wi + ci * wr;
+      cr = Ar + Bi; ci = Ai - Br; wr = tw[tm]; wi = sign * tw[(tm + 1) | 0];
+      y[om] = cr * wr - ci * wi;
+      y[(om + 1) | 0] = cr * wi + ci * wr;
+      // k = 4: cos index (4, 5, 1, 3, 6, 2), sin (4, −5, −1, 3, −6, −2)
+      Ar = a0r + C13_4 * p1r + C13_5 * p2r + C13_1 * p3r + C13_3 * p4r + C13_6 * p5r + C13_2 * p6r;
+      Ai = a0i + C13_4 * p1i + C13_5 * p2i + C13_1 * p3i + C13_3 * p4i + C13_6 * p5i + C13_2 * p6i;
+      Br = sn4 * d1r - sn5 * d2r - sn1 * d3r + sn3 * d4r - sn6 * d5r - sn2 * d6r;
+      Bi = sn4 * d1i - sn5 * d2i - sn1 * d3i + sn3 * d4i - sn6 * d5i - sn2 * d6i;
+      ok = (o0 + 4 * s2) | 0; om = (o0 + 9 * s2) | 0; tk = (t + 6) | 0; tm = (t + 16) | 0;
+      cr = Ar - Bi; ci = Ai + Br; wr = tw[tk]; wi = sign * tw[(tk + 1) | 0];
+      y[ok] = cr * wr - ci * wi;
+      y[(ok + 1) | 0] = cr * wi + ci * wr;
+      cr = Ar + Bi; ci = Ai - Br; wr = tw[tm]; wi = sign * tw[(tm + 1) | 0];
+      y[om] = cr * wr - ci * wi;
+      y[(om + 1) | 0] = cr * wi + ci * wr;
+      // k = 5: cos index (5, 3, 2, 6, 1, 4), sin (5, −3, 2, −6, −1, 4)
+      Ar = a0r + C13_5 * p1r + C13_3 * p2r + C13_2 * p3r + C13_6 * p4r + C13_1 * p5r + C13_4 * p6r;
+      Ai = a0i + C13_5 * p1i + C13_3 * p2i + C13_2 * p3i + C13_6 * p4i + C13_1 * p5i + C13_4 * p6i;
+      Br = sn5 * d1r - sn3 * d2r + sn2 * d3r - sn6 * d4r - sn1 * d5r + sn4 * d6r;
+      Bi = sn5 * d1i - sn3 * d2i + sn2 * d3i - sn6 * d4i - sn1 * d5i + sn4 * d6i;
+      ok = (o0 + 5 * s2) | 0; om = (o0 + 8 * s2) | 0; tk = (t + 8) | 0; tm = (t + 14) | 0;
+      cr = Ar - Bi; ci = Ai + Br; wr = tw[tk]; wi = sign * tw[(tk + 1) | 0];
+      y[ok] = cr * wr - ci * wi;
+      y[(ok + 1) | 0] = cr * wi + ci * wr;
+      cr = Ar + Bi; ci = Ai - Br; wr = tw[tm]; wi = sign * tw[(tm + 1) | 0];
+      y[om] = cr * wr - ci * wi;
+      y[(om + 1) | 0] = cr * wi + ci * wr;
+      // k = 6: cos index (6, 1, 5, 2, 4, 3), sin (6, −1, 5, −2, 4, −3)
+      Ar = a0r + C13_6 * p1r + C13_1 * p2r + C13_5 * p3r + C13_2 * p4r + C13_4 * p5r + C13_3 * p6r;
+      Ai = a0i + C13_6 * p1i + C13_1 * p2i + C13_5 * p3i + C13_2 * p4i + C13_4 * p5i + C13_3 * p6i;
+      Br = sn6 * d1r - sn1 * d2r + sn5 * d3r - sn2 * d4r + sn4 * d5r - sn3 * d6r;
+      Bi = sn6 * d1i - sn1 * d2i + sn5 * d3i - sn2 * d4i + sn4 * d5i - sn3 * d6i;
+      ok = (o0 + 6 * s2) | 0; om = (o0 + 7 * s2) | 0; tk = (t + 10) | 0; tm = (t + 12) | 0;
+      cr = Ar - Bi; ci = Ai + Br; wr = tw[tk]; wi = sign * tw[(tk + 1) | 0];
+      y[ok] = cr * wr - ci * wi;
+      y[(ok + 1) | 0] = cr * wi + ci * wr;
+      cr = Ar + Bi; ci = Ai - Br; wr = tw[tm]; wi = sign * tw[(tm + 1) | 0];
+      y[om] = cr * wr - ci * wi;
+      y[(om + 1) | 0] = cr * wi + ci * wr;
+    }
+  }
+}
+
 
 /**
  * Radices for a mixed-radix plan, or null if a prime above 13 divides n. Powers of two go in
@@ -451,15 +629,12 @@ class MixedRadixPlan implements ComplexFftPlan {
   readonly span: number;
   private readonly radices: number[];
   private readonly twiddles: Float64Array[];
-  private readonly oddTables: Float64Array[];
-  private readonly tmp: Float64Array;
 
   constructor(n: number, radices: number[]) {
     this.n = n;
     this.span = n;
     this.radices = radices;
     this.twiddles = [];
-    this.oddTables = [];
     let len = n;
     for (const p of radices) {
       const m = len / p;
@@ -472,15 +647,8 @@ class MixedRadixPlan implements ComplexFftPlan {
         }
       }
       this.twiddles.push(tw);
-      const cs = new Float64Array(2 * p);
-      for (let t = 0; t < p; t++) {
-        cs[2 * t] = Math.cos((2 * Math.PI * t) / p);
-        cs[2 * t + 1] = Math.sin((2 * Math.PI * t) / p);
-      }
-      this.oddTables.push(cs);
       len = m;
     }
-    this.tmp = new Float64Array(2 * MAX_BUTTERFLY_PRIME);
   }
 
   transform(a: Float64Array, b: Float64Array, s: number, sign: FftSign): Float64Array {
@@ -511,8 +679,14 @@ class MixedRadixPlan implements ComplexFftPlan {
         case 7:
           pass7(x, y, stride, m, tw, sign);
           break;
+        case 11:
+          pass11(x, y, stride, m, tw, sign);
+          break;
+        case 13:
+          pass13(x, y, stride, m, tw, sign);
+          break;
         default:
-          passOdd(x, y, stride, m, tw, sign, p, this.oddTables[i], this.tmp);
+          throw new Error(`MixedRadixPlan: no butterfly for radix ${p}`);
       }
       const t = x;
       x = y;
@@ -526,7 +700,7 @@ class MixedRadixPlan implements ComplexFftPlan {
 
 /**
  * Bluestein (chirp-z): with c_k = exp(sign·iπk²/n), X_k = c_k · Σ_j (x_j c_j)·conj(c_(k−j)), a linear
- * convolution done as a cyclic one of power-of-two length M ≥ 2n−1 through the inner plan.
+ * convolution done as a cyclic one of 2·3·5-smooth length M ≥ 2n−1 through the inner plan.
  */
 class BluesteinPlan implements ComplexFftPlan {
   readonly n: number;
@@ -540,8 +714,8 @@ class BluesteinPlan implements ComplexFftPlan {
 
   constructor(n: number) {
     this.n = n;
-    let M = 1;
-    while (M < 2 * n - 1) M *= 2;
+    // Any cyclic length ≥ 2n−1 works; a 2·3·5-smooth one is up to ~2× shorter than a power of two.
+    const M = goodFftSize(2 * n - 1);
     this.span = M;
     this.inner = complexFftPlan(M);
     this.chirp = new Float64Array(2 * n);
@@ -800,9 +974,9 @@ class RealFft3dImpl implements RealFft3d {
       const step = 2 * bc;
       for (let b = 0; b < bc; b++) {
         let src = off + (l + b) * nx;
-        for (let j = 0, d = 2 * b; j < h; j++, d += step, src += 2) {
+        for (let d = 2 * b, end = d + h * step; d < end; d = (d + step) | 0, src = (src + 2) | 0) {
           A[d] = input[src];
-          A[d + 1] = input[src + 1];
+          A[(d + 1) | 0] = input[(src + 1) | 0];
         }
       }
       const R = this.planX.transform(A, B, bc, -1);
@@ -814,18 +988,19 @@ class RealFft3dImpl implements RealFft3d {
         dst[ob + 1] = 0;
         dst[ob + 2 * h] = z0r - z0i;
         dst[ob + 2 * h + 1] = 0;
-        // Pairs k and h−k share the same two Z values.
-        for (let k = 1, ik = 2 * (bc + b), ih = 2 * ((h - 1) * bc + b); 2 * k <= h; k++, ik += step, ih -= step) {
-          const zr = R[ik], zi = R[ik + 1], hr = R[ih], hi = R[ih + 1];
+        // Pairs k and h−k share the same two Z values: E_(h−k) = conj E_k, W^(h−k)·O_(h−k) = −conj(W^k·O_k).
+        // k2 = 2k runs over k = 1..floor(h/2); ok, oh index F_k and F_(h−k) in dst, ik, ih index Z_k, Z_(h−k) in R.
+        let ik = 2 * (bc + b), ih = 2 * ((h - 1) * bc + b), ok = ob + 2, oh = ob + 2 * (h - 1);
+        for (let k2 = 2; k2 <= h; k2 = (k2 + 2) | 0, ik = (ik + step) | 0, ih = (ih - step) | 0, ok = (ok + 2) | 0, oh = (oh - 2) | 0) {
+          const zr = R[ik], zi = R[(ik + 1) | 0], hr = R[ih], hi = R[(ih + 1) | 0];
           const er = 0.5 * (zr + hr), ei = 0.5 * (zi - hi);
           const or = 0.5 * (zi + hi), oi = -0.5 * (zr - hr);
-          const wr = tw[2 * k], wi = -tw[2 * k + 1];
+          const wr = tw[k2], wi = -tw[(k2 + 1) | 0];
           const tr = wr * or - wi * oi, ti = wr * oi + wi * or;
-          dst[ob + 2 * k] = er + tr;
-          dst[ob + 2 * k + 1] = ei + ti;
-          // F_(h−k) = conj(E_k) − conj(W^k·O_k)·(−1)… : E_(h−k) = conj E_k, W^(h−k)·O_(h−k) = −conj(W^k·O_k)
-          dst[ob + 2 * (h - k)] = er - tr;
-          dst[ob + 2 * (h - k) + 1] = ti - ei;
+          dst[ok] = er + tr;
+          dst[(ok + 1) | 0] = ei + ti;
+          dst[oh] = er - tr;
+          dst[(oh + 1) | 0] = ti - ei;
         }
       }
     }
