@@ -49,10 +49,8 @@ def mass(vol, hard, vs):
         left.append(vs[a] * lo)
         right.append(vs[a] * (shape[a] - 1 - hi))
         dec.append(abs(right[-1] - left[-1]) / (vs[a] * shape[a]) * 100)
-    w = np.where(hard, vol, 0).astype(np.float64)
-    m = w.sum()
-    zz, yy, xx = np.indices(vol.shape)
-    com = [float((w * xx).sum() / m), float((w * yy).sum() / m), float((w * zz).sum() / m)]
+    cz, cy, cx = ndimage.center_of_mass(np.where(hard, vol, 0).astype(np.float64))
+    com = [float(cx), float(cy), float(cz)]
     out.update(leftSpace=left, rightSpace=right, decentering=dec, centerOfMass=com,
                comDecentering=[abs(com[a] - shape[a] / 2) / shape[a] * 100 for a in range(3)])
     return out
