@@ -4,7 +4,9 @@
  * One figure group = three images (X, Y, Z) shown side by side.
  */
 import type { Figure } from '../report/schema.ts';
+import { isosurface } from '../figures/marching-cubes.ts';
 import { linePlot } from '../figures/plots.ts';
+import { threeViews, VRS_VIEWS, viewStep } from '../figures/render-surface.ts';
 import { centralIndices, maxVarianceIndices, projectX, projectY, projectZ, renderGrey, sliceX, sliceY, sliceZ, type Image2D, type VolumeLike } from '../figures/slices.ts';
 import { writePlot, writePng } from '../figures/write-figure.ts';
 import type { Volume } from '../volume/volume.ts';
@@ -43,7 +45,28 @@ export class FigureWriter {
     return out;
   }
 
-  /** Input data: central and max-variance slices, projections, hard and soft mask slices. */
+  /** Isosurface of `v` at `level` in the three VRS views (one group). */
+  private async isosurfaceViews(v: Volume, level: number): Promise<Figure[]> {
+    const step = viewStep(v.dims);
+    const views = await threeViews(isosurface(v, level, { step }));
+    const angles = VRS_VIEWS.map((view) => `View ${view.name.toUpperCase()} (${view.rotation.join(', ')})`).join(', ');
+    const out: Figure[] = [];
+    for (const view of views) {
+      const written = await writePng(this.dir, `input-isosurface-${view.name}`, view.png);
+      out.push({
+        id: `input.isosurface.${view.name}`,
+        file: written.file,
+        caption: `Isosurface at threshold ${level}${step > 1 ? ` (map sampled every ${step} voxels)` : ''}, seen after turning the map about X, Y and Z by: ${angles} degrees.`,
+        label: `View ${view.name.toUpperCase()} (${view.rotation.join(', ')})`,
+        group: 'input.isosurface',
+        width: written.width,
+        height: written.height,
+      });
+    }
+    return out;
+  }
+
+  /** Input data: central and max-variance slices, projections, isosurface views, hard and soft mask slices. */
   async inputFigures(v: Volume, hard: Uint8Array, soft: Float32Array, threshold: number): Promise<Figure[]> {
     if (!this.enabled) return [];
     const hardV: VolumeLike = { dims: v.dims, data: hard };
@@ -52,6 +75,7 @@ export class FigureWriter {
       ...(await this.triple(v, 'input.central-slices', 'Central slices of the input map in the three directions.', 'central', 'input-central')),
       ...(await this.triple(v, 'input.max-variance-slices', 'Slices of maximum variance of the input map in the three directions.', 'max-variance', 'input-maxvar')),
       ...(await this.triple(v, 'input.projections', 'Projections (sums) of the input map along the three axes.', 'projection', 'input-projection')),
+      ...(await this.isosurfaceViews(v, threshold)),
       ...(await this.triple(hardV, 'input.hard-mask', `Slices of maximum variance of the mask with hard borders (threshold ${threshold}, largest connected component, dilated by 2 Å).`, 'max-variance', 'mask-hard')),
       ...(await this.triple(softV, 'input.soft-mask', 'Slices of maximum variance of the mask with soft borders (the hard mask smoothed by a Gaussian).', 'max-variance', 'mask-soft')),
     ];
