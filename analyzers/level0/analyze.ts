@@ -16,6 +16,7 @@ import { massAnalysis } from './0a-mass-analysis.ts';
 import { maskAnalysis } from './0b-mask-analysis.ts';
 import { backgroundAnalysis } from './0c-background-analysis.ts';
 import { bFactorAnalysis } from './0d-bfactor-analysis.ts';
+import { handTest } from './0h-hand.ts';
 import { FigureWriter } from './figures.ts';
 import { buildMasks, softMask } from './masks.ts';
 import { notImplemented, peakRssMB, runItem } from './run-item.ts';
@@ -56,7 +57,11 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   items['0.b'] = (await runItem('0.b', () => maskAnalysis(volume, entry.threshold, masks.raw, masks.labelling, masks.hard), (r) => fig.maskFigures(masks.raw, volume, r.values.thresholdTable as number[][]))).item;
   items['0.c'] = (await runItem('0.c', () => backgroundAnalysis(volume, masks.hard), (r) => fig.backgroundFigures(volume, masks.hard, r.sigma))).item;
   items['0.d'] = (await runItem('0.d', () => bFactorAnalysis(volume, entry.resolution), (r) => fig.guinierFigures(volume, r))).item;
-  for (const id of ['0.e', '0.f', '0.g', '0.h'] as const) items[id] = notImplemented(id);
+  for (const id of ['0.e', '0.f', '0.g'] as const) items[id] = notImplemented(id);
+  items['0.h'] = (await runItem('0.h', async () => {
+    const h = await handTest(volume, entry.threshold, entry.resolution);
+    return Object.assign(h.result, { hand: h });
+  }, (r) => fig.handFigures(r.hand))).item;
 
   const score = scoreItems(items);
   const report = parseReport(
@@ -80,6 +85,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
       summary: summarize(items, score, entry.resolution),
       items,
       resolutionEstimates: [],
+      resolutionSummary: [],
       provenance: {
         analyzer: { name: 'emvr', version: ANALYZER_VERSION },
         parameters: { threshold: entry.threshold, resolution: entry.resolution, hardMaskDilations: masks.dilations, softMaskSigmaPx: 2, vrsCompat: false },

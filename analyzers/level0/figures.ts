@@ -11,6 +11,8 @@ import { centralIndices, maxVarianceIndices, projectX, projectY, projectZ, rende
 import { writePlot, writePng } from '../figures/write-figure.ts';
 import type { Volume } from '../volume/volume.ts';
 import type { GuinierResult } from './0d-bfactor-analysis.ts';
+import { handSegmentsFigure } from './0h-figures.ts';
+import type { HandTestResult } from './0h-hand.ts';
 
 const AXES = ['X', 'Y', 'Z'] as const;
 
@@ -127,5 +129,13 @@ export class FigureWriter {
     const figs: Figure[] = [{ id: '0d.guinier', file: w.file, svg: w.svg, caption: 'Guinier plot: log of the radially averaged Fourier amplitude against 1/d², the line fitted between 15 Å and the reported resolution, and the B-factor-corrected map.', width: plot.width, height: plot.height }];
     figs.push(...(await this.triple({ dims: v.dims, data: g.corrected }, '0d.corrected', 'Slices of maximum variance of the B-factor-corrected map.', 'max-variance', '0d-corrected')));
     return figs;
+  }
+
+  /** 0.h: the helix segments found, drawn over a maximum projection along z. */
+  async handFigures(h: HandTestResult): Promise<Figure[]> {
+    if (!this.enabled) return [];
+    const fig = await handSegmentsFigure(h.maps, h.segments);
+    const w = await writePng(this.dir, '0h-helix-segments', fig.png);
+    return [{ id: '0h.helix-segments', file: w.file, caption: 'α-helix segments found for the hand test, drawn on the maximum projection of the filtered map along Z (X right, Y up): blue right-handed, vermilion left-handed, grey dashed not used.', width: w.width, height: w.height }];
   }
 }

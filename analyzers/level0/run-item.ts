@@ -4,7 +4,7 @@
  * "could not be measured" with its message (one item's bug never stops the report), plus wall time
  * and the process's peak RSS so far.
  */
-import type { Figure, Item, ItemId } from '../report/schema.ts';
+import type { DataFile, Figure, Item, ItemId } from '../report/schema.ts';
 import { CRITERIA, EXPLANATIONS, ITEM_TITLES } from '../report/texts.ts';
 import { NotApplicable, type ItemResult } from './item-result.ts';
 
@@ -28,18 +28,19 @@ export function notImplemented(id: ItemId): Item {
     results: [],
     tables: [],
     figures: [],
+    files: [],
     timing: { seconds: 0, peakRssMB: peakRssMB() },
   };
 }
 
 /**
- * Runs `compute`, then `figures` on its result (figure failures are recorded as a note, not a
- * failed item). Returns the item and the raw result (null when the item did not produce one).
+ * Runs `compute`, then `outputs` (figures, downloadable maps) on its result (their failures are
+ * recorded as a sentence of the results, not as a failed item). Returns the item and the raw result (null when the item did not produce one).
  */
 export async function runItem<R extends ItemResult>(
   id: ItemId,
   compute: () => R | Promise<R>,
-  figures: (r: R) => Promise<Figure[]> = async () => [],
+  outputs: (r: R) => Promise<Figure[] | { figures: Figure[]; files: DataFile[] }> = async () => [],
 ): Promise<{ item: Item; result: R | null }> {
   const t0 = performance.now();
   const done = () => ({ seconds: Math.round((performance.now() - t0)) / 1000, peakRssMB: Math.round(peakRssMB()) });
@@ -50,14 +51,17 @@ export async function runItem<R extends ItemResult>(
     const na = err instanceof NotApplicable;
     const message = err instanceof Error ? err.message : String(err);
     return {
-      item: { ...base(id), status: na ? 'not-applicable' : 'failed', reason: message, evaluable: false, warnings: [], values: {}, units: {}, results: [], tables: [], figures: [], timing: done() },
+      item: { ...base(id), status: na ? 'not-applicable' : 'failed', reason: message, evaluable: false, warnings: [], values: {}, units: {}, results: [], tables: [], figures: [], files: [], timing: done() },
       result: null,
     };
   }
   let figs: Figure[] = [];
+  let files: DataFile[] = [];
   const results = [...result.results];
   try {
-    figs = await figures(result);
+    const out = await outputs(result);
+    if (Array.isArray(out)) figs = out;
+    else ({ figures: figs, files } = out);
   } catch (err) {
     results.push(`The figures of this item could not be drawn (${err instanceof Error ? err.message : String(err)}).`);
   }
@@ -72,6 +76,7 @@ export async function runItem<R extends ItemResult>(
       results,
       tables: result.tables,
       figures: figs,
+      files,
       timing: done(),
     },
     result,

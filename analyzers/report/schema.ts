@@ -47,6 +47,16 @@ export const Figure = z.strictObject({
 });
 export type Figure = z.output<typeof Figure>;
 
+/** A data file of the entry offered for download (e.g. a local-resolution map). */
+export const DataFile = z.strictObject({
+  id: z.string().min(1),
+  /** Path relative to the entry folder. */
+  file: z.string().regex(/^maps\/[A-Za-z0-9_.-]+\.mrc$/u),
+  caption: z.string().min(1),
+  bytes: z.number().int().nonnegative(),
+});
+export type DataFile = z.output<typeof DataFile>;
+
 export const Table = z.strictObject({
   id: z.string().regex(/^[a-zA-Z0-9_-]+$/u),
   caption: z.string(),
@@ -77,6 +87,8 @@ export const Item = z
     results: z.array(z.string()),
     tables: z.array(Table),
     figures: z.array(Figure),
+    /** Volumes computed by the item, offered for download (MRC). */
+    files: z.array(DataFile),
     timing: z.strictObject({ seconds: z.number().nonnegative(), peakRssMB: z.number().nonnegative() }),
   })
   .refine((i) => (i.status === 'warnings') === i.warnings.length > 0, { message: 'status "warnings" exactly when there are warnings' })
@@ -124,6 +136,8 @@ export const Report = z.strictObject({
   items: z.strictObject(Object.fromEntries(ITEM_IDS.map((id) => [id, Item])) as Record<ItemId, typeof Item>),
   /** Local-resolution medians and other estimates gathered for the final resolution paragraph. */
   resolutionEstimates: z.array(z.strictObject({ item: ItemId, method: z.string(), value: z.number() })),
+  /** The report's closing paragraph on resolution (empty when no estimate was made). */
+  resolutionSummary: z.array(z.string()),
   provenance: z.strictObject({
     analyzer: z.strictObject({ name: z.literal('emvr'), version: z.string() }),
     parameters: z.record(z.string(), z.json()),

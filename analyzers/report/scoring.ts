@@ -29,3 +29,21 @@ export function summarize(items: Record<ItemId, Item>, score: { passing: number;
   if (resolution === null) out.push('No resolution was reported for this map, so the analyses that need one did not run.');
   return out;
 }
+
+/**
+ * The closing resolution paragraph (level0-spec.md §12): range and mean of the estimates, the
+ * reported resolution, and a caution when the reported value is better than 0.8 × their mean.
+ */
+export function resolutionSummary(estimates: ReadonlyArray<{ method: string; value: number }>, resolution: number | null): string[] {
+  if (estimates.length === 0) return [];
+  const values = estimates.map((e) => e.value);
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const lines = [
+    `Resolution estimates in this report (${estimates.map((e) => `${e.method}: ${e.value.toFixed(2)} Å`).join('; ')}) range from ${Math.min(...values).toFixed(2)} Å to ${Math.max(...values).toFixed(2)} Å, with a mean of ${mean.toFixed(2)} Å.`,
+    resolution === null ? 'The resolution was not reported.' : `The reported resolution is ${resolution} Å.`,
+  ];
+  if (resolution !== null && resolution < 0.8 * mean) {
+    lines.push(`The reported resolution is better than 80% of the mean estimate (${(0.8 * mean).toFixed(2)} Å): it may be overestimated.`);
+  }
+  return lines;
+}

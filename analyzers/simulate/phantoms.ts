@@ -47,7 +47,7 @@ export const phantomNames = [
 export type PhantomName = (typeof phantomNames)[number];
 
 /** A Level 0 item that can warn. */
-export type Level0Item = '0.a' | '0.b' | '0.c' | '0.d';
+export type Level0Item = '0.a' | '0.b' | '0.c' | '0.d' | '0.h';
 
 export interface Phantom {
   name: PhantomName;
@@ -205,8 +205,8 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
       const p = await noisyProtein(model, centredGrid(model, box), seed);
       return {
         name, resolution: res, threshold: p.threshold, volume: mirrorVolume(p.volume),
-        description: 'the well-behaved map mirrored (z flipped): wrong hand, left-handed helices; 0.a–0.d pass',
-        expect: { warns: [], mirrored: true },
+        description: 'the well-behaved map mirrored (z flipped): wrong hand, left-handed helices; 0.h warns (flipped), 0.a–0.d pass',
+        expect: { warns: ['0.h'], mirrored: true },
       };
     }
     case 'masked-background': {
