@@ -8,7 +8,7 @@ import { AnalysisInputError } from '../errors.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { readMrc } from '../io/mrc.ts';
 import { parseReport, type Entry, type Item, type ItemId, type Report } from '../report/schema.ts';
-import { scoreItems, summarize } from '../report/scoring.ts';
+import { resolutionSummary, scoreItems, summarize } from '../report/scoring.ts';
 import { ANALYZER_VERSION } from '../version.ts';
 import { toVolume } from '../volume/from-mrc.ts';
 import { volumeStats } from '../volume/stats.ts';
@@ -16,6 +16,7 @@ import { massAnalysis } from './0a-mass-analysis.ts';
 import { maskAnalysis } from './0b-mask-analysis.ts';
 import { backgroundAnalysis } from './0c-background-analysis.ts';
 import { bFactorAnalysis } from './0d-bfactor-analysis.ts';
+import { localResolution } from './0e-local-resolution.ts';
 import { handTest } from './0h-hand.ts';
 import { FigureWriter } from './figures.ts';
 import { buildMasks, softMask } from './masks.ts';
@@ -57,13 +58,23 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   items['0.b'] = (await runItem('0.b', () => maskAnalysis(volume, entry.threshold, masks.raw, masks.labelling, masks.hard), (r) => fig.maskFigures(masks.raw, volume, r.values.thresholdTable as number[][]))).item;
   items['0.c'] = (await runItem('0.c', () => backgroundAnalysis(volume, masks.hard), (r) => fig.backgroundFigures(volume, masks.hard, r.sigma))).item;
   items['0.d'] = (await runItem('0.d', () => bFactorAnalysis(volume, entry.resolution), (r) => fig.guinierFigures(volume, r))).item;
-  for (const id of ['0.e', '0.f', '0.g'] as const) items[id] = notImplemented(id);
+  items['0.e'] = (await runItem('0.e', async () => {
+    const out = await localResolution(volume, masks.hard, entry.resolution);
+    return Object.assign(out.result, { resmap: out.resmap });
+  }, (r) => fig.localMapOutputs({
+    stem: '0e-local-resolution', itemId: '0e', name: 'Local resolution', surface: volume, level: entry.threshold,
+    property: { ...volume, data: r.resmap }, range: percentileRange(r.values), label: 'Local resolution (Å)',
+    histogram: r.values.histogram as { edges: number[]; counts: number[] },
+    markers: entry.resolution === null ? [] : [{ value: entry.resolution, label: `reported ${entry.resolution} Å` }],
+  }))).item;
+  for (const id of ['0.f', '0.g'] as const) items[id] = notImplemented(id);
   items['0.h'] = (await runItem('0.h', async () => {
     const h = await handTest(volume, entry.threshold, entry.resolution);
     return Object.assign(h.result, { hand: h });
   }, (r) => fig.handFigures(r.hand))).item;
 
   const score = scoreItems(items);
+  const estimates = items['0.e'].evaluable ? [{ item: '0.e' as const, method: 'MonoRes (single map) median', value: (items['0.e'].values.median as number) }] : [];
   const report = parseReport(
     {
       schemaVersion: 1,
@@ -84,8 +95,8 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
       score,
       summary: summarize(items, score, entry.resolution),
       items,
-      resolutionEstimates: [],
-      resolutionSummary: [],
+      resolutionEstimates: estimates,
+      resolutionSummary: resolutionSummary(estimates, entry.resolution),
       provenance: {
         analyzer: { name: 'emvr', version: ANALYZER_VERSION },
         parameters: { threshold: entry.threshold, resolution: entry.resolution, hardMaskDilations: masks.dilations, softMaskSigmaPx: 2, vrsCompat: false },
@@ -98,4 +109,10 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   );
   await writeFileAtomic(path.join(input.entryDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;
+}
+
+/** [p2.5, p97.5] of an item's `percentiles` value. */
+function percentileRange(values: Record<string, unknown>): [number, number] {
+  const p = values.percentiles as { p2_5: number; p97_5: number };
+  return [p.p2_5, p.p97_5];
 }

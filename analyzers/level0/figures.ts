@@ -3,9 +3,13 @@
  * entry's figures/ folder: slices and projections as PNG, plots as SVG with a PNG copy.
  * One figure group = three images (X, Y, Z) shown side by side.
  */
-import type { Figure } from '../report/schema.ts';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { DataFile, Figure } from '../report/schema.ts';
 import { isosurface } from '../figures/marching-cubes.ts';
-import { linePlot } from '../figures/plots.ts';
+import { renderColouredViews } from '../figures/colour-map.ts';
+import { histogramPlot, linePlot } from '../figures/plots.ts';
+import { writeMrc } from '../io/mrc-write.ts';
 import { threeViews, VRS_VIEWS, viewStep } from '../figures/render-surface.ts';
 import { centralIndices, maxVarianceIndices, projectX, projectY, projectZ, renderGrey, sliceX, sliceY, sliceZ, type Image2D, type VolumeLike } from '../figures/slices.ts';
 import { writePlot, writePng } from '../figures/write-figure.ts';
@@ -137,5 +141,44 @@ export class FigureWriter {
     const fig = await handSegmentsFigure(h.maps, h.segments);
     const w = await writePng(this.dir, '0h-helix-segments', fig.png);
     return [{ id: '0h.helix-segments', file: w.file, caption: 'α-helix segments found for the hand test, drawn on the maximum projection of the filtered map along Z (X right, Y up): blue right-handed, vermilion left-handed, grey dashed not used.', width: w.width, height: w.height }];
+  }
+
+  /**
+   * A local-value map (0.e, 0.f, 0.g): its histogram, the map surface coloured by the value over
+   * [p2.5, p97.5] in the three views with a colour bar, and the value map itself as an MRC
+   * download (written even without figures: it is a result).
+   */
+  async localMapOutputs(o: {
+    stem: string;
+    itemId: string;
+    name: string;
+    surface: Volume;
+    level: number;
+    property: Volume;
+    range: readonly [number, number];
+    label: string;
+    histogram: { edges: number[]; counts: number[] } | null;
+    markers?: Array<{ value: number; label: string }>;
+  }): Promise<{ figures: Figure[]; files: DataFile[] }> {
+    const entryDir = path.dirname(this.dir);
+    const mapFile = `maps/${o.stem}.mrc`;
+    await writeMrc(path.join(entryDir, mapFile), o.property, { labels: [`emvr ${o.itemId} ${o.name}`] });
+    const files: DataFile[] = [{ id: `${o.itemId}.map`, file: mapFile, caption: `${o.name} per voxel (MRC, same grid as the map it was computed on).`, bytes: (await stat(path.join(entryDir, mapFile))).size }];
+    if (!this.enabled) return { figures: [], files };
+    const figs: Figure[] = [];
+    if (o.histogram && o.histogram.counts.length > 0) {
+      const plot = await histogramPlot({ counts: o.histogram.counts, edges: o.histogram.edges, xTitle: o.label, markers: o.markers });
+      const w = await writePlot(this.dir, `${o.stem}-histogram`, plot.svg, plot.png);
+      figs.push({ id: `${o.itemId}.histogram`, file: w.file, svg: w.svg, caption: `Histogram of the ${o.name.toLowerCase()} inside the mask.`, width: plot.width, height: plot.height });
+    }
+    const lo = o.range[0] < o.range[1] ? o.range : ([o.range[0] - 0.5, o.range[0] + 0.5] as const);
+    const coloured = await renderColouredViews(o.surface, o.level, o.property, { range: lo, label: o.label, step: viewStep(o.surface.dims) });
+    for (const view of coloured.views) {
+      const w = await writePng(this.dir, `${o.stem}-view-${view.name}`, view.png);
+      figs.push({ id: `${o.itemId}.view.${view.name}`, file: w.file, caption: `Map surface at threshold ${o.level} coloured by the ${o.name.toLowerCase()} (viridis over [p2.5, p97.5] = [${lo[0].toPrecision(4)}, ${lo[1].toPrecision(4)}]), in the three VRS views.`, label: `View ${view.name.toUpperCase()} (${view.rotation.join(', ')})`, group: `${o.itemId}.views`, width: w.width, height: w.height });
+    }
+    const bar = await writePng(this.dir, `${o.stem}-colourbar`, coloured.colourBar.png);
+    figs.push({ id: `${o.itemId}.colourbar`, file: bar.file, caption: `Colour scale of the ${o.name.toLowerCase()} views.`, width: bar.width, height: bar.height });
+    return { figures: figs, files };
   }
 }
