@@ -7,10 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { availableParallelism } from 'node:os';
+import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../simulate/random.ts';
 import { complexFftPlan, createRealFft3d, fft1d, fftFreq, goodFftSize } from './fft.ts';
 import type { FftSign } from './fft.ts';
+import { pffftQualifies } from './fft-pffft.ts';
+import { fftPoolSize, fftThreads, isShared, poolSelfTest, runFftPhases, sharedFloat32, shutdownFftPool, type FftEngine } from './fft-pool.ts';
 import type { Vec3 } from './volume.ts';
 
 /** Naive X_k = Σ_j x_j·exp(sign·2πi·jk/n) in float64, interleaved (re, im). */
@@ -265,6 +268,40 @@ describe('scipy cross-check', () => {
   });
 });
 
+describe('inverse of a non-Hermitian spectrum (numpy irfftn semantics)', () => {
+  const python = '/usr/bin/python3';
+  const ready = spawnSync(python, ['-c', 'import numpy, scipy.fft'], { encoding: 'utf8' }).status === 0;
+  if (!ready) console.warn('SKIPPED irfftn cross-check: /usr/bin/python3 cannot import numpy, scipy.fft');
+
+  for (const [engine, dims] of [['pffft', [48, 32, 16]], ['pffft', [64, 16, 32]], ['stockham', [30, 20, 18]], ['stockham', [31, 20, 18]]] as [FftEngine, Vec3][]) {
+    it.skipIf(!ready)(`${engine} ${dims.join('×')}: random half-complex spectrum agrees with scipy.fft.irfftn`, async () => {
+      const [nx, ny, nz] = dims;
+      const cx = (nx >> 1) + 1;
+      const rand = mulberry32(nx + ny);
+      const spec = new Float32Array(2 * cx * ny * nz).map(() => rand() - 0.5);
+      const work = mkdtempSync(path.join(tmpdir(), 'emvr-irfft-'));
+      try {
+        const inFile = path.join(work, 'in.c64');
+        const outFile = path.join(work, 'out.f64');
+        writeFileSync(inFile, new Uint8Array(spec.buffer));
+        const script = [
+          'import sys, numpy as np, scipy.fft',
+          `F = np.fromfile(sys.argv[1], dtype='<c8').reshape(${nz}, ${ny}, ${cx}).astype(np.complex128)`,
+          `scipy.fft.irfftn(F, s=(${nz}, ${ny}, ${nx})).astype('<f8').tofile(sys.argv[2])`,
+        ].join('\n');
+        const r = spawnSync(python, ['-c', script, inFile, outFile], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        const bytes = readFileSync(outFile);
+        const ref = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+        const got = await createRealFft3d(dims, { engine, threads: 1 }).inverse(spec.slice());
+        expect(relativeError(got, ref)).toBeLessThan(2e-6);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
 describe('size helpers', () => {
   it('goodFftSize gives the smallest 2·3·5-smooth size ≥ n (7 on request)', () => {
     expect([1, 2, 7, 11, 13, 97, 101, 257, 361, 433, 500].map((n) => goodFftSize(n))).toEqual([1, 2, 8, 12, 15, 100, 108, 270, 375, 450, 500]);
@@ -275,5 +312,133 @@ describe('size helpers', () => {
   it('fftFreq follows i ≤ n/2 ? i/n : (i − n)/n', () => {
     expect([0, 1, 2, 3, 4, 5].map((i) => fftFreq(i, 6))).toEqual([0, 1 / 6, 2 / 6, 0.5, -2 / 6, -1 / 6]);
     expect([0, 1, 2, 3, 4].map((i) => fftFreq(i, 5))).toEqual([0, 0.2, 0.4, -0.4, -0.2]);
+  });
+});
+
+describe('PFFFT engine (float32 SIMD) on qualifying grids', () => {
+  it('pffftQualifies follows PFFFT\'s length rules', () => {
+    expect(pffftQualifies([32, 16, 16])).toBe(true); // real x (multiple of 32)
+    expect(pffftQualifies([48, 16, 80])).toBe(true); // paired x (multiple of 16)
+    expect(pffftQualifies([432, 432, 432])).toBe(true);
+    expect(pffftQualifies([360, 360, 360])).toBe(false); // 360 is not a multiple of 16
+    expect(pffftQualifies([64, 64, 56])).toBe(false); // 56 = 8·7
+    expect(pffftQualifies([24, 16, 16])).toBe(false);
+    expect(() => createRealFft3d([40, 40, 40], { engine: 'pffft' })).toThrow(RangeError);
+  });
+
+  for (const dims of [[32, 16, 16], [16, 16, 16], [16, 32, 16]] as Vec3[]) {
+    it(`forward matches a naive 3-D DFT and round-trips on ${dims.join('×')}`, async () => {
+      const f = randomVolume(dims, 31 + dims[0] + dims[2]);
+      const fft = createRealFft3d(dims, { engine: 'pffft', threads: 1 });
+      const spec = await fft.forward(f);
+      expect(relativeError(spec, naiveRealDft3d(f, dims))).toBeLessThan(2e-6);
+      expect(relativeError(await fft.inverse(spec), f)).toBeLessThan(2e-6);
+    });
+  }
+
+  for (const dims of [[96, 80, 64], [80, 48, 32]] as Vec3[]) {
+    it(`agrees with the float64 Stockham engine on ${dims.join('×')} (${dims[0] % 32 === 0 ? 'real' : 'paired'} x lines; 3e-7 typical)`, async () => {
+      const f = randomVolume(dims, 8);
+      const a = await createRealFft3d(dims, { engine: 'pffft', threads: 1 }).forward(f);
+      const b = await createRealFft3d(dims, { engine: 'stockham', threads: 1 }).forward(f);
+      expect(relativeError(a, b)).toBeLessThan(2e-6);
+      expect(relativeError(await createRealFft3d(dims, { engine: 'pffft', threads: 1 }).inverse(a), f)).toBeLessThan(2e-6);
+    });
+  }
+
+  it('handles caller arrays that are not 8-byte aligned (staged), leaving them intact', async () => {
+    const dims: Vec3 = [32, 16, 16];
+    const f = randomVolume(dims, 12);
+    const fft = createRealFft3d(dims, { engine: 'pffft', threads: 1 });
+    const ref = await fft.forward(f);
+    const backing = new Float32Array(ref.length + 1);
+    const out = backing.subarray(1);
+    expect(await fft.forward(f, out)).toBe(out);
+    expect(relativeError(out, ref)).toBeLessThan(1e-7);
+    const specCopy = backing.slice(1);
+    const real = await fft.inverse(out);
+    expect(relativeError(real, f)).toBeLessThan(2e-6);
+    expect(relativeError(await fft.inverse(specCopy), f)).toBeLessThan(2e-6);
+  });
+});
+
+describe('worker pool', () => {
+  afterAll(async () => {
+    await shutdownFftPool();
+    expect(fftPoolSize()).toBe(0);
+  });
+
+  for (const [engine, dims] of [['stockham', [30, 22, 18]], ['pffft', [48, 32, 16]], ['stockham', [33, 17, 20]]] as [FftEngine, Vec3][]) {
+    it(`${engine} on 2 threads gives exactly the single-thread result (${dims.join('×')}), with shared and plain buffers`, async () => {
+      const f = randomVolume(dims, 77);
+      const one = createRealFft3d(dims, { engine, threads: 1 });
+      const two = createRealFft3d(dims, { engine, threads: 2 });
+      const ref = await one.forward(f);
+      const plain = await two.forward(f, new Float32Array(ref.length));
+      expect(plain).toEqual(ref);
+      const sharedIn = sharedFloat32(f.length);
+      sharedIn.set(f);
+      const shared = await two.forward(sharedIn);
+      expect(isShared(shared)).toBe(true);
+      expect(shared).toEqual(ref);
+      const back = await two.inverse(shared);
+      expect(back).toEqual(await one.inverse(ref.slice()));
+      expect(relativeError(back, f)).toBeLessThan(2e-6);
+      expect(fftPoolSize()).toBe(2);
+    });
+  }
+
+  it('rejects (never hangs) when a worker throws or exits, and recovers', async () => {
+    await expect(poolSelfTest('test-throw', 2)).rejects.toThrow('test failure requested');
+    await expect(poolSelfTest('test-exit', 2)).rejects.toThrow(/exited \(code 3\)/);
+    await poolSelfTest('test-ping', 2);
+    const dims: Vec3 = [20, 18, 16];
+    const f = randomVolume(dims, 5);
+    const spec = await createRealFft3d(dims, { threads: 2 }).forward(f);
+    expect(relativeError(spec, naiveRealDft3d(f, dims))).toBeLessThan(1e-5);
+  });
+
+  it('a kernel error inside a worker rejects the transform', async () => {
+    // Arrays of the right length but a grid the worker cannot build (dims lie): the worker's
+    // kernel throws on construction, the promise must reject.
+    const spec = sharedFloat32(2 * 9 * 16 * 16);
+    const real = sharedFloat32(16 * 16 * 16);
+    await expect(runFftPhases(2, [{ kind: 'rowsZ', engine: 'pffft', dims: [16, 16, 24], real, spec, sign: -1, count: 16 }])).rejects.toThrow(/does not qualify/);
+  });
+
+  it('serialises concurrent transforms of different instances that share the staging buffers', async () => {
+    const dims: Vec3[] = [[24, 20, 18], [26, 20, 18]];
+    const fs = dims.map((d, i) => randomVolume(d, 100 + i));
+    const results = await Promise.all(dims.map((d, i) => createRealFft3d(d, { threads: 2 }).forward(fs[i], new Float32Array(2 * ((d[0] >> 1) + 1) * d[1] * d[2]))));
+    for (let i = 0; i < dims.length; i++) {
+      expect(results[i]).toEqual(await createRealFft3d(dims[i], { threads: 1 }).forward(fs[i]));
+    }
+  });
+
+  it('does not keep a process alive: a script that used the pool exits without shutdown', () => {
+    const url = new URL('./fft.ts', import.meta.url).href;
+    const script = `import { createRealFft3d } from ${JSON.stringify(url)};
+      const f = new Float32Array(32 * 32 * 32).fill(1);
+      const s = await createRealFft3d([32, 32, 32], { threads: 2 }).forward(f);
+      console.log('dc', s[0]);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr, r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('dc 32768');
+  });
+
+  it('fftThreads reads EMVR_THREADS (integer ≥ 1), else min(4, cores)', () => {
+    const saved = process.env.EMVR_THREADS;
+    try {
+      process.env.EMVR_THREADS = '3';
+      expect(fftThreads()).toBe(3);
+      process.env.EMVR_THREADS = '0';
+      expect(() => fftThreads()).toThrow(RangeError);
+      delete process.env.EMVR_THREADS;
+      expect(fftThreads()).toBe(Math.min(4, availableParallelism()));
+    } finally {
+      if (saved === undefined) delete process.env.EMVR_THREADS;
+      else process.env.EMVR_THREADS = saved;
+    }
   });
 });

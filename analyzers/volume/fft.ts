@@ -17,9 +17,18 @@
  * adds without overflow checks (~10%); each butterfly stores its outputs as soon as they are
  * ready to keep fewer values live (radix 5 and 8 spill less); no allocation inside any loop.
  *
- * Plans (radix list, twiddles) are cached per length in a module-level Map; scratch belongs to the
- * 3-D object and is reused by every call.
+ * Plans (radix list, twiddles) are cached per length in a module-level Map; scratch belongs to each
+ * 3-D kernel and is reused by every call.
+ *
+ * 3-D transform (`createRealFft3d`): two kernels with the same range methods (`Fft3dKernel`): the
+ * float64 Stockham kernel below for any grid, and `PffftKernel3d` (fft-pffft.ts: PFFFT, float32
+ * WebAssembly SIMD, about 2–3× faster per core) for grids whose axes PFFFT accepts (y, z multiples
+ * of 16, x a multiple of 16, prime factors 2, 3, 5: e.g. 256, 320, 384, 400, 432, 480, 512, not
+ * 360). Grids of at least 64³ voxels run on the worker pool of fft-pool.ts (`EMVR_THREADS`, default
+ * min(4, cores)), the x/y pass over z slabs, a barrier, then the z pass over y rows.
  */
+import { aligned8, loadPffft, pffftQualifies, PffftKernel3d } from './fft-pffft.ts';
+import { exclusive, fftThreads, isShared, runPhasesLocked, sharedFloat32, stagingBuffer, type FftEngine } from './fft-pool.ts';
 import type { Vec3 } from './volume.ts';
 
 /** Exponent sign of a transform: −1 forward, +1 backward (unnormalised). */
@@ -816,38 +825,61 @@ export function fft1d(input: Float64Array, sign: FftSign = -1): Float64Array {
 // 3-D real-to-complex transform
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * 3-D real-to-complex FFT of one grid shape (from `createRealFft3d`). Spectrum layout: F[kx, ky, kz]
+ * for kx ≤ nx/2 at complex index kx + cx·(ky + ny·kz), cx = floor(nx/2)+1, interleaved (re, im)
+ * float32; ky, kz in FFT order. Calls may overlap: pool jobs run one at a time.
+ */
 export interface RealFft3d {
   /** Real grid [nx, ny, nz], x fastest. */
   readonly dims: Vec3;
   /** Half-complex grid [floor(nx/2)+1, ny, nz], x fastest, interleaved (re, im). */
   readonly complexDims: Vec3;
   /** Unnormalised forward transform F(k) = Σ_x f(x)·exp(−2πi k·x/N) of a real volume.
-   *  Returns `out` (allocated when absent; length 2·(floor(nx/2)+1)·ny·nz). Input untouched. */
+   *  Returns `out` (allocated when absent; length 2·(floor(nx/2)+1)·ny·nz; on the worker pool the
+   *  allocated array is SharedArrayBuffer-backed). Input untouched. */
   forward(input: Float32Array, out?: Float32Array): Promise<Float32Array>;
   /** Inverse with the 1/(nx·ny·nz) factor, so inverse(forward(f)) = f. May overwrite `spectrum`.
-   *  Returns `out` (allocated when absent, length nx·ny·nz). */
+   *  Returns `out` (allocated when absent, length nx·ny·nz; SharedArrayBuffer-backed on the pool).
+   *  As numpy's irfftn: inverse along z and y, then the x step ignores the imaginary parts left in
+   *  columns kx = 0 and (even nx) kx = nx/2, so a non-Hermitian spectrum is projected the same way. */
   inverse(spectrum: Float32Array, out?: Float32Array): Promise<Float32Array>;
 }
 
+/**
+ * The synchronous work of a 3-D real FFT on one grid, split in ranges so that threads can share it.
+ * A forward transform is `slabsForward(input, spec, 0, nz)` then `rowsZ(spec, 0, ny, −1)`; an
+ * inverse is `rowsZ(spec, 0, ny, +1)` then `slabsInverse(spec, real, 0, nz)`. Ranges of one phase
+ * touch disjoint parts of the arrays, so any split of [0, nz) or [0, ny) over threads is valid, with
+ * a barrier between the two phases. Each kernel owns its scratch: one kernel per thread.
+ */
+export interface Fft3dKernel {
+  /** Forward along x (real → half-complex) then y for z slabs [z0, z1); writes those slabs of `spec`. */
+  slabsForward(input: Float32Array, spec: Float32Array, z0: number, z1: number): void;
+  /** Complex transform along z (sign −1 forward, +1 unnormalised backward), in place in `spec`,
+   *  for the rows ky in [y0, y1) (all kx of each row). */
+  rowsZ(spec: Float32Array, y0: number, y1: number, sign: FftSign): void;
+  /** Inverse along y then x (half-complex → real, times 1/(nx·ny·nz)) for z slabs [z0, z1);
+   *  writes those slabs of `real` and overwrites those slabs of `spec`. */
+  slabsInverse(spec: Float32Array, real: Float32Array, z0: number, z1: number): void;
+}
+
 /** Real lines per batch of the x transform (measured on 256³–432³). */
-const BLOCK_X = 8;
+const BLOCK_X = 32;
 
 /**
- * Real 3-D FFT on one grid. Layout of the spectrum: F[kx, ky, kz] for kx ≤ nx/2 at complex index
- * kx + cx·(ky + ny·kz), cx = floor(nx/2)+1, (re, im) interleaved in a Float32Array; ky, kz in FFT
- * order (0, 1, …, then negative frequencies). The other half follows from F(−k) = conj F(k).
+ * Float64 Stockham kernel for any grid. Layout of the spectrum: F[kx, ky, kz] for kx ≤ nx/2 at
+ * complex index kx + cx·(ky + ny·kz), cx = floor(nx/2)+1, (re, im) interleaved in a Float32Array;
+ * ky, kz in FFT order (0, 1, …, then negative frequencies). The other half follows from
+ * F(−k) = conj F(k).
  *
  * Forward: for each z slab, x lines (real → half-complex, batches of BLOCK_X lines) go straight into
  * a float64 slab buffer laid out [y][x], which is already the interleaved layout of `transform`
  * with s = cx, so y needs no gather; the slab is then stored once as float32. Then for each y row
  * the nz rows of cx values are gathered (contiguous copies) and transformed along z with s = cx.
- * The inverse runs the same steps backwards. Work is organised in ranges (`slabsForward`,
- * `slabsInverse` over z; `rowsZ` over y) so that it can later be split over workers, each with
- * its own scratch.
+ * The inverse runs the same steps backwards.
  */
-class RealFft3dImpl implements RealFft3d {
-  readonly dims: Vec3;
-  readonly complexDims: Vec3;
+export class StockhamKernel3d implements Fft3dKernel {
   private readonly nx: number;
   private readonly ny: number;
   private readonly nz: number;
@@ -865,16 +897,11 @@ class RealFft3dImpl implements RealFft3d {
   private readonly slabB: Float64Array;
 
   constructor(dims: Vec3) {
-    for (const d of dims) {
-      if (!Number.isInteger(d) || d < 1) throw new RangeError(`createRealFft3d: dims must be integers ≥ 1, got [${dims.join(', ')}]`);
-    }
     const [nx, ny, nz] = dims;
-    this.dims = [nx, ny, nz];
     this.nx = nx;
     this.ny = ny;
     this.nz = nz;
     this.cx = (nx >> 1) + 1;
-    this.complexDims = [this.cx, ny, nz];
     const even = nx % 2 === 0;
     this.planX = complexFftPlan(even ? nx / 2 : nx);
     this.planY = complexFftPlan(ny);
@@ -893,37 +920,8 @@ class RealFft3dImpl implements RealFft3d {
     this.slabA = new Float64Array(slab);
     this.slabB = new Float64Array(slab);
   }
-
-  async forward(input: Float32Array, out?: Float32Array): Promise<Float32Array> {
-    const { nx, ny, nz, cx } = this;
-    if (input.length !== nx * ny * nz) {
-      throw new RangeError(`RealFft3d.forward: input has ${input.length} values, grid [${nx}, ${ny}, ${nz}] needs ${nx * ny * nz}`);
-    }
-    const spec = out ?? new Float32Array(2 * cx * ny * nz);
-    if (spec.length !== 2 * cx * ny * nz) {
-      throw new RangeError(`RealFft3d.forward: out has ${spec.length} values, half-complex grid needs ${2 * cx * ny * nz}`);
-    }
-    this.slabsForward(input, spec, 0, nz);
-    this.rowsZ(spec, 0, ny, -1);
-    return spec;
-  }
-
-  async inverse(spectrum: Float32Array, out?: Float32Array): Promise<Float32Array> {
-    const { nx, ny, nz, cx } = this;
-    if (spectrum.length !== 2 * cx * ny * nz) {
-      throw new RangeError(`RealFft3d.inverse: spectrum has ${spectrum.length} values, half-complex grid [${cx}, ${ny}, ${nz}] needs ${2 * cx * ny * nz}`);
-    }
-    const real = out ?? new Float32Array(nx * ny * nz);
-    if (real.length !== nx * ny * nz) {
-      throw new RangeError(`RealFft3d.inverse: out has ${real.length} values, grid needs ${nx * ny * nz}`);
-    }
-    this.rowsZ(spectrum, 0, ny, 1);
-    this.slabsInverse(spectrum, real, 0, nz);
-    return real;
-  }
-
   /** Forward along x (real → half-complex) then y, for z slabs [z0, z1). Writes those slabs of `spec`. */
-  private slabsForward(input: Float32Array, spec: Float32Array, z0: number, z1: number): void {
+  slabsForward(input: Float32Array, spec: Float32Array, z0: number, z1: number): void {
     const { nx, ny, cx } = this;
     const slabLen = 2 * cx * ny;
     for (let z = z0; z < z1; z++) {
@@ -935,7 +933,7 @@ class RealFft3dImpl implements RealFft3d {
   }
 
   /** Inverse along y then x (half-complex → real, scaled by 1/N) for z slabs [z0, z1). */
-  private slabsInverse(spec: Float32Array, real: Float32Array, z0: number, z1: number): void {
+  slabsInverse(spec: Float32Array, real: Float32Array, z0: number, z1: number): void {
     const { nx, ny, nz, cx } = this;
     const slabLen = 2 * cx * ny;
     const scale = 1 / (nx * ny * nz);
@@ -948,7 +946,7 @@ class RealFft3dImpl implements RealFft3d {
   }
 
   /** Complex FFT along z, in place in `spec`, for rows y in [y0, y1): all cx columns of a row at once. */
-  private rowsZ(spec: Float32Array, y0: number, y1: number, sign: FftSign): void {
+  rowsZ(spec: Float32Array, y0: number, y1: number, sign: FftSign): void {
     const { ny, nz, cx } = this;
     if (nz === 1) return;
     const row = 2 * cx;
@@ -1122,9 +1120,134 @@ class RealFft3dImpl implements RealFft3d {
   }
 }
 
-/** A real 3-D FFT for one grid shape. Plans are shared between instances; scratch is per instance. */
-export function createRealFft3d(dims: Vec3): RealFft3d {
-  return new RealFft3dImpl(dims);
+/** Grids with fewer voxels run on the calling thread: starting a phase on the pool (messages,
+ *  barrier) costs ~0.1–1 ms, more than the transform of a small grid. */
+const PARALLEL_MIN_VOXELS = 64 * 64 * 64;
+
+/** Options of `createRealFft3d` (all optional; callers normally pass none). */
+export interface RealFft3dOptions {
+  /** Threads: 1 = the calling thread only. Default: `fftThreads()` (env EMVR_THREADS, else
+   *  min(4, cores)) for grids of at least 64³ voxels, 1 for smaller ones. */
+  threads?: number;
+  /** 'auto' (default): PFFFT (float32, SIMD) when `pffftQualifies(dims)`, else the float64
+   *  Stockham engine. 'pffft' on a grid that does not qualify throws a RangeError. */
+  engine?: 'auto' | FftEngine;
+}
+
+/**
+ * Public 3-D FFT object: validates buffers, picks the engine and runs its kernel on the calling
+ * thread or on the worker pool. With the pool, arrays must be SharedArrayBuffer-backed: caller
+ * arrays that are not are copied into the pool's staging buffers (one per role for the whole
+ * process, reused), which costs one memcpy per array (~35 ms for 432³).
+ */
+class RealFft3dImpl implements RealFft3d {
+  readonly dims: Vec3;
+  readonly complexDims: Vec3;
+  private readonly engine: FftEngine;
+  private readonly threads: number;
+  private local: Fft3dKernel | null = null;
+
+  constructor(dims: Vec3, options: RealFft3dOptions) {
+    for (const d of dims) {
+      if (!Number.isInteger(d) || d < 1) throw new RangeError(`createRealFft3d: dims must be integers ≥ 1, got [${dims.join(', ')}]`);
+    }
+    this.dims = [dims[0], dims[1], dims[2]];
+    this.complexDims = [(dims[0] >> 1) + 1, dims[1], dims[2]];
+    const want = options.engine ?? 'auto';
+    if (want === 'pffft' && !pffftQualifies(this.dims)) {
+      throw new RangeError(`createRealFft3d: PFFFT cannot transform a [${dims.join(', ')}] grid (needs x a multiple of 16, y and z multiples of 16, factors 2, 3, 5)`);
+    }
+    this.engine = want === 'auto' ? (pffftQualifies(this.dims) ? 'pffft' : 'stockham') : want;
+    const voxels = dims[0] * dims[1] * dims[2];
+    const threads = options.threads ?? (voxels >= PARALLEL_MIN_VOXELS ? fftThreads() : 1);
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`createRealFft3d: threads must be an integer ≥ 1, got ${threads}`);
+    this.threads = threads;
+  }
+
+  async forward(input: Float32Array, out?: Float32Array): Promise<Float32Array> {
+    const [nx, ny, nz] = this.dims;
+    const specLen = 2 * this.complexDims[0] * ny * nz;
+    if (input.length !== nx * ny * nz) {
+      throw new RangeError(`RealFft3d.forward: input has ${input.length} values, grid [${nx}, ${ny}, ${nz}] needs ${nx * ny * nz}`);
+    }
+    if (out && out.length !== specLen) {
+      throw new RangeError(`RealFft3d.forward: out has ${out.length} values, half-complex grid needs ${specLen}`);
+    }
+    if (this.threads === 1) {
+      const k = await this.kernel();
+      const spec = out && this.usable(out, false) ? out : new Float32Array(specLen);
+      k.slabsForward(input, spec, 0, nz);
+      k.rowsZ(spec, 0, ny, -1);
+      if (out && out !== spec) out.set(spec);
+      return out ?? spec;
+    }
+    return exclusive(async () => {
+      const real = isShared(input) ? input : stagingBuffer('real', input.length, input);
+      const spec = out ? (this.usable(out, true) ? out : stagingBuffer('spec', specLen)) : sharedFloat32(specLen);
+      const base = { engine: this.engine, dims: this.dims, real, spec, sign: -1 as const };
+      await runPhasesLocked(this.threads, [
+        { ...base, kind: 'slabsForward', count: nz },
+        { ...base, kind: 'rowsZ', count: ny },
+      ]);
+      if (out && out !== spec) out.set(spec);
+      return out ?? spec;
+    });
+  }
+
+  async inverse(spectrum: Float32Array, out?: Float32Array): Promise<Float32Array> {
+    const [nx, ny, nz] = this.dims;
+    const cx = this.complexDims[0];
+    if (spectrum.length !== 2 * cx * ny * nz) {
+      throw new RangeError(`RealFft3d.inverse: spectrum has ${spectrum.length} values, half-complex grid [${cx}, ${ny}, ${nz}] needs ${2 * cx * ny * nz}`);
+    }
+    if (out && out.length !== nx * ny * nz) {
+      throw new RangeError(`RealFft3d.inverse: out has ${out.length} values, grid needs ${nx * ny * nz}`);
+    }
+    if (this.threads === 1) {
+      const real = out ?? new Float32Array(nx * ny * nz);
+      const k = await this.kernel();
+      const spec = this.usable(spectrum, false) ? spectrum : spectrum.slice();
+      k.rowsZ(spec, 0, ny, 1);
+      k.slabsInverse(spec, real, 0, nz);
+      return real;
+    }
+    return exclusive(async () => {
+      const spec = this.usable(spectrum, true) ? spectrum : stagingBuffer('spec', spectrum.length, spectrum);
+      const real = out ? (isShared(out) ? out : stagingBuffer('real', nx * ny * nz)) : sharedFloat32(nx * ny * nz);
+      const base = { engine: this.engine, dims: this.dims, real, spec, sign: 1 as const };
+      await runPhasesLocked(this.threads, [
+        { ...base, kind: 'rowsZ', count: ny },
+        { ...base, kind: 'slabsInverse', count: nz },
+      ]);
+      if (out && out !== real) out.set(real);
+      return out ?? real;
+    });
+  }
+
+  /** True when the kernel can work on spectrum `a` in place: shared when `shared`, and 8-byte
+   *  aligned for PFFFT (which moves complex values as float64 words). */
+  private usable(a: Float32Array, shared: boolean): boolean {
+    return (!shared || isShared(a)) && (this.engine !== 'pffft' || aligned8(a));
+  }
+
+  /** The kernel for the calling thread, built on first use. */
+  private async kernel(): Promise<Fft3dKernel> {
+    if (!this.local) {
+      this.local = this.engine === 'pffft' ? new PffftKernel3d(await loadPffft(), this.dims) : new StockhamKernel3d(this.dims);
+    }
+    return this.local;
+  }
+}
+
+/**
+ * A real 3-D FFT for one grid shape (see `RealFft3d` for the transform and layout). Grids of at
+ * least 64³ voxels run on the worker pool (`fft-pool.ts`; `options.threads` or env EMVR_THREADS
+ * set the thread count); grids whose axes PFFFT accepts use it (float32 SIMD, ~3e-7 relative
+ * error), others the float64 Stockham engine. When `out` is absent and the pool is used, results
+ * are backed by a SharedArrayBuffer (passing those back in avoids staging copies).
+ */
+export function createRealFft3d(dims: Vec3, options: RealFft3dOptions = {}): RealFft3d {
+  return new RealFft3dImpl(dims, options);
 }
 
 /**

@@ -1,0 +1,214 @@
+/**
+ * A small persistent pool of worker threads (`fft-worker.ts`) that run the phases of 3-D FFTs on
+ * SharedArrayBuffer-backed arrays. One job (a phase) uses every worker: each claims chunks of the
+ * range [0, count) from a shared atomic counter until none are left, so a worker slowed by another
+ * process on the machine simply takes fewer chunks. Jobs are serialised (one at a time).
+ *
+ * Lifetime: workers start on first use and stay; they are `unref`ed while idle so that they never
+ * keep the process alive, and `ref`ed while a job runs (an awaited promise alone would not).
+ * `shutdownFftPool` terminates them. A worker that throws, errors or exits rejects the job (after
+ * the other workers have finished touching the buffers) and is replaced on the next job.
+ */
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { FftSign } from './fft.ts';
+import type { Vec3 } from './volume.ts';
+
+/** Which kernel the workers build: PFFFT (float32 SIMD) or the float64 Stockham engine. */
+export type FftEngine = 'pffft' | 'stockham';
+
+/** A phase of a 3-D FFT, run over [0, count) by all workers. */
+export interface FftPhase {
+  kind: 'slabsForward' | 'rowsZ' | 'slabsInverse';
+  engine: FftEngine;
+  dims: Vec3;
+  /** Real grid (input of slabsForward, output of slabsInverse); SharedArrayBuffer-backed. */
+  real: Float32Array;
+  /** Half-complex spectrum; SharedArrayBuffer-backed. */
+  spec: Float32Array;
+  /** rowsZ only. */
+  sign: FftSign;
+  /** nz for slab phases, ny for rowsZ. */
+  count: number;
+}
+
+/** Message to a worker (the phase plus its claim counter), or a test request. */
+export type WorkerRequest =
+  | (FftPhase & { id: number; counter: Int32Array; chunk: number })
+  | { id: number; kind: 'test-throw' | 'test-exit' | 'test-ping' };
+
+/** Reply of a worker: done, or the error text (with stack). */
+export type WorkerReply = { id: number; ok: true } | { id: number; ok: false; error: string };
+
+/**
+ * Threads for large FFTs: env `EMVR_THREADS` (integer ≥ 1) when set, else
+ * min(4, os.availableParallelism()). 1 means the calling thread only.
+ */
+export function fftThreads(): number {
+  const env = process.env.EMVR_THREADS;
+  if (env !== undefined && env.trim() !== '') {
+    const t = Number(env);
+    if (!Number.isInteger(t) || t < 1) throw new RangeError(`EMVR_THREADS must be an integer ≥ 1, got "${env}"`);
+    return t;
+  }
+  return Math.max(1, Math.min(4, os.availableParallelism()));
+}
+
+/** True when `a` views a SharedArrayBuffer (workers can read and write it in place). */
+export function isShared(a: Float32Array): boolean {
+  return a.buffer instanceof SharedArrayBuffer;
+}
+
+/** A zero-filled Float32Array of `length` values on a new SharedArrayBuffer. */
+export function sharedFloat32(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(4 * length));
+}
+
+interface PoolWorker {
+  worker: Worker;
+  /** Settles the request in flight, if any. */
+  pending: { id: number; resolve: () => void; reject: (e: Error) => void } | null;
+  dead: boolean;
+}
+
+const workers: PoolWorker[] = [];
+let nextId = 1;
+let queue: Promise<unknown> = Promise.resolve();
+
+function spawn(): PoolWorker {
+  // No inherited execArgv: flags of the parent such as --input-type or -e break a worker's start,
+  // and the worker (plain TypeScript run by Node's type stripping) needs none.
+  const worker = new Worker(new URL('./fft-worker.ts', import.meta.url), { execArgv: [] });
+  const pw: PoolWorker = { worker, pending: null, dead: false };
+  const fail = (e: Error): void => {
+    pw.dead = true;
+    const i = workers.indexOf(pw);
+    if (i >= 0) workers.splice(i, 1);
+    const p = pw.pending;
+    pw.pending = null;
+    p?.reject(e);
+  };
+  worker.on('message', (r: WorkerReply) => {
+    const p = pw.pending;
+    if (!p || p.id !== r.id) return;
+    pw.pending = null;
+    if (r.ok) p.resolve();
+    else p.reject(new Error(`FFT worker failed: ${r.error}`));
+  });
+  worker.on('error', (e) => fail(e instanceof Error ? e : new Error(String(e))));
+  worker.on('messageerror', (e) => fail(new Error(`FFT worker message error: ${String(e)}`)));
+  worker.on('exit', (code) => fail(new Error(`FFT worker exited (code ${code})`)));
+  worker.unref();
+  return pw;
+}
+
+function send(pw: PoolWorker, msg: WorkerRequest): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (pw.dead) {
+      reject(new Error('FFT worker is gone'));
+      return;
+    }
+    pw.pending = { id: msg.id, resolve, reject };
+    pw.worker.postMessage(msg);
+  });
+}
+
+/**
+ * Runs `fn` after every earlier pool job has settled, and before any later one starts: the pool
+ * and the staging buffers (`stagingBuffer`) are used by one job at a time. Inside `fn`, run phases
+ * with `runPhasesLocked`, not `runFftPhases` (which would wait for `fn` itself).
+ */
+export function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  const run = queue.then(fn, fn);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** Process-wide staging buffers, one per role, grown on demand (see `stagingBuffer`). */
+const staging: { real: Float32Array | null; spec: Float32Array | null } = { real: null, spec: null };
+
+/**
+ * A SharedArrayBuffer-backed array of `length` values for copying caller arrays that workers cannot
+ * see, filled from `from` when given. One buffer per role for the whole process, reused and grown
+ * (never shrunk) so that repeated transforms touch memory that is already mapped; valid only
+ * inside `exclusive`. `shutdownFftPool` releases them.
+ */
+export function stagingBuffer(role: 'real' | 'spec', length: number, from?: Float32Array): Float32Array {
+  let buf = staging[role];
+  if (!buf || buf.length < length) {
+    buf = sharedFloat32(length);
+    staging[role] = buf;
+  }
+  const view = buf.length === length ? buf : buf.subarray(0, length);
+  if (from) view.set(from);
+  return view;
+}
+
+/** Sends one request to `threads` workers (starting them as needed) and waits for all replies. */
+async function broadcast(threads: number, make: () => WorkerRequest): Promise<void> {
+  while (workers.length < threads) workers.push(spawn());
+  const used = workers.slice(0, threads);
+  for (const pw of used) pw.worker.ref();
+  try {
+    const results = await Promise.allSettled(used.map((pw) => send(pw, make())));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  } finally {
+    for (const pw of used) if (!pw.dead) pw.worker.unref();
+  }
+}
+
+/**
+ * Runs the phases one after the other on `threads` workers, with a barrier between phases (every
+ * worker has replied). Arrays must be SharedArrayBuffer-backed. Rejects with the first worker
+ * error once all workers of the phase have stopped. Waits for earlier jobs (see `exclusive`).
+ */
+export function runFftPhases(threads: number, phases: FftPhase[]): Promise<void> {
+  return exclusive(() => runPhasesLocked(threads, phases));
+}
+
+/** `runFftPhases` for use inside `exclusive` (no queueing). */
+export async function runPhasesLocked(threads: number, phases: FftPhase[]): Promise<void> {
+  if (!(threads >= 1)) throw new RangeError(`runFftPhases: threads must be ≥ 1, got ${threads}`);
+  for (const p of phases) {
+    if (!isShared(p.real) || !isShared(p.spec)) throw new TypeError('runFftPhases: arrays must be SharedArrayBuffer-backed');
+  }
+  for (const phase of phases) {
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    // ~16 chunks per worker: a worker descheduled by another process while holding a chunk delays
+    // the barrier by at most one small chunk; claiming one costs a single atomic add.
+    const chunk = Math.max(1, Math.floor(phase.count / (16 * threads)));
+    const id = nextId++;
+    await broadcast(threads, () => ({ ...phase, id, counter, chunk }));
+  }
+}
+
+/**
+ * Test hook: asks `threads` workers to throw ('test-throw'), to exit ('test-exit') or to answer
+ * ('test-ping'), through the same path as real jobs, so tests can check that failures reject.
+ */
+export function poolSelfTest(kind: 'test-throw' | 'test-exit' | 'test-ping', threads = 1): Promise<void> {
+  return exclusive(() => {
+    const id = nextId++;
+    return broadcast(threads, () => ({ id, kind }));
+  });
+}
+
+/** Number of live pool workers (for tests). */
+export function fftPoolSize(): number {
+  return workers.length;
+}
+
+/** Terminates every pool worker (waits for them) and drops the staging buffers; the next job
+ *  starts new ones. */
+export async function shutdownFftPool(): Promise<void> {
+  staging.real = null;
+  staging.spec = null;
+  const all = workers.splice(0, workers.length);
+  await Promise.all(
+    all.map((pw) => {
+      pw.dead = true;
+      return pw.worker.terminate();
+    }),
+  );
+}

@@ -1,0 +1,63 @@
+/**
+ * Worker thread of the FFT pool (`fft-pool.ts`). For each phase request it takes the kernel for
+ * (engine, dims) from a small cache (plans, twiddles and scratch are built once per worker and
+ * shape), claims chunks of [0, count) from the shared counter with Atomics.add until the range is
+ * exhausted, runs the kernel's range method on each, and replies `{ ok: true }` or the error text.
+ */
+import { parentPort } from 'node:worker_threads';
+import { StockhamKernel3d, type Fft3dKernel } from './fft.ts';
+import { loadPffft, PffftKernel3d } from './fft-pffft.ts';
+import type { WorkerReply, WorkerRequest } from './fft-pool.ts';
+import type { Vec3 } from './volume.ts';
+
+/** Kernels kept per worker (least recently used dropped first); each holds a few MB of scratch. */
+const MAX_KERNELS = 3;
+const kernels = new Map<string, Fft3dKernel>();
+
+async function kernelFor(engine: string, dims: Vec3): Promise<Fft3dKernel> {
+  const key = `${engine}:${dims.join('x')}`;
+  let k = kernels.get(key);
+  if (k) {
+    kernels.delete(key); // re-insert: Map order is the LRU order
+    kernels.set(key, k);
+    return k;
+  }
+  k = engine === 'pffft' ? new PffftKernel3d(await loadPffft(), dims) : new StockhamKernel3d(dims);
+  kernels.set(key, k);
+  if (kernels.size > MAX_KERNELS) {
+    const [oldKey, old] = kernels.entries().next().value as [string, Fft3dKernel];
+    kernels.delete(oldKey);
+    if (old instanceof PffftKernel3d) old.dispose();
+  }
+  return k;
+}
+
+async function handle(msg: WorkerRequest): Promise<void> {
+  switch (msg.kind) {
+    case 'test-ping':
+      return;
+    case 'test-throw':
+      throw new Error('test failure requested');
+    case 'test-exit':
+      process.exit(3);
+  }
+  const kernel = await kernelFor(msg.engine, msg.dims);
+  const { counter, chunk, count } = msg;
+  for (;;) {
+    const a = Atomics.add(counter, 0, 1) * chunk;
+    if (a >= count) break;
+    const b = Math.min(count, a + chunk);
+    if (msg.kind === 'slabsForward') kernel.slabsForward(msg.real, msg.spec, a, b);
+    else if (msg.kind === 'slabsInverse') kernel.slabsInverse(msg.spec, msg.real, a, b);
+    else kernel.rowsZ(msg.spec, a, b, msg.sign);
+  }
+}
+
+const port = parentPort;
+if (!port) throw new Error('fft-worker.ts must run as a worker thread');
+port.on('message', (msg: WorkerRequest) => {
+  handle(msg).then(
+    () => port.postMessage({ id: msg.id, ok: true } satisfies WorkerReply),
+    (e: unknown) => port.postMessage({ id: msg.id, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies WorkerReply),
+  );
+});
