@@ -7,11 +7,16 @@ import { MrcFormatError } from '../analyzers/io/mrc-errors.ts';
 import { ModelFormatError } from '../analyzers/io/model-errors.ts';
 import { parseCommandArgs, InputError, UsageError, type Command } from './cli-kit.ts';
 import { analyzeCommand } from './commands/analyze.ts';
+import { buildCommand } from './commands/build.ts';
 import { demoCommand } from './commands/demo.ts';
 import { inspectCommand } from './commands/inspect.ts';
+import { mirrorCommand } from './commands/mirror.ts';
+import { nightlyCommand } from './commands/nightly.ts';
+import { serveCommand } from './commands/serve.ts';
 import { simulateCommand } from './commands/simulate.ts';
+import { statusCommand } from './commands/status.ts';
 
-const commands: readonly Command[] = [demoCommand, analyzeCommand, inspectCommand, simulateCommand];
+const commands: readonly Command[] = [demoCommand, nightlyCommand, statusCommand, mirrorCommand, analyzeCommand, buildCommand, serveCommand, inspectCommand, simulateCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

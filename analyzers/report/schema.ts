@@ -89,7 +89,8 @@ export const Item = z
     figures: z.array(Figure),
     /** Volumes computed by the item, offered for download (MRC). */
     files: z.array(DataFile),
-    timing: z.strictObject({ seconds: z.number().nonnegative(), peakRssMB: z.number().nonnegative() }),
+    /** Wall time and process peak RSS after the item; null where timings live elsewhere (the nightly ledger) so that published content is deterministic. */
+    timing: z.strictObject({ seconds: z.number().nonnegative(), peakRssMB: z.number().nonnegative() }).nullable(),
   })
   .refine((i) => (i.status === 'warnings') === i.warnings.length > 0, { message: 'status "warnings" exactly when there are warnings' })
   .refine((i) => !(i.status === 'not-applicable' || i.status === 'failed') || (i.reason ?? '').length > 0, { message: 'not-applicable and failed items need a reason' })
@@ -142,8 +143,9 @@ export const Report = z.strictObject({
     analyzer: z.strictObject({ name: z.literal('emvr'), version: z.string() }),
     parameters: z.record(z.string(), z.json()),
     runtime: z.strictObject({ node: z.string(), platform: z.string() }),
-    totalSeconds: z.number().nonnegative(),
-    peakRssMB: z.number().nonnegative(),
+    /** null where timings live elsewhere (see Item.timing). */
+    totalSeconds: z.number().nonnegative().nullable(),
+    peakRssMB: z.number().nonnegative().nullable(),
   }),
 });
 export type Report = z.output<typeof Report>;

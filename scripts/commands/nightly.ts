@@ -1,0 +1,169 @@
+/** `emvr nightly`: the nightly rebuild from EMDB (or a mirror) into an output folder. */
+import { resolveEndpoints } from '../emdb/endpoints.ts';
+import { HttpError } from '../emdb/http.ts';
+import { BadEmdbIdError } from '../emdb/ids.ts';
+import { InputError, numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
+import { LockedError } from '../nightly/lock.ts';
+import { runNightly, type NightlyOptions, type NightlySummary } from '../nightly/pipeline.ts';
+import { printable } from '../nightly/progress.ts';
+
+/** `emvr nightly`: one run of the pipeline (scripts/nightly/pipeline.ts); exit 0 when the run completed. */
+export const nightlyCommand: Command = {
+  name: 'nightly',
+  summary: 'rebuild what changed in EMDB: discover, download, analyse, publish, build the site',
+  help: `usage: emvr nightly [--emdb <base URL>] [--out <dir>] [options]
+
+Discovers EMDB entries released or updated since the last completed run (all released entries
+on the first run), downloads their maps into <out>/cache (verified, resumable), analyses new or
+changed ones in worker processes into <out>/content/entries/EMD-N/, then builds the site into
+<out>/site with PDFs and the search index (when the "build" command is available). Entries whose
+map sha256, report-relevant metadata and analyzer version are unchanged keep their report.
+Failed entries are retried on the next run. Every run is recorded in <out>/ledger.sqlite
+(see: emvr status). Safe to kill at any moment: the same command finishes the work.
+
+source:
+  --emdb <URL>              base URL of EMDB or of a mirror (emvr mirror); default: the real EMDB
+                            (API https://www.ebi.ac.uk, files https://ftp.ebi.ac.uk)
+  --emdb-api <URL>          API base only          --emdb-files <URL>   archive base only
+selection:
+  --ids <EMD-N,...>         these entries only (no discovery, no retries of others)
+  --full                    every released entry, ignoring the last-run date
+  --since <YYYY-MM-DD>      released or updated since this day
+  --methods <m,...>         structure_determination_method values (default singleParticle; "all")
+  --update-field <name>     search field of the last-update date (default update_date; if EMDB
+                            refuses it the run falls back to release dates and says so)
+  --query <lucene>          use this search query instead
+  --limit <N>               process at most N entries this run
+processing:
+  --out <dir>               output folder (default: out)
+  --workers <N>             analysis worker processes (default 2)
+  --no-figures              reports without figures (faster)
+  --entry-timeout <s>       stop an analysis after this long (default 7200; 0 = never)
+  --max-voxels <N>          refuse maps with more voxels (default 1.5e9)
+  --prune-maps              delete a cached map once its report is published
+site:
+  --no-site                 skip the site step        --no-pdf     build the site without PDFs
+  --base </path/>           URL sub-path of the site  --rebuild-site   build even if nothing changed
+network (be polite to EMDB):
+  --concurrency <N>         requests at once (default 2)
+  --request-interval <ms>   minimum gap between request starts (default 400)
+  --retries <N>             retries per request (default 4), exponential back-off from
+  --backoff <ms>            (default 1000; Retry-After is honoured)
+  --timeout <s>             time to response headers and longest body stall (default 30 / 60)
+output:
+  --json                    print the run summary as JSON
+  --no-progress             no progress lines on stderr
+  --strict                  exit 1 when an entry failed or the site build failed
+  -h, --help                this help
+`,
+  options: {
+    emdb: { type: 'string' },
+    'emdb-api': { type: 'string' },
+    'emdb-files': { type: 'string' },
+    ids: { type: 'string' },
+    full: { type: 'boolean' },
+    since: { type: 'string' },
+    methods: { type: 'string' },
+    'update-field': { type: 'string' },
+    query: { type: 'string' },
+    limit: { type: 'string' },
+    out: { type: 'string' },
+    workers: { type: 'string' },
+    'no-figures': { type: 'boolean' },
+    'entry-timeout': { type: 'string' },
+    'max-voxels': { type: 'string' },
+    'prune-maps': { type: 'boolean' },
+    'no-site': { type: 'boolean' },
+    'no-pdf': { type: 'boolean' },
+    base: { type: 'string' },
+    'rebuild-site': { type: 'boolean' },
+    concurrency: { type: 'string' },
+    'request-interval': { type: 'string' },
+    retries: { type: 'string' },
+    backoff: { type: 'string' },
+    timeout: { type: 'string' },
+    json: { type: 'boolean' },
+    'no-progress': { type: 'boolean' },
+    strict: { type: 'boolean' },
+  },
+  async run(values) {
+    const opts = nightlyOptionsFrom(values);
+    let summary: NightlySummary;
+    try {
+      summary = await runNightly(opts);
+    } catch (err) {
+      if (err instanceof LockedError || err instanceof HttpError || err instanceof BadEmdbIdError) throw new InputError(printable(err.message));
+      throw err;
+    }
+    process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+    const bad = summary.counts.failed > 0 || summary.site.startsWith('failed');
+    return values.strict && bad ? 1 : 0;
+  },
+};
+
+/** Nightly options from parsed flags (shared with `emvr demo`). */
+export function nightlyOptionsFrom(values: Record<string, unknown>): NightlyOptions {
+  let endpoints;
+  try {
+    endpoints = resolveEndpoints({ base: stringOption(values, 'emdb'), api: stringOption(values, 'emdb-api'), files: stringOption(values, 'emdb-files') });
+  } catch (err) {
+    throw new UsageError(`--emdb: ${(err as Error).message}`);
+  }
+  const exclusive = ['ids', 'full', 'since'].filter((k) => values[k] !== undefined && values[k] !== false);
+  if (exclusive.length > 1) throw new UsageError(`--${exclusive.join(' and --')} cannot be combined`);
+  const since = stringOption(values, 'since');
+  if (since !== undefined && !/^\d{4}-\d{2}-\d{2}$/u.test(since)) throw new UsageError(`--since must be YYYY-MM-DD, got ${JSON.stringify(since)}`);
+  const idsRaw = stringOption(values, 'ids');
+  const ids = idsRaw === undefined ? null : idsRaw.split(/[\s,]+/u).filter((s) => s !== '');
+  if (ids !== null) {
+    const bad = ids.filter((id) => !/^EMD-\d{4,}$/u.test(id));
+    if (bad.length > 0 || ids.length === 0) throw new UsageError(`--ids takes EMDB IDs like EMD-1234, got ${JSON.stringify(bad.length ? bad.slice(0, 3) : idsRaw)}`);
+  }
+  const methodsRaw = stringOption(values, 'methods');
+  const methods = methodsRaw === undefined ? ['singleParticle'] : methodsRaw === 'all' ? [] : methodsRaw.split(',').map((m) => m.trim()).filter((m) => m !== '');
+  const int = (name: string, min: number) => {
+    const v = numberOption(values, name, { min });
+    if (v !== undefined && !Number.isInteger(v)) throw new UsageError(`--${name} must be a whole number, got ${v}`);
+    return v;
+  };
+  const timeoutS = numberOption(values, 'timeout', { exclusiveMin: 0 });
+  return {
+    out: stringOption(values, 'out') ?? 'out',
+    endpoints,
+    http: {
+      ...(int('concurrency', 1) !== undefined ? { maxConcurrency: int('concurrency', 1) } : {}),
+      ...(numberOption(values, 'request-interval', { min: 0 }) !== undefined ? { minIntervalMs: numberOption(values, 'request-interval', { min: 0 }) } : {}),
+      ...(int('retries', 0) !== undefined ? { retries: int('retries', 0) } : {}),
+      ...(numberOption(values, 'backoff', { min: 0 }) !== undefined ? { backoffMs: numberOption(values, 'backoff', { min: 0 }) } : {}),
+      ...(timeoutS !== undefined ? { timeoutMs: timeoutS * 1000, idleTimeoutMs: 2 * timeoutS * 1000 } : {}),
+    },
+    ids,
+    full: values.full === true,
+    since: since ?? undefined,
+    methods,
+    updateField: stringOption(values, 'update-field'),
+    query: stringOption(values, 'query'),
+    limit: int('limit', 1) ?? null,
+    workers: int('workers', 1) ?? 2,
+    figures: values['no-figures'] !== true,
+    entryTimeoutS: numberOption(values, 'entry-timeout', { min: 0 }) ?? 7200,
+    maxVoxels: numberOption(values, 'max-voxels', { exclusiveMin: 0 }),
+    pruneMaps: values['prune-maps'] === true,
+    site: { enabled: values['no-site'] !== true, base: stringOption(values, 'base'), pdf: values['no-pdf'] !== true, force: values['rebuild-site'] === true },
+    progress: values['no-progress'] !== true,
+  };
+}
+
+/** The human summary printed at the end of a run. */
+export function formatSummary(s: NightlySummary): string {
+  const c = s.counts;
+  const lines = [
+    `run ${s.runId}: ${s.mode === 'ids' ? 'explicit list' : s.mode === 'full' ? 'all released entries' : `released or updated since ${s.since}`}; ${s.discovered} discovered, ${s.queued} processed in ${s.seconds} s`,
+    `  analysed ${c.analysed}, reused ${c.reused}, refused ${c.refused}, failed ${c.failed}; site: ${s.site}`,
+  ];
+  for (const o of s.outcomes.filter((x) => x.status === 'failed' || x.status === 'refused')) {
+    lines.push(`  ${o.id} ${o.status}${o.stage ? ` [${o.stage}]` : ''}: ${printable(o.reason ?? '', 300)}`);
+  }
+  for (const n of s.notes) lines.push(`  note: ${printable(n, 300)}`);
+  return `${lines.join('\n')}\n`;
+}

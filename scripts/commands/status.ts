@@ -1,0 +1,87 @@
+/** `emvr status`: what the nightly ledger says — recent runs, one run's entries, failing entries. */
+import { existsSync } from 'node:fs';
+import { InputError, numberOption, stringOption, type Command } from '../cli-kit.ts';
+import { Ledger, type EntryRunRow, type RunRow } from '../nightly/ledger.ts';
+import { outPaths } from '../nightly/pipeline.ts';
+import { printable } from '../nightly/progress.ts';
+
+/** `emvr status`: prints the ledger read-only (safe while a run is going). */
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'show the nightly ledger: recent runs, per-entry outcomes, failing entries',
+  help: `usage: emvr status [--out <dir>] [--run <N>] [--runs <N>] [--json]
+
+Reads <out>/ledger.sqlite (written by emvr nightly / emvr demo) and prints the latest runs
+(started, finished, counts, site step), the entries of one run (status analysed | reused |
+failed | refused, stage, timings, map sha256, reason) and every entry whose latest attempt failed
+(they are retried by the next run).
+
+options:
+  --out <dir>     the nightly output folder (default: out)
+  --run <N>       show this run's entries (default: the latest run)
+  --runs <N>      how many runs to list (default 5)
+  --json          the same as JSON
+  -h, --help      this help
+`,
+  options: { out: { type: 'string' }, run: { type: 'string' }, runs: { type: 'string' }, json: { type: 'boolean' } },
+  async run(values) {
+    const p = outPaths(stringOption(values, 'out') ?? 'out');
+    if (!existsSync(p.ledger)) throw new InputError(`no ledger at ${p.ledger} (run emvr nightly --out ${stringOption(values, 'out') ?? 'out'} first)`);
+    const ledger = Ledger.open(p.ledger, { readOnly: true });
+    try {
+      const runs = ledger.runs(numberOption(values, 'runs', { min: 1 }) ?? 5);
+      const runId = numberOption(values, 'run', { min: 1 }) ?? runs[0]?.runId;
+      const entries = runId === undefined ? [] : ledger.entryRuns(runId);
+      const failing = ledger.failing();
+      const counts = ledger.entryCounts();
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify({ ledger: p.ledger, watermark: ledger.getMeta('watermark'), counts, runs, run: runId ?? null, entries, failing }, null, 2)}\n`);
+        return 0;
+      }
+      process.stdout.write(formatStatus(p.ledger, ledger.getMeta('watermark'), counts, runs, runId, entries, failing));
+      return 0;
+    } finally {
+      ledger.close();
+    }
+  },
+};
+
+/** Left-aligned text table (numbers right-aligned), columns separated by two spaces. */
+export function table(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
+  const cells = [header.map(String), ...rows.map((r) => r.map((c) => (c === null ? '-' : typeof c === 'number' ? String(c) : printable(c, 120))))];
+  const numeric = header.map((_, k) => rows.length > 0 && rows.every((r) => typeof r[k] === 'number' || r[k] === null));
+  const width = header.map((_, k) => Math.max(...cells.map((r) => [...(r[k] ?? '')].length)));
+  return `${cells.map((r) => r.map((c, k) => (numeric[k] ? c.padStart(width[k]) : c.padEnd(width[k]))).join('  ').trimEnd()).join('\n')}\n`;
+}
+
+const t = (iso: string | null) => (iso === null ? null : iso.replace('T', ' ').slice(0, 19));
+
+function formatStatus(file: string, watermark: string | null, counts: Record<string, number>, runs: RunRow[], runId: number | undefined, entries: EntryRunRow[], failing: ReturnType<Ledger['failing']>): string {
+  const out: string[] = [];
+  out.push(`ledger ${file}; next discovery from ${watermark ?? '(first run: everything)'}`);
+  out.push(`entries: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none yet'}`);
+  out.push('');
+  out.push('runs (UTC):');
+  out.push(
+    table(
+      ['run', 'started', 'finished', 'status', 'mode', 'since', 'version', 'disc.', 'done', 'analysed', 'reused', 'refused', 'failed', 'site'],
+      runs.map((r) => [r.runId, t(r.startedAt), t(r.finishedAt), r.status, r.mode, r.since, r.analyzerVersion, r.discovered, r.analysed + r.reused + r.refused + r.failed, r.analysed, r.reused, r.refused, r.failed, r.siteStatus]),
+    ),
+  );
+  const shown = runs.find((r) => r.runId === runId);
+  if (shown?.notes) out.push(`notes of run ${shown.runId}:\n${shown.notes.split('\n').map((n) => `  ${printable(n, 300)}`).join('\n')}\n`);
+  if (runId !== undefined) {
+    out.push(`entries of run ${runId}:`);
+    out.push(
+      entries.length === 0
+        ? '(none)\n'
+        : table(
+            ['entry', 'status', 'stage', 'fetch s', 'analyse s', 'total s', 'peak MB', 'map sha256', 'reason'],
+            entries.map((e) => [e.entryId, e.status, e.stage, e.fetchSeconds, e.analyseSeconds, e.totalSeconds, e.peakRssMB === null ? null : Math.round(e.peakRssMB), e.mapSha256 === null ? null : e.mapSha256.slice(0, 12), e.reason === null ? null : printable(e.reason, 160)]),
+          ),
+    );
+  }
+  out.push(`failing entries (retried by the next run): ${failing.length === 0 ? 'none' : ''}`);
+  if (failing.length > 0) out.push(table(['entry', 'attempts', 'last run', 'reason'], failing.map((f) => [f.entryId, f.attempts, f.lastRunId, printable(f.reason ?? '', 200)])));
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,444 @@
+/**
+ * The run ledger of the nightly job: one SQLite file (`<out>/ledger.sqlite`, Node's built-in
+ * `node:sqlite`, WAL journal) that says, per run and per entry, what happened — and, per entry,
+ * which inputs its published report was computed from. It is the only place with timestamps and
+ * timings (content/ stays deterministic). Each entry's outcome is committed in one transaction
+ * after its files are in place, so a run killed mid-entry leaves that entry "not done".
+ *
+ * Tables:
+ *   meta(key PK, value)                      schema_version, watermark (YYYY-MM-DD), site_fingerprint
+ *   runs(run_id PK, started_at, finished_at, status running|completed|failed|interrupted, emdb_api,
+ *        emdb_files, mode since|full|ids, since, analyzer_version, discovered, queued, analysed,
+ *        reused, failed, refused, site_status, site_seconds, notes)
+ *   entry_runs((run_id, entry_id) PK, status analysed|reused|failed|refused, stage, analyzer_version,
+ *        metadata_sha256, entry_json_sha256, map_sha256, map_bytes, map_from_cache, fetch_seconds,
+ *        analyse_seconds, total_seconds, peak_rss_mb, item_timings JSON, notes JSON, reason, finished_at)
+ *   entries(entry_id PK, status analysed|refused|failed (latest outcome), reason, attempts
+ *        (consecutive failures), last_run_id, release_date, update_date, updated_at,
+ *        ok_status analysed|refused|NULL, ok_run_id, ok_version, ok_metadata_sha256, ok_map_sha256,
+ *        ok_reason (why it was refused), report_sha256 (of the published report.json; NULL when none is published))
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+/** Version of the table layout above; a ledger of another version is refused, not migrated silently. */
+export const LEDGER_SCHEMA_VERSION = 1;
+
+/** analysed: a new report was published; reused: inputs unchanged, the published result kept; failed: retried next run; refused: the input is not analysable (AnalysisInputError, no contour, method not accepted). */
+export type EntryRunStatus = 'analysed' | 'reused' | 'failed' | 'refused';
+/** The step where a failure or refusal happened. */
+export type Stage = 'metadata' | 'download' | 'analysis' | 'publish';
+
+/** One entry's outcome in one run (a row of entry_runs). */
+export interface EntryRunRecord {
+  readonly entryId: string;
+  readonly status: EntryRunStatus;
+  /** Where a failure or refusal happened. */
+  readonly stage: Stage | null;
+  readonly analyzerVersion: string;
+  readonly metadataSha256: string | null;
+  readonly entryJsonSha256: string | null;
+  readonly mapSha256: string | null;
+  readonly mapBytes: number | null;
+  readonly mapFromCache: boolean | null;
+  readonly fetchSeconds: number | null;
+  readonly analyseSeconds: number | null;
+  readonly totalSeconds: number | null;
+  readonly peakRssMB: number | null;
+  /** Per-item timings moved out of report.json: { "0.a": { seconds, peakRssMB }, … , total: … }. */
+  readonly itemTimings: Record<string, unknown> | null;
+  readonly notes: readonly string[];
+  readonly reason: string | null;
+  readonly releaseDate: string | null;
+  readonly updateDate: string | null;
+  /** sha256 of the report.json now published for the entry (analysed), or null (refused: nothing published). */
+  readonly reportSha256?: string | null;
+}
+
+/** The latest state of an entry (a row of entries). */
+export interface EntryState {
+  readonly entryId: string;
+  readonly status: 'analysed' | 'refused' | 'failed';
+  readonly reason: string | null;
+  readonly attempts: number;
+  readonly lastRunId: number;
+  readonly okStatus: 'analysed' | 'refused' | null;
+  readonly okRunId: number | null;
+  readonly okVersion: string | null;
+  readonly okMetadataSha256: string | null;
+  readonly okMapSha256: string | null;
+  /** Why the settled outcome is a refusal (null for analysed). */
+  readonly okReason: string | null;
+  readonly reportSha256: string | null;
+  readonly updatedAt: string;
+}
+
+/** A row of `runs`. */
+export interface RunRow {
+  readonly runId: number;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly status: string;
+  readonly emdbApi: string;
+  readonly mode: string;
+  readonly since: string | null;
+  readonly analyzerVersion: string;
+  readonly discovered: number;
+  readonly queued: number;
+  readonly analysed: number;
+  readonly reused: number;
+  readonly failed: number;
+  readonly refused: number;
+  readonly siteStatus: string | null;
+  readonly siteSeconds: number | null;
+  readonly notes: string | null;
+}
+
+/** A row of `entry_runs`, as `emvr status` shows it. */
+export interface EntryRunRow {
+  readonly runId: number;
+  readonly entryId: string;
+  readonly status: EntryRunStatus;
+  readonly stage: string | null;
+  readonly analyzerVersion: string;
+  readonly mapSha256: string | null;
+  readonly fetchSeconds: number | null;
+  readonly analyseSeconds: number | null;
+  readonly totalSeconds: number | null;
+  readonly peakRssMB: number | null;
+  readonly reason: string | null;
+  readonly finishedAt: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS runs (
+  run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL CHECK (status IN ('running','completed','failed','interrupted')),
+  emdb_api TEXT NOT NULL,
+  emdb_files TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK (mode IN ('since','full','ids')),
+  since TEXT,
+  analyzer_version TEXT NOT NULL,
+  discovered INTEGER NOT NULL DEFAULT 0,
+  queued INTEGER NOT NULL DEFAULT 0,
+  analysed INTEGER NOT NULL DEFAULT 0,
+  reused INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  refused INTEGER NOT NULL DEFAULT 0,
+  site_status TEXT,
+  site_seconds REAL,
+  notes TEXT
+);
+CREATE TABLE IF NOT EXISTS entry_runs (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  entry_id TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('analysed','reused','failed','refused')),
+  stage TEXT,
+  analyzer_version TEXT NOT NULL,
+  metadata_sha256 TEXT,
+  entry_json_sha256 TEXT,
+  map_sha256 TEXT,
+  map_bytes INTEGER,
+  map_from_cache INTEGER,
+  fetch_seconds REAL,
+  analyse_seconds REAL,
+  total_seconds REAL,
+  peak_rss_mb REAL,
+  item_timings TEXT,
+  notes TEXT,
+  reason TEXT,
+  finished_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, entry_id)
+);
+CREATE TABLE IF NOT EXISTS entries (
+  entry_id TEXT PRIMARY KEY,
+  status TEXT NOT NULL CHECK (status IN ('analysed','refused','failed')),
+  reason TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_run_id INTEGER NOT NULL,
+  release_date TEXT,
+  update_date TEXT,
+  updated_at TEXT NOT NULL,
+  ok_status TEXT CHECK (ok_status IN ('analysed','refused')),
+  ok_run_id INTEGER,
+  ok_version TEXT,
+  ok_metadata_sha256 TEXT,
+  ok_map_sha256 TEXT,
+  ok_reason TEXT,
+  report_sha256 TEXT
+);
+CREATE INDEX IF NOT EXISTS entry_runs_entry ON entry_runs(entry_id);
+`;
+
+const now = () => new Date().toISOString();
+
+type Row = Record<string, unknown>;
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null;
+}
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+/** The ledger of one output folder. Not shared between processes that write (the nightly lock sees to that). */
+export class Ledger {
+  readonly file: string;
+  private readonly db: DatabaseSync;
+
+  private constructor(file: string, db: DatabaseSync) {
+    this.file = file;
+    this.db = db;
+  }
+
+  /** Opens (creating if needed) the ledger at `file`. `readOnly` for `emvr status`. */
+  static open(file: string, opts: { readOnly?: boolean } = {}): Ledger {
+    if (!opts.readOnly) mkdirSync(path.dirname(file), { recursive: true });
+    const db = new DatabaseSync(file, { readOnly: opts.readOnly ?? false, timeout: 10_000 });
+    if (!opts.readOnly) {
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
+      db.exec(SCHEMA);
+      const v = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as Row | undefined;
+      if (v === undefined) db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(LEDGER_SCHEMA_VERSION));
+      else if (Number(v.value) !== LEDGER_SCHEMA_VERSION) throw new Error(`${file}: ledger schema ${String(v.value)}, this emvr writes ${LEDGER_SCHEMA_VERSION}`);
+    }
+    return new Ledger(file, db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (all or nothing, also across kill -9). */
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const r = fn();
+      this.db.exec('COMMIT');
+      return r;
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  getMeta(key: string): string | null {
+    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined;
+    return r ? str(r.value) : null;
+  }
+
+  setMeta(key: string, value: string | null): void {
+    if (value === null) this.db.prepare('DELETE FROM meta WHERE key = ?').run(key);
+    else this.db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /** Marks runs left "running" by a process that no longer exists (called while holding the lock). */
+  markInterrupted(): number {
+    const r = this.db.prepare("UPDATE runs SET status = 'interrupted' WHERE status = 'running'").run();
+    return Number(r.changes);
+  }
+
+  /** Opens a run row and returns its id. */
+  startRun(r: { emdbApi: string; emdbFiles: string; mode: 'since' | 'full' | 'ids'; since: string | null; analyzerVersion: string }): number {
+    const res = this.db
+      .prepare("INSERT INTO runs(started_at, status, emdb_api, emdb_files, mode, since, analyzer_version) VALUES (?, 'running', ?, ?, ?, ?, ?)")
+      .run(now(), r.emdbApi, r.emdbFiles, r.mode, r.since, r.analyzerVersion);
+    return Number(res.lastInsertRowid);
+  }
+
+  /** Updates counters and notes of a run while it goes. */
+  updateRun(runId: number, c: Partial<{ discovered: number; queued: number; notes: string | null; siteStatus: string; siteSeconds: number }>): void {
+    const sets: string[] = [];
+    const vals: (string | number | null)[] = [];
+    const cols: Record<string, string> = { discovered: 'discovered', queued: 'queued', notes: 'notes', siteStatus: 'site_status', siteSeconds: 'site_seconds' };
+    for (const [k, col] of Object.entries(cols)) {
+      const v = (c as Record<string, string | number | null | undefined>)[k];
+      if (v !== undefined) {
+        sets.push(`${col} = ?`);
+        vals.push(v);
+      }
+    }
+    if (sets.length > 0) this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`).run(...vals, runId);
+  }
+
+  /** Closes a run: final status, counts taken from its entry rows. */
+  finishRun(runId: number, status: 'completed' | 'failed'): void {
+    this.db
+      .prepare(
+        `UPDATE runs SET finished_at = ?2, status = ?3,
+           analysed = (SELECT COUNT(*) FROM entry_runs WHERE run_id = ?1 AND status = 'analysed'),
+           reused = (SELECT COUNT(*) FROM entry_runs WHERE run_id = ?1 AND status = 'reused'),
+           failed = (SELECT COUNT(*) FROM entry_runs WHERE run_id = ?1 AND status = 'failed'),
+           refused = (SELECT COUNT(*) FROM entry_runs WHERE run_id = ?1 AND status = 'refused')
+         WHERE run_id = ?1`,
+      )
+      .run(runId, now(), status);
+  }
+
+  /** The entry's latest state, or null when the ledger has never seen it. */
+  entry(entryId: string): EntryState | null {
+    const r = this.db.prepare('SELECT * FROM entries WHERE entry_id = ?').get(entryId) as Row | undefined;
+    return r ? toEntryState(r) : null;
+  }
+
+  /**
+   * Records one entry's outcome (entry_runs row + entries row) in one transaction. Analysed:
+   * the new inputs and report become the entry's published state. Refused: nothing is published.
+   * Reused: only the run row and `last_run_id`. Failed: the published state is kept, attempts + 1.
+   */
+  recordEntry(runId: number, r: EntryRunRecord): void {
+    this.transaction(() => {
+      const t = now();
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO entry_runs(run_id, entry_id, status, stage, analyzer_version, metadata_sha256, entry_json_sha256, map_sha256, map_bytes,
+             map_from_cache, fetch_seconds, analyse_seconds, total_seconds, peak_rss_mb, item_timings, notes, reason, finished_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          runId, r.entryId, r.status, r.stage, r.analyzerVersion, r.metadataSha256, r.entryJsonSha256, r.mapSha256, r.mapBytes,
+          r.mapFromCache === null ? null : r.mapFromCache ? 1 : 0, r.fetchSeconds, r.analyseSeconds, r.totalSeconds, r.peakRssMB,
+          r.itemTimings === null ? null : JSON.stringify(r.itemTimings), JSON.stringify(r.notes), r.reason, t,
+        );
+      const prev = this.entry(r.entryId);
+      if (r.status === 'reused') {
+        this.db.prepare('UPDATE entries SET last_run_id = ?, status = COALESCE(ok_status, status), reason = ok_reason, attempts = 0, updated_at = ? WHERE entry_id = ?').run(runId, t, r.entryId);
+        return;
+      }
+      if (r.status === 'failed') {
+        if (prev) {
+          this.db.prepare("UPDATE entries SET status = 'failed', reason = ?, attempts = attempts + 1, last_run_id = ?, updated_at = ? WHERE entry_id = ?").run(r.reason, runId, t, r.entryId);
+        } else {
+          this.db
+            .prepare("INSERT INTO entries(entry_id, status, reason, attempts, last_run_id, release_date, update_date, updated_at) VALUES (?, 'failed', ?, 1, ?, ?, ?, ?)")
+            .run(r.entryId, r.reason, runId, r.releaseDate, r.updateDate, t);
+        }
+        return;
+      }
+      // analysed or refused: this run's inputs become the entry's settled state.
+      this.db
+        .prepare(
+          `INSERT INTO entries(entry_id, status, reason, attempts, last_run_id, release_date, update_date, updated_at, ok_status, ok_run_id, ok_version,
+             ok_metadata_sha256, ok_map_sha256, ok_reason, report_sha256)
+           VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7, ?2, ?4, ?8, ?9, ?10, ?3, ?11)
+           ON CONFLICT(entry_id) DO UPDATE SET status = excluded.status, reason = excluded.reason, attempts = 0, last_run_id = excluded.last_run_id,
+             release_date = excluded.release_date, update_date = excluded.update_date, updated_at = excluded.updated_at, ok_status = excluded.ok_status,
+             ok_run_id = excluded.ok_run_id, ok_version = excluded.ok_version, ok_metadata_sha256 = excluded.ok_metadata_sha256,
+             ok_map_sha256 = excluded.ok_map_sha256, ok_reason = excluded.ok_reason, report_sha256 = excluded.report_sha256`,
+        )
+        .run(r.entryId, r.status, r.reason, runId, r.releaseDate, r.updateDate, t, r.analyzerVersion, r.metadataSha256, r.mapSha256, r.status === 'analysed' ? (r.reportSha256 ?? null) : null);
+    });
+  }
+
+  /**
+   * Entries to look at again whatever the discovery says: the latest attempt failed, or the
+   * settled result is from another analyzer version. Accession order.
+   */
+  retryList(analyzerVersion: string): { entryId: string; why: 'failed' | 'version' }[] {
+    const rows = this.db
+      .prepare("SELECT entry_id, status, ok_version FROM entries WHERE status = 'failed' OR (ok_version IS NOT NULL AND ok_version <> ?)")
+      .all(analyzerVersion) as Row[];
+    return rows
+      .map((r) => ({ entryId: String(r.entry_id), why: r.status === 'failed' ? ('failed' as const) : ('version' as const) }))
+      .sort((a, b) => Number(a.entryId.slice(4)) - Number(b.entryId.slice(4)));
+  }
+
+  /** Every entry with a published report and that report's sha256. */
+  publishedReports(): { entryId: string; reportSha256: string }[] {
+    return (this.db.prepare('SELECT entry_id, report_sha256 FROM entries WHERE report_sha256 IS NOT NULL ORDER BY entry_id').all() as Row[]).map((r) => ({
+      entryId: String(r.entry_id),
+      reportSha256: String(r.report_sha256),
+    }));
+  }
+
+  /** Drops the published report of an entry from the ledger's view (its folder was found missing or removed). */
+  forgetReport(entryId: string): void {
+    this.db.prepare("UPDATE entries SET report_sha256 = NULL, ok_status = CASE WHEN ok_status = 'analysed' THEN NULL ELSE ok_status END WHERE entry_id = ?").run(entryId);
+  }
+
+  /** sha256 over (entry, report sha256) of every published report: changes exactly when content/ does. */
+  contentFingerprint(extra = ''): string {
+    const h = createHash('sha256');
+    for (const r of this.publishedReports()) h.update(`${r.entryId}\t${r.reportSha256}\n`);
+    h.update(extra);
+    return h.digest('hex');
+  }
+
+  /** The latest `limit` runs, newest first. */
+  runs(limit = 10): RunRow[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY run_id DESC LIMIT ?').all(limit) as Row[]).map((r) => ({
+      runId: Number(r.run_id),
+      startedAt: String(r.started_at),
+      finishedAt: str(r.finished_at),
+      status: String(r.status),
+      emdbApi: String(r.emdb_api),
+      mode: String(r.mode),
+      since: str(r.since),
+      analyzerVersion: String(r.analyzer_version),
+      discovered: Number(r.discovered),
+      queued: Number(r.queued),
+      analysed: Number(r.analysed),
+      reused: Number(r.reused),
+      failed: Number(r.failed),
+      refused: Number(r.refused),
+      siteStatus: str(r.site_status),
+      siteSeconds: num(r.site_seconds),
+      notes: str(r.notes),
+    }));
+  }
+
+  /** Entry rows of one run, in accession order. */
+  entryRuns(runId: number): EntryRunRow[] {
+    return (this.db.prepare('SELECT * FROM entry_runs WHERE run_id = ?').all(runId) as Row[])
+      .map((r) => ({
+        runId: Number(r.run_id),
+        entryId: String(r.entry_id),
+        status: String(r.status) as EntryRunStatus,
+        stage: str(r.stage),
+        analyzerVersion: String(r.analyzer_version),
+        mapSha256: str(r.map_sha256),
+        fetchSeconds: num(r.fetch_seconds),
+        analyseSeconds: num(r.analyse_seconds),
+        totalSeconds: num(r.total_seconds),
+        peakRssMB: num(r.peak_rss_mb),
+        reason: str(r.reason),
+        finishedAt: String(r.finished_at),
+      }))
+      .sort((a, b) => Number(a.entryId.slice(4)) - Number(b.entryId.slice(4)));
+  }
+
+  /** Entries whose latest attempt failed (they are retried next run). */
+  failing(): EntryState[] {
+    return (this.db.prepare("SELECT * FROM entries WHERE status = 'failed' ORDER BY entry_id").all() as Row[]).map(toEntryState);
+  }
+
+  /** Counts of entries by latest status. */
+  entryCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM entries GROUP BY status').all() as Row[]) out[String(r.status)] = Number(r.n);
+    return out;
+  }
+}
+
+function toEntryState(r: Row): EntryState {
+  return {
+    entryId: String(r.entry_id),
+    status: String(r.status) as EntryState['status'],
+    reason: str(r.reason),
+    attempts: Number(r.attempts),
+    lastRunId: Number(r.last_run_id),
+    okStatus: str(r.ok_status) as EntryState['okStatus'],
+    okRunId: num(r.ok_run_id),
+    okVersion: str(r.ok_version),
+    okMetadataSha256: str(r.ok_metadata_sha256),
+    okMapSha256: str(r.ok_map_sha256),
+    okReason: str(r.ok_reason),
+    reportSha256: str(r.report_sha256),
+    updatedAt: String(r.updated_at),
+  };
+}

@@ -1,0 +1,321 @@
+/**
+ * The nightly pipeline end to end against the local mirror (127.0.0.1, port 0), on small phantoms
+ * (box 80): what is analysed, reused, refused and failed; only-what-changed reruns; a transient
+ * download fault healed inside a run; a corrupt map failing its own entry; hostile IDs and
+ * metadata kept out of paths and markup; and kill -9 mid-analysis followed by a rerun giving
+ * byte-identical content (and site, when the site builder exists) to an uninterrupted run.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp as mkdtempRaw, readdir, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeMrc } from '../../analyzers/io/mrc-write.ts';
+import { projectRoot } from '../../analyzers/testing/fixtures.ts';
+import { makePhantom } from '../../analyzers/simulate/phantoms.ts';
+import { resolveEndpoints } from '../emdb/endpoints.ts';
+import { buildEntryJson } from '../emdb/entry-json.ts';
+import { startMirror, type Mirror } from '../emdb/mirror.ts';
+import { gzipMap, writeMirrorEntry, writeSimulatedEntries } from '../emdb/mirror-folder.ts';
+import { runNightly, type NightlyOptions, type NightlySummary } from './pipeline.ts';
+import { siteBuilderAvailable } from './site-build.ts';
+
+const BOX = 80;
+
+/** Temporary folders of this file, removed at the end (maps, figures and sites add up). */
+const made: string[] = [];
+async function mkdtemp(prefix: string): Promise<string> {
+  const d = await mkdtempRaw(prefix);
+  made.push(d);
+  return d;
+}
+afterAll(async () => {
+  for (const d of made) await rm(d, { recursive: true, force: true });
+});
+const today = new Date().toISOString().slice(0, 10);
+const haveSite = siteBuilderAvailable();
+if (!haveSite) console.warn('NOTE nightly tests: the site builder (emvr build) is not available; the site step is checked to report that and skip');
+
+const fast = { minIntervalMs: 0, backoffMs: 20, retries: 3, timeoutMs: 10_000, idleTimeoutMs: 10_000 };
+
+function opts(out: string, base: string, extra: Partial<NightlyOptions> = {}): NightlyOptions {
+  return { out, endpoints: resolveEndpoints({ base }), http: fast, workers: 2, figures: false, progress: false, log: () => undefined, site: { enabled: true, pdf: false }, ...extra };
+}
+
+const byId = (s: NightlySummary) => Object.fromEntries(s.outcomes.map((o) => [o.id, o.status]));
+
+/** Every file under `root` (relative paths, sorted) with its sha256. */
+async function tree(root: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  async function walk(d: string): Promise<void> {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else out.set(path.relative(root, p), createHash('sha256').update(await readFile(p)).digest('hex'));
+    }
+  }
+  if (existsSync(root)) await walk(root);
+  return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** Runs a process to its end without blocking this event loop; its stdout and stderr as text. */
+function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** A gzip map whose header is fine but whose voxel data is cut in half (corrupt at the source). */
+async function corruptMap(): Promise<Uint8Array> {
+  const p = await makePhantom('well-behaved', { box: BOX });
+  const full = encodeMrc(p.volume);
+  return gzipMap(full.subarray(0, 1024 + (full.length - 1024) / 2));
+}
+
+describe('nightly: only what changed', () => {
+  let mirrorDir = '';
+  let out = '';
+  let mirror: Mirror;
+  let decentredThreshold = 0;
+
+  beforeAll(async () => {
+    mirrorDir = await mkdtemp(path.join(tmpdir(), 'emvr-nightly-mirror-'));
+    out = await mkdtemp(path.join(tmpdir(), 'emvr-nightly-out-'));
+    const sims = await writeSimulatedEntries(mirrorDir, { names: ['well-behaved', 'decentred', 'threshold-too-high', 'masked-background'], box: BOX });
+    decentredThreshold = sims.find((e) => e.phantom === 'decentred')!.threshold;
+    const json = buildEntryJson({ id: 'EMD-90100', title: 'A map cut short at the source', authors: ['Doe J'], depositionDate: '2024-01-02', releaseDate: '2024-01-15', resolution: 3.5, contour: 0.02, dims: [BOX, BOX, BOX], voxelSize: [1.2, 1.2, 1.2] });
+    await writeMirrorEntry(mirrorDir, 'EMD-90100', json, await corruptMap());
+    // One transient fault inside the run: the first download of EMD-90001 is cut short.
+    mirror = await startMirror({ dir: mirrorDir, faults: [{ match: '/structures/EMD-90001/map/', kind: 'truncate', times: 1 }] });
+  });
+
+  afterAll(async () => {
+    await mirror?.close();
+  });
+
+  it('analyses new entries, reuses unchanged ones, re-analyses exactly the added and the updated entry', async () => {
+    const t1 = performance.now();
+    const run1 = await runNightly(opts(out, mirror.url));
+    const s1 = (performance.now() - t1) / 1000;
+    expect(run1.mode).toBe('full');
+    expect(byId(run1)).toEqual({ 'EMD-90001': 'analysed', 'EMD-90002': 'analysed', 'EMD-90005': 'refused', 'EMD-90010': 'analysed', 'EMD-90100': 'failed' });
+    const corrupt = run1.outcomes.find((o) => o.id === 'EMD-90100')!;
+    expect(corrupt.stage).toBe('analysis');
+    expect(corrupt.reason).toMatch(/^corrupt map: .*truncated/su);
+    expect(run1.outcomes.find((o) => o.id === 'EMD-90005')!.reason).toMatch(/threshold .* is too high/u);
+    // The cut-short download was resumed with a Range request, and the map verified.
+    const maps1 = mirror.requests.filter((r) => r.path.includes('/structures/EMD-90001/map/'));
+    expect(maps1.map((r) => r.status)).toEqual([200, 206]);
+    expect((await readdir(path.join(out, 'content', 'entries'))).sort()).toEqual(['EMD-90001', 'EMD-90002', 'EMD-90010']);
+    expect(run1.site).toBe(haveSite ? 'built' : 'skipped: the site builder (emvr build) is not available in this checkout');
+    const report2 = await readFile(path.join(out, 'content', 'entries', 'EMD-90002', 'report.json'), 'utf8');
+    const r2 = JSON.parse(report2);
+    // The entry JSON's primary contour and resolution reached the analysis.
+    expect(r2.entry).toMatchObject({ id: 'EMD-90002', method: 'singleParticle', releaseDate: '2024-01-15', threshold: decentredThreshold, resolution: 3.5 });
+    expect(r2.provenance.parameters.threshold).toBe(decentredThreshold);
+    expect(r2.input.file).toBe('emd_90002.map.gz');
+    // Content is deterministic: timings live in the ledger, not in report.json.
+    expect(r2.provenance.totalSeconds).toBeNull();
+    expect(r2.items['0.a'].timing).toBeNull();
+    const db = new DatabaseSync(path.join(out, 'ledger.sqlite'), { readOnly: true });
+    const timed = db.prepare("SELECT analyse_seconds, item_timings FROM entry_runs WHERE entry_id = 'EMD-90002'").get() as { analyse_seconds: number; item_timings: string };
+    db.close();
+    expect(timed.analyse_seconds).toBeGreaterThan(0);
+    expect(Object.keys(JSON.parse(timed.item_timings).items)).toContain('0.a');
+
+    // Nothing changed: nothing discovered, nothing re-analysed; only the failed entry is retried.
+    const t2 = performance.now();
+    const run2 = await runNightly(opts(out, mirror.url));
+    const s2 = (performance.now() - t2) / 1000;
+    expect(run2.mode).toBe('since');
+    expect(run2.since).toBe(today);
+    expect(run2.discovered).toBe(0);
+    expect(byId(run2)).toEqual({ 'EMD-90100': 'failed' });
+    expect(run2.counts.analysed).toBe(0);
+    expect(run2.site).toBe(haveSite ? 'up to date' : 'skipped: the site builder (emvr build) is not available in this checkout');
+    console.log(`nightly timings: first run ${s1.toFixed(1)} s (4 maps analysed or refused, 1 failed), no-change rerun ${s2.toFixed(1)} s`);
+
+    // The mirror adds one entry and updates another (new map, new contour, update date today).
+    await writeSimulatedEntries(mirrorDir, { names: ['noise-blobs'], box: BOX, releaseDate: today });
+    await writeSimulatedEntries(mirrorDir, { names: ['decentred'], box: BOX, seed: 2, updateDate: today });
+    const run3 = await runNightly(opts(out, mirror.url));
+    expect(run3.discovered).toBe(2);
+    expect(byId(run3)).toEqual({ 'EMD-90002': 'analysed', 'EMD-90004': 'analysed', 'EMD-90100': 'failed' });
+    expect(await readFile(path.join(out, 'content', 'entries', 'EMD-90002', 'report.json'), 'utf8')).not.toBe(report2);
+    expect(run3.site).toBe(haveSite ? 'built' : 'skipped: the site builder (emvr build) is not available in this checkout');
+
+    // A new analyzer version re-analyses every settled entry (simulated by ageing the ledger);
+    // the same inputs give byte-identical reports.
+    const before = await tree(path.join(out, 'content'));
+    const w = new DatabaseSync(path.join(out, 'ledger.sqlite'));
+    w.exec("UPDATE entries SET ok_version = '0.0.0-old' WHERE ok_version IS NOT NULL");
+    w.close();
+    const run4 = await runNightly(opts(out, mirror.url));
+    expect(byId(run4)).toEqual({ 'EMD-90001': 'analysed', 'EMD-90002': 'analysed', 'EMD-90004': 'analysed', 'EMD-90005': 'refused', 'EMD-90010': 'analysed', 'EMD-90100': 'failed' });
+    expect(await tree(path.join(out, 'content'))).toEqual(before);
+  });
+});
+
+describe('nightly: hostile source', () => {
+  let mirrorDir = '';
+  let mirror: Mirror;
+  let proxy: http.Server;
+  let proxyUrl = '';
+  const title = '<script>alert(1)</script> ../../../etc/passwd \u001b[31m';
+
+  beforeAll(async () => {
+    mirrorDir = await mkdtemp(path.join(tmpdir(), 'emvr-hostile-mirror-'));
+    const [sim] = await writeSimulatedEntries(mirrorDir, { names: ['well-behaved'], box: BOX });
+    const good = JSON.parse(await readFile(path.join(mirrorDir, sim.id, 'entry.json'), 'utf8'));
+    const mapGz = await readFile(path.join(mirrorDir, sim.id, 'map', 'emd_90001.map.gz'));
+    const hostile = structuredClone(good);
+    hostile.emdb_id = 'EMD-90101';
+    hostile.admin.title = title;
+    hostile.admin.authors_list.author = [{ valueOf_: '../../x' }, { valueOf_: '<img src=x onerror=alert(1)>' }, 'a/b\\c'];
+    hostile.crossreferences.pdb_list.pdb_reference = [{ pdb_id: '../../etc' }, { pdb_id: '1ABC' }, { pdb_id: '<b>' }];
+    hostile.interpretation.half_map_list.half_map = [{ file: '../../evil.map.gz' }];
+    hostile.map.file = '../../../evil.map.gz';
+    await writeMirrorEntry(mirrorDir, 'EMD-90101', hostile, mapGz);
+    const liar = structuredClone(good);
+    liar.emdb_id = 'EMD-1/../../x';
+    await writeMirrorEntry(mirrorDir, 'EMD-90102', liar, mapGz);
+    mirror = await startMirror({ dir: mirrorDir });
+    // A front that returns hostile accession strings from the search and proxies the rest.
+    proxy = http.createServer(async (req, res) => {
+      if ((req.url ?? '').startsWith('/emdb/api/search/')) {
+        res.writeHead(200, { 'content-type': 'text/csv' });
+        res.end('emdb_id\nEMD-90101\nEMD-90102\n../../../tmp/evil\nEMD-12\n"EMD-1234/../../x"\nEMD-90101\n"EMD-99999\nEMD-1"\n');
+        return;
+      }
+      const r = await fetch(`${mirror.url}${req.url}`, { headers: req.headers.range ? { range: req.headers.range } : {} });
+      res.writeHead(r.status, Object.fromEntries(r.headers.entries()));
+      res.end(Buffer.from(await r.arrayBuffer()));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await mirror?.close();
+    await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
+  });
+
+  it('never lets IDs or metadata escape the output folder or become markup', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'emvr-hostile-out-'));
+    const run = await runNightly(opts(out, proxyUrl));
+    expect(byId(run)).toEqual({ 'EMD-90101': 'analysed', 'EMD-90102': 'failed' });
+    expect(run.outcomes.find((o) => o.id === 'EMD-90102')!.reason).toMatch(/the JSON is for "EMD-1\/\.\.\/\.\.\/x", not EMD-90102/u);
+    expect(run.notes.join('\n')).toMatch(/ignored 4 search result\(s\) that are not EMDB IDs/u);
+    const files = [...(await tree(out)).keys()];
+    for (const f of files) {
+      expect(f.split(path.sep).every((part) => /^[A-Za-z0-9_.-]+$/u.test(part) && part !== '..'), f).toBe(true);
+      expect(f.startsWith('content/') || f.startsWith('cache/') || f.startsWith('site/') || f.startsWith('ledger.sqlite'), f).toBe(true);
+    }
+    expect(await readdir(path.join(out, 'content', 'entries'))).toEqual(['EMD-90101']);
+    expect(existsSync(path.join(out, '..', 'evil.map.gz')) || existsSync(path.join(tmpdir(), 'evil'))).toBe(false);
+    const report = JSON.parse(await readFile(path.join(out, 'content', 'entries', 'EMD-90101', 'report.json'), 'utf8'));
+    // Kept as inert data (control characters dropped); escaping is the site's job, checked below when it exists.
+    expect(report.entry.title).toBe('<script>alert(1)</script> ../../../etc/passwd [31m');
+    expect(report.entry.authors).toEqual(['../../x', '<img src=x onerror=alert(1)>', 'a/b\\c']);
+    expect(report.entry.pdbIds).toEqual(['1abc']);
+    if (haveSite) {
+      for (const f of files.filter((x) => x.startsWith('site/') && x.endsWith('.html'))) {
+        const html = await readFile(path.join(out, f), 'utf8');
+        expect(html.includes('<script>alert(1)</script>'), f).toBe(false);
+        expect(html.includes('<img src=x onerror'), f).toBe(false);
+      }
+    }
+  });
+});
+
+describe('nightly: kill -9 mid-analysis, then the same command again', () => {
+  let mirrorDir = '';
+  let mirror: Mirror;
+
+  beforeAll(async () => {
+    mirrorDir = await mkdtemp(path.join(tmpdir(), 'emvr-kill-mirror-'));
+    await writeSimulatedEntries(mirrorDir, { names: ['well-behaved', 'decentred', 'noise-blobs'], box: BOX });
+    mirror = await startMirror({ dir: mirrorDir });
+  });
+
+  afterAll(async () => {
+    await mirror?.close();
+  });
+
+  /** The real CLI entry, as a user runs it. */
+  function cliArgs(): string[] {
+    return [path.join(projectRoot, 'scripts', 'cli.ts'), 'nightly'];
+  }
+
+  it('gives byte-identical content (and site) to an uninterrupted run, with no partial or temporary file left', async () => {
+    const ref = await mkdtemp(path.join(tmpdir(), 'emvr-kill-ref-'));
+    const reference = await runNightly(opts(ref, mirror.url, { figures: true }));
+    expect(reference.counts.analysed).toBe(3);
+
+    const out = await mkdtemp(path.join(tmpdir(), 'emvr-kill-out-'));
+    const args = [...cliArgs(), '--emdb', mirror.url, '--out', out, '--no-pdf', '--request-interval', '0', '--backoff', '20', '--no-progress'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const ledgerFile = path.join(out, 'ledger.sqlite');
+    // Kill once the first entry is committed (its report is published) while others are in flight.
+    let committed = 0;
+    for (let i = 0; i < 600 && committed === 0 && child.exitCode === null; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (!existsSync(ledgerFile)) continue;
+      try {
+        const db = new DatabaseSync(ledgerFile, { readOnly: true });
+        committed = Number((db.prepare('SELECT COUNT(*) AS n FROM entry_runs').get() as { n: number }).n);
+        db.close();
+      } catch {
+        committed = 0;
+      }
+    }
+    expect(child.exitCode, stderr).toBeNull();
+    expect(committed).toBeGreaterThan(0);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(existsSync(path.join(out, 'nightly.lock'))).toBe(true);
+
+    // The same command again (asynchronously: the mirror lives in this process).
+    const again = await run(args);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/analysed [12], reused [12], refused 0, failed 0/u);
+    expect(existsSync(path.join(out, 'nightly.lock'))).toBe(false);
+
+    const a = await tree(path.join(ref, 'content'));
+    const b = await tree(path.join(out, 'content'));
+    expect([...b.keys()].filter((f) => /\.tmp-|\.part|(^|\/)\.old-/u.test(f))).toEqual([]);
+    // Reports and their figures (PNG, SVG): every byte compared.
+    expect([...b.keys()].filter((f) => f.endsWith('.png')).length).toBeGreaterThan(3 * 10);
+    expect(b).toEqual(a);
+    if (haveSite) {
+      // build-info.json carries the build's wall-clock time; every other site file must match.
+      const site = async (root: string) => new Map([...(await tree(path.join(root, 'site')))].filter(([f]) => f !== 'build-info.json'));
+      const refSite = await site(ref);
+      expect(refSite.size).toBeGreaterThan(3);
+      expect(await site(out)).toEqual(refSite);
+    }
+
+    // `emvr status` shows the killed run as interrupted and the rerun as completed.
+    const status = await run([args[0], 'status', '--out', out, '--json']);
+    expect(status.status, status.stderr).toBe(0);
+    const st = JSON.parse(status.stdout) as { runs: { runId: number; status: string }[]; entries: { status: string }[]; failing: unknown[] };
+    expect(st.runs.map((r) => r.status)).toEqual(['completed', 'interrupted']);
+    expect(st.entries.length).toBe(3);
+    expect(st.failing).toEqual([]);
+    const table = await run([args[0], 'status', '--out', out]);
+    expect(table.stdout).toMatch(/entries of run 2:\nentry +status/u);
+  });
+});

@@ -1,0 +1,371 @@
+/**
+ * The nightly rebuild (ARCHITECTURE.md "Data flow"): discover → fetch → analyse → publish →
+ * site (+ PDFs + search index), for what changed only. Output folder layout:
+ *
+ *   <out>/content/entries/EMD-N/{report.json, figures/}   published reports (deterministic)
+ *   <out>/cache/EMD-N/emd_N.map.gz (+ .json sidecar)       verified map downloads
+ *   <out>/cache/staging/run-R/EMD-N/                       analyses in progress
+ *   <out>/ledger.sqlite                                    runs, outcomes, hashes, timings
+ *   <out>/site/                                            the built site (when `emvr build` exists)
+ *
+ * Work list: the discovered entries (released or updated since the last completed run, or all,
+ * or an explicit list), plus entries whose last attempt failed or whose result is from another
+ * analyzer version. An entry is re-analysed only when its metadata hash (the report-relevant
+ * fields of the entry JSON), its map sha256 or ANALYZER_VERSION changed, or its published report
+ * is missing; otherwise the report is reused. Each entry's outcome is committed to the ledger
+ * after its files are in place; a crash anywhere leaves it "not done" and the next run redoes it.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { ANALYZER_VERSION } from '../../analyzers/version.ts';
+import { EmdbClient, EntryNotFoundError, type EntryJson } from '../emdb/client.ts';
+import { MapVerifyError, pruneMap } from '../emdb/download.ts';
+import type { EmdbEndpoints } from '../emdb/endpoints.ts';
+import { sha256Json, toReportEntry, type EntryMetadata } from '../emdb/entry-metadata.ts';
+import { describeError, type HttpOptions } from '../emdb/http.ts';
+import { checkEmdbId, compareEmdbIds, mapFileName } from '../emdb/ids.ts';
+import { cleanStaging, publishedReportSha, publishEntry, recoverContent, stagingFolder, unpublishEntry } from './content.ts';
+import { Ledger, type EntryRunRecord, type EntryRunStatus, type Stage } from './ledger.ts';
+import { NightlyLock } from './lock.ts';
+import { printable, Progress } from './progress.ts';
+import { BUILD_MARKER, runSiteBuild, siteBuilderAvailable } from './site-build.ts';
+import { AnalysisPool } from './worker-pool.ts';
+
+/** Everything a nightly run needs; `emvr nightly` builds it from its flags. */
+export interface NightlyOptions {
+  /** Output folder (content/, cache/, ledger.sqlite, site/). */
+  readonly out: string;
+  readonly endpoints: EmdbEndpoints;
+  readonly http?: Partial<HttpOptions>;
+  /** Explicit accessions (no discovery, no retries of others); null = discover. */
+  readonly ids?: readonly string[] | null;
+  /** Discover every released entry, ignoring the watermark. */
+  readonly full?: boolean;
+  /** Discover from this day (YYYY-MM-DD) instead of the watermark. */
+  readonly since?: string | null;
+  /** Accepted methods (default singleParticle; empty = all). */
+  readonly methods?: readonly string[];
+  readonly updateField?: string;
+  /** A Lucene query replacing the built discovery query. */
+  readonly query?: string;
+  /** Process at most this many entries (the rest next run). */
+  readonly limit?: number | null;
+  /** Analysis worker processes (default 2). */
+  readonly workers?: number;
+  readonly figures?: boolean;
+  /** Per-entry analysis time limit, s (0 = none). */
+  readonly entryTimeoutS?: number;
+  readonly maxVoxels?: number;
+  readonly site?: { readonly enabled: boolean; readonly base?: string; readonly pdf: boolean; readonly force?: boolean };
+  /** Delete a cached map once its report is published. */
+  readonly pruneMaps?: boolean;
+  /** Progress lines on stderr (default true). */
+  readonly progress?: boolean;
+  /** Where messages go (default stderr). */
+  readonly log?: (line: string) => void;
+}
+
+/** One entry's result in a run. */
+export interface EntryOutcome {
+  readonly id: string;
+  readonly status: EntryRunStatus;
+  readonly stage: Stage | null;
+  readonly reason: string | null;
+}
+
+/** What a run did (also printed by `emvr nightly --json`). */
+export interface NightlySummary {
+  readonly runId: number;
+  readonly mode: 'since' | 'full' | 'ids';
+  readonly since: string | null;
+  readonly discovered: number;
+  readonly queued: number;
+  readonly outcomes: EntryOutcome[];
+  readonly counts: Record<EntryRunStatus, number>;
+  /** built | up to date | skipped: … | failed: … | disabled */
+  readonly site: string;
+  readonly seconds: number;
+  readonly notes: string[];
+}
+
+/** Paths of an output folder. */
+export function outPaths(out: string) {
+  const root = path.resolve(out);
+  return {
+    root,
+    content: path.join(root, 'content'),
+    cache: path.join(root, 'cache'),
+    site: path.join(root, 'site'),
+    ledger: path.join(root, 'ledger.sqlite'),
+  };
+}
+
+const todayUtc = () => new Date().toISOString().slice(0, 10);
+const secondsSince = (t0: number) => Math.round(performance.now() - t0) / 1000;
+
+/** The fields of an entry the report depends on (its hash decides re-analysis). */
+function reportInputs(m: EntryMetadata) {
+  return { id: m.id, title: m.title, authors: m.authors, depositionDate: m.depositionDate, releaseDate: m.releaseDate, resolution: m.resolution, threshold: m.threshold, method: m.method, pdbIds: m.pdbIds };
+}
+
+/** Runs `fn` over `items` with at most `n` at a time, in order of start. */
+async function eachLimit<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await fn(item);
+    }
+  });
+  await Promise.all(runners);
+}
+
+/** One nightly run. Throws only for problems of the run as a whole (lock held, discovery impossible, ledger unwritable). */
+export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> {
+  const t0 = performance.now();
+  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const p = outPaths(opts.out);
+  await mkdir(p.root, { recursive: true });
+  const lock = await NightlyLock.acquire(p.root, log);
+  const ledger = Ledger.open(p.ledger);
+  const notes: string[] = [];
+  let runId = -1;
+  let pool: AnalysisPool | null = null;
+  try {
+    const interrupted = ledger.markInterrupted();
+    if (interrupted > 0) notes.push(`${interrupted} earlier run(s) had been interrupted; their unfinished entries are redone`);
+    for (const n of await recoverContent(p.content)) notes.push(n);
+    await cleanStaging(p.root);
+
+    const explicit = opts.ids ?? null;
+    const mode: 'since' | 'full' | 'ids' = explicit !== null ? 'ids' : opts.full || (opts.since === undefined && ledger.getMeta('watermark') === null) ? 'full' : 'since';
+    const since = mode === 'since' ? (opts.since ?? ledger.getMeta('watermark')) : null;
+    const runDay = todayUtc();
+    runId = ledger.startRun({ emdbApi: opts.endpoints.api, emdbFiles: opts.endpoints.files, mode, since, analyzerVersion: ANALYZER_VERSION });
+    const client = new EmdbClient(opts.endpoints, { ...opts.http, log: (m) => log(printable(m)) });
+    const methods = opts.methods ?? ['singleParticle'];
+
+    // 1. Discover.
+    let discovered: string[];
+    if (explicit !== null) {
+      discovered = [...new Set(explicit.map((id) => checkEmdbId(id)))].sort(compareEmdbIds);
+    } else {
+      const d = await client.discover({ since, methods, updateField: opts.updateField, query: opts.query });
+      discovered = d.ids;
+      if (d.note) notes.push(d.note);
+      if (d.rejected.length > 0) notes.push(`ignored ${d.rejected.length} search result(s) that are not EMDB IDs: ${d.rejected.slice(0, 5).join(', ')}${d.rejected.length > 5 ? ', …' : ''}`);
+      log(`discovery: ${discovered.length} entr${discovered.length === 1 ? 'y' : 'ies'} (${mode === 'full' ? 'all released' : `released or updated since ${since}`})`);
+    }
+
+    // 2. Work list: discovered + retries (failed, other analyzer version) + published entries whose folder is gone.
+    const why = new Map<string, string>(discovered.map((id) => [id, 'discovered']));
+    if (explicit === null) {
+      for (const r of ledger.retryList(ANALYZER_VERSION)) if (!why.has(r.entryId)) why.set(r.entryId, r.why === 'failed' ? 'retry after failure' : 'analyzer version changed');
+      for (const r of ledger.publishedReports()) {
+        if (!why.has(r.entryId) && (await publishedReportSha(p.content, r.entryId)) !== r.reportSha256) why.set(r.entryId, 'published report missing or changed');
+      }
+    }
+    let work = [...why.keys()].sort(compareEmdbIds);
+    const limited = opts.limit !== undefined && opts.limit !== null && work.length > opts.limit;
+    if (limited) {
+      notes.push(`--limit ${opts.limit}: ${work.length - (opts.limit as number)} entries left for the next run`);
+      work = work.slice(0, opts.limit as number);
+    }
+    ledger.updateRun(runId, { discovered: discovered.length, queued: work.length, notes: notes.length ? notes.join('\n') : null });
+
+    // 3. Fetch, analyse, publish: `workers` analyses at once, two more entries downloading ahead.
+    const workers = Math.max(1, opts.workers ?? 2);
+    pool = new AnalysisPool(workers, (opts.entryTimeoutS ?? 0) * 1000, (pid) => void lock.addChild(pid, 'analysis-worker.ts').catch(() => undefined));
+    const progress = new Progress('entries', work.length, { enabled: opts.progress ?? true });
+    // Per-entry lines: through the caller's log when given, else around the progress line on stderr.
+    const note = opts.log ?? ((m: string) => progress.note(m));
+    const outcomes: EntryOutcome[] = [];
+    const activePool = pool;
+    await eachLimit(work, workers + 2, async (id) => {
+      const rec = await processEntry(id, { opts, client, ledger, pool: activePool, runId, paths: p, methods });
+      ledger.recordEntry(runId, rec);
+      outcomes.push({ id, status: rec.status, stage: rec.stage, reason: rec.reason });
+      const tail = rec.status === 'analysed' ? ` (${rec.analyseSeconds ?? '?'} s)` : rec.reason ? `${rec.stage ? ` [${rec.stage}]` : ''}: ${printable(rec.reason, 300)}` : '';
+      note(`${id} ${rec.status}${tail}`);
+      progress.tick(rec.status);
+    });
+    await pool.close();
+    pool = null;
+
+    // 4. Site, PDFs, search index: only when content changed since the last successful build.
+    const site = await siteStep(opts, ledger, runId, p, lock, log);
+
+    ledger.finishRun(runId, 'completed');
+    if (mode !== 'ids' && !limited) ledger.setMeta('watermark', mode === 'since' && since !== null && since > runDay ? since : runDay);
+    const counts = { analysed: 0, reused: 0, failed: 0, refused: 0 } as Record<EntryRunStatus, number>;
+    for (const o of outcomes) counts[o.status]++;
+    outcomes.sort((a, b) => compareEmdbIds(a.id, b.id));
+    return { runId, mode, since, discovered: discovered.length, queued: work.length, outcomes, counts, site, seconds: secondsSince(t0), notes };
+  } catch (err) {
+    if (runId >= 0) {
+      try {
+        ledger.updateRun(runId, { notes: [...notes, `run failed: ${describeError(err)}`].join('\n') });
+        ledger.finishRun(runId, 'failed');
+      } catch {
+        // the ledger itself may be what failed
+      }
+    }
+    throw err;
+  } finally {
+    if (pool) await pool.close();
+    ledger.close();
+    await lock.release();
+  }
+}
+
+interface EntryContext {
+  readonly opts: NightlyOptions;
+  readonly client: EmdbClient;
+  readonly ledger: Ledger;
+  readonly pool: AnalysisPool;
+  readonly runId: number;
+  readonly paths: ReturnType<typeof outPaths>;
+  readonly methods: readonly string[];
+}
+
+/** Fetches, checks, analyses (or reuses) and publishes one entry; returns its ledger record. Never throws for the entry's own problems. */
+async function processEntry(id: string, ctx: EntryContext): Promise<EntryRunRecord> {
+  const t0 = performance.now();
+  const { opts, client, ledger, paths } = ctx;
+  const notes: string[] = [];
+  let ej: EntryJson | null = null;
+  let metadataSha: string | null = null;
+  let mapSha: string | null = null;
+  let mapBytes: number | null = null;
+  let mapFromCache: boolean | null = null;
+  let fetchSeconds: number | null = null;
+  const rec = (status: EntryRunStatus, stage: Stage | null, reason: string | null, extra: Partial<EntryRunRecord> = {}): EntryRunRecord => ({
+    entryId: id,
+    status,
+    stage,
+    analyzerVersion: ANALYZER_VERSION,
+    metadataSha256: metadataSha,
+    entryJsonSha256: ej?.sha256 ?? null,
+    mapSha256: mapSha,
+    mapBytes,
+    mapFromCache,
+    fetchSeconds,
+    analyseSeconds: null,
+    totalSeconds: secondsSince(t0),
+    peakRssMB: null,
+    itemTimings: null,
+    notes: [...(ej?.metadata.notes ?? []), ...notes],
+    reason,
+    releaseDate: ej?.metadata.releaseDate ?? null,
+    updateDate: ej?.metadata.updateDate ?? null,
+    ...extra,
+  });
+
+  try {
+    // Metadata.
+    try {
+      ej = await client.getEntry(id);
+    } catch (err) {
+      return rec('failed', 'metadata', err instanceof EntryNotFoundError ? err.message : `entry JSON could not be read: ${describeError(err)}`);
+    }
+    const m = ej.metadata;
+    metadataSha = sha256Json(reportInputs(m));
+    const prev = ledger.entry(id);
+    const sameInputsAsSettled = prev !== null && prev.okVersion === ANALYZER_VERSION && prev.okMetadataSha256 === metadataSha;
+    let refusal: string | null = null;
+    if (m.status !== null && m.status !== 'REL') refusal = `entry status is ${m.status}, not released (REL)`;
+    else if (ctx.methods.length > 0 && !ctx.methods.includes(m.method ?? '')) refusal = `method ${m.method ?? 'unknown'} is not analysed (accepted: ${ctx.methods.join(', ')})`;
+    else if (m.threshold === null) refusal = 'EMDB gives no contour level for this map; Level 0 needs one';
+    if (refusal !== null) {
+      if (sameInputsAsSettled && prev?.okStatus === 'refused') return rec('reused', null, `refused earlier: ${refusal}`);
+      await unpublishEntry(paths.content, id, ctx.runId);
+      return rec('refused', 'metadata', refusal);
+    }
+
+    // Map.
+    const dest = path.join(paths.cache, id, mapFileName(id));
+    const tf = performance.now();
+    try {
+      const got = await client.fetchMap(id, dest);
+      mapSha = got.info.sha256;
+      mapBytes = got.info.bytes;
+      mapFromCache = got.fromCache;
+      fetchSeconds = secondsSince(tf);
+      if (m.voxelSize !== null) {
+        const d = m.voxelSize.map((v, k) => Math.abs(v - got.info.voxelSize[k]));
+        if (d.some((x) => x >= 0.01)) notes.push(`voxel size in EMDB metadata (${m.voxelSize.join(' × ')} Å) differs from the map header (${got.info.voxelSize.map((v) => v.toFixed(4)).join(' × ')} Å); the header is used`);
+      }
+    } catch (err) {
+      fetchSeconds = secondsSince(tf);
+      const why = err instanceof MapVerifyError ? `map file is not usable: ${err.message}` : err instanceof EntryNotFoundError ? err.message : `map download failed: ${describeError(err)}`;
+      return rec('failed', 'download', why);
+    }
+
+    // Reuse when nothing the report depends on changed and the published report is intact.
+    if (sameInputsAsSettled && prev?.okMapSha256 === mapSha) {
+      if (prev.okStatus === 'refused') return rec('reused', null, `refused earlier: ${prev.okReason ?? ''}`.trim());
+      if (prev.okStatus === 'analysed' && prev.reportSha256 !== null && (await publishedReportSha(paths.content, id)) === prev.reportSha256) {
+        if (opts.pruneMaps) await pruneMap(dest);
+        return rec('reused', null, null, { reportSha256: prev.reportSha256 });
+      }
+    }
+
+    // Analysis, in a worker process, into a staging folder.
+    const staged = stagingFolder(paths.root, ctx.runId, id);
+    const r = await ctx.pool.run({ mapPath: dest, entryDir: staged, entry: toReportEntry(m), figures: opts.figures ?? true, maxVoxels: opts.maxVoxels });
+    if (!r.ok) {
+      if (r.kind === 'refused') {
+        await unpublishEntry(paths.content, id, ctx.runId);
+        return rec('refused', 'analysis', r.message, { analyseSeconds: r.seconds });
+      }
+      return rec('failed', 'analysis', r.kind === 'corrupt' ? `corrupt map: ${r.message}` : `analysis error: ${r.message}`, { analyseSeconds: r.seconds });
+    }
+    try {
+      await publishEntry(paths.content, id, staged, ctx.runId);
+    } catch (err) {
+      return rec('failed', 'publish', `could not publish the report: ${describeError(err)}`, { analyseSeconds: r.seconds });
+    }
+    if (opts.pruneMaps) await pruneMap(dest);
+    return rec('analysed', null, null, {
+      analyseSeconds: r.seconds,
+      peakRssMB: r.timings.peakRssMB,
+      itemTimings: { items: r.timings.items, totalSeconds: r.timings.totalSeconds, peakRssMB: r.timings.peakRssMB },
+      reportSha256: r.reportSha256,
+    });
+  } catch (err) {
+    // Our own bug or the disk: the entry fails, the batch goes on.
+    return rec('failed', null, `internal error: ${describeError(err)}`);
+  }
+}
+
+/** Builds the site when content changed since the last good build (or when forced / missing). */
+async function siteStep(opts: NightlyOptions, ledger: Ledger, runId: number, p: ReturnType<typeof outPaths>, lock: NightlyLock, log: (m: string) => void): Promise<string> {
+  const cfg = opts.site ?? { enabled: true, pdf: true };
+  let status: string;
+  const t0 = performance.now();
+  if (!cfg.enabled) {
+    status = 'disabled (--no-site)';
+  } else if (!siteBuilderAvailable()) {
+    status = 'skipped: the site builder (emvr build) is not available in this checkout';
+    log(`site: ${status}`);
+  } else {
+    const fingerprint = ledger.contentFingerprint(JSON.stringify({ base: cfg.base ?? '/', pdf: cfg.pdf }));
+    if (!cfg.force && ledger.getMeta('site_fingerprint') === fingerprint && existsSync(p.site)) {
+      status = 'up to date';
+    } else {
+      log(`site: building ${p.site}${cfg.pdf ? ' (with PDFs of changed entries)' : ''}`);
+      ledger.setMeta('site_fingerprint', null);
+      const r = await runSiteBuild({ contentDir: p.content, siteDir: p.site, base: cfg.base, pdf: cfg.pdf, onSpawn: (pid) => void lock.addChild(pid, BUILD_MARKER).catch(() => undefined) });
+      if (r.code === 0) {
+        ledger.setMeta('site_fingerprint', fingerprint);
+        status = 'built';
+      } else {
+        status = `failed: the site builder ${r.signal ? `was killed by ${r.signal}` : `exited with code ${r.code}`} (retried next run)`;
+      }
+      log(`site: ${status} (${secondsSince(t0)} s)`);
+    }
+  }
+  ledger.updateRun(runId, { siteStatus: status, siteSeconds: secondsSince(t0) });
+  return status;
+}

@@ -1,0 +1,164 @@
+/**
+ * Site build benchmark (not a test): `npx node scripts/site/bench-build.ts [--entries 10000]
+ * [--pdf-sample 120] [--index-rows 50000] [--from <content dir>] [--work <dir>]`.
+ *
+ * 1. Makes N entries by copying one analysed report (a phantom analysed here, or the first report
+ *    of --from) with new IDs, titles, resolutions and some 0.c/0.d warnings; figures are shared
+ *    through a symlinked folder.
+ * 2. Builds the site without PDFs, measuring Astro and Pagefind apart (wall time and peak RSS of
+ *    each step's process tree, via /usr/bin/time).
+ * 3. Prints a sample of entries to PDF with 2, 3 and 4 tabs: pages/s and entries/s.
+ * 4. Serves the archive page with an index.json of --index-rows rows and times, in Chromium, the
+ *    load, a filter, a sort and a page render (medians of 5).
+ * The machine is shared: read the numbers as medians of noisy runs.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeMrc } from '../../analyzers/io/mrc-write.ts';
+import { analyzeEntry } from '../../analyzers/level0/analyze.ts';
+import { parseReport, type Report } from '../../analyzers/report/schema.ts';
+import { makePhantom } from '../../analyzers/simulate/phantoms.ts';
+import { launchChromium } from './browser.ts';
+import { buildSite, PROJECT_ROOT } from './build-site.ts';
+import { printPdfs } from './print-pdfs.ts';
+import { startStaticServer } from './static-server.ts';
+
+const WORDS = ['spike', 'ribosome', 'channel', 'transporter', 'polymerase', 'capsid', 'receptor', 'kinase', 'complex', 'filament', 'nucleosome', 'proteasome', 'helicase', 'antibody', 'Fab', 'dimer', 'trimer', 'membrane', 'bacterial', 'human', 'yeast', 'viral', 'open', 'closed', 'state', 'bound', 'apo', 'inhibitor', 'ATP', 'GTP'];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** A seeded generator (mulberry32) so that every run builds the same archive. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function sourceReport(work: string, from: string | undefined): Promise<{ report: Report; dir: string }> {
+  if (from) {
+    const entries = path.join(from, 'entries');
+    const id = fs.readdirSync(entries).sort().find((n) => fs.existsSync(path.join(entries, n, 'report.json')));
+    if (!id) throw new Error(`no report under ${entries}`);
+    const dir = path.join(entries, id);
+    return { report: parseReport(JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'))), dir };
+  }
+  const p = await makePhantom('well-behaved', { seed: 1 });
+  const mapPath = path.join(work, 'source.map');
+  await writeMrc(mapPath, p.volume);
+  const dir = path.join(work, 'source-entry');
+  const report = await analyzeEntry({ mapPath, entryDir: dir, figures: true, entry: { id: 'EMD-99999', title: 'source', authors: ['emvr simulator'], depositionDate: '2024-01-01', releaseDate: null, resolution: p.resolution, threshold: p.threshold, method: 'singleParticle', pdbIds: [] } });
+  return { report, dir };
+}
+
+/** Writes `n` entries derived from `src` into `<content>/entries`. */
+function makeArchive(content: string, src: Report, srcDir: string, n: number): void {
+  const rand = rng(7);
+  const entries = path.join(content, 'entries');
+  fs.mkdirSync(entries, { recursive: true });
+  const shared = ['figures', 'maps'].filter((d) => fs.existsSync(path.join(srcDir, d)));
+  for (let i = 0; i < n; i++) {
+    const id = `EMD-${10000 + i}`;
+    const words = Array.from({ length: 4 + Math.floor(rand() * 6) }, () => WORDS[Math.floor(rand() * WORDS.length)]);
+    const r = structuredClone(src);
+    r.entry = { ...r.entry, id, title: `Cryo-EM structure of the ${words.join(' ')} (${i})`, resolution: Math.round((1.5 + rand() * 8.5) * 100) / 100, depositionDate: `20${10 + Math.floor(rand() * 15)}-0${1 + Math.floor(rand() * 9)}-1${Math.floor(rand() * 9)}` };
+    for (const k of ['0.c', '0.d'] as const) {
+      if (rand() < 0.2 && r.items[k].status === 'ok') {
+        r.items[k] = { ...r.items[k], status: 'warnings', warnings: [{ code: `${k.replace('.', '')}.bench`, text: `Benchmark warning of ${k}.` }] };
+        r.score = { ...r.score, passing: r.score.passing - 1 };
+      }
+    }
+    const dir = path.join(entries, id);
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify(r));
+    for (const d of shared) fs.symlinkSync(path.join(srcDir, d), path.join(dir, d));
+  }
+}
+
+async function benchIndex(out: string, rows: number): Promise<Record<string, number>> {
+  const doc = JSON.parse(fs.readFileSync(path.join(out, 'index.json'), 'utf8')) as { rows: unknown[][] };
+  const rand = rng(11);
+  const big = Array.from({ length: rows }, (_, i) => {
+    const r = [...doc.rows[i % doc.rows.length]];
+    r[0] = `EMD-${100000 + i}`;
+    r[2] = Math.round((1.5 + rand() * 8.5) * 100) / 100;
+    return r;
+  });
+  // The archive page fetches <base>index.json: swap in one with `rows` rows for the measurement.
+  const original = fs.readFileSync(path.join(out, 'index.json'));
+  fs.writeFileSync(path.join(out, 'index.json'), JSON.stringify({ ...doc, rows: big }));
+  const server = await startStaticServer({ dir: out });
+  const browser = await launchChromium();
+  const samples: Record<string, number[]> = { loadToTableMs: [], fetchMs: [], prepareMs: [], firstRenderMs: [], filterMs: [], sortMs: [], renderMs: [] };
+  try {
+    for (let rep = 0; rep < 5; rep++) {
+      const page = await browser.newPage();
+      const t0 = performance.now();
+      await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+      await page.waitForSelector('#archive-table[data-ready="true"]', { timeout: 120_000 });
+      samples.loadToTableMs.push(performance.now() - t0);
+      const t = (await page.evaluate('window.__archiveTimings')) as Record<string, number>;
+      samples.fetchMs.push(t.fetchMs);
+      samples.prepareMs.push(t.prepareMs);
+      samples.firstRenderMs.push(t.renderMs);
+      await page.select('#f-item', '0.d');
+      await page.select('#f-status', 'w');
+      const f = (await page.evaluate('window.__archiveTimings')) as Record<string, number>;
+      samples.filterMs.push(f.filterMs);
+      await page.click('th[data-sort="resolution"] button');
+      const s = (await page.evaluate('window.__archiveTimings')) as Record<string, number>;
+      samples.sortMs.push(s.sortMs);
+      samples.renderMs.push(s.renderMs);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+    fs.writeFileSync(path.join(out, 'index.json'), original);
+  }
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, Math.round(median(v) * 10) / 10]));
+}
+
+const { values } = parseArgs({
+  options: { entries: { type: 'string' }, 'pdf-sample': { type: 'string' }, 'index-rows': { type: 'string' }, from: { type: 'string' }, work: { type: 'string' }, 'skip-build': { type: 'boolean' } },
+});
+const n = Number(values.entries ?? 10000);
+const sample = Number(values['pdf-sample'] ?? 120);
+const indexRows = Number(values['index-rows'] ?? 50000);
+const work = path.resolve(values.work ?? fs.mkdtempSync(path.join(os.tmpdir(), 'emvr-site-bench-')));
+const content = path.join(work, 'content');
+const out = path.join(work, 'dist');
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+log(`work folder: ${work}; ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+if (!values['skip-build']) {
+  fs.rmSync(content, { recursive: true, force: true });
+  const src = await sourceReport(work, values.from);
+  const t0 = performance.now();
+  makeArchive(content, src.report, src.dir, n);
+  log(`archive: ${n} entries written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const s = await buildSite({ content, out, pdf: false, measure: true, log });
+  log(`RESULT astro: ${s.astro.seconds.toFixed(1)} s wall, ${s.astro.cpuSeconds?.toFixed(1)} s CPU, peak ${s.astro.peakMB} MB for ${s.entries} entries (${(s.entries / s.astro.seconds).toFixed(0)} pages/s)`);
+  log(`RESULT pagefind: ${s.pagefind?.seconds.toFixed(1)} s wall, ${s.pagefind?.cpuSeconds?.toFixed(1)} s CPU, peak ${s.pagefind?.peakMB} MB`);
+}
+
+const ids = fs.readdirSync(out).filter((d) => /^EMD-\d+$/u.test(d)).sort().slice(0, sample);
+for (const tabs of [2, 3, 4]) {
+  const cache = path.join(work, `pdf-cache-${tabs}`);
+  fs.rmSync(cache, { recursive: true, force: true });
+  const p = await printPdfs({ siteDir: out, base: '/', contentDir: content, cacheDir: cache, ids, tabs, force: true }, PROJECT_ROOT);
+  log(`RESULT pdf (${tabs} tabs): ${p.printed} entries, ${p.pages} pages in ${p.seconds.toFixed(1)} s: ${p.pagesPerSecond.toFixed(1)} pages/s, ${(p.printed / p.seconds).toFixed(2)} entries/s${p.failed.length ? `, ${p.failed.length} failed` : ''}`);
+}
+
+const idx = await benchIndex(out, indexRows);
+log(`RESULT archive table with ${indexRows} rows (medians of 5, ms): ${JSON.stringify(idx)}`);
+log(`load average now ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);

@@ -1,0 +1,241 @@
+/**
+ * PDF versions of the entry pages: headless Chromium (puppeteer-core) prints each built page with
+ * the site's print stylesheet, A4, the entry ID and title in the header and "page n of N" in the
+ * footer of every page. PDFs are kept in a cache folder with a manifest; an entry is re-printed only
+ * when the sha256 of its report.json, the analyzer version or the site's page sources changed.
+ * Several tabs print in parallel. Cached PDFs are then linked (or copied) to `<out>/<id>/<id>.pdf`.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Page } from 'puppeteer-core';
+import { EntryId } from '../../analyzers/report/schema.ts';
+import { launchChromium } from './browser.ts';
+import { startStaticServer } from './static-server.ts';
+
+/** Name of the manifest in the PDF cache folder: id → what its PDF was printed from. */
+export const MANIFEST_FILE = 'manifest.json';
+
+/** What a cached PDF was printed from. */
+export interface PdfStamp {
+  /** sha256 of report.json as read. */
+  report: string;
+  analyzer: string;
+  /** Hash of the site sources that shape the page (see `siteLayoutHash`). */
+  layout: string;
+  pages: number;
+  bytes: number;
+}
+
+/** The PDF cache manifest (version 1). */
+export interface PdfManifest {
+  version: 1;
+  entries: Record<string, PdfStamp>;
+}
+
+/** What to print, from where, to where. */
+export interface PrintOptions {
+  /** Built site folder. */
+  siteDir: string;
+  /** URL sub-path the site was built for. */
+  base: string;
+  /** Content folder (reports are hashed from there). */
+  contentDir: string;
+  /** Cache folder of PDFs and the manifest. */
+  cacheDir: string;
+  /** Entry IDs to have PDFs for (normally every entry page of the build). */
+  ids: string[];
+  /** Parallel tabs (default 3). */
+  tabs?: number;
+  /** Re-print everything. */
+  force?: boolean;
+  log?: (line: string) => void;
+}
+
+/** Counts and speed of one printing run. */
+export interface PrintSummary {
+  printed: number;
+  reused: number;
+  pages: number;
+  seconds: number;
+  /** Printed pages per second of printing (0 when nothing was printed). */
+  pagesPerSecond: number;
+  failed: { id: string; error: string }[];
+}
+
+function sha256(bytes: Uint8Array | string): string {
+  return crypto.createHash('sha256').update(bytes).digest('hex');
+}
+
+/** HTML-escapes text for the printer's header template (titles come from EMDB). */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/gu, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/**
+ * A hash of everything that shapes a printed page: the files under site/src and the Astro config.
+ * A change there re-prints every PDF; a rebuild with unchanged sources re-prints none.
+ */
+export function siteLayoutHash(projectRoot: string): string {
+  const h = crypto.createHash('sha256');
+  const walk = (dir: string) => {
+    for (const name of fs.readdirSync(dir).sort()) {
+      const full = path.join(dir, name);
+      const st = fs.statSync(full);
+      if (st.isDirectory()) walk(full);
+      else {
+        h.update(path.relative(projectRoot, full));
+        h.update(fs.readFileSync(full));
+      }
+    }
+  };
+  walk(path.join(projectRoot, 'site', 'src'));
+  h.update(fs.readFileSync(path.join(projectRoot, 'astro.config.mjs')));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Reads the manifest of a cache folder (an empty one when absent or unreadable). */
+export function readManifest(cacheDir: string): PdfManifest {
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(cacheDir, MANIFEST_FILE), 'utf8')) as PdfManifest;
+    if (m.version === 1 && m.entries && typeof m.entries === 'object') return m;
+  } catch {
+    // A missing or damaged manifest only costs a re-print.
+  }
+  return { version: 1, entries: {} };
+}
+
+async function writeManifest(cacheDir: string, m: PdfManifest): Promise<void> {
+  const file = path.join(cacheDir, MANIFEST_FILE);
+  const tmp = `${file}.tmp-${process.pid}`;
+  await fsp.writeFile(tmp, `${JSON.stringify(m, null, 1)}\n`);
+  await fsp.rename(tmp, file);
+}
+
+/** Number of pages of a PDF written by Chromium (counts its /Type /Page objects). */
+export function countPdfPages(pdf: Uint8Array): number {
+  const text = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString('latin1');
+  return (text.match(/\/Type\s*\/Page(?![a-zA-Z])/gu) ?? []).length;
+}
+
+function headerTemplate(id: string, title: string): string {
+  const text = title.length > 110 ? `${title.slice(0, 107)}…` : title;
+  return `<div style="font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; color: #444; width: 100%; margin: 0 14mm; display: flex; justify-content: space-between; gap: 6mm; white-space: nowrap; overflow: hidden;"><span style="overflow: hidden; text-overflow: ellipsis;"><b>${escapeHtml(id)}</b> · ${escapeHtml(text)}</span><span>Level 0 validation report</span></div>`;
+}
+
+const FOOTER = `<div style="font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; color: #444; width: 100%; text-align: center;">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>`;
+
+async function printOne(page: Page, url: string, id: string, outFile: string): Promise<{ pages: number; bytes: number }> {
+  const res = await page.goto(url, { waitUntil: 'load', timeout: 120_000 });
+  if (!res || !res.ok()) throw new Error(`page ${url} answered ${res?.status() ?? 'nothing'}`);
+  // Lazy images need no help: Chromium loads them before printing. (Forcing them eager first
+  // makes it decode them again and costs about 3x the printing time; the test counts the images
+  // in the PDF.)
+  const title = await page.$eval('.entry-title', (e) => e.textContent ?? '').catch(() => '');
+  const pdf = await page.pdf({
+    format: 'A4',
+    printBackground: true,
+    displayHeaderFooter: true,
+    headerTemplate: headerTemplate(id, title),
+    footerTemplate: FOOTER,
+    margin: { top: '18mm', bottom: '16mm', left: '14mm', right: '14mm' },
+    timeout: 120_000,
+  });
+  const tmp = `${outFile}.tmp-${process.pid}`;
+  await fsp.writeFile(tmp, pdf);
+  await fsp.rename(tmp, outFile);
+  return { pages: countPdfPages(pdf), bytes: pdf.byteLength };
+}
+
+/**
+ * Brings the PDF cache up to date for `ids` (printing only what changed), then places each PDF in
+ * the site. PDFs of entries no longer in `ids` are removed from the cache. An entry that fails to
+ * print is listed in the summary; the others go on.
+ */
+export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<PrintSummary> {
+  const log = o.log ?? (() => undefined);
+  const ids = o.ids.filter((id) => EntryId.safeParse(id).success);
+  await fsp.mkdir(o.cacheDir, { recursive: true });
+  const manifest = readManifest(o.cacheDir);
+  const layout = siteLayoutHash(projectRoot);
+
+  const stamps = new Map<string, { report: string; analyzer: string }>();
+  const todo: string[] = [];
+  for (const id of ids) {
+    const bytes = fs.readFileSync(path.join(o.contentDir, 'entries', id, 'report.json'));
+    let analyzer = 'unknown';
+    try {
+      analyzer = String((JSON.parse(bytes.toString('utf8')) as { provenance?: { analyzer?: { version?: string } } }).provenance?.analyzer?.version ?? 'unknown');
+    } catch {
+      // The site build already validated the report; a hash mismatch re-prints anyway.
+    }
+    const stamp = { report: sha256(bytes), analyzer };
+    stamps.set(id, stamp);
+    const old = manifest.entries[id];
+    const cached = path.join(o.cacheDir, `${id}.pdf`);
+    if (o.force || !old || old.report !== stamp.report || old.analyzer !== stamp.analyzer || old.layout !== layout || !fs.existsSync(cached)) todo.push(id);
+  }
+
+  const summary: PrintSummary = { printed: 0, reused: ids.length - todo.length, pages: 0, seconds: 0, pagesPerSecond: 0, failed: [] };
+  if (todo.length > 0) {
+    const t0 = performance.now();
+    const server = await startStaticServer({ dir: o.siteDir, base: o.base });
+    let browser: Browser | null = null;
+    try {
+      browser = await launchChromium();
+      const tabs = Math.max(1, Math.min(o.tabs ?? 3, todo.length));
+      let next = 0;
+      let sinceSave = 0;
+      const worker = async (page: Page) => {
+        while (next < todo.length) {
+          const id = todo[next++];
+          try {
+            const r = await printOne(page, `${server.url}${id}/`, id, path.join(o.cacheDir, `${id}.pdf`));
+            manifest.entries[id] = { ...stamps.get(id)!, layout, pages: r.pages, bytes: r.bytes };
+            summary.printed++;
+            summary.pages += r.pages;
+            if (++sinceSave >= 200) {
+              sinceSave = 0;
+              await writeManifest(o.cacheDir, manifest);
+            }
+            if (summary.printed % 500 === 0) log(`  ${summary.printed}/${todo.length} PDFs printed`);
+          } catch (err) {
+            summary.failed.push({ id, error: (err as Error).message });
+            delete manifest.entries[id];
+          }
+        }
+      };
+      const pages = await Promise.all(Array.from({ length: tabs }, () => browser!.newPage()));
+      await Promise.all(pages.map((p) => worker(p)));
+    } finally {
+      await browser?.close();
+      await server.close();
+    }
+    summary.seconds = (performance.now() - t0) / 1000;
+    summary.pagesPerSecond = summary.seconds > 0 ? summary.pages / summary.seconds : 0;
+  }
+
+  // Forget PDFs of entries that left the site, then save.
+  const keep = new Set(ids);
+  for (const id of Object.keys(manifest.entries)) {
+    if (!keep.has(id)) {
+      delete manifest.entries[id];
+      await fsp.rm(path.join(o.cacheDir, `${id}.pdf`), { force: true });
+    }
+  }
+  await writeManifest(o.cacheDir, manifest);
+
+  for (const id of ids) {
+    const from = path.join(o.cacheDir, `${id}.pdf`);
+    if (!fs.existsSync(from)) continue;
+    const to = path.join(o.siteDir, id, `${id}.pdf`);
+    await fsp.rm(to, { force: true });
+    try {
+      await fsp.link(from, to);
+    } catch {
+      await fsp.copyFile(from, to);
+    }
+  }
+  return summary;
+}

@@ -1,0 +1,350 @@
+/**
+ * End-to-end test of the report site: analyses three simulated maps (phantoms with known defects),
+ * adds copies with hostile titles, a copy carrying a future item's values, and one broken report;
+ * builds the site under a sub-path with Pagefind and PDFs; then drives the machine's headless
+ * Chromium through the pages. Skips visibly without Chromium (or, for the PDF text, pdftotext).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import Papa from 'papaparse';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeMrc } from '../../analyzers/io/mrc-write.ts';
+import { analyzeEntry } from '../../analyzers/level0/analyze.ts';
+import { ITEM_IDS, parseReport, type Report } from '../../analyzers/report/schema.ts';
+import { makePhantom, type PhantomName } from '../../analyzers/simulate/phantoms.ts';
+import { chromiumPath, launchChromium } from './browser.ts';
+import { buildSite, PROJECT_ROOT, type BuildSummary } from './build-site.ts';
+import { printPdfs } from './print-pdfs.ts';
+import { startStaticServer, type StaticServer } from './static-server.ts';
+
+/**
+ * The little of the DOM the browser-side callbacks use (the project compiles without the DOM lib;
+ * these callbacks run inside Chromium).
+ */
+interface El {
+  dataset: Record<string, string | undefined>;
+  textContent: string | null;
+  value: string;
+  href: string;
+  getAttribute(name: string): string | null;
+}
+declare const document: { getElementById(id: string): El | null };
+declare const window: Record<string, unknown> & { axe: { run(ctx: unknown, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } };
+
+const haveChromium = chromiumPath() !== null;
+if (!haveChromium) console.warn('SKIPPED site tests: no Chromium (install Debian "chromium" or set EMVR_CHROMIUM)');
+const havePdftotext = fs.existsSync('/usr/bin/pdftotext');
+if (!havePdftotext) console.warn('SKIPPED PDF text checks: pdftotext missing (Debian poppler-utils)');
+
+const BASE = '/emvr-test/sub/';
+const HOSTILE_TITLE = 'Zanzibar <script>window.__pwned = 1</script> "quoted" & under_score 100% $E=mc^2$ <img src=x onerror="window.__pwned=2"> {{x}}';
+const HOSTILE_AUTHOR = "O'Hara, <b>Bold</b> & Co";
+
+/**
+ * Real analyses: [phantom, id, with figures]. background-offset warns 0.c, b-factor-positive warns
+ * 0.d. Only the first renders figures (the slowest part); the copies below reuse them.
+ */
+const ANALYSED: [PhantomName, string, boolean][] = [
+  ['well-behaved', 'EMD-91001', true],
+  ['b-factor-positive', 'EMD-91002', false],
+  ['background-offset', 'EMD-91003', false],
+];
+const HOSTILE_ID = 'EMD-91004';
+const FUTURE_ID = 'EMD-91005';
+const BROKEN_ID = 'EMD-91006';
+
+function squash(s: string): string {
+  return s.replace(/\s+/gu, ' ').trim();
+}
+
+function writeReport(content: string, r: Report, figuresFrom: string): void {
+  const dir = path.join(content, 'entries', r.entry.id);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify(parseReport(r), null, 1));
+  fs.cpSync(path.join(figuresFrom, 'figures'), path.join(dir, 'figures'), { recursive: true });
+}
+
+describe.skipIf(!haveChromium)('report site built from simulated entries', () => {
+  let tmp = '';
+  let content = '';
+  let out = '';
+  let pdfCache = '';
+  let summary: BuildSummary;
+  let server: StaticServer;
+  let browser: Browser;
+  const reports = new Map<string, Report>();
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'emvr-site-test-'));
+    content = path.join(tmp, 'content');
+    out = path.join(tmp, 'dist');
+    pdfCache = path.join(tmp, 'pdf-cache');
+    for (const [name, id, figures] of ANALYSED) {
+      const p = await makePhantom(name, { seed: 1 });
+      const mapPath = path.join(tmp, 'maps', `${id}.map`);
+      await writeMrc(mapPath, p.volume);
+      const r = await analyzeEntry({
+        mapPath,
+        entryDir: path.join(content, 'entries', id),
+        figures,
+        entry: { id, title: `Phantom ${name}: ${p.description}`, authors: ['emvr simulator'], depositionDate: '2024-03-0' + id.slice(-1), releaseDate: null, resolution: p.resolution, threshold: p.threshold, method: 'singleParticle', pdbIds: ['6vxx'] },
+      });
+      reports.set(id, r);
+    }
+    const good = reports.get('EMD-91001')!;
+    const goodDir = path.join(content, 'entries', 'EMD-91001');
+    const hostile: Report = { ...good, entry: { ...good.entry, id: HOSTILE_ID, title: HOSTILE_TITLE, authors: [HOSTILE_AUTHOR, 'Ünïcødé Ñame'] } };
+    writeReport(content, hostile, goodDir);
+    reports.set(HOSTILE_ID, parseReport(hostile));
+    // A report as later analyzer versions will write it: an item that does not apply here (0.f today)
+    // measured, with percentiles, a histogram and a table of a shape the site has never seen.
+    const f = good.items['0.f'];
+    expect(f.status).toBe('not-applicable');
+    const future: Report = {
+      ...good,
+      entry: { ...good.entry, id: FUTURE_ID, title: 'Future item values render generically' },
+      score: { passing: good.score.passing + 1, evaluable: good.score.evaluable + 1 },
+      items: {
+        ...good.items,
+        '0.f': {
+          ...f,
+          status: 'ok',
+          reason: undefined,
+          evaluable: true,
+          values: { percentiles: { p2_5: -120.5, p25: -98, p50: -87.25, p75: -70, p97_5: -41 }, median: -87.25, histogram: { edges: [-130, -90, -50, -10], counts: [10, 25, 7], below: 0, above: 1 } },
+          units: { percentiles: 'Å²', median: 'Å²', histogram: 'Å² (edges), voxels (counts)' },
+          results: ['The median local B-factor is -87.25 Å².'],
+          tables: [{ id: 'local-bfactor-percentiles', caption: 'Representative percentiles of the local B-factor', columns: [{ key: 'p', label: 'Percentile', unit: '%' }, { key: 'b', label: 'Local B-factor', unit: 'Å²' }], rows: [[2.5, -120.5], [50, -87.25], [97.5, -41]] }],
+        },
+      },
+    };
+    writeReport(content, future, goodDir);
+    reports.set(FUTURE_ID, parseReport(future));
+    fs.mkdirSync(path.join(content, 'entries', BROKEN_ID), { recursive: true });
+    fs.writeFileSync(path.join(content, 'entries', BROKEN_ID, 'report.json'), JSON.stringify({ schemaVersion: 1, entry: 'not an entry' }));
+
+    summary = await buildSite({ content, out, base: BASE, pdf: true, pdfCache, pdfTabs: 2, log: () => undefined });
+    server = await startStaticServer({ dir: out, base: BASE });
+    browser = await launchChromium();
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function open(rel: string): Promise<Page> {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push((e as Error).message));
+    const res = await page.goto(`${server.url}${rel}`, { waitUntil: 'load' });
+    expect(res?.status(), `${rel} loads`).toBe(200);
+    (page as Page & { jsErrors?: string[] }).jsErrors = errors;
+    return page;
+  }
+
+  async function openIndex(): Promise<Page> {
+    const page = await open('');
+    await page.waitForSelector('#archive-table[data-ready="true"]');
+    return page;
+  }
+
+  async function tableIds(page: Page): Promise<string[]> {
+    return page.$$eval('#archive-body tr', (rows) => rows.map((r) => (r as unknown as El).dataset.id ?? ''));
+  }
+
+  it('builds a page for every valid report and leaves the broken one out of pages, index.json and all.csv', async () => {
+    const good = [...reports.keys()].sort();
+    expect(summary.entries).toBe(good.length);
+    expect(fs.existsSync(path.join(out, BROKEN_ID))).toBe(false);
+    const index = JSON.parse(fs.readFileSync(path.join(out, 'index.json'), 'utf8')) as { columns: string[]; rows: unknown[][] };
+    expect(index.rows.map((r) => r[0])).toEqual(good);
+    const bCol = index.columns.indexOf('bFactor');
+    const row2 = index.rows.find((r) => r[0] === 'EMD-91002')!;
+    expect(row2[bCol]).toBe(reports.get('EMD-91002')!.items['0.d'].values.bFactor);
+    const csv = Papa.parse<Record<string, string>>(fs.readFileSync(path.join(out, 'all.csv'), 'utf8'), { header: true, skipEmptyLines: true });
+    expect(csv.data.map((r) => r.id)).toEqual(good);
+    const hostileRow = csv.data.find((r) => r.id === HOSTILE_ID)!;
+    expect(hostileRow.title).toBe(HOSTILE_TITLE);
+    expect(csv.data.find((r) => r.id === 'EMD-91002')!.status_0d).toBe('warnings');
+  });
+
+  it('search finds an entry by its EMDB ID and by a word of its title', async () => {
+    const page = await openIndex();
+    const search = async (term: string) => {
+      await page.$eval('#search-input', (e) => {
+        (e as unknown as El).value = '';
+      });
+      await page.type('#search-input', term);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((t) => (document.getElementById('search-status')?.textContent ?? '').includes(t), {}, term);
+      return page.$$eval('#search-results a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+    };
+    expect(await search('EMD-91003')).toEqual([`${BASE}EMD-91003/`]);
+    expect(await search('91002')).toEqual([`${BASE}EMD-91002/`]);
+    expect(await search('Zanzibar')).toEqual([`${BASE}${HOSTILE_ID}/`]);
+    const text = await page.$eval('#search-results', (e) => e.textContent ?? '');
+    expect(text).toContain('<script>window.__pwned = 1</script>');
+    expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
+    await page.close();
+  });
+
+  it('filtering by "item has warnings" shows exactly the entries whose report warns there', async () => {
+    const page = await openIndex();
+    expect((await tableIds(page)).sort()).toEqual([...reports.keys()].sort());
+    for (const item of ['0.d', '0.c'] as const) {
+      await page.select('#f-item', item);
+      await page.select('#f-status', 'w');
+      await page.waitForFunction((n) => document.getElementById('archive-table')?.dataset.visible === String(n), {}, [...reports.values()].filter((r) => r.items[item].status === 'warnings').length);
+      const expected = [...reports.values()].filter((r) => r.items[item].status === 'warnings').map((r) => r.entry.id).sort();
+      expect(expected.length).toBeGreaterThan(0);
+      expect((await tableIds(page)).sort()).toEqual(expected);
+    }
+    // Minimum passing items: the future copy passes one item more than any other entry.
+    await page.select('#f-item', '');
+    await page.select('#f-status', '');
+    const best = reports.get(FUTURE_ID)!.score.passing;
+    const expected = [...reports.values()].filter((r) => r.score.passing >= best).map((r) => r.entry.id).sort();
+    expect(expected).toEqual([FUTURE_ID]);
+    await page.type('#f-minscore', String(best));
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => document.getElementById('archive-table')?.dataset.visible === String(n), {}, expected.length);
+    expect(await tableIds(page)).toEqual(expected);
+    expect(new URL(page.url()).searchParams.get('minscore')).toBe(String(best));
+    await page.close();
+  });
+
+  it('an entry page shows the score and every warning of its report.json', async () => {
+    for (const id of ['EMD-91002', 'EMD-91003']) {
+      const r = reports.get(id)!;
+      const page = await open(`${id}/`);
+      expect(squash(await page.$eval('.score-value', (e) => e.textContent ?? ''))).toBe(`${r.score.passing} of ${r.score.evaluable}`);
+      const warnings = ITEM_IDS.flatMap((k) => r.items[k].warnings);
+      expect(warnings.length).toBeGreaterThan(0);
+      const body = squash(await page.$eval('main', (e) => e.textContent ?? ''));
+      for (const w of warnings) expect(body.split(squash(w.text)).length - 1, w.code).toBe(2); // summary + item section
+      const statuses = await page.$$eval('.summary-table tbody tr', (rows) => rows.map((tr) => (tr as unknown as El).dataset.status));
+      expect(statuses).toEqual(ITEM_IDS.map((k) => r.items[k].status));
+      await page.close();
+    }
+    const ok = await open('EMD-91001/');
+    expect(await ok.$eval('.no-warnings', (e) => e.textContent)).toBe('No warnings.');
+    await ok.close();
+  });
+
+  it('renders values, tables and reasons it has never seen before, generically', async () => {
+    const page = await open(`${FUTURE_ID}/`);
+    const sec = squash(await page.$eval('#item-0f', (e) => e.textContent ?? ''));
+    expect(sec).toContain('Median');
+    expect(sec).toContain('−87.25 Å²');
+    expect(sec).toContain('p2_5: −120.5');
+    expect(sec).toContain('Representative percentiles of the local B-factor');
+    expect(await page.$eval('#item-0f .status-line .status', (e) => (e as unknown as El).textContent)).toContain('OK');
+    const sec0g = squash(await page.$eval('#item-0g', (e) => e.textContent ?? ''));
+    expect(sec0g).toContain(`Does not apply: ${reports.get(FUTURE_ID)!.items['0.g'].reason}`);
+    const csvHref = await page.$eval('#item-0f table caption a', (a) => (a as unknown as El).href);
+    const csv = await (await fetch(csvHref)).text();
+    expect(Papa.parse(csv, { skipEmptyLines: true }).data).toEqual([['Percentile (%)', 'Local B-factor (Å²)'], ['2.5', '-120.5'], ['50', '-87.25'], ['97.5', '-41']]);
+    await page.close();
+  });
+
+  it('hostile titles and author names render as plain text on the index and the entry page', async () => {
+    const page = await open(`${HOSTILE_ID}/`);
+    expect(await page.$eval('.entry-title', (e) => e.textContent)).toBe(HOSTILE_TITLE);
+    expect(await page.title()).toContain(HOSTILE_TITLE);
+    expect(await page.$eval('.entry-meta', (e) => e.textContent ?? '')).toContain(HOSTILE_AUTHOR);
+    expect(await page.$$eval('main script, main img[src="x"], main b', (els) => els.length)).toBe(0);
+    expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
+    await page.close();
+    const index = await openIndex();
+    const cell = await index.$eval(`#archive-body tr[data-id="${HOSTILE_ID}"] td.title`, (e) => e.textContent);
+    expect(cell).toBe(HOSTILE_TITLE);
+    expect(await index.evaluate(() => window.__pwned)).toBeUndefined();
+    await index.close();
+  });
+
+  it.skipIf(!havePdftotext)('the PDF link downloads a PDF holding the ID, the score, the warnings and the literal title', async () => {
+    for (const id of ['EMD-91002', 'EMD-91003', HOSTILE_ID]) {
+      const r = reports.get(id)!;
+      const page = await open(`${id}/`);
+      const href = await page.$eval('a[data-download="pdf"]', (a) => (a as unknown as El).href);
+      await page.close();
+      expect(href).toBe(`${server.url}${id}/${id}.pdf`);
+      const res = await fetch(href);
+      expect(res.headers.get('content-type')).toBe('application/pdf');
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      const file = path.join(tmp, `${id}.pdf`);
+      fs.writeFileSync(file, bytes);
+      const text = squash(execFileSync('/usr/bin/pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }));
+      expect(text).toContain(id);
+      expect(text).toContain(`${r.score.passing} of ${r.score.evaluable}`);
+      expect(text).toMatch(/Page 1 of \d+/u);
+      for (const k of ITEM_IDS) for (const w of r.items[k].warnings) expect(text, w.code).toContain(squash(w.text));
+      if (id === HOSTILE_ID) {
+        expect(text).toContain(squash(HOSTILE_TITLE)); // the page heading
+        expect(text).toContain(`${HOSTILE_ID} · Zanzibar <script>window.__pwned = 1</script> "quoted" &`); // the running header of every page
+      }
+      // Every raster figure is in the PDF (lazy images are loaded for printing); identical images may be shared.
+      const figures = [...r.input.figures, ...ITEM_IDS.flatMap((k) => r.items[k].figures)].filter((f) => !f.svg);
+      const distinct = new Set(figures.map((f) => fs.readFileSync(path.join(content, 'entries', id, f.file)).toString('base64')));
+      if (id === HOSTILE_ID) expect(distinct.size).toBeGreaterThan(10);
+      expect((bytes.toString('latin1').match(/\/Subtype\s*\/Image/gu) ?? []).length).toBeGreaterThanOrEqual(distinct.size);
+    }
+  });
+
+  it('re-prints only the PDFs whose report changed', async () => {
+    const ids = [...reports.keys()].sort();
+    const opts = { siteDir: out, base: BASE, contentDir: content, cacheDir: pdfCache, ids, tabs: 2 };
+    expect(summary.pdf?.printed).toBe(ids.length);
+    const again = await printPdfs(opts, PROJECT_ROOT);
+    expect([again.printed, again.reused]).toEqual([0, ids.length]);
+    fs.appendFileSync(path.join(content, 'entries', 'EMD-91003', 'report.json'), '\n');
+    const changed = await printPdfs(opts, PROJECT_ROOT);
+    expect([changed.printed, changed.reused]).toEqual([1, ids.length - 1]);
+    expect(fs.existsSync(path.join(out, 'EMD-91003', 'EMD-91003.pdf'))).toBe(true);
+  });
+
+  it('every link and asset of the index and an entry page resolves under the sub-path', async () => {
+    for (const rel of ['', 'EMD-91002/', 'methods/']) {
+      const page = await open(rel);
+      // Typeset formulas are SVG files: each must decode as an image (a file that is not valid XML shows as a broken image).
+      const math = await page.$$eval('img.math', (imgs) => imgs.map((i) => ({ src: (i as unknown as El).getAttribute('src'), ok: (i as unknown as { complete: boolean; naturalWidth: number }).complete && (i as unknown as { naturalWidth: number }).naturalWidth > 0 })));
+      if (rel !== '') expect(math.length, `formulas on ${rel}`).toBeGreaterThan(5);
+      expect(math.filter((m) => !m.ok), `broken formula images on ${rel || 'index'}`).toEqual([]);
+      const urls = await page.$$eval('a[href], img[src], link[href], script[src]', (els) =>
+        els.map((e) => (e as unknown as El).getAttribute('href') ?? (e as unknown as El).getAttribute('src') ?? ''),
+      );
+      await page.close();
+      const internal = urls.filter((u) => !/^(https?:|mailto:|#)/u.test(u));
+      expect(internal.length).toBeGreaterThan(3);
+      for (const u of internal) {
+        expect(u.startsWith(BASE), `${u} on ${rel || 'index'} starts with the base`).toBe(true);
+        const res = await fetch(new URL(u, server.url), { method: 'HEAD' });
+        expect(res.status, u).toBe(200);
+      }
+    }
+  });
+
+  it('has no serious or critical axe-core violations on the index, an entry page and the methods page', async () => {
+    const require = createRequire(import.meta.url);
+    const axe = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+    for (const rel of ['', 'EMD-91002/', 'methods/']) {
+      const page = rel === '' ? await openIndex() : await open(rel);
+      await page.addScriptTag({ content: axe });
+      const violations = await page.evaluate(async () => {
+        const r = await window.axe.run(document, { resultTypes: ['violations'] });
+        return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+      });
+      const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(bad, `${rel || 'index'}: ${JSON.stringify(bad, null, 1)}`).toEqual([]);
+      expect((page as Page & { jsErrors?: string[] }).jsErrors).toEqual([]);
+      await page.close();
+    }
+  });
+});

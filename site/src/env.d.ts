@@ -1,0 +1,7 @@
+/// <reference types="astro/client" />
+
+/** The site's URL sub-path ("/" or "/sub/path/"), fixed at build time by astro.config.mjs. */
+declare const __EMVR_BASE__: string;
+
+/** MathJax 4's Node bundle ships no types; rehype-math-images.ts describes the part it uses. */
+declare module '@mathjax/src';

@@ -1,0 +1,291 @@
+/**
+ * Turns one parsed report into what the entry page shows: numbered figure groups and tables,
+ * formatted values, status labels, warnings grouped by section, section numbers. Pages and
+ * components only render these fields (no arithmetic in .astro files). Everything is derived
+ * generically from the report, so a new item or value needs no change here.
+ */
+import { ITEM_IDS, type Figure, type Item, type ItemId, type Report, type Table } from '../../../analyzers/report/schema.ts';
+import { tableCsvFile } from './downloads.ts';
+import { formatBytes, formatCell, formatNumber, formatValue, formatVec3, labelForKey, statusLabel, type StatusLabel } from './format.ts';
+
+/** One picture inside a figure group. `src` is relative to the entry folder (as in the report). */
+export interface FigureView {
+  id: string;
+  src: string;
+  /** PNG version when the page shows the SVG. */
+  png: string;
+  width: number;
+  height: number;
+  /** "(a)", "(b)"… when the group has more than one picture. */
+  letter: string | null;
+  label: string | null;
+  alt: string;
+}
+
+/** Pictures shown side by side under one caption: "Figure 3: …". */
+export interface FigureGroupView {
+  number: number;
+  anchor: string;
+  caption: string;
+  figures: FigureView[];
+  /** A single wide picture (a plot): shown alone, up to 40rem wide. */
+  wide: boolean;
+  /** Several landscape pictures (isosurface views): they share the full text width. */
+  landscape: boolean;
+  /** A single picture that is not wide: shown alone, up to 28rem wide. */
+  single: boolean;
+}
+
+/** One row of the values list. */
+export interface ValueRow {
+  key: string;
+  label: string;
+  text: string;
+}
+
+/** A table ready to print: header texts, cell texts, which columns are numeric (right-aligned). */
+export interface TableView {
+  id: string;
+  number: number;
+  anchor: string;
+  caption: string;
+  headers: string[];
+  numeric: boolean[];
+  rows: string[][];
+  /** Download file relative to the entry folder. */
+  csv: string;
+  /** Number of data rows in the report. */
+  rowCount: number;
+  /** Long tables are not inlined (`rows` is empty): the page links their CSV. */
+  long: boolean;
+}
+
+/** One Level 0 item as its section shows it. */
+export interface ItemView {
+  id: ItemId;
+  anchor: string;
+  section: string;
+  title: string;
+  label: StatusLabel;
+  reason: string | null;
+  explanation: string;
+  criteria: string;
+  results: string[];
+  values: ValueRow[];
+  tables: TableView[];
+  figureGroups: FigureGroupView[];
+  warnings: Item['warnings'];
+  /** Volumes the item offers for download (path relative to the entry folder). */
+  files: { caption: string; file: string; size: string }[];
+  /** Whether the item produced results (ok or warnings): formulas and criteria apply. */
+  measured: boolean;
+  /** "0.18 s, peak 325 MB", or null when the report keeps no timings (the nightly ledger has them). */
+  timing: string | null;
+}
+
+/** Everything the entry page shows, in page order; built by `entryView`. */
+export interface EntryView {
+  id: string;
+  title: string;
+  report: Report;
+  score: { passing: number; evaluable: number; text: string };
+  summaryRows: { id: ItemId; title: string; anchor: string; section: string; label: StatusLabel }[];
+  warningGroups: { id: ItemId; title: string; anchor: string; section: string; warnings: Item['warnings'] }[];
+  warningCount: number;
+  header: ValueRow[];
+  input: { rows: ValueRow[]; notes: string[]; figureGroups: FigureGroupView[] };
+  items: ItemView[];
+  resolutionEstimates: ValueRow[];
+  /** Closing paragraph on resolution (sentences; empty when no estimate was made). */
+  resolutionSummary: string[];
+  provenance: ValueRow[];
+  /** Time and memory per item (items without timings left out; empty when the report has none). */
+  timings: { item: string; seconds: string; peakRssMB: string }[];
+  figureFiles: string[];
+  csvFiles: { caption: string; file: string }[];
+  dataFiles: { caption: string; file: string; size: string }[];
+}
+
+/**
+ * Tables longer than this are offered as CSV only (the reference report prints none of them; on
+ * 50 000 pages their cells would be the bulk of the HTML).
+ */
+const LONG_TABLE_ROWS = 30;
+
+/** Page anchor of an item section: "item-0a". */
+export function itemAnchor(id: ItemId): string {
+  return `item-${id.replace('.', '')}`;
+}
+
+/** Section number as in the reference report: input data is 1, item k of Level 0 is 2.(k+1). */
+function sectionOf(id: ItemId): string {
+  return `2.${ITEM_IDS.indexOf(id) + 1}`;
+}
+
+const MRC_MODES: Record<number, string> = { 0: 'int8', 1: 'int16', 2: 'float32', 6: 'uint16', 12: 'float16' };
+
+/** Builds the view of a report. Figure and table numbers run through the page in reading order. */
+export function entryView(r: Report): EntryView {
+  const counters = { figure: 0, table: 0 };
+  const id = r.entry.id;
+  const title = r.entry.title ?? '(untitled entry)';
+  // Input figures come first on the page, so they take the first numbers.
+  const inputGroups = groupFigures(r.input.figures, counters);
+
+  const items = ITEM_IDS.map((k): ItemView => {
+    const it = r.items[k];
+    return {
+      id: k,
+      anchor: itemAnchor(k),
+      section: sectionOf(k),
+      title: it.title,
+      label: statusLabel(it.status, it.warnings.length),
+      reason: it.reason ?? null,
+      explanation: it.explanation,
+      criteria: it.criteria,
+      results: it.results,
+      values: valueRows(it.values as Record<string, unknown>, it.units),
+      tables: it.tables.map((t) => tableView(id, k, t, ++counters.table)),
+      figureGroups: groupFigures(it.figures, counters),
+      warnings: it.warnings,
+      files: it.files.map((d) => ({ caption: d.caption, file: d.file, size: formatBytes(d.bytes) })),
+      measured: it.status === 'ok' || it.status === 'warnings',
+      timing: it.timing ? `${formatNumber(it.timing.seconds)} s, peak ${formatNumber(Math.round(it.timing.peakRssMB))} MB` : null,
+    };
+  });
+
+  const summaryRows = items.map((i) => ({ id: i.id, title: i.title, anchor: i.anchor, section: i.section, label: i.label }));
+  const warningGroups = items.filter((i) => i.warnings.length > 0).map((i) => ({ id: i.id, title: i.title, anchor: i.anchor, section: i.section, warnings: i.warnings }));
+
+  const e = r.entry;
+  const vs = r.input.voxelSize;
+  const isotropic = vs[0] === vs[1] && vs[1] === vs[2];
+  const header: ValueRow[] = [
+    { key: 'authors', label: 'Authors', text: e.authors.length > 0 ? e.authors.join(', ') : 'not given' },
+    { key: 'depositionDate', label: 'Deposited', text: e.depositionDate ?? 'not given' },
+    { key: 'releaseDate', label: 'Released', text: e.releaseDate ?? 'not given' },
+    { key: 'resolution', label: 'Reported resolution', text: e.resolution === null ? 'not reported' : `${formatNumber(e.resolution)} Å` },
+    { key: 'voxelSize', label: 'Voxel size', text: isotropic ? `${formatNumber(vs[0])} Å` : `${formatVec3(vs)} Å` },
+    { key: 'threshold', label: 'Contour level (threshold)', text: formatNumber(e.threshold) },
+    { key: 'method', label: 'Method', text: e.method ?? 'not given' },
+  ];
+
+  const inp = r.input;
+  const inputRows: ValueRow[] = [
+    { key: 'file', label: 'Input map', text: inp.file },
+    { key: 'sha256', label: 'SHA-256', text: inp.sha256 },
+    { key: 'bytes', label: 'File size', text: formatBytes(inp.bytes) },
+    { key: 'dims', label: 'Box', text: `${inp.dims.join(' × ')} voxels` },
+    { key: 'voxelSize', label: 'Voxel size', text: isotropic ? `${formatNumber(vs[0])} Å` : `${formatVec3(vs)} Å` },
+    { key: 'origin', label: 'Origin', text: `(${formatVec3(inp.origin)}) Å` },
+    { key: 'mode', label: 'Data type (MRC mode)', text: `${inp.mode}${MRC_MODES[inp.mode] ? ` (${MRC_MODES[inp.mode]})` : ''}` },
+    { key: 'stats', label: 'Min / max / mean / std', text: [inp.stats.min, inp.stats.max, inp.stats.mean, inp.stats.std].map(formatNumber).join(' / ') },
+    { key: 'nanCount', label: 'NaN voxels', text: formatNumber(inp.nanCount) },
+    { key: 'threshold', label: 'Visualisation threshold', text: formatNumber(e.threshold) },
+    { key: 'resolution', label: 'Resolution estimated by the authors', text: e.resolution === null ? 'not reported' : `${formatNumber(e.resolution)} Å` },
+  ];
+
+  const figureFiles = [...new Set([...r.input.figures, ...ITEM_IDS.flatMap((k) => r.items[k].figures)].flatMap((f) => (f.svg ? [f.file, f.svg] : [f.file])))];
+  const csvFiles = items.flatMap((i) => i.tables.map((t) => ({ caption: `${i.id} ${t.caption}`, file: t.csv })));
+
+  const p = r.provenance;
+  const provenance: ValueRow[] = [
+    { key: 'analyzer', label: 'Analyzer', text: `${p.analyzer.name} ${p.analyzer.version}` },
+    { key: 'schemaVersion', label: 'Report schema version', text: String(r.schemaVersion) },
+    ...Object.entries(p.parameters).map(([k, v]) => ({ key: `parameters.${k}`, label: `Parameter ${k}`, text: formatValue(v) })),
+    { key: 'runtime', label: 'Runtime', text: `Node ${p.runtime.node} on ${p.runtime.platform}` },
+    ...(p.totalSeconds === null ? [] : [{ key: 'totalSeconds', label: 'Total time', text: `${formatNumber(p.totalSeconds)} s` }]),
+    ...(p.peakRssMB === null ? [] : [{ key: 'peakRssMB', label: 'Peak memory', text: `${formatNumber(Math.round(p.peakRssMB))} MB` }]),
+    { key: 'sha256', label: 'Input SHA-256', text: inp.sha256 },
+  ];
+
+  return {
+    id,
+    title,
+    report: r,
+    score: { passing: r.score.passing, evaluable: r.score.evaluable, text: `${r.score.passing} of ${r.score.evaluable}` },
+    summaryRows,
+    warningGroups,
+    warningCount: warningGroups.reduce((n, g) => n + g.warnings.length, 0),
+    header,
+    input: { rows: inputRows, notes: inp.notes.map((n) => `${n.message} (${n.code})`), figureGroups: inputGroups },
+    items,
+    resolutionEstimates: r.resolutionEstimates.map((x, i) => ({ key: `estimate-${i}`, label: `${x.item} ${x.method}`, text: `${formatNumber(x.value)} Å` })),
+    resolutionSummary: r.resolutionSummary,
+    provenance,
+    timings: items.flatMap((i) => {
+      const t = r.items[i.id].timing;
+      return t ? [{ item: i.title, seconds: formatNumber(t.seconds), peakRssMB: formatNumber(Math.round(t.peakRssMB)) }] : [];
+    }),
+    figureFiles,
+    csvFiles,
+    dataFiles: items.flatMap((i) => i.files.map((f) => ({ ...f, caption: `${i.id} ${f.caption}` }))),
+  };
+}
+
+/**
+ * Consecutive figures sharing `group` become one group with letters (a), (b)…; a figure without a
+ * group stands alone. The page shows the SVG of a plot when there is one (sharp at any zoom).
+ */
+export function groupFigures(figures: readonly Figure[], counters: { figure: number }): FigureGroupView[] {
+  const groups: FigureGroupView[] = [];
+  let current: { key: string; list: Figure[] } | null = null;
+  const flush = () => {
+    if (!current) return;
+    const list = current.list;
+    const n = ++counters.figure;
+    groups.push({
+      number: n,
+      anchor: `figure-${n}`,
+      caption: list[0].caption,
+      wide: list.length === 1 && list[0].width > 1.3 * list[0].height,
+      landscape: list.length > 1 && list.every((f) => f.width > 1.3 * f.height),
+      single: list.length === 1 && !(list[0].width > 1.3 * list[0].height),
+      figures: list.map((f, i) => ({
+        id: f.id,
+        src: f.svg ?? f.file,
+        png: f.file,
+        width: f.width,
+        height: f.height,
+        letter: list.length > 1 ? `(${String.fromCharCode(97 + (i % 26))})` : null,
+        label: f.label ?? null,
+        alt: f.label ? `${f.caption} ${f.label}` : f.caption,
+      })),
+    });
+    current = null;
+  };
+  for (const f of figures) {
+    if (current && f.group !== undefined && f.group === current.key) {
+      current.list.push(f);
+      continue;
+    }
+    flush();
+    current = { key: f.group ?? `\u0000${f.id}`, list: [f] };
+  }
+  flush();
+  return groups;
+}
+
+/** Values list of an item, in the order the analyzer wrote them, with units. */
+export function valueRows(values: Record<string, unknown>, units: Record<string, string>): ValueRow[] {
+  // A key that spells its unit ("helixTotalLengthA" in Å) is labelled without it: the unit follows the value.
+  const label = (key: string) => labelForKey(units[key] === 'Å' && /[a-z]A$/u.test(key) ? key.slice(0, -1) : key);
+  return Object.entries(values).map(([key, v]) => ({ key, label: label(key), text: formatValue(v, units[key]) }));
+}
+
+function tableView(entryId: string, item: ItemId, t: Table, number: number): TableView {
+  const numeric = t.columns.map((_, c) => t.rows.length > 0 && t.rows.every((row) => row[c] === null || typeof row[c] === 'number'));
+  const long = t.rows.length > LONG_TABLE_ROWS;
+  return {
+    id: t.id,
+    number,
+    anchor: `table-${number}`,
+    caption: t.caption,
+    headers: t.columns.map((c) => (c.unit ? `${c.label} (${c.unit})` : c.label)),
+    numeric,
+    rows: long ? [] : t.rows.map((row) => t.columns.map((_, c) => formatCell(row[c] ?? null))),
+    csv: tableCsvFile(entryId, item, t.id),
+    rowCount: t.rows.length,
+    long,
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * Text formatting for pages: numbers, values with units, statuses. Pure functions of report data,
+ * so .astro files stay free of arithmetic and every page formats the same way.
+ */
+import type { ItemStatus } from '../../../analyzers/report/schema.ts';
+
+const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
+
+/** Typographic minus for display (CSV and JSON keep ASCII). */
+function minus(s: string): string {
+  return s.replace(/^-/u, '−');
+}
+
+/**
+ * A number for reading: integers as they are, otherwise 4 significant digits with trailing zeros
+ * dropped; magnitudes below 10⁻³ or from 10⁶ up (non-integers) in scientific notation
+ * "3.52 × 10⁻⁶". Zero is "0".
+ */
+export function formatNumber(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
+  if (v === 0) return '0';
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return minus(String(v));
+  const a = Math.abs(v);
+  if (a < 1e-3 || a >= 1e6) {
+    const [mant, exp] = v.toExponential(2).split('e');
+    const m = mant.replace(/\.?0+$/u, '');
+    const e = String(Number(exp)).replace(/./gu, (c) => SUPERSCRIPT[c] ?? c);
+    return `${minus(m)} × 10${e}`;
+  }
+  return minus(String(Number(v.toPrecision(4))));
+}
+
+/** A table cell: numbers with up to 6 significant digits (tables are for reading values off), null as an em dash. */
+export function formatCell(v: number | string | null): string {
+  if (v === null) return '—';
+  if (typeof v === 'string') return v;
+  if (Number.isInteger(v) || v === 0) return minus(String(v));
+  const a = Math.abs(v);
+  if (a < 1e-4 || a >= 1e9) return formatNumber(v);
+  return minus(String(Number(v.toPrecision(6))));
+}
+
+/** Values up to this many scalars are printed inline; longer ones point to the JSON download. */
+const MAX_INLINE = 12;
+
+/**
+ * One machine-readable value (`items[k].values[key]`) as text: scalars formatted, short lists
+ * "a, b, c", objects "key: value; …" (one level), anything larger summarised by its shape
+ * ("25 × 4 values"). The unit, when given, is appended once.
+ */
+export function formatValue(v: unknown, unit?: string): string {
+  const body = formatBare(v, 0);
+  return unit && body !== '—' && !/values$/u.test(body) ? `${body} ${unit}` : body;
+}
+
+function formatBare(v: unknown, depth: number): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'number') return formatNumber(v);
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '(none)';
+    if (v.every((x) => Array.isArray(x))) return `${v.length} × ${(v[0] as unknown[]).length} values`;
+    if (v.length > MAX_INLINE || v.some((x) => typeof x === 'object' && x !== null)) return `${v.length} values`;
+    return v.map((x) => formatBare(x, depth + 1)).join(', ');
+  }
+  if (typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (depth > 0 || entries.length > MAX_INLINE) return `${entries.length} values`;
+    return entries.map(([k, x]) => `${k}: ${formatBare(x, depth + 1)}`).join('; ');
+  }
+  return String(v);
+}
+
+/** Readable names for keys the analyzer writes today; other keys are split from camelCase. */
+const KEY_LABELS: Record<string, string> = {
+  bFactor: 'B-factor',
+  comDecentering: 'centre-of-mass decentring',
+  centerOfMass: 'centre of mass',
+  centerOfMassA: 'centre of mass (map frame)',
+  decentering: 'decentring',
+  components95: 'components holding 95% of the mass',
+  remainingAvgVolume: 'average volume of the remaining blobs',
+  outlierFraction: 'fraction beyond 5σ',
+  outlierRatio: 'ratio to a Gaussian',
+  n: 'voxels',
+  t: 't-statistic',
+  p: 'p-value',
+  std: 'standard deviation',
+};
+
+/** "remainingMaxVoxels" → "Remaining max voxels"; known keys get their proper name. */
+export function labelForKey(key: string): string {
+  const words = KEY_LABELS[key] ?? key.replace(/([a-z0-9])([A-Z])/gu, '$1 $2').replace(/[_-]+/gu, ' ').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Status as shown: a symbol (never colour alone), a short word for table cells and a full phrase. */
+export interface StatusLabel {
+  status: ItemStatus;
+  /** One character, shown beside the text, hidden from screen readers. */
+  icon: string;
+  /** Full label: "OK", "2 warnings", "Does not apply", "Could not be measured". */
+  text: string;
+  /** Short cell text for the archive table. */
+  short: string;
+}
+
+/** The label of an item status, with the warning count for "warnings". */
+export function statusLabel(status: ItemStatus, warnings: number): StatusLabel {
+  switch (status) {
+    case 'ok':
+      return { status, icon: '✓', text: 'OK', short: 'OK' };
+    case 'warnings':
+      return { status, icon: '!', text: `${warnings} warning${warnings === 1 ? '' : 's'}`, short: `${warnings} warn.` };
+    case 'not-applicable':
+      return { status, icon: '–', text: 'Does not apply', short: 'n/a' };
+    case 'failed':
+      return { status, icon: '✗', text: 'Could not be measured', short: 'failed' };
+    default:
+      return assertNever(status);
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unknown status ${String(x)}`);
+}
+
+/** Bytes as "3.54 MB" (decimal units, as file sizes are usually quoted). */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = n / 1000;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${Number(v.toPrecision(3))} ${units[i]}`;
+}
+
+/** A vector of three as "a × b × c" when all equal-ish dimensions matter, else "a, b, c". */
+export function formatVec3(v: readonly [number, number, number], sep = ', '): string {
+  return v.map(formatNumber).join(sep);
+}

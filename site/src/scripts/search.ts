@@ -1,0 +1,115 @@
+/**
+ * The archive search box: Pagefind (static index built after the site, loaded from
+ * `<base>pagefind/pagefind.js` on first use). The index holds one record per entry (ID, title,
+ * authors, PDB IDs; src/lib/search-record.ts), so results are entries. Result texts are set with
+ * textContent: titles come from EMDB.
+ */
+
+interface PagefindResultData {
+  url: string;
+  meta: Record<string, string>;
+}
+
+interface PagefindApi {
+  options(o: Record<string, unknown>): Promise<void>;
+  init(): void;
+  search(term: string): Promise<{ results: { id: string; data(): Promise<PagefindResultData> }[] } | null>;
+}
+
+const FIRST_PAGE = 10;
+
+function base(): string {
+  return __EMVR_BASE__;
+}
+
+let api: Promise<PagefindApi> | null = null;
+
+function loadPagefind(): Promise<PagefindApi> {
+  api ??= (async () => {
+    const url = `${base()}pagefind/pagefind.js`;
+    const mod = (await import(/* @vite-ignore */ url)) as PagefindApi;
+    await mod.options({ baseUrl: base() });
+    mod.init();
+    return mod;
+  })();
+  return api;
+}
+
+/** Wires the search input to Pagefind and renders the matches as links. */
+export function startSearch(): void {
+  const input = document.getElementById('search-input') as HTMLInputElement | null;
+  const list = document.getElementById('search-results');
+  const status = document.getElementById('search-status');
+  if (!input || !list || !status) return;
+  let seq = 0;
+  let timer = 0;
+  let shown = FIRST_PAGE;
+
+  const run = async () => {
+    const term = input.value.trim();
+    const mine = ++seq;
+    if (term === '') {
+      list.replaceChildren();
+      status.textContent = '';
+      return;
+    }
+    let pf: PagefindApi;
+    try {
+      pf = await loadPagefind();
+    } catch {
+      status.textContent = 'Search is not available in this build (no Pagefind index); use the table filters below.';
+      return;
+    }
+    const res = await pf.search(term);
+    if (mine !== seq || !res) return;
+    const top = await Promise.all(res.results.slice(0, shown).map((r) => r.data()));
+    if (mine !== seq) return;
+    const frag = document.createDocumentFragment();
+    for (const d of top) {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = d.url;
+      const id = document.createElement('span');
+      id.className = 'result-id';
+      id.textContent = d.meta.entry ?? '';
+      const title = d.meta.title ?? d.url;
+      a.append(id, document.createTextNode(d.meta.entry && title.startsWith(d.meta.entry) ? title.slice(d.meta.entry.length).trim() : title));
+      li.append(a);
+      if (d.meta.score) {
+        const s = document.createElement('span');
+        s.className = 'muted';
+        s.textContent = ` · score ${d.meta.score}`;
+        li.append(s);
+      }
+      frag.append(li);
+    }
+    if (res.results.length > top.length) {
+      const li = document.createElement('li');
+      const more = document.createElement('button');
+      more.type = 'button';
+      more.className = 'button';
+      more.textContent = `Show more (${res.results.length - top.length} left)`;
+      more.addEventListener('click', () => {
+        shown += 20;
+        void run();
+      });
+      li.append(more);
+      frag.append(li);
+    }
+    list.replaceChildren(frag);
+    status.textContent = res.results.length === 0 ? `No entry matches “${term}”.` : `${res.results.length} entr${res.results.length === 1 ? 'y matches' : 'ies match'} “${term}”.`;
+  };
+
+  input.addEventListener('focus', () => void loadPagefind().catch(() => undefined), { once: true });
+  input.addEventListener('input', () => {
+    shown = FIRST_PAGE;
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => void run(), 150);
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      window.clearTimeout(timer);
+      void run();
+    }
+  });
+}
