@@ -17,10 +17,14 @@ import { maskAnalysis } from './0b-mask-analysis.ts';
 import { backgroundAnalysis } from './0c-background-analysis.ts';
 import { bFactorAnalysis } from './0d-bfactor-analysis.ts';
 import { localResolution } from './0e-local-resolution.ts';
+import { localBFactor } from './0f-local-bfactor.ts';
+import { localOccupancy } from './0g-local-occupancy.ts';
 import { handTest } from './0h-hand.ts';
 import { FigureWriter } from './figures.ts';
 import { buildMasks, softMask } from './masks.ts';
-import { notImplemented, peakRssMB, runItem } from './run-item.ts';
+import { prepareResizedMap, type ResizedMap } from './resized-map.ts';
+import { peakRssMB, runItem } from './run-item.ts';
+import type { Histogram } from '../volume/quantiles.ts';
 
 export interface AnalyzeEntryInput {
   readonly mapPath: string;
@@ -67,7 +71,22 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
     histogram: r.values.histogram as { edges: number[]; counts: number[] },
     markers: entry.resolution === null ? [] : [{ value: entry.resolution, label: `reported ${entry.resolution} Å` }],
   }))).item;
-  for (const id of ['0.f', '0.g'] as const) items[id] = notImplemented(id);
+  // 0.f and 0.g share the resized map, its mask and its spectrum: prepared once, on first use.
+  let resized: Promise<ResizedMap> | null = null;
+  const prepared = () => (resized ??= prepareResizedMap(volume, entry.threshold, entry.resolution));
+  const resizedOutputs = (r: { map: Float32Array; values: Record<string, unknown> }, stem: string, itemId: string, name: string, label: string, histogram: { edges: number[]; counts: number[] }) =>
+    prepared().then((rm) => fig.localMapOutputs({ stem, itemId, name, surface: volume, level: entry.threshold, property: { ...rm.volume, data: r.map }, range: percentileRange(r.values), label, histogram }));
+  items['0.f'] = (await runItem('0.f', async () => {
+    const rm = await prepared();
+    const out = await localBFactor(rm.volume, rm.hard, entry.resolution, { amplitude: rm.amplitude });
+    return Object.assign(out.result, { map: out.bmap });
+  }, (r) => resizedOutputs(r, '0f-local-bfactor', '0f', 'Local B-factor', 'Local B-factor (Å²)', r.values.histogram as Histogram))).item;
+  items['0.g'] = (await runItem('0.g', async () => {
+    const rm = await prepared();
+    const out = await localOccupancy(rm.volume, rm.hard, entry.resolution, { amplitude: rm.amplitude });
+    return Object.assign(out.result, { map: out.omap });
+  }, (r) => resizedOutputs(r, '0g-local-occupancy', '0g', 'Local occupancy', 'Local occupancy (fraction)', r.values.histogram as Histogram))).item;
+  resized = null;
   items['0.h'] = (await runItem('0.h', async () => {
     const h = await handTest(volume, entry.threshold, entry.resolution);
     return Object.assign(h.result, { hand: h });

@@ -89,6 +89,30 @@ describe('0.d details', () => {
   });
 });
 
+describe('0.f and 0.g in the report (resized map, shared spectrum)', () => {
+  it('the local B-factor follows the applied global B: medians differ as the 0.d truths do', async () => {
+    const median = new Map<string, number>();
+    for (const name of ['b-factor-100', 'b-factor-200', 'b-factor-positive'] as const) {
+      const r = await analyzePhantom(name);
+      for (const id of ['0.f', '0.g'] as const) expect(r.items[id].evaluable, `${name} ${id}: ${r.items[id].reason}`).toBe(true);
+      expect(r.items['0.g'].values.median as number, `${name} 0.g median`).toBeGreaterThanOrEqual(0.9);
+      median.set(name, r.items['0.f'].values.median as number);
+    }
+    // The Σ S = 1 offset and the local-vs-global difference cancel in a difference of medians.
+    const d200 = median.get('b-factor-200')! - median.get('b-factor-100')!;
+    const dPos = median.get('b-factor-positive')! - median.get('b-factor-100')!;
+    expect(Math.abs(d200 - -100), `Δ median ${d200} for ΔB −100`).toBeLessThanOrEqual(30);
+    expect(Math.abs(dPos - 150), `Δ median ${dPos} for ΔB +150`).toBeLessThanOrEqual(30);
+  });
+  it('without a resolution 0.f and 0.g do not apply', async () => {
+    const r = await analyzePhantom('well-behaved', { resolution: null });
+    for (const id of ['0.f', '0.g'] as const) {
+      expect(r.items[id].status).toBe('not-applicable');
+      expect(r.items[id].reason).toBe('no resolution reported');
+    }
+  });
+});
+
 describe('the written report', () => {
   it('is valid against the schema, names only figures that exist, and scores as the spec says', async () => {
     const r = await analyzePhantom('noise-blobs', { figures: true });
@@ -105,7 +129,8 @@ describe('the written report', () => {
     expect(r.score.evaluable).toBe(evaluable.length);
     expect(r.score.passing).toBe(evaluable.filter((i) => i.status === 'ok').length);
     const files = Object.values(r.items).flatMap((i) => i.files);
-    expect(files.map((f) => f.id)).toContain('0e.map');
+    expect(files.map((f) => f.id)).toEqual(expect.arrayContaining(['0e.map', '0f.map', '0g.map']));
+    for (const id of ['0f', '0g']) expect(figures.map((f) => f.id)).toEqual(expect.arrayContaining([`${id}.histogram`, `${id}.view.x`, `${id}.view.y`, `${id}.view.z`, `${id}.colourbar`]));
     for (const f of files) expect(existsSync(path.join(dir, f.file)), f.file).toBe(true);
     expect(r.summary).toContain(`The overall score (passing tests) of this report is ${r.score.passing} out of ${r.score.evaluable} evaluable items.`);
   });

@@ -16,23 +16,6 @@ function base(id: ItemId) {
   return { id, title: ITEM_TITLES[id], explanation: EXPLANATIONS[id], criteria: CRITERIA[id] };
 }
 
-export function notImplemented(id: ItemId): Item {
-  return {
-    ...base(id),
-    status: 'not-applicable',
-    reason: 'not implemented yet in this analyzer version',
-    evaluable: false,
-    warnings: [],
-    values: {},
-    units: {},
-    results: [],
-    tables: [],
-    figures: [],
-    files: [],
-    timing: { seconds: 0, peakRssMB: peakRssMB() },
-  };
-}
-
 /**
  * Runs `compute`, then `outputs` (figures, downloadable maps) on its result (their failures are
  * recorded as a sentence of the results, not as a failed item). Returns the item and the raw result (null when the item did not produce one).

@@ -15,10 +15,10 @@ export const analyzeCommand: Command = {
   summary: 'run the Level 0 analysis of one map and write its report.json and figures',
   help: `usage: emvr analyze --map <file> --threshold <t> [--resolution <Å>] [--id EMD-N] [--out <dir>]
 
-Runs every implemented Level 0 item (0.a mass, 0.b mask, 0.c background, 0.d B-factor; 0.e-0.h
-are reported as not implemented yet) on one map and writes <out>/entries/<id>/report.json and
-<out>/entries/<id>/figures/. Without a resolution, 0.d does not apply. A threshold above every
-voxel is refused as an input error.
+Runs the Level 0 analysis (0.a mass, 0.b mask, 0.c background, 0.d B-factor, 0.e local resolution
+(MonoRes, single map), 0.f local B-factor, 0.g local occupancy, 0.h hand) on one map and writes
+<out>/entries/<id>/report.json, figures/ and maps/ (the local-value maps). Without a resolution,
+0.d-0.h do not apply. A threshold above every voxel is refused as an input error.
 
 options:
   --map <file>          MRC/CCP4 map (.gz/.bz2 too)
