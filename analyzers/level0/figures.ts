@@ -62,7 +62,7 @@ export class FigureWriter {
       out.push({
         id: `input.isosurface.${view.name}`,
         file: written.file,
-        caption: `Isosurface at threshold ${level}${step > 1 ? ` (map sampled every ${step} voxels)` : ''}, seen after turning the map about X, Y and Z by: ${angles} degrees.`,
+        caption: `Isosurface at threshold ${levelText(level)}${step > 1 ? ` (map sampled every ${step} voxels)` : ''}, seen after turning the map about X, Y and Z by: ${angles} degrees.`,
         label: `View ${view.name.toUpperCase()} (${view.rotation.join(', ')})`,
         group: 'input.isosurface',
         width: written.width,
@@ -82,7 +82,7 @@ export class FigureWriter {
       ...(await this.triple(v, 'input.max-variance-slices', 'Slices of maximum variance of the input map in the three directions.', 'max-variance', 'input-maxvar')),
       ...(await this.triple(v, 'input.projections', 'Projections (sums) of the input map along the three axes.', 'projection', 'input-projection')),
       ...(await this.isosurfaceViews(v, threshold)),
-      ...(await this.triple(hardV, 'input.hard-mask', `Slices of maximum variance of the mask with hard borders (threshold ${threshold}, largest connected component, dilated by 2 Å).`, 'max-variance', 'mask-hard')),
+      ...(await this.triple(hardV, 'input.hard-mask', `Slices of maximum variance of the mask with hard borders (threshold ${levelText(threshold)}, largest connected component, dilated by 2 Å).`, 'max-variance', 'mask-hard')),
       ...(await this.triple(softV, 'input.soft-mask', 'Slices of maximum variance of the mask with soft borders (the hard mask smoothed by a Gaussian).', 'max-variance', 'mask-soft')),
     ];
   }
@@ -175,10 +175,15 @@ export class FigureWriter {
     const coloured = await renderColouredViews(o.surface, o.level, o.property, { range: lo, label: o.label, step: viewStep(o.surface.dims) });
     for (const view of coloured.views) {
       const w = await writePng(this.dir, `${o.stem}-view-${view.name}`, view.png);
-      figs.push({ id: `${o.itemId}.view.${view.name}`, file: w.file, caption: `Map surface at threshold ${o.level} coloured by the ${o.name.toLowerCase()} (viridis over [p2.5, p97.5] = [${lo[0].toPrecision(4)}, ${lo[1].toPrecision(4)}]), in the three VRS views.`, label: `View ${view.name.toUpperCase()} (${view.rotation.join(', ')})`, group: `${o.itemId}.views`, width: w.width, height: w.height });
+      figs.push({ id: `${o.itemId}.view.${view.name}`, file: w.file, caption: `Map surface at threshold ${levelText(o.level)} coloured by the ${o.name.toLowerCase()} (viridis over [p2.5, p97.5] = [${lo[0].toPrecision(4)}, ${lo[1].toPrecision(4)}]), in the three VRS views.`, label: `View ${view.name.toUpperCase()} (${view.rotation.join(', ')})`, group: `${o.itemId}.views`, width: w.width, height: w.height });
     }
     const bar = await writePng(this.dir, `${o.stem}-colourbar`, coloured.colourBar.png);
     figs.push({ id: `${o.itemId}.colourbar`, file: bar.file, caption: `Colour scale of the ${o.name.toLowerCase()} views.`, width: bar.width, height: bar.height });
     return { figures: figs, files };
   }
+}
+
+/** A contour level for captions: 4 significant digits (metadata may carry float noise such as 0.01872820407152176). */
+function levelText(x: number): string {
+  return String(Number(x.toPrecision(4)));
 }
