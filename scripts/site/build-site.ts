@@ -170,7 +170,8 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
   }
 
   await fsp.rm(records, { force: true });
-  const info = { generated: new Date().toISOString(), base, entries: ids.length, pdf, search: o.search ?? true };
+  // No wall-clock time here: a rebuild of the same content must give a byte-identical site (the ledger keeps the times).
+  const info = { base, entries: ids.length, pdf, search: o.search ?? true };
   await fsp.writeFile(path.join(stage, BUILD_INFO), `${JSON.stringify(info, null, 1)}\n`);
 
   // Publish: the old site moves aside, the new one takes its name, then the old one is deleted.
