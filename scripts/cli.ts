@@ -7,6 +7,7 @@ import { MrcFormatError } from '../analyzers/io/mrc-errors.ts';
 import { ModelFormatError } from '../analyzers/io/model-errors.ts';
 import { parseCommandArgs, InputError, UsageError, type Command } from './cli-kit.ts';
 import { analyzeCommand } from './commands/analyze.ts';
+import { analyzeBatchCommand } from './commands/analyze-batch.ts';
 import { buildCommand } from './commands/build.ts';
 import { demoCommand } from './commands/demo.ts';
 import { inspectCommand } from './commands/inspect.ts';
@@ -16,7 +17,7 @@ import { serveCommand } from './commands/serve.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { statusCommand } from './commands/status.ts';
 
-const commands: readonly Command[] = [demoCommand, nightlyCommand, statusCommand, mirrorCommand, analyzeCommand, buildCommand, serveCommand, inspectCommand, simulateCommand];
+const commands: readonly Command[] = [demoCommand, nightlyCommand, statusCommand, mirrorCommand, analyzeCommand, analyzeBatchCommand, buildCommand, serveCommand, inspectCommand, simulateCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

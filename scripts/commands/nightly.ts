@@ -6,6 +6,45 @@ import { InputError, numberOption, stringOption, UsageError, type Command } from
 import { LockedError } from '../nightly/lock.ts';
 import { runNightly, type NightlyOptions, type NightlySummary } from '../nightly/pipeline.ts';
 import { printable } from '../nightly/progress.ts';
+import { SlurmCancelledError, type SlurmOptions } from '../slurm/driver.ts';
+import { SlurmCommandError } from '../slurm/slurm-commands.ts';
+import type { OptionSpec } from '../cli-kit.ts';
+
+/** Help lines of the executor options (shared with `emvr analyze-batch`). */
+export const EXECUTOR_HELP = `executor:
+  --executor <local|slurm>  where analyses run (default local: worker processes on this machine).
+                            slurm: fetch first, then one Slurm job array; <out> and this checkout
+                            (with node_modules) must be on storage shared with the compute nodes
+  --partition <name>        Slurm partition            --account <name>   Slurm account
+  --sbatch-arg=<option>     extra sbatch option, repeatable, passed through (--sbatch-arg=--qos=long)
+  --slurm-chunk <N>         entries per array task (default 1)
+  --slurm-cpus <N>          CPUs per task (default 2; the analysis uses them all)
+  --slurm-retries <N>       resubmissions of an entry whose task died without a result (out of
+                            memory, time limit, node failure; default 2; memory or time doubled)
+  --slurm-max-running <N>   at most N tasks of the array at once
+  --slurm-poll <s>          squeue interval (default 5)
+  --slurm-mem-scale <x>     multiply the memory request (default 1; see the README for the formula)
+  --slurm-time-scale <x>    multiply the time request (default 1; capped by --entry-timeout)
+  --slurm-max-mem <MB>      never ask for more memory than this
+  --slurm-node <path>       Node 24 binary as the compute nodes see it (default: this one)
+`;
+
+/** Option specs of the executor flags (shared with `emvr analyze-batch`). */
+export const EXECUTOR_OPTIONS: OptionSpec = {
+  executor: { type: 'string' },
+  partition: { type: 'string' },
+  account: { type: 'string' },
+  'sbatch-arg': { type: 'string', multiple: true },
+  'slurm-chunk': { type: 'string' },
+  'slurm-cpus': { type: 'string' },
+  'slurm-retries': { type: 'string' },
+  'slurm-max-running': { type: 'string' },
+  'slurm-poll': { type: 'string' },
+  'slurm-mem-scale': { type: 'string' },
+  'slurm-time-scale': { type: 'string' },
+  'slurm-max-mem': { type: 'string' },
+  'slurm-node': { type: 'string' },
+};
 
 /** `emvr nightly`: one run of the pipeline (scripts/nightly/pipeline.ts); exit 0 when the run completed. */
 export const nightlyCommand: Command = {
@@ -36,12 +75,12 @@ selection:
   --limit <N>               process at most N entries this run
 processing:
   --out <dir>               output folder (default: out)
-  --workers <N>             analysis worker processes (default 2)
+  --workers <N>             analysis worker processes (default 2; with slurm: maps fetched at once)
   --no-figures              reports without figures (faster)
   --entry-timeout <s>       stop an analysis after this long (default 7200; 0 = never)
   --max-voxels <N>          refuse maps with more voxels (default 1.5e9)
   --prune-maps              delete a cached map once its report is published
-site:
+${EXECUTOR_HELP}site:
   --no-site                 skip the site step        --no-pdf     build the site without PDFs
   --base </path/>           URL sub-path of the site  --rebuild-site   build even if nothing changed
 network (be polite to EMDB):
@@ -73,6 +112,7 @@ output:
     'entry-timeout': { type: 'string' },
     'max-voxels': { type: 'string' },
     'prune-maps': { type: 'boolean' },
+    ...EXECUTOR_OPTIONS,
     'no-site': { type: 'boolean' },
     'no-pdf': { type: 'boolean' },
     base: { type: 'string' },
@@ -92,7 +132,8 @@ output:
     try {
       summary = await runNightly(opts);
     } catch (err) {
-      if (err instanceof LockedError || err instanceof HttpError || err instanceof BadEmdbIdError) throw new InputError(printable(err.message));
+      const code = stoppedRunCode(err);
+      if (code !== null) return code;
       throw err;
     }
     process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
@@ -100,6 +141,56 @@ output:
     return values.strict && bad ? 1 : 0;
   },
 };
+
+/**
+ * Turns the way a run stopped into an exit code: cancelled by a signal → 128 + signal number
+ * (after a one-line message); input-like errors → InputError (exit 1); null = not one of ours.
+ */
+export function stoppedRunCode(err: unknown): number | null {
+  if (err instanceof SlurmCancelledError) {
+    process.stderr.write(`emvr: ${err.message}; run the same command again to resume\n`);
+    return err.signal === 'SIGINT' ? 130 : 143;
+  }
+  if (err instanceof LockedError || err instanceof HttpError || err instanceof BadEmdbIdError || err instanceof SlurmCommandError) throw new InputError(printable(err.message));
+  return null;
+}
+
+/** The executor and Slurm settings from parsed flags. */
+export function executorOptionsFrom(values: Record<string, unknown>): { executor: 'local' | 'slurm'; slurm?: SlurmOptions } {
+  const executor = stringOption(values, 'executor') ?? 'local';
+  if (executor !== 'local' && executor !== 'slurm') throw new UsageError(`--executor must be local or slurm, got ${JSON.stringify(executor)}`);
+  const slurmFlags = Object.keys(EXECUTOR_OPTIONS).filter((k) => k !== 'executor' && values[k] !== undefined);
+  if (executor === 'local') {
+    if (slurmFlags.length > 0) throw new UsageError(`--${slurmFlags[0]} needs --executor slurm`);
+    return { executor };
+  }
+  const int = (name: string, min: number) => {
+    const v = numberOption(values, name, { min });
+    if (v !== undefined && !Number.isInteger(v)) throw new UsageError(`--${name} must be a whole number, got ${v}`);
+    return v;
+  };
+  const sbatchArgs = (values['sbatch-arg'] as string[] | undefined) ?? [];
+  const bad = sbatchArgs.find((a) => !a.startsWith('-'));
+  if (bad !== undefined) throw new UsageError(`--sbatch-arg takes one sbatch option like --sbatch-arg=--qos=long, got ${JSON.stringify(bad)}`);
+  const poll = numberOption(values, 'slurm-poll', { exclusiveMin: 0 });
+  const slurm: SlurmOptions = {
+    partition: stringOption(values, 'partition'),
+    account: stringOption(values, 'account'),
+    sbatchArgs,
+    chunk: int('slurm-chunk', 1),
+    cpusPerTask: int('slurm-cpus', 1),
+    retries: int('slurm-retries', 0),
+    maxRunning: int('slurm-max-running', 1),
+    pollMs: poll === undefined ? undefined : poll * 1000,
+    node: stringOption(values, 'slurm-node'),
+    resources: {
+      memScale: numberOption(values, 'slurm-mem-scale', { exclusiveMin: 0 }),
+      timeScale: numberOption(values, 'slurm-time-scale', { exclusiveMin: 0 }),
+      maxMemMB: numberOption(values, 'slurm-max-mem', { exclusiveMin: 0 }),
+    },
+  };
+  return { executor, slurm };
+}
 
 /** Nightly options from parsed flags (shared with `emvr demo`). */
 export function nightlyOptionsFrom(values: Record<string, unknown>): NightlyOptions {
@@ -149,6 +240,7 @@ export function nightlyOptionsFrom(values: Record<string, unknown>): NightlyOpti
     entryTimeoutS: numberOption(values, 'entry-timeout', { min: 0 }) ?? 7200,
     maxVoxels: numberOption(values, 'max-voxels', { exclusiveMin: 0 }),
     pruneMaps: values['prune-maps'] === true,
+    ...executorOptionsFrom(values),
     site: { enabled: values['no-site'] !== true, base: stringOption(values, 'base'), pdf: values['no-pdf'] !== true, force: values['rebuild-site'] === true },
     progress: values['no-progress'] !== true,
   };

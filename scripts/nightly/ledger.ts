@@ -17,6 +17,11 @@
  *        (consecutive failures), last_run_id, release_date, update_date, updated_at,
  *        ok_status analysed|refused|NULL, ok_run_id, ok_version, ok_metadata_sha256, ok_map_sha256,
  *        ok_reason (why it was refused), report_sha256 (of the published report.json; NULL when none is published))
+ *   task_attempts((run_id, entry_id, attempt) PK, executor, task, state, exit_code, node, mem_mb,
+ *        time_min, outcome, reason, submitted_at, finished_at)   one row per cluster attempt of an
+ *        entry (executor slurm: task = "<array job>_<index>", state = Slurm's final state;
+ *        outcome analysed|refused|corrupt|error|lost|unsubmitted). Added in schema 2; a schema-1
+ *        ledger is upgraded in place by creating this table (nothing else changed).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -24,7 +29,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 /** Version of the table layout above; a ledger of another version is refused, not migrated silently. */
-export const LEDGER_SCHEMA_VERSION = 1;
+export const LEDGER_SCHEMA_VERSION = 2;
 
 /** analysed: a new report was published; reused: inputs unchanged, the published result kept; failed: retried next run; refused: the input is not analysable (AnalysisInputError, no contour, method not accepted). */
 export type EntryRunStatus = 'analysed' | 'reused' | 'failed' | 'refused';
@@ -73,6 +78,25 @@ export interface EntryState {
   readonly okReason: string | null;
   readonly reportSha256: string | null;
   readonly updatedAt: string;
+}
+
+/** One cluster attempt of an entry (a row of task_attempts). */
+export interface TaskAttemptRecord {
+  readonly entryId: string;
+  readonly attempt: number;
+  readonly executor: 'slurm';
+  /** Slurm: "<array job>_<index>" ("" when sbatch refused the submission). */
+  readonly task: string;
+  readonly state: string;
+  readonly exitCode: string | null;
+  readonly node: string | null;
+  readonly memMB: number | null;
+  readonly timeMin: number | null;
+  /** analysed | refused | corrupt | error | lost (no status) | unsubmitted. */
+  readonly outcome: string;
+  readonly reason: string | null;
+  readonly submittedAt: string;
+  readonly finishedAt: string;
 }
 
 /** A row of `runs`. */
@@ -173,6 +197,23 @@ CREATE TABLE IF NOT EXISTS entries (
   report_sha256 TEXT
 );
 CREATE INDEX IF NOT EXISTS entry_runs_entry ON entry_runs(entry_id);
+CREATE TABLE IF NOT EXISTS task_attempts (
+  run_id INTEGER NOT NULL REFERENCES runs(run_id),
+  entry_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  executor TEXT NOT NULL,
+  task TEXT NOT NULL,
+  state TEXT NOT NULL,
+  exit_code TEXT,
+  node TEXT,
+  mem_mb INTEGER,
+  time_min INTEGER,
+  outcome TEXT NOT NULL,
+  reason TEXT,
+  submitted_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, entry_id, attempt)
+);
 `;
 
 const now = () => new Date().toISOString();
@@ -205,6 +246,8 @@ export class Ledger {
       db.exec(SCHEMA);
       const v = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as Row | undefined;
       if (v === undefined) db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(LEDGER_SCHEMA_VERSION));
+      // Schema 1 → 2 only added task_attempts, which SCHEMA has just created.
+      else if (Number(v.value) === 1) db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(String(LEDGER_SCHEMA_VERSION), 'schema_version');
       else if (Number(v.value) !== LEDGER_SCHEMA_VERSION) throw new Error(`${file}: ledger schema ${String(v.value)}, this emvr writes ${LEDGER_SCHEMA_VERSION}`);
     }
     return new Ledger(file, db);
@@ -266,8 +309,8 @@ export class Ledger {
     if (sets.length > 0) this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE run_id = ?`).run(...vals, runId);
   }
 
-  /** Closes a run: final status, counts taken from its entry rows. */
-  finishRun(runId: number, status: 'completed' | 'failed'): void {
+  /** Closes a run: final status (interrupted = cancelled by a signal), counts taken from its entry rows. */
+  finishRun(runId: number, status: 'completed' | 'failed' | 'interrupted'): void {
     this.db
       .prepare(
         `UPDATE runs SET finished_at = ?2, status = ?3,
@@ -333,6 +376,38 @@ export class Ledger {
         )
         .run(r.entryId, r.status, r.reason, runId, r.releaseDate, r.updateDate, t, r.analyzerVersion, r.metadataSha256, r.mapSha256, r.status === 'analysed' ? (r.reportSha256 ?? null) : null);
     });
+  }
+
+  /** Records one cluster attempt of an entry (replacing a row of the same run, entry and attempt). */
+  recordAttempt(runId: number, a: TaskAttemptRecord): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO task_attempts(run_id, entry_id, attempt, executor, task, state, exit_code, node, mem_mb, time_min, outcome, reason, submitted_at, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(runId, a.entryId, a.attempt, a.executor, a.task, a.state, a.exitCode, a.node, a.memMB, a.timeMin, a.outcome, a.reason, a.submittedAt, a.finishedAt);
+  }
+
+  /** Cluster attempts of one run, by entry (accession order) then attempt. */
+  attempts(runId: number): (TaskAttemptRecord & { runId: number })[] {
+    return (this.db.prepare('SELECT * FROM task_attempts WHERE run_id = ?').all(runId) as Row[])
+      .map((r) => ({
+        runId: Number(r.run_id),
+        entryId: String(r.entry_id),
+        attempt: Number(r.attempt),
+        executor: String(r.executor) as 'slurm',
+        task: String(r.task),
+        state: String(r.state),
+        exitCode: str(r.exit_code),
+        node: str(r.node),
+        memMB: num(r.mem_mb),
+        timeMin: num(r.time_min),
+        outcome: String(r.outcome),
+        reason: str(r.reason),
+        submittedAt: String(r.submitted_at),
+        finishedAt: String(r.finished_at),
+      }))
+      .sort((a, b) => Number(a.entryId.slice(4)) - Number(b.entryId.slice(4)) || a.attempt - b.attempt);
   }
 
   /**

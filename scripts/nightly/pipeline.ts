@@ -14,6 +14,11 @@
  * fields of the entry JSON), its map sha256 or ANALYZER_VERSION changed, or its published report
  * is missing; otherwise the report is reused. Each entry's outcome is committed to the ledger
  * after its files are in place; a crash anywhere leaves it "not done" and the next run redoes it.
+ *
+ * Executors: `local` (default) analyses in a pool of worker processes, each entry as soon as its
+ * map is fetched. `slurm` fetches every entry first, then analyses the ones that need it as Slurm
+ * job arrays (scripts/slurm/driver.ts) from the output folder on shared storage, publishing and
+ * recording each entry as its task's status arrives; both publish the same bytes.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -30,7 +35,10 @@ import { Ledger, type EntryRunRecord, type EntryRunStatus, type Stage } from './
 import { NightlyLock } from './lock.ts';
 import { printable, Progress } from './progress.ts';
 import { BUILD_MARKER, runSiteBuild, siteBuilderAvailable } from './site-build.ts';
+import type { AnalysisOutcome } from './analysis-worker.ts';
 import { AnalysisPool } from './worker-pool.ts';
+import { runOnSlurm, SlurmCancelledError, slurmPreflight, type SlurmOptions, type SlurmUnit } from '../slurm/driver.ts';
+import { unitKey } from '../slurm/task-file.ts';
 
 /** Everything a nightly run needs; `emvr nightly` builds it from its flags. */
 export interface NightlyOptions {
@@ -51,8 +59,12 @@ export interface NightlyOptions {
   readonly query?: string;
   /** Process at most this many entries (the rest next run). */
   readonly limit?: number | null;
-  /** Analysis worker processes (default 2). */
+  /** Analysis worker processes (default 2); with the slurm executor, entries fetched at once. */
   readonly workers?: number;
+  /** Where analyses run: local worker processes (default) or Slurm job arrays. */
+  readonly executor?: 'local' | 'slurm';
+  /** Cluster settings of the slurm executor. */
+  readonly slurm?: SlurmOptions;
   readonly figures?: boolean;
   /** Per-entry analysis time limit, s (0 = none). */
   readonly entryTimeoutS?: number;
@@ -143,6 +155,8 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
     const since = mode === 'since' ? (opts.since ?? ledger.getMeta('watermark')) : null;
     const runDay = todayUtc();
     runId = ledger.startRun({ emdbApi: opts.endpoints.api, emdbFiles: opts.endpoints.files, mode, since, analyzerVersion: ANALYZER_VERSION });
+    // A cluster that does not answer is found out before hours of downloads.
+    if (opts.executor === 'slurm') await slurmPreflight(opts.slurm ?? {}, p.root);
     const client = new EmdbClient(opts.endpoints, { ...opts.http, log: (m) => log(printable(m)) });
     const methods = opts.methods ?? ['singleParticle'];
 
@@ -174,24 +188,30 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
     }
     ledger.updateRun(runId, { discovered: discovered.length, queued: work.length, notes: notes.length ? notes.join('\n') : null });
 
-    // 3. Fetch, analyse, publish: `workers` analyses at once, two more entries downloading ahead.
+    // 3. Fetch, analyse, publish.
     const workers = Math.max(1, opts.workers ?? 2);
-    pool = new AnalysisPool(workers, (opts.entryTimeoutS ?? 0) * 1000, (pid) => void lock.addChild(pid, 'analysis-worker.ts').catch(() => undefined));
     const progress = new Progress('entries', work.length, { enabled: opts.progress ?? true });
     // Per-entry lines: through the caller's log when given, else around the progress line on stderr.
     const note = opts.log ?? ((m: string) => progress.note(m));
     const outcomes: EntryOutcome[] = [];
-    const activePool = pool;
-    await eachLimit(work, workers + 2, async (id) => {
-      const rec = await processEntry(id, { opts, client, ledger, pool: activePool, runId, paths: p, methods });
+    const commit = (rec: EntryRunRecord) => {
       ledger.recordEntry(runId, rec);
-      outcomes.push({ id, status: rec.status, stage: rec.stage, reason: rec.reason });
+      outcomes.push({ id: rec.entryId, status: rec.status, stage: rec.stage, reason: rec.reason });
       const tail = rec.status === 'analysed' ? ` (${rec.analyseSeconds ?? '?'} s)` : rec.reason ? `${rec.stage ? ` [${rec.stage}]` : ''}: ${printable(rec.reason, 300)}` : '';
-      note(`${id} ${rec.status}${tail}`);
+      note(`${rec.entryId} ${rec.status}${tail}`);
       progress.tick(rec.status);
-    });
-    await pool.close();
-    pool = null;
+    };
+    const ctxBase = { opts, client, ledger, runId, paths: p, methods };
+    if ((opts.executor ?? 'local') === 'local') {
+      // `workers` analyses at once, two more entries downloading ahead.
+      pool = new AnalysisPool(workers, (opts.entryTimeoutS ?? 0) * 1000, (pid) => void lock.addChild(pid, 'analysis-worker.ts').catch(() => undefined));
+      const activePool = pool;
+      await eachLimit(work, workers + 2, async (id) => commit(await processEntry(id, { ...ctxBase, pool: activePool })));
+      await pool.close();
+      pool = null;
+    } else {
+      await analyseOnSlurm(work, { ...ctxBase, pool: null }, workers + 2, commit, note);
+    }
 
     // 4. Site, PDFs, search index: only when content changed since the last successful build.
     const site = await siteStep(opts, ledger, runId, p, lock, log);
@@ -205,8 +225,9 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
   } catch (err) {
     if (runId >= 0) {
       try {
-        ledger.updateRun(runId, { notes: [...notes, `run failed: ${describeError(err)}`].join('\n') });
-        ledger.finishRun(runId, 'failed');
+        const cancelled = err instanceof SlurmCancelledError;
+        ledger.updateRun(runId, { notes: [...notes, cancelled ? `run ${err.message}` : `run failed: ${describeError(err)}`].join('\n') });
+        ledger.finishRun(runId, cancelled ? 'interrupted' : 'failed');
       } catch {
         // the ledger itself may be what failed
       }
@@ -223,14 +244,50 @@ interface EntryContext {
   readonly opts: NightlyOptions;
   readonly client: EmdbClient;
   readonly ledger: Ledger;
-  readonly pool: AnalysisPool;
+  /** The local worker pool (null with the slurm executor). */
+  readonly pool: AnalysisPool | null;
   readonly runId: number;
   readonly paths: ReturnType<typeof outPaths>;
   readonly methods: readonly string[];
 }
 
-/** Fetches, checks, analyses (or reuses) and publishes one entry; returns its ledger record. Never throws for the entry's own problems. */
+/** Builds an entry's ledger record: `status`, `stage`, `reason` and `extra` over what is known so far. */
+type RecordFn = (status: EntryRunStatus, stage: Stage | null, reason: string | null, extra?: Partial<EntryRunRecord>) => EntryRunRecord;
+
+/** An entry whose map is fetched and verified and that needs a new analysis. */
+interface PendingEntry {
+  readonly id: string;
+  /** The verified map in the cache. */
+  readonly mapPath: string;
+  readonly dims: readonly [number, number, number];
+  readonly entry: ReturnType<typeof toReportEntry>;
+  readonly mapSha256: string;
+  readonly metadataSha256: string;
+  readonly rec: RecordFn;
+}
+
+/** Fetches, checks, analyses (or reuses) and publishes one entry with the local pool; returns its ledger record. Never throws for the entry's own problems. */
 async function processEntry(id: string, ctx: EntryContext): Promise<EntryRunRecord> {
+  const prepared = await prepareEntry(id, ctx);
+  if ('done' in prepared) return prepared.done;
+  const pe = prepared.pending;
+  try {
+    // Analysis, in a worker process, into a staging folder.
+    const staged = stagingFolder(ctx.paths.root, ctx.runId, id);
+    if (ctx.pool === null) throw new Error('no analysis pool');
+    const r = await ctx.pool.run({ mapPath: pe.mapPath, entryDir: staged, entry: pe.entry, figures: ctx.opts.figures ?? true, maxVoxels: ctx.opts.maxVoxels });
+    return await finishEntry(pe, r, staged, ctx);
+  } catch (err) {
+    // Our own bug or the disk: the entry fails, the batch goes on.
+    return pe.rec('failed', null, `internal error: ${describeError(err)}`);
+  }
+}
+
+/**
+ * Everything before the analysis: metadata, refusals, map download and verification, reuse of an
+ * unchanged report. Returns the entry's final record, or what its analysis needs.
+ */
+async function prepareEntry(id: string, ctx: EntryContext): Promise<{ done: EntryRunRecord } | { pending: PendingEntry }> {
   const t0 = performance.now();
   const { opts, client, ledger, paths } = ctx;
   const notes: string[] = [];
@@ -240,34 +297,38 @@ async function processEntry(id: string, ctx: EntryContext): Promise<EntryRunReco
   let mapBytes: number | null = null;
   let mapFromCache: boolean | null = null;
   let fetchSeconds: number | null = null;
-  const rec = (status: EntryRunStatus, stage: Stage | null, reason: string | null, extra: Partial<EntryRunRecord> = {}): EntryRunRecord => ({
-    entryId: id,
-    status,
-    stage,
-    analyzerVersion: ANALYZER_VERSION,
-    metadataSha256: metadataSha,
-    entryJsonSha256: ej?.sha256 ?? null,
-    mapSha256: mapSha,
-    mapBytes,
-    mapFromCache,
-    fetchSeconds,
-    analyseSeconds: null,
-    totalSeconds: secondsSince(t0),
-    peakRssMB: null,
-    itemTimings: null,
-    notes: [...(ej?.metadata.notes ?? []), ...notes],
-    reason,
-    releaseDate: ej?.metadata.releaseDate ?? null,
-    updateDate: ej?.metadata.updateDate ?? null,
-    ...extra,
-  });
+  const rec: RecordFn = (status, stage, reason, extra = {}) => {
+    const { notes: more = [], ...rest } = extra;
+    return {
+      entryId: id,
+      status,
+      stage,
+      analyzerVersion: ANALYZER_VERSION,
+      metadataSha256: metadataSha,
+      entryJsonSha256: ej?.sha256 ?? null,
+      mapSha256: mapSha,
+      mapBytes,
+      mapFromCache,
+      fetchSeconds,
+      analyseSeconds: null,
+      totalSeconds: secondsSince(t0),
+      peakRssMB: null,
+      itemTimings: null,
+      notes: [...(ej?.metadata.notes ?? []), ...notes, ...more],
+      reason,
+      releaseDate: ej?.metadata.releaseDate ?? null,
+      updateDate: ej?.metadata.updateDate ?? null,
+      ...rest,
+    };
+  };
+  const done = (r: EntryRunRecord) => ({ done: r });
 
   try {
     // Metadata.
     try {
       ej = await client.getEntry(id);
     } catch (err) {
-      return rec('failed', 'metadata', err instanceof EntryNotFoundError ? err.message : `entry JSON could not be read: ${describeError(err)}`);
+      return done(rec('failed', 'metadata', err instanceof EntryNotFoundError ? err.message : `entry JSON could not be read: ${describeError(err)}`));
     }
     const m = ej.metadata;
     metadataSha = sha256Json(reportInputs(m));
@@ -278,19 +339,21 @@ async function processEntry(id: string, ctx: EntryContext): Promise<EntryRunReco
     else if (ctx.methods.length > 0 && !ctx.methods.includes(m.method ?? '')) refusal = `method ${m.method ?? 'unknown'} is not analysed (accepted: ${ctx.methods.join(', ')})`;
     else if (m.threshold === null) refusal = 'EMDB gives no contour level for this map; Level 0 needs one';
     if (refusal !== null) {
-      if (sameInputsAsSettled && prev?.okStatus === 'refused') return rec('reused', null, `refused earlier: ${refusal}`);
+      if (sameInputsAsSettled && prev?.okStatus === 'refused') return done(rec('reused', null, `refused earlier: ${refusal}`));
       await unpublishEntry(paths.content, id, ctx.runId);
-      return rec('refused', 'metadata', refusal);
+      return done(rec('refused', 'metadata', refusal));
     }
 
     // Map.
     const dest = path.join(paths.cache, id, mapFileName(id));
     const tf = performance.now();
+    let dims: [number, number, number];
     try {
       const got = await client.fetchMap(id, dest);
       mapSha = got.info.sha256;
       mapBytes = got.info.bytes;
       mapFromCache = got.fromCache;
+      dims = got.info.dims;
       fetchSeconds = secondsSince(tf);
       if (m.voxelSize !== null) {
         const d = m.voxelSize.map((v, k) => Math.abs(v - got.info.voxelSize[k]));
@@ -299,44 +362,104 @@ async function processEntry(id: string, ctx: EntryContext): Promise<EntryRunReco
     } catch (err) {
       fetchSeconds = secondsSince(tf);
       const why = err instanceof MapVerifyError ? `map file is not usable: ${err.message}` : err instanceof EntryNotFoundError ? err.message : `map download failed: ${describeError(err)}`;
-      return rec('failed', 'download', why);
+      return done(rec('failed', 'download', why));
     }
 
     // Reuse when nothing the report depends on changed and the published report is intact.
     if (sameInputsAsSettled && prev?.okMapSha256 === mapSha) {
-      if (prev.okStatus === 'refused') return rec('reused', null, `refused earlier: ${prev.okReason ?? ''}`.trim());
+      if (prev.okStatus === 'refused') return done(rec('reused', null, `refused earlier: ${prev.okReason ?? ''}`.trim()));
       if (prev.okStatus === 'analysed' && prev.reportSha256 !== null && (await publishedReportSha(paths.content, id)) === prev.reportSha256) {
         if (opts.pruneMaps) await pruneMap(dest);
-        return rec('reused', null, null, { reportSha256: prev.reportSha256 });
+        return done(rec('reused', null, null, { reportSha256: prev.reportSha256 }));
       }
     }
-
-    // Analysis, in a worker process, into a staging folder.
-    const staged = stagingFolder(paths.root, ctx.runId, id);
-    const r = await ctx.pool.run({ mapPath: dest, entryDir: staged, entry: toReportEntry(m), figures: opts.figures ?? true, maxVoxels: opts.maxVoxels });
-    if (!r.ok) {
-      if (r.kind === 'refused') {
-        await unpublishEntry(paths.content, id, ctx.runId);
-        return rec('refused', 'analysis', r.message, { analyseSeconds: r.seconds });
-      }
-      return rec('failed', 'analysis', r.kind === 'corrupt' ? `corrupt map: ${r.message}` : `analysis error: ${r.message}`, { analyseSeconds: r.seconds });
-    }
-    try {
-      await publishEntry(paths.content, id, staged, ctx.runId);
-    } catch (err) {
-      return rec('failed', 'publish', `could not publish the report: ${describeError(err)}`, { analyseSeconds: r.seconds });
-    }
-    if (opts.pruneMaps) await pruneMap(dest);
-    return rec('analysed', null, null, {
-      analyseSeconds: r.seconds,
-      peakRssMB: r.timings.peakRssMB,
-      itemTimings: { items: r.timings.items, totalSeconds: r.timings.totalSeconds, peakRssMB: r.timings.peakRssMB },
-      reportSha256: r.reportSha256,
-    });
+    return { pending: { id, mapPath: dest, dims, entry: toReportEntry(m), mapSha256: mapSha, metadataSha256: metadataSha, rec } };
   } catch (err) {
     // Our own bug or the disk: the entry fails, the batch goes on.
-    return rec('failed', null, `internal error: ${describeError(err)}`);
+    return done(rec('failed', null, `internal error: ${describeError(err)}`));
   }
+}
+
+/**
+ * After the analysis: a refusal unpublishes the entry, a failure keeps what is published, a
+ * success publishes `dir` (a folder on the output's file system, moved into content/). Returns the record.
+ */
+async function finishEntry(pe: PendingEntry, r: AnalysisOutcome, dir: string | null, ctx: EntryContext, notes: readonly string[] = []): Promise<EntryRunRecord> {
+  const { opts, paths } = ctx;
+  const id = pe.id;
+  if (!r.ok) {
+    if (r.kind === 'refused') {
+      await unpublishEntry(paths.content, id, ctx.runId);
+      return pe.rec('refused', 'analysis', r.message, { analyseSeconds: r.seconds, notes });
+    }
+    return pe.rec('failed', 'analysis', r.kind === 'corrupt' ? `corrupt map: ${r.message}` : `analysis error: ${r.message}`, { analyseSeconds: r.seconds, notes });
+  }
+  try {
+    if (dir === null) throw new Error('the analysis left no folder to publish');
+    await publishEntry(paths.content, id, dir, ctx.runId);
+  } catch (err) {
+    return pe.rec('failed', 'publish', `could not publish the report: ${describeError(err)}`, { analyseSeconds: r.seconds, notes });
+  }
+  if (opts.pruneMaps) await pruneMap(pe.mapPath);
+  return pe.rec('analysed', null, null, {
+    analyseSeconds: r.seconds,
+    peakRssMB: r.timings.peakRssMB,
+    itemTimings: { items: r.timings.items, totalSeconds: r.timings.totalSeconds, peakRssMB: r.timings.peakRssMB },
+    reportSha256: r.reportSha256,
+    notes,
+  });
+}
+
+/**
+ * The slurm executor's step 3: fetch every entry (`fetchers` at once), committing those that need
+ * no analysis, then analyse the rest as Slurm job arrays, committing each as its outcome arrives.
+ */
+async function analyseOnSlurm(work: readonly string[], ctx: EntryContext, fetchers: number, commit: (r: EntryRunRecord) => void, note: (m: string) => void): Promise<void> {
+  const pending = new Map<string, PendingEntry>();
+  await eachLimit(work, fetchers, async (id) => {
+    const p = await prepareEntry(id, ctx);
+    if ('done' in p) commit(p.done);
+    else pending.set(id, p.pending);
+  });
+  if (pending.size === 0) return;
+  const { opts } = ctx;
+  const figures = opts.figures ?? true;
+  const units: SlurmUnit[] = [...pending.values()]
+    .sort((a, b) => compareEmdbIds(a.id, b.id))
+    .map((pe) => ({
+      id: pe.id,
+      key: unitKey({ id: pe.id, mapSha256: pe.mapSha256, metadataSha256: pe.metadataSha256, analyzerVersion: ANALYZER_VERSION, figures, maxVoxels: opts.maxVoxels ?? null }),
+      mapPath: pe.mapPath,
+      dims: pe.dims,
+      entry: pe.entry,
+      figures,
+      ...(opts.maxVoxels !== undefined ? { maxVoxels: opts.maxVoxels } : {}),
+    }));
+  note(`slurm: ${units.length} entr${units.length === 1 ? 'y' : 'ies'} to analyse on the cluster`);
+  const entryTimeoutMin = (opts.entryTimeoutS ?? 0) > 0 ? (opts.entryTimeoutS as number) / 60 : undefined;
+  const slurm = opts.slurm ?? {};
+  await runOnSlurm(
+    units,
+    { ...slurm, resources: { ...(entryTimeoutMin !== undefined ? { maxTimeMin: entryTimeoutMin } : {}), ...slurm.resources } },
+    {
+      outRoot: ctx.paths.root,
+      runId: ctx.runId,
+      analyzerVersion: ANALYZER_VERSION,
+      log: note,
+      onAttempt: (a) => ctx.ledger.recordAttempt(ctx.runId, { ...a, executor: 'slurm' }),
+      onResult: async (unit, r) => {
+        const pe = pending.get(unit.id)!;
+        const where = r.adopted ? `result of Slurm task ${r.task} (interrupted run) adopted` : r.task ? `Slurm task ${r.task}${r.node ? ` on ${r.node}` : ''}, attempt ${r.attempts}` : 'not run on Slurm';
+        let rec: EntryRunRecord;
+        try {
+          rec = await finishEntry(pe, r.outcome, r.dir, ctx, [where]);
+        } catch (err) {
+          rec = pe.rec('failed', null, `internal error: ${describeError(err)}`, { notes: [where] });
+        }
+        commit(rec);
+      },
+    },
+  );
 }
 
 /** Builds the site when content changed since the last good build (or when forced / missing). */

@@ -1,0 +1,94 @@
+/**
+ * What one Slurm task asks for: memory from the map's grid size, time from its voxel count.
+ *
+ *   memory (MB) = MEM_BASE_MB + MEM_FACTOR × (nx·ny·nz × 4 bytes) / 2^20,   then × memScale
+ *   time (min)  = TIME_BASE_MIN + TIME_PER_MVOXEL_MIN × nx·ny·nz / 10^6,     then × timeScale
+ *
+ * The map is decoded to float32 whatever its mode, so the map's float32 size is what the
+ * analysis holds. The constants come from `scripts/slurm/calibrate.ts` (peak RSS and wall time of
+ * analyzeEntry, one map per fresh process; see MEM_FACTOR) with a safety margin: being killed for
+ * memory or time costs a resubmission, asking for a little too much costs nothing but queue slack.
+ */
+
+/**
+ * Peak RSS per MB of float32 map. Measured with calibrate.ts (figures on, EMVR_THREADS=2, Node
+ * 24.21, 2 cores; one fresh process per map): phantoms 96³–256³, EMD-6824 (70³), EMD-1997 (100³)
+ * and EMD-44046 (360³) peaked at ≈ 400 MB + k × map MB with k ≤ 11.6 (360³: 2461 MB for a
+ * 178 MB map; 256³: 921 MB for 64 MB; grids that are not multiples of 16 take the float64 FFT
+ * path and need the most). 16 is asked: ≈ 40 % above the worst measured map.
+ */
+export const MEM_FACTOR = 16;
+/** Node, the analyzer's modules, the WASM FFT and figure rendering before any map is loaded: ≈ 400 MB measured, 600 asked. */
+export const MEM_BASE_MB = 600;
+/** Start-up, reading and figures (minutes): ≈ 15 s measured, 10 min asked (slow shared file systems, busy nodes). */
+export const TIME_BASE_MIN = 10;
+/** Minutes per million voxels: ≤ 2.6 s per Mvoxel measured on 2 cores (calibrate.ts), 12 s asked. */
+export const TIME_PER_MVOXEL_MIN = 0.2;
+
+/** Resources of one task. */
+export interface TaskResources {
+  /** --mem, MB. */
+  readonly memMB: number;
+  /** --time, whole minutes. */
+  readonly timeMin: number;
+}
+
+/** Scales and caps applied to the estimate (from the command line). */
+export interface ResourcePolicy {
+  /** Multiplies the memory estimate (default 1). */
+  readonly memScale?: number;
+  /** Multiplies the time estimate (default 1). */
+  readonly timeScale?: number;
+  /** Never ask for more than this (MB); 0/undefined = no cap. */
+  readonly maxMemMB?: number;
+  /** Never ask for more than this (minutes); 0/undefined = no cap. */
+  readonly maxTimeMin?: number;
+}
+
+/**
+ * Memory and time for analysing one map of grid `dims` (voxels per axis). Rounded up to 100 MB
+ * and whole minutes; capped by the policy. Preconditions: dims are positive integers.
+ */
+export function estimateResources(dims: readonly [number, number, number], policy: ResourcePolicy = {}): TaskResources {
+  const voxels = dims[0] * dims[1] * dims[2];
+  const mapMB = (voxels * 4) / 2 ** 20;
+  let memMB = Math.ceil(((MEM_BASE_MB + MEM_FACTOR * mapMB) * (policy.memScale ?? 1)) / 100) * 100;
+  let timeMin = Math.ceil((TIME_BASE_MIN + (TIME_PER_MVOXEL_MIN * voxels) / 1e6) * (policy.timeScale ?? 1));
+  if (policy.maxMemMB) memMB = Math.min(memMB, policy.maxMemMB);
+  if (policy.maxTimeMin) timeMin = Math.min(timeMin, Math.max(1, Math.floor(policy.maxTimeMin)));
+  return { memMB, timeMin: Math.max(1, timeMin) };
+}
+
+/** Resources of a task analysing several maps one after the other: the largest memory, the summed time. */
+export function combineResources(parts: readonly TaskResources[], policy: ResourcePolicy = {}): TaskResources {
+  const memMB = Math.max(0, ...parts.map((p) => p.memMB));
+  let timeMin = parts.reduce((s, p) => s + p.timeMin, 0);
+  if (policy.maxTimeMin) timeMin = Math.min(timeMin, Math.max(1, Math.floor(policy.maxTimeMin)));
+  return { memMB, timeMin: Math.max(1, timeMin) };
+}
+
+/** Slurm's --time text for whole minutes: "D-HH:MM:00" or "HH:MM:00". */
+export function slurmTime(minutes: number): string {
+  const m = Math.max(1, Math.ceil(minutes));
+  const d = Math.floor(m / 1440);
+  const h = Math.floor((m % 1440) / 60);
+  const mm = m % 60;
+  const hhmm = `${String(h).padStart(2, '0')}:${String(mm).padStart(2, '0')}:00`;
+  return d > 0 ? `${d}-${hhmm}` : hhmm;
+}
+
+/** Least-squares line y = intercept + slope·x (at least two distinct x). */
+export function fitLine(x: readonly number[], y: readonly number[]): { intercept: number; slope: number } {
+  const n = x.length;
+  const mx = x.reduce((s, v) => s + v, 0) / n;
+  const my = y.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+  }
+  if (sxx === 0) throw new RangeError('fitLine: all x are equal');
+  const slope = sxy / sxx;
+  return { intercept: my - slope * mx, slope };
+}
