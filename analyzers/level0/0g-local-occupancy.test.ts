@@ -114,7 +114,8 @@ describe.skipIf(!ready)('0.g agrees with an independent numpy (full-grid fftn) i
   afterAll(async () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
-  for (const n of [48, 45]) {
+  // 48³: PFFFT; 45³: float64 Stockham; 72³: WebAssembly SIMD kernel, worker pool (≥ 64³ voxels).
+  for (const n of [48, 45, 72]) {
     it(`${n}³ grid at 2 Å/voxel, 4 Å`, async () => {
       work ||= await mkdtemp(path.join(tmpdir(), 'emvr-0g-'));
       const res = 4;

@@ -16,7 +16,8 @@
 import { linspace, quantileInPlace } from '../volume/quantiles.ts';
 import { createSpiralAmplitude, type SpiralAmplitude } from '../volume/spiral-amplitude.ts';
 import type { Volume } from '../volume/volume.ts';
-import { maskedSummary, percentileTable, type PercentileSummary } from './0f-local-bfactor.ts';
+import { fftThreads, parallelFor } from '../volume/fft-pool.ts';
+import { maskedSummary, PARALLEL_MIN_VOXELS, percentileTable, type PercentileSummary } from './0f-local-bfactor.ts';
 import { f, NotApplicable, NotMeasurable, type ItemResult } from './item-result.ts';
 
 /** Options of `localOccupancy` (defaults are the VRS/ucm ones). */
@@ -46,6 +47,19 @@ export function localOccupancyWarnings(p: PercentileSummary): ItemResult['warnin
     warnings.push({ code: '0g.median-low', text: `The median occupancy (${f(p.p50)}) is below 50 %.` });
   }
   return warnings;
+}
+
+/** Inputs of `countAbove` (SharedArrayBuffer-backed arrays). */
+export interface CountArgs {
+  amp: Float32Array;
+  count: Uint16Array;
+  q: number;
+}
+
+/** count[i] += 1 where amp[i] ≥ q, for voxels i in [i0, i1); a `parallelFor` body. */
+export function countAbove(a: CountArgs, i0: number, i1: number): void {
+  const { amp, count, q } = a;
+  for (let i = i0; i < i1; i++) if (amp[i] >= q) count[i]++;
 }
 
 /** Number of shells: max(1, trunc((1/res − 1/minRes)/δ)) (numpy's int() truncates toward zero). */
@@ -79,8 +93,10 @@ export async function localOccupancy(
   const spiral = opts.amplitude ?? (await createSpiralAmplitude(v, width));
   const m = occupancyShellCount(resolution, minRes, spiral.delta);
   const freqs = linspace(1 / minRes, 1 / resolution, m);
-  const amp = new Float32Array(N);
-  const count = new Uint16Array(N);
+  // Shared memory: the FFT workers fold the amplitude into it directly.
+  const amp = new Float32Array(new SharedArrayBuffer(4 * N));
+  const count = new Uint16Array(new SharedArrayBuffer(2 * N));
+  const threads = N >= PARALLEL_MIN_VOXELS ? fftThreads() : 1;
   const scratch = new Float32Array(inMask);
   const levels: number[] = [];
   for (const fr of freqs) {
@@ -88,7 +104,7 @@ export async function localOccupancy(
     for (let k = 0; k < inMask; k++) scratch[k] = amp[idx[k]];
     const q = quantileInPlace(scratch, threshold);
     levels.push(q);
-    for (let i = 0; i < N; i++) if (amp[i] >= q) count[i]++;
+    await parallelFor(import.meta.url, 'countAbove', countAbove, { amp, count, q }, N, threads);
   }
   const omap = new Float32Array(N);
   for (let i = 0; i < N; i++) omap[i] = count[i] / m;

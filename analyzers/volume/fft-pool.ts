@@ -1,6 +1,7 @@
 /**
  * A small persistent pool of worker threads (`fft-worker.ts`) that run the phases of 3-D FFTs on
- * SharedArrayBuffer-backed arrays. One job (a phase) uses every worker: each claims chunks of the
+ * SharedArrayBuffer-backed arrays, and parallel loops over such arrays (`parallelFor`: a named
+ * export of a module, imported by each worker). One job (a phase) uses every worker: each claims chunks of the
  * range [0, count) from a shared atomic counter until none are left, so a worker slowed by another
  * process on the machine simply takes fewer chunks. Jobs are serialised (one at a time).
  *
@@ -14,8 +15,9 @@ import { Worker } from 'node:worker_threads';
 import type { FftSign } from './fft.ts';
 import type { Vec3 } from './volume.ts';
 
-/** Which kernel the workers build: PFFFT (float32 SIMD) or the float64 Stockham engine. */
-export type FftEngine = 'pffft' | 'stockham';
+/** Which kernel the workers build: PFFFT (float32 SIMD), the generated WebAssembly SIMD kernel
+ *  (float32, fft-wasm.ts) or the float64 Stockham engine. */
+export type FftEngine = 'pffft' | 'wasm' | 'stockham';
 
 /** A phase of a 3-D FFT, run over [0, count) by all workers. */
 export interface FftPhase {
@@ -30,11 +32,37 @@ export interface FftPhase {
   sign: FftSign;
   /** nz for slab phases, ny for rowsZ. */
   count: number;
+  /** Backward phases: support bound (`InverseOptions.radius`), when known. */
+  radius?: number;
+  /** slabsInverse: fold the real result into this SharedArrayBuffer-backed accumulator with
+   *  `foldSquares` mode accMode (1 set, 2 add, 3 sqrt) and accScale. */
+  acc?: Float32Array;
+  accMode?: 1 | 2 | 3;
+  accScale?: number;
+  /** Several spectra at once (`inverseNorm`): rowsZ transforms each; slabsInverse sets
+   *  acc = Σ_k r_k² (or √(Σ_k r_k²)·accScale with normRoot). `spec` is then unused. */
+  specs?: Float32Array[];
+  normRoot?: boolean;
+  /** With specs: zero them afterwards (`zeroTouchedRows`, chunk by chunk). */
+  zeroSpecs?: boolean;
+}
+
+/**
+ * A parallel loop (`parallelFor`): every worker imports `module` (a file URL) and calls its export
+ * `fn(args, a, b)` on claimed chunks [a, b) of [0, count).
+ */
+export interface TaskPhase {
+  kind: 'task';
+  module: string;
+  fn: string;
+  args: unknown;
+  count: number;
 }
 
 /** Message to a worker (the phase plus its claim counter), or a test request. */
 export type WorkerRequest =
   | (FftPhase & { id: number; counter: Int32Array; chunk: number })
+  | (TaskPhase & { id: number; counter: Int32Array; chunk: number })
   | { id: number; kind: 'test-throw' | 'test-exit' | 'test-ping' };
 
 /** Reply of a worker: done, or the error text (with stack). */
@@ -171,7 +199,9 @@ export function runFftPhases(threads: number, phases: FftPhase[]): Promise<void>
 export async function runPhasesLocked(threads: number, phases: FftPhase[]): Promise<void> {
   if (!(threads >= 1)) throw new RangeError(`runFftPhases: threads must be ≥ 1, got ${threads}`);
   for (const p of phases) {
-    if (!isShared(p.real) || !isShared(p.spec)) throw new TypeError('runFftPhases: arrays must be SharedArrayBuffer-backed');
+    if (!isShared(p.real) || !isShared(p.spec) || (p.acc && !isShared(p.acc)) || (p.specs && !p.specs.every(isShared))) {
+      throw new TypeError('runFftPhases: arrays must be SharedArrayBuffer-backed');
+    }
   }
   for (const phase of phases) {
     const counter = new Int32Array(new SharedArrayBuffer(4));
@@ -181,6 +211,32 @@ export async function runPhasesLocked(threads: number, phases: FftPhase[]): Prom
     const id = nextId++;
     await broadcast(threads, () => ({ ...phase, id, counter, chunk }));
   }
+}
+
+/** Signature of a `parallelFor` body: handles items [a, b) of the loop, with shared `args`. */
+export type RangeTask<A> = (args: A, a: number, b: number) => void;
+
+/**
+ * Runs `body(args, a, b)` over chunks of [0, count) on `threads` pool workers (default
+ * `fftThreads()`), as one pool job (after earlier jobs, see `exclusive`). `body` must be the export
+ * named `name` of the module at file URL `module` (workers import it by that URL); `args` is sent
+ * by structured clone, so big arrays should be SharedArrayBuffer-backed (they are then shared, not
+ * copied). Chunks of one loop must write disjoint memory. With 1 thread, or fewer than 2 items,
+ * the body runs on the calling thread. Rejects with the first error of a worker.
+ */
+export async function parallelFor<A>(module: string, name: string, body: RangeTask<A>, args: A, count: number, threads = fftThreads()): Promise<void> {
+  if (count <= 0) return;
+  if (threads <= 1 || count < 2) {
+    body(args, 0, count);
+    return;
+  }
+  const t = Math.min(threads, count);
+  await exclusive(async () => {
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const chunk = Math.max(1, Math.floor(count / (16 * t)));
+    const id = nextId++;
+    await broadcast(t, () => ({ kind: 'task', module, fn: name, args, count, id, counter, chunk }));
+  });
 }
 
 /**

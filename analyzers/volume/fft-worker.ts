@@ -1,12 +1,15 @@
 /**
- * Worker thread of the FFT pool (`fft-pool.ts`). For each phase request it takes the kernel for
+ * Worker thread of the FFT pool (`fft-pool.ts`). A 'task' request (`parallelFor`) imports its
+ * module (cached by the module loader) and runs the named export on claimed chunks. For each FFT
+ * phase request it takes the kernel for
  * (engine, dims) from a small cache (plans, twiddles and scratch are built once per worker and
  * shape), claims chunks of [0, count) from the shared counter with Atomics.add until the range is
  * exhausted, runs the kernel's range method on each, and replies `{ ok: true }` or the error text.
  */
 import { parentPort } from 'node:worker_threads';
-import { StockhamKernel3d, type Fft3dKernel } from './fft.ts';
+import { slabsInverseNormWith, slabsInverseWithFold, StockhamKernel3d, zeroTouchedRows, type Fft3dKernel } from './fft.ts';
 import { loadPffft, PffftKernel3d } from './fft-pffft.ts';
+import { WasmKernel3d } from './fft-wasm.ts';
 import type { WorkerReply, WorkerRequest } from './fft-pool.ts';
 import type { Vec3 } from './volume.ts';
 
@@ -22,7 +25,7 @@ async function kernelFor(engine: string, dims: Vec3): Promise<Fft3dKernel> {
     kernels.set(key, k);
     return k;
   }
-  k = engine === 'pffft' ? new PffftKernel3d(await loadPffft(), dims) : new StockhamKernel3d(dims);
+  k = engine === 'pffft' ? new PffftKernel3d(await loadPffft(), dims) : engine === 'wasm' ? new WasmKernel3d(dims) : new StockhamKernel3d(dims);
   kernels.set(key, k);
   if (kernels.size > MAX_KERNELS) {
     const [oldKey, old] = kernels.entries().next().value as [string, Fft3dKernel];
@@ -41,6 +44,17 @@ async function handle(msg: WorkerRequest): Promise<void> {
     case 'test-exit':
       process.exit(3);
   }
+  if (msg.kind === 'task') {
+    const mod = (await import(msg.module)) as Record<string, unknown>;
+    const fn = mod[msg.fn];
+    if (typeof fn !== 'function') throw new Error(`parallelFor: ${msg.module} has no export ${msg.fn}`);
+    for (;;) {
+      const a = Atomics.add(msg.counter, 0, 1) * msg.chunk;
+      if (a >= msg.count) break;
+      (fn as (args: unknown, a: number, b: number) => void)(msg.args, a, Math.min(msg.count, a + msg.chunk));
+    }
+    return;
+  }
   const kernel = await kernelFor(msg.engine, msg.dims);
   const { counter, chunk, count } = msg;
   for (;;) {
@@ -48,8 +62,14 @@ async function handle(msg: WorkerRequest): Promise<void> {
     if (a >= count) break;
     const b = Math.min(count, a + chunk);
     if (msg.kind === 'slabsForward') kernel.slabsForward(msg.real, msg.spec, a, b);
-    else if (msg.kind === 'slabsInverse') kernel.slabsInverse(msg.spec, msg.real, a, b);
-    else kernel.rowsZ(msg.spec, a, b, msg.sign);
+    else if (msg.kind === 'slabsInverse') {
+      if (msg.specs && msg.acc) {
+        slabsInverseNormWith(kernel, msg.dims, msg.specs, msg.real, msg.acc, a, b, msg.radius, msg.normRoot ?? false, msg.accScale ?? 1);
+        if (msg.zeroSpecs) for (const sp of msg.specs) zeroTouchedRows(sp, msg.dims, a, b, msg.radius);
+      }
+      else slabsInverseWithFold(kernel, msg.dims, msg.spec, msg.real, msg.acc, a, b, msg.radius, msg.accMode ?? 0, msg.accScale ?? 1);
+    } else if (msg.specs) for (const sp of msg.specs) kernel.rowsZ(sp, a, b, msg.sign, msg.radius);
+    else kernel.rowsZ(msg.spec, a, b, msg.sign, msg.radius);
   }
 }
 

@@ -273,7 +273,7 @@ describe('inverse of a non-Hermitian spectrum (numpy irfftn semantics)', () => {
   const ready = spawnSync(python, ['-c', 'import numpy, scipy.fft'], { encoding: 'utf8' }).status === 0;
   if (!ready) console.warn('SKIPPED irfftn cross-check: /usr/bin/python3 cannot import numpy, scipy.fft');
 
-  for (const [engine, dims] of [['pffft', [48, 32, 16]], ['pffft', [64, 16, 32]], ['stockham', [30, 20, 18]], ['stockham', [31, 20, 18]]] as [FftEngine, Vec3][]) {
+  for (const [engine, dims] of [['pffft', [48, 32, 16]], ['pffft', [64, 16, 32]], ['stockham', [30, 20, 18]], ['stockham', [31, 20, 18]], ['wasm', [30, 20, 18]], ['wasm', [24, 15, 9]]] as [FftEngine, Vec3][]) {
     it.skipIf(!ready)(`${engine} ${dims.join('×')}: random half-complex spectrum agrees with scipy.fft.irfftn`, async () => {
       const [nx, ny, nz] = dims;
       const cx = (nx >> 1) + 1;
@@ -368,7 +368,7 @@ describe('worker pool', () => {
     expect(fftPoolSize()).toBe(0);
   });
 
-  for (const [engine, dims] of [['stockham', [30, 22, 18]], ['pffft', [48, 32, 16]], ['stockham', [33, 17, 20]]] as [FftEngine, Vec3][]) {
+  for (const [engine, dims] of [['stockham', [30, 22, 18]], ['pffft', [48, 32, 16]], ['stockham', [33, 17, 20]], ['wasm', [30, 25, 18]]] as [FftEngine, Vec3][]) {
     it(`${engine} on 2 threads gives exactly the single-thread result (${dims.join('×')}), with shared and plain buffers`, async () => {
       const f = randomVolume(dims, 77);
       const one = createRealFft3d(dims, { engine, threads: 1 });

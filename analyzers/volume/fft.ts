@@ -20,14 +20,22 @@
  * Plans (radix list, twiddles) are cached per length in a module-level Map; scratch belongs to each
  * 3-D kernel and is reused by every call.
  *
- * 3-D transform (`createRealFft3d`): two kernels with the same range methods (`Fft3dKernel`): the
- * float64 Stockham kernel below for any grid, and `PffftKernel3d` (fft-pffft.ts: PFFFT, float32
- * WebAssembly SIMD, about 2–3× faster per core) for grids whose axes PFFFT accepts (y, z multiples
- * of 16, x a multiple of 16, prime factors 2, 3, 5: e.g. 256, 320, 384, 400, 432, 480, 512, not
- * 360). Grids of at least 64³ voxels run on the worker pool of fft-pool.ts (`EMVR_THREADS`, default
- * min(4, cores)), the x/y pass over z slabs, a barrier, then the z pass over y rows.
+ * 3-D transform (`createRealFft3d`): three kernels with the same range methods (`Fft3dKernel`).
+ * `autoEngine` picks `WasmKernel3d` (fft-wasm.ts: float32 SIMD butterflies generated at run time)
+ * for an even x and x/2, y, z with prime factors 2, 3, 5 (250, 256, 360, 432, …; ≈3× this file's
+ * kernel), else the float64 Stockham kernel below (any grid). `PffftKernel3d` (fft-pffft.ts: PFFFT,
+ * float32 WebAssembly SIMD; y, z multiples of 16, x a multiple of 16, factors 2, 3, 5) is slower
+ * than the generated kernel on every grid both accept and is used only when asked for. Grids of at least 64³
+ * voxels run on the worker pool of fft-pool.ts (`EMVR_THREADS`, default min(4, cores)), the x/y pass
+ * over z slabs, a barrier, then the z pass over y rows.
+ *
+ * For callers that apply Fourier filters: `inverse` accepts a support radius (the SIMD kernel then
+ * skips all-zero lines, same result) and can fold the squared output into an accumulator on the
+ * workers; `inverseNorm` forms √(Σ_k r_k²) of several inverse transforms slab by slab without
+ * storing them (monogenic / spiral amplitudes).
  */
 import { aligned8, loadPffft, pffftQualifies, PffftKernel3d } from './fft-pffft.ts';
+import { wasmQualifies, WasmKernel3d } from './fft-wasm.ts';
 import { exclusive, fftThreads, isShared, runPhasesLocked, sharedFloat32, stagingBuffer, type FftEngine } from './fft-pool.ts';
 import type { Vec3 } from './volume.ts';
 
@@ -842,8 +850,92 @@ export interface RealFft3d {
   /** Inverse with the 1/(nx·ny·nz) factor, so inverse(forward(f)) = f. May overwrite `spectrum`.
    *  Returns `out` (allocated when absent, length nx·ny·nz; SharedArrayBuffer-backed on the pool).
    *  As numpy's irfftn: inverse along z and y, then the x step ignores the imaginary parts left in
-   *  columns kx = 0 and (even nx) kx = nx/2, so a non-Hermitian spectrum is projected the same way. */
-  inverse(spectrum: Float32Array, out?: Float32Array): Promise<Float32Array>;
+   *  columns kx = 0 and (even nx) kx = nx/2, so a non-Hermitian spectrum is projected the same way.
+   *  `options` (see `InverseOptions`): a support radius that lets kernels skip zero lines, and a
+   *  fold of the squared result into an accumulator, done slab by slab on the worker threads. */
+  inverse(spectrum: Float32Array, out?: Float32Array, options?: InverseOptions): Promise<Float32Array>;
+  /**
+   * acc ← Σ_k r_k² (default) or, with `root`, √(Σ_k r_k²)·scale, r_k = inverse(spectra[k]) — the
+   * pointwise norm of several inverse transforms (e.g. a monogenic amplitude) without storing the
+   * r_k: on the worker pool every slab's sum is formed in a worker's scratch. Overwrites the spectra
+   * (as `inverse`); `radius` as in `InverseOptions`. acc (length nx·ny·nz) and the spectra should
+   * be SharedArrayBuffer-backed on the pool (otherwise one `inverse` per spectrum runs, staged).
+   */
+  inverseNorm(spectra: readonly Float32Array[], acc: Float32Array, options?: InverseNormOptions): Promise<void>;
+}
+
+/** Options of `RealFft3d.inverseNorm`. */
+export interface InverseNormOptions {
+  /** Support bound of every spectrum, as `InverseOptions.radius`. */
+  radius?: number;
+  /** √ of the sum, times `scale` (default 1). */
+  root?: boolean;
+  scale?: number;
+  /**
+   * Leave every spectrum all 0 (each slab is cleared by the workers right after its last use, in
+   * the rows |ky'| ≤ radius + 3 that the transforms can have touched, or all rows without a
+   * radius), so that a caller that next fills a sparse support needs no clearing pass of its own.
+   */
+  zeroSpectra?: boolean;
+}
+
+/**
+ * Zeroes, in slabs kz ∈ [z0, z1) of a half-complex spectrum of `dims`, the rows |ky'| ≤ radius + 3
+ * (every row without a radius): where an inverse transform told that radius can leave non-zeros.
+ */
+export function zeroTouchedRows(spec: Float32Array, dims: Vec3, z0: number, z1: number, radius: number | undefined): void {
+  const [nx, ny] = dims;
+  const row = 2 * ((nx >> 1) + 1);
+  const slab = row * ny;
+  if (radius === undefined || radius + 3 >= ny / 2) {
+    spec.fill(0, z0 * slab, z1 * slab);
+    return;
+  }
+  const r = Math.floor(radius) + 3;
+  for (let z = z0; z < z1; z++) {
+    const p = z * slab;
+    spec.fill(0, p, p + row * (r + 1));
+    spec.fill(0, p + row * (ny - r), p + slab);
+  }
+}
+
+/** How `InverseOptions.squares` folds the real result r into its accumulator. */
+export type SquaresMode = 'set' | 'add' | 'sqrt';
+
+/** Options of `RealFft3d.inverse`. */
+export interface InverseOptions {
+  /**
+   * Support bound in index units: the caller guarantees that the spectrum is 0 at every element
+   * with kx² + ky'² + kz'² > radius², ky', kz' the signed indices (i ≤ n/2 ? i : i − n). Kernels
+   * may then skip all-zero lines (the SIMD kernel does); the result is the same as without it.
+   * Every engine leaves 0 in the lines (kx, ky') with kx > √(radius² − ky'²) + 2 (all kz) of
+   * `spectrum` (zero lines transform to zero), so a caller that fills only the support can
+   * reuse the array after clearing the lines inside that bound.
+   */
+  radius?: number;
+  /**
+   * acc (length nx·ny·nz, same layout as the output) ← 'set': r², 'add': acc + r², 'sqrt':
+   * √(acc + r²)·scale (scale default 1), r the real result. `out` is then scratch: whether it
+   * receives r depends on the engine. On the worker pool acc should be SharedArrayBuffer-backed
+   * (otherwise the fold runs afterwards on the calling thread, from r in `out`).
+   */
+  squares?: { acc: Float32Array; mode: SquaresMode; scale?: number };
+}
+
+/** Mode codes of `foldSquares` (as sent to the workers). */
+export const SQUARES_MODES: Record<SquaresMode, 1 | 2 | 3> = { set: 1, add: 2, sqrt: 3 };
+
+/**
+ * acc[i] ← r[i]² (mode 1), acc[i] + r[i]² (2), √(acc[i] + r[i]²)·scale (3) for i in [from, to).
+ */
+export function foldSquares(real: Float32Array, acc: Float32Array, from: number, to: number, mode: 1 | 2 | 3, scale: number): void {
+  if (mode === 1) {
+    for (let i = from; i < to; i++) acc[i] = real[i] * real[i];
+  } else if (mode === 2) {
+    for (let i = from; i < to; i++) acc[i] += real[i] * real[i];
+  } else {
+    for (let i = from; i < to; i++) acc[i] = Math.sqrt(acc[i] + real[i] * real[i]) * scale;
+  }
 }
 
 /**
@@ -857,11 +949,56 @@ export interface Fft3dKernel {
   /** Forward along x (real → half-complex) then y for z slabs [z0, z1); writes those slabs of `spec`. */
   slabsForward(input: Float32Array, spec: Float32Array, z0: number, z1: number): void;
   /** Complex transform along z (sign −1 forward, +1 unnormalised backward), in place in `spec`,
-   *  for the rows ky in [y0, y1) (all kx of each row). */
-  rowsZ(spec: Float32Array, y0: number, y1: number, sign: FftSign): void;
+   *  for the rows ky in [y0, y1) (all kx of each row). `radius` (backward only): the support
+   *  bound of `InverseOptions.radius`; a kernel may skip lines outside it (they stay 0). */
+  rowsZ(spec: Float32Array, y0: number, y1: number, sign: FftSign, radius?: number): void;
   /** Inverse along y then x (half-complex → real, times 1/(nx·ny·nz)) for z slabs [z0, z1);
-   *  writes those slabs of `real` and overwrites those slabs of `spec`. */
-  slabsInverse(spec: Float32Array, real: Float32Array, z0: number, z1: number): void;
+   *  writes those slabs of `real` and may overwrite those slabs of `spec`. `radius`: as for
+   *  rowsZ, after the z pass (so it bounds kx only). */
+  slabsInverse(spec: Float32Array, real: Float32Array, z0: number, z1: number, radius?: number): void;
+  /** Optional: `slabsInverse` folding the result into acc (`foldSquares` mode and scale) instead
+   *  of writing `real`, while each slab is in the kernel's scratch. */
+  slabsInverseFold?(spec: Float32Array, real: Float32Array, acc: Float32Array, z0: number, z1: number, radius: number | undefined, mode: 1 | 2 | 3, scale: number): void;
+  /** Optional: acc ← Σ_k r_k² or √(Σ_k r_k²)·scale (root) over slabs [z0, z1), r_k the inverse
+   *  y/x step of specs[k], summed in the kernel's scratch. */
+  slabsInverseNorm?(specs: readonly Float32Array[], acc: Float32Array, z0: number, z1: number, radius: number | undefined, root: boolean, scale: number): void;
+}
+
+/**
+ * Inverse y/x step of slabs [z0, z1) of several spectra with acc ← Σ_k r_k² (root false) or
+ * √(Σ_k r_k²)·scale (root true): the kernel's own `slabsInverseNorm` when it has one, else one
+ * `slabsInverseWithFold` per spectrum with `real` as scratch.
+ */
+export function slabsInverseNormWith(k: Fft3dKernel, dims: Vec3, specs: readonly Float32Array[], real: Float32Array, acc: Float32Array, z0: number, z1: number, radius: number | undefined, root: boolean, scale: number): void {
+  if (k.slabsInverseNorm) {
+    k.slabsInverseNorm(specs, acc, z0, z1, radius, root, scale);
+    return;
+  }
+  const last = specs.length - 1;
+  for (let j = 0; j <= last; j++) {
+    const mode = j === 0 ? 1 : j === last && root ? 3 : 2;
+    slabsInverseWithFold(k, dims, specs[j], real, acc, z0, z1, radius, mode, scale);
+  }
+  if (last === 0 && root) {
+    const slab = dims[0] * dims[1];
+    for (let i = z0 * slab; i < z1 * slab; i++) acc[i] = Math.sqrt(acc[i]) * scale;
+  }
+}
+
+/**
+ * Inverse y/x step of slabs [z0, z1) with an optional fold into acc (mode 0: none): the kernel's
+ * own fold when it has one, else `slabsInverse` then `foldSquares` on those slabs.
+ */
+export function slabsInverseWithFold(k: Fft3dKernel, dims: Vec3, spec: Float32Array, real: Float32Array, acc: Float32Array | undefined, z0: number, z1: number, radius: number | undefined, mode: 0 | 1 | 2 | 3, scale: number): void {
+  if (!acc || mode === 0) {
+    k.slabsInverse(spec, real, z0, z1, radius);
+  } else if (k.slabsInverseFold) {
+    k.slabsInverseFold(spec, real, acc, z0, z1, radius, mode, scale);
+  } else {
+    k.slabsInverse(spec, real, z0, z1, radius);
+    const slab = dims[0] * dims[1];
+    foldSquares(real, acc, z0 * slab, z1 * slab, mode, scale);
+  }
 }
 
 /** Real lines per batch of the x transform (measured on 256³–432³). */
@@ -1124,13 +1261,24 @@ export class StockhamKernel3d implements Fft3dKernel {
  *  barrier) costs ~0.1–1 ms, more than the transform of a small grid. */
 const PARALLEL_MIN_VOXELS = 64 * 64 * 64;
 
+/**
+ * The engine 'auto' picks for a grid: the generated WebAssembly SIMD kernel for an even x and
+ * 2·3·5-smooth axes (≈3× the float64 engine on 250³ and 360³, and 1.3–1.8× faster than the PFFFT
+ * kernel on the grids both accept: 256³ 47/40 ms forward/inverse against 75/72 ms, 432³ 248/221
+ * against 351/346 ms, 2 threads), else the float64 Stockham engine (any size). PFFFT stays
+ * available as an explicit engine.
+ */
+export function autoEngine(dims: Vec3): FftEngine {
+  return wasmQualifies(dims) ? 'wasm' : 'stockham';
+}
+
 /** Options of `createRealFft3d` (all optional; callers normally pass none). */
 export interface RealFft3dOptions {
   /** Threads: 1 = the calling thread only. Default: `fftThreads()` (env EMVR_THREADS, else
    *  min(4, cores)) for grids of at least 64³ voxels, 1 for smaller ones. */
   threads?: number;
-  /** 'auto' (default): PFFFT (float32, SIMD) when `pffftQualifies(dims)`, else the float64
-   *  Stockham engine. 'pffft' on a grid that does not qualify throws a RangeError. */
+  /** 'auto' (default): `autoEngine(dims)`. 'pffft' or 'wasm' on a grid that the engine does not
+   *  accept throws a RangeError. */
   engine?: 'auto' | FftEngine;
 }
 
@@ -1157,7 +1305,10 @@ class RealFft3dImpl implements RealFft3d {
     if (want === 'pffft' && !pffftQualifies(this.dims)) {
       throw new RangeError(`createRealFft3d: PFFFT cannot transform a [${dims.join(', ')}] grid (needs x a multiple of 16, y and z multiples of 16, factors 2, 3, 5)`);
     }
-    this.engine = want === 'auto' ? (pffftQualifies(this.dims) ? 'pffft' : 'stockham') : want;
+    if (want === 'wasm' && !wasmQualifies(this.dims)) {
+      throw new RangeError(`createRealFft3d: the WebAssembly SIMD kernel cannot transform a [${dims.join(', ')}] grid (needs an even x, and x/2, y, z with prime factors 2, 3, 5)`);
+    }
+    this.engine = want === 'auto' ? autoEngine(this.dims) : want;
     const voxels = dims[0] * dims[1] * dims[2];
     const threads = options.threads ?? (voxels >= PARALLEL_MIN_VOXELS ? fftThreads() : 1);
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`createRealFft3d: threads must be an integer ≥ 1, got ${threads}`);
@@ -1194,7 +1345,7 @@ class RealFft3dImpl implements RealFft3d {
     });
   }
 
-  async inverse(spectrum: Float32Array, out?: Float32Array): Promise<Float32Array> {
+  async inverse(spectrum: Float32Array, out?: Float32Array, options: InverseOptions = {}): Promise<Float32Array> {
     const [nx, ny, nz] = this.dims;
     const cx = this.complexDims[0];
     if (spectrum.length !== 2 * cx * ny * nz) {
@@ -1203,24 +1354,72 @@ class RealFft3dImpl implements RealFft3d {
     if (out && out.length !== nx * ny * nz) {
       throw new RangeError(`RealFft3d.inverse: out has ${out.length} values, grid needs ${nx * ny * nz}`);
     }
+    const sq = options.squares;
+    if (sq && sq.acc.length !== nx * ny * nz) {
+      throw new RangeError(`RealFft3d.inverse: squares.acc has ${sq.acc.length} values, grid needs ${nx * ny * nz}`);
+    }
+    const radius = options.radius;
+    const mode = sq ? SQUARES_MODES[sq.mode] : 0;
+    const scale = sq?.scale ?? 1;
     if (this.threads === 1) {
       const real = out ?? new Float32Array(nx * ny * nz);
       const k = await this.kernel();
       const spec = this.usable(spectrum, false) ? spectrum : spectrum.slice();
-      k.rowsZ(spec, 0, ny, 1);
-      k.slabsInverse(spec, real, 0, nz);
+      k.rowsZ(spec, 0, ny, 1, radius);
+      slabsInverseWithFold(k, this.dims, spec, real, sq?.acc, 0, nz, radius, mode, scale);
       return real;
     }
     return exclusive(async () => {
       const spec = this.usable(spectrum, true) ? spectrum : stagingBuffer('spec', spectrum.length, spectrum);
       const real = out ? (isShared(out) ? out : stagingBuffer('real', nx * ny * nz)) : sharedFloat32(nx * ny * nz);
-      const base = { engine: this.engine, dims: this.dims, real, spec, sign: 1 as const };
+      const onPool = sq !== undefined && isShared(sq.acc);
+      const base = { engine: this.engine, dims: this.dims, real, spec, sign: 1 as const, radius };
       await runPhasesLocked(this.threads, [
         { ...base, kind: 'rowsZ', count: ny },
-        { ...base, kind: 'slabsInverse', count: nz },
+        { ...base, kind: 'slabsInverse', count: nz, ...(onPool && mode ? { acc: sq.acc, accMode: mode, accScale: scale } : {}) },
       ]);
+      if (sq && !onPool && mode) foldSquares(real, sq.acc, 0, real.length, mode, scale);
       if (out && out !== real) out.set(real);
       return out ?? real;
+    });
+  }
+
+  async inverseNorm(spectra: readonly Float32Array[], acc: Float32Array, options: InverseNormOptions = {}): Promise<void> {
+    const [nx, ny, nz] = this.dims;
+    const specLen = 2 * this.complexDims[0] * ny * nz;
+    if (spectra.length === 0) throw new RangeError('RealFft3d.inverseNorm: no spectrum');
+    for (const sp of spectra) {
+      if (sp.length !== specLen) throw new RangeError(`RealFft3d.inverseNorm: a spectrum has ${sp.length} values, half-complex grid needs ${specLen}`);
+    }
+    if (acc.length !== nx * ny * nz) throw new RangeError(`RealFft3d.inverseNorm: acc has ${acc.length} values, grid needs ${nx * ny * nz}`);
+    const { radius, root = false, scale = 1, zeroSpectra = false } = options;
+    const direct = this.threads === 1 || (isShared(acc) && spectra.every((sp) => this.usable(sp, true)));
+    if (!direct) {
+      const last = spectra.length - 1;
+      for (let j = 0; j <= last; j++) {
+        await this.inverse(spectra[j], undefined, { radius, squares: { acc, mode: j === 0 ? 'set' : j === last && root ? 'sqrt' : 'add', scale } });
+        if (zeroSpectra) spectra[j].fill(0);
+      }
+      if (last === 0 && root) for (let i = 0; i < acc.length; i++) acc[i] = Math.sqrt(acc[i]) * scale;
+      return;
+    }
+    if (this.threads === 1) {
+      const k = await this.kernel();
+      const specs = spectra.map((sp) => (this.usable(sp, false) ? sp : sp.slice()));
+      for (const sp of specs) k.rowsZ(sp, 0, ny, 1, radius);
+      const real = k.slabsInverseNorm ? acc : new Float32Array(nx * ny * nz);
+      slabsInverseNormWith(k, this.dims, specs, real, acc, 0, nz, radius, root, scale);
+      if (zeroSpectra) for (const sp of spectra) zeroTouchedRows(sp, this.dims, 0, nz, radius);
+      return;
+    }
+    await exclusive(async () => {
+      // Scratch for kernels that fold spectrum by spectrum; the SIMD kernel sums in its own memory.
+      const real = this.engine === 'wasm' ? sharedFloat32(1) : stagingBuffer('real', nx * ny * nz);
+      const base = { engine: this.engine, dims: this.dims, real, spec: spectra[0], specs: [...spectra], sign: 1 as const, radius };
+      await runPhasesLocked(this.threads, [
+        { ...base, kind: 'rowsZ', count: ny },
+        { ...base, kind: 'slabsInverse', count: nz, acc, normRoot: root, accScale: scale, zeroSpecs: zeroSpectra },
+      ]);
     });
   }
 
@@ -1233,7 +1432,7 @@ class RealFft3dImpl implements RealFft3d {
   /** The kernel for the calling thread, built on first use. */
   private async kernel(): Promise<Fft3dKernel> {
     if (!this.local) {
-      this.local = this.engine === 'pffft' ? new PffftKernel3d(await loadPffft(), this.dims) : new StockhamKernel3d(this.dims);
+      this.local = this.engine === 'pffft' ? new PffftKernel3d(await loadPffft(), this.dims) : this.engine === 'wasm' ? new WasmKernel3d(this.dims) : new StockhamKernel3d(this.dims);
     }
     return this.local;
   }
@@ -1242,8 +1441,9 @@ class RealFft3dImpl implements RealFft3d {
 /**
  * A real 3-D FFT for one grid shape (see `RealFft3d` for the transform and layout). Grids of at
  * least 64³ voxels run on the worker pool (`fft-pool.ts`; `options.threads` or env EMVR_THREADS
- * set the thread count); grids whose axes PFFFT accepts use it (float32 SIMD, ~3e-7 relative
- * error), others the float64 Stockham engine. When `out` is absent and the pool is used, results
+ * set the thread count); grids with an even x and 2·3·5-smooth axes use the generated SIMD
+ * kernel (float32, ~3e-7 relative error), others the float64 Stockham engine (`autoEngine`;
+ * `options.engine` overrides). When `out` is absent and the pool is used, results
  * are backed by a SharedArrayBuffer (passing those back in avoids staging copies).
  */
 export function createRealFft3d(dims: Vec3, options: RealFft3dOptions = {}): RealFft3d {

@@ -17,8 +17,16 @@
  *
  * The shell sum Σ S over numpy's full n³ grid counts each half-complex column kx with weight 2,
  * except kx = 0 and (even n) kx = n/2, which have no separate mirror column.
+ *
+ * Cost (what makes it fast; the definition above is unchanged): S and 1/ρ depend on a half-complex
+ * element only through the integer m = kx² + ky² + kz², so each shell tabulates them once per m;
+ * the four spectra S·F, H_k·S·F are written in one pass over the shell's rows (`fillShellPlanes`,
+ * planes split over the FFT worker pool), and `RealFft3d.inverseNorm` forms √(Σ r²)/Σ S slab by
+ * slab on the workers, told the shell's support radius (f + 6δ)·n·Ts so that all-zero lines are
+ * skipped, and clears the spectra behind it (only the rows the transforms can have touched).
  */
 import { createRealFft3d, fftFreq, type RealFft3d } from './fft.ts';
+import { fftThreads, parallelFor } from './fft-pool.ts';
 import type { Volume } from './volume.ts';
 
 /**
@@ -74,9 +82,11 @@ export function shellNormalisationOffset(freqs: readonly number[], sums: readonl
 
 /**
  * Precomputes F = FFT(V) of a cubic volume (dims n³, isotropic voxel Ts) and the scratch for
- * `amplitude`. Memory: 3½ half-complex float32 spectra + 1 real float32 volume + 2-D scratch, plus
- * one real volume per entry of `keep`: amplitudes at exactly those frequencies are stored the
- * first time and copied afterwards (0.f and 0.g both start at 1/15 Å⁻¹ and end at 1/res).
+ * `amplitude`. Memory: 5 half-complex float32 spectra (F and the four shell spectra) + 2-D
+ * scratch (+ 1 real volume when `amplitude` is given an output that is not
+ * SharedArrayBuffer-backed, + the FFT pool's staging volume), plus one real volume per entry of `keep`: amplitudes at exactly
+ * those frequencies are stored the first time and copied afterwards (0.f and 0.g both start at
+ * 1/15 Å⁻¹ and end at 1/res).
  * Throws RangeError when the volume is not cubic or the voxel is not isotropic (≤ 1e−4 relative).
  */
 export async function createSpiralAmplitude(v: Volume, fVoxelWidth = 4.8, keep: readonly number[] = []): Promise<SpiralAmplitude> {
@@ -129,23 +139,157 @@ function sharedFloat32(length: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(4 * length));
 }
 
+/** Index slack of the support radius handed to the inverse transforms (rounding of the bounds). */
+const RADIUS_SLACK = 1;
+
+/** Grids below this many voxels run their loops on the calling thread (as the FFT does). */
+const PARALLEL_MIN_VOXELS = 64 * 64 * 64;
+
+/** Inputs and outputs of `fillShellPlanes` (big arrays SharedArrayBuffer-backed). */
+export interface ShellArgs {
+  n: number;
+  /** Bounds (f − cut)², (f + cut)² of ρ² (Å⁻²) and n·Ts (Å), for the row ranges. */
+  lo2: number;
+  hi2: number;
+  nTs: number;
+  /** Per integer m = kx² + ky² + kz² (signed indices): the shell S (0 beyond the cut) and 1/√m (0 at m = 0). */
+  shell: Float64Array;
+  invRoot: Float64Array;
+  F: Float32Array;
+  w0: Float32Array;
+  wx: Float32Array;
+  wy: Float32Array;
+  wz: Float32Array;
+  ff: Float64Array;
+  colWeight: Float64Array;
+  rowLo: Int32Array;
+  rowHi: Int32Array;
+  /** Per plane kz: full-grid Σ S at 2·kz, Σ S² at 2·kz + 1. */
+  planeSums: Float64Array;
+}
+
+/**
+ * For the planes kz in [z0, z1) of all-zero spectra: writes the shell S·F into w0 and the Riesz spectra
+ * H_k·S·F into wx, wy, wz (H_k = −i·f_k/ρ = −i·k_k/√m in index units, 0 at DC and on axis k's
+ * Nyquist plane, even n), the non-zero kx range of each row into rowLo/rowHi and the plane's
+ * full-grid Σ S, Σ S² into planeSums. S and 1/ρ depend on the element only through the integer
+ * m = kx² + ky² + kz², so they come from per-shell tables. Elements outside the shell stay 0.
+ * (A `parallelFor` body: planes are disjoint.)
+ */
+export function fillShellPlanes(a: ShellArgs, z0: number, z1: number): void {
+  const { n, lo2, hi2, nTs, shell, invRoot, F, w0, wx, wy, wz, ff, colWeight, rowLo, rowHi, planeSums } = a;
+  const cx = (n >> 1) + 1;
+  const row = 2 * cx;
+  const half = n % 2 === 0 ? n / 2 : -1;
+  for (let z = z0; z < z1; z++) {
+    const kz = z <= n / 2 ? z : z - n;
+    const fz = ff[z];
+    const fz2 = fz * fz;
+    // On an axis's Nyquist plane its Riesz multiplier is taken as 0 here (the imaginary part
+    // it makes is added from the plane's 2-D transform, see the file comment).
+    const mz = z === half ? 0 : kz;
+    let sumS = 0;
+    let sumS2 = 0;
+    for (let y = 0; y < n; y++) {
+      const r = y + n * z;
+      const fy = ff[y];
+      const fyz2 = fy * fy + fz2;
+      if (fyz2 > hi2) {
+        rowLo[r] = 0;
+        rowHi[r] = 0;
+        continue;
+      }
+      const ky = y <= n / 2 ? y : y - n;
+      const my = y === half ? 0 : ky;
+      const myz = ky * ky + kz * kz;
+      const x0 = lo2 > fyz2 ? Math.max(0, Math.floor(Math.sqrt(lo2 - fyz2) * nTs) - 1) : 0;
+      const x1 = Math.min(cx, Math.floor(Math.sqrt(hi2 - fyz2) * nTs) + 2);
+      rowLo[r] = x0;
+      rowHi[r] = x1;
+      let rowSum = 0;
+      let rowSum2 = 0;
+      // H_k·(re + i·im) = (−i·h)·(re + i·im) = h·im − i·h·re.
+      for (let x = x0, p = 2 * (cx * r + x0); x < x1; x++, p += 2) {
+        const m = x * x + myz;
+        const s = shell[m];
+        if (s === 0) continue;
+        rowSum += colWeight[x] * s;
+        rowSum2 += colWeight[x] * s * s;
+        const re = s * F[p];
+        const im = s * F[p + 1];
+        w0[p] = re;
+        w0[p + 1] = im;
+        const g = invRoot[m];
+        const hx = x === half ? 0 : x * g;
+        const hy = my * g;
+        const hz = mz * g;
+        wx[p] = hx * im;
+        wx[p + 1] = -hx * re;
+        wy[p] = hy * im;
+        wy[p + 1] = -hy * re;
+        wz[p] = hz * im;
+        wz[p + 1] = -hz * re;
+      }
+      sumS += rowSum;
+      sumS2 += rowSum2;
+    }
+    planeSums[2 * z] = sumS;
+    planeSums[2 * z + 1] = sumS2;
+  }
+}
+
+/** Inputs of `finishImaginary`. */
+export interface FinishArgs {
+  n: number;
+  acc: Float32Array;
+  ix: Float32Array;
+  iy: Float32Array;
+  iz: Float32Array;
+  scale: number;
+}
+
+/**
+ * acc ← √(acc + (Im v_x)² + (Im v_y)² + (Im v_z)²)·scale for the z slabs [z0, z1) (layouts of the
+ * planes as in `nyquistImaginary`). A `parallelFor` body.
+ */
+export function finishImaginary(a: FinishArgs, z0: number, z1: number): void {
+  const { n, acc, ix, iy, iz, scale } = a;
+  for (let z = z0, i = z0 * n * n; z < z1; z++) {
+    for (let y = 0; y < n; y++) {
+      const v = ix[y + n * z];
+      const rowY = n * z;
+      const rowZ = n * y;
+      for (let x = 0; x < n; x++, i++) acc[i] = Math.sqrt(acc[i] + v + iy[x + rowY] + iz[x + rowZ]) * scale;
+    }
+  }
+}
+
 class SpiralAmplitudeImpl implements SpiralAmplitude {
   readonly n: number;
   readonly voxelSize: number;
   readonly delta: number;
   private readonly fft: RealFft3d;
   private readonly F: Float32Array;
-  /** S·F of the current shell (unnormalised); valid only inside each row's [rowLo, rowHi). */
-  private readonly sf: Float32Array;
-  /** Spectrum handed to the inverse transform (overwritten by it). */
-  private readonly work: Float32Array;
-  /** Real output of the inverse transform. */
-  private readonly real: Float32Array;
-  /** 1/ρ (Å) of each half-complex element inside the current shell's row ranges (0 at DC). */
-  private readonly invRho: Float32Array;
+  /**
+   * Spectra handed to the inverse transforms: S·F (v0) and H_x·S·F, H_y·S·F, H_z·S·F (Riesz,
+   * Nyquist plane of the axis zeroed). All zero between calls (`inverseNorm` clears them), non-zero
+   * only on the current shell while one is filled.
+   */
+  private readonly spectra: Float32Array[];
+  /** Set while the spectra may hold values (an interrupted call): the next call clears them. */
+  private dirty = false;
+  /** Accumulator for callers whose output array is not shared memory (workers fold into it). */
+  private accShared: Float32Array | null = null;
   /** Per half-complex row (ky + n·kz): the kx range where the current shell is non-zero. */
   private readonly rowLo: Int32Array;
   private readonly rowHi: Int32Array;
+  /** Per integer m = kx² + ky² + kz²: the current shell's S, and 1/√m (0 at m = 0). */
+  private readonly shell: Float64Array;
+  private readonly invRoot: Float64Array;
+  /** Per plane: Σ S and Σ S² of the current shell (written by the fill). */
+  private readonly planeSums: Float64Array;
+  /** Threads of the per-shell loops. */
+  private readonly threads: number;
   /** Frequency (Å⁻¹) per index along the half axis (cx) and the full axis (n). */
   private readonly fh: Float64Array;
   private readonly ff: Float64Array;
@@ -164,14 +308,17 @@ class SpiralAmplitudeImpl implements SpiralAmplitude {
     this.delta = delta;
     this.fft = fft;
     this.F = F;
-    this.sf = new Float32Array(F.length);
     // Shared memory lets a worker-pool FFT transform these in place instead of staging copies.
-    this.work = sharedFloat32(F.length);
-    this.real = sharedFloat32(n * n * n);
-    this.invRho = new Float32Array(F.length / 2);
-    this.rowLo = new Int32Array(n * n);
-    this.rowHi = new Int32Array(n * n);
+    this.spectra = [0, 1, 2, 3].map(() => sharedFloat32(F.length));
+    this.rowLo = new Int32Array(new SharedArrayBuffer(4 * n * n));
+    this.rowHi = new Int32Array(new SharedArrayBuffer(4 * n * n));
+    this.planeSums = new Float64Array(new SharedArrayBuffer(16 * n));
+    this.threads = n * n * n >= PARALLEL_MIN_VOXELS ? fftThreads() : 1;
     const cx = (n >> 1) + 1;
+    const mMax = (cx - 1) ** 2 + 2 * (n >> 1) ** 2;
+    this.shell = new Float64Array(new SharedArrayBuffer(8 * (mMax + 1)));
+    this.invRoot = new Float64Array(new SharedArrayBuffer(8 * (mMax + 1)));
+    for (let m = 1; m <= mMax; m++) this.invRoot[m] = 1 / Math.sqrt(m);
     this.fh = new Float64Array(cx).map((_, i) => fftFreq(i, n) / Ts);
     this.ff = new Float64Array(n).map((_, i) => fftFreq(i, n) / Ts);
     this.colWeight = new Float64Array(cx).map((_, i) => (i === 0 || (n % 2 === 0 && i === n / 2) ? 1 : 2));
@@ -179,104 +326,58 @@ class SpiralAmplitudeImpl implements SpiralAmplitude {
     this.fft2 = even ? createRealFft3d([n, n, 1]) : null;
     this.plane = new Float32Array(even ? 2 * cx * n : 0);
     this.planeReal = new Float32Array(even ? n * n : 0);
-    this.imag2 = even ? [0, 1, 2].map(() => new Float32Array(n * n)) : [];
+    this.imag2 = even ? [0, 1, 2].map(() => sharedFloat32(n * n)) : [];
   }
 
   async amplitude(f: number, out: Float32Array): Promise<ShellSums> {
-    const { n, fh, ff, F, sf, work, real, colWeight, rowLo, rowHi, invRho } = this;
+    const { n } = this;
+    const [w0, wx, wy, wz] = this.spectra;
     const N = n * n * n;
     if (out.length !== N) throw new RangeError(`amplitude: out has ${out.length} values, needs ${N}`);
-    const cx = (n >> 1) + 1;
     const half = n % 2 === 0 ? n / 2 : -1;
     const k2 = 1 / (2 * this.delta * this.delta);
     // |ρ − f| ≤ cut ⇔ exponent ≤ MAX_EXPONENT; rows are scanned only where ρ can be that close
     // (fh increases with kx), one index of slack each side; the exponent test stays exact.
     const cut = Math.sqrt(MAX_EXPONENT / k2);
-    const lo2 = Math.max(0, f - cut) ** 2;
-    const hi2 = (f + cut) ** 2;
     const nTs = n * this.voxelSize;
-
-    // Shell S·F into sf and work, its full-grid sums, and the non-zero range of each row.
+    const radius = (f + cut) * nTs + RADIUS_SLACK;
+    // S(ρ) with ρ = √m/(n·Ts) for every integer m = kx² + ky² + kz² on the grid.
+    const { shell } = this;
+    if (this.dirty) for (const w of this.spectra) w.fill(0);
+    this.dirty = true;
+    for (let m = 0; m < shell.length; m++) {
+      const d = Math.sqrt(m) / nTs - f;
+      const e = d * d * k2;
+      shell[m] = e > MAX_EXPONENT ? 0 : Math.exp(-e);
+    }
+    const args: ShellArgs = {
+      n, lo2: Math.max(0, f - cut) ** 2, hi2: (f + cut) ** 2, nTs, shell, invRoot: this.invRoot,
+      F: this.F, w0, wx, wy, wz, ff: this.ff, colWeight: this.colWeight, rowLo: this.rowLo, rowHi: this.rowHi, planeSums: this.planeSums,
+    };
+    await parallelFor(import.meta.url, 'fillShellPlanes', fillShellPlanes, args, n, this.threads);
     let sumS = 0;
     let sumS2 = 0;
-    work.fill(0);
     for (let z = 0; z < n; z++) {
-      const fz2 = ff[z] * ff[z];
-      for (let y = 0; y < n; y++) {
-        const r = y + n * z;
-        const fyz2 = ff[y] * ff[y] + fz2;
-        if (fyz2 > hi2) {
-          rowLo[r] = 0;
-          rowHi[r] = 0;
-          continue;
-        }
-        const x0 = lo2 > fyz2 ? Math.max(0, Math.floor(Math.sqrt(lo2 - fyz2) * nTs) - 1) : 0;
-        const x1 = Math.min(cx, Math.floor(Math.sqrt(hi2 - fyz2) * nTs) + 2);
-        rowLo[r] = x0;
-        rowHi[r] = x1;
-        let rowSum = 0;
-        let rowSum2 = 0;
-        for (let x = x0, p = 2 * (cx * r + x0); x < x1; x++, p += 2) {
-          const rho = Math.sqrt(fh[x] * fh[x] + fyz2);
-          invRho[p >> 1] = rho > 0 ? 1 / rho : 0;
-          const d = rho - f;
-          const e = d * d * k2;
-          const s = e > MAX_EXPONENT ? 0 : Math.exp(-e);
-          rowSum += colWeight[x] * s;
-          rowSum2 += colWeight[x] * s * s;
-          const re = s * F[p];
-          const im = s * F[p + 1];
-          sf[p] = re;
-          sf[p + 1] = im;
-          work[p] = re;
-          work[p + 1] = im;
-        }
-        sumS += rowSum;
-        sumS2 += rowSum2;
-      }
+      sumS += this.planeSums[2 * z];
+      sumS2 += this.planeSums[2 * z + 1];
     }
-    if (half >= 0) for (let axis = 0; axis < 3; axis++) await this.nyquistImaginary(axis);
-    await this.fft.inverse(work, real);
-    for (let i = 0; i < N; i++) out[i] = real[i] * real[i];
+    let imaginary = false;
+    if (half >= 0) for (let axis = 0; axis < 3; axis++) if (await this.nyquistImaginary(axis)) imaginary = true;
 
-    // Riesz components: Hermitian part (Nyquist plane of the axis zeroed) by the real inverse.
+    // A² = v0² + v_x² + v_y² + v_z² (+ (Im v_k)² on even grids), summed by the transforms.
+    const shared = out.buffer instanceof SharedArrayBuffer;
+    const acc = shared ? out : (this.accShared ??= sharedFloat32(N));
     const scale = sumS > 0 ? 1 / sumS : 0;
-    for (let axis = 0; axis < 3; axis++) {
-      work.fill(0);
-      for (let z = 0; z < n; z++) {
-        if (axis === 2 && z === half) continue;
-        for (let y = 0; y < n; y++) {
-          if (axis === 1 && y === half) continue;
-          const r = y + n * z;
-          const x1 = axis === 0 && rowHi[r] > half && half >= 0 ? half : rowHi[r];
-          const fa = axis === 1 ? ff[y] : ff[z];
-          for (let x = rowLo[r], p = 2 * (cx * r + x); x < x1; x++, p += 2) {
-            const h = (axis === 0 ? fh[x] : fa) * invRho[p >> 1];
-            // (−i·h)·(re + i·im) = h·im − i·h·re
-            work[p] = h * sf[p + 1];
-            work[p + 1] = -h * sf[p];
-          }
-        }
-      }
-      await this.fft.inverse(work, real);
-      if (axis < 2) {
-        for (let i = 0; i < N; i++) out[i] += real[i] * real[i];
-      } else if (half < 0) {
-        for (let i = 0; i < N; i++) out[i] = Math.sqrt(out[i] + real[i] * real[i]) * scale;
-      } else {
-        const [ix, iy, iz] = this.imag2;
-        for (let z = 0, i = 0; z < n; z++) {
-          for (let y = 0; y < n; y++) {
-            const a = ix[y + n * z];
-            const rowY = n * z;
-            const rowZ = n * y;
-            for (let x = 0; x < n; x++, i++) {
-              out[i] = Math.sqrt(out[i] + real[i] * real[i] + a + iy[x + rowY] + iz[x + rowZ]) * scale;
-            }
-          }
-        }
-      }
+    const spectra = [w0, wx, wy, wz];
+    if (!imaginary) {
+      await this.fft.inverseNorm(spectra, acc, { radius, root: true, scale, zeroSpectra: true });
+    } else {
+      await this.fft.inverseNorm(spectra, acc, { radius, zeroSpectra: true });
+      const [ix, iy, iz] = this.imag2;
+      await parallelFor(import.meta.url, 'finishImaginary', finishImaginary, { n, acc, ix, iy, iz, scale }, n, this.threads);
     }
+    this.dirty = false;
+    if (!shared) out.set(acc);
     return { sum: sumS, sumSquares: sumS2 };
   }
 
@@ -285,8 +386,9 @@ class SpiralAmplitudeImpl implements SpiralAmplitude {
    * (1/(2·Ts·ρ))·S·F on the plane k_axis = n/2 (a Hermitian 2-D spectrum, so its half-complex
    * part suffices). Layout: axis x → [y + n·z], axis y → [x + n·z], axis z → [x + n·y].
    */
-  private async nyquistImaginary(axis: number): Promise<void> {
-    const { n, sf, fh, ff, plane, planeReal, rowLo, rowHi } = this;
+  private async nyquistImaginary(axis: number): Promise<boolean> {
+    const { n, fh, ff, plane, planeReal, rowLo, rowHi } = this;
+    const sf = this.spectra[0];
     const dest = this.imag2[axis];
     const fft2 = this.fft2 as RealFft3d;
     const cx = (n >> 1) + 1;
@@ -316,10 +418,11 @@ class SpiralAmplitudeImpl implements SpiralAmplitude {
     }
     if (!any) {
       dest.fill(0);
-      return;
+      return false;
     }
     await fft2.inverse(plane, planeReal);
     const inv = 1 / (n * n);
     for (let i = 0; i < n * n; i++) dest[i] = planeReal[i] * planeReal[i] * inv;
+    return true;
   }
 }
