@@ -20,6 +20,7 @@ import { writeMrc } from '../../analyzers/io/mrc-write.ts';
 import { analyzeEntry } from '../../analyzers/level0/analyze.ts';
 import { parseReport, type Report } from '../../analyzers/report/schema.ts';
 import { makePhantom } from '../../analyzers/simulate/phantoms.ts';
+import { mulberry32 } from '../../analyzers/simulate/random.ts';
 import { launchChromium } from './browser.ts';
 import { buildSite, PROJECT_ROOT } from './build-site.ts';
 import { printPdfs } from './print-pdfs.ts';
@@ -30,18 +31,6 @@ const WORDS = ['spike', 'ribosome', 'channel', 'transporter', 'polymerase', 'cap
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-/** A seeded generator (mulberry32) so that every run builds the same archive. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function sourceReport(work: string, from: string | undefined): Promise<{ report: Report; dir: string }> {
@@ -62,7 +51,7 @@ async function sourceReport(work: string, from: string | undefined): Promise<{ r
 
 /** Writes `n` entries derived from `src` into `<content>/entries`. */
 function makeArchive(content: string, src: Report, srcDir: string, n: number): void {
-  const rand = rng(7);
+  const rand = mulberry32(7);
   const entries = path.join(content, 'entries');
   fs.mkdirSync(entries, { recursive: true });
   const shared = ['figures', 'maps'].filter((d) => fs.existsSync(path.join(srcDir, d)));
@@ -86,7 +75,7 @@ function makeArchive(content: string, src: Report, srcDir: string, n: number): v
 
 async function benchIndex(out: string, rows: number): Promise<Record<string, number>> {
   const doc = JSON.parse(fs.readFileSync(path.join(out, 'index.json'), 'utf8')) as { rows: unknown[][] };
-  const rand = rng(11);
+  const rand = mulberry32(11);
   const big = Array.from({ length: rows }, (_, i) => {
     const r = [...doc.rows[i % doc.rows.length]];
     r[0] = `EMD-${100000 + i}`;
