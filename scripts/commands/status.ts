@@ -1,7 +1,7 @@
 /** `emvr status`: what the nightly ledger says — recent runs, one run's entries, failing entries. */
 import { existsSync } from 'node:fs';
 import { InputError, numberOption, stringOption, type Command } from '../cli-kit.ts';
-import { Ledger, type EntryRunRow, type RunRow } from '../nightly/ledger.ts';
+import { Ledger, type EntryRunRow, type RunRow, type TaskAttemptRecord } from '../nightly/ledger.ts';
 import { outPaths } from '../nightly/pipeline.ts';
 import { printable } from '../nightly/progress.ts';
 
@@ -13,8 +13,9 @@ export const statusCommand: Command = {
 
 Reads <out>/ledger.sqlite (written by emvr nightly / emvr demo) and prints the latest runs
 (started, finished, counts, site step), the entries of one run (status analysed | reused |
-failed | refused, stage, timings, map sha256, reason) and every entry whose latest attempt failed
-(they are retried by the next run).
+failed | refused, stage, timings, map sha256, reason), that run's Slurm task attempts when it used
+--executor slurm (task, state, exit code, node, memory and time requested, outcome, reason), and
+every entry whose latest attempt failed (they are retried by the next run).
 
 options:
   --out <dir>     the nightly output folder (default: out)
@@ -32,13 +33,14 @@ options:
       const runs = ledger.runs(numberOption(values, 'runs', { min: 1 }) ?? 5);
       const runId = numberOption(values, 'run', { min: 1 }) ?? runs[0]?.runId;
       const entries = runId === undefined ? [] : ledger.entryRuns(runId);
+      const attempts = runId === undefined ? [] : ledger.attempts(runId);
       const failing = ledger.failing();
       const counts = ledger.entryCounts();
       if (values.json) {
-        process.stdout.write(`${JSON.stringify({ ledger: p.ledger, watermark: ledger.getMeta('watermark'), counts, runs, run: runId ?? null, entries, failing }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ ledger: p.ledger, watermark: ledger.getMeta('watermark'), counts, runs, run: runId ?? null, entries, attempts, failing }, null, 2)}\n`);
         return 0;
       }
-      process.stdout.write(formatStatus(p.ledger, ledger.getMeta('watermark'), counts, runs, runId, entries, failing));
+      process.stdout.write(formatStatus({ file: p.ledger, watermark: ledger.getMeta('watermark'), counts, runs, runId, entries, attempts, failing }));
       return 0;
     } finally {
       ledger.close();
@@ -56,7 +58,20 @@ export function table(header: readonly string[], rows: readonly (readonly (strin
 
 const t = (iso: string | null) => (iso === null ? null : iso.replace('T', ' ').slice(0, 19));
 
-function formatStatus(file: string, watermark: string | null, counts: Record<string, number>, runs: RunRow[], runId: number | undefined, entries: EntryRunRow[], failing: ReturnType<Ledger['failing']>): string {
+/** Everything `emvr status` prints, read from the ledger. */
+export interface StatusView {
+  readonly file: string;
+  readonly watermark: string | null;
+  readonly counts: Record<string, number>;
+  readonly runs: readonly RunRow[];
+  readonly runId: number | undefined;
+  readonly entries: readonly EntryRunRow[];
+  readonly attempts: readonly TaskAttemptRecord[];
+  readonly failing: ReturnType<Ledger['failing']>;
+}
+
+/** The text form of `emvr status`. */
+export function formatStatus({ file, watermark, counts, runs, runId, entries, attempts, failing }: StatusView): string {
   const out: string[] = [];
   out.push(`ledger ${file}; next discovery from ${watermark ?? '(first run: everything)'}`);
   out.push(`entries: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none yet'}`);
@@ -79,6 +94,15 @@ function formatStatus(file: string, watermark: string | null, counts: Record<str
             ['entry', 'status', 'stage', 'fetch s', 'analyse s', 'total s', 'peak MB', 'map sha256', 'reason'],
             entries.map((e) => [e.entryId, e.status, e.stage, e.fetchSeconds, e.analyseSeconds, e.totalSeconds, e.peakRssMB === null ? null : Math.round(e.peakRssMB), e.mapSha256 === null ? null : e.mapSha256.slice(0, 12), e.reason === null ? null : printable(e.reason, 160)]),
           ),
+    );
+  }
+  if (runId !== undefined && attempts.length > 0) {
+    out.push(`Slurm task attempts of run ${runId} (memory and time are what the task asked for):`);
+    out.push(
+      table(
+        ['entry', 'attempt', 'task', 'state', 'exit', 'node', 'mem MB', 'time min', 'outcome', 'reason'],
+        attempts.map((a) => [a.entryId, a.attempt, a.task || null, a.state, a.exitCode, a.node, a.memMB, a.timeMin, a.outcome, a.reason === null ? null : printable(a.reason, 160)]),
+      ),
     );
   }
   out.push(`failing entries (retried by the next run): ${failing.length === 0 ? 'none' : ''}`);
