@@ -23,32 +23,10 @@ export interface BackgroundResult extends ItemResult {
 }
 
 export function backgroundAnalysis(v: Volume, hard: Uint8Array): BackgroundResult {
-  const d = v.data;
-  let n = 0;
-  let sum = 0;
-  for (let i = 0; i < d.length; i++) {
-    if (hard[i] === 0 && d[i] === d[i]) {
-      sum += d[i];
-      n++;
-    }
-  }
+  const { n, mean, ss, zeros, min, max } = backgroundMoments(v.data, hard);
   if (n < 2) throw new NotMeasurable(`the background (outside the hard mask) has only ${n} voxels`);
-  const mean = sum / n;
-  let ss = 0;
-  let zeros = 0;
-  let first = NaN;
-  let constant = true;
-  for (let i = 0; i < d.length; i++) {
-    if (hard[i] === 0 && d[i] === d[i]) {
-      const e = d[i] - mean;
-      ss += e * e;
-      if (d[i] === 0) zeros++;
-      if (first !== first) first = d[i];
-      else if (d[i] !== first) constant = false;
-    }
-  }
-  if (constant || ss === 0) {
-    throw new NotMeasurable(`the background is constant (all ${n} voxels outside the mask equal ${first}): the map was masked before deposition, so its noise cannot be tested`);
+  if (min === max || ss === 0) {
+    throw new NotMeasurable(`the background is constant (all ${n} voxels outside the mask equal ${min}): the map was masked before deposition, so its noise cannot be tested`);
   }
   if (zeros >= MASKED_ZERO_FRACTION * n) {
     throw new NotMeasurable(`${f((100 * zeros) / n)}% of the ${n} background voxels are exactly 0: the map was masked before deposition, so its noise cannot be tested`);
@@ -57,9 +35,7 @@ export function backgroundAnalysis(v: Volume, hard: Uint8Array): BackgroundResul
   const sampleStd = Math.sqrt(ss / (n - 1));
   const t = mean / (sampleStd / Math.sqrt(n));
   const p = studentTwoSidedP(t, n - 1);
-  const limit = 5 * sigma;
-  let outliers = 0;
-  for (let i = 0; i < d.length; i++) if (hard[i] === 0 && Math.abs(d[i]) > limit) outliers++;
+  const outliers = countBeyond(v.data, hard, 5 * sigma);
   const outlierFraction = outliers / n;
   const outlierRatio = outlierFraction / GAUSSIAN_TAIL_5SIGMA;
 
@@ -77,4 +53,44 @@ export function backgroundAnalysis(v: Volume, hard: Uint8Array): BackgroundResul
     ],
     tables: [],
   };
+}
+
+interface Moments { n: number; mean: number; ss: number; zeros: number; min: number; max: number }
+
+/**
+ * Count, mean, Σ(b − mean)², exact zeros and range of the finite background in one pass. The sums
+ * are taken about the first background value so that Σb² − (Σb)²/n does not cancel catastrophically
+ * when the mean is far from 0 compared with σ.
+ */
+function backgroundMoments(d: Float32Array, hard: Uint8Array): Moments {
+  let i = 0;
+  while (i < d.length && (hard[i] !== 0 || d[i] !== d[i])) i++;
+  if (i === d.length) return { n: 0, mean: NaN, ss: 0, zeros: 0, min: NaN, max: NaN };
+  const shift = d[i];
+  let n = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let zeros = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (; i < d.length; i++) {
+    const x = d[i];
+    // NaN fails both comparisons of the range test, so it is skipped with the masked voxels.
+    if (hard[i] !== 0 || !(x >= -Infinity)) continue;
+    const e = x - shift;
+    s1 += e;
+    s2 += e * e;
+    n++;
+    if (x === 0) zeros++;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  return { n, mean: shift + s1 / n, ss: Math.max(0, s2 - (s1 * s1) / n), zeros, min, max };
+}
+
+/** Background voxels with |b| > limit. */
+function countBeyond(d: Float32Array, hard: Uint8Array, limit: number): number {
+  let count = 0;
+  for (let i = 0; i < d.length; i++) if (hard[i] === 0 && (d[i] > limit || d[i] < -limit)) count++;
+  return count;
 }
