@@ -17,6 +17,7 @@ import { decodeVoxels } from './mrc-decode.ts';
 import { MrcFormatError, type MrcIssue } from './mrc-errors.ts';
 import { byteOrderOfStamp, HEADER_BYTES, parseHeader, prettyStamp, type MrcHeader } from './mrc-header.ts';
 import { modeBytes, toMode, type MrcMode } from './mrc-mode.ts';
+import { sharedFloat32 } from '../volume/shared-memory.ts';
 
 export type Compression = 'none' | 'gzip' | 'bzip2';
 
@@ -160,7 +161,7 @@ class MrcSink {
     this.mode = mode;
     this.extRemaining = header.nsymbt;
     const count = checked.layout.readBytes / modeBytes(mode);
-    this.out = new Float32Array(count);
+    this.out = sharedFloat32(count);
     // float32 is read straight into the result (swapped in place if needed); other modes need a raw block.
     this.dest = mode === 2 ? new Uint8Array(this.out.buffer) : new Uint8Array(checked.layout.readBytes);
   }

@@ -36,6 +36,7 @@
  */
 import type { Table } from '../report/schema.ts';
 import { createRealFft3d, fftFreq, type RealFft3d } from '../volume/fft.ts';
+import { sharedFloat32 } from '../volume/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 import { MASKED_ZERO_FRACTION } from './0c-background-analysis.ts';
 import { f, NotApplicable, NotMeasurable, type ItemResult } from './item-result.ts';
@@ -346,11 +347,6 @@ function workBoxSize(n: number): number {
     for (const p of [2, 3, 5]) while (r % p === 0) r /= p;
     if (r === 1) return m;
   }
-}
-
-/** A zero-filled Float32Array on a SharedArrayBuffer: fft.ts's thread pool then works on it in place. */
-function sharedFloat32(length: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(4 * length));
 }
 
 /** Bounding box of label ≥ 1, grown by `margin` voxels, FFT-friendly, clipped to the map. */

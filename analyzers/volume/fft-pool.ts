@@ -13,6 +13,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FftSign } from './fft.ts';
+import { sharedEpoch, sharedFloat32 } from './shared-memory.ts';
 import type { Vec3 } from './volume.ts';
 
 /** Which kernel the workers build: PFFFT (float32 SIMD), the generated WebAssembly SIMD kernel
@@ -59,11 +60,12 @@ export interface TaskPhase {
   count: number;
 }
 
-/** Message to a worker (the phase plus its claim counter), or a test request. */
-export type WorkerRequest =
+/** Message to a worker (the phase plus its claim counter), or a test request. `epoch`: the
+ *  caller's `sharedEpoch()`, after which the worker collects its garbage when it changed. */
+export type WorkerRequest = { epoch?: number } & (
   | (FftPhase & { id: number; counter: Int32Array; chunk: number })
   | (TaskPhase & { id: number; counter: Int32Array; chunk: number })
-  | { id: number; kind: 'test-throw' | 'test-exit' | 'test-ping' };
+  | { id: number; kind: 'test-throw' | 'test-exit' | 'test-ping' });
 
 /** Reply of a worker: done, or the error text (with stack). */
 export type WorkerReply = { id: number; ok: true } | { id: number; ok: false; error: string };
@@ -85,11 +87,6 @@ export function fftThreads(): number {
 /** True when `a` views a SharedArrayBuffer (workers can read and write it in place). */
 export function isShared(a: Float32Array): boolean {
   return a.buffer instanceof SharedArrayBuffer;
-}
-
-/** A zero-filled Float32Array of `length` values on a new SharedArrayBuffer. */
-export function sharedFloat32(length: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(4 * length));
 }
 
 interface PoolWorker {
@@ -178,7 +175,8 @@ async function broadcast(threads: number, make: () => WorkerRequest): Promise<vo
   const used = workers.slice(0, threads);
   for (const pw of used) pw.worker.ref();
   try {
-    const results = await Promise.allSettled(used.map((pw) => send(pw, make())));
+    const epoch = sharedEpoch();
+    const results = await Promise.allSettled(used.map((pw) => send(pw, { ...make(), epoch })));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   } finally {

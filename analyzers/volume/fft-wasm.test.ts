@@ -8,10 +8,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../simulate/random.ts';
 import { autoEngine, createRealFft3d } from './fft.ts';
-import { parallelFor, sharedFloat32, shutdownFftPool, type FftEngine } from './fft-pool.ts';
+import { parallelFor, shutdownFftPool, type FftEngine } from './fft-pool.ts';
 import { simdRadices, wasmQualifies } from './fft-wasm.ts';
 import { markRange } from './parallel-task-fixture.ts';
 import { accumulateWeightedLog } from './wasm-math.ts';
+import { sharedFloat32 } from './shared-memory.ts';
 import type { Vec3 } from './volume.ts';
 
 function randomVolume(dims: Vec3, seed: number): Float32Array {

@@ -11,6 +11,7 @@ import { slabsInverseNormWith, slabsInverseWithFold, StockhamKernel3d, zeroTouch
 import { loadPffft, PffftKernel3d } from './fft-pffft.ts';
 import { WasmKernel3d } from './fft-wasm.ts';
 import type { WorkerReply, WorkerRequest } from './fft-pool.ts';
+import { collectIfEpochChanged } from './shared-memory.ts';
 import type { Vec3 } from './volume.ts';
 
 /** Kernels kept per worker (least recently used dropped first); each holds a few MB of scratch. */
@@ -76,8 +77,15 @@ async function handle(msg: WorkerRequest): Promise<void> {
 const port = parentPort;
 if (!port) throw new Error('fft-worker.ts must run as a worker thread');
 port.on('message', (msg: WorkerRequest) => {
+  const { id, epoch } = msg;
+  const reply = (r: WorkerReply): void => {
+    port.postMessage(r);
+    // After the reply, once this job's references are gone: the shared buffers of earlier jobs
+    // are freed only when every thread that saw them has collected (shared-memory.ts).
+    if (epoch !== undefined) setImmediate(() => collectIfEpochChanged(epoch));
+  };
   handle(msg).then(
-    () => port.postMessage({ id: msg.id, ok: true } satisfies WorkerReply),
-    (e: unknown) => port.postMessage({ id: msg.id, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies WorkerReply),
+    () => reply({ id, ok: true }),
+    (e: unknown) => reply({ id, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
   );
 });

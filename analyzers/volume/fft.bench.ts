@@ -19,7 +19,8 @@ import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { mulberry32 } from '../simulate/random.ts';
 import { createRealFft3d } from './fft.ts';
-import { fftThreads, sharedFloat32, shutdownFftPool } from './fft-pool.ts';
+import { fftThreads, shutdownFftPool } from './fft-pool.ts';
+import { sharedFloat32 } from './shared-memory.ts';
 import { gaussianFilter } from './filters.ts';
 
 const PYTHON = '/usr/bin/python3';

@@ -7,6 +7,7 @@
  * crops set ORIGIN (nstart = 0); the sum serves both (checked on EMD-5168 and EMD-20026 models).
  */
 import type { MrcFile } from '../io/mrc.ts';
+import { sharedFloat32 } from './shared-memory.ts';
 import type { Vec3, Volume } from './volume.ts';
 
 export interface MapFrame {
@@ -55,7 +56,7 @@ function permute(src: Float32Array, fileDims: readonly number[], axes: number[],
   const sr = stride[axes[1]];
   const ss = stride[axes[2]];
   const [nc, nr, ns] = fileDims;
-  const out = new Float32Array(src.length);
+  const out = sharedFloat32(src.length);
   let i = 0;
   for (let s = 0; s < ns; s++) {
     for (let r = 0; r < nr; r++) {

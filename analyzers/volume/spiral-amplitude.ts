@@ -27,6 +27,7 @@
  */
 import { createRealFft3d, fftFreq, type RealFft3d } from './fft.ts';
 import { fftThreads, parallelFor } from './fft-pool.ts';
+import { sharedFloat32 } from './shared-memory.ts';
 import type { Volume } from './volume.ts';
 
 /**
@@ -132,11 +133,6 @@ class KeepingSpiralAmplitude implements SpiralAmplitude {
     }
     return sums;
   }
-}
-
-/** A zeroed Float32Array on a SharedArrayBuffer (usable by FFT worker threads without copies). */
-function sharedFloat32(length: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(4 * length));
 }
 
 /** Index slack of the support radius handed to the inverse transforms (rounding of the bounds). */

@@ -5,6 +5,8 @@
  * (only `from-mrc.ts` knows about MAPC/MAPR/MAPS). Positions in Å of voxel (i, j, k) are
  * `origin + [i, j, k] * voxelSize` (per axis; anisotropic voxels allowed).
  */
+import { sharedFloat32 } from './shared-memory.ts';
+
 export type Vec3 = readonly [number, number, number];
 
 export interface Volume {
@@ -22,13 +24,13 @@ export function voxelCount(dims: Vec3): number {
   return dims[0] * dims[1] * dims[2];
 }
 
-/** A zero-filled volume on the given grid. */
+/** A zero-filled volume on the given grid (data on a SharedArrayBuffer, as all map data). */
 export function createVolume(dims: Vec3, voxelSize: Vec3, origin: Vec3 = [0, 0, 0]): Volume {
-  return { dims, voxelSize, origin, data: new Float32Array(voxelCount(dims)) };
+  return { dims, voxelSize, origin, data: sharedFloat32(voxelCount(dims)) };
 }
 
 /** Same grid as `v`, new data (zero-filled unless given). */
-export function likeVolume(v: Volume, data: Float32Array = new Float32Array(v.data.length)): Volume {
+export function likeVolume(v: Volume, data: Float32Array = sharedFloat32(v.data.length)): Volume {
   if (data.length !== v.data.length) {
     throw new RangeError(`likeVolume: data has ${data.length} values, grid needs ${v.data.length}`);
   }

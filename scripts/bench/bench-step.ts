@@ -45,6 +45,7 @@ import { shutdownFftPool } from '../../analyzers/volume/fft-pool.ts';
 import { gaussianFilter } from '../../analyzers/volume/filters.ts';
 import { toVolume } from '../../analyzers/volume/from-mrc.ts';
 import { resizeToResolution } from '../../analyzers/volume/resize.ts';
+import { sharedFloat32 } from '../../analyzers/volume/shared-memory.ts';
 import type { Volume } from '../../analyzers/volume/volume.ts';
 
 const { values: opt } = parseArgs({
@@ -101,10 +102,11 @@ function maxRelErr(a: Float32Array, b: Float32Array): number {
   return ref > 0 ? err / ref : err;
 }
 
-/** Uniform deviates in [−0.5, 0.5) from mulberry32(seed): the FFT steps' input (python reads the file). */
+/** Uniform deviates in [−0.5, 0.5) from mulberry32(seed): the FFT steps' input (python reads the file),
+ *  on a shared array like every map the MRC reader returns. */
 function randomCube(n: number, seed: number): Float32Array {
   const rand = mulberry32(seed);
-  const a = new Float32Array(n * n * n);
+  const a = sharedFloat32(n * n * n);
   for (let i = 0; i < a.length; i++) a[i] = rand() - 0.5;
   return a;
 }
