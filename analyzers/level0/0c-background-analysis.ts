@@ -73,17 +73,29 @@ function backgroundMoments(d: Float32Array, hard: Uint8Array): Moments {
   let zeros = 0;
   let min = Infinity;
   let max = -Infinity;
-  for (; i < d.length; i++) {
+  const len = d.length;
+  for (; i < len; i++) {
+    if (hard[i] !== 0) continue;
     const x = d[i];
-    // NaN fails both comparisons of the range test, so it is skipped with the masked voxels.
-    if (hard[i] !== 0 || !(x >= -Infinity)) continue;
+    // Exact zeros (most of a background masked before deposition) take the shortest path.
+    if (x === 0) {
+      zeros++;
+      continue;
+    }
+    if (x !== x) continue;
     const e = x - shift;
     s1 += e;
     s2 += e * e;
     n++;
-    if (x === 0) zeros++;
-    if (x < min) min = x;
-    if (x > max) max = x;
+    min = x < min ? x : min;
+    max = x > max ? x : max;
+  }
+  if (zeros > 0) {
+    n += zeros;
+    s1 -= zeros * shift;
+    s2 += zeros * shift * shift;
+    min = Math.min(min, 0);
+    max = Math.max(max, 0);
   }
   return { n, mean: shift + s1 / n, ss: Math.max(0, s2 - (s1 * s1) / n), zeros, min, max };
 }
