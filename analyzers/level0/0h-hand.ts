@@ -67,6 +67,7 @@
 import type { Table } from '../report/schema.ts';
 import { createRealFft3d, fftFreq, goodFftSize } from '../volume/fft.ts';
 import { resampleOnto } from '../volume/interpolate.ts';
+import { sharedFloat32 } from '../volume/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 import { f, NotApplicable, NotMeasurable, type ItemResult } from './item-result.ts';
 
@@ -230,7 +231,7 @@ export async function prepareHandMaps(v: Volume, threshold: number, resolution: 
   const fc = 1 / Math.max(resolution, o.minLowPassA);
   const w = o.lowPassWidth;
   const g = -2 * Math.PI * Math.PI * o.hessianSigmaA * o.hessianSigmaA;
-  const smoothSpec = new Float32Array(spec.length);
+  const smoothSpec = sharedFloat32(spec.length);
   const fx2 = new Float64Array(cx).map((_, i) => (fftFreq(i, grid.dims[0]) / step) ** 2);
   for (let kz = 0, p = 0; kz < cz; kz++) {
     const fz2 = (fftFreq(kz, grid.dims[2]) / step) ** 2;

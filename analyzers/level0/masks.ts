@@ -9,6 +9,7 @@
 import { createRealFft3d, fftFreq } from '../volume/fft.ts';
 import { componentMask, label26, largestComponent, type Labelling } from '../volume/labelling.ts';
 import { dilate18 } from '../volume/morphology.ts';
+import { sharedFloat32 } from '../volume/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 
 export interface Level0Masks {
@@ -53,7 +54,8 @@ export function buildMasks(v: Volume, threshold: number): Level0Masks {
  */
 export async function softMask(mask: Uint8Array, dims: Vec3, sigmaPx = 2): Promise<Float32Array> {
   const fft = createRealFft3d(dims);
-  const real = Float32Array.from(mask);
+  const real = sharedFloat32(mask.length);
+  real.set(mask);
   const spec = await fft.forward(real);
   const [hx, ny, nz] = fft.complexDims;
   const k = Math.PI * Math.PI * sigmaPx * sigmaPx;

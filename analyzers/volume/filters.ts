@@ -13,6 +13,7 @@
  * `applySeparableFilter` with an `out` buffer and invert each result: the spectrum is reused.
  */
 import { createRealFft3d, fftFreq, type RealFft3d } from './fft.ts';
+import { sharedFloat32 } from './shared-memory.ts';
 import type { Vec3, Volume } from './volume.ts';
 
 /** A gain as a function of the frequency magnitude (cycles/voxel, or Å⁻¹ with a voxel size). */
@@ -272,7 +273,7 @@ function rieszSpectrum(G: Float32Array, dims: Vec3, axis: 0 | 1 | 2, T: Vec3, wo
 export async function rieszComponents(G: Float32Array, dims: Vec3, out: [Float32Array, Float32Array, Float32Array], opts: RieszOptions = {}): Promise<void> {
   checkSpectrum(G, dims, 'rieszComponents');
   const fft = opts.fft ?? createRealFft3d(dims);
-  const work = opts.work ?? new Float32Array(G.length);
+  const work = opts.work ?? sharedFloat32(G.length);
   const T = opts.voxelSize ?? [1, 1, 1];
   for (const axis of [0, 1, 2] as const) {
     rieszSpectrum(G, dims, axis, T, work);
@@ -288,8 +289,8 @@ export async function rieszComponents(G: Float32Array, dims: Vec3, out: [Float32
 export async function monogenicAmplitude(G: Float32Array, dims: Vec3, out: Float32Array, opts: RieszOptions & { real?: Float32Array } = {}): Promise<Float32Array> {
   checkSpectrum(G, dims, 'monogenicAmplitude');
   const fft = opts.fft ?? createRealFft3d(dims);
-  const work = opts.work ?? new Float32Array(G.length);
-  const real = opts.real ?? new Float32Array(out.length);
+  const work = opts.work ?? sharedFloat32(G.length);
+  const real = opts.real ?? sharedFloat32(out.length);
   const T = opts.voxelSize ?? [1, 1, 1];
   work.set(G);
   await fft.inverse(work, real);
