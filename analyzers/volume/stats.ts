@@ -17,42 +17,62 @@ export interface VolumeStats {
   readonly infCount: number;
 }
 
-/** Two passes: mean first, then Σ(v−mean)², which keeps precision for maps with a large offset. */
+/** Values per block of the one-pass statistics (see `volumeStats`). */
+const BLOCK = 8192;
+
+/**
+ * One pass over the data in blocks: each block sums v − K and (v − K)² about its own first finite
+ * value K, which keeps precision for maps with a large offset, and the blocks are merged with the
+ * pairwise update of Chan, Golub and LeVeque (count, mean, Σ(v − mean)²). NaN and ±Inf fail the
+ * single test v − v === 0 and are told apart only then.
+ */
 export function volumeStats(a: Float32Array): VolumeStats {
   let min = Infinity;
   let max = -Infinity;
-  let sum = 0;
   let sumSq = 0;
   let n = 0;
+  let mean = 0;
+  let m2 = 0;
   let nan = 0;
   let inf = 0;
-  for (let i = 0, len = a.length; i < len; i++) {
-    const v = a[i];
-    if (v !== v) {
-      nan++;
-      continue;
+  for (let start = 0, len = a.length; start < len; start += BLOCK) {
+    const end = Math.min(len, start + BLOCK);
+    let k = NaN;
+    let bn = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let sq = 0;
+    for (let i = start; i < end; i++) {
+      const v = a[i];
+      if (v - v !== 0) {
+        if (v !== v) nan++;
+        else inf++;
+        continue;
+      }
+      if (bn === 0) k = v;
+      const d = v - k;
+      s1 += d;
+      s2 += d * d;
+      sq += v * v;
+      min = v < min ? v : min;
+      max = v > max ? v : max;
+      bn++;
     }
-    if (v === Infinity || v === -Infinity) {
-      inf++;
-      continue;
-    }
-    if (v < min) min = v;
-    if (v > max) max = v;
-    sum += v;
-    sumSq += v * v;
-    n++;
-  }
-  const mean = n > 0 ? sum / n : NaN;
-  let acc = 0;
-  for (let i = 0, len = a.length; i < len; i++) {
-    const d = a[i] - mean;
-    if (d - d === 0) acc += d * d; // false for NaN and ±Inf
+    if (bn === 0) continue;
+    const bMean = k + s1 / bn;
+    const bM2 = Math.max(0, s2 - (s1 * s1) / bn);
+    const total = n + bn;
+    const delta = bMean - mean;
+    m2 += bM2 + (delta * delta * n * bn) / total;
+    mean += (delta * bn) / total;
+    sumSq += sq;
+    n = total;
   }
   return {
     min: n > 0 ? min : NaN,
     max: n > 0 ? max : NaN,
-    mean,
-    std: n > 0 ? Math.sqrt(acc / n) : NaN,
+    mean: n > 0 ? mean : NaN,
+    std: n > 0 ? Math.sqrt(m2 / n) : NaN,
     rmsAboutZero: n > 0 ? Math.sqrt(sumSq / n) : NaN,
     finiteCount: n,
     nanCount: nan,
