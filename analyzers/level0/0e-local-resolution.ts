@@ -36,6 +36,7 @@
  */
 import type { Table } from '../report/schema.ts';
 import { createRealFft3d, fftFreq, type RealFft3d } from '../volume/fft.ts';
+import { fftThreads, parallelFor } from '../volume/fft-pool.ts';
 import { sharedFloat32 } from '../volume/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 import { MASKED_ZERO_FRACTION } from './0c-background-analysis.ts';
@@ -448,7 +449,7 @@ async function createEngine(data: Float32Array, dims: Vec3): Promise<Engine> {
     if (dims[a] % 2 === 0) r[dims[a] / 2] = 0;
     return r;
   }) as Engine['riesz'];
-  const invW = new Float32Array(cx * ny * nz);
+  const invW = sharedFloat32(cx * ny * nz);
   for (let z = 0, q = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       const wyz2 = t[1][y] * t[1][y] + t[2][z] * t[2][z];
@@ -463,21 +464,35 @@ async function createEngine(data: Float32Array, dims: Vec3): Promise<Engine> {
   return { dims, fft, F, W: sharedFloat32(F.length), R: sharedFloat32(data.length), A: sharedFloat32(data.length), invW, t, riesz, ones, ffts: 1 };
 }
 
+/** Arguments of `fillComponentSlabs`: the big arrays are shared, the per-axis tables are small. */
+interface FillArgs {
+  F: Float32Array;
+  W: Float32Array;
+  invW: Float32Array;
+  t: [Float64Array, Float64Array, Float64Array];
+  /** Per-axis factors of w_k (the Riesz table on axis k, ones elsewhere); unused for comp 0. */
+  m: [Float64Array, Float64Array, Float64Array];
+  cx: number;
+  ny: number;
+  omega: number;
+  comp: 0 | 1 | 2 | 3;
+}
+
 /**
  * W = F·H_ω(|w|)·m(w) with m = 1 (component 0: the high-passed map) or m = −i·w_k/|w| (Riesz
- * component k = 1, 2, 3 for x, y, z). DC is always 0. ω = 0: no high-pass.
- * The Riesz multiplier is separable apart from 1/|w|: w_k is the product of three per-axis
- * tables (the Riesz table on axis k, ones elsewhere), which keeps the inner loop branch-free.
+ * component k = 1, 2, 3 for x, y, z), on the planes kz ∈ [z0, z1). DC is always 0. ω = 0: no
+ * high-pass. The Riesz multiplier is separable apart from 1/|w|: w_k is the product of three
+ * per-axis tables (the Riesz table on axis k, ones elsewhere), which keeps the inner loop
+ * branch-free. A `parallelFor` body: planes are disjoint.
  */
-function fillComponent(e: Engine, omega: number, comp: 0 | 1 | 2 | 3): void {
-  const { F, W, invW } = e;
-  const [tx, ty, tz] = e.t;
-  const [cx, ny, nz] = e.fft.complexDims;
+export function fillComponentSlabs(a: FillArgs, z0: number, z1: number): void {
+  const { F, W, invW, cx, ny, omega, comp } = a;
+  const [tx, ty, tz] = a.t;
   const lo = omega > RAISED_COSINE_WIDTH ? omega - RAISED_COSINE_WIDTH : 0;
   const lo2 = lo * lo;
   const hi2 = omega * omega;
   if (comp === 0) {
-    for (let z = 0, p = 0; z < nz; z++) {
+    for (let z = z0, p = 2 * cx * ny * z0; z < z1; z++) {
       const wz2 = tz[z] * tz[z];
       for (let y = 0; y < ny; y++) {
         const wyz2 = ty[y] * ty[y] + wz2;
@@ -491,10 +506,8 @@ function fillComponent(e: Engine, omega: number, comp: 0 | 1 | 2 | 3): void {
     }
     return;
   }
-  const mx = comp === 1 ? e.riesz[0] : e.ones[0];
-  const my = comp === 2 ? e.riesz[1] : e.ones[1];
-  const mz = comp === 3 ? e.riesz[2] : e.ones[2];
-  for (let z = 0, p = 0, q = 0; z < nz; z++) {
+  const [mx, my, mz] = a.m;
+  for (let z = z0, p = 2 * cx * ny * z0, q = cx * ny * z0; z < z1; z++) {
     const wz2 = tz[z] * tz[z];
     const fz = mz[z];
     for (let y = 0; y < ny; y++) {
@@ -513,17 +526,23 @@ function fillComponent(e: Engine, omega: number, comp: 0 | 1 | 2 | 3): void {
   }
 }
 
-/** A = √(v² + v_x² + v_y² + v_z²) of the map high-passed at ω (4 inverse FFTs). */
+/** `fillComponentSlabs` on every plane, split over the FFT worker pool. */
+async function fillComponent(e: Engine, omega: number, comp: 0 | 1 | 2 | 3): Promise<void> {
+  const [cx, ny, nz] = e.fft.complexDims;
+  const m: FillArgs['m'] = [comp === 1 ? e.riesz[0] : e.ones[0], comp === 2 ? e.riesz[1] : e.ones[1], comp === 3 ? e.riesz[2] : e.ones[2]];
+  const args: FillArgs = { F: e.F, W: e.W, invW: e.invW, t: e.t, m, cx, ny, omega, comp };
+  await parallelFor(import.meta.url, 'fillComponentSlabs', fillComponentSlabs, args, nz, fftThreads());
+}
+
+/**
+ * A = √(v² + v_x² + v_y² + v_z²) of the map high-passed at ω: 4 inverse FFTs, each folding its
+ * square into A on the worker pool (`squares`), in the order and float32 rounding of a plain loop.
+ */
 async function monogenicAmplitude(e: Engine, omega: number): Promise<void> {
-  const { A, R } = e;
-  const n = A.length;
   for (const comp of [0, 1, 2, 3] as const) {
-    fillComponent(e, omega, comp);
-    await e.fft.inverse(e.W, R);
+    await fillComponent(e, omega, comp);
+    await e.fft.inverse(e.W, e.R, { squares: { acc: e.A, mode: comp === 0 ? 'set' : comp < 3 ? 'add' : 'sqrt' } });
     e.ffts++;
-    if (comp === 0) for (let i = 0; i < n; i++) A[i] = R[i] * R[i];
-    else if (comp < 3) for (let i = 0; i < n; i++) A[i] += R[i] * R[i];
-    else for (let i = 0; i < n; i++) A[i] = Math.sqrt(A[i] + R[i] * R[i]);
   }
 }
 
@@ -629,12 +648,10 @@ export async function localResolution(
     mean /= n;
     for (let i = 0; i < n; i++) A[i] = (data[i] - mean) * (data[i] - mean);
     for (const comp of [1, 2, 3] as const) {
-      fillComponent(e, 0, comp);
-      await e.fft.inverse(e.W, R);
+      await fillComponent(e, 0, comp);
+      await e.fft.inverse(e.W, R, { squares: { acc: A, mode: comp < 3 ? 'add' : 'sqrt' } });
       e.ffts++;
-      for (let i = 0; i < n; i++) A[i] += R[i] * R[i];
     }
-    for (let i = 0; i < n; i++) A[i] = Math.sqrt(A[i]);
     await gaussianSmooth(e, A, REFINE_SMOOTH_STD_PX);
   }
   // Room for every voxel that is or may become noise (refinement relabels protein as noise).
