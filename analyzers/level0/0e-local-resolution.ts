@@ -553,13 +553,20 @@ async function monogenicAmplitude(e: Engine, omega: number): Promise<void> {
  */
 async function filterReal(e: Engine, buf: Float32Array, kind: 'lowpass' | 'gaussian', param: number): Promise<void> {
   const W = await e.fft.forward(buf, e.W);
-  const [tx, ty, tz] = e.t;
   const [cx, ny, nz] = e.fft.complexDims;
+  await parallelFor(import.meta.url, 'filterSlabs', filterSlabs, { W, t: e.t, cx, ny, kind, param }, nz, fftThreads());
+  await e.fft.inverse(W, buf);
+  e.ffts += 2;
+}
+
+/** The gain of `filterReal` applied to the planes kz ∈ [z0, z1) of W; a `parallelFor` body. */
+export function filterSlabs(a: { W: Float32Array; t: Engine['t']; cx: number; ny: number; kind: 'lowpass' | 'gaussian'; param: number }, z0: number, z1: number): void {
+  const { W, cx, ny, kind, param } = a;
+  const [tx, ty, tz] = a.t;
   const lo2 = param * param;
   const hi2 = (param + RAISED_COSINE_WIDTH) ** 2;
   const k = 2 * Math.PI * Math.PI * param * param;
-  let p = 0;
-  for (let z = 0; z < nz; z++) {
+  for (let z = z0, p = 2 * cx * ny * z0; z < z1; z++) {
     const wz2 = tz[z] * tz[z];
     for (let y = 0; y < ny; y++) {
       const wyz2 = ty[y] * ty[y] + wz2;
@@ -575,8 +582,6 @@ async function filterReal(e: Engine, buf: Float32Array, kind: 'lowpass' | 'gauss
       }
     }
   }
-  await e.fft.inverse(W, buf);
-  e.ffts += 2;
 }
 
 /** Gaussian smoothing of standard deviation `std` px (Fourier multiplier, circular boundary). */
