@@ -20,7 +20,7 @@ import { fixture, haveFixtures } from '../testing/fixtures.ts';
 import { createRealFft3d, fftFreq, goodFftSize } from '../volume/fft.ts';
 import { toVolume } from '../volume/from-mrc.ts';
 import type { Volume } from '../volume/volume.ts';
-import { histogramSorted, localResolution, localResolutionStatistics, normalQuantile, percentileSorted, type LocalResolutionOutput } from './0e-local-resolution.ts';
+import { histogramSorted, localResolution, localResolutionStatistics, noiseQuantile, normalQuantile, percentileSorted, type LocalResolutionOutput } from './0e-local-resolution.ts';
 import { NotApplicable, NotMeasurable } from './item-result.ts';
 import { buildMasks } from './masks.ts';
 
@@ -283,5 +283,62 @@ describe('0.e statistics helpers (numpy semantics)', () => {
     expect(normalQuantile(0.95)).toBeCloseTo(1.6448536, 5);
     expect(normalQuantile(0.99)).toBeCloseTo(2.3263479, 5);
     expect(normalQuantile(0.5)).toBeCloseTo(0, 6);
+  });
+});
+
+describe('0.e noise quantile', () => {
+  /** Amplitudes with many ties (rounded) spread over many radix bins, and mixed labels. */
+  function sample(n: number, seed: number): { A: Float32Array; labels: Int8Array } {
+    const rand = mulberry32(seed);
+    const A = new Float32Array(n);
+    const labels = new Int8Array(n);
+    for (let i = 0; i < n; i++) {
+      A[i] = Math.round(rand() ** 3 * 5000) / 1000;
+      const r = rand();
+      labels[i] = r < 0.1 ? -1 : r < 0.7 ? 0 : 1;
+    }
+    return { A, labels };
+  }
+
+  function reference(A: Float32Array, labels: Int8Array, alpha: number) {
+    const noise = [...A].filter((_, i) => labels[i] === 0).sort((a, b) => a - b);
+    const signal = [...A].filter((_, i) => labels[i] >= 1);
+    const k = Math.min(noise.length - 1, Math.floor(alpha * noise.length));
+    return { threshold: noise[k], count: noise.length, signalCount: signal.length, signalSum: signal.reduce((s, a) => s + a, 0) };
+  }
+
+  it('is the exact k-th smallest noise amplitude, with the signal sums of the same pass', () => {
+    for (const [seed, alpha] of [[1, 0.95], [2, 0.5], [3, 0.999], [4, 0]] as const) {
+      const { A, labels } = sample(200_001, seed);
+      const got = noiseQuantile(A, labels, new Float32Array(A.length), alpha);
+      const want = reference(A, labels, alpha);
+      expect(got.threshold).toBe(want.threshold);
+      expect(got.count).toBe(want.count);
+      expect(got.signalCount).toBe(want.signalCount);
+      expect(got.signalSum).toBeCloseTo(want.signalSum, 6);
+    }
+  });
+
+  it('finds the k-th value when the counts below its bin add up to exactly k', () => {
+    // Ten noise amplitudes 1 and ten 2 (different top-16-bit bins): k = 10 is the first 2.
+    const A = Float32Array.from([...Array(10).fill(1), ...Array(10).fill(2), 0.5, 7]);
+    const labels = Int8Array.from([...Array(20).fill(0), 1, -1]);
+    const got = noiseQuantile(A, labels, new Float32Array(A.length), 0.5);
+    expect(got.threshold).toBe(2);
+    expect(noiseQuantile(A, labels, new Float32Array(A.length), 0.45).threshold).toBe(1);
+    expect(got.mean).toBe(1.5);
+    expect(got.signalCount).toBe(1);
+  });
+
+  it('stays exact when a noise amplitude is negative, −0 or infinite (values whose bits do not sort)', () => {
+    const { A, labels } = sample(50_000, 5);
+    const noiseAt = [...labels.keys()].filter((i) => labels[i] === 0);
+    A[noiseAt[0]] = -1;
+    A[noiseAt[1]] = -0;
+    A[noiseAt[2]] = Infinity;
+    for (const alpha of [0, 0.5, 0.95]) {
+      const got = noiseQuantile(A, labels, new Float32Array(A.length), alpha);
+      expect(got.threshold).toBe(reference(A, labels, alpha).threshold);
+    }
   });
 });

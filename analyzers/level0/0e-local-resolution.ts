@@ -777,12 +777,25 @@ export async function localResolution(
   return { resmap, result };
 }
 
+/** Bins of the radix pre-selection of `noiseQuantile`: the top 16 bits of a float32. */
+const RADIX_BINS = 65536;
+/** Top-16-bit value from which a float32 is +Inf/NaN (0x7f80) or has its sign bit set (0x8000). */
+const FIRST_NON_FINITE_BIN = 0x7f80;
+
 /**
  * α-quantile (index floor(α·n) of the ascending noise amplitudes, label 0) with the noise mean and
  * sample variance, and in the same pass Σa, Σa², count over active protein voxels (label ≥ 1).
  * Overwrites buf[0..n_noise).
+ *
+ * Amplitudes are finite and ≥ +0, and the bit patterns of such float32 values sort like the values.
+ * So the pass also histograms the top 16 bits of the noise amplitudes. The bin that holds the k-th
+ * value is found from the counts, and only that bin's values are gathered and quickselected. The
+ * result is exactly the k-th smallest value, without moving millions of values at every frequency.
+ * Should any noise amplitude be negative, −0, NaN or infinite, the noise is gathered whole.
  */
-function noiseQuantile(A: Float32Array, labels: Int8Array, buf: Float32Array, alpha: number) {
+export function noiseQuantile(A: Float32Array, labels: Int8Array, buf: Float32Array, alpha: number) {
+  const bits = new Uint32Array(A.buffer, A.byteOffset, A.length);
+  const hist = new Uint32Array(RADIX_BINS);
   let m = 0;
   let s = 0;
   let s2 = 0;
@@ -794,7 +807,8 @@ function noiseQuantile(A: Float32Array, labels: Int8Array, buf: Float32Array, al
     if (l < 0) continue;
     const a = A[i];
     if (l === NOISE) {
-      buf[m++] = a;
+      hist[bits[i] >>> 16]++;
+      m++;
       s += a;
       s2 += a * a;
     } else {
@@ -805,7 +819,19 @@ function noiseQuantile(A: Float32Array, labels: Int8Array, buf: Float32Array, al
   }
   const mean = s / m;
   const variance = m > 1 ? (s2 - m * mean * mean) / (m - 1) : 0;
-  const threshold = selectKth(buf, m, Math.min(m - 1, Math.floor(alpha * m)));
+  const k = Math.min(m - 1, Math.floor(alpha * m));
+  let ordered = true;
+  for (let b = FIRST_NON_FINITE_BIN; b < RADIX_BINS && ordered; b++) if (hist[b] !== 0) ordered = false;
+  let bin = -1;
+  let below = 0;
+  if (ordered) {
+    for (bin = 0; below + hist[bin] <= k; bin++) below += hist[bin];
+  }
+  let n = 0;
+  for (let i = 0; i < A.length; i++) {
+    if (labels[i] === NOISE && (bin < 0 || bits[i] >>> 16 === bin)) buf[n++] = A[i];
+  }
+  const threshold = selectKth(buf, n, k - below);
   return { threshold, mean, variance, count: m, signalSum, signalSum2, signalCount };
 }
 
