@@ -13,7 +13,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FftSign } from './fft.ts';
-import { sharedEpoch, sharedFloat32 } from './shared-memory.ts';
+import { isShared, sharedEpoch, sharedFloat32 } from './shared-memory.ts';
 import type { Vec3 } from './volume.ts';
 
 /** Which kernel the workers build: PFFFT (float32 SIMD), the generated WebAssembly SIMD kernel
@@ -82,11 +82,6 @@ export function fftThreads(): number {
     return t;
   }
   return Math.max(1, Math.min(4, os.availableParallelism()));
-}
-
-/** True when `a` views a SharedArrayBuffer (workers can read and write it in place). */
-export function isShared(a: Float32Array): boolean {
-  return a.buffer instanceof SharedArrayBuffer;
 }
 
 interface PoolWorker {

@@ -13,8 +13,8 @@ import { mulberry32 } from '../simulate/random.ts';
 import { complexFftPlan, createRealFft3d, fft1d, fftFreq, goodFftSize } from './fft.ts';
 import type { FftSign } from './fft.ts';
 import { pffftQualifies } from './fft-pffft.ts';
-import { fftPoolSize, fftThreads, isShared, poolSelfTest, runFftPhases, shutdownFftPool, type FftEngine } from './fft-pool.ts';
-import { sharedFloat32 } from './shared-memory.ts';
+import { fftPoolSize, fftThreads, poolSelfTest, runFftPhases, shutdownFftPool, type FftEngine } from './fft-pool.ts';
+import { isShared, sharedFloat32 } from './shared-memory.ts';
 import type { Vec3 } from './volume.ts';
 
 /** Naive X_k = Σ_j x_j·exp(sign·2πi·jk/n) in float64, interleaved (re, im). */

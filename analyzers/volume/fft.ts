@@ -36,8 +36,8 @@
  */
 import { aligned8, loadPffft, pffftQualifies, PffftKernel3d } from './fft-pffft.ts';
 import { wasmQualifies, WasmKernel3d } from './fft-wasm.ts';
-import { exclusive, fftThreads, isShared, runPhasesLocked, stagingBuffer, type FftEngine } from './fft-pool.ts';
-import { sharedFloat32 } from './shared-memory.ts';
+import { exclusive, fftThreads, runPhasesLocked, stagingBuffer, type FftEngine } from './fft-pool.ts';
+import { isShared, sharedFloat32 } from './shared-memory.ts';
 import type { Vec3 } from './volume.ts';
 
 /** Exponent sign of a transform: −1 forward, +1 backward (unnormalised). */

@@ -51,6 +51,11 @@ export function sharedFloat32(length: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(bytes));
 }
 
+/** True when `a` views a SharedArrayBuffer (workers can read and write it in place). */
+export function isShared(a: Float32Array): boolean {
+  return a.buffer instanceof SharedArrayBuffer;
+}
+
 /** Number of forced collections so far on this thread (sent to the pool workers with each job). */
 export function sharedEpoch(): number {
   return epoch;

@@ -27,7 +27,7 @@
  */
 import { createRealFft3d, fftFreq, type RealFft3d } from './fft.ts';
 import { fftThreads, parallelFor } from './fft-pool.ts';
-import { sharedFloat32 } from './shared-memory.ts';
+import { isShared, sharedFloat32 } from './shared-memory.ts';
 import type { Volume } from './volume.ts';
 
 /**
@@ -361,8 +361,7 @@ class SpiralAmplitudeImpl implements SpiralAmplitude {
     if (half >= 0) for (let axis = 0; axis < 3; axis++) if (await this.nyquistImaginary(axis)) imaginary = true;
 
     // A² = v0² + v_x² + v_y² + v_z² (+ (Im v_k)² on even grids), summed by the transforms.
-    const shared = out.buffer instanceof SharedArrayBuffer;
-    const acc = shared ? out : (this.accShared ??= sharedFloat32(N));
+    const acc = isShared(out) ? out : (this.accShared ??= sharedFloat32(N));
     const scale = sumS > 0 ? 1 / sumS : 0;
     const spectra = [w0, wx, wy, wz];
     if (!imaginary) {
@@ -373,7 +372,7 @@ class SpiralAmplitudeImpl implements SpiralAmplitude {
       await parallelFor(import.meta.url, 'finishImaginary', finishImaginary, { n, acc, ix, iy, iz, scale }, n, this.threads);
     }
     this.dirty = false;
-    if (!shared) out.set(acc);
+    if (acc !== out) out.set(acc);
     return { sum: sumS, sumSquares: sumS2 };
   }
 
