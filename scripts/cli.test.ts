@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatHeader } from '../analyzers/io/mrc-header.ts';
-import { encodeMrc, headerForVolume } from '../analyzers/io/mrc-write.ts';
+import { encodeMrc, headerForVolume } from '../analyzers/volume/to-mrc.ts';
 import { projectRoot } from '../analyzers/testing/fixtures.ts';
 import type { Volume } from '../analyzers/volume/volume.ts';
 

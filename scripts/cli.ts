@@ -2,7 +2,7 @@
  * `emvr`: the command-line entry point. Each command lives in scripts/commands/ and has --help.
  * Exit codes: 0 success, 1 bad input or failed analysis, 2 wrong usage, 70 internal error.
  */
-import { AnalysisInputError } from '../analyzers/errors.ts';
+import { AnalysisInputError } from '../analyzers/util/errors.ts';
 import { MrcFormatError } from '../analyzers/io/mrc-errors.ts';
 import { ModelFormatError } from '../analyzers/io/model-errors.ts';
 import { parseCommandArgs, InputError, UsageError, type Command } from './cli-kit.ts';

@@ -12,7 +12,7 @@ import { fixture } from '../analyzers/testing/fixtures.ts';
 import { betaSheet, helixBundle, proceduralProtein } from '../analyzers/simulate/protein.ts';
 import {
   confusionTable, HAND_VALIDATION_RESOLUTIONS, modelFromFile, runHandValidation, SHELL_SNR, type HandValidationModel,
-} from '../analyzers/level0/0h-validation.ts';
+} from './validation/hand-cases.ts';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, unfiltered: { type: 'boolean', default: false }, snr: { type: 'string' }, res: { type: 'string' } },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../simulate/random.ts';
+import { mulberry32 } from '../util/random.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 import { isosurface, meshArea, meshVolume, type Mesh } from './marching-cubes.ts';
 

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../simulate/random.ts';
+import { mulberry32 } from '../util/random.ts';
 import { createVolume, idx, type Vec3 } from '../volume/volume.ts';
 import {
   centralIndices,

@@ -1,12 +1,11 @@
 /**
- * Writes MRC2014 maps (axis order 1,2,3, nstart 0, ORIGIN = the volume's origin, MAP id, machine
- * stamp, header statistics) in any readable mode and either byte order, atomically; `.gz` targets
- * are gzip-compressed.
+ * Writes MRC2014 maps (axis order 1,2,3, nstart 0, ORIGIN, MAP id, machine stamp, header
+ * statistics) in any readable mode and either byte order, atomically; `.gz` targets are
+ * gzip-compressed. The writer takes header fields and an x-fastest voxel block; volume/to-mrc.ts
+ * builds those from a Volume (this layer knows no Volume).
  */
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { Volume } from '../volume/volume.ts';
-import { volumeStats } from '../volume/stats.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { floatToHalf } from './mrc-decode.ts';
 import { formatHeader, HEADER_BYTES, type MrcHeader } from './mrc-header.ts';
@@ -21,10 +20,19 @@ export interface WriteMrcOptions {
   readonly labels?: readonly string[];
 }
 
-/** The header that describes `v` written in `mode`. */
-export function headerForVolume(v: Volume, opts: WriteMrcOptions = {}): MrcHeader {
+/** What the header says of the grid: box, voxel size (Å), origin (Å) and the data statistics. */
+export interface MrcGridFields {
+  readonly dims: readonly [number, number, number];
+  readonly voxelSize: readonly [number, number, number];
+  readonly origin: readonly [number, number, number];
+  /** Header DMIN, DMAX, DMEAN and RMS (std about the mean). */
+  readonly stats: { readonly min: number; readonly max: number; readonly mean: number; readonly std: number };
+}
+
+/** The header that describes a grid written in `mode`. */
+export function mrcHeaderFor(v: MrcGridFields, opts: WriteMrcOptions = {}): MrcHeader {
   const [nx, ny, nz] = v.dims;
-  const s = volumeStats(v.data);
+  const s = v.stats;
   const labels = (opts.labels ?? []).slice(0, 10);
   const le = opts.littleEndian ?? true;
   return {
@@ -51,15 +59,16 @@ export function headerForVolume(v: Volume, opts: WriteMrcOptions = {}): MrcHeade
   };
 }
 
-/** Header + voxel block of `v` as one byte array. */
-export function encodeMrc(v: Volume, opts: WriteMrcOptions = {}): Uint8Array {
+/** Header + voxel block (x fastest, `fields.dims` long) as one byte array. */
+export function encodeMrcFile(fields: MrcGridFields, d: Float32Array, opts: WriteMrcOptions = {}): Uint8Array {
   const mode = opts.mode ?? 2;
   const le = opts.littleEndian ?? true;
-  const n = v.data.length;
+  const n = d.length;
+  const [nx, ny, nz] = fields.dims;
+  if (n !== nx * ny * nz) throw new RangeError(`encodeMrcFile: ${n} voxels for a ${nx}×${ny}×${nz} header`);
   const bytes = new Uint8Array(HEADER_BYTES + n * modeBytes(mode));
-  bytes.set(formatHeader(headerForVolume(v, opts), le), 0);
+  bytes.set(formatHeader(mrcHeaderFor(fields, opts), le), 0);
   const view = new DataView(bytes.buffer, HEADER_BYTES);
-  const d = v.data;
   const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(x)));
   switch (mode) {
     case 0:
@@ -85,9 +94,9 @@ export function encodeMrc(v: Volume, opts: WriteMrcOptions = {}): Uint8Array {
   return bytes;
 }
 
-/** Writes `v` to `file` atomically; gzip-compressed when the name ends in `.gz`. */
-export async function writeMrc(file: string, v: Volume, opts: WriteMrcOptions = {}): Promise<void> {
-  const bytes = encodeMrc(v, opts);
+/** Writes the grid to `file` atomically; gzip-compressed when the name ends in `.gz`. */
+export async function writeMrcFile(file: string, fields: MrcGridFields, data: Float32Array, opts: WriteMrcOptions = {}): Promise<void> {
+  const bytes = encodeMrcFile(fields, data, opts);
   const out = file.endsWith('.gz') ? new Uint8Array(await promisify(gzip)(bytes, { level: 6 })) : bytes;
   await writeFileAtomic(file, out);
 }

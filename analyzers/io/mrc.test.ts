@@ -9,7 +9,7 @@ import { idx, type Volume } from '../volume/volume.ts';
 import { MrcFormatError } from './mrc-errors.ts';
 import { formatHeader, HEADER_BYTES } from './mrc-header.ts';
 import type { MrcMode } from './mrc-mode.ts';
-import { encodeMrc, headerForVolume, writeMrc } from './mrc-write.ts';
+import { encodeMrc, headerForVolume, writeMrc } from '../volume/to-mrc.ts';
 import { parseMrcBytes, readMrc } from './mrc.ts';
 
 /** Non-square "iota" volume: each voxel holds a value built from its own x, y, z, so any axis slip shows. */

@@ -17,7 +17,7 @@ import { decodeVoxels } from './mrc-decode.ts';
 import { MrcFormatError, type MrcIssue } from './mrc-errors.ts';
 import { byteOrderOfStamp, HEADER_BYTES, parseHeader, prettyStamp, type MrcHeader } from './mrc-header.ts';
 import { modeBytes, toMode, type MrcMode } from './mrc-mode.ts';
-import { sharedFloat32 } from '../volume/shared-memory.ts';
+import { sharedFloat32 } from '../util/shared-memory.ts';
 
 export type Compression = 'none' | 'gzip' | 'bzip2';
 

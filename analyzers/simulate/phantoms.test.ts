@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AtomModel } from '../io/model.ts';
-import { createRealFft3d, fftFreq } from '../volume/fft.ts';
+import { createRealFft3d, fftFreq } from '../fft/fft.ts';
 import type { Volume } from '../volume/volume.ts';
 import { makePhantom, phantomNames, type Phantom, type PhantomName } from './phantoms.ts';
 import { proceduralProtein } from './protein.ts';

@@ -22,12 +22,12 @@
  * correct the applied blur (or boost) until the fit gives the target to < 0.5 Å².
  */
 import type { AtomModel } from '../io/model.ts';
-import { createRealFft3d, fftFreq } from '../volume/fft.ts';
+import { createRealFft3d, fftFreq } from '../fft/fft.ts';
 import { componentMask, label26, largestComponent } from '../volume/labelling.ts';
 import { dilate18 } from '../volume/morphology.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 import { proceduralProtein } from './protein.ts';
-import { gaussianSource, mulberry32 } from './random.ts';
+import { gaussianSource, mulberry32 } from '../util/random.ts';
 import { effectiveBFactor, mirrorVolume, simulateMap, type Grid } from './simulate.ts';
 
 /** Every phantom, in report order. */

@@ -18,7 +18,7 @@
  * `AtomModel` (structure of arrays), never an array of atom objects.
  */
 import type { AtomModel } from '../io/model.ts';
-import { mulberry32 } from './random.ts';
+import { mulberry32 } from '../util/random.ts';
 
 /** Standard trans-peptide backbone geometry (Å and degrees) used by every builder here. */
 export const BACKBONE_GEOMETRY = {

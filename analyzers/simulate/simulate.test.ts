@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AtomModel } from '../io/model.ts';
 import { readModel } from '../io/model-read.ts';
 import { fixture, haveFixtures } from '../testing/fixtures.ts';
-import { createRealFft3d, fftFreq } from '../volume/fft.ts';
+import { createRealFft3d, fftFreq } from '../fft/fft.ts';
 import { resampleOnto } from '../volume/interpolate.ts';
 import { correlation } from '../volume/stats-pair.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';

@@ -18,10 +18,10 @@
  * B − 8π²σ_res² (see `effectiveBFactor`).
  */
 import type { AtomModel } from '../io/model.ts';
-import { createRealFft3d, fftFreq } from '../volume/fft.ts';
+import { createRealFft3d, fftFreq } from '../fft/fft.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 import { atomGaussians, type WeightScheme } from './elements.ts';
-import { gaussianSource, mulberry32 } from './random.ts';
+import { gaussianSource, mulberry32 } from '../util/random.ts';
 
 /** A sampling grid: dims [nx, ny, nz], voxel edges (Å), position of voxel (0, 0, 0) (Å). */
 export interface Grid {

@@ -7,7 +7,7 @@
  * crops set ORIGIN (nstart = 0); the sum serves both (checked on EMD-5168 and EMD-20026 models).
  */
 import type { MrcFile } from '../io/mrc.ts';
-import { sharedFloat32 } from './shared-memory.ts';
+import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3, Volume } from './volume.ts';
 
 export interface MapFrame {

@@ -5,7 +5,7 @@
  * (only `from-mrc.ts` knows about MAPC/MAPR/MAPS). Positions in Å of voxel (i, j, k) are
  * `origin + [i, j, k] * voxelSize` (per axis; anisotropic voxels allowed).
  */
-import { sharedFloat32 } from './shared-memory.ts';
+import { sharedFloat32 } from '../util/shared-memory.ts';
 
 export type Vec3 = readonly [number, number, number];
 

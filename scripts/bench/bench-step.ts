@@ -26,26 +26,26 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { readMrc } from '../../analyzers/io/mrc.ts';
-import { massAnalysis } from '../../analyzers/level0/0a-mass-analysis.ts';
-import { maskAnalysis } from '../../analyzers/level0/0b-mask-analysis.ts';
-import { backgroundAnalysis } from '../../analyzers/level0/0c-background-analysis.ts';
-import { bFactorAnalysis, type GuinierResult } from '../../analyzers/level0/0d-bfactor-analysis.ts';
-import { localResolution } from '../../analyzers/level0/0e-local-resolution.ts';
-import { localBFactor } from '../../analyzers/level0/0f-local-bfactor.ts';
-import { localOccupancy } from '../../analyzers/level0/0g-local-occupancy.ts';
-import { handTest } from '../../analyzers/level0/0h-hand.ts';
-import { analyzeEntry } from '../../analyzers/level0/analyze.ts';
-import { FigureWriter } from '../../analyzers/level0/figures.ts';
-import { NotApplicable, NotMeasurable } from '../../analyzers/level0/item-result.ts';
-import { buildMasks, softMask } from '../../analyzers/level0/masks.ts';
+import { massAnalysis } from '../../analyzers/items/level0/0a-mass-analysis.ts';
+import { maskAnalysis } from '../../analyzers/items/level0/0b-mask-analysis.ts';
+import { backgroundAnalysis } from '../../analyzers/items/level0/0c-background-analysis.ts';
+import { bFactorAnalysis, type GuinierResult } from '../../analyzers/items/level0/0d-bfactor-analysis.ts';
+import { localResolution } from '../../analyzers/methods/monores.ts';
+import { localBFactor } from '../../analyzers/methods/local-bfactor.ts';
+import { localOccupancy } from '../../analyzers/methods/local-occupancy.ts';
+import { handTest } from '../../analyzers/methods/helix-hand.ts';
+import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
+import { FigureWriter } from '../../analyzers/figures/report-figures.ts';
+import { NotApplicable, NotMeasurable } from '../../analyzers/util/errors.ts';
+import { buildMasks, softMask } from '../../analyzers/methods/masks.ts';
 import type { Report } from '../../analyzers/report/schema.ts';
-import { gaussianSource, mulberry32 } from '../../analyzers/simulate/random.ts';
-import { createRealFft3d } from '../../analyzers/volume/fft.ts';
-import { shutdownFftPool } from '../../analyzers/volume/fft-pool.ts';
-import { gaussianFilter } from '../../analyzers/volume/filters.ts';
+import { gaussianSource, mulberry32 } from '../../analyzers/util/random.ts';
+import { createRealFft3d } from '../../analyzers/fft/fft.ts';
+import { shutdownFftPool } from '../../analyzers/fft/fft-pool.ts';
+import { gaussianFilter } from '../../analyzers/methods/filters.ts';
 import { toVolume } from '../../analyzers/volume/from-mrc.ts';
-import { resizeToResolution } from '../../analyzers/volume/resize.ts';
-import { sharedFloat32 } from '../../analyzers/volume/shared-memory.ts';
+import { resizeToResolution } from '../../analyzers/methods/resize.ts';
+import { sharedFloat32 } from '../../analyzers/util/shared-memory.ts';
 import type { Volume } from '../../analyzers/volume/volume.ts';
 
 const { values: opt } = parseArgs({
@@ -199,7 +199,7 @@ async function prepare(): Promise<Prepared> {
       const v = await load();
       return simple(() => attempt(() => bFactorAnalysis(v, resolution)), async (d) => {
         if (!('value' in d)) return d.outcome;
-        await writeRaw('0.d.ours.f32', d.value.corrected);
+        await writeRaw('0.d.ours.f32', d.value.fit.corrected);
         return { bFactor: d.value.values.bFactor };
       });
     }
@@ -312,7 +312,7 @@ async function figures(): Promise<Prepared> {
     let count = (await w.inputFigures(v, m.hard, soft, threshold)).length;
     count += (await w.maskFigures(m.raw, v, table)).length;
     if (sigma !== null) count += (await w.backgroundFigures(v, m.hard, sigma)).length;
-    if (guinier) count += (await w.guinierFigures(v, guinier)).length;
+    if (guinier) count += (await w.guinierFigures(v, guinier.fit)).length;
     count += (await w.localMapOutputs({ stem: '0e-bench', itemId: '0e', name: 'Local resolution', surface: v, level: threshold, property: v, range, label: 'stand-in', histogram: hist })).figures.length;
     if (resized && resizedSurface) {
       for (const id of ['0f', '0g']) {

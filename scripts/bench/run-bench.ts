@@ -21,7 +21,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
-import { writeMrc } from '../../analyzers/io/mrc-write.ts';
+import { writeMrc } from '../../analyzers/volume/to-mrc.ts';
 import { proceduralProtein } from '../../analyzers/simulate/protein.ts';
 import { simulateMap } from '../../analyzers/simulate/simulate.ts';
 import { fixturesDir, projectRoot } from '../../analyzers/testing/fixtures.ts';

@@ -1,6 +1,6 @@
 /** `emvr analyze`: the Level 0 report of one map, written to <out>/entries/<id>/. */
 import path from 'node:path';
-import { analyzeEntry } from '../../analyzers/level0/analyze.ts';
+import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
 import { EntryId, ITEM_IDS } from '../../analyzers/report/schema.ts';
 import { numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
 

@@ -10,14 +10,14 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
 import { parseReport, ITEM_IDS } from '../../analyzers/report/schema.ts';
-import { ANALYZER_VERSION } from '../../analyzers/version.ts';
+import { ANALYZER_VERSION } from '../../analyzers/util/version.ts';
 import { fixturesDir } from '../../analyzers/testing/fixtures.ts';
 import { numberOption, stringOption, type Command } from '../cli-kit.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
-import { startMirror } from '../emdb/mirror.ts';
-import { writeFixtureEntries, writeSimulatedEntries, type SimulatedEntry } from '../emdb/mirror-folder.ts';
+import { startMirror } from '../mirror/mirror.ts';
+import { writeFixtureEntries, writeSimulatedEntries, type SimulatedEntry } from '../mirror/mirror-folder.ts';
 import { outPaths, runNightly, type NightlySummary } from '../nightly/pipeline.ts';
-import { printable } from '../nightly/progress.ts';
+import { printable } from '../progress.ts';
 import { startStaticServer } from '../site/static-server.ts';
 import { formatSummary } from './nightly.ts';
 

@@ -2,8 +2,8 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { phantomNames } from '../../analyzers/simulate/phantoms.ts';
 import { numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
-import { parseFaultFlag, startMirror, type Fault } from '../emdb/mirror.ts';
-import { writeSimulatedEntries } from '../emdb/mirror-folder.ts';
+import { parseFaultFlag, startMirror, type Fault } from '../mirror/mirror.ts';
+import { writeSimulatedEntries } from '../mirror/mirror-folder.ts';
 
 /** `emvr mirror`: serves a mirror folder until interrupted; prints its URL on stdout. */
 export const mirrorCommand: Command = {
@@ -18,7 +18,7 @@ Serves <folder> in EMDB's URL layout and JSON shape on http://127.0.0.1:<port>: 
 Point a nightly run at it with --emdb http://127.0.0.1:<port>. Runs until interrupted.
 
 Folder layout: <folder>/EMD-N/entry.json and <folder>/EMD-N/map/emd_N.map.gz.
-Faults for testing come from <folder>/faults.json (re-read on change; see scripts/emdb/mirror.ts)
+Faults for testing come from <folder>/faults.json (re-read on change; see scripts/mirror/mirror.ts)
 and from --fault flags.
 
 options:

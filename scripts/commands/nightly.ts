@@ -5,7 +5,7 @@ import { BadEmdbIdError } from '../emdb/ids.ts';
 import { InputError, numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
 import { LockedError } from '../nightly/lock.ts';
 import { runNightly, type NightlyOptions, type NightlySummary } from '../nightly/pipeline.ts';
-import { printable } from '../nightly/progress.ts';
+import { printable } from '../progress.ts';
 import { SlurmCancelledError, type SlurmOptions } from '../slurm/driver.ts';
 import { SlurmCommandError } from '../slurm/slurm-commands.ts';
 import type { OptionSpec } from '../cli-kit.ts';

@@ -1,6 +1,6 @@
 /** `emvr simulate`: a map from an atomic model file, or a named phantom with a known defect. */
 import { readModel } from '../../analyzers/io/model-read.ts';
-import { writeMrc } from '../../analyzers/io/mrc-write.ts';
+import { writeMrc } from '../../analyzers/volume/to-mrc.ts';
 import { makePhantom, phantomNames, type PhantomName } from '../../analyzers/simulate/phantoms.ts';
 import { gridAroundModel, mirrorVolume, simulateMap } from '../../analyzers/simulate/simulate.ts';
 import { numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { InputError, numberOption, stringOption, type Command } from '../cli-kit.ts';
 import { Ledger, type EntryRunRow, type RunRow, type TaskAttemptRecord } from '../nightly/ledger.ts';
 import { outPaths } from '../nightly/pipeline.ts';
-import { printable } from '../nightly/progress.ts';
+import { printable } from '../progress.ts';
 
 /** `emvr status`: prints the ledger read-only (safe while a run is going). */
 export const statusCommand: Command = {

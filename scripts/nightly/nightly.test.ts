@@ -15,13 +15,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeMrc } from '../../analyzers/io/mrc-write.ts';
+import { encodeMrc } from '../../analyzers/volume/to-mrc.ts';
 import { projectRoot } from '../../analyzers/testing/fixtures.ts';
 import { makePhantom } from '../../analyzers/simulate/phantoms.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
 import { buildEntryJson } from '../emdb/entry-json.ts';
-import { startMirror, type Mirror } from '../emdb/mirror.ts';
-import { gzipMap, writeMirrorEntry, writeSimulatedEntries } from '../emdb/mirror-folder.ts';
+import { startMirror, type Mirror } from '../mirror/mirror.ts';
+import { gzipMap, writeMirrorEntry, writeSimulatedEntries } from '../mirror/mirror-folder.ts';
 import { runNightly, type NightlyOptions, type NightlySummary } from './pipeline.ts';
 import { siteBuilderAvailable } from './site-build.ts';
 

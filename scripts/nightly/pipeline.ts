@@ -23,7 +23,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ANALYZER_VERSION } from '../../analyzers/version.ts';
+import { ANALYZER_VERSION } from '../../analyzers/util/version.ts';
 import { EmdbClient, EntryNotFoundError, type EntryJson } from '../emdb/client.ts';
 import { MapVerifyError, pruneMap } from '../emdb/download.ts';
 import type { EmdbEndpoints } from '../emdb/endpoints.ts';
@@ -33,9 +33,9 @@ import { checkEmdbId, compareEmdbIds, mapFileName } from '../emdb/ids.ts';
 import { cleanStaging, publishedReportSha, publishEntry, recoverContent, stagingFolder, unpublishEntry } from './content.ts';
 import { Ledger, type EntryRunRecord, type EntryRunStatus, type Stage } from './ledger.ts';
 import { NightlyLock } from './lock.ts';
-import { printable, Progress } from './progress.ts';
+import { printable, Progress } from '../progress.ts';
 import { BUILD_MARKER, runSiteBuild, siteBuilderAvailable } from './site-build.ts';
-import type { AnalysisOutcome } from './analysis-worker.ts';
+import type { AnalysisOutcome } from '../jobs/analysis-job.ts';
 import { AnalysisPool } from './worker-pool.ts';
 import { runOnSlurm, SlurmCancelledError, slurmPreflight, type SlurmOptions, type SlurmUnit } from '../slurm/driver.ts';
 import { unitKey } from '../slurm/task-file.ts';
@@ -204,7 +204,7 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
     const ctxBase = { opts, client, ledger, runId, paths: p, methods };
     if ((opts.executor ?? 'local') === 'local') {
       // `workers` analyses at once, two more entries downloading ahead.
-      pool = new AnalysisPool(workers, (opts.entryTimeoutS ?? 0) * 1000, (pid) => void lock.addChild(pid, 'analysis-worker.ts').catch(() => undefined));
+      pool = new AnalysisPool(workers, (opts.entryTimeoutS ?? 0) * 1000, (pid) => void lock.addChild(pid, 'analysis-job.ts').catch(() => undefined));
       const activePool = pool;
       await eachLimit(work, workers + 2, async (id) => commit(await processEntry(id, { ...ctxBase, pool: activePool })));
       await pool.close();

@@ -1,5 +1,5 @@
 /**
- * A local pool of analysis worker processes (analysis-worker.ts, one entry at a time each).
+ * A local pool of analysis worker processes (scripts/jobs/analysis-job.ts, one entry at a time each).
  * `run(job)` resolves with the worker's answer, or with a failure when the worker dies (crash,
  * out-of-memory kill) or exceeds the per-entry time limit (it is then killed); a replacement
  * worker is started for the next job. One bad entry never stops the batch.
@@ -7,9 +7,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AnalysisJob, AnalysisResult } from './analysis-worker.ts';
+import type { AnalysisJob, AnalysisResult } from '../jobs/analysis-job.ts';
 
-const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'analysis-worker.ts');
+const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'jobs', 'analysis-job.ts');
 /** Bytes of a worker's stderr kept to explain a crash. */
 const STDERR_TAIL = 4000;
 

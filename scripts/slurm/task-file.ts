@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Entry } from '../../analyzers/report/schema.ts';
 import { checkEmdbId } from '../emdb/ids.ts';
-import type { AnalysisOutcome } from '../nightly/analysis-worker.ts';
+import type { AnalysisOutcome } from '../jobs/analysis-job.ts';
 
 /** Version of tasks.json and status.json; a task refuses a tasks.json of another version. */
 export const TASK_FILE_VERSION = 1;

@@ -10,8 +10,8 @@ import { hostname } from 'node:os';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
-import { ANALYZER_VERSION } from '../../analyzers/version.ts';
-import { analyseJob, type AnalysisOutcome } from '../nightly/analysis-worker.ts';
+import { ANALYZER_VERSION } from '../../analyzers/util/version.ts';
+import { analyseJob, type AnalysisOutcome } from '../jobs/analysis-job.ts';
 import { readTaskFile, statusPathOf, TASK_FILE_VERSION, workName, type TaskStatus, type TaskUnit } from './task-file.ts';
 
 /** "<array job>_<index>" from Slurm's environment, or a local stand-in when run by hand. */

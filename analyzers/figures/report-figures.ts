@@ -1,0 +1,189 @@
+/**
+ * The figures of the Level 0 report (level0-spec.md §3 and the items' figures), written under the
+ * entry's figures/ folder: slices and projections as PNG, plots as SVG with a PNG copy.
+ * One figure group = three images (X, Y, Z) shown side by side.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { DataFile, Figure } from '../report/schema.ts';
+import { isosurface } from './marching-cubes.ts';
+import { renderColouredViews } from './colour-map.ts';
+import { histogramPlot, linePlot } from './plots.ts';
+import { writeMrc } from '../volume/to-mrc.ts';
+import { threeViews, VRS_VIEWS, viewStep } from './render-surface.ts';
+import { centralIndices, maxVarianceIndices, projectX, projectY, projectZ, renderGrey, sliceX, sliceY, sliceZ, type Image2D, type VolumeLike } from './slices.ts';
+import { writePlot, writePng } from './write-figure.ts';
+import type { Volume } from '../volume/volume.ts';
+import type { GuinierFit } from '../methods/guinier.ts';
+import { handSegmentsFigure } from './hand-figure.ts';
+import type { HandTestResult } from '../methods/helix-hand.ts';
+
+const AXES = ['X', 'Y', 'Z'] as const;
+
+export class FigureWriter {
+  private readonly dir: string;
+  private readonly enabled: boolean;
+
+  constructor(dir: string, enabled: boolean) {
+    this.dir = dir;
+    this.enabled = enabled;
+  }
+
+  /** Three slices (or projections) of a volume as one group. */
+  private async triple(v: VolumeLike, group: string, caption: string, kind: 'central' | 'max-variance' | 'projection', fileStem: string): Promise<Figure[]> {
+    const indices = kind === 'central' ? centralIndices(v.dims) : kind === 'max-variance' ? maxVarianceIndices(v) : null;
+    const images: Image2D[] =
+      indices === null ? [projectX(v), projectY(v), projectZ(v)] : [sliceX(v, indices[0]), sliceY(v, indices[1]), sliceZ(v, indices[2])];
+    const out: Figure[] = [];
+    for (let a = 0; a < 3; a++) {
+      const png = await renderGrey(images[a]);
+      const written = await writePng(this.dir, `${fileStem}-${AXES[a].toLowerCase()}`, png.png);
+      out.push({
+        id: `${group}.${AXES[a].toLowerCase()}`,
+        file: written.file,
+        caption,
+        label: indices === null ? `${AXES[a]} projection` : `${AXES[a]} slice ${indices[a]}`,
+        group,
+        width: png.width,
+        height: png.height,
+      });
+    }
+    return out;
+  }
+
+  /** Isosurface of `v` at `level` in the three VRS views (one group). */
+  private async isosurfaceViews(v: Volume, level: number): Promise<Figure[]> {
+    const step = viewStep(v.dims);
+    const views = await threeViews(isosurface(v, level, { step }));
+    const angles = VRS_VIEWS.map((view) => `View ${view.name.toUpperCase()} (${view.rotation.join(', ')})`).join(', ');
+    const out: Figure[] = [];
+    for (const view of views) {
+      const written = await writePng(this.dir, `input-isosurface-${view.name}`, view.png);
+      out.push({
+        id: `input.isosurface.${view.name}`,
+        file: written.file,
+        caption: `Isosurface at threshold ${levelText(level)}${step > 1 ? ` (map sampled every ${step} voxels)` : ''}, seen after turning the map about X, Y and Z by: ${angles} degrees.`,
+        label: `View ${view.name.toUpperCase()} (${view.rotation.join(', ')})`,
+        group: 'input.isosurface',
+        width: written.width,
+        height: written.height,
+      });
+    }
+    return out;
+  }
+
+  /** Input data: central and max-variance slices, projections, isosurface views, hard and soft mask slices. */
+  async inputFigures(v: Volume, hard: Uint8Array, soft: Float32Array, threshold: number): Promise<Figure[]> {
+    if (!this.enabled) return [];
+    const hardV: VolumeLike = { dims: v.dims, data: hard };
+    const softV: VolumeLike = { dims: v.dims, data: soft };
+    return [
+      ...(await this.triple(v, 'input.central-slices', 'Central slices of the input map in the three directions.', 'central', 'input-central')),
+      ...(await this.triple(v, 'input.max-variance-slices', 'Slices of maximum variance of the input map in the three directions.', 'max-variance', 'input-maxvar')),
+      ...(await this.triple(v, 'input.projections', 'Projections (sums) of the input map along the three axes.', 'projection', 'input-projection')),
+      ...(await this.isosurfaceViews(v, threshold)),
+      ...(await this.triple(hardV, 'input.hard-mask', `Slices of maximum variance of the mask with hard borders (threshold ${levelText(threshold)}, largest connected component, dilated by 2 Å).`, 'max-variance', 'mask-hard')),
+      ...(await this.triple(softV, 'input.soft-mask', 'Slices of maximum variance of the mask with soft borders (the hard mask smoothed by a Gaussian).', 'max-variance', 'mask-soft')),
+    ];
+  }
+
+  /** 0.b: raw-mask slices and the mass-vs-threshold plot. */
+  async maskFigures(raw: Uint8Array, v: Volume, thresholdRows: readonly (readonly number[])[]): Promise<Figure[]> {
+    if (!this.enabled) return [];
+    const figs = await this.triple({ dims: v.dims, data: raw }, '0b.raw-mask', 'Slices of maximum variance of the raw mask (the map thresholded at the recommended contour).', 'max-variance', '0b-raw-mask');
+    // A log axis cannot show 0 voxels: those rows (thresholds above the densest voxels) are left out.
+    const rows = thresholdRows.filter((r) => r[1] > 0);
+    const x = rows.map((r) => r[0]);
+    const y = rows.map((r) => r[1]);
+    if (x.length > 0) {
+      const plot = await linePlot({ series: [{ name: 'voxels above threshold', x, y, mark: 'line+point' }], xTitle: 'Threshold (map units)', yTitle: 'Voxels above threshold (log scale)', logY: true });
+      const w = await writePlot(this.dir, '0b-mass-vs-threshold', plot.svg, plot.png);
+      figs.push({ id: '0b.mass-vs-threshold', file: w.file, svg: w.svg, caption: 'Voxel mass as a function of the threshold (voxels strictly above it), log scale.', width: plot.width, height: plot.height });
+    }
+    return figs;
+  }
+
+  /** 0.c: slices of the background voxels beyond 5σ. */
+  async backgroundFigures(v: Volume, hard: Uint8Array, sigma: number): Promise<Figure[]> {
+    if (!this.enabled) return [];
+    const out = new Float32Array(v.data.length);
+    const limit = 5 * sigma;
+    for (let i = 0; i < out.length; i++) if (hard[i] === 0 && Math.abs(v.data[i]) > limit) out[i] = v.data[i];
+    return this.triple({ dims: v.dims, data: out }, '0c.outliers', 'Slices of maximum variance of the background voxels beyond 5σ (all other voxels set to 0).', 'max-variance', '0c-outliers');
+  }
+
+  /** 0.d: Guinier plot and slices of the B-factor-corrected map. */
+  async guinierFigures(v: Volume, g: GuinierFit): Promise<Figure[]> {
+    if (!this.enabled) return [];
+    const { curve } = g;
+    const keep: number[] = [];
+    for (let j = 0; j < curve.x.length; j++) if (curve.x[j] > 0 && Number.isFinite(curve.lnF[j])) keep.push(j);
+    const xs = keep.map((j) => curve.x[j]);
+    const fitXs = keep.filter((j) => curve.weight[j]).map((j) => curve.x[j]);
+    const plot = await linePlot({
+      series: [
+        { name: 'experimental', x: xs, y: keep.map((j) => curve.lnF[j]), mark: 'line' },
+        { name: `fitted line (B = ${g.slope * 4 >= 0 ? '+' : ''}${(4 * g.slope).toFixed(1)} Å²)`, x: fitXs, y: fitXs.map((x) => g.slope * x + g.intercept), mark: 'line', dash: true },
+        { name: 'corrected', x: xs, y: keep.map((j) => g.correctedLnF[j]), mark: 'line' },
+      ],
+      xTitle: '1/d² (Å⁻²)',
+      yTitle: 'ln |F| (radial mean of amplitudes)',
+    });
+    const w = await writePlot(this.dir, '0d-guinier', plot.svg, plot.png);
+    const figs: Figure[] = [{ id: '0d.guinier', file: w.file, svg: w.svg, caption: 'Guinier plot: log of the radially averaged Fourier amplitude against 1/d², the line fitted between 15 Å and the reported resolution, and the B-factor-corrected map.', width: plot.width, height: plot.height }];
+    figs.push(...(await this.triple({ dims: v.dims, data: g.corrected }, '0d.corrected', 'Slices of maximum variance of the B-factor-corrected map.', 'max-variance', '0d-corrected')));
+    return figs;
+  }
+
+  /** 0.h: the helix segments found, drawn over a maximum projection along z. */
+  async handFigures(h: HandTestResult): Promise<Figure[]> {
+    if (!this.enabled) return [];
+    const fig = await handSegmentsFigure(h.maps, h.segments);
+    const w = await writePng(this.dir, '0h-helix-segments', fig.png);
+    return [{ id: '0h.helix-segments', file: w.file, caption: 'α-helix segments found for the hand test, drawn on the maximum projection of the filtered map along Z (X right, Y up): blue right-handed, vermilion left-handed, grey dashed not used.', width: w.width, height: w.height }];
+  }
+
+  /**
+   * A local-value map (0.e, 0.f, 0.g): its histogram, the map surface coloured by the value over
+   * [p2.5, p97.5] in the three views with a colour bar, and the value map itself as an MRC
+   * download (written even without figures: it is a result).
+   */
+  async localMapOutputs(o: {
+    stem: string;
+    itemId: string;
+    name: string;
+    surface: Volume;
+    level: number;
+    property: Volume;
+    range: readonly [number, number];
+    label: string;
+    histogram: { edges: number[]; counts: number[] } | null;
+    markers?: Array<{ value: number; label: string }>;
+  }): Promise<{ figures: Figure[]; files: DataFile[] }> {
+    const entryDir = path.dirname(this.dir);
+    const mapFile = `maps/${o.stem}.mrc`;
+    await writeMrc(path.join(entryDir, mapFile), o.property, { labels: [`emvr ${o.itemId} ${o.name}`] });
+    const files: DataFile[] = [{ id: `${o.itemId}.map`, file: mapFile, caption: `${o.name} per voxel (MRC, same grid as the map it was computed on).`, bytes: (await stat(path.join(entryDir, mapFile))).size }];
+    if (!this.enabled) return { figures: [], files };
+    const figs: Figure[] = [];
+    if (o.histogram && o.histogram.counts.length > 0) {
+      const plot = await histogramPlot({ counts: o.histogram.counts, edges: o.histogram.edges, xTitle: o.label, markers: o.markers });
+      const w = await writePlot(this.dir, `${o.stem}-histogram`, plot.svg, plot.png);
+      figs.push({ id: `${o.itemId}.histogram`, file: w.file, svg: w.svg, caption: `Histogram of the ${o.name.toLowerCase()} inside the mask.`, width: plot.width, height: plot.height });
+    }
+    const lo = o.range[0] < o.range[1] ? o.range : ([o.range[0] - 0.5, o.range[0] + 0.5] as const);
+    const coloured = await renderColouredViews(o.surface, o.level, o.property, { range: lo, label: o.label, step: viewStep(o.surface.dims) });
+    for (const view of coloured.views) {
+      const w = await writePng(this.dir, `${o.stem}-view-${view.name}`, view.png);
+      figs.push({ id: `${o.itemId}.view.${view.name}`, file: w.file, caption: `Map surface at threshold ${levelText(o.level)} coloured by the ${o.name.toLowerCase()} (viridis over [p2.5, p97.5] = [${lo[0].toPrecision(4)}, ${lo[1].toPrecision(4)}]), in the three VRS views.`, label: `View ${view.name.toUpperCase()} (${view.rotation.join(', ')})`, group: `${o.itemId}.views`, width: w.width, height: w.height });
+    }
+    const bar = await writePng(this.dir, `${o.stem}-colourbar`, coloured.colourBar.png);
+    figs.push({ id: `${o.itemId}.colourbar`, file: bar.file, caption: `Colour scale of the ${o.name.toLowerCase()} views.`, width: bar.width, height: bar.height });
+    return { figures: figs, files };
+  }
+}
+
+/** A contour level for captions: 4 significant digits (metadata may carry float noise such as 0.01872820407152176). */
+function levelText(x: number): string {
+  return String(Number(x.toPrecision(4)));
+}

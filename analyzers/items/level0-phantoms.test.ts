@@ -1,0 +1,137 @@
+/**
+ * Level 0 on simulated phantoms with known answers: each defect fires its own item's warning and
+ * nothing else; known B-factors are recovered by 0.d; a too-high threshold is refused as input.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AnalysisInputError } from '../util/errors.ts';
+import { writeMrc } from '../volume/to-mrc.ts';
+import { parseReport, type Report } from '../report/schema.ts';
+import { makePhantom, phantomNames, type PhantomName } from '../simulate/phantoms.ts';
+import { proceduralProtein } from '../simulate/protein.ts';
+import { gridAroundModel, simulateMap } from '../simulate/simulate.ts';
+import { bFactorAnalysis } from './level0/0d-bfactor-analysis.ts';
+import { analyzeEntry } from './analyze-entry.ts';
+
+let work = '';
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function analyzePhantom(name: PhantomName, opts: { figures?: boolean; resolution?: number | null } = {}): Promise<Report> {
+  work ||= await mkdtemp(path.join(tmpdir(), 'emvr-phantoms-'));
+  const p = await makePhantom(name, { seed: 7 });
+  const map = path.join(work, `${name}.mrc`);
+  await writeMrc(map, p.volume);
+  return analyzeEntry({
+    mapPath: map,
+    entryDir: path.join(work, 'entries', name),
+    figures: opts.figures ?? false,
+    entry: { id: 'EMD-90000', title: name, authors: [], depositionDate: null, releaseDate: null, resolution: opts.resolution === undefined ? p.resolution : opts.resolution, threshold: p.threshold, method: null, pdbIds: [] },
+  });
+}
+
+const CORE = ['0.a', '0.b', '0.c', '0.d', '0.h'] as const;
+
+describe('each phantom defect fires its own warning and nothing else (0.a–0.d, 0.h)', () => {
+  for (const name of phantomNames) {
+    it(name, async () => {
+      const p = await makePhantom(name, { seed: 7 });
+      if (p.expect.inputError === 'threshold-too-high') {
+        await expect(analyzePhantom(name)).rejects.toThrow(AnalysisInputError);
+        await expect(analyzePhantom(name)).rejects.toThrow(/is too high: no voxel of .* reaches it \(map maximum .*\); lower it$/);
+        return;
+      }
+      const r = await analyzePhantom(name);
+      const warned = CORE.filter((k) => r.items[k].status === 'warnings');
+      const failed = CORE.filter((k) => r.items[k].status === 'failed');
+      if (p.expect.backgroundExactlyZero) {
+        expect(failed).toEqual(['0.c']);
+        expect(r.items['0.c'].reason).toMatch(/masked before deposition/);
+      } else {
+        expect(failed).toEqual([]);
+      }
+      expect([...warned].sort(), JSON.stringify(CORE.map((k) => r.items[k].warnings.map((w) => w.code)))).toEqual([...p.expect.warns].sort());
+      if (p.expect.bFactor !== undefined) {
+        const B = r.items['0.d'].values.bFactor as number;
+        expect(Math.abs(B - p.expect.bFactor), `B = ${B}, truth ${p.expect.bFactor}`).toBeLessThanOrEqual(15);
+      }
+    });
+  }
+});
+
+describe('0.d details', () => {
+  it('measures an applied global B as the change of the Guinier slope (convolution theorem, no calibration)', async () => {
+    const model = proceduralProtein({ seed: 3 });
+    const grid = gridAroundModel(model, 1.2, 25, { cubic: true });
+    const ref = await bFactorAnalysis(await simulateMap(model, grid, { resolution: 3.5 }), 3.5);
+    for (const applied of [-100, -200]) {
+      const blurred = await bFactorAnalysis(await simulateMap(model, grid, { resolution: 3.5, bFactor: applied }), 3.5);
+      const delta = (blurred.values.bFactor as number) - (ref.values.bFactor as number);
+      expect(Math.abs(delta - applied), `ΔB = ${delta} for applied ${applied}`).toBeLessThanOrEqual(15);
+    }
+  });
+  it('a positive B-factor says the map seems over-sharpened', async () => {
+    const r = await analyzePhantom('b-factor-positive');
+    const d = r.items['0.d'];
+    expect(d.values.bFactor as number).toBeGreaterThan(0);
+    expect(d.warnings.map((w) => w.code)).toEqual(['0d.bfactor-range']);
+    expect(d.warnings[0].text).toMatch(/over-sharpened/);
+  });
+  it('a missing resolution makes 0.d not applicable, not a crash', async () => {
+    const r = await analyzePhantom('well-behaved', { resolution: null });
+    expect(r.items['0.d'].status).toBe('not-applicable');
+    expect(r.items['0.d'].reason).toBe('no resolution reported');
+    expect(r.summary.at(-1)).toMatch(/No resolution was reported/);
+  });
+});
+
+describe('0.f and 0.g in the report (resized map, shared spectrum)', () => {
+  it('the local B-factor follows the applied global B: medians differ as the 0.d truths do', async () => {
+    const median = new Map<string, number>();
+    for (const name of ['b-factor-100', 'b-factor-200', 'b-factor-positive'] as const) {
+      const r = await analyzePhantom(name);
+      for (const id of ['0.f', '0.g'] as const) expect(r.items[id].evaluable, `${name} ${id}: ${r.items[id].reason}`).toBe(true);
+      expect(r.items['0.g'].values.median as number, `${name} 0.g median`).toBeGreaterThanOrEqual(0.9);
+      median.set(name, r.items['0.f'].values.median as number);
+    }
+    // The Σ S = 1 offset and the local-vs-global difference cancel in a difference of medians.
+    const d200 = median.get('b-factor-200')! - median.get('b-factor-100')!;
+    const dPos = median.get('b-factor-positive')! - median.get('b-factor-100')!;
+    expect(Math.abs(d200 - -100), `Δ median ${d200} for ΔB −100`).toBeLessThanOrEqual(30);
+    expect(Math.abs(dPos - 150), `Δ median ${dPos} for ΔB +150`).toBeLessThanOrEqual(30);
+  });
+  it('without a resolution 0.f and 0.g do not apply', async () => {
+    const r = await analyzePhantom('well-behaved', { resolution: null });
+    for (const id of ['0.f', '0.g'] as const) {
+      expect(r.items[id].status).toBe('not-applicable');
+      expect(r.items[id].reason).toBe('no resolution reported');
+    }
+  });
+});
+
+describe('the written report', () => {
+  it('is valid against the schema, names only figures that exist, and scores as the spec says', async () => {
+    const r = await analyzePhantom('noise-blobs', { figures: true });
+    const dir = path.join(work, 'entries', 'noise-blobs');
+    const onDisk = parseReport(JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')));
+    expect(onDisk).toEqual(r);
+    const figures = [...r.input.figures, ...Object.values(r.items).flatMap((i) => i.figures)];
+    expect(figures.length).toBeGreaterThanOrEqual(15 + 3 + 1 + 3 + 1 + 3);
+    for (const f of figures) {
+      expect(existsSync(path.join(dir, f.file)), f.file).toBe(true);
+      if (f.svg) expect(existsSync(path.join(dir, f.svg)), f.svg).toBe(true);
+    }
+    const evaluable = Object.values(r.items).filter((i) => i.status === 'ok' || i.status === 'warnings');
+    expect(r.score.evaluable).toBe(evaluable.length);
+    expect(r.score.passing).toBe(evaluable.filter((i) => i.status === 'ok').length);
+    const files = Object.values(r.items).flatMap((i) => i.files);
+    expect(files.map((f) => f.id)).toEqual(expect.arrayContaining(['0e.map', '0f.map', '0g.map']));
+    for (const id of ['0f', '0g']) expect(figures.map((f) => f.id)).toEqual(expect.arrayContaining([`${id}.histogram`, `${id}.view.x`, `${id}.view.y`, `${id}.view.z`, `${id}.colourbar`]));
+    for (const f of files) expect(existsSync(path.join(dir, f.file)), f.file).toBe(true);
+    expect(r.summary).toContain(`The overall score (passing tests) of this report is ${r.score.passing} out of ${r.score.evaluable} evaluable items.`);
+  });
+});

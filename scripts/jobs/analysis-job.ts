@@ -1,0 +1,70 @@
+/**
+ * Child process of the analysis pool: receives one job at a time over IPC, runs the Level 0
+ * analysis of one entry into a staging folder, replaces its report.json with the deterministic
+ * copy (stable-report.ts) and answers with the timings and the report's sha256. One process per
+ * worker keeps a crash, a wasm abort or an out-of-memory kill inside one entry. It exits when
+ * its parent goes away (IPC disconnect), so a killed nightly leaves no workers behind.
+ * `analyseJob` is the same analysis without IPC, for Slurm tasks (scripts/slurm/task.ts).
+ */
+import path from 'node:path';
+import { AnalysisInputError } from '../../analyzers/util/errors.ts';
+import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
+import { MrcFormatError } from '../../analyzers/io/mrc-errors.ts';
+import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
+import type { Entry } from '../../analyzers/report/schema.ts';
+import { reportText, sha256Text, stableReport, type ReportTimings } from './stable-report.ts';
+
+/** Parent → worker. */
+export interface AnalysisJob {
+  readonly jobId: number;
+  readonly mapPath: string;
+  /** Staging folder: report.json and figures/ are written here. */
+  readonly entryDir: string;
+  readonly entry: Entry;
+  readonly figures: boolean;
+  readonly maxVoxels?: number;
+}
+
+/** An analysis outcome. `kind` refused = AnalysisInputError; corrupt = MrcFormatError; error = anything else. */
+export type AnalysisOutcome =
+  | { readonly ok: true; readonly reportSha256: string; readonly timings: ReportTimings; readonly seconds: number }
+  | { readonly ok: false; readonly kind: 'refused' | 'corrupt' | 'error'; readonly message: string; readonly seconds: number };
+
+/** Worker → parent: the outcome of job `jobId`. */
+export type AnalysisResult = AnalysisOutcome & { readonly jobId: number };
+
+/**
+ * Analyses one entry into `job.entryDir` (report.json, figures/, maps/) and replaces report.json by
+ * its deterministic copy. Never throws: input problems come back as refused, unreadable maps as
+ * corrupt, anything else as error. Used by the local worker processes and by Slurm tasks alike,
+ * so both executors publish the same bytes.
+ */
+export async function analyseJob(job: Omit<AnalysisJob, 'jobId'>): Promise<AnalysisOutcome> {
+  const t0 = performance.now();
+  const seconds = () => Math.round(performance.now() - t0) / 1000;
+  try {
+    const report = await analyzeEntry({ mapPath: job.mapPath, entryDir: job.entryDir, entry: job.entry, figures: job.figures, maxVoxels: job.maxVoxels });
+    const { report: stable, timings } = stableReport(report);
+    const text = reportText(stable);
+    await writeFileAtomic(path.join(job.entryDir, 'report.json'), text);
+    return { ok: true, reportSha256: sha256Text(text), timings, seconds: seconds() };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const kind = err instanceof AnalysisInputError ? 'refused' : err instanceof MrcFormatError ? 'corrupt' : 'error';
+    return { ok: false, kind, message: kind === 'error' && process.env.EMVR_DEBUG ? `${message}\n${(err as Error).stack ?? ''}` : message, seconds: seconds() };
+  }
+}
+
+async function run(job: AnalysisJob): Promise<AnalysisResult> {
+  return { jobId: job.jobId, ...(await analyseJob(job)) };
+}
+
+if (import.meta.main && process.send) {
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (job: AnalysisJob) => {
+    void run(job).then((r) => {
+      if (process.connected) process.send?.(r);
+    });
+  });
+  process.send({ ready: true });
+}
