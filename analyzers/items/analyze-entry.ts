@@ -1,33 +1,36 @@
 /**
- * One entry's Level 0 analysis, start to end: read the map, build the masks, run 0.a–0.d (0.e–0.h
- * not implemented yet), draw the figures, score, and write report.json atomically after every
- * figure it names is on disk.
+ * One entry's analysis, start to end: read the inputs (the map; the half maps and the model when
+ * given), build the per-entry context, draw the input figures, run every item of the catalog
+ * whose inputs are present (registry.ts, in report order), score, and write report.json
+ * atomically after every figure it names is on disk.
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AnalysisInputError } from '../util/errors.ts';
+import { readModel } from '../io/model-read.ts';
+import { readMrc, type MrcFile } from '../io/mrc.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
-import { readMrc } from '../io/mrc.ts';
-import { parseReport, type Entry, type Item, type ItemId, type Report } from '../report/schema.ts';
+import { FigureWriter } from '../figures/report-figures.ts';
 import { resolutionSummary, scoreItems, summarize } from '../report/scoring.ts';
+import { itemSpec, parseReport, SCHEMA_VERSION, type AnyItem, type Entry, type HalfMapInput, type InputKind, type ItemId, type Report } from '../report/schema.ts';
+import { AnalysisInputError } from '../util/errors.ts';
 import { ANALYZER_VERSION } from '../util/version.ts';
 import { toVolume } from '../volume/from-mrc.ts';
 import { volumeStats } from '../volume/stats.ts';
-import { massAnalysis } from './level0/0a-mass-analysis.ts';
-import { maskAnalysis } from './level0/0b-mask-analysis.ts';
-import { backgroundAnalysis } from './level0/0c-background-analysis.ts';
-import { bFactorAnalysis } from './level0/0d-bfactor-analysis.ts';
-import { localResolution } from '../methods/monores.ts';
-import { localBFactor } from '../methods/local-bfactor.ts';
-import { localOccupancy } from '../methods/local-occupancy.ts';
-import { handTest } from '../methods/helix-hand.ts';
-import { FigureWriter } from '../figures/report-figures.ts';
-import { buildMasks, softMask } from '../methods/masks.ts';
-import { prepareResizedMap, type ResizedMap } from '../methods/resized-map.ts';
+import type { Volume } from '../volume/volume.ts';
+import { EntryContext, type ProductName } from './context.ts';
+import type { ItemImplementation } from './item.ts';
+import { ITEM_IMPLEMENTATIONS } from './registry.ts';
 import { peakRssMB, runItem } from './run-item.ts';
-import type { Histogram } from '../methods/order-statistics.ts';
 
 export interface AnalyzeEntryInput {
   readonly mapPath: string;
+  /** The two half maps (same box and voxel size as the map). */
+  readonly halfMapPaths?: readonly [string, string];
+  /** The fitted atomic model (PDB or mmCIF, gzip allowed). */
+  readonly modelPath?: string;
+  /** PDB ID of the model, when it came from the archive. */
+  readonly modelPdbId?: string;
   /** Entry metadata; `threshold` and `resolution` drive the analysis. */
   readonly entry: Entry;
   /** Folder of this entry: report.json and figures/ are written there. */
@@ -35,90 +38,74 @@ export interface AnalyzeEntryInput {
   /** Draw figures (default true). */
   readonly figures?: boolean;
   readonly maxVoxels?: number;
+  /** The items to run (default: the registry). Tests pass their own list. */
+  readonly implementations?: readonly ItemImplementation[];
 }
 
 export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const t0 = performance.now();
   const { entry } = input;
   if (!Number.isFinite(entry.threshold)) throw new AnalysisInputError(`the threshold must be a finite number, got ${entry.threshold}`);
-  const file = await readMrc(input.mapPath, { maxVoxels: input.maxVoxels });
-  const { volume } = toVolume(file);
-  if (!volume.voxelSize.every((s) => s > 0)) {
-    throw new AnalysisInputError(`${input.mapPath}: the voxel size (cell / sampling) is ${volume.voxelSize.join(' × ')} Å; a positive voxel size is needed`);
-  }
+  const { file, volume } = await readMap(input.mapPath, input.maxVoxels);
   const stats = volumeStats(volume.data);
   if (stats.finiteCount === 0) throw new AnalysisInputError(`${input.mapPath}: the map has no finite value (${stats.nanCount} NaN, ${stats.infCount} ±Inf)`);
+  const halves = input.halfMapPaths ? await readHalfMaps(input.halfMapPaths, input.mapPath, volume, input.maxVoxels) : undefined;
+  const model = input.modelPath ? await readModel(input.modelPath) : undefined;
 
-  const masks = buildMasks(volume, entry.threshold);
-  if (masks.hardCount === 0) {
+  const figuresOn = input.figures ?? true;
+  const fig = new FigureWriter(path.join(input.entryDir, 'figures'), figuresOn);
+  const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, metadata: entry }, fig);
+  if (ctx.masks.hardCount === 0) {
     throw new AnalysisInputError(`threshold ${entry.threshold} is too high: no voxel of ${input.mapPath} reaches it (map maximum ${stats.max}); lower it`);
   }
-  const fig = new FigureWriter(path.join(input.entryDir, 'figures'), input.figures ?? true);
-  const soft = await softMask(masks.hard, volume.dims);
-  const inputFigures = await fig.inputFigures(volume, masks.hard, soft, entry.threshold);
+  const inputFigures = figuresOn ? await fig.inputFigures(volume, ctx.masks.hard, await ctx.softMask(), entry.threshold) : [];
 
-  const items = {} as Record<ItemId, Item>;
-  items['0.a'] = (await runItem('0.a', () => massAnalysis(volume, masks.hard))).item;
-  items['0.b'] = (await runItem('0.b', () => maskAnalysis(volume, entry.threshold, masks.raw, masks.labelling, masks.hard), (r) => fig.maskFigures(masks.raw, volume, r.values.thresholdTable as number[][]))).item;
-  items['0.c'] = (await runItem('0.c', () => backgroundAnalysis(volume, masks.hard), (r) => fig.backgroundFigures(volume, masks.hard, r.sigma))).item;
-  items['0.d'] = (await runItem('0.d', () => bFactorAnalysis(volume, entry.resolution), (r) => fig.guinierFigures(volume, r.fit))).item;
-  items['0.e'] = (await runItem('0.e', async () => {
-    const out = await localResolution(volume, masks.hard, entry.resolution);
-    return Object.assign(out.result, { resmap: out.resmap });
-  }, (r) => fig.localMapOutputs({
-    stem: '0e-local-resolution', itemId: '0e', name: 'Local resolution', surface: volume, level: entry.threshold,
-    property: { ...volume, data: r.resmap }, range: percentileRange(r.values), label: 'Local resolution (Å)',
-    histogram: r.values.histogram as { edges: number[]; counts: number[] },
-    markers: entry.resolution === null ? [] : [{ value: entry.resolution, label: `reported ${entry.resolution} Å` }],
-  }))).item;
-  // 0.f and 0.g share the resized map, its mask and its spectrum: prepared once, on first use.
-  let resized: Promise<ResizedMap> | null = null;
-  const prepared = () => (resized ??= prepareResizedMap(volume, entry.threshold, entry.resolution));
-  const resizedOutputs = (r: { map: Float32Array; values: Record<string, unknown> }, stem: string, itemId: string, name: string, label: string, histogram: { edges: number[]; counts: number[] }) =>
-    prepared().then((rm) => fig.localMapOutputs({ stem, itemId, name, surface: volume, level: entry.threshold, property: { ...rm.volume, data: r.map }, range: percentileRange(r.values), label, histogram }));
-  items['0.f'] = (await runItem('0.f', async () => {
-    const rm = await prepared();
-    const out = await localBFactor(rm.volume, rm.hard, entry.resolution, { amplitude: rm.amplitude });
-    return Object.assign(out.result, { map: out.bmap });
-  }, (r) => resizedOutputs(r, '0f-local-bfactor', '0f', 'Local B-factor', 'Local B-factor (Å²)', r.values.histogram as Histogram))).item;
-  items['0.g'] = (await runItem('0.g', async () => {
-    const rm = await prepared();
-    const out = await localOccupancy(rm.volume, rm.hard, entry.resolution, { amplitude: rm.amplitude });
-    return Object.assign(out.result, { map: out.omap });
-  }, (r) => resizedOutputs(r, '0g-local-occupancy', '0g', 'Local occupancy', 'Local occupancy (fraction)', r.values.histogram as Histogram))).item;
-  resized = null;
-  items['0.h'] = (await runItem('0.h', async () => {
-    const h = await handTest(volume, entry.threshold, entry.resolution);
-    return Object.assign(h.result, { hand: h });
-  }, (r) => fig.handFigures(r.hand))).item;
+  const present: Record<InputKind, boolean> = { map: true, halfMaps: halves !== undefined, model: model !== undefined };
+  const impls = (input.implementations ?? ITEM_IMPLEMENTATIONS).filter((impl) => impl.spec.inputs.every((k) => present[k]));
+  const items: AnyItem[] = [];
+  releaseUnused(ctx, impls);
+  for (let k = 0; k < impls.length; k++) {
+    items.push(await runItem(impls[k], ctx));
+    releaseUnused(ctx, impls.slice(k + 1));
+  }
 
   const score = scoreItems(items);
-  const estimates = items['0.e'].evaluable ? [{ item: '0.e' as const, method: 'MonoRes (single map) median', value: (items['0.e'].values.median as number) }] : [];
+  const estimates = items.flatMap((it) => {
+    const est = itemSpec(it.id as ItemId).resolutionEstimate as { method: string; pick: (v: unknown) => number | null } | undefined;
+    const value = it.evaluable && est ? est.pick(it.values) : null;
+    return est && value !== null ? [{ item: it.id, method: est.method, value }] : [];
+  });
+  const grouped: Record<string, Record<string, AnyItem>> = {};
+  for (const it of items) (grouped[itemSpec(it.id as ItemId).level] ??= {})[it.id] = it;
   const report = parseReport(
     {
-      schemaVersion: 1,
+      schemaVersion: SCHEMA_VERSION,
       entry,
-      input: {
-        file: path.basename(input.mapPath),
-        sha256: file.sha256,
-        bytes: file.storedBytes,
-        dims: [...volume.dims],
-        voxelSize: [...volume.voxelSize],
-        origin: [...volume.origin],
-        mode: file.mode,
-        stats: { min: stats.min, max: stats.max, mean: stats.mean, std: stats.std },
-        nanCount: stats.nanCount,
-        notes: file.issues.map(({ code, message }) => ({ code, message })),
-        figures: inputFigures,
+      inputs: {
+        map: {
+          file: path.basename(input.mapPath),
+          sha256: file.sha256,
+          bytes: file.storedBytes,
+          dims: [...volume.dims],
+          voxelSize: [...volume.voxelSize],
+          origin: [...volume.origin],
+          mode: file.mode,
+          stats: { min: stats.min, max: stats.max, mean: stats.mean, std: stats.std },
+          nanCount: stats.nanCount,
+          notes: file.issues.map(({ code, message }) => ({ code, message })),
+          figures: inputFigures,
+        },
+        ...(halves ? { halfMaps: halves.inputs } : {}),
+        ...(model && input.modelPath ? { model: await modelInput(input.modelPath, input.modelPdbId) } : {}),
       },
       score,
       summary: summarize(items, score, entry.resolution),
-      items,
+      items: { '0': {}, ...grouped },
       resolutionEstimates: estimates,
       resolutionSummary: resolutionSummary(estimates, entry.resolution),
       provenance: {
         analyzer: { name: 'emvr', version: ANALYZER_VERSION },
-        parameters: { threshold: entry.threshold, resolution: entry.resolution, hardMaskDilations: masks.dilations, softMaskSigmaPx: 2, vrsCompat: false },
+        parameters: { threshold: entry.threshold, resolution: entry.resolution, hardMaskDilations: ctx.masks.dilations, softMaskSigmaPx: 2, vrsCompat: false },
         runtime: { node: process.version, platform: `${process.platform}-${process.arch}` },
         totalSeconds: Math.round(performance.now() - t0) / 1000,
         peakRssMB: Math.round(peakRssMB()),
@@ -130,8 +117,36 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   return report;
 }
 
-/** [p2.5, p97.5] of an item's `percentiles` value. */
-function percentileRange(values: Record<string, unknown>): [number, number] {
-  const p = values.percentiles as { p2_5: number; p97_5: number };
-  return [p.p2_5, p.p97_5];
+/** Releases the context's products that none of `remaining` uses. */
+function releaseUnused(ctx: EntryContext, remaining: readonly ItemImplementation[]): void {
+  const used = new Set<ProductName>(remaining.flatMap((i) => i.uses ?? []));
+  for (const name of ['softMask', 'resizedMap'] as const) if (!used.has(name)) ctx.release(name);
+}
+
+/** Reads a map into a Volume, refusing a grid without a positive voxel size. */
+async function readMap(mapPath: string, maxVoxels: number | undefined): Promise<{ file: MrcFile; volume: Volume }> {
+  const file = await readMrc(mapPath, { maxVoxels });
+  const { volume } = toVolume(file);
+  if (!volume.voxelSize.every((s) => s > 0)) {
+    throw new AnalysisInputError(`${mapPath}: the voxel size (cell / sampling) is ${volume.voxelSize.join(' × ')} Å; a positive voxel size is needed`);
+  }
+  return { file, volume };
+}
+
+/** Reads both half maps and checks that they share the map's box and voxel size. */
+async function readHalfMaps(paths: readonly [string, string], mapPath: string, map: Volume, maxVoxels: number | undefined): Promise<{ volumes: [Volume, Volume]; inputs: [HalfMapInput, HalfMapInput] }> {
+  const read = await Promise.all(paths.map((p) => readMap(p, maxVoxels)));
+  const grid = (v: Volume) => `${v.dims.join('×')} voxels of ${v.voxelSize.map((s) => Number(s.toPrecision(6))).join('×')} Å`;
+  read.forEach(({ volume }, k) => {
+    const same = volume.dims.every((d, a) => d === map.dims[a]) && volume.voxelSize.every((s, a) => Math.abs(s - map.voxelSize[a]) <= 1e-4 * map.voxelSize[a]);
+    if (!same) throw new AnalysisInputError(`half map ${paths[k]} (${grid(volume)}) is not on the grid of the map ${mapPath} (${grid(map)})`);
+  });
+  const inputs = read.map(({ file }, k) => ({ file: path.basename(paths[k]), sha256: file.sha256, bytes: file.storedBytes })) as [HalfMapInput, HalfMapInput];
+  return { volumes: [read[0].volume, read[1].volume], inputs };
+}
+
+/** The model's file, hash and size for the report. */
+async function modelInput(modelPath: string, pdbId: string | undefined): Promise<{ file: string; sha256: string; bytes: number; pdbId?: string }> {
+  const bytes = await readFile(modelPath);
+  return { file: path.basename(modelPath), sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, ...(pdbId ? { pdbId } : {}) };
 }

@@ -1,73 +1,73 @@
 /**
- * Runs one item's computation and turns its outcome into a report item: status from the warnings,
- * not-applicable / could-not-be-measured from the item's own exceptions, any other error as
- * "could not be measured" with its message (one item's bug never stops the report), plus wall time
- * and the process's peak RSS so far.
+ * Runs one item on the context and turns its outcome into a report item: status from the
+ * warnings, not-applicable / could-not-be-measured from the item's own exceptions, any other
+ * error as "could not be measured" with its message (one item's bug never stops the report),
+ * texts and units from the spec, plus wall time and the process's peak RSS so far.
+ *
+ * The measurement is checked against the spec before it is written: values must match the
+ * item's value schema and every warning code must be one the spec declares. A mismatch is a bug
+ * of the analyzer; the item then fails with that reason rather than publishing an undeclared
+ * number.
  */
-import type { DataFile, Figure, Item, ItemId } from '../report/schema.ts';
-import { CRITERIA, EXPLANATIONS, ITEM_TITLES } from '../report/texts.ts';
+import { z } from 'zod';
+import type { AnyItem, DataFile, Figure } from '../report/schema.ts';
 import { NotApplicable } from '../util/errors.ts';
-import type { ItemResult } from '../report/item-result.ts';
+import type { EntryContext } from './context.ts';
+import type { ItemImplementation, Measurement } from './item.ts';
 
 export function peakRssMB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-function base(id: ItemId) {
-  return { id, title: ITEM_TITLES[id], explanation: EXPLANATIONS[id], criteria: CRITERIA[id] };
-}
-
-/**
- * Runs `compute`, then `outputs` (figures, downloadable maps) on its result (their failures are
- * recorded as a sentence of the results, not as a failed item). Returns the item and the raw result (null when the item did not produce one).
- */
-export async function runItem<R extends ItemResult>(
-  id: ItemId,
-  compute: () => R | Promise<R>,
-  outputs: (r: R) => Promise<Figure[] | { figures: Figure[]; files: DataFile[] }> = async () => [],
-): Promise<{ item: Item; result: R | null }> {
+/** Runs `impl` on `ctx`; never throws. */
+export async function runItem(impl: ItemImplementation, ctx: EntryContext): Promise<AnyItem> {
+  const { spec } = impl;
+  const base = { id: spec.id, title: spec.title, explanation: spec.explanation, criteria: spec.criteria };
   const t0 = performance.now();
-  const done = () => ({ seconds: Math.round((performance.now() - t0)) / 1000, peakRssMB: Math.round(peakRssMB()) });
-  let result: R;
+  const done = () => ({ seconds: Math.round(performance.now() - t0) / 1000, peakRssMB: Math.round(peakRssMB()) });
+  const notMeasured = (status: 'not-applicable' | 'failed', reason: string): AnyItem => ({
+    ...base, status, reason, evaluable: false, warnings: [], values: {}, units: {}, results: [], tables: [], figures: [], files: [], timing: done(),
+  });
+
+  let m: Measurement<unknown>;
   try {
-    result = await compute();
+    m = await impl.compute(ctx);
   } catch (err) {
-    const na = err instanceof NotApplicable;
-    const message = err instanceof Error ? err.message : String(err);
-    return {
-      item: { ...base(id), status: na ? 'not-applicable' : 'failed', reason: message, evaluable: false, warnings: [], values: {}, units: {}, results: [], tables: [], figures: [], files: [], timing: done() },
-      result: null,
-    };
+    return notMeasured(err instanceof NotApplicable ? 'not-applicable' : 'failed', err instanceof Error ? err.message : String(err));
   }
-  let figs: Figure[] = [];
+  const values = toJson(m.values);
+  const parsed = spec.values.safeParse(values);
+  if (!parsed.success) return notMeasured('failed', `internal error: the values of ${spec.id} do not match its spec:\n${z.prettifyError(parsed.error)}`);
+  const declared = new Set(spec.warnings.map((w) => w.code));
+  const undeclared = m.warnings.filter((w) => !declared.has(w.code)).map((w) => w.code);
+  if (undeclared.length > 0) return notMeasured('failed', `internal error: ${spec.id} raised warning codes its spec does not declare: ${undeclared.join(', ')}`);
+
+  let figures: Figure[] = [];
   let files: DataFile[] = [];
-  const results = [...result.results];
-  try {
-    const out = await outputs(result);
-    if (Array.isArray(out)) figs = out;
-    else ({ figures: figs, files } = out);
-  } catch (err) {
-    results.push(`The figures of this item could not be drawn (${err instanceof Error ? err.message : String(err)}).`);
+  const results = [...m.results];
+  if (impl.outputs) {
+    try {
+      ({ figures, files } = await impl.outputs(ctx, m));
+    } catch (err) {
+      results.push(`The figures of this item could not be drawn (${err instanceof Error ? err.message : String(err)}).`);
+    }
   }
   return {
-    item: {
-      ...base(id),
-      status: result.warnings.length > 0 ? 'warnings' : 'ok',
-      evaluable: true,
-      warnings: result.warnings,
-      values: toJson(result.values),
-      units: result.units,
-      results,
-      tables: result.tables,
-      figures: figs,
-      files,
-      timing: done(),
-    },
-    result,
+    ...base,
+    status: m.warnings.length > 0 ? 'warnings' : 'ok',
+    evaluable: true,
+    warnings: m.warnings,
+    values,
+    units: { ...spec.units },
+    results,
+    tables: m.tables,
+    figures,
+    files,
+    timing: done(),
   };
 }
 
 /** Values as plain JSON: typed arrays to arrays, non-finite numbers to null. */
-function toJson(values: Record<string, unknown>): Item['values'] {
+function toJson(values: Record<string, unknown>): Record<string, z.core.util.JSONType> {
   return JSON.parse(JSON.stringify(values, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : typeof v === 'number' && !Number.isFinite(v) ? null : v)));
 }

@@ -932,7 +932,6 @@ export async function handTest(v: Volume, threshold: number, resolution: number 
         leftHandedSegments: left.length,
         lowPassA: Math.max(resolution, o.minLowPassA),
       },
-      units: { helixTotalLengthA: 'Å', lowPassA: 'Å' },
       results: [
         `Helix-chirality hand test (classical replacement of DeepHand): ${used.length} α-helix segments (total length ${f(totalLength, 0)} Å) were found in the map low-passed at ${f(Math.max(resolution, o.minLowPassA), 1)} Å.`,
         `${left.length} of them wind left-handed; the length- and strength-weighted share of left-handed segments (the hand score) is ${f(score, 3)} (0 = correct hand, 1 = mirrored).`,

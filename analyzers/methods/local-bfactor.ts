@@ -258,7 +258,6 @@ export async function localBFactor(
         backgroundVoxels: bg.length,
         normalisationOffset: shellNormalisationOffset(freqs, sums),
       },
-      units: { percentiles: 'Å²', median: 'Å²', normalisationOffset: 'Å²', histogram: 'Å² (edges), voxels (counts)', frequencies: 'Å⁻¹', shellWidth: 'Å⁻¹', noiseLevels: 'map units' },
       results,
       tables: [percentileTable('local-bfactor-percentiles', 'Representative percentiles of the local B-factor inside the mask', 'Local B-factor', 'Å²', p, 2)],
     },

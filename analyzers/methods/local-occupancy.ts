@@ -128,7 +128,6 @@ export async function localOccupancy(
         amplitudeLevels: levels,
         shellWidth: spiral.delta,
       },
-      units: { percentiles: 'fraction', median: 'fraction', histogram: 'fraction (edges), voxels (counts)', frequencies: 'Å⁻¹', shellWidth: 'Å⁻¹', amplitudeLevels: 'map units' },
       results: [
         `The local occupancy (LocOccupancy, ${m} shell${m === 1 ? '' : 's'} from ${minRes} Å to ${resolution} Å, shell width ${f(spiral.delta, 5)} Å⁻¹) was computed at every voxel of the ${v.dims[0]}³ map resampled to ${f(v.voxelSize[0], 3)} Å/voxel; ${summary.count} voxels of the mask are summarised.`,
         `Some representative percentiles of the local occupancy inside the mask: 2.5 % ${f(p.p2_5)}, 25 % ${f(p.p25)}, 50 % ${f(p.p50)}, 75 % ${f(p.p75)}, 97.5 % ${f(p.p97_5)}.`,

@@ -936,10 +936,6 @@ function report(resmap: Float32Array, resolution: number, info: RunInfo): ItemRe
       ffts: info.ffts,
       fftsPerFrequency: FFTS_PER_FREQUENCY,
     },
-    units: {
-      percentiles: 'Å', histogram: 'Å (edges), voxels (counts)', median: 'Å', reportedResolutionPercentile: '%', voxels: 'voxels',
-      range: 'Å', step: 'Å', maskVoxels: 'voxels', refinedMaskVoxels: 'voxels', noiseVoxels: 'voxels',
-    },
     results: [
       `MonoRes (single map; noise model from ${info.noiseCount} voxels outside the mask${info.cropped ? `, within a ${info.box.dims.join('×')} box around it` : ''}) analysed ${info.steps.length} frequencies from ${f(first)} Å to ${f(last)} Å (step ${f(info.step)} Å, significance α = ${f(info.alpha)}) and assigned a local resolution to ${count} of the ${info.proteinCount} mask voxels; the loop stopped because: ${info.stop}.`,
       `The local resolution inside the mask has median ${f(p50)} Å, interquartile range ${f(p25)}–${f(p75)} Å, and 95% of the voxels between ${f(p2_5)} and ${f(p97_5)} Å. Some representative percentiles are in the table.`,

@@ -1,16 +1,18 @@
 /**
  * The overall score and the abstract (level0-spec.md §12): an item that was measured and has
  * automatic criteria is evaluable; it passes when it has no warning. Not-applicable and failed
- * items count in neither.
+ * items count in neither. The abstract's sentences come from each item's spec.
  */
-import { ITEM_IDS, type Item, type ItemId } from './schema.ts';
-import { summarySentence } from './texts.ts';
+import { itemSpec, type ItemId } from './catalog.ts';
+import type { AnyItem } from './parts.ts';
 
-export function scoreItems(items: Record<ItemId, Item>): { passing: number; evaluable: number } {
+/** Items in report order, as the runner produced them. */
+type Items = readonly Pick<AnyItem, 'id' | 'status' | 'evaluable'>[];
+
+export function scoreItems(items: Items): { passing: number; evaluable: number } {
   let passing = 0;
   let evaluable = 0;
-  for (const id of ITEM_IDS) {
-    const it = items[id];
+  for (const it of items) {
     if (!it.evaluable) continue;
     evaluable++;
     if (it.status === 'ok') passing++;
@@ -18,11 +20,19 @@ export function scoreItems(items: Record<ItemId, Item>): { passing: number; eval
   return { passing, evaluable };
 }
 
+/** Abstract sentence of an item, or null when it contributes none in this state. */
+export function summarySentence(id: ItemId, status: AnyItem['status']): string | null {
+  const s = itemSpec(id).summary;
+  if (status === 'ok') return s.ok;
+  if (status === 'warnings') return `There seems to be a problem with ${s.problem} (see ${id}).`;
+  return null;
+}
+
 /** Abstract sentences in item order, the score sentence, and the missing-resolution notice. */
-export function summarize(items: Record<ItemId, Item>, score: { passing: number; evaluable: number }, resolution: number | null): string[] {
+export function summarize(items: Items, score: { passing: number; evaluable: number }, resolution: number | null): string[] {
   const out: string[] = [];
-  for (const id of ITEM_IDS) {
-    const s = summarySentence(id, items[id].status);
+  for (const it of items) {
+    const s = summarySentence(it.id as ItemId, it.status);
     if (s) out.push(s);
   }
   out.push(`The overall score (passing tests) of this report is ${score.passing} out of ${score.evaluable} evaluable items.`);

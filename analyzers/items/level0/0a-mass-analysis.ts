@@ -13,6 +13,8 @@ import type { Volume } from '../../volume/volume.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { f } from '../../util/format.ts';
 import type { ItemResult } from '../../report/item-result.ts';
+import { massAnalysisSpec } from '../../report/items/level0/0a-mass-analysis.ts';
+import { implementItem, measured } from '../item.ts';
 
 const AXES = ['x', 'y', 'z'] as const;
 
@@ -71,7 +73,6 @@ export function massAnalysis(v: Volume, hard: Uint8Array): ItemResult {
   return {
     warnings,
     values: { leftSpace, rightSpace, decentering, centerOfMass, centerOfMassA, comDecentering },
-    units: { leftSpace: 'Å', rightSpace: 'Å', decentering: '%', centerOfMass: 'voxel', centerOfMassA: 'Å', comDecentering: '%' },
     results: [
       ...AXES.map((ax, a) => `The empty space on the low and high sides of ${ax.toUpperCase()} is ${f(leftSpace[a])} Å and ${f(rightSpace[a])} Å: a decentring (|high − low| / box size) of ${f(decentering[a])}%.`),
       `The centre of mass of the masked map is at (x, y, z) = (${centerOfMass.map((c) => f(c)).join(', ')}) voxels, (${centerOfMassA.map((c) => f(c)).join(', ')}) Å in the map frame. Its distance from the box centre is ${comDecentering.map((c) => f(c)).join(', ')}% of the box along X, Y and Z.`,
@@ -79,3 +80,8 @@ export function massAnalysis(v: Volume, hard: Uint8Array): ItemResult {
     tables: [],
   };
 }
+
+export const massAnalysisItem = implementItem({
+  spec: massAnalysisSpec,
+  compute: async (ctx) => measured(massAnalysis(ctx.map, ctx.masks.hard)),
+});

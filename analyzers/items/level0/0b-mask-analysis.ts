@@ -14,6 +14,8 @@ import type { Labelling } from '../../volume/labelling.ts';
 import type { Volume } from '../../volume/volume.ts';
 import { f } from '../../util/format.ts';
 import type { ItemResult } from '../../report/item-result.ts';
+import { maskAnalysisSpec } from '../../report/items/level0/0b-mask-analysis.ts';
+import { implementItem, measured } from '../item.ts';
 
 /** Å³ per dalton of protein (density 1.37 g/cm³). */
 export const A3_PER_DALTON = 1.207;
@@ -123,7 +125,6 @@ export function maskAnalysis(v: Volume, threshold: number, raw: Uint8Array, labe
       overlap,
       thresholdTable: rows.map((r) => [r.threshold, r.voxels, r.kDa, r.aminoAcids]),
     },
-    units: { rawVolume: 'Å³', remainingAvgVolume: 'Å³', constructedVolume: 'Å³', thresholdTable: 'threshold, voxels, kDa, amino acids' },
     results: [
       `Raw mask: at threshold ${threshold}, there are ${nComponents} connected components with ${S} voxels in total, a volume of ${f(S * Ts3)} Å³.`,
       `Number of components needed to hold 95% of the mass: ${n95}.`,
@@ -140,3 +141,9 @@ function round(x: number, digits: number): number {
   const p = 10 ** digits;
   return Math.round(x * p) / p;
 }
+
+export const maskAnalysisItem = implementItem({
+  spec: maskAnalysisSpec,
+  compute: async (ctx) => measured(maskAnalysis(ctx.map, ctx.threshold, ctx.masks.raw, ctx.masks.labelling, ctx.masks.hard)),
+  outputs: async (ctx, m) => ({ figures: await ctx.figures.maskFigures(ctx.masks.raw, ctx.map, m.values.thresholdTable as number[][]), files: [] }),
+});

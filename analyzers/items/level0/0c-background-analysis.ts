@@ -16,6 +16,8 @@ import type { Volume } from '../../volume/volume.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { f } from '../../util/format.ts';
 import type { ItemResult } from '../../report/item-result.ts';
+import { backgroundAnalysisSpec } from '../../report/items/level0/0c-background-analysis.ts';
+import { implementItem } from '../item.ts';
 
 
 export interface BackgroundResult extends ItemResult {
@@ -47,7 +49,6 @@ export function backgroundAnalysis(v: Volume, hard: Uint8Array): BackgroundResul
     sigma,
     warnings,
     values: { n, mean, std: sigma, t, p, outlierFraction, outlierRatio },
-    units: { n: 'voxels', outlierFraction: 'fraction' },
     results: [
       `The null hypothesis that the background mean is 0 was tested with a one-sample Student's t-test on ${n} background voxels: t = ${f(t)}, p = ${p < 1e-6 ? p.toExponential(2) : f(p, 6)}.`,
       `The mean and standard deviation (σ) of the background are ${mean.toPrecision(6)} and ${sigma.toPrecision(6)}. ${f(outlierFraction * 100, 6)}% of the background voxels have an absolute value above 5σ; a Gaussian would have ${f(GAUSSIAN_TAIL_5SIGMA * 100, 6)}% (ratio ${f(outlierRatio)}).`,
@@ -107,3 +108,12 @@ function countBeyond(d: Float32Array, hard: Uint8Array, limit: number): number {
   for (let i = 0; i < d.length; i++) if (hard[i] === 0 && (d[i] > limit || d[i] < -limit)) count++;
   return count;
 }
+
+export const backgroundAnalysisItem = implementItem({
+  spec: backgroundAnalysisSpec,
+  compute: async (ctx) => {
+    const r = backgroundAnalysis(ctx.map, ctx.masks.hard);
+    return { ...r, extra: r.sigma };
+  },
+  outputs: async (ctx, m) => ({ figures: await ctx.figures.backgroundFigures(ctx.map, ctx.masks.hard, m.extra), files: [] }),
+});

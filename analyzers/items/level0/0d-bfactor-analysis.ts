@@ -8,6 +8,8 @@ import type { Table } from '../../report/schema.ts';
 import { FIT_LOW_RESOLUTION_A, guinierFit, type GuinierFit } from '../../methods/guinier.ts';
 import { f } from '../../util/format.ts';
 import type { Volume } from '../../volume/volume.ts';
+import { bFactorAnalysisSpec } from '../../report/items/level0/0d-bfactor-analysis.ts';
+import { implementItem } from '../item.ts';
 
 export interface GuinierResult extends ItemResult {
   readonly fit: GuinierFit;
@@ -35,7 +37,6 @@ export async function bFactorAnalysis(v: Volume, resolution: number | null): Pro
     fit: g,
     warnings,
     values: { bFactor: B, slope: fit.slope, intercept: fit.intercept, fitPoints: fit.points, fitRange: [FIT_LOW_RESOLUTION_A, resolution as number] },
-    units: { bFactor: 'Å²', slope: 'Å²', fitRange: 'Å' },
     results: [
       `The line ln|F| = a·s² + b fitted between ${FIT_LOW_RESOLUTION_A} Å and ${resolution} Å (${fit.points} shells; s = 1/d) has slope a = ${f(fit.slope, 2)} Å² and intercept b = ${f(fit.intercept, 2)}.`,
       `The estimated B-factor (4a) is ${f(B, 1)} Å².`,
@@ -47,3 +48,12 @@ export async function bFactorAnalysis(v: Volume, resolution: number | null): Pro
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 const round6 = (x: number) => Number(x.toPrecision(6));
 const fin = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
+
+export const bFactorAnalysisItem = implementItem({
+  spec: bFactorAnalysisSpec,
+  compute: async (ctx) => {
+    const r = await bFactorAnalysis(ctx.map, ctx.resolution);
+    return { ...r, extra: r.fit };
+  },
+  outputs: async (ctx, m) => ({ figures: await ctx.figures.guinierFigures(ctx.map, m.extra), files: [] }),
+});

@@ -1,0 +1,85 @@
+/**
+ * The per-entry context every item computes from: the inputs (the map, and the half maps and the
+ * fitted model when the entry has them, with the entry metadata) and the products several items
+ * share, each prepared lazily on first use and once only. Items never import each other: what
+ * two items need in common is a product here.
+ *
+ * Products are released when no item still to run uses them (items declare `uses`; the runner
+ * calls `release`), so the resized map of 0.f/0.g does not stay in memory through 0.h.
+ */
+import type { AtomModel } from '../io/model.ts';
+import { buildMasks, softMask, type Level0Masks } from '../methods/masks.ts';
+import { prepareResizedMap, type ResizedMap } from '../methods/resized-map.ts';
+import type { FigureWriter } from '../figures/report-figures.ts';
+import type { Entry } from '../report/schema.ts';
+import type { Volume } from '../volume/volume.ts';
+
+/** The shared products an item can ask for (and declare in `uses`). */
+export type ProductName = 'softMask' | 'resizedMap';
+
+/** What one entry's analysis starts from. */
+export interface EntryInputs {
+  /** The deposited (primary) map. */
+  readonly map: Volume;
+  /** The two half maps, on the map's grid. */
+  readonly halfMaps?: readonly [Volume, Volume];
+  /** The fitted atomic model. */
+  readonly model?: AtomModel;
+  /** Entry metadata: `threshold` and `resolution` drive the analysis. */
+  readonly metadata: Entry;
+}
+
+export class EntryContext {
+  readonly map: Volume;
+  readonly halfMaps: readonly [Volume, Volume] | undefined;
+  readonly model: AtomModel | undefined;
+  readonly metadata: Entry;
+  /** Raw mask, its components and the hard mask at the recommended threshold (built up front: an empty hard mask refuses the entry). */
+  readonly masks: Level0Masks;
+  /** Writes the entry's figures (a no-op writer when figures are off). */
+  readonly figures: FigureWriter;
+  private readonly products = new Map<ProductName, Promise<unknown>>();
+
+  constructor(inputs: EntryInputs, figures: FigureWriter) {
+    this.map = inputs.map;
+    this.halfMaps = inputs.halfMaps;
+    this.model = inputs.model;
+    this.metadata = inputs.metadata;
+    this.figures = figures;
+    this.masks = buildMasks(inputs.map, inputs.metadata.threshold);
+  }
+
+  /** Recommended contour level. */
+  get threshold(): number {
+    return this.metadata.threshold;
+  }
+
+  /** Reported resolution, Å (null when not reported). */
+  get resolution(): number | null {
+    return this.metadata.resolution;
+  }
+
+  /** The hard mask smoothed (σ = 2 px), for the input figures and masked measures. */
+  softMask(): Promise<Float32Array> {
+    return this.product('softMask', () => softMask(this.masks.hard, this.map.dims));
+  }
+
+  /** The map resized to res/2 with its hard mask and spiral-amplitude spectrum (0.f, 0.g). */
+  resizedMap(): Promise<ResizedMap> {
+    return this.product('resizedMap', () => prepareResizedMap(this.map, this.threshold, this.resolution));
+  }
+
+  /** Drops a product so that its memory can be collected; a later call prepares it again. */
+  release(name: ProductName): void {
+    this.products.delete(name);
+  }
+
+  private product<T>(name: ProductName, make: () => Promise<T>): Promise<T> {
+    let p = this.products.get(name) as Promise<T> | undefined;
+    if (!p) {
+      p = make();
+      this.products.set(name, p);
+    }
+    return p;
+  }
+}

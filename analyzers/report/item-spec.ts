@@ -1,0 +1,72 @@
+/**
+ * What defines a report item, apart from its computation: one `ItemSpec` per item, in
+ * `report/items/<level>/<id>-<name>.ts`, listed once in `catalog.ts`. The report schema, the
+ * summary sentences, the site's sections and methods page, `index.json`, `all.csv` and the
+ * archive-table columns are all derived from these specs; the analyzer's implementation of the
+ * item (`analyzers/items/…`) takes its texts and units from here.
+ */
+import type { z } from 'zod';
+
+/** Levels are what the inputs allow: 0 the map alone, 1 two half maps, A a fitted model. */
+export const LEVELS = ['0', '1', 'A'] as const;
+export type Level = (typeof LEVELS)[number];
+
+/** Inputs an item can require. */
+export type InputKind = 'map' | 'halfMaps' | 'model';
+
+/** A headline value: one number per entry that the archive table, `index.json` and `all.csv` carry. */
+export interface Headline<V> {
+  /** Column name in index.json / all.csv (camelCase, stable). */
+  readonly column: string;
+  /** Column header for readers, e.g. "0.a largest decentring". */
+  readonly label: string;
+  /** Unit, fixed so the column means the same thing in every row ('' for plain numbers). */
+  readonly unit: string;
+  /** The number from the item's values (null when not finite or absent). */
+  readonly pick: (values: V) => number | null;
+}
+
+/** A stable warning code and, for the methods page, when it is raised. */
+export interface WarningSpec {
+  readonly code: string;
+  readonly when: string;
+}
+
+/** Everything about an item except how to compute it. `V` is the output type of `values`. */
+export interface ItemSpec<Id extends string = string, S extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>> {
+  /** "0.a", "1.a", "A.e". */
+  readonly id: Id;
+  readonly level: Level;
+  /** Summary-table label, "0.a Mass analysis". */
+  readonly title: string;
+  /** Inputs the item needs; it is present in a report exactly when they are. */
+  readonly inputs: readonly InputKind[];
+  /** Typed values of a measured item (strict: the analyzer cannot write an undeclared key). */
+  readonly values: S;
+  /** Unit of each value that has one. */
+  readonly units: Readonly<Record<string, string>>;
+  /** What the item measures and how to read it. */
+  readonly explanation: string;
+  /** The automatic criteria, in words. */
+  readonly criteria: string;
+  /** Every warning the item can raise. */
+  readonly warnings: readonly WarningSpec[];
+  /** Abstract sentence when the item passes (null: none), and the problem named when it warns. */
+  readonly summary: { readonly ok: string | null; readonly problem: string };
+  /** Numbers for the archive table, index.json and all.csv. */
+  readonly headlines: readonly Headline<z.output<S>>[];
+  /** A resolution estimate for the closing resolution paragraph, when the item gives one. */
+  readonly resolutionEstimate?: { readonly method: string; readonly pick: (values: z.output<S>) => number | null };
+  /** Keys of `REFERENCES` (references.ts) that support the item. */
+  readonly references: readonly string[];
+}
+
+/** Declares an item spec, keeping its literal id and its values' type. */
+export function defineItem<const Id extends string, S extends z.ZodType<Record<string, unknown>>>(spec: ItemSpec<Id, S>): ItemSpec<Id, S> {
+  return spec;
+}
+
+/** A finite number or null. */
+export function finite(x: unknown): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}

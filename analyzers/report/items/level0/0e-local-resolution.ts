@@ -1,0 +1,50 @@
+/** 0.e Local resolution with MonoRes from the map alone (noise from outside the mask). */
+import { z } from 'zod';
+import { defineItem, finite } from '../../item-spec.ts';
+import { count, Histogram, Percentiles, real } from '../../values.ts';
+
+export const localResolutionSpec = defineItem({
+  id: '0.e',
+  level: '0',
+  title: '0.e Local resolution (MonoRes, single map)',
+  inputs: ['map'],
+  values: z.strictObject({
+    percentiles: Percentiles,
+    histogram: Histogram,
+    median: real,
+    /** Share of mask voxels with a better local resolution than the reported one. */
+    reportedResolutionPercentile: real,
+    /** Mask voxels that received a local resolution. */
+    voxels: count,
+    /** [finest, coarsest] resolution of the sweep. */
+    range: z.tuple([real, real]),
+    step: real,
+    /** Significance level of the noise comparison. */
+    alpha: real,
+    /** One row per analysed frequency. */
+    frequencies: z.array(z.strictObject({ resolution: real, index: count, threshold: real, meanSignal: real, meanNoise: real, z: real, active: count })),
+    stopReason: z.string(),
+    maskVoxels: count,
+    refinedMaskVoxels: count,
+    noiseVoxels: count,
+    refineThreshold: real,
+    cliff: z.strictObject({ proteinRadiusPx: real, cutRadiusPx: real, found: z.boolean() }),
+    workBox: z.strictObject({ origin: z.tuple([count, count, count]), dims: z.tuple([count, count, count]), cropped: z.boolean() }),
+    ffts: count,
+    fftsPerFrequency: count,
+  }),
+  units: {
+    percentiles: 'Å', histogram: 'Å (edges), voxels (counts)', median: 'Å', reportedResolutionPercentile: '%', voxels: 'voxels',
+    range: 'Å', step: 'Å', maskVoxels: 'voxels', refinedMaskVoxels: 'voxels', noiseVoxels: 'voxels',
+  },
+  explanation: 'Local resolution measured from the map alone with MonoRes (monogenic signal amplitude compared with the noise outside the mask), the classical replacement of the DeepRes neural network used by VRS.',
+  criteria: 'OK if the local resolutions are not all equal (|p97.5 − p2.5| ≥ 0.01 Å) and the reported resolution is not better than 99.9% of them.',
+  warnings: [
+    { code: '0e.homogeneous', when: 'the local resolutions are all equal (|p97.5 − p2.5| < 0.01 Å)' },
+    { code: '0e.resolution-better-than-local', when: 'the reported resolution is better than 99.9% of the local resolutions' },
+  ],
+  summary: { ok: null, problem: 'its local resolution' },
+  headlines: [{ column: 'localResolutionMedian', label: '0.e median local resolution', unit: 'Å', pick: (v) => finite(v.median) }],
+  resolutionEstimate: { method: 'MonoRes (single map) median', pick: (v) => finite(v.median) },
+  references: ['vilas2018', 'ramirez2019', 'felsberg2001', 'kucukelbir2014'],
+});

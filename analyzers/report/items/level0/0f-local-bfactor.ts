@@ -1,0 +1,37 @@
+/** 0.f Local B-factor (LocBFactor) on the map resized to res/2. */
+import { z } from 'zod';
+import { defineItem, finite } from '../../item-spec.ts';
+import { count, Percentiles, RangeHistogram, real } from '../../values.ts';
+
+export const localBFactorSpec = defineItem({
+  id: '0.f',
+  level: '0',
+  title: '0.f Local B-factor (LocBfactor)',
+  inputs: ['map'],
+  values: z.strictObject({
+    percentiles: Percentiles,
+    median: real,
+    histogram: RangeHistogram,
+    /** Mask voxels summarised (finite local B). */
+    voxels: count,
+    nonFiniteVoxels: count,
+    /** Shell centres of the sweep. */
+    frequencies: z.array(real),
+    /** Noise amplitude per shell. */
+    noiseLevels: z.array(real),
+    shellWidth: real,
+    backgroundVoxels: count,
+    /** The constant that the Σ S = 1 shell normalisation adds to every local B. */
+    normalisationOffset: real,
+  }),
+  units: { percentiles: 'Å²', median: 'Å²', normalisationOffset: 'Å²', histogram: 'Å² (edges), voxels (counts)', frequencies: 'Å⁻¹', shellWidth: 'Å⁻¹', noiseLevels: 'map units' },
+  explanation: 'LocBfactor estimates a local B-factor per voxel from the fall-off of the local amplitude (spiral/Riesz transform) between 15 Å and the reported resolution.',
+  criteria: 'OK if the local B-factors are not all equal and their median is in [−300, 0] Å².',
+  warnings: [
+    { code: '0f.homogeneous', when: 'the local B-factors are all equal' },
+    { code: '0f.median-range', when: 'the median local B-factor is outside [−300, 0] Å²' },
+  ],
+  summary: { ok: null, problem: 'its local B-factor' },
+  headlines: [{ column: 'localBFactorMedian', label: '0.f median local B-factor', unit: 'Å²', pick: (v) => finite(v.median) }],
+  references: ['kaur2021', 'larkin2001'],
+});

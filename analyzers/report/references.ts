@@ -1,0 +1,37 @@
+/**
+ * Literature behind the methods page (level0-spec.md §15), with DOIs. Each item's spec lists the
+ * keys of the references that support it.
+ */
+
+/** One cited work. */
+export interface Reference {
+  key: string;
+  /** "Vilas et al. 2018": how the methods page cites it in running text. */
+  short: string;
+  text: string;
+  doi: string;
+  note: string;
+}
+
+/** Every reference of the methods page, in citation order (VRS first). */
+export const REFERENCES: readonly Reference[] = [
+  { key: 'sorzano2022', short: 'Sorzano et al. 2022', text: 'Sorzano, C.O.S. et al. (2022). Faraday Discuss. 240.', doi: '10.1039/D2FD00059H', note: 'The Validation Report Service (VRS) whose Level 0 these reports re-implement.' },
+  { key: 'rosenthal2003', short: 'Rosenthal & Henderson 2003', text: 'Rosenthal, P.B. & Henderson, R. (2003). J. Mol. Biol. 333, 721–745.', doi: '10.1016/j.jmb.2003.07.013', note: 'Guinier plot and automatic B-factor fit.' },
+  { key: 'ramirez2019', short: 'Ramírez-Aportela et al. 2019', text: 'Ramírez-Aportela, E. et al. (2019). IUCrJ 6, 1054–1063.', doi: '10.1107/S2052252519011692', note: 'DeepRes, the neural local-resolution method used by VRS (replaced here).' },
+  { key: 'vilas2018', short: 'Vilas et al. 2018', text: 'Vilas, J.L. et al. (2018). Structure 26, 337–344.', doi: '10.1016/j.str.2017.12.018', note: 'MonoRes, the local-resolution method used here.' },
+  { key: 'kaur2021', short: 'Kaur et al. 2021', text: 'Kaur, S. et al. (2021). Nat. Commun. 12, 1240.', doi: '10.1038/s41467-021-21509-5', note: 'LocSpiral, LocBFactor and LocOccupancy.' },
+  { key: 'garcia2022', short: 'Garcia Condado et al. 2022', text: 'Garcia Condado, J. et al. (2022). J. Struct. Biol. 214, 107915.', doi: '10.1016/j.jsb.2022.107915', note: 'DeepHand (HaPi), the neural hand test used by VRS (replaced here).' },
+  { key: 'larkin2001', short: 'Larkin et al. 2001', text: 'Larkin, K.G., Bone, D.J. & Oldfield, M.A. (2001). J. Opt. Soc. Am. A 18, 1862–1870.', doi: '10.1364/JOSAA.18.001862', note: 'Spiral phase quadrature transform.' },
+  { key: 'felsberg2001', short: 'Felsberg & Sommer 2001', text: 'Felsberg, M. & Sommer, G. (2001). IEEE Trans. Signal Process. 49, 3136–3144.', doi: '10.1109/78.969520', note: 'The monogenic signal.' },
+  { key: 'kucukelbir2014', short: 'Kucukelbir et al. 2014', text: 'Kucukelbir, A., Sigworth, F.J. & Tagare, H.D. (2014). Nat. Methods 11, 63–65.', doi: '10.1038/nmeth.2727', note: 'ResMap, an alternative local-resolution method.' },
+  { key: 'jiang2001', short: 'Jiang et al. 2001', text: 'Jiang, W., Baker, M.L., Ludtke, S.J. & Chiu, W. (2001). J. Mol. Biol. 308, 1033–1044.', doi: '10.1006/jmbi.2001.4633', note: 'helixhunter: α-helix detection in density maps.' },
+  { key: 'baker2007', short: 'Baker et al. 2007', text: 'Baker, M.L., Ju, T. & Chiu, W. (2007). Structure 15, 7–19.', doi: '10.1016/j.str.2006.11.008', note: 'SSEhunter: secondary-structure elements in density maps.' },
+  { key: 'frangi1998', short: 'Frangi et al. 1998', text: 'Frangi, A.F., Niessen, W.J., Vincken, K.L. & Viergever, M.A. (1998). MICCAI 1998, LNCS 1496, 130–137.', doi: '10.1007/BFb0056195', note: 'Hessian-based tube (vesselness) filter.' },
+  { key: 'pauling1951', short: 'Pauling et al. 1951', text: 'Pauling, L., Corey, R.B. & Branson, H.R. (1951). Proc. Natl Acad. Sci. USA 37, 205–211.', doi: '10.1073/pnas.37.4.205', note: 'The α-helix and its geometry.' },
+];
+
+/** The references with these keys, in list order; an unknown key throws (a spec typo). */
+export function referencesFor(keys: readonly string[]): Reference[] {
+  for (const k of keys) if (!REFERENCES.some((r) => r.key === k)) throw new Error(`unknown reference key "${k}"`);
+  return REFERENCES.filter((r) => keys.includes(r.key));
+}
