@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AnalysisInputError } from '../util/errors.ts';
 import { writeMrc } from '../volume/to-mrc.ts';
-import { parseReport, type Report } from '../report/schema.ts';
+import { parseReport, reportItem, reportItems, type Report } from '../report/schema.ts';
 import { makePhantom, phantomNames, type PhantomName } from '../simulate/phantoms.ts';
 import { proceduralProtein } from '../simulate/protein.ts';
 import { gridAroundModel, simulateMap } from '../simulate/simulate.ts';
@@ -46,17 +46,17 @@ describe('each phantom defect fires its own warning and nothing else (0.a–0.d,
         return;
       }
       const r = await analyzePhantom(name);
-      const warned = CORE.filter((k) => r.items[k].status === 'warnings');
-      const failed = CORE.filter((k) => r.items[k].status === 'failed');
+      const warned = CORE.filter((k) => reportItem(r, k)!.status === 'warnings');
+      const failed = CORE.filter((k) => reportItem(r, k)!.status === 'failed');
       if (p.expect.backgroundExactlyZero) {
         expect(failed).toEqual(['0.c']);
-        expect(r.items['0.c'].reason).toMatch(/masked before deposition/);
+        expect(reportItem(r, '0.c')!.reason).toMatch(/masked before deposition/);
       } else {
         expect(failed).toEqual([]);
       }
-      expect([...warned].sort(), JSON.stringify(CORE.map((k) => r.items[k].warnings.map((w) => w.code)))).toEqual([...p.expect.warns].sort());
+      expect([...warned].sort(), JSON.stringify(CORE.map((k) => reportItem(r, k)!.warnings.map((w) => w.code)))).toEqual([...p.expect.warns].sort());
       if (p.expect.bFactor !== undefined) {
-        const B = r.items['0.d'].values.bFactor as number;
+        const B = reportItem(r, '0.d')!.values.bFactor as number;
         expect(Math.abs(B - p.expect.bFactor), `B = ${B}, truth ${p.expect.bFactor}`).toBeLessThanOrEqual(15);
       }
     });
@@ -76,15 +76,15 @@ describe('0.d details', () => {
   });
   it('a positive B-factor says the map seems over-sharpened', async () => {
     const r = await analyzePhantom('b-factor-positive');
-    const d = r.items['0.d'];
+    const d = reportItem(r, '0.d')!;
     expect(d.values.bFactor as number).toBeGreaterThan(0);
     expect(d.warnings.map((w) => w.code)).toEqual(['0d.bfactor-range']);
     expect(d.warnings[0].text).toMatch(/over-sharpened/);
   });
   it('a missing resolution makes 0.d not applicable, not a crash', async () => {
     const r = await analyzePhantom('well-behaved', { resolution: null });
-    expect(r.items['0.d'].status).toBe('not-applicable');
-    expect(r.items['0.d'].reason).toBe('no resolution reported');
+    expect(reportItem(r, '0.d')!.status).toBe('not-applicable');
+    expect(reportItem(r, '0.d')!.reason).toBe('no resolution reported');
     expect(r.summary.at(-1)).toMatch(/No resolution was reported/);
   });
 });
@@ -94,9 +94,9 @@ describe('0.f and 0.g in the report (resized map, shared spectrum)', () => {
     const median = new Map<string, number>();
     for (const name of ['b-factor-100', 'b-factor-200', 'b-factor-positive'] as const) {
       const r = await analyzePhantom(name);
-      for (const id of ['0.f', '0.g'] as const) expect(r.items[id].evaluable, `${name} ${id}: ${r.items[id].reason}`).toBe(true);
-      expect(r.items['0.g'].values.median as number, `${name} 0.g median`).toBeGreaterThanOrEqual(0.9);
-      median.set(name, r.items['0.f'].values.median as number);
+      for (const id of ['0.f', '0.g'] as const) expect(reportItem(r, id)!.evaluable, `${name} ${id}: ${reportItem(r, id)!.reason}`).toBe(true);
+      expect(reportItem(r, '0.g')!.values.median as number, `${name} 0.g median`).toBeGreaterThanOrEqual(0.9);
+      median.set(name, reportItem(r, '0.f')!.values.median as number);
     }
     // The Σ S = 1 offset and the local-vs-global difference cancel in a difference of medians.
     const d200 = median.get('b-factor-200')! - median.get('b-factor-100')!;
@@ -107,8 +107,8 @@ describe('0.f and 0.g in the report (resized map, shared spectrum)', () => {
   it('without a resolution 0.f and 0.g do not apply', async () => {
     const r = await analyzePhantom('well-behaved', { resolution: null });
     for (const id of ['0.f', '0.g'] as const) {
-      expect(r.items[id].status).toBe('not-applicable');
-      expect(r.items[id].reason).toBe('no resolution reported');
+      expect(reportItem(r, id)!.status).toBe('not-applicable');
+      expect(reportItem(r, id)!.reason).toBe('no resolution reported');
     }
   });
 });
@@ -119,16 +119,16 @@ describe('the written report', () => {
     const dir = path.join(work, 'entries', 'noise-blobs');
     const onDisk = parseReport(JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')));
     expect(onDisk).toEqual(r);
-    const figures = [...r.input.figures, ...Object.values(r.items).flatMap((i) => i.figures)];
+    const figures = [...r.inputs.map.figures, ...reportItems(r).flatMap((i) => i.figures)];
     expect(figures.length).toBeGreaterThanOrEqual(15 + 3 + 1 + 3 + 1 + 3);
     for (const f of figures) {
       expect(existsSync(path.join(dir, f.file)), f.file).toBe(true);
       if (f.svg) expect(existsSync(path.join(dir, f.svg)), f.svg).toBe(true);
     }
-    const evaluable = Object.values(r.items).filter((i) => i.status === 'ok' || i.status === 'warnings');
+    const evaluable = reportItems(r).filter((i) => i.status === 'ok' || i.status === 'warnings');
     expect(r.score.evaluable).toBe(evaluable.length);
     expect(r.score.passing).toBe(evaluable.filter((i) => i.status === 'ok').length);
-    const files = Object.values(r.items).flatMap((i) => i.files);
+    const files = reportItems(r).flatMap((i) => i.files);
     expect(files.map((f) => f.id)).toEqual(expect.arrayContaining(['0e.map', '0f.map', '0g.map']));
     for (const id of ['0f', '0g']) expect(figures.map((f) => f.id)).toEqual(expect.arrayContaining([`${id}.histogram`, `${id}.view.x`, `${id}.view.y`, `${id}.view.z`, `${id}.colourbar`]));
     for (const f of files) expect(existsSync(path.join(dir, f.file)), f.file).toBe(true);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixture, haveFixtures } from '../testing/fixtures.ts';
 import { havePython, runReference } from '../testing/python.ts';
-import type { Report } from '../report/schema.ts';
+import { reportItem, type Report } from '../report/schema.ts';
 import { analyzeEntry } from './analyze-entry.ts';
 
 /** Maps with a known recommended contour (PROVENANCE.md) and, where known, the resolution. */
@@ -50,22 +50,22 @@ describe.skipIf(!ready)('0.a–0.d agree with numpy/scipy on real maps', () => {
       ]);
       reports.set(c.id, report);
       const ref = JSON.parse(refText);
-      const a = report.items['0.a'].values as Record<string, number[]>;
+      const a = reportItem(report, '0.a')!.values as Record<string, number[]>;
       for (const key of ['leftSpace', 'rightSpace', 'decentering', 'centerOfMass', 'comDecentering']) {
         a[key].forEach((v, k) => expect(Math.abs(v - ref['0.a'][key][k]), `${key}[${k}]`).toBeLessThan(1e-4 * Math.max(1, Math.abs(ref['0.a'][key][k]))));
       }
-      const b = report.items['0.b'].values as Record<string, number>;
+      const b = reportItem(report, '0.b')!.values as Record<string, number>;
       for (const key of ['rawVoxels', 'components', 'components95', 'constructedVoxels']) expect(b[key], key).toBe(ref['0.b'][key]);
       expect(rel(b.overlap, ref['0.b'].overlap)).toBeLessThan(1e-4);
       if (ref['0.b'].remainingAvgVolume > 0) expect(rel(b.remainingAvgVolume, ref['0.b'].remainingAvgVolume)).toBeLessThan(1e-4);
-      const table = report.items['0.b'].values.thresholdTable as number[][];
+      const table = reportItem(report, '0.b')!.values.thresholdTable as number[][];
       expect(table.length).toBe(ref['0.b'].thresholdTable.length);
       table.forEach((row, k) => {
         expect(row[1], `threshold row ${k} voxels`).toBe(ref['0.b'].thresholdTable[k][1]);
         expect(rel(row[0], ref['0.b'].thresholdTable[k][0])).toBeLessThan(1e-6);
       });
 
-      const cItem = report.items['0.c'];
+      const cItem = reportItem(report, '0.c')!;
       if (ref['0.c'].masked) {
         expect(cItem.status).toBe('failed');
         expect(cItem.reason).toMatch(/masked before deposition/);
@@ -79,7 +79,7 @@ describe.skipIf(!ready)('0.a–0.d agree with numpy/scipy on real maps', () => {
         expect(Math.abs(cv.p - ref['0.c'].p)).toBeLessThan(1e-6 + 1e-4 * ref['0.c'].p);
       }
 
-      const dItem = report.items['0.d'];
+      const dItem = reportItem(report, '0.d')!;
       if (c.resolution === null) {
         expect(dItem.status).toBe('not-applicable');
         expect(dItem.reason).toBe('no resolution reported');
@@ -98,7 +98,7 @@ describe.skipIf(!ready)('0.a–0.d agree with numpy/scipy on real maps', () => {
       figures: false,
       entry: { id: 'EMD-44046', title: null, authors: [], depositionDate: null, releaseDate: null, resolution: 2.99, threshold: 0.3, method: null, pdbIds: [] },
     });
-    const c = report.items['0.c'];
+    const c = reportItem(report, '0.c')!;
     expect(c.status).toBe('failed');
     expect(c.evaluable).toBe(false);
     expect(c.reason).toMatch(/^99\.\d\d% of the \d+ background voxels are exactly 0: the map was masked before deposition/);

@@ -33,10 +33,10 @@ export interface WarningSpec {
 }
 
 /** Everything about an item except how to compute it. `V` is the output type of `values`. */
-export interface ItemSpec<Id extends string = string, S extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>> {
+export interface ItemSpec<Id extends string = string, S extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>, L extends Level = Level> {
   /** "0.a", "1.a", "A.e". */
   readonly id: Id;
-  readonly level: Level;
+  readonly level: L;
   /** Summary-table label, "0.a Mass analysis". */
   readonly title: string;
   /** Inputs the item needs; it is present in a report exactly when they are. */
@@ -62,7 +62,7 @@ export interface ItemSpec<Id extends string = string, S extends z.ZodType<Record
 }
 
 /** Declares an item spec, keeping its literal id and its values' type. */
-export function defineItem<const Id extends string, S extends z.ZodType<Record<string, unknown>>>(spec: ItemSpec<Id, S>): ItemSpec<Id, S> {
+export function defineItem<const Id extends string, S extends z.ZodType<Record<string, unknown>>, const L extends Level>(spec: ItemSpec<Id, S, L>): ItemSpec<Id, S, L> {
   return spec;
 }
 

@@ -38,7 +38,7 @@ import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
 import { FigureWriter } from '../../analyzers/figures/report-figures.ts';
 import { NotApplicable, NotMeasurable } from '../../analyzers/util/errors.ts';
 import { buildMasks, softMask } from '../../analyzers/methods/masks.ts';
-import type { Report } from '../../analyzers/report/schema.ts';
+import { reportItems, type Report } from '../../analyzers/report/schema.ts';
 import { gaussianSource, mulberry32 } from '../../analyzers/util/random.ts';
 import { createRealFft3d } from '../../analyzers/fft/fft.ts';
 import { shutdownFftPool } from '../../analyzers/fft/fft-pool.ts';
@@ -262,9 +262,9 @@ async function prepare(): Promise<Prepared> {
         // Status and wall time (figures included) of every item, for the breakdown line.
         const status: Record<string, string> = {};
         const itemSeconds: Record<string, number | null> = {};
-        for (const [id, item] of Object.entries(report.items)) {
-          status[id] = item.status;
-          itemSeconds[id] = item.timing?.seconds ?? null;
+        for (const item of reportItems(report)) {
+          status[item.id] = item.status;
+          itemSeconds[item.id] = item.timing?.seconds ?? null;
         }
         return { score: `${report.score.passing}/${report.score.evaluable}`, status, itemSeconds };
       });

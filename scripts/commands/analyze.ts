@@ -1,7 +1,7 @@
 /** `emvr analyze`: the Level 0 report of one map, written to <out>/entries/<id>/. */
 import path from 'node:path';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
-import { EntryId, ITEM_IDS } from '../../analyzers/report/schema.ts';
+import { EntryId, reportItems } from '../../analyzers/report/schema.ts';
 import { numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
 
 /** A safe local entry name from a file name: local-<letters, digits, _ and ->. */
@@ -63,8 +63,8 @@ options:
       return 0;
     }
     const lines = [`${id}: ${report.score.passing} of ${report.score.evaluable} evaluable items pass (${report.provenance.totalSeconds} s, peak ${report.provenance.peakRssMB} MB)`];
-    for (const k of ITEM_IDS) {
-      const it = report.items[k];
+    for (const it of reportItems(report)) {
+      const k = it.id;
       const status = it.status === 'warnings' ? `${it.warnings.length} warning(s)` : it.status;
       lines.push(`  ${it.title.padEnd(44)} ${status}${it.reason ? `: ${it.reason}` : ''}`);
       for (const w of it.warnings) lines.push(`      - ${w.text}`);

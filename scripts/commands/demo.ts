@@ -9,7 +9,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
-import { parseReport, ITEM_IDS } from '../../analyzers/report/schema.ts';
+import { parseReport, reportItems } from '../../analyzers/report/schema.ts';
 import { ANALYZER_VERSION } from '../../analyzers/util/version.ts';
 import { fixturesDir } from '../../analyzers/testing/fixtures.ts';
 import { numberOption, stringOption, type Command } from '../cli-kit.ts';
@@ -161,12 +161,12 @@ async function checkExpectations(contentDir: string, simulated: readonly Simulat
       continue;
     }
     const report = parseReport(JSON.parse(text), s.id);
-    const warned = ITEM_IDS.filter((i) => report.items[i].status === 'warnings');
+    const warned = reportItems(report).filter((i) => i.status === 'warnings').map((i) => i.id);
     const expected = s.expect.warns;
     const match = expected.length === warned.length && expected.every((e) => warned.includes(e));
     if (!match) mismatches++;
     const short = { ok: 'ok', warnings: 'WARN', 'not-applicable': 'n/a', failed: 'fail' } as const;
-    const cells = ITEM_IDS.map((i) => `${i} ${short[report.items[i].status]}`).join(' ');
+    const cells = reportItems(report).map((i) => `${i.id} ${short[i.status]}`).join(' ');
     lines.push(`${s.id} ${s.phantom.padEnd(20)} score ${report.score.passing}/${report.score.evaluable}  ${cells}  expected warnings: ${expected.join(', ') || 'none'} ${match ? 'OK' : 'MISMATCH'}`);
   }
   lines.push(mismatches === 0 ? 'every phantom gives its expected answer' : `${mismatches} phantom(s) do not give their expected answer`);

@@ -7,7 +7,7 @@
  * else is untouched.
  */
 import { createHash } from 'node:crypto';
-import { ITEM_IDS, parseReport, type Report } from '../../analyzers/report/schema.ts';
+import { parseReport, reportItems, type Report } from '../../analyzers/report/schema.ts';
 
 /** Timings taken out of a report: per item and in total (seconds, MB). */
 export interface ReportTimings {
@@ -20,9 +20,9 @@ export interface ReportTimings {
 export function stableReport(report: Report): { report: Report; timings: ReportTimings } {
   const items: Record<string, { seconds: number; peakRssMB: number }> = {};
   const copy = structuredClone(report);
-  for (const id of ITEM_IDS) {
-    items[id] = { seconds: copy.items[id].timing?.seconds ?? 0, peakRssMB: copy.items[id].timing?.peakRssMB ?? 0 };
-    copy.items[id].timing = null;
+  for (const it of reportItems(copy)) {
+    items[it.id] = { seconds: it.timing?.seconds ?? 0, peakRssMB: it.timing?.peakRssMB ?? 0 };
+    it.timing = null;
   }
   const timings: ReportTimings = { items, totalSeconds: copy.provenance.totalSeconds ?? 0, peakRssMB: copy.provenance.peakRssMB ?? 0 };
   copy.provenance.totalSeconds = null;

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeMrc } from '../../analyzers/volume/to-mrc.ts';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
-import { parseReport, type Report } from '../../analyzers/report/schema.ts';
+import { parseReport, reportItem, type Report } from '../../analyzers/report/schema.ts';
 import { makePhantom } from '../../analyzers/simulate/phantoms.ts';
 import { mulberry32 } from '../../analyzers/util/random.ts';
 import { launchChromium } from './browser.ts';
@@ -61,8 +61,9 @@ function makeArchive(content: string, src: Report, srcDir: string, n: number): v
     const r = structuredClone(src);
     r.entry = { ...r.entry, id, title: `Cryo-EM structure of the ${words.join(' ')} (${i})`, resolution: Math.round((1.5 + rand() * 8.5) * 100) / 100, depositionDate: `20${10 + Math.floor(rand() * 15)}-0${1 + Math.floor(rand() * 9)}-1${Math.floor(rand() * 9)}` };
     for (const k of ['0.c', '0.d'] as const) {
-      if (rand() < 0.2 && r.items[k].status === 'ok') {
-        r.items[k] = { ...r.items[k], status: 'warnings', warnings: [{ code: `${k.replace('.', '')}.bench`, text: `Benchmark warning of ${k}.` }] };
+      const it = reportItem(r, k);
+      if (it && rand() < 0.2 && it.status === 'ok') {
+        (r.items['0'] as Record<string, unknown>)[k] = { ...it, status: 'warnings', warnings: [{ code: `${k.replace('.', '')}.bench`, text: `Benchmark warning of ${k}.` }] } as typeof it;
         r.score = { ...r.score, passing: r.score.passing - 1 };
       }
     }

@@ -1,6 +1,7 @@
 /**
  * End-to-end test of the report site: analyses three simulated maps (phantoms with known defects),
- * adds copies with hostile titles, a copy carrying a future item's values, and one broken report;
+ * adds copies with hostile titles, a copy with values, tables and reasons of shapes the site has
+ * not seen, a schema-1 report written before the item catalog, and one broken report;
  * builds the site under a sub-path with Pagefind and PDFs; then drives the machine's headless
  * Chromium through the pages. Skips visibly without Chromium (or, for the PDF text, pdftotext).
  */
@@ -14,8 +15,9 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeMrc } from '../../analyzers/volume/to-mrc.ts';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
-import { ITEM_IDS, parseReport, type Report } from '../../analyzers/report/schema.ts';
+import { parseReport, reportItem, reportItems, type AnyItem, type Report } from '../../analyzers/report/schema.ts';
 import { scoreItems } from '../../analyzers/report/scoring.ts';
+import { gunzipSync } from 'node:zlib';
 import { makePhantom, type PhantomName } from '../../analyzers/simulate/phantoms.ts';
 import { chromiumPath, launchChromium } from './browser.ts';
 import { buildSite, PROJECT_ROOT, type BuildSummary } from './build-site.ts';
@@ -57,6 +59,8 @@ const ANALYSED: [PhantomName, string, boolean][] = [
 const HOSTILE_ID = 'EMD-91004';
 const FUTURE_ID = 'EMD-91005';
 const BROKEN_ID = 'EMD-91006';
+/** A schema-1 report written by the analyzer before the item catalog (scripts/testing/golden/). */
+const LEGACY_ID = 'EMD-91007';
 
 function squash(s: string): string {
   return s.replace(/\s+/gu, ' ').trim();
@@ -101,27 +105,32 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
     const hostile: Report = { ...good, entry: { ...good.entry, id: HOSTILE_ID, title: HOSTILE_TITLE, authors: [HOSTILE_AUTHOR, 'Ünïcødé Ñame'] } };
     writeReport(content, hostile, goodDir);
     reports.set(HOSTILE_ID, parseReport(hostile));
-    // A report as later analyzer versions may write it: 0.f with values, a table and a histogram of
-    // shapes the site has never seen, and 0.g not applicable for a reason it has never seen.
-    const f = good.items['0.f'];
-    const futureItems = {
-      ...good.items,
-      '0.f': {
-        ...f,
-        status: 'ok' as const,
-        reason: undefined,
-        evaluable: true,
-        warnings: [],
-        values: { percentiles: { p2_5: -120.5, p25: -98, p50: -87.25, p75: -70, p97_5: -41 }, median: -87.25, histogram: { edges: [-130, -90, -50, -10], counts: [10, 25, 7], below: 0, above: 1 } },
-        units: { percentiles: 'Å²', median: 'Å²', histogram: 'Å² (edges), voxels (counts)' },
-        results: ['The median local B-factor is -87.25 Å².'],
-        tables: [{ id: 'local-bfactor-percentiles', caption: 'Representative percentiles of the local B-factor', columns: [{ key: 'p', label: 'Percentile', unit: '%' }, { key: 'b', label: 'Local B-factor', unit: 'Å²' }], rows: [[2.5, -120.5], [50, -87.25], [97.5, -41]] }],
-      },
-      '0.g': { ...good.items['0.g'], status: 'not-applicable' as const, reason: 'the map is a tomogram subvolume average with a mask file of its own', evaluable: false, warnings: [], values: {}, units: {}, results: [], tables: [], figures: [], files: [] },
-    };
-    const future: Report = { ...good, entry: { ...good.entry, id: FUTURE_ID, title: 'Future item values render generically' }, items: futureItems, score: scoreItems(futureItems) };
+    // A report with numbers, a table and a reason the site has never rendered: 0.f with other
+    // values and a table of another shape, 0.g not applicable for a reason it has never seen.
+    const f = reportItem(good, '0.f')!;
+    expect(f.evaluable).toBe(true);
+    const futureItems: AnyItem[] = reportItems(good).map((it) => {
+      if (it.id === '0.f') {
+        return {
+          ...f,
+          values: { ...f.values, percentiles: { p2_5: -120.5, p25: -98, p50: -87.25, p75: -70, p97_5: -41 }, median: -87.25 },
+          results: ['The median local B-factor is -87.25 Å².'],
+          tables: [{ id: 'local-bfactor-percentiles', caption: 'Representative percentiles of the local B-factor', columns: [{ key: 'p', label: 'Percentile', unit: '%' }, { key: 'b', label: 'Local B-factor', unit: 'Å²' }], rows: [[2.5, -120.5], [50, -87.25], [97.5, -41]] }],
+        };
+      }
+      if (it.id === '0.g') return { ...it, status: 'not-applicable', reason: 'the map is a tomogram subvolume average with a mask file of its own', evaluable: false, warnings: [], values: {}, units: {}, results: [], tables: [], figures: [], files: [] };
+      return it;
+    });
+    const future = { ...good, entry: { ...good.entry, id: FUTURE_ID, title: 'New values and reasons render generically' }, items: { '0': Object.fromEntries(futureItems.map((it) => [it.id, it])) }, score: scoreItems(futureItems) } as Report;
     writeReport(content, future, goodDir);
     reports.set(FUTURE_ID, parseReport(future));
+    // A report of schema 1, as the analyzer wrote it before the item catalog, kept byte for byte.
+    const legacy = JSON.parse(gunzipSync(fs.readFileSync(path.join(PROJECT_ROOT, 'scripts', 'testing', 'golden', 'phantom-b-factor-positive.json.gz'))).toString('utf8'));
+    expect(legacy.schemaVersion).toBe(1);
+    legacy.entry = { ...legacy.entry, id: LEGACY_ID, title: 'A report of schema 1' };
+    fs.mkdirSync(path.join(content, 'entries', LEGACY_ID), { recursive: true });
+    fs.writeFileSync(path.join(content, 'entries', LEGACY_ID, 'report.json'), JSON.stringify(legacy));
+    reports.set(LEGACY_ID, parseReport(legacy));
     fs.mkdirSync(path.join(content, 'entries', BROKEN_ID), { recursive: true });
     fs.writeFileSync(path.join(content, 'entries', BROKEN_ID, 'report.json'), JSON.stringify({ schemaVersion: 1, entry: 'not an entry' }));
 
@@ -164,7 +173,7 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
     expect(index.rows.map((r) => r[0])).toEqual(good);
     const bCol = index.columns.indexOf('bFactor');
     const row2 = index.rows.find((r) => r[0] === 'EMD-91002')!;
-    expect(row2[bCol]).toBe(reports.get('EMD-91002')!.items['0.d'].values.bFactor);
+    expect(row2[bCol]).toBe(reportItem(reports.get('EMD-91002')!, '0.d')!.values.bFactor);
     const csv = Papa.parse<Record<string, string>>(fs.readFileSync(path.join(out, 'all.csv'), 'utf8'), { header: true, skipEmptyLines: true });
     expect(csv.data.map((r) => r.id)).toEqual(good);
     const hostileRow = csv.data.find((r) => r.id === HOSTILE_ID)!;
@@ -198,8 +207,8 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
     for (const item of ['0.d', '0.c'] as const) {
       await page.select('#f-item', item);
       await page.select('#f-status', 'w');
-      await page.waitForFunction((n) => document.getElementById('archive-table')?.dataset.visible === String(n), {}, [...reports.values()].filter((r) => r.items[item].status === 'warnings').length);
-      const expected = [...reports.values()].filter((r) => r.items[item].status === 'warnings').map((r) => r.entry.id).sort();
+      await page.waitForFunction((n) => document.getElementById('archive-table')?.dataset.visible === String(n), {}, [...reports.values()].filter((r) => reportItem(r, item)?.status === 'warnings').length);
+      const expected = [...reports.values()].filter((r) => reportItem(r, item)?.status === 'warnings').map((r) => r.entry.id).sort();
       expect(expected.length).toBeGreaterThan(0);
       expect((await tableIds(page)).sort()).toEqual(expected);
     }
@@ -219,16 +228,16 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
   });
 
   it('an entry page shows the score and every warning of its report.json', async () => {
-    for (const id of ['EMD-91002', 'EMD-91003']) {
+    for (const id of ['EMD-91002', 'EMD-91003', LEGACY_ID]) {
       const r = reports.get(id)!;
       const page = await open(`${id}/`);
       expect(squash(await page.$eval('.score-value', (e) => e.textContent ?? ''))).toBe(`${r.score.passing} of ${r.score.evaluable}`);
-      const warnings = ITEM_IDS.flatMap((k) => r.items[k].warnings);
+      const warnings = reportItems(r).flatMap((it) => it.warnings);
       expect(warnings.length).toBeGreaterThan(0);
       const body = squash(await page.$eval('main', (e) => e.textContent ?? ''));
       for (const w of warnings) expect(body.split(squash(w.text)).length - 1, w.code).toBe(2); // summary + item section
       const statuses = await page.$$eval('.summary-table tbody tr', (rows) => rows.map((tr) => (tr as unknown as El).dataset.status));
-      expect(statuses).toEqual(ITEM_IDS.map((k) => r.items[k].status));
+      expect(statuses).toEqual(reportItems(r).map((it) => it.status));
       await page.close();
     }
     const ok = await open('EMD-91001/');
@@ -245,7 +254,7 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
     expect(sec).toContain('Representative percentiles of the local B-factor');
     expect(await page.$eval('#item-0f .status-line .status', (e) => (e as unknown as El).textContent)).toContain('OK');
     const sec0g = squash(await page.$eval('#item-0g', (e) => e.textContent ?? ''));
-    expect(sec0g).toContain(`Does not apply: ${reports.get(FUTURE_ID)!.items['0.g'].reason}`);
+    expect(sec0g).toContain(`Does not apply: ${reportItem(reports.get(FUTURE_ID)!, '0.g')!.reason}`);
     const csvHref = await page.$eval('#item-0f table caption a', (a) => (a as unknown as El).href);
     const csv = await (await fetch(csvHref)).text();
     expect(Papa.parse(csv, { skipEmptyLines: true }).data).toEqual([['Percentile (%)', 'Local B-factor (Å²)'], ['2.5', '-120.5'], ['50', '-87.25'], ['97.5', '-41']]);
@@ -284,13 +293,13 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
       expect(text).toContain(id);
       expect(text).toContain(`${r.score.passing} of ${r.score.evaluable}`);
       expect(text).toMatch(/Page 1 of \d+/u);
-      for (const k of ITEM_IDS) for (const w of r.items[k].warnings) expect(text, w.code).toContain(squash(w.text));
+      for (const it of reportItems(r)) for (const w of it.warnings) expect(text, w.code).toContain(squash(w.text));
       if (id === HOSTILE_ID) {
         expect(text).toContain(squash(HOSTILE_TITLE)); // the page heading
         expect(text).toContain(`${HOSTILE_ID} · Zanzibar <script>window.__pwned = 1</script> "quoted" &`); // the running header of every page
       }
       // Every raster figure is in the PDF (lazy images are loaded for printing); identical images may be shared.
-      const figures = [...r.input.figures, ...ITEM_IDS.flatMap((k) => r.items[k].figures)].filter((f) => !f.svg);
+      const figures = [...r.inputs.map.figures, ...reportItems(r).flatMap((it) => it.figures)].filter((f) => !f.svg);
       const distinct = new Set(figures.map((f) => fs.readFileSync(path.join(content, 'entries', id, f.file)).toString('base64')));
       if (id === HOSTILE_ID) expect(distinct.size).toBeGreaterThan(10);
       expect((bytes.toString('latin1').match(/\/Subtype\s*\/Image/gu) ?? []).length).toBeGreaterThanOrEqual(distinct.size);

@@ -40,7 +40,7 @@ async function one(map: string, threshold: number, resolution: number | null, fi
       figures,
       entry: { id: 'local-calibrate', title: null, authors: [], depositionDate: null, releaseDate: null, resolution, threshold, method: null, pdbIds: [] },
     });
-    const voxels = r.input.dims[0] * r.input.dims[1] * r.input.dims[2];
+    const voxels = r.inputs.map.dims[0] * r.inputs.map.dims[1] * r.inputs.map.dims[2];
     process.stdout.write(`${JSON.stringify({ voxels, seconds: (performance.now() - t0) / 1000, peakRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import Papa from 'papaparse';
-import { EntryId, ITEM_IDS, type Report, type Table } from '../../analyzers/report/schema.ts';
+import { EntryId, reportItems, type ItemId, type Report, type Table } from '../../analyzers/report/schema.ts';
 import { Worker } from 'node:worker_threads';
 import { entryDir, listEntryIds, tryReadReport } from '../src/lib/content.ts';
 import { REPORT_FILE, tableCsvFile } from '../src/lib/downloads.ts';
@@ -63,7 +63,7 @@ export async function writeEntryAssets(report: Report, srcEntry: string, outEntr
   await fs.mkdir(path.join(outEntry, 'figures'), { recursive: true });
   await linkOrCopy(path.join(srcEntry, 'report.json'), path.join(outEntry, REPORT_FILE));
   n++;
-  const figures = [...report.input.figures, ...ITEM_IDS.flatMap((k) => report.items[k].figures)];
+  const figures = [...report.inputs.map.figures, ...reportItems(report).flatMap((it) => it.figures)];
   const files = new Set(figures.flatMap((f) => (f.svg ? [f.file, f.svg] : [f.file])));
   for (const rel of files) {
     try {
@@ -74,7 +74,7 @@ export async function writeEntryAssets(report: Report, srcEntry: string, outEntr
     }
   }
   // Maps an item offers for download (maps/*.mrc; names checked by the schema).
-  const dataFiles = ITEM_IDS.flatMap((k) => report.items[k].files.map((d) => d.file));
+  const dataFiles = reportItems(report).flatMap((it) => it.files.map((d) => d.file));
   if (dataFiles.length > 0) await fs.mkdir(path.join(outEntry, 'maps'), { recursive: true });
   for (const rel of dataFiles) {
     try {
@@ -84,7 +84,7 @@ export async function writeEntryAssets(report: Report, srcEntry: string, outEntr
       reportMissing(id, 'data file', rel, err);
     }
   }
-  const tables = ITEM_IDS.flatMap((k) => report.items[k].tables.map((t) => ({ item: k, t })));
+  const tables = reportItems(report).flatMap((it) => it.tables.map((t) => ({ item: it.id as ItemId, t })));
   if (tables.length > 0) await fs.mkdir(path.join(outEntry, 'tables'), { recursive: true });
   for (const { item, t } of tables) {
     await fs.writeFile(path.join(outEntry, tableCsvFile(id, item, t.id)), tableCsv(t));

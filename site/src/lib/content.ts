@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { EntryId, parseReport, type Report } from '../../../analyzers/report/schema.ts';
+import { EntryId, parseReport, SCHEMA_VERSION, type Report } from '../../../analyzers/report/schema.ts';
 
 /**
  * Absolute content folder: `EMVR_CONTENT` (made absolute by astro.config.mjs), else ./content
@@ -56,9 +56,10 @@ export function listEntryIds(): string[] {
 const validated = new Map<string, { size: number; mtimeMs: number }>();
 
 /**
- * Reads `<content>/entries/<id>/report.json` through the schema; throws with every schema problem
- * listed. A file validated earlier in this process and unchanged since (same size and mtime) is
- * only JSON-parsed: the schema has no defaults or transforms, so its output equals its input.
+ * Reads `<content>/entries/<id>/report.json` through the schema (a schema-1 report through its
+ * migration); throws with every schema problem listed. A current-schema file validated earlier in
+ * this process and unchanged since (same size and mtime) is only JSON-parsed: the schema has no
+ * defaults or transforms, so its output equals its input.
  */
 export function readReport(id: string): Report {
   const file = path.join(entryDir(id), 'report.json');
@@ -68,8 +69,9 @@ export function readReport(id: string): Report {
   // Stat before and after the read: a file rewritten meanwhile is parsed in full.
   const after = seen ? fs.statSync(file) : st;
   const same = (a: fs.Stats) => seen !== undefined && seen.size === a.size && seen.mtimeMs === a.mtimeMs;
-  if (same(st) && same(after)) return JSON.parse(text) as Report;
-  const report = parseReport(JSON.parse(text), file);
+  const json = JSON.parse(text) as { schemaVersion?: unknown };
+  if (same(st) && same(after) && json.schemaVersion === SCHEMA_VERSION) return json as Report;
+  const report = parseReport(json, file);
   validated.set(file, { size: st.size, mtimeMs: st.mtimeMs });
   return report;
 }

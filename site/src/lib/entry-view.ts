@@ -4,7 +4,7 @@
  * components only render these fields (no arithmetic in .astro files). Everything is derived
  * generically from the report, so a new item or value needs no change here.
  */
-import { ITEM_IDS, type Figure, type Item, type ItemId, type Report, type Table } from '../../../analyzers/report/schema.ts';
+import { itemSpec, LEVELS, reportItems, type AnyItem, type Figure, type ItemId, type Level, type Report, type Table } from '../../../analyzers/report/schema.ts';
 import { tableCsvFile } from './downloads.ts';
 import { formatBytes, formatCell, formatNumber, formatValue, formatVec3, labelForKey, statusLabel, type StatusLabel } from './format.ts';
 
@@ -74,7 +74,7 @@ export interface ItemView {
   values: ValueRow[];
   tables: TableView[];
   figureGroups: FigureGroupView[];
-  warnings: Item['warnings'];
+  warnings: AnyItem['warnings'];
   /** Volumes the item offers for download (path relative to the entry folder). */
   files: { caption: string; file: string; size: string }[];
   /** Whether the item produced results (ok or warnings): formulas and criteria apply. */
@@ -90,7 +90,7 @@ export interface EntryView {
   report: Report;
   score: { passing: number; evaluable: number; text: string };
   summaryRows: { id: ItemId; title: string; anchor: string; section: string; label: StatusLabel }[];
-  warningGroups: { id: ItemId; title: string; anchor: string; section: string; warnings: Item['warnings'] }[];
+  warningGroups: { id: ItemId; title: string; anchor: string; section: string; warnings: AnyItem['warnings'] }[];
   warningCount: number;
   header: ValueRow[];
   input: { rows: ValueRow[]; notes: string[]; figureGroups: FigureGroupView[] };
@@ -117,9 +117,18 @@ export function itemAnchor(id: ItemId): string {
   return `item-${id.replace('.', '')}`;
 }
 
-/** Section number as in the reference report: input data is 1, item k of Level 0 is 2.(k+1). */
-function sectionOf(id: ItemId): string {
-  return `2.${ITEM_IDS.indexOf(id) + 1}`;
+/**
+ * Section numbers as in the reference report: input data is 1, then one section per level the
+ * report carries (Level 0 is 2, the next level present 3, …), item k of a level being n.(k+1).
+ */
+function sectionNumbers(items: readonly AnyItem[]): Map<string, string> {
+  const levels = LEVELS.filter((l: Level) => items.some((it) => itemSpec(it.id as ItemId).level === l));
+  const out = new Map<string, string>();
+  for (const [n, level] of levels.entries()) {
+    const ofLevel = items.filter((it) => itemSpec(it.id as ItemId).level === level);
+    ofLevel.forEach((it, k) => out.set(it.id, `${n + 2}.${k + 1}`));
+  }
+  return out;
 }
 
 const MRC_MODES: Record<number, string> = { 0: 'int8', 1: 'int16', 2: 'float32', 6: 'uint16', 12: 'float16' };
@@ -130,14 +139,16 @@ export function entryView(r: Report): EntryView {
   const id = r.entry.id;
   const title = r.entry.title ?? '(untitled entry)';
   // Input figures come first on the page, so they take the first numbers.
-  const inputGroups = groupFigures(r.input.figures, counters);
+  const inputGroups = groupFigures(r.inputs.map.figures, counters);
 
-  const items = ITEM_IDS.map((k): ItemView => {
-    const it = r.items[k];
+  const present = reportItems(r);
+  const sections = sectionNumbers(present);
+  const items = present.map((it): ItemView => {
+    const k = it.id as ItemId;
     return {
       id: k,
       anchor: itemAnchor(k),
-      section: sectionOf(k),
+      section: sections.get(k) ?? '',
       title: it.title,
       label: statusLabel(it.status, it.warnings.length),
       reason: it.reason ?? null,
@@ -158,7 +169,7 @@ export function entryView(r: Report): EntryView {
   const warningGroups = items.filter((i) => i.warnings.length > 0).map((i) => ({ id: i.id, title: i.title, anchor: i.anchor, section: i.section, warnings: i.warnings }));
 
   const e = r.entry;
-  const vs = r.input.voxelSize;
+  const vs = r.inputs.map.voxelSize;
   const isotropic = vs[0] === vs[1] && vs[1] === vs[2];
   const header: ValueRow[] = [
     { key: 'authors', label: 'Authors', text: e.authors.length > 0 ? e.authors.join(', ') : 'not given' },
@@ -170,7 +181,7 @@ export function entryView(r: Report): EntryView {
     { key: 'method', label: 'Method', text: e.method ?? 'not given' },
   ];
 
-  const inp = r.input;
+  const inp = r.inputs.map;
   const inputRows: ValueRow[] = [
     { key: 'file', label: 'Input map', text: inp.file },
     { key: 'sha256', label: 'SHA-256', text: inp.sha256 },
@@ -183,9 +194,11 @@ export function entryView(r: Report): EntryView {
     { key: 'nanCount', label: 'NaN voxels', text: formatNumber(inp.nanCount) },
     { key: 'threshold', label: 'Visualisation threshold', text: formatNumber(e.threshold) },
     { key: 'resolution', label: 'Resolution estimated by the authors', text: e.resolution === null ? 'not reported' : `${formatNumber(e.resolution)} Å` },
+    ...(r.inputs.halfMaps ?? []).map((h, k) => ({ key: `halfMap${k + 1}`, label: `Half map ${k + 1}`, text: `${h.file} (${formatBytes(h.bytes)}, SHA-256 ${h.sha256})` })),
+    ...(r.inputs.model ? [{ key: 'model', label: 'Fitted model', text: `${r.inputs.model.file}${r.inputs.model.pdbId ? ` (PDB ${r.inputs.model.pdbId})` : ''} (${formatBytes(r.inputs.model.bytes)}, SHA-256 ${r.inputs.model.sha256})` }] : []),
   ];
 
-  const figureFiles = [...new Set([...r.input.figures, ...ITEM_IDS.flatMap((k) => r.items[k].figures)].flatMap((f) => (f.svg ? [f.file, f.svg] : [f.file])))];
+  const figureFiles = [...new Set([...inp.figures, ...present.flatMap((it) => it.figures)].flatMap((f) => (f.svg ? [f.file, f.svg] : [f.file])))];
   const csvFiles = items.flatMap((i) => i.tables.map((t) => ({ caption: `${i.id} ${t.caption}`, file: t.csv })));
 
   const p = r.provenance;
@@ -213,8 +226,9 @@ export function entryView(r: Report): EntryView {
     resolutionEstimates: r.resolutionEstimates.map((x, i) => ({ key: `estimate-${i}`, label: `${x.item} ${x.method}`, text: `${formatNumber(x.value)} Å` })),
     resolutionSummary: r.resolutionSummary,
     provenance,
-    timings: items.flatMap((i) => {
-      const t = r.items[i.id].timing;
+    timings: present.flatMap((it, k) => {
+      const i = items[k];
+      const t = it.timing;
       return t ? [{ item: i.title, seconds: formatNumber(t.seconds), peakRssMB: formatNumber(Math.round(t.peakRssMB)) }] : [];
     }),
     figureFiles,
