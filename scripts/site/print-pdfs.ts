@@ -129,9 +129,22 @@ const FOOTER = `<div style="font-family: 'DejaVu Sans', Arial, sans-serif; font-
 async function printOne(page: Page, url: string, id: string, outFile: string): Promise<{ pages: number; bytes: number }> {
   const res = await page.goto(url, { waitUntil: 'load', timeout: 120_000 });
   if (!res || !res.ok()) throw new Error(`page ${url} answered ${res?.status() ?? 'nothing'}`);
-  // Lazy images need no help: Chromium loads them before printing. (Forcing them eager first
-  // makes it decode them again and costs about 3x the printing time; the test counts the images
-  // in the PDF.)
+  // Lazy images: some Chromium releases (150 on Debian 12) print those below the first screen as
+  // empty boxes, others load them before printing. Switch them to eager and wait for their load
+  // events (not for a decode: printing decodes them once anyway). The test counts the images in
+  // the PDF.
+  await page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: { images: ArrayLike<{ loading: string; complete: boolean; addEventListener(t: string, f: () => void, o: object): void }> } }).document;
+    return Promise.all(
+      Array.from(doc.images, (img) => {
+        img.loading = 'eager';
+        return img.complete ? null : new Promise<void>((resolve) => {
+          img.addEventListener('load', () => resolve(), { once: true });
+          img.addEventListener('error', () => resolve(), { once: true });
+        });
+      }),
+    );
+  });
   const title = await page.$eval('.entry-title', (e) => e.textContent ?? '').catch(() => '');
   const pdf = await page.pdf({
     format: 'A4',

@@ -142,7 +142,7 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    if (tmp && !process.env.KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true }); else console.log("TMP", tmp);
   });
 
   async function open(rel: string): Promise<Page> {
