@@ -124,10 +124,10 @@ describe('nightly: only what changed', () => {
     // The entry JSON's primary contour and resolution reached the analysis.
     expect(r2.entry).toMatchObject({ id: 'EMD-90002', method: 'singleParticle', releaseDate: '2024-01-15', threshold: decentredThreshold, resolution: 3.5 });
     expect(r2.provenance.parameters.threshold).toBe(decentredThreshold);
-    expect(r2.input.file).toBe('emd_90002.map.gz');
+    expect(r2.inputs.map.file).toBe('emd_90002.map.gz');
     // Content is deterministic: timings live in the ledger, not in report.json.
     expect(r2.provenance.totalSeconds).toBeNull();
-    expect(r2.items['0.a'].timing).toBeNull();
+    expect(r2.items['0']['0.a'].timing).toBeNull();
     const db = new DatabaseSync(path.join(out, 'ledger.sqlite'), { readOnly: true });
     const timed = db.prepare("SELECT analyse_seconds, item_timings FROM entry_runs WHERE entry_id = 'EMD-90002'").get() as { analyse_seconds: number; item_timings: string };
     db.close();
