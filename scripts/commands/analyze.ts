@@ -1,4 +1,4 @@
-/** `emvr analyze`: the Level 0 report of one map, written to <out>/entries/<id>/. */
+/** `emvr analyze`: the report of one map (and its half maps and model, when given), written to <out>/entries/<id>/. */
 import path from 'node:path';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
 import { EntryId, reportItems } from '../../analyzers/report/schema.ts';
@@ -12,18 +12,22 @@ export function localId(mapPath: string): string {
 
 export const analyzeCommand: Command = {
   name: 'analyze',
-  summary: 'run the Level 0 analysis of one map and write its report.json and figures',
-  help: `usage: emvr analyze --map <file> --threshold <t> [--resolution <Å>] [--id EMD-N] [--out <dir>]
+  summary: 'analyse one map (with its half maps and model when given) and write its report.json and figures',
+  help: `usage: emvr analyze --map <file> --threshold <t> [--resolution <Å>] [--half-maps <h1> <h2>] [--model <file>] [--id EMD-N] [--out <dir>]
 
-Runs the Level 0 analysis (0.a mass, 0.b mask, 0.c background, 0.d B-factor, 0.e local resolution
-(MonoRes, single map), 0.f local B-factor, 0.g local occupancy, 0.h hand) on one map and writes
+Runs every report item whose inputs are given: Level 0 on the map (0.a mass, 0.b mask, 0.c
+background, 0.d B-factor, 0.e local resolution (MonoRes, single map), 0.f local B-factor, 0.g local
+occupancy, 0.h hand); items that need the half maps or a model run when those are given. Writes
 <out>/entries/<id>/report.json, figures/ and maps/ (the local-value maps). Without a resolution,
-0.d-0.h do not apply. A threshold above every voxel is refused as an input error.
+0.d-0.h do not apply. A threshold above every voxel, or half maps on another grid than the map,
+are refused as input errors.
 
 options:
   --map <file>          MRC/CCP4 map (.gz/.bz2 too)
   --threshold <t>       recommended contour level
   --resolution <Å>      reported resolution (optional)
+  --half-maps <h1> <h2> the two half maps (same box and voxel size as the map)
+  --model <file>        the fitted model (PDB or mmCIF, .gz too)
   --id <EMD-N>          EMDB ID of the map (default: local-<file name>)
   --title <text>        title shown in the report
   --out <dir>           content folder (default: content)
@@ -32,8 +36,11 @@ options:
   --json                print the report JSON instead of a summary
   -h, --help            this help
 `,
+  positionals: true,
   options: {
     map: { type: 'string' },
+    'half-maps': { type: 'string' },
+    model: { type: 'string' },
     threshold: { type: 'string' },
     resolution: { type: 'string' },
     id: { type: 'string' },
@@ -43,8 +50,14 @@ options:
     'max-voxels': { type: 'string' },
     json: { type: 'boolean' },
   },
-  async run(values) {
+  async run(values, positionals) {
     const map = stringOption(values, 'map', true)!;
+    // `--half-maps h1 h2`: the option takes h1, and h2 is the one positional argument.
+    const half1 = stringOption(values, 'half-maps');
+    if (half1 === undefined ? positionals.length > 0 : positionals.length !== 1) {
+      throw new UsageError(half1 === undefined ? `unexpected argument ${JSON.stringify(positionals[0])}` : `--half-maps takes two files, got ${1 + positionals.length}`);
+    }
+    const halfMapPaths = half1 === undefined ? undefined : ([half1, positionals[0]] as const);
     const threshold = numberOption(values, 'threshold', { required: true })!;
     const resolution = numberOption(values, 'resolution', { exclusiveMin: 0 }) ?? null;
     const id = stringOption(values, 'id') ?? localId(map);
@@ -53,6 +66,8 @@ options:
     const entryDir = path.join(out, 'entries', id);
     const report = await analyzeEntry({
       mapPath: map,
+      halfMapPaths,
+      modelPath: stringOption(values, 'model'),
       entryDir,
       figures: values['no-figures'] !== true,
       maxVoxels: numberOption(values, 'max-voxels', { exclusiveMin: 0 }),
@@ -64,7 +79,6 @@ options:
     }
     const lines = [`${id}: ${report.score.passing} of ${report.score.evaluable} evaluable items pass (${report.provenance.totalSeconds} s, peak ${report.provenance.peakRssMB} MB)`];
     for (const it of reportItems(report)) {
-      const k = it.id;
       const status = it.status === 'warnings' ? `${it.warnings.length} warning(s)` : it.status;
       lines.push(`  ${it.title.padEnd(44)} ${status}${it.reason ? `: ${it.reason}` : ''}`);
       for (const w of it.warnings) lines.push(`      - ${w.text}`);

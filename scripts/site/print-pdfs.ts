@@ -121,7 +121,7 @@ export function countPdfPages(pdf: Uint8Array): number {
 
 function headerTemplate(id: string, title: string): string {
   const text = title.length > 110 ? `${title.slice(0, 107)}…` : title;
-  return `<div style="font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; color: #444; width: 100%; margin: 0 14mm; display: flex; justify-content: space-between; gap: 6mm; white-space: nowrap; overflow: hidden;"><span style="overflow: hidden; text-overflow: ellipsis;"><b>${escapeHtml(id)}</b> · ${escapeHtml(text)}</span><span>Level 0 validation report</span></div>`;
+  return `<div style="font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; color: #444; width: 100%; margin: 0 14mm; display: flex; justify-content: space-between; gap: 6mm; white-space: nowrap; overflow: hidden;"><span style="overflow: hidden; text-overflow: ellipsis;"><b>${escapeHtml(id)}</b> · ${escapeHtml(text)}</span><span>emvr validation report</span></div>`;
 }
 
 const FOOTER = `<div style="font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; color: #444; width: 100%; text-align: center;">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>`;

@@ -4,7 +4,10 @@
  * "0.z" (voxels at or above the threshold; answer known: the raw-mask count) with exactly those
  * edits (the copy's own test is this one), analyses a phantom with the copy's CLI, builds the copy's
  * site, and finds the item in report.json (schema-valid for the copy, rejected by the unchanged
- * project), on the entry page, in index.json and all.csv, and on the methods page.
+ * project), on the entry page, in index.json and all.csv, and on the methods page. A second item,
+ * "1.z" of Level 1 (the rms of half1 − half2, known from the half maps written), shows that an item
+ * is present exactly when its inputs are: absent from the report of the map alone ("x" in the
+ * index, "absent" in all.csv), present as section 3.1 of the report analysed with half maps.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -49,6 +52,45 @@ export const dummyItem = implementItem({
     let n = 0;
     for (const b of ctx.masks.raw) n += b;
     return measured({ values: { voxelsAbove: n }, warnings: n > 0 ? [] : [{ code: '0z.none', text: 'No voxel reaches the contour.' }], results: [\`\${n} voxels reach the contour.\`], tables: [] });
+  },
+});
+`;
+
+const SPEC_1 = `/** 1.z RMS of the half-map difference (a test item). */
+import { z } from 'zod';
+import { defineItem, finite } from '../../item-spec.ts';
+import { real } from '../../values.ts';
+
+export const halvesSpec = defineItem({
+  id: '1.z',
+  level: '1',
+  title: '1.z RMS of the half-map difference',
+  inputs: ['map', 'halfMaps'],
+  values: z.strictObject({ differenceRms: real }),
+  units: { differenceRms: 'map units' },
+  explanation: 'The root mean square of half map 1 minus half map 2.',
+  criteria: 'Always OK.',
+  warnings: [],
+  summary: { ok: null, problem: 'its half maps' },
+  headlines: [{ column: 'dummyDifferenceRms', label: '1.z RMS of half1 − half2', unit: '', pick: (v) => finite(v.differenceRms) }],
+  references: [],
+});
+`;
+
+const IMPLEMENTATION_1 = `/** 1.z RMS of half1 − half2. */
+import { halvesSpec } from '../../report/items/level1/1z-dummy-halves.ts';
+import { NotApplicable } from '../../util/errors.ts';
+import { implementItem, measured } from '../item.ts';
+
+export const halvesItem = implementItem({
+  spec: halvesSpec,
+  compute: async (ctx) => {
+    if (!ctx.halfMaps) throw new NotApplicable('no half maps');
+    const [a, b] = ctx.halfMaps;
+    let s = 0;
+    for (let i = 0; i < a.data.length; i++) s += (a.data[i] - b.data[i]) ** 2;
+    const differenceRms = Math.sqrt(s / a.data.length);
+    return measured({ values: { differenceRms }, warnings: [], results: [\`The RMS of half1 − half2 is \${differenceRms}.\`], tables: [] });
   },
 });
 `;
@@ -100,6 +142,14 @@ describe('a new item', () => {
     const catalog = path.join(dir, 'analyzers/report/catalog.ts');
     insertAfter(catalog, "import { handSpec }", "import { dummySpec } from './items/level0/0z-dummy-count.ts';");
     insertAfter(catalog, '  handSpec,', '  dummySpec,');
+    // A Level 1 item: spec, implementation, method text and one catalog line again.
+    fs.mkdirSync(path.join(dir, 'analyzers/report/items/level1'));
+    fs.mkdirSync(path.join(dir, 'analyzers/items/level1'));
+    fs.writeFileSync(path.join(dir, 'analyzers/report/items/level1/1z-dummy-halves.ts'), SPEC_1);
+    fs.writeFileSync(path.join(dir, 'analyzers/items/level1/1z-dummy-halves.ts'), IMPLEMENTATION_1);
+    fs.writeFileSync(path.join(dir, 'site/src/methods/1z.md'), 'The root mean square of the difference of the two half maps.\n');
+    insertAfter(catalog, "import { dummySpec }", "import { halvesSpec } from './items/level1/1z-dummy-halves.ts';");
+    insertAfter(catalog, '  dummySpec,', '  halvesSpec,');
 
     const p = await makePhantom('well-behaved', { seed: 3, box: 80 });
     const map = path.join(dir, 'phantom.mrc');
@@ -108,8 +158,23 @@ describe('a new item', () => {
     for (const x of p.volume.data) if (x >= p.threshold) expected++;
     const content = path.join(dir, 'content');
     run(dir, ['analyze', '--map', map, '--threshold', String(p.threshold), '--resolution', String(p.resolution), '--id', 'EMD-90042', '--out', content, '--no-figures']);
+    // Half maps: the map and the map minus 0.25 everywhere, so |half1 − half2| is 0.25 at every voxel.
+    const h1 = path.join(dir, 'half1.mrc');
+    const h2 = path.join(dir, 'half2.mrc');
+    await writeMrc(h1, p.volume);
+    const shifted = p.volume.data.map((x) => x - 0.25);
+    await writeMrc(h2, { ...p.volume, data: shifted });
+    let ss = 0;
+    for (let i = 0; i < shifted.length; i++) ss += (p.volume.data[i] - shifted[i]) ** 2;
+    const expectedRms = Math.sqrt(ss / shifted.length);
+    expect(expectedRms).toBeCloseTo(0.25, 6);
+    run(dir, ['analyze', '--map', map, '--half-maps', h1, h2, '--threshold', String(p.threshold), '--resolution', String(p.resolution), '--id', 'EMD-90043', '--out', content, '--no-figures']);
+    const withHalves = JSON.parse(fs.readFileSync(path.join(content, 'entries', 'EMD-90043', 'report.json'), 'utf8'));
+    expect(withHalves.items['1']['1.z'].values).toEqual({ differenceRms: expectedRms });
+    expect(withHalves.inputs.halfMaps.map((h: { file: string }) => h.file)).toEqual(['half1.mrc', 'half2.mrc']);
 
     const json = JSON.parse(fs.readFileSync(path.join(content, 'entries', 'EMD-90042', 'report.json'), 'utf8'));
+    expect(json.items['1']).toBeUndefined();
     const item = json.items['0']['0.z'];
     expect(item.status).toBe('ok');
     expect(item.values).toEqual({ voxelsAbove: expected });
@@ -125,15 +190,24 @@ describe('a new item', () => {
     const page = fs.readFileSync(path.join(out, 'EMD-90042', 'index.html'), 'utf8');
     expect(page).toContain('0.z Voxels above the threshold');
     expect(page).toContain(`${expected} voxels reach the contour.`);
+    expect(page).not.toContain('1.z RMS');
+    const page2 = fs.readFileSync(path.join(out, 'EMD-90043', 'index.html'), 'utf8');
+    expect(page2).toMatch(/3\.1<\/span>\s*1\.z RMS of the half-map difference|3\.1 1\.z RMS of the half-map difference/u);
+    expect(page2).toContain(`The RMS of half1 − half2 is ${expectedRms}.`);
     const index = JSON.parse(fs.readFileSync(path.join(out, 'index.json'), 'utf8')) as { items: string[]; columns: string[]; rows: unknown[][] };
-    expect(index.items.at(-1)).toBe('0.z');
+    expect(index.items.slice(-2)).toEqual(['0.z', '1.z']);
     expect(index.rows[0][index.columns.indexOf('dummyVoxelsAbove')]).toBe(expected);
+    expect((index.rows[0][index.columns.indexOf('status')] as string).at(-1)).toBe('x');
+    expect(index.rows[1][index.columns.indexOf('dummyDifferenceRms')]).toBe(expectedRms);
     const csv = Papa.parse<Record<string, string>>(fs.readFileSync(path.join(out, 'all.csv'), 'utf8'), { header: true, skipEmptyLines: true });
     expect(csv.data[0].status_0z).toBe('ok');
     expect(csv.data[0].dummyVoxelsAbove).toBe(String(expected));
+    expect(csv.data[0].status_1z).toBe('absent');
+    expect(csv.data[1].status_1z).toBe('ok');
     const methods = fs.readFileSync(path.join(out, 'methods', 'index.html'), 'utf8');
     expect(methods).toContain('0.z Voxels above the threshold');
     expect(methods).toContain('Zorblax marker text.');
     expect(methods).toContain('0z.none');
+    expect(methods).toContain('Level 1; needs the map and the two half maps.');
   }, 600_000);
 });

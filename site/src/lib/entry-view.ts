@@ -83,6 +83,21 @@ export interface ItemView {
   timing: string | null;
 }
 
+/** One level's section: "2 Level 0 analysis (the map)". */
+export interface LevelView {
+  level: Level;
+  number: number;
+  anchor: string;
+  title: string;
+  items: ItemView[];
+}
+
+const LEVEL_TITLES: Record<Level, string> = {
+  '0': 'Level 0 analysis (the map)',
+  '1': 'Level 1 analysis (the half maps)',
+  A: 'Level A analysis (the atomic model)',
+};
+
 /** Everything the entry page shows, in page order; built by `entryView`. */
 export interface EntryView {
   id: string;
@@ -95,6 +110,10 @@ export interface EntryView {
   header: ValueRow[];
   input: { rows: ValueRow[]; notes: string[]; figureGroups: FigureGroupView[] };
   items: ItemView[];
+  /** The report's levels in page order, each a numbered section holding its items. */
+  levels: LevelView[];
+  /** "Level 0" or "Levels 0, 1 and A": what the report covers. */
+  levelsText: string;
   resolutionEstimates: ValueRow[];
   /** Closing paragraph on resolution (sentences; empty when no estimate was made). */
   resolutionSummary: string[];
@@ -117,14 +136,18 @@ export function itemAnchor(id: ItemId): string {
   return `item-${id.replace('.', '')}`;
 }
 
+/** The levels a report carries items of, in catalog order. */
+function levelsOf(items: readonly AnyItem[]): Level[] {
+  return LEVELS.filter((l: Level) => items.some((it) => itemSpec(it.id as ItemId).level === l));
+}
+
 /**
  * Section numbers as in the reference report: input data is 1, then one section per level the
  * report carries (Level 0 is 2, the next level present 3, …), item k of a level being n.(k+1).
  */
 function sectionNumbers(items: readonly AnyItem[]): Map<string, string> {
-  const levels = LEVELS.filter((l: Level) => items.some((it) => itemSpec(it.id as ItemId).level === l));
   const out = new Map<string, string>();
-  for (const [n, level] of levels.entries()) {
+  for (const [n, level] of levelsOf(items).entries()) {
     const ofLevel = items.filter((it) => itemSpec(it.id as ItemId).level === level);
     ofLevel.forEach((it, k) => out.set(it.id, `${n + 2}.${k + 1}`));
   }
@@ -165,6 +188,15 @@ export function entryView(r: Report): EntryView {
     };
   });
 
+  const presentLevels = levelsOf(present);
+  const levels: LevelView[] = presentLevels.map((level, n) => ({
+    level,
+    number: n + 2,
+    anchor: `level-${level.toLowerCase()}`,
+    title: LEVEL_TITLES[level],
+    items: items.filter((i) => itemSpec(i.id).level === level),
+  }));
+  const levelsText = presentLevels.length === 1 ? `Level ${presentLevels[0]}` : `Levels ${presentLevels.slice(0, -1).join(', ')} and ${presentLevels.at(-1)}`;
   const summaryRows = items.map((i) => ({ id: i.id, title: i.title, anchor: i.anchor, section: i.section, label: i.label }));
   const warningGroups = items.filter((i) => i.warnings.length > 0).map((i) => ({ id: i.id, title: i.title, anchor: i.anchor, section: i.section, warnings: i.warnings }));
 
@@ -223,6 +255,8 @@ export function entryView(r: Report): EntryView {
     header,
     input: { rows: inputRows, notes: inp.notes.map((n) => `${n.message} (${n.code})`), figureGroups: inputGroups },
     items,
+    levels,
+    levelsText,
     resolutionEstimates: r.resolutionEstimates.map((x, i) => ({ key: `estimate-${i}`, label: `${x.item} ${x.method}`, text: `${formatNumber(x.value)} Å` })),
     resolutionSummary: r.resolutionSummary,
     provenance,

@@ -1,0 +1,77 @@
+/**
+ * analyzeEntry's inputs: half maps and a model are read, checked and recorded (file, sha256, size)
+ * without changing any Level 0 number; half maps on another grid are refused with both files and
+ * both grids named, before anything is written.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reportItems, type Entry } from '../report/schema.ts';
+import { makePhantom } from '../simulate/phantoms.ts';
+import { AnalysisInputError } from '../util/errors.ts';
+import { writeMrc } from '../volume/to-mrc.ts';
+import { analyzeEntry } from './analyze-entry.ts';
+
+const PDB = [
+  'ATOM      1  N   ALA A   1      11.104   6.134  -6.504  1.00  0.00           N',
+  'ATOM      2  CA  ALA A   1      11.639   6.071  -5.147  1.00  0.00           C',
+  'ATOM      3  C   ALA A   1      13.149   5.846  -5.138  1.00  0.00           C',
+  'END',
+  '',
+].join('\n');
+
+let work = '';
+let map = '';
+let entry: Entry;
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'emvr-inputs-'));
+  const p = await makePhantom('well-behaved', { seed: 5, box: 80 });
+  map = path.join(work, 'map.mrc');
+  await writeMrc(map, p.volume);
+  await writeMrc(path.join(work, 'half1.mrc'), p.volume);
+  await writeMrc(path.join(work, 'half2.mrc'), { ...p.volume, data: p.volume.data.map((x) => 0.5 * x) });
+  await writeMrc(path.join(work, 'other-grid.mrc'), { ...p.volume, voxelSize: [1.3, 1.3, 1.3] });
+  await writeFile(path.join(work, 'model.pdb'), PDB);
+  entry = { id: 'EMD-90050', title: null, authors: [], depositionDate: null, releaseDate: null, resolution: p.resolution, threshold: p.threshold, method: null, pdbIds: [] };
+});
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const sha = async (f: string) => createHash('sha256').update(await readFile(f)).digest('hex');
+
+describe('analyzeEntry inputs', () => {
+  it('records half maps and a model with their hashes, and Level 0 is unchanged by them', async () => {
+    const alone = await analyzeEntry({ mapPath: map, entryDir: path.join(work, 'alone'), figures: false, entry });
+    const all = await analyzeEntry({
+      mapPath: map,
+      halfMapPaths: [path.join(work, 'half1.mrc'), path.join(work, 'half2.mrc')],
+      modelPath: path.join(work, 'model.pdb'),
+      modelPdbId: '1abc',
+      entryDir: path.join(work, 'all'),
+      figures: false,
+      entry,
+    });
+    expect(alone.inputs.halfMaps).toBeUndefined();
+    expect(alone.inputs.model).toBeUndefined();
+    expect(all.inputs.halfMaps).toEqual([
+      { file: 'half1.mrc', sha256: await sha(path.join(work, 'half1.mrc')), bytes: 1024 + 4 * 80 ** 3 },
+      { file: 'half2.mrc', sha256: await sha(path.join(work, 'half2.mrc')), bytes: 1024 + 4 * 80 ** 3 },
+    ]);
+    expect(all.inputs.model).toEqual({ file: 'model.pdb', sha256: await sha(path.join(work, 'model.pdb')), bytes: PDB.length, pdbId: '1abc' });
+    const strip = (r: typeof all) => reportItems(r).map((it) => ({ ...it, timing: null }));
+    expect(strip(all)).toEqual(strip(alone));
+    expect(Object.keys(all.items)).toEqual(['0']);
+  });
+
+  it('refuses half maps on another grid, naming both files and both grids, and writes nothing', async () => {
+    const entryDir = path.join(work, 'refused');
+    const run = analyzeEntry({ mapPath: map, halfMapPaths: [path.join(work, 'half1.mrc'), path.join(work, 'other-grid.mrc')], entryDir, figures: false, entry });
+    await expect(run).rejects.toThrow(AnalysisInputError);
+    await expect(run).rejects.toThrow(`half map ${path.join(work, 'other-grid.mrc')} (80×80×80 voxels of 1.3×1.3×1.3 Å) is not on the grid of the map ${map} (80×80×80 voxels of 1.2×1.2×1.2 Å)`);
+    expect(existsSync(entryDir)).toBe(false);
+  });
+});
