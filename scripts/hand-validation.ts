@@ -1,5 +1,5 @@
 /**
- * Validation of the 0.h helix-chirality hand test (analyzers/level0/0h-validation.ts): simulates
+ * Validation of the 0.h helix-chirality hand test (scripts/validation/hand-cases.ts): simulates
  * every model of the set at 3.0–5.0 Å with noise (spectral SNR 1/3 at the resolution), scores the
  * map and its mirror image, prints one line per map and the confusion table.
  *

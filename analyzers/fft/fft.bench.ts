@@ -1,7 +1,7 @@
 /**
  * Benchmark of the 3-D real FFT and the Gaussian filter against scipy (not a test).
  *
- *   npx node analyzers/volume/fft.bench.ts [sizes…]      default sizes: 256 360 432
+ *   npx node analyzers/fft/fft.bench.ts [sizes…]      default sizes: 256 360 432
  *   options: --reps N (default 5), --no-gauss, --threads N (our thread count; default fftThreads()),
  *            --gauss N (size of the Gaussian-filter row), --shared (caller arrays on SharedArrayBuffers)
  *

@@ -1,8 +1,9 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Volume } from '../volume/volume.ts';
-import { colourBar, colourBarTicks, colourVertices, MISSING_COLOUR, quantiles, renderColouredViews, viridis, VIRIDIS_STOPS } from './colour-map.ts';
+import { colourBar, colourBarTicks, colourVertices, MISSING_COLOUR, renderColouredViews, viridis, VIRIDIS_STOPS } from './colour-map.ts';
 import { isosurface } from './marching-cubes.ts';
+import { finiteQuantiles } from '../methods/order-statistics.ts';
 
 const hex = (c: ArrayLike<number>) => '#' + [0, 1, 2].map((i) => Math.round(c[i] * 255).toString(16).padStart(2, '0')).join('');
 /** WCAG relative luminance of sRGB in 0..1. */
@@ -149,7 +150,7 @@ describe('renderColouredViews', () => {
     expect(samples[samples.length - 1]).toBeGreaterThan(0.2);
   });
 
-  it('quantiles interpolate like numpy', () => {
-    expect(quantiles([4, 1, 3, 2, NaN], [0, 0.5, 0.25, 1])).toEqual([1, 2.5, 1.75, 4]);
+  it('finite quantiles interpolate like numpy and skip NaN', () => {
+    expect(finiteQuantiles([4, 1, 3, 2, NaN], [0, 0.5, 0.25, 1])).toEqual([1, 2.5, 1.75, 4]);
   });
 });

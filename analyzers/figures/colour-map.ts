@@ -8,6 +8,7 @@
  * continuous scale, with the same default range [p2.5, p97.5].
  */
 import sharp from 'sharp';
+import { finiteQuantiles } from '../methods/order-statistics.ts';
 import { sampleTrilinear } from '../volume/interpolate.ts';
 import type { Volume } from '../volume/volume.ts';
 import { isosurface, type Mesh } from './marching-cubes.ts';
@@ -104,21 +105,6 @@ export function colourVertices(mesh: Mesh, property: Volume, range: readonly [nu
   return out;
 }
 
-/**
- * The `q`-quantiles (0..1, linear interpolation between order statistics, numpy's default) of the
- * finite values of `values`.
- */
-export function quantiles(values: ArrayLike<number>, qs: readonly number[]): number[] {
-  const finite: number[] = [];
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite.push(values[i]);
-  if (finite.length === 0) return qs.map(() => NaN);
-  const sorted = Float64Array.from(finite).sort();
-  return qs.map((q) => {
-    const h = (sorted.length - 1) * q;
-    const i = Math.floor(h);
-    return i + 1 < sorted.length ? sorted[i] + (h - i) * (sorted[i + 1] - sorted[i]) : sorted[i];
-  });
-}
 
 /** Options of `colourBar`. */
 export interface ColourBarOptions {
@@ -248,7 +234,7 @@ export async function renderColouredViews(map: Volume, level: number, property: 
     const P = mesh.positions;
     const vals = new Float64Array(P.length / 3);
     for (let v = 0; v < vals.length; v++) vals[v] = sampleTrilinear(property, P[3 * v], P[3 * v + 1], P[3 * v + 2]);
-    const [a, b] = quantiles(vals, [0.025, 0.975]);
+    const [a, b] = finiteQuantiles(vals, [0.025, 0.975]);
     range = b > a ? [a, b] : Number.isFinite(a) ? [a - 0.5, a + 0.5] : [0, 1];
   }
   const colours = colourVertices(mesh, property, range);

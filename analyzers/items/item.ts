@@ -3,9 +3,20 @@
  * `compute` on the per-entry context and `outputs` (figures, downloadable maps) drawn from the
  * measurement. One implementation per item, listed in registry.ts.
  */
-import type { DataFile, Figure, ItemId, SpecOf } from '../report/schema.ts';
-import type { ItemResult } from '../report/item-result.ts';
+import type { DataFile, Figure, ItemId, SpecOf, Table, Warning } from '../report/schema.ts';
 import type { EntryContext, ProductName } from './context.ts';
+
+/**
+ * What a measurement gives the report, before the runner adds status, texts, units, timing and
+ * figures: warnings with stable codes, values (plain JSON once written, checked against the
+ * item's spec, which also gives their units), result sentences and tables.
+ */
+export interface ItemResult {
+  readonly warnings: Warning[];
+  readonly values: Record<string, unknown>;
+  readonly results: string[];
+  readonly tables: Table[];
+}
 
 /** A measurement: the report part (values, warnings, sentences, tables) and what the outputs draw from. */
 export interface Measurement<X = undefined> extends ItemResult {

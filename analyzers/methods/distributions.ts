@@ -62,3 +62,25 @@ export function studentTwoSidedP(t: number, nu: number): number {
 
 /** 2Φ(−5): the fraction of a Gaussian beyond ±5σ (scipy: 2·norm.sf(5); a test re-derives it). */
 export const GAUSSIAN_TAIL_5SIGMA = 5.733031437583866e-7;
+
+/** Standard normal CDF via erf (Abramowitz & Stegun 7.1.26, |error| < 1.5e−7). */
+function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * z);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erf = 1 - poly * Math.exp(-z * z);
+  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+/** Standard normal quantile z_p (Φ(z_p) = p) by bisection on `normalCdf`; 1.645 for p = 0.95. */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: p must be in (0, 1), got ${p}`);
+  let lo = -40;
+  let hi = 40;
+  for (let it = 0; it < 100; it++) {
+    const mid = 0.5 * (lo + hi);
+    if (normalCdf(mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}

@@ -7,7 +7,9 @@ import { mirrorVolume } from '../simulate/simulate.ts';
 import { fixture, haveFixtures } from '../testing/fixtures.ts';
 import { toVolume } from '../volume/from-mrc.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
-import { chiralityIndex, handScore, handTest, handWarnings, kthLargest, type HelixSegment } from './helix-hand.ts';
+import { chiralityIndex, handScore, handTest, type HelixSegment } from './helix-hand.ts';
+import { kthLargest } from './order-statistics.ts';
+import { handWarnings, measureHand } from '../items/level0/0h-hand.ts';
 import { handSegmentsFigure } from '../figures/hand-figure.ts';
 import { modelFromFile, scoreBothHands, simulateHandCase, thresholdForCount } from '../../scripts/validation/hand-cases.ts';
 import { NotApplicable, NotMeasurable } from '../util/errors.ts';
@@ -156,8 +158,10 @@ describe.skipIf(!haveFixtures('0.h EMD-20026 real map'))('real map: EMD-20026 ap
     // Threshold: the 95th percentile of the crop (83 % of its voxels are exactly 0), which
     // encloses ≈ 15 000 Å³ (≈ 11 Å³ per atom of the 1413-atom subunit): a side-chain-level contour.
     const threshold = thresholdForCount(v.data, 0.05 * v.data.length);
-    const right = await handTest(v, threshold, 1.75);
-    const left = await handTest(mirrorVolume(v), threshold, 1.75);
+    const rightTest = await handTest(v, threshold, 1.75);
+    const leftTest = await handTest(mirrorVolume(v), threshold, 1.75);
+    const right = { ...rightTest, result: measureHand(rightTest) };
+    const left = { ...leftTest, result: measureHand(leftTest) };
     expect(right.result.values.helixSegments).toBeGreaterThanOrEqual(5);
     expect(right.result.values.score).toBeLessThan(0.1);
     expect(right.result.warnings).toEqual([]);

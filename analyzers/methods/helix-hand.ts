@@ -64,14 +64,12 @@
  * Warnings (project decision, one per condition): score > 0.5 → `0h.flipped`;
  * 0.4 < score ≤ 0.5 → `0h.uncertain`.
  */
-import type { Table } from '../report/schema.ts';
 import { createRealFft3d, fftFreq, goodFftSize } from '../fft/fft.ts';
 import { resampleOnto } from '../volume/interpolate.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 import { NotApplicable, NotMeasurable } from '../util/errors.ts';
-import { f } from '../util/format.ts';
-import type { ItemResult } from '../report/item-result.ts';
+import { kthLargest } from './order-statistics.ts';
 
 /**
  * Voxel size of the working grid, Å (as DeepHand). Fixed, not an option: the tracer's 1-voxel
@@ -261,46 +259,6 @@ export async function prepareHandMaps(v: Volume, threshold: number, resolution: 
   return { dims: grid.dims, origin: grid.origin, voxelA: step, lowPass, smooth, mask, threshold, workingThreshold };
 }
 
-/**
- * The k-th largest non-NaN value of `a` (k clamped to 1…count), exact: a 4096-bin histogram
- * over [min, max] finds the bin holding it, then the values of that bin are sorted. Three passes,
- * no copy of the array (a sort of a 64-Mvoxel map would cost 256 MB and seconds).
- */
-export function kthLargest(a: Float32Array, k: number): number {
-  let min = Infinity, max = -Infinity, n = 0;
-  for (let i = 0, len = a.length; i < len; i++) {
-    const x = a[i];
-    if (x !== x) continue;
-    n++;
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  if (n === 0) return NaN;
-  k = Math.max(1, Math.min(n, Math.round(k)));
-  if (!(max > min)) return max;
-  const bins = 4096;
-  const scale = bins / (max - min);
-  const hist = new Uint32Array(bins + 1);
-  for (let i = 0, len = a.length; i < len; i++) {
-    const x = a[i];
-    if (x === x) hist[((x - min) * scale) | 0]++;
-  }
-  hist[bins - 1] += hist[bins]; // x = max lands in the extra bin
-  let above = 0, b = bins - 1;
-  for (; b > 0 && above + hist[b] < k; b--) above += hist[b];
-  // Bin b holds values with ((x − min)·scale | 0) === b; compare in that same arithmetic.
-  const vals = new Float32Array(hist[b]);
-  let w = 0;
-  for (let i = 0, len = a.length; i < len; i++) {
-    const x = a[i];
-    if (x === x) {
-      const j = ((x - min) * scale) | 0;
-      if (j === b || (j === bins && b === bins - 1)) vals[w++] = x;
-    }
-  }
-  vals.sort();
-  return vals[vals.length - (k - above)];
-}
 
 // ---------------------------------------------------------------------------------------------
 // Local differential geometry of S at arbitrary points (trilinear samples, 1-voxel differences).
@@ -865,24 +823,18 @@ export function handScore(segments: readonly HelixSegment[]): number {
   return den > 0 ? num / den : NaN;
 }
 
-/**
- * Warnings of a hand score, one per condition (project decision; VRS emitted both above 0.5):
- * score > 0.5 → `0h.flipped`; 0.4 < score ≤ 0.5 → `0h.uncertain`; otherwise none.
- */
-export function handWarnings(score: number): ItemResult['warnings'] {
-  if (score > 0.5) {
-    return [{ code: '0h.flipped', text: `The map seems to be mirrored (wrong hand): the helix-chirality score is ${f(score, 2)} (> 0.5), most of the α-helices found wind left-handed. Flip the hand of the map.` }];
-  }
-  if (score > 0.4) {
-    return [{ code: '0h.uncertain', text: `The hand of the map is uncertain: the helix-chirality score is ${f(score, 2)} (between 0.4 and 0.5).` }];
-  }
-  return [];
-}
 
-/** Result of `handTest`: the pieces found (used or not) and the report item. */
+/** Result of `handTest`: the pieces found (used or not), the score and the working maps. */
 export interface HandTestResult {
   readonly segments: HelixSegment[];
-  readonly result: ItemResult;
+  /** Length- and strength-weighted share of left-handed used segments (`handScore`). */
+  readonly score: number;
+  /** Used segments, their total length (Å) and how many wind left-handed. */
+  readonly usedSegments: number;
+  readonly totalLengthA: number;
+  readonly leftHandedSegments: number;
+  /** Low-pass applied before tracing, Å. */
+  readonly lowPassA: number;
   /** The working maps (for figures). */
   readonly maps: HandMaps;
 }
@@ -903,44 +855,7 @@ export async function handTest(v: Volume, threshold: number, resolution: number 
     throw new NotMeasurable(`only ${used.length} α-helix segment${used.length === 1 ? '' : 's'} found; at least ${o.minSegments} are needed`);
   }
   const score = handScore(segments);
-  const totalLength = used.reduce((a, s) => a + s.lengthA, 0);
-  const left = used.filter((s) => s.h > 0);
-  const warnings = handWarnings(score);
-  const table: Table = {
-    id: 'hand-segments',
-    caption: 'α-helix segments found in the map: axis end points, length, chirality index h (< 0 right-handed, > 0 left-handed), helicity η and weight in the score',
-    columns: [
-      { key: 'start', label: 'Start (x, y, z)', unit: 'Å' },
-      { key: 'end', label: 'End (x, y, z)', unit: 'Å' },
-      { key: 'length', label: 'Length', unit: 'Å' },
-      { key: 'h', label: 'Chirality index h' },
-      { key: 'helicity', label: 'Helicity η' },
-      { key: 'weight', label: 'Weight', unit: 'Å' },
-      { key: 'used', label: 'Used' },
-    ],
-    rows: segments.map((s) => [xyz(s.start), xyz(s.end), r2(s.lengthA), r3(s.h), r3(s.helicity), r2(s.weight), s.used ? 'yes' : 'no']),
-  };
-  return {
-    segments,
-    maps,
-    result: {
-      warnings,
-      values: {
-        score,
-        helixSegments: used.length,
-        helixTotalLengthA: totalLength,
-        leftHandedSegments: left.length,
-        lowPassA: Math.max(resolution, o.minLowPassA),
-      },
-      results: [
-        `Helix-chirality hand test (classical replacement of DeepHand): ${used.length} α-helix segments (total length ${f(totalLength, 0)} Å) were found in the map low-passed at ${f(Math.max(resolution, o.minLowPassA), 1)} Å.`,
-        `${left.length} of them wind left-handed; the length- and strength-weighted share of left-handed segments (the hand score) is ${f(score, 3)} (0 = correct hand, 1 = mirrored).`,
-      ],
-      tables: [table],
-    },
-  };
+  const totalLengthA = used.reduce((a, s) => a + s.lengthA, 0);
+  const leftHandedSegments = used.filter((s) => s.h > 0).length;
+  return { segments, score, usedSegments: used.length, totalLengthA, leftHandedSegments, lowPassA: Math.max(resolution, o.minLowPassA), maps };
 }
-
-const r2 = (x: number) => Math.round(x * 100) / 100;
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
-const xyz = (p: Vec3) => p.map((x) => x.toFixed(1)).join(', ');

@@ -38,9 +38,17 @@ import { sampleTrilinear } from '../volume/interpolate.ts';
 import { linspace } from './order-statistics.ts';
 import { volumeStats } from '../volume/stats.ts';
 import type { Volume } from '../volume/volume.ts';
-import { localBFactor, localBFactorWarnings } from './local-bfactor.ts';
+import { localBFactor } from './local-bfactor.ts';
+import { localBFactorWarnings, measureLocalBFactor } from '../items/level0/0f-local-bfactor.ts';
+import type { ItemResult } from '../items/item.ts';
 import { NotApplicable, NotMeasurable } from '../util/errors.ts';
 import { buildMasks } from './masks.ts';
+
+/** LocBFactor and the 0.f item's report part built from it. */
+async function locBFactor(v: Volume, mask: Uint8Array, res: number): Promise<{ bmap: Float32Array; result: ItemResult }> {
+  const out = await localBFactor(v, mask, res);
+  return { bmap: out.bmap, result: measureLocalBFactor(out.bmap, mask, res, out.run) };
+}
 
 const EIGHT_PI2 = 8 * Math.PI * Math.PI;
 
@@ -195,7 +203,7 @@ describe('0.f local B-factor: known answers', () => {
       const v = await colouredNoise(n, Ts, bTrue);
       const mask = new Uint8Array(n ** 3);
       for (let z = 0, i = 0; z < n; z++) for (let y = 0; y < n; y++) for (let x = 0; x < n; x++, i++) if ((x - n / 2) ** 2 + (y - n / 2) ** 2 + (z - n / 2) ** 2 < (n / 4) ** 2) mask[i] = 1;
-      const { result } = await localBFactor(v, mask, res);
+      const { result } = await locBFactor(v, mask, res);
       const freqs = linspace(1 / 15, 1 / res, 10);
       const expected = bruteSlope(n, Ts, freqs, (s) => s.lnSumSqB / 2 - s.lnSum, bTrue);
       const median = result.values.median as number;
@@ -216,7 +224,7 @@ describe('0.f local B-factor: known answers', () => {
     const { model, trueB } = gradientModel(simResolution, -50, -250);
     const { v, mask } = await simulate(model, res, simResolution, 36);
     expect(v.dims).toEqual([90, 90, 90]);
-    const { bmap, result } = await localBFactor(v, mask, res);
+    const { bmap, result } = await locBFactor(v, mask, res);
     const bv = { ...v, data: bmap };
     const est = new Float64Array(model.count);
     for (let i = 0; i < model.count; i++) est[i] = sampleTrilinear(bv, model.x[i], model.y[i], model.z[i]);
@@ -251,7 +259,7 @@ describe('0.f local B-factor: known answers', () => {
     for (let z = 0, i = 0; z < n; z++) for (let y = 0; y < n; y++) for (let x = 0; x < n; x++, i++) data[i] = Math.cos((2 * Math.PI * (k[0] * x + k[1] * y + k[2] * z)) / n);
     const mask = new Uint8Array(n ** 3);
     for (let z = 10; z < 30; z++) for (let y = 10; y < 30; y++) for (let x = 10; x < 30; x++) mask[x + n * (y + n * z)] = 1;
-    const { bmap, result } = await localBFactor({ dims: [n, n, n], voxelSize: [Ts, Ts, Ts], origin: [0, 0, 0], data }, mask, res);
+    const { bmap, result } = await locBFactor({ dims: [n, n, n], voxelSize: [Ts, Ts, Ts], origin: [0, 0, 0], data }, mask, res);
     const rho0 = Math.hypot(k[0], k[1], k[2]) / (n * Ts);
     const delta = 4.8 / (n * Ts);
     // A_j = S_j(ρ0)/ΣS_j everywhere, q_j = A_j, C = ½: L_j = ln(½) + ln A_j.
@@ -304,7 +312,7 @@ describe.skipIf(!ready)('0.f agrees with an independent numpy (full-grid fftn) i
       const prefix = path.join(work, `m${n}`);
       await writeFile(`${prefix}.f32`, new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength));
       await writeFile(`${prefix}.u8`, mask);
-      const [ours, refText] = await Promise.all([localBFactor(v, mask, res), runReference('locbfactor_reference.py', [`${prefix}.f32`, `${prefix}.u8`, String(n), String(res / 2), String(res), prefix])]);
+      const [ours, refText] = await Promise.all([locBFactor(v, mask, res), runReference('locbfactor_reference.py', [`${prefix}.f32`, `${prefix}.u8`, String(n), String(res / 2), String(res), prefix])]);
       const ref = JSON.parse(refText);
       const buf = await readFile(`${prefix}.bmap.f32`);
       const refB = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);

@@ -23,20 +23,34 @@
  * multiplicative effect: inside a shell of width δ the weights exp(B·ρ²/2) tilt the shell, which
  * scales the fitted B by ≈ 1/(1 − B·δ²/2) (0.8 at B = −150 Å² on a 84 Å box, 0.99 on a 375 Å box).
  *
- * Report values: percentiles (2.5, 25, 50, 75, 97.5) and median of B over voxels with mask > 0.5,
- * and a 25-bin histogram over [p0.5, p99.5] of those values (the outer 1 % is counted in
- * below/above so that a few extreme voxels do not squash the bins).
- * Warnings: |p2.5 − p97.5| < 0.01 (homogeneous output); median < −300 or > 0 Å².
+ * The item (items/level0/0f-local-bfactor.ts) reports percentiles and a histogram of B inside the
+ * mask and warns on a homogeneous output or a median outside [−300, 0] Å².
  */
-import type { Table } from '../report/schema.ts';
-import { histogram, linspace, quantileInPlace, quantileSorted, type Histogram } from './order-statistics.ts';
+import { linspace, quantileInPlace } from './order-statistics.ts';
 import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
 import { accumulateWeightedLog } from '../fft/wasm-math.ts';
 import { createSpiralAmplitude, shellNormalisationOffset, type ShellSums, type SpiralAmplitude } from './spiral-amplitude.ts';
 import type { Volume } from '../volume/volume.ts';
 import { NotApplicable, NotMeasurable } from '../util/errors.ts';
-import { f } from '../util/format.ts';
-import type { ItemResult } from '../report/item-result.ts';
+
+/** The sweep of one LocBFactor run, reported with the item's values. */
+export interface LocBFactorRun {
+  /** Low end of the sweep, Å. */
+  readonly minRes: number;
+  readonly numPoints: number;
+  /** Shell centres f_j, Å⁻¹. */
+  readonly frequencies: number[];
+  /** Noise level q_j per shell. */
+  readonly noiseLevels: number[];
+  /** Shell width δ, Å⁻¹. */
+  readonly shellWidth: number;
+  readonly backgroundVoxels: number;
+  /** The constant that the Σ S = 1 shell normalisation adds to every local B, Å². */
+  readonly normalisationOffset: number;
+  /** Box edge n of the (cubic) map, and its voxel size, Å. */
+  readonly boxEdge: number;
+  readonly voxelSizeA: number;
+}
 
 /** Options of `localBFactor` (defaults are the VRS/ucm ones). */
 export interface LocalBFactorOptions {
@@ -52,83 +66,7 @@ export interface LocalBFactorOptions {
   amplitude?: SpiralAmplitude;
 }
 
-/** Percentiles reported by 0.f and 0.g (keys p2_5 … p97_5). */
-export interface PercentileSummary {
-  p2_5: number;
-  p25: number;
-  p50: number;
-  p75: number;
-  p97_5: number;
-}
 
-/** The reported percentiles: key in `PercentileSummary`, quantile level, table label. */
-export const PERCENTILE_LEVELS: ReadonlyArray<readonly [keyof PercentileSummary, number, string]> = [
-  ['p2_5', 0.025, '2.5%'],
-  ['p25', 0.25, '25%'],
-  ['p50', 0.5, '50%'],
-  ['p75', 0.75, '75%'],
-  ['p97_5', 0.975, '97.5%'],
-];
-
-/** Summary statistics of a map's values inside a mask (mask value > 0.5, finite values only). */
-export interface MaskedSummary {
-  percentiles: PercentileSummary;
-  median: number;
-  histogram: Histogram;
-  /** Voxels counted (finite values inside the mask). */
-  count: number;
-  /** Voxels inside the mask whose value is NaN or ±∞ (left out of the statistics). */
-  nonFinite: number;
-}
-
-/**
- * Percentiles (numpy linear) and a 25-bin histogram of `map` over mask > 0.5. The histogram range
- * is `range` or, when absent, [p0.5, p99.5] of the values. Returns null when no finite value is
- * inside the mask.
- */
-export function maskedSummary(map: Float32Array, mask: Uint8Array, range?: readonly [number, number]): MaskedSummary | null {
-  let count = 0;
-  let nonFinite = 0;
-  for (let i = 0; i < map.length; i++) {
-    if (mask[i] > 0.5) {
-      if (Number.isFinite(map[i])) count++;
-      else nonFinite++;
-    }
-  }
-  if (count === 0) return null;
-  const sorted = new Float64Array(count);
-  for (let i = 0, k = 0; i < map.length; i++) if (mask[i] > 0.5 && Number.isFinite(map[i])) sorted[k++] = map[i];
-  sorted.sort();
-  const percentiles = {} as PercentileSummary;
-  for (const [key, q] of PERCENTILE_LEVELS) percentiles[key] = quantileSorted(sorted, q);
-  const hRange = range ?? ([quantileSorted(sorted, 0.005), quantileSorted(sorted, 0.995)] as const);
-  return { percentiles, median: percentiles.p50, histogram: histogram(sorted, 25, hRange), count, nonFinite };
-}
-
-/** The percentile table of the report: Percentile | value. */
-export function percentileTable(id: string, caption: string, label: string, unit: string | undefined, p: PercentileSummary, digits: number): Table {
-  return {
-    id,
-    caption,
-    columns: [{ key: 'percentile', label: 'Percentile' }, unit ? { key: 'value', label, unit } : { key: 'value', label }],
-    rows: PERCENTILE_LEVELS.map(([key, , name]) => [name, Number(p[key].toFixed(digits))]),
-  };
-}
-
-/**
- * 0.f warnings from the in-mask percentiles (strict inequalities): `0f.homogeneous` when
- * |p2.5 − p97.5| < 0.01 Å², `0f.median-range` when the median is < −300 or > 0 Å².
- */
-export function localBFactorWarnings(p: PercentileSummary): ItemResult['warnings'] {
-  const warnings: ItemResult['warnings'] = [];
-  if (Math.abs(p.p2_5 - p.p97_5) < 0.01) {
-    warnings.push({ code: '0f.homogeneous', text: 'The local B-factor is suspiciously homogeneous (|p2.5 − p97.5| < 0.01 Å²): the program may have failed.' });
-  }
-  if (p.p50 < -300 || p.p50 > 0) {
-    warnings.push({ code: '0f.median-range', text: `The median B-factor (${f(p.p50, 1)} Å²) is out of the interval [−300, 0].` });
-  }
-  return warnings;
-}
 
 /** Maps below this many voxels run their per-voxel loops on the calling thread. */
 export const PARALLEL_MIN_VOXELS = 64 * 64 * 64;
@@ -189,7 +127,7 @@ export async function localBFactor(
   mask: Uint8Array,
   resolution: number | null,
   opts: LocalBFactorOptions = {},
-): Promise<{ bmap: Float32Array; result: ItemResult }> {
+): Promise<{ bmap: Float32Array; run: LocBFactorRun }> {
   if (!resolution) throw new NotApplicable('no resolution reported');
   const minRes = opts.minRes ?? 15;
   const numPoints = opts.numPoints ?? 10;
@@ -232,34 +170,18 @@ export async function localBFactor(
     bmap[i] = Number.isFinite(b) ? b : NaN;
   }
 
-  const summary = maskedSummary(bmap, mask);
-  if (!summary) throw new NotMeasurable('the local B-factor is not finite at any voxel of the mask');
-  const { percentiles: p, median } = summary;
-  const warnings = localBFactorWarnings(p);
-  const results = [
-    `The local B-factor (LocBFactor, ${numPoints} shells from ${minRes} Å to ${resolution} Å, shell width ${f(spiral.delta, 5)} Å⁻¹) was computed at every voxel of the ${n}³ map resampled to ${f(v.voxelSize[0], 3)} Å/voxel; ${summary.count} voxels of the mask are summarised.`,
-    `Some representative percentiles of the local B-factor inside the mask: 2.5 % ${f(p.p2_5)}, 25 % ${f(p.p25)}, 50 % ${f(p.p50)}, 75 % ${f(p.p75)}, 97.5 % ${f(p.p97_5)} Å².`,
-    `The median local B-factor is ${f(median)} Å².`,
-  ];
-  if (summary.nonFinite > 0) results.push(`${summary.nonFinite} voxels of the mask had no finite local B-factor (zero local amplitude) and were left out.`);
   return {
     bmap,
-    result: {
-      warnings,
-      values: {
-        percentiles: { ...p },
-        median,
-        histogram: { ...summary.histogram },
-        voxels: summary.count,
-        nonFiniteVoxels: summary.nonFinite,
-        frequencies: freqs,
-        noiseLevels: noise,
-        shellWidth: spiral.delta,
-        backgroundVoxels: bg.length,
-        normalisationOffset: shellNormalisationOffset(freqs, sums),
-      },
-      results,
-      tables: [percentileTable('local-bfactor-percentiles', 'Representative percentiles of the local B-factor inside the mask', 'Local B-factor', 'Å²', p, 2)],
+    run: {
+      minRes,
+      numPoints,
+      frequencies: freqs,
+      noiseLevels: noise,
+      shellWidth: spiral.delta,
+      backgroundVoxels: bg.length,
+      normalisationOffset: shellNormalisationOffset(freqs, sums),
+      boxEdge: n,
+      voxelSizeA: v.voxelSize[0],
     },
   };
 }

@@ -21,9 +21,17 @@ import { havePython, runReference } from '../testing/python.ts';
 import { sampleTrilinear } from '../volume/interpolate.ts';
 import { volumeStats } from '../volume/stats.ts';
 import type { Volume } from '../volume/volume.ts';
-import { localOccupancy, localOccupancyWarnings, occupancyShellCount } from './local-occupancy.ts';
+import { localOccupancy, occupancyShellCount } from './local-occupancy.ts';
+import { localOccupancyWarnings, measureLocalOccupancy } from '../items/level0/0g-local-occupancy.ts';
+import type { ItemResult } from '../items/item.ts';
 import { NotApplicable, NotMeasurable } from '../util/errors.ts';
 import { buildMasks } from './masks.ts';
+
+/** LocOccupancy and the 0.g item's report part built from it. */
+async function locOccupancy(v: Volume, mask: Uint8Array, res: number): Promise<{ omap: Float32Array; result: ItemResult }> {
+  const out = await localOccupancy(v, mask, res);
+  return { omap: out.omap, result: measureLocalOccupancy(out.omap, mask, res, out.run) };
+}
 
 const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
 const median = (a: number[]) => {
@@ -47,7 +55,7 @@ describe('0.g local occupancy: known answers', () => {
     const max = volumeStats((await simulateMap(model, grid, { resolution: res })).data).max;
     const v = await simulateMap(model, grid, { resolution: res, noiseSigma: 0.01 * max, seed: 9 });
     const mask = buildMasks(v, 0.3 * max).hard;
-    const { omap, result } = await localOccupancy(v, mask, res);
+    const { omap, result } = await locOccupancy(v, mask, res);
     const ov = { ...v, data: omap };
     const full: number[] = [];
     const half: number[] = [];
@@ -77,7 +85,7 @@ describe('0.g local occupancy: known answers', () => {
     const data = new Float32Array(n ** 3).map((_, i) => Math.sin(0.37 * i) + Math.cos(0.011 * i * i));
     const mask = new Uint8Array(n ** 3);
     mask[12 + n * (12 + n * 12)] = 1;
-    const { result } = await localOccupancy({ dims: [n, n, n], voxelSize: [2, 2, 2], origin: [0, 0, 0], data }, mask, 4);
+    const { result } = await locOccupancy({ dims: [n, n, n], voxelSize: [2, 2, 2], origin: [0, 0, 0], data }, mask, 4);
     expect(result.values.median).toBe(1);
     expect(result.warnings.map((w) => w.code)).toEqual(['0g.homogeneous']);
   });
@@ -127,7 +135,7 @@ describe.skipIf(!ready)('0.g agrees with an independent numpy (full-grid fftn) i
       const prefix = path.join(work, `m${n}`);
       await writeFile(`${prefix}.f32`, new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength));
       await writeFile(`${prefix}.u8`, mask);
-      const [ours, refText] = await Promise.all([localOccupancy(v, mask, res), runReference('locbfactor_reference.py', [`${prefix}.f32`, `${prefix}.u8`, String(n), String(res / 2), String(res), prefix])]);
+      const [ours, refText] = await Promise.all([locOccupancy(v, mask, res), runReference('locbfactor_reference.py', [`${prefix}.f32`, `${prefix}.u8`, String(n), String(res / 2), String(res), prefix])]);
       const ref = JSON.parse(refText);
       const buf = await readFile(`${prefix}.omap.f32`);
       const refO = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);

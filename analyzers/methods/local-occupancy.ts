@@ -10,17 +10,32 @@
  * construction about 75 % of the mask passes each shell; lower values mark density that is weak
  * in most bands (partial occupancy, flexible parts).
  *
- * Report values: percentiles (2.5 … 97.5) and median of O over mask > 0.5, a 25-bin histogram over
- * the fixed range [0, 1]. Warnings: |p2.5 − p97.5| < 0.1 (homogeneous output); median < 0.5.
+ * The item (items/level0/0g-local-occupancy.ts) reports percentiles and a histogram of O over
+ * [0, 1] inside the mask and warns on a homogeneous output or a median below 0.5.
  */
 import { linspace, quantileInPlace } from './order-statistics.ts';
 import { createSpiralAmplitude, type SpiralAmplitude } from './spiral-amplitude.ts';
 import type { Volume } from '../volume/volume.ts';
 import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
-import { maskedSummary, PARALLEL_MIN_VOXELS, percentileTable, type PercentileSummary } from './local-bfactor.ts';
+import { PARALLEL_MIN_VOXELS } from './local-bfactor.ts';
 import { NotApplicable, NotMeasurable } from '../util/errors.ts';
-import { f } from '../util/format.ts';
-import type { ItemResult } from '../report/item-result.ts';
+
+/** The sweep of one LocOccupancy run, reported with the item's values. */
+export interface LocOccupancyRun {
+  /** Low end of the sweep, Å. */
+  readonly minRes: number;
+  /** Number of shells m. */
+  readonly shells: number;
+  /** Shell centres, Å⁻¹. */
+  readonly frequencies: number[];
+  /** In-mask amplitude level q per shell. */
+  readonly amplitudeLevels: number[];
+  /** Shell width δ, Å⁻¹. */
+  readonly shellWidth: number;
+  /** Box edge n of the (cubic) map, and its voxel size, Å. */
+  readonly boxEdge: number;
+  readonly voxelSizeA: number;
+}
 
 /** Options of `localOccupancy` (defaults are the VRS/ucm ones). */
 export interface LocalOccupancyOptions {
@@ -34,22 +49,6 @@ export interface LocalOccupancyOptions {
   amplitude?: SpiralAmplitude;
 }
 
-/**
- * 0.g warnings from the in-mask percentiles (strict inequalities): `0g.homogeneous` when
- * |p2.5 − p97.5| < 0.1, `0g.median-low` when the median is < 0.5. (With a 0/1 mask the second can
- * hardly fire: every shell passes ≥ 75 % of the mask, so the mask mean of O is ≥ 0.75, which a
- * median below 0.5 would contradict; it is kept as the VRS criterion.)
- */
-export function localOccupancyWarnings(p: PercentileSummary): ItemResult['warnings'] {
-  const warnings: ItemResult['warnings'] = [];
-  if (Math.abs(p.p2_5 - p.p97_5) < 0.1) {
-    warnings.push({ code: '0g.homogeneous', text: 'The local occupancy is suspiciously homogeneous (|p2.5 − p97.5| < 0.1): the program may have failed.' });
-  }
-  if (p.p50 < 0.5) {
-    warnings.push({ code: '0g.median-low', text: `The median occupancy (${f(p.p50)}) is below 50 %.` });
-  }
-  return warnings;
-}
 
 /** Inputs of `countAbove` (SharedArrayBuffer-backed arrays). */
 export interface CountArgs {
@@ -70,7 +69,7 @@ export function occupancyShellCount(resolution: number, minRes: number, delta: n
 }
 
 /**
- * Local occupancy map (fraction in [0, 1], float32, every voxel) and the 0.g item result.
+ * Local occupancy map (fraction in [0, 1], float32, every voxel) and the sweep that made it.
  * `v`: cubic n³ map at Ts' = res/2; `mask`: its hard mask (0/1). Throws NotApplicable without a
  * resolution (null or 0) and NotMeasurable when the mask is empty.
  */
@@ -79,7 +78,7 @@ export async function localOccupancy(
   mask: Uint8Array,
   resolution: number | null,
   opts: LocalOccupancyOptions = {},
-): Promise<{ omap: Float32Array; result: ItemResult }> {
+): Promise<{ omap: Float32Array; run: LocOccupancyRun }> {
   if (!resolution) throw new NotApplicable('no resolution reported');
   const minRes = opts.minRes ?? 15;
   const threshold = opts.proteinThreshold ?? 0.25;
@@ -111,29 +110,5 @@ export async function localOccupancy(
   const omap = new Float32Array(N);
   for (let i = 0; i < N; i++) omap[i] = count[i] / m;
 
-  const summary = maskedSummary(omap, mask, [0, 1]);
-  if (!summary) throw new NotMeasurable('the local occupancy is not finite at any voxel of the mask');
-  const { percentiles: p, median } = summary;
-  const warnings = localOccupancyWarnings(p);
-  return {
-    omap,
-    result: {
-      warnings,
-      values: {
-        percentiles: { ...p },
-        median,
-        histogram: { ...summary.histogram },
-        voxels: summary.count,
-        frequencies: freqs,
-        amplitudeLevels: levels,
-        shellWidth: spiral.delta,
-      },
-      results: [
-        `The local occupancy (LocOccupancy, ${m} shell${m === 1 ? '' : 's'} from ${minRes} Å to ${resolution} Å, shell width ${f(spiral.delta, 5)} Å⁻¹) was computed at every voxel of the ${v.dims[0]}³ map resampled to ${f(v.voxelSize[0], 3)} Å/voxel; ${summary.count} voxels of the mask are summarised.`,
-        `Some representative percentiles of the local occupancy inside the mask: 2.5 % ${f(p.p2_5)}, 25 % ${f(p.p25)}, 50 % ${f(p.p50)}, 75 % ${f(p.p75)}, 97.5 % ${f(p.p97_5)}.`,
-        `The median local occupancy is ${f(median)}.`,
-      ],
-      tables: [percentileTable('local-occupancy-percentiles', 'Representative percentiles of the local occupancy inside the mask', 'Local occupancy', 'fraction [0–1]', p, 2)],
-    },
-  };
+  return { omap, run: { minRes, shells: m, frequencies: freqs, amplitudeLevels: levels, shellWidth: spiral.delta, boxEdge: v.dims[0], voxelSizeA: v.voxelSize[0] } };
 }

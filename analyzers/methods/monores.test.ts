@@ -20,9 +20,19 @@ import { fixture, haveFixtures } from '../testing/fixtures.ts';
 import { createRealFft3d, fftFreq, goodFftSize } from '../fft/fft.ts';
 import { toVolume } from '../volume/from-mrc.ts';
 import type { Volume } from '../volume/volume.ts';
-import { histogramSorted, localResolution, localResolutionStatistics, noiseQuantile, normalQuantile, percentileSorted, type LocalResolutionOutput } from './monores.ts';
+import { localResolution, localResolutionStatistics, noiseQuantile, type LocalResolutionOutput } from './monores.ts';
+import { histogramSorted, percentileSorted } from './order-statistics.ts';
+import { normalQuantile } from './distributions.ts';
+import { localResolutionWarnings, measureLocalResolution } from '../items/level0/0e-local-resolution.ts';
+import type { ItemResult } from '../items/item.ts';
 import { NotApplicable, NotMeasurable } from '../util/errors.ts';
 import { buildMasks } from './masks.ts';
+
+/** MonoRes and the 0.e item's report part built from it (values, warnings, sentences, table). */
+async function monoRes(v: Volume, mask: Uint8Array, res: number): Promise<LocalResolutionOutput & { result: ItemResult }> {
+  const out = await localResolution(v, mask, res);
+  return { ...out, result: measureLocalResolution(out.resmap, res, out.run) };
+}
 
 /** Noise σ as a fraction of the noise-free map's maximum, and the mask level likewise. */
 const SPLIT_NOISE = 0.04;
@@ -70,11 +80,11 @@ function noisyWithMask(clean: Volume, data: Float32Array, noiseFraction: number,
 }
 
 /** The 4 Å map with UNIFORM_NOISE, its mask, and its MonoRes run at res 4 Å (computed once, shared). */
-let uniform4: Promise<{ v: Volume; mask: Uint8Array; out: LocalResolutionOutput }> | null = null;
+let uniform4: Promise<{ v: Volume; mask: Uint8Array; out: LocalResolutionOutput & { result: ItemResult } }> | null = null;
 function runUniform4() {
   uniform4 ??= (async () => {
     const { v, mask } = noisyWithMask(map4, map4.data, UNIFORM_NOISE);
-    return { v, mask, out: await localResolution(v, mask, 4) };
+    return { v, mask, out: await monoRes(v, mask, 4) };
   })();
   return uniform4;
 }
@@ -100,7 +110,7 @@ describe('0.e MonoRes local resolution on simulated maps', () => {
     }
     // Mask at half the maximum of the weaker (6 Å) half, so that both halves are covered alike.
     const { v, mask } = noisyWithMask(map3, spliced, SPLIT_NOISE, 0.5 * maxOf(map6.data));
-    const { resmap, result } = await localResolution(v, mask, 3);
+    const { resmap, result } = await monoRes(v, mask, 3);
     const left = valuesWhere(resmap, v.dims, (x) => x < c);
     const right = valuesWhere(resmap, v.dims, (x) => x >= c);
     const q = (s: Float32Array, p: number) => percentileSorted(s, p);
@@ -159,7 +169,7 @@ describe('0.e MonoRes local resolution on simulated maps', () => {
     const limited = await fft.inverse(spec);
     for (const noise of [0.02, 0.05]) {
       const { v, mask } = noisyWithMask(fine, limited, noise);
-      const vals = (await localResolution(v, mask, 5)).result.values as { percentiles: { p25: number; p50: number; p75: number } };
+      const vals = (await monoRes(v, mask, 5)).result.values as { percentiles: { p25: number; p50: number; p75: number } };
       const { p25, p50, p75 } = vals.percentiles;
       console.log(`band-limited 5 Å, noise ${noise}: p25/p50/p75 = ${p25.toFixed(2)} / ${p50.toFixed(2)} / ${p75.toFixed(2)} Å`);
       expect(Math.abs(p50 - 5)).toBeLessThanOrEqual(0.5);
@@ -169,7 +179,7 @@ describe('0.e MonoRes local resolution on simulated maps', () => {
   it('flags a reported resolution better than almost every local value', async () => {
     // The 4 Å map claimed at 2 Å: every local value is ≥ 2·Ts = 2 Å, so P = 0 %.
     const { v, mask } = await runUniform4();
-    const claimed = await localResolution(v, mask, 2);
+    const claimed = await monoRes(v, mask, 2);
     expect((claimed.result.values as { reportedResolutionPercentile: number }).reportedResolutionPercentile).toBe(0);
     expect(claimed.result.warnings.map((w) => w.code)).toEqual(['0e.resolution-better-than-local']);
     expect(claimed.result.warnings[0].text).toContain('2.00 Å');
@@ -177,8 +187,8 @@ describe('0.e MonoRes local resolution on simulated maps', () => {
 
   it('is deterministic', async () => {
     const { v, mask } = noisyWithMask(map6, map6.data, UNIFORM_NOISE);
-    const a = await localResolution(v, mask, 6);
-    const b = await localResolution(v, mask, 6);
+    const a = await monoRes(v, mask, 6);
+    const b = await monoRes(v, mask, 6);
     expect(Buffer.from(b.resmap.buffer).equals(Buffer.from(a.resmap.buffer))).toBe(true);
     expect(b.result).toEqual(a.result);
   });
@@ -214,7 +224,7 @@ describe('0.e applicability and failures', () => {
       return Math.hypot(ix - c, iy - c, iz - c) < R ? x : 0;
     });
     const open = out.result.values as { median: number };
-    const cut = (await localResolution({ ...v, data: sphere }, mask, 4)).result.values as { median: number; cliff: { found: boolean; cutRadiusPx: number } };
+    const cut = (await monoRes({ ...v, data: sphere }, mask, 4)).result.values as { median: number; cliff: { found: boolean; cutRadiusPx: number } };
     expect(cut.cliff.found).toBe(true);
     expect(cut.cliff.cutRadiusPx).toBeGreaterThanOrEqual(R - 2);
     expect(cut.cliff.cutRadiusPx).toBeLessThanOrEqual(R);
@@ -266,15 +276,15 @@ describe('0.e statistics helpers (numpy semantics)', () => {
     expect(st.percentiles.p2_5).toBeCloseTo(3.475, 5);
     expect(st.histogram.counts.reduce((a, b) => a + b, 0)).toBe(100);
     expect(st.histogram.counts).toHaveLength(25);
-    expect(st.warnings).toEqual([]);
+    expect(localResolutionWarnings(st, 50)).toEqual([]);
     // 1 value in 1000 below the reported resolution: P = 0.1 % does not warn (strict); none below warns.
     const thousand = new Float32Array(1000).map((_, i) => 3 + (2 * i) / 999);
     thousand[0] = 2.5;
-    expect(localResolutionStatistics(thousand, 3).warnings.map((w) => w.code)).toEqual([]);
-    expect(localResolutionStatistics(thousand, 2.5).warnings.map((w) => w.code)).toEqual(['0e.resolution-better-than-local']);
+    expect(localResolutionWarnings(localResolutionStatistics(thousand, 3), 3).map((w) => w.code)).toEqual([]);
+    expect(localResolutionWarnings(localResolutionStatistics(thousand, 2.5), 2.5).map((w) => w.code)).toEqual(['0e.resolution-better-than-local']);
     // A constant map is "homogeneous".
     const flat = localResolutionStatistics(new Float32Array(500).fill(3.2), 3.5);
-    expect(flat.warnings.map((w) => w.code)).toEqual(['0e.homogeneous']);
+    expect(localResolutionWarnings(flat, 3.5).map((w) => w.code)).toEqual(["0e.homogeneous"]);
     expect(() => localResolutionStatistics(new Float32Array(10), 3)).toThrow(NotMeasurable);
   });
 

@@ -34,15 +34,15 @@
  * 6 (`FFTS_PER_FREQUENCY`: inverse of v, v_x, v_y, v_z, forward and inverse of the amplitude's
  * low-pass); post-processing 2 (smoothing). 26 frequencies (res 3 Å) → 164 FFTs.
  */
-import type { Table } from '../report/schema.ts';
 import { createRealFft3d, fftFreq, type RealFft3d } from '../fft/fft.ts';
 import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 import { MASKED_ZERO_FRACTION } from './masks.ts';
 import { NotApplicable, NotMeasurable } from '../util/errors.ts';
+import { histogramSorted, percentileSorted, selectKth } from './order-statistics.ts';
+import { normalQuantile } from './distributions.ts';
 import { f } from '../util/format.ts';
-import type { ItemResult } from '../report/item-result.ts';
 
 /** Applicability window of the reported resolution (Å), as VRS's DeepRes item. */
 export const MIN_RESOLUTION_A = 2;
@@ -105,7 +105,8 @@ export interface MonoResStep {
 export interface LocalResolutionOutput {
   /** Local resolution per voxel of the input grid (Å), x fastest; 0 outside the final mask. */
   resmap: Float32Array;
-  result: ItemResult;
+  /** How the run went: the sweep, its stop, the masks, the noise, the work box. */
+  run: MonoResRun;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -129,102 +130,11 @@ function lowPassGain(w: number, omega: number): number {
   return 0.5 * (1 + Math.cos((Math.PI * (w - omega)) / RAISED_COSINE_WIDTH));
 }
 
-/**
- * k-th smallest of a[0..n) (0-based), by Hoare-partition quickselect with a median-of-three
- * pivot. Reorders a[0..n). Deterministic; O(n) on average, which matters because the noise
- * quantile is taken on millions of voxels at every frequency (a sort would dominate).
- */
-function selectKth(a: Float32Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < a[lo]) swap(a, mid, lo);
-    if (a[hi] < a[lo]) swap(a, hi, lo);
-    if (a[hi] < a[mid]) swap(a, hi, mid);
-    const pivot = a[mid];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        swap(a, i, j);
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
 
-function swap(a: Float32Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
-}
 
-/** Standard normal CDF via erf (Abramowitz & Stegun 7.1.26, |error| < 1.5e−7). */
-function normalCdf(x: number): number {
-  const z = Math.abs(x) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * z);
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  const erf = 1 - poly * Math.exp(-z * z);
-  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
-}
 
-/** Standard normal quantile z_p (Φ(z_p) = p) by bisection on `normalCdf`; 1.645 for p = 0.95. */
-export function normalQuantile(p: number): number {
-  if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: p must be in (0, 1), got ${p}`);
-  let lo = -40;
-  let hi = 40;
-  for (let it = 0; it < 100; it++) {
-    const mid = 0.5 * (lo + hi);
-    if (normalCdf(mid) < p) lo = mid;
-    else hi = mid;
-  }
-  return 0.5 * (lo + hi);
-}
 
-/** numpy-style percentile (linear interpolation) of an ascending array, p in [0, 100]. */
-export function percentileSorted(s: Float32Array | Float64Array, p: number): number {
-  const n = s.length;
-  if (n === 0) return NaN;
-  const h = ((n - 1) * p) / 100;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return s[lo] + (h - lo) * (s[hi] - s[lo]);
-}
 
-/**
- * numpy.histogram(values, bins) of an ascending array: equal bins over [min, max] (min ± 0.5 when
- * all values are equal), the last bin closed. Returns bins + 1 edges and bins counts.
- */
-export function histogramSorted(s: Float32Array, bins: number): { edges: number[]; counts: number[] } {
-  const n = s.length;
-  let lo = n ? s[0] : 0;
-  let hi = n ? s[n - 1] : 1;
-  if (lo === hi) {
-    lo -= 0.5;
-    hi += 0.5;
-  }
-  const edges = Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins);
-  const counts = new Array<number>(bins).fill(0);
-  const scale = bins / (hi - lo);
-  for (let i = 0; i < n; i++) {
-    let b = Math.floor((s[i] - lo) * scale);
-    if (b >= bins) b = bins - 1;
-    if (b < 0) b = 0;
-    // Floating-point rounding near an edge: move to the bin whose half-open range holds the value.
-    while (b > 0 && s[i] < edges[b]) b--;
-    while (b < bins - 1 && s[i] >= edges[b + 1]) b++;
-    counts[b]++;
-  }
-  return { edges, counts };
-}
 
 // ------------------------------------------------------------------------------------------
 // Step 1: labels and the cliff test.
@@ -753,7 +663,7 @@ export async function localResolution(
   }
   const vals = new Float32Array(assigned);
   for (let i = 0, j = 0; i < n; i++) if (res[i] > 0) vals[j++] = res[i];
-  const rawMedian = selectKth(vals, assigned, Math.floor(assigned / 2));
+  const rawMedian = selectKth(vals, Math.floor(assigned / 2), assigned);
   for (let i = 0; i < n; i++) R[i] = res[i] > 0 ? res[i] : rawMedian;
   await gaussianSmooth(e, R, POST_SMOOTH_STD_PX);
   const resmap = new Float32Array(nFull);
@@ -773,10 +683,7 @@ export async function localResolution(
     }
   }
 
-  const result = report(resmap, resolution, {
-    step, alpha, rHi, rLo, steps, stop, N0, proteinCount, noiseCount, cliff, box, cropped, ffts: e.ffts, refineThreshold,
-  });
-  return { resmap, result };
+  return { resmap, run: { step, alpha, rHi, rLo, steps, stop, N0, proteinCount, noiseCount, cliff, box, cropped, ffts: e.ffts, refineThreshold } };
 }
 
 /** Bins of the radix pre-selection of `noiseQuantile`: the top 16 bits of a float32. */
@@ -833,11 +740,12 @@ export function noiseQuantile(A: Float32Array, labels: Int8Array, buf: Float32Ar
   for (let i = 0; i < A.length; i++) {
     if (labels[i] === NOISE && (bin < 0 || bits[i] >>> 16 === bin)) buf[n++] = A[i];
   }
-  const threshold = selectKth(buf, n, k - below);
+  const threshold = selectKth(buf, k - below, n);
   return { threshold, mean, variance, count: m, signalSum, signalSum2, signalCount };
 }
 
-interface RunInfo {
+/** The bookkeeping of one MonoRes run, reported with the item's values. */
+export interface MonoResRun {
   step: number;
   alpha: number;
   rHi: number;
@@ -864,13 +772,11 @@ export interface LocalResolutionStatistics {
   count: number;
   /** P = 100·#{R < res}/|R| (%): the percentile of the reported resolution. */
   reportedResolutionPercentile: number;
-  /** 0e.homogeneous (|p2.5 − p97.5| < 0.01 Å) and 0e.resolution-better-than-local (P < 0.1 %). */
-  warnings: ItemResult['warnings'];
 }
 
 /**
- * Statistics and warnings of §8 over the voxels of `resmap` with a value > 0 (Å), for the
- * reported resolution `resolution` (Å). Throws NotMeasurable when no voxel has a value.
+ * Statistics of §8 over the voxels of `resmap` with a value > 0 (Å), for the reported resolution
+ * `resolution` (Å). Throws NotMeasurable when no voxel has a value.
  */
 export function localResolutionStatistics(resmap: Float32Array, resolution: number): LocalResolutionStatistics {
   let count = 0;
@@ -890,59 +796,5 @@ export function localResolutionStatistics(resmap: Float32Array, resolution: numb
     else hi = mid;
   }
   const P = (100 * lo) / count;
-  const warnings: ItemResult['warnings'] = [];
-  if (Math.abs(p2_5 - p97_5) < 0.01) {
-    warnings.push({ code: '0e.homogeneous', text: `The local resolution is suspiciously homogeneous: |p97.5 − p2.5| = ${f(Math.abs(p97_5 - p2_5), 3)} Å (criterion: at least 0.01 Å). This points to a problem of the program rather than of the map.` });
-  }
-  if (P < 0.1) {
-    warnings.push({ code: '0e.resolution-better-than-local', text: `The reported resolution, ${f(resolution)} Å, is better than almost all local resolutions: it is at percentile ${f(P, 3)}% of their distribution (criterion: at least 0.1%). The reported resolution may be overestimated.` });
-  }
-  return { percentiles: { p2_5, p25, p50, p75, p97_5 }, histogram, count, reportedResolutionPercentile: P, warnings };
+  return { percentiles: { p2_5, p25, p50, p75, p97_5 }, histogram, count, reportedResolutionPercentile: P };
 }
-
-/** Values, sentences and table of the item from the final map and the run's bookkeeping. */
-function report(resmap: Float32Array, resolution: number, info: RunInfo): ItemResult {
-  const st = localResolutionStatistics(resmap, resolution);
-  const { p2_5, p25, p50, p75, p97_5 } = st.percentiles;
-  const { histogram, count, warnings } = st;
-  const P = st.reportedResolutionPercentile;
-  const first = info.steps.length ? info.steps[0].resolution : NaN;
-  const last = info.steps.length ? info.steps[info.steps.length - 1].resolution : NaN;
-  const table: Table = {
-    id: 'local-resolution-percentiles',
-    caption: 'Representative percentiles of the local resolution (MonoRes, single map) inside the mask',
-    columns: [{ key: 'percentile', label: 'Percentile', unit: '%' }, { key: 'resolution', label: 'Local resolution', unit: 'Å' }],
-    rows: PERCENTILES.map((p, j) => [p, round3([p2_5, p25, p50, p75, p97_5][j])]),
-  };
-  return {
-    warnings,
-    values: {
-      percentiles: { p2_5, p25, p50, p75, p97_5 },
-      histogram,
-      median: p50,
-      reportedResolutionPercentile: P,
-      voxels: count,
-      range: [info.rHi, info.rLo],
-      step: info.step,
-      alpha: info.alpha,
-      frequencies: info.steps.map((s) => ({ ...s, resolution: round3(s.resolution) })),
-      stopReason: info.stop,
-      maskVoxels: info.proteinCount,
-      refinedMaskVoxels: info.N0,
-      noiseVoxels: info.noiseCount,
-      refineThreshold: info.refineThreshold,
-      cliff: { proteinRadiusPx: info.cliff.proteinRadius, cutRadiusPx: info.cliff.cutRadius, found: info.cliff.cliff },
-      workBox: { origin: info.box.lo, dims: info.box.dims, cropped: info.cropped },
-      ffts: info.ffts,
-      fftsPerFrequency: FFTS_PER_FREQUENCY,
-    },
-    results: [
-      `MonoRes (single map; noise model from ${info.noiseCount} voxels outside the mask${info.cropped ? `, within a ${info.box.dims.join('×')} box around it` : ''}) analysed ${info.steps.length} frequencies from ${f(first)} Å to ${f(last)} Å (step ${f(info.step)} Å, significance α = ${f(info.alpha)}) and assigned a local resolution to ${count} of the ${info.proteinCount} mask voxels; the loop stopped because: ${info.stop}.`,
-      `The local resolution inside the mask has median ${f(p50)} Å, interquartile range ${f(p25)}–${f(p75)} Å, and 95% of the voxels between ${f(p2_5)} and ${f(p97_5)} Å. Some representative percentiles are in the table.`,
-      `The reported resolution, ${f(resolution)} Å, is at percentile ${f(P)}% of the local resolutions (the fraction of voxels with a better local resolution).`,
-    ],
-    tables: [table],
-  };
-}
-
-const round3 = (x: number) => Math.round(x * 1000) / 1000;

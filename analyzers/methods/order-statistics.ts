@@ -35,7 +35,7 @@ export function quantileInPlace(buf: Numeric, q: number, length = buf.length): n
   for (let i = 0; i < length; i++) if (buf[i] !== buf[i]) return NaN;
   const h = (length - 1) * q;
   const i = Math.floor(h);
-  const lo = select(buf, i, length);
+  const lo = selectKth(buf, i, length);
   if (i >= length - 1 || h === i) return lo;
   // After selection every value right of i is ≥ a_i: the next order statistic is their minimum.
   let next = Infinity;
@@ -61,7 +61,7 @@ export function quantiles(values: ArrayLike<number>, qs: readonly number[]): num
  * greater-or-equal after (Hoare partition, median-of-three pivot; falls back to a sort of the
  * remaining range when the partitions keep coming out unbalanced). Returns buf[k].
  */
-function select(buf: Numeric, k: number, length: number): number {
+export function selectKth(buf: Numeric, k: number, length: number): number {
   let left = 0;
   let right = length - 1;
   let budget = 2 * Math.ceil(Math.log2(length + 1)) + 16;
@@ -178,4 +178,163 @@ export function linspace(start: number, stop: number, num: number): number[] {
   for (let i = 0; i < num; i++) out[i] = start + i * step;
   out[num - 1] = stop;
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Percent-form statistics of 0.e (MonoRes): kept in their validated arithmetic.
+// ---------------------------------------------------------------------------------------------
+
+/** numpy-style percentile (linear interpolation) of an ascending array, p in [0, 100]. */
+export function percentileSorted(s: Float32Array | Float64Array, p: number): number {
+  const n = s.length;
+  if (n === 0) return NaN;
+  const h = ((n - 1) * p) / 100;
+  const lo = Math.floor(h);
+  const hi = Math.min(n - 1, lo + 1);
+  return s[lo] + (h - lo) * (s[hi] - s[lo]);
+}
+
+/**
+ * numpy.histogram(values, bins) of an ascending array: equal bins over [min, max] (min ± 0.5 when
+ * all values are equal), the last bin closed. Returns bins + 1 edges and bins counts.
+ */
+export function histogramSorted(s: Float32Array, bins: number): { edges: number[]; counts: number[] } {
+  const n = s.length;
+  let lo = n ? s[0] : 0;
+  let hi = n ? s[n - 1] : 1;
+  if (lo === hi) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  const edges = Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins);
+  const counts = new Array<number>(bins).fill(0);
+  const scale = bins / (hi - lo);
+  for (let i = 0; i < n; i++) {
+    let b = Math.floor((s[i] - lo) * scale);
+    if (b >= bins) b = bins - 1;
+    if (b < 0) b = 0;
+    // Floating-point rounding near an edge: move to the bin whose half-open range holds the value.
+    while (b > 0 && s[i] < edges[b]) b--;
+    while (b < bins - 1 && s[i] >= edges[b + 1]) b++;
+    counts[b]++;
+  }
+  return { edges, counts };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Order statistics without a full sort.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The k-th largest non-NaN value of `a` (k clamped to 1…count), exact: a 4096-bin histogram
+ * over [min, max] finds the bin holding it, then the values of that bin are sorted. Three passes,
+ * no copy of the array (a sort of a 64-Mvoxel map would cost 256 MB and seconds).
+ */
+export function kthLargest(a: Float32Array, k: number): number {
+  let min = Infinity, max = -Infinity, n = 0;
+  for (let i = 0, len = a.length; i < len; i++) {
+    const x = a[i];
+    if (x !== x) continue;
+    n++;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  if (n === 0) return NaN;
+  k = Math.max(1, Math.min(n, Math.round(k)));
+  if (!(max > min)) return max;
+  const bins = 4096;
+  const scale = bins / (max - min);
+  const hist = new Uint32Array(bins + 1);
+  for (let i = 0, len = a.length; i < len; i++) {
+    const x = a[i];
+    if (x === x) hist[((x - min) * scale) | 0]++;
+  }
+  hist[bins - 1] += hist[bins]; // x = max lands in the extra bin
+  let above = 0, b = bins - 1;
+  for (; b > 0 && above + hist[b] < k; b--) above += hist[b];
+  // Bin b holds values with ((x − min)·scale | 0) === b; compare in that same arithmetic.
+  const vals = new Float32Array(hist[b]);
+  let w = 0;
+  for (let i = 0, len = a.length; i < len; i++) {
+    const x = a[i];
+    if (x === x) {
+      const j = ((x - min) * scale) | 0;
+      if (j === b || (j === bins && b === bins - 1)) vals[w++] = x;
+    }
+  }
+  vals.sort();
+  return vals[vals.length - (k - above)];
+}
+
+/**
+ * The `q`-quantiles (0..1, linear interpolation between order statistics, numpy's default) of the
+ * finite values of `values`.
+ */
+export function finiteQuantiles(values: ArrayLike<number>, qs: readonly number[]): number[] {
+  const finite: number[] = [];
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite.push(values[i]);
+  if (finite.length === 0) return qs.map(() => NaN);
+  const sorted = Float64Array.from(finite).sort();
+  return qs.map((q) => {
+    const h = (sorted.length - 1) * q;
+    const i = Math.floor(h);
+    return i + 1 < sorted.length ? sorted[i] + (h - i) * (sorted[i + 1] - sorted[i]) : sorted[i];
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summaries of a local-value map inside a mask (0.f, 0.g).
+// ---------------------------------------------------------------------------------------------
+
+/** Percentiles reported by 0.f and 0.g (keys p2_5 … p97_5). */
+export interface PercentileSummary {
+  p2_5: number;
+  p25: number;
+  p50: number;
+  p75: number;
+  p97_5: number;
+}
+
+/** The reported percentiles: key in `PercentileSummary`, quantile level, table label. */
+export const PERCENTILE_LEVELS: ReadonlyArray<readonly [keyof PercentileSummary, number, string]> = [
+  ['p2_5', 0.025, '2.5%'],
+  ['p25', 0.25, '25%'],
+  ['p50', 0.5, '50%'],
+  ['p75', 0.75, '75%'],
+  ['p97_5', 0.975, '97.5%'],
+];
+
+/** Summary statistics of a map's values inside a mask (mask value > 0.5, finite values only). */
+export interface MaskedSummary {
+  percentiles: PercentileSummary;
+  median: number;
+  histogram: Histogram;
+  /** Voxels counted (finite values inside the mask). */
+  count: number;
+  /** Voxels inside the mask whose value is NaN or ±∞ (left out of the statistics). */
+  nonFinite: number;
+}
+
+/**
+ * Percentiles (numpy linear) and a 25-bin histogram of `map` over mask > 0.5. The histogram range
+ * is `range` or, when absent, [p0.5, p99.5] of the values. Returns null when no finite value is
+ * inside the mask.
+ */
+export function maskedSummary(map: Float32Array, mask: Uint8Array, range?: readonly [number, number]): MaskedSummary | null {
+  let count = 0;
+  let nonFinite = 0;
+  for (let i = 0; i < map.length; i++) {
+    if (mask[i] > 0.5) {
+      if (Number.isFinite(map[i])) count++;
+      else nonFinite++;
+    }
+  }
+  if (count === 0) return null;
+  const sorted = new Float64Array(count);
+  for (let i = 0, k = 0; i < map.length; i++) if (mask[i] > 0.5 && Number.isFinite(map[i])) sorted[k++] = map[i];
+  sorted.sort();
+  const percentiles = {} as PercentileSummary;
+  for (const [key, q] of PERCENTILE_LEVELS) percentiles[key] = quantileSorted(sorted, q);
+  const hRange = range ?? ([quantileSorted(sorted, 0.005), quantileSorted(sorted, 0.995)] as const);
+  return { percentiles, median: percentiles.p50, histogram: histogram(sorted, 25, hRange), count, nonFinite };
 }

@@ -31,6 +31,10 @@ import { maskAnalysis } from '../../analyzers/items/level0/0b-mask-analysis.ts';
 import { backgroundAnalysis } from '../../analyzers/items/level0/0c-background-analysis.ts';
 import { bFactorAnalysis, type GuinierResult } from '../../analyzers/items/level0/0d-bfactor-analysis.ts';
 import { localResolution } from '../../analyzers/methods/monores.ts';
+import { measureLocalResolution } from '../../analyzers/items/level0/0e-local-resolution.ts';
+import { measureLocalBFactor } from '../../analyzers/items/level0/0f-local-bfactor.ts';
+import { measureLocalOccupancy } from '../../analyzers/items/level0/0g-local-occupancy.ts';
+import { measureHand } from '../../analyzers/items/level0/0h-hand.ts';
 import { localBFactor } from '../../analyzers/methods/local-bfactor.ts';
 import { localOccupancy } from '../../analyzers/methods/local-occupancy.ts';
 import { handTest } from '../../analyzers/methods/helix-hand.ts';
@@ -231,11 +235,17 @@ async function prepare(): Promise<Prepared> {
       const v = await load();
       const { hard } = buildMasks(v, threshold);
       if (step === '0.e-noisy') addNoise(v.data, threshold / 5, 7);
-      return simple(() => attempt(() => localResolution(v, hard, resolution)), (e) => ('value' in e ? { median: e.value.result.values.median } : e.outcome));
+      return simple(() => attempt(async () => {
+        const out = await localResolution(v, hard, resolution);
+        return measureLocalResolution(out.resmap, resolution!, out.run);
+      }), (e) => ('value' in e ? { median: e.value.values.median } : e.outcome));
     }
     case '0.f': {
       const r = await resizedInputs(await load(), resolution!);
-      return simple(() => attempt(() => localBFactor(r.volume, r.hard, resolution)), async (b) => {
+      return simple(() => attempt(async () => {
+        const o = await localBFactor(r.volume, r.hard, resolution);
+        return { bmap: o.bmap, result: measureLocalBFactor(o.bmap, r.hard, resolution!, o.run) };
+      }), async (b) => {
         if (!('value' in b)) return b.outcome;
         await writeRaw('0.f.ours.f32', b.value.bmap);
         return { noise: b.value.result.values.noiseLevels, ...percentiles(b.value.result.values) };
@@ -243,7 +253,10 @@ async function prepare(): Promise<Prepared> {
     }
     case '0.g': {
       const r = await resizedInputs(await load(), resolution!);
-      return simple(() => attempt(() => localOccupancy(r.volume, r.hard, resolution)), async (o) => {
+      return simple(() => attempt(async () => {
+        const o = await localOccupancy(r.volume, r.hard, resolution);
+        return { omap: o.omap, result: measureLocalOccupancy(o.omap, r.hard, resolution!, o.run) };
+      }), async (o) => {
         if (!('value' in o)) return o.outcome;
         await writeRaw('0.g.ours.f32', o.value.omap);
         return { levels: o.value.result.values.amplitudeLevels, ...percentiles(o.value.result.values) };
@@ -251,7 +264,10 @@ async function prepare(): Promise<Prepared> {
     }
     case '0.h': {
       const v = await load();
-      return simple(() => attempt(() => handTest(v, threshold, resolution)), (h) => ('value' in h ? { score: h.value.result.values.score, segments: h.value.segments.filter((s) => s.used).length } : h.outcome));
+      return simple(() => attempt(async () => {
+        const h = await handTest(v, threshold, resolution);
+        return { ...h, result: measureHand(h) };
+      }), (h) => ('value' in h ? { score: h.value.result.values.score, segments: h.value.segments.filter((s) => s.used).length } : h.outcome));
     }
     case 'figures':
       return figures();

@@ -1,5 +1,5 @@
 """numpy.quantile (method 'linear') and numpy.histogram of a float64 binary file, for checking
-analyzers/volume/quantiles.ts.
+analyzers/methods/order-statistics.ts.
 
 usage: python3 quantiles_reference.py VALUES.f64 QS BINS [LO HI]
   VALUES.f64 : little-endian float64 values

@@ -1,4 +1,4 @@
-"""Independent references for analyzers/volume/filters.ts and resize.ts (numpy + scipy.ndimage).
+"""Independent references for analyzers/methods/filters.ts and resize.ts (numpy + scipy.ndimage).
 
 Volumes are raw little-endian float32, x fastest (numpy shape (nz, ny, nx)).
 

@@ -192,8 +192,8 @@ export async function scoreBothHands(
     let score = NaN, segments = 0, reason: string | undefined;
     try {
       const r = await handTest(vol, map.threshold, resolution, options);
-      score = r.result.values.score as number;
-      segments = r.result.values.helixSegments as number;
+      score = r.score;
+      segments = r.usedSegments;
     } catch (err) {
       if (!(err instanceof NotMeasurable || err instanceof NotApplicable)) throw err;
       reason = err.message;

@@ -12,9 +12,8 @@
 import type { Volume } from '../../volume/volume.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { f } from '../../util/format.ts';
-import type { ItemResult } from '../../report/item-result.ts';
 import { massAnalysisSpec } from '../../report/items/level0/0a-mass-analysis.ts';
-import { implementItem, measured } from '../item.ts';
+import { implementItem, measured, type ItemResult } from '../item.ts';
 
 const AXES = ['x', 'y', 'z'] as const;
 

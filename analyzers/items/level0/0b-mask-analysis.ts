@@ -13,9 +13,8 @@ import type { Table } from '../../report/schema.ts';
 import type { Labelling } from '../../volume/labelling.ts';
 import type { Volume } from '../../volume/volume.ts';
 import { f } from '../../util/format.ts';
-import type { ItemResult } from '../../report/item-result.ts';
 import { maskAnalysisSpec } from '../../report/items/level0/0b-mask-analysis.ts';
-import { implementItem, measured } from '../item.ts';
+import { implementItem, measured, type ItemResult } from '../item.ts';
 
 /** Å³ per dalton of protein (density 1.37 g/cm³). */
 export const A3_PER_DALTON = 1.207;

@@ -15,9 +15,8 @@ import { GAUSSIAN_TAIL_5SIGMA, studentTwoSidedP } from '../../methods/distributi
 import type { Volume } from '../../volume/volume.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { f } from '../../util/format.ts';
-import type { ItemResult } from '../../report/item-result.ts';
 import { backgroundAnalysisSpec } from '../../report/items/level0/0c-background-analysis.ts';
-import { implementItem } from '../item.ts';
+import { implementItem, type ItemResult } from '../item.ts';
 
 
 export interface BackgroundResult extends ItemResult {

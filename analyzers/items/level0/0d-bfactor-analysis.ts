@@ -3,13 +3,12 @@
  * its warning (B < −300 or B > 0: over-sharpened), the Guinier table. A B that cannot be fitted
  * is "could not be measured" (VRS counted NaN as OK).
  */
-import type { ItemResult } from '../../report/item-result.ts';
 import type { Table } from '../../report/schema.ts';
 import { FIT_LOW_RESOLUTION_A, guinierFit, type GuinierFit } from '../../methods/guinier.ts';
 import { f } from '../../util/format.ts';
 import type { Volume } from '../../volume/volume.ts';
 import { bFactorAnalysisSpec } from '../../report/items/level0/0d-bfactor-analysis.ts';
-import { implementItem } from '../item.ts';
+import { implementItem, type ItemResult } from '../item.ts';
 
 export interface GuinierResult extends ItemResult {
   readonly fit: GuinierFit;
