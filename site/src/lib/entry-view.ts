@@ -60,7 +60,7 @@ export interface TableView {
   long: boolean;
 }
 
-/** One Level 0 item as its section shows it. */
+/** One report item as its section shows it. */
 export interface ItemView {
   id: ItemId;
   anchor: string;
