@@ -74,4 +74,14 @@ describe('analyzeEntry inputs', () => {
     await expect(run).rejects.toThrow(`half map ${path.join(work, 'other-grid.mrc')} (80×80×80 voxels of 1.3×1.3×1.3 Å) is not on the grid of the map ${map} (80×80×80 voxels of 1.2×1.2×1.2 Å)`);
     expect(existsSync(entryDir)).toBe(false);
   });
+
+  it('refuses a model file that is not a model, naming it, and writes nothing', async () => {
+    const bad = path.join(work, 'not-a-model.cif');
+    await writeFile(bad, 'data_x\nloop_\n_atom_site.id\n');
+    const entryDir = path.join(work, 'bad-model');
+    const run = analyzeEntry({ mapPath: map, modelPath: bad, entryDir, figures: false, entry });
+    await expect(run).rejects.toThrow(AnalysisInputError);
+    await expect(run).rejects.toThrow(new RegExp(`^the model cannot be read: ${bad.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}`, 'u'));
+    expect(existsSync(entryDir)).toBe(false);
+  });
 });

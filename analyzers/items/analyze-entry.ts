@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readModel } from '../io/model-read.ts';
+import { ModelFormatError, readModel } from '../io/model-read.ts';
+import type { AtomModel } from '../io/model.ts';
 import { readMrc, type MrcFile } from '../io/mrc.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { FigureWriter } from '../figures/report-figures.ts';
@@ -38,8 +39,6 @@ export interface AnalyzeEntryInput {
   /** Draw figures (default true). */
   readonly figures?: boolean;
   readonly maxVoxels?: number;
-  /** The items to run (default: the registry). Tests pass their own list. */
-  readonly implementations?: readonly ItemImplementation[];
 }
 
 export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
@@ -50,7 +49,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const stats = volumeStats(volume.data);
   if (stats.finiteCount === 0) throw new AnalysisInputError(`${input.mapPath}: the map has no finite value (${stats.nanCount} NaN, ${stats.infCount} ±Inf)`);
   const halves = input.halfMapPaths ? await readHalfMaps(input.halfMapPaths, input.mapPath, volume, input.maxVoxels) : undefined;
-  const model = input.modelPath ? await readModel(input.modelPath) : undefined;
+  const model = input.modelPath ? await readModelInput(input.modelPath) : undefined;
 
   const figuresOn = input.figures ?? true;
   const fig = new FigureWriter(path.join(input.entryDir, 'figures'), figuresOn);
@@ -61,7 +60,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const inputFigures = figuresOn ? await fig.inputFigures(volume, ctx.masks.hard, await ctx.softMask(), entry.threshold) : [];
 
   const present: Record<InputKind, boolean> = { map: true, halfMaps: halves !== undefined, model: model !== undefined };
-  const impls = (input.implementations ?? ITEM_IMPLEMENTATIONS).filter((impl) => impl.spec.inputs.every((k) => present[k]));
+  const impls = ITEM_IMPLEMENTATIONS.filter((impl) => impl.spec.inputs.every((k) => present[k]));
   const items: AnyItem[] = [];
   releaseUnused(ctx, impls);
   for (let k = 0; k < impls.length; k++) {
@@ -143,6 +142,19 @@ async function readHalfMaps(paths: readonly [string, string], mapPath: string, m
   });
   const inputs = read.map(({ file }, k) => ({ file: path.basename(paths[k]), sha256: file.sha256, bytes: file.storedBytes })) as [HalfMapInput, HalfMapInput];
   return { volumes: [read[0].volume, read[1].volume], inputs };
+}
+
+/**
+ * Reads the fitted model; a file that is not a readable PDB/mmCIF model refuses the entry with the
+ * reader's message (the Level A items will instead report such a model as not usable).
+ */
+async function readModelInput(modelPath: string): Promise<AtomModel> {
+  try {
+    return await readModel(modelPath);
+  } catch (err) {
+    if (err instanceof ModelFormatError) throw new AnalysisInputError(`the model cannot be read: ${err.message}`);
+    throw err;
+  }
 }
 
 /** The model's file, hash and size for the report. */
