@@ -9,13 +9,12 @@
  *   analyzers/methods   shared algorithms: masks, filters, resampling, order statistics, MonoRes, Guinier…
  *   analyzers/simulate  model → map, phantoms
  *   analyzers/figures   slices, plots, surfaces, the report's figure writer
- *   analyzers/items     item specs and implementations, the per-entry context, the runner
+ *   analyzers/items     item implementations, the per-entry context, the registry, the runner
  *   scripts/            commands and orchestration (above all of analyzers/)
- *   site/               imports only analyzers/report (the report schema and the item catalog)
+ *   site/               imports only analyzers/report (the report schema, the item specs and catalog)
  *
  * Tests and benchmarks (*.test.ts, *.bench.ts) may import any layer (a test of a method may build
- * a phantom), but nothing may import them. Item specs (items/**\/*.spec.ts and items/catalog.ts)
- * are read by the site, so they import only the report contract.
+ * a phantom, or use an item's report builder), but nothing may import them.
  */
 const A = '^analyzers/';
 const TEST = '\\.(test|bench)\\.ts$';
@@ -55,10 +54,9 @@ module.exports = {
     layer('methods', methods, [util, report, io, volume, fft]),
     layer('simulate', simulate, [util, io, volume, fft, methods]),
     layer('figures', figures, [util, report, io, volume, fft, methods]),
-    layer('item-specs', `${A}items/(catalog\\.ts|.*\\.spec\\.ts)$`, [report, `${A}items/.*\\.spec\\.ts$`]),
-    layer('items', `${A}items/`, [util, report, testing, io, volume, fft, methods, simulate, figures]),
+    layer('items', `${A}items/`, [util, report, io, volume, fft, methods, simulate, figures]),
     { name: 'analyzers-below-scripts', comment: 'the analysis library never imports the commands or the site (its tests may use a script harness)', severity: 'error', from: { path: A, pathNot: TEST }, to: { path: '^(scripts|site)/' } },
-    layer('site', '^site/', [report, `${A}items/(catalog\\.ts|.*\\.spec\\.ts)$`]),
+    layer('site', '^site/', [report]),
     layer('scripts-jobs', '^scripts/jobs/', ['^analyzers/']),
     layer('scripts-emdb', '^scripts/emdb/', ['^analyzers/', '^scripts/progress\\.ts$']),
     layer('scripts-mirror', '^scripts/mirror/', ['^analyzers/', '^scripts/emdb/']),
