@@ -51,7 +51,7 @@ module.exports = {
     layer('volume', volume, [util, io]),
     layer('fft', fft, [util, volume]),
     layer('fft-kernels', `${A}fft/(?!fft\\.ts$)`, [util, volume, `${A}fft/(?!fft\\.ts$)`]),
-    layer('methods', methods, [util, report, io, volume, fft]),
+    layer('methods', methods, [util, io, volume, fft]),
     layer('simulate', simulate, [util, io, volume, fft, methods]),
     layer('figures', figures, [util, report, io, volume, fft, methods]),
     layer('items', `${A}items/`, [util, report, io, volume, fft, methods, simulate, figures]),
