@@ -19,8 +19,7 @@ import { ANALYZER_VERSION } from '../util/version.ts';
 import { toVolume } from '../volume/from-mrc.ts';
 import { volumeStats } from '../volume/stats.ts';
 import type { Volume } from '../volume/volume.ts';
-import { EntryContext, type ProductName } from './context.ts';
-import type { ItemImplementation } from './item.ts';
+import { EntryContext } from './context.ts';
 import { ITEM_IMPLEMENTATIONS } from './registry.ts';
 import { peakRssMB, runItem } from './run-item.ts';
 
@@ -62,11 +61,12 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const present: Record<InputKind, boolean> = { map: true, halfMaps: halves !== undefined, model: model !== undefined };
   const impls = ITEM_IMPLEMENTATIONS.filter((impl) => impl.spec.inputs.every((k) => present[k]));
   const items: AnyItem[] = [];
-  releaseUnused(ctx, impls);
   for (let k = 0; k < impls.length; k++) {
+    // Products no item from here on uses (the soft mask after the input figures, the resized map after 0.g) are dropped first.
+    ctx.keepOnly(impls.slice(k).flatMap((i) => i.uses ?? []));
     items.push(await runItem(impls[k], ctx));
-    releaseUnused(ctx, impls.slice(k + 1));
   }
+  ctx.keepOnly([]);
 
   const score = scoreItems(items);
   const estimates = items.flatMap((it) => {
@@ -114,12 +114,6 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   );
   await writeFileAtomic(path.join(input.entryDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;
-}
-
-/** Releases the context's products that none of `remaining` uses. */
-function releaseUnused(ctx: EntryContext, remaining: readonly ItemImplementation[]): void {
-  const used = new Set<ProductName>(remaining.flatMap((i) => i.uses ?? []));
-  for (const name of ['softMask', 'resizedMap'] as const) if (!used.has(name)) ctx.release(name);
 }
 
 /** Reads a map into a Volume, refusing a grid without a positive voxel size. */

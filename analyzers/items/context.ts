@@ -5,7 +5,7 @@
  * two items need in common is a product here.
  *
  * Products are released when no item still to run uses them (items declare `uses`; the runner
- * calls `release`), so the resized map of 0.f/0.g does not stay in memory through 0.h.
+ * calls `keepOnly`), so the resized map of 0.f/0.g does not stay in memory through 0.h.
  */
 import type { AtomModel } from '../io/model.ts';
 import { buildMasks, softMask, type Level0Masks } from '../methods/masks.ts';
@@ -69,9 +69,9 @@ export class EntryContext {
     return this.product('resizedMap', () => prepareResizedMap(this.map, this.threshold, this.resolution));
   }
 
-  /** Drops a product so that its memory can be collected; a later call prepares it again. */
-  release(name: ProductName): void {
-    this.products.delete(name);
+  /** Drops every prepared product not named in `used`, so its memory can be collected; a later call prepares it again. */
+  keepOnly(used: readonly ProductName[]): void {
+    for (const name of this.products.keys()) if (!used.includes(name)) this.products.delete(name);
   }
 
   private product<T>(name: ProductName, make: () => Promise<T>): Promise<T> {

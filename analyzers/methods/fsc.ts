@@ -49,10 +49,7 @@ export async function fscCurve(h1: Volume, h2: Volume): Promise<FscCurve> {
   const phase = new Float64Array(shells + 1);
   const amp = new Float64Array(shells + 1);
   const voxels = new Float64Array(shells + 1);
-  const hx = (nx >> 1) + 1;
-  const wx = new Float64Array(hx).map((_, i) => fftFreq(i, nx) ** 2);
-  const wy = new Float64Array(ny).map((_, i) => fftFreq(i, ny) ** 2);
-  const wz = new Float64Array(nz).map((_, i) => fftFreq(i, nz) ** 2);
+  const { hx, wx, wy, wz } = squaredFrequencies(h1.dims);
   // Hermitian weight of column kx: its partner −kx is not stored unless kx is 0 or the Nyquist column.
   const weight = new Float64Array(hx).map((_, i) => (i === 0 || (nx % 2 === 0 && i === nx / 2) ? 1 : 2));
   const DEG = 180 / Math.PI;
@@ -179,10 +176,7 @@ async function randomizePhases(v: Volume, fromShell: number, random: () => numbe
   const [nx, ny, nz] = v.dims;
   const fft = createRealFft3d(v.dims);
   const F = await fft.forward(v.data);
-  const hx = (nx >> 1) + 1;
-  const wx = new Float64Array(hx).map((_, i) => fftFreq(i, nx) ** 2);
-  const wy = new Float64Array(ny).map((_, i) => fftFreq(i, ny) ** 2);
-  const wz = new Float64Array(nz).map((_, i) => fftFreq(i, nz) ** 2);
+  const { hx, wx, wy, wz } = squaredFrequencies(v.dims);
   let p = 0;
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
@@ -196,4 +190,15 @@ async function randomizePhases(v: Volume, fromShell: number, random: () => numbe
     }
   }
   return Float32Array.from(await fft.inverse(F));
+}
+
+/** w² per index along each axis of the half-complex grid (x: 0 … floor(nx/2)), and its x length. */
+function squaredFrequencies([nx, ny, nz]: readonly [number, number, number]): { hx: number; wx: Float64Array; wy: Float64Array; wz: Float64Array } {
+  const hx = (nx >> 1) + 1;
+  return {
+    hx,
+    wx: new Float64Array(hx).map((_, i) => fftFreq(i, nx) ** 2),
+    wy: new Float64Array(ny).map((_, i) => fftFreq(i, ny) ** 2),
+    wz: new Float64Array(nz).map((_, i) => fftFreq(i, nz) ** 2),
+  };
 }

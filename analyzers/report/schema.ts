@@ -10,7 +10,7 @@
  * still parses (the item is absent), and a report never carries an item it had no input for.
  */
 import { z } from 'zod';
-import { ITEM_IDS, ITEM_SPECS, specsOfLevel, type AnyItemSpec, type ItemId } from './catalog.ts';
+import { ITEM_IDS, ITEM_SPECS, itemSpec, specsOfLevel, type AnyItemSpec, type ItemId } from './catalog.ts';
 import { LEVELS, type Level } from './item-spec.ts';
 import { migrateV1 } from './migrate-v1.ts';
 import { Entry, HalfMapInput, itemSchema, MapInput, ModelInput, type AnyItem } from './parts.ts';
@@ -42,7 +42,7 @@ export type Inputs = z.output<typeof Inputs>;
 
 const Items = z.strictObject({ '0': levelSchema('0'), '1': levelSchema('1').optional(), A: levelSchema('A').optional() });
 
-const ItemIdSchema = z.string().refine((s): s is ItemId => (ITEM_IDS as readonly string[]).includes(s), { message: 'an item id of the catalog' });
+const ItemIdSchema = z.enum(ITEM_IDS as [ItemId, ...ItemId[]]);
 
 export const Report = z
   .strictObject({
@@ -93,8 +93,7 @@ export function reportItems(r: Report): ReportItem[] {
 
 /** Item `id` of a report, or undefined when the report does not carry it. */
 export function reportItem<Id extends ItemId>(r: Report, id: Id): ReportItem<Id> | undefined {
-  const s = ITEM_SPECS.find((x) => x.id === id);
-  return s ? ((r.items as Record<string, Record<string, ReportItem> | undefined>)[s.level]?.[id] as ReportItem<Id> | undefined) : undefined;
+  return (r.items as Record<string, Record<string, ReportItem> | undefined>)[itemSpec(id).level]?.[id] as ReportItem<Id> | undefined;
 }
 
 /**

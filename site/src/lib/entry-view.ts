@@ -141,19 +141,6 @@ function levelsOf(items: readonly AnyItem[]): Level[] {
   return LEVELS.filter((l: Level) => items.some((it) => itemSpec(it.id as ItemId).level === l));
 }
 
-/**
- * Section numbers as in the reference report: input data is 1, then one section per level the
- * report carries (Level 0 is 2, the next level present 3, …), item k of a level being n.(k+1).
- */
-function sectionNumbers(items: readonly AnyItem[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [n, level] of levelsOf(items).entries()) {
-    const ofLevel = items.filter((it) => itemSpec(it.id as ItemId).level === level);
-    ofLevel.forEach((it, k) => out.set(it.id, `${n + 2}.${k + 1}`));
-  }
-  return out;
-}
-
 const MRC_MODES: Record<number, string> = { 0: 'int8', 1: 'int16', 2: 'float32', 6: 'uint16', 12: 'float16' };
 
 /** Builds the view of a report. Figure and table numbers run through the page in reading order. */
@@ -164,14 +151,12 @@ export function entryView(r: Report): EntryView {
   // Input figures come first on the page, so they take the first numbers.
   const inputGroups = groupFigures(r.inputs.map.figures, counters);
 
-  const present = reportItems(r);
-  const sections = sectionNumbers(present);
-  const items = present.map((it): ItemView => {
+  function itemView(it: AnyItem, section: string): ItemView {
     const k = it.id as ItemId;
     return {
       id: k,
       anchor: itemAnchor(k),
-      section: sections.get(k) ?? '',
+      section,
       title: it.title,
       label: statusLabel(it.status, it.warnings.length),
       reason: it.reason ?? null,
@@ -186,16 +171,20 @@ export function entryView(r: Report): EntryView {
       measured: it.status === 'ok' || it.status === 'warnings',
       timing: it.timing ? `${formatNumber(it.timing.seconds)} s, peak ${formatNumber(Math.round(it.timing.peakRssMB))} MB` : null,
     };
-  });
-
+  }
+  // Section numbers as in the reference report: input data is 1, then one section per level the
+  // report carries (Level 0 is 2, the next level present 3, …), item k of a level being n.(k+1).
+  const present = reportItems(r);
   const presentLevels = levelsOf(present);
   const levels: LevelView[] = presentLevels.map((level, n) => ({
     level,
     number: n + 2,
     anchor: `level-${level.toLowerCase()}`,
     title: LEVEL_TITLES[level],
-    items: items.filter((i) => itemSpec(i.id).level === level),
+    items: present.filter((it) => itemSpec(it.id as ItemId).level === level).map((it, k) => itemView(it, `${n + 2}.${k + 1}`)),
   }));
+  const items = levels.flatMap((l) => l.items);
+
   const levelsText = presentLevels.length === 1 ? `Level ${presentLevels[0]}` : `Levels ${presentLevels.slice(0, -1).join(', ')} and ${presentLevels.at(-1)}`;
   const summaryRows = items.map((i) => ({ id: i.id, title: i.title, anchor: i.anchor, section: i.section, label: i.label }));
   const warningGroups = items.filter((i) => i.warnings.length > 0).map((i) => ({ id: i.id, title: i.title, anchor: i.anchor, section: i.section, warnings: i.warnings }));
@@ -260,10 +249,9 @@ export function entryView(r: Report): EntryView {
     resolutionEstimates: r.resolutionEstimates.map((x, i) => ({ key: `estimate-${i}`, label: `${x.item} ${x.method}`, text: `${formatNumber(x.value)} Å` })),
     resolutionSummary: r.resolutionSummary,
     provenance,
-    timings: present.flatMap((it, k) => {
-      const i = items[k];
+    timings: present.flatMap((it) => {
       const t = it.timing;
-      return t ? [{ item: i.title, seconds: formatNumber(t.seconds), peakRssMB: formatNumber(Math.round(t.peakRssMB)) }] : [];
+      return t ? [{ item: it.title, seconds: formatNumber(t.seconds), peakRssMB: formatNumber(Math.round(t.peakRssMB)) }] : [];
     }),
     figureFiles,
     csvFiles,
