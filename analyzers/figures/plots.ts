@@ -89,8 +89,10 @@ function vegaTextWidth(item: TextItem, text: unknown): number {
   return size > 0 ? measureText(str, size, bold) : 0;
 }
 
-/** Colour of histogram marker rules (vertical lines such as the reported resolution). */
+/** Colour of histogram marker rules and vertical plot rules (such as the reported resolution). */
 const MARKER_COLOUR = '#D55E00';
+/** Colour of horizontal reference lines (thresholds). */
+const RULE_COLOUR = '#555555';
 
 /** A rendered chart: SVG text for the page, a PNG copy for the PDF. */
 export interface Plot {
@@ -120,6 +122,22 @@ export interface LinePlotOptions {
   /** Logarithmic y axis. Points with y ≤ 0 are dropped (not clamped), see `linePlotSpec`. */
   readonly logY?: boolean;
   readonly title?: string;
+  /**
+   * 'resolution': x values are spatial frequencies (Å⁻¹) and the tick labels show the resolution
+   * 1/x in Å, as FSC plots are read (default 'linear').
+   */
+  readonly xAxis?: 'linear' | 'resolution';
+  /** Fixed y range (e.g. [−0.1, 1.05] for correlations); default: fitted to the data. */
+  readonly yDomain?: readonly [number, number];
+  /** Labelled reference lines: horizontal (axis 'y', e.g. FSC = 0.143) or vertical (axis 'x', e.g. the reported resolution). */
+  readonly rules?: readonly PlotRule[];
+}
+
+/** A labelled reference line of a line plot. */
+export interface PlotRule {
+  readonly axis: 'x' | 'y';
+  readonly value: number;
+  readonly label: string;
 }
 
 /** A vertical rule with a label on a histogram (e.g. the reported resolution). */
@@ -222,8 +240,8 @@ export function linePlotSpec(o: LinePlotOptions): TopLevelSpec {
   const legend =
     o.series.length > 1
       ? lineNames.length > 0
-        ? { title: null, symbolType: 'stroke', symbolSize: 400 }
-        : { title: null, symbolType: 'circle', symbolSize: 80 }
+        ? { title: null, symbolType: 'stroke', symbolSize: 400, ...legendColumns(o.series.length) }
+        : { title: null, symbolType: 'circle', symbolSize: 80, ...legendColumns(o.series.length) }
       : null;
   const colour = { field: 's', type: 'nominal', scale: { domain: names, range: names.map((_, k) => PALETTE[k % PALETTE.length]) }, legend };
   const dash = {
@@ -232,12 +250,16 @@ export function linePlotSpec(o: LinePlotOptions): TopLevelSpec {
     scale: { domain: names, range: o.series.map((s) => (s.dash ? [7, 4] : [1, 0])) },
     legend,
   };
-  const x = { field: 'x', type: 'quantitative', title: o.xTitle, scale: { zero: false, nice: true } };
+  const resolutionAxis = o.xAxis === 'resolution';
+  const xScale = resolutionAxis ? { zero: true, nice: false, domain: [0, Math.max(...rows.map((r) => r.x))] } : { zero: false, nice: true };
+  // Tick labels 1/x in Å, three significant digits; the zero-frequency tick reads ∞.
+  const xAxisSpec = resolutionAxis ? { axis: { labelExpr: "datum.value > 0 ? format(1 / datum.value, '.3~r') : '∞'", tickCount: 8 } } : {};
+  const x = { field: 'x', type: 'quantitative', title: o.xTitle, scale: xScale, ...xAxisSpec };
   const y = {
     field: 'y',
     type: 'quantitative',
     title: o.yTitle,
-    scale: o.logY ? { type: 'log', nice: true } : { zero: false, nice: true },
+    scale: o.logY ? { type: 'log', nice: true } : o.yDomain ? { domain: [...o.yDomain], nice: false } : { zero: false, nice: true },
     ...(o.logY ? { axis: { values: logTicks(rows.map((r) => r.y)), format: ',~r' } } : {}),
   };
   const inSet = (set: string[]) => ({ filter: { field: 's', oneOf: set } });
@@ -245,18 +267,48 @@ export function linePlotSpec(o: LinePlotOptions): TopLevelSpec {
   if (lineNames.length > 0) {
     layer.push({
       transform: [inSet(lineNames)],
-      mark: { type: 'line' },
+      mark: { type: 'line', clip: true },
       encoding: { x, y, color: colour, strokeDash: dash, order: { field: 'i', type: 'quantitative' } },
     });
   }
   if (pointNames.length > 0) {
     layer.push({
       transform: [inSet(pointNames)],
-      mark: { type: 'point' },
+      mark: { type: 'point', clip: true },
       encoding: { x, y, color: colour },
     });
   }
+  layer.push(...ruleLayers(o.rules ?? [], x, y));
   return topLevel({ data: { values: rows }, layer }, o.title);
+}
+
+/** Legend entries per row: one row up to three series, else rows of three (a row of six is wider than the plot). */
+function legendColumns(series: number): { columns?: number } {
+  return series > 3 ? { columns: 3 } : {};
+}
+
+/**
+ * Layers of labelled reference lines: horizontal rules grey and dashed with the label at the
+ * right end just above the line; vertical rules vermilion with the label above the plot area,
+ * stacked upward in order so that close rules do not overprint.
+ */
+function ruleLayers(rules: readonly PlotRule[], x: Record<string, unknown>, y: Record<string, unknown>): unknown[] {
+  const out: unknown[] = [];
+  const finiteRules = rules.filter((r) => Number.isFinite(r.value));
+  let k = 0;
+  for (const r of finiteRules) {
+    const horizontal = r.axis === 'y';
+    const colour = horizontal ? RULE_COLOUR : MARKER_COLOUR;
+    const position = horizontal ? { y: { datum: r.value, ...y, field: undefined } } : { x: { datum: r.value, ...x, field: undefined } };
+    out.push({ mark: { type: 'rule', color: colour, strokeWidth: 1.5, strokeDash: horizontal ? [4, 3] : [6, 3], clip: true }, encoding: position });
+    out.push({
+      mark: horizontal
+        ? { type: 'text', color: colour, fontSize: 11, align: 'right', baseline: 'bottom', dy: -2 }
+        : { type: 'text', color: colour, fontSize: 12, align: 'center', baseline: 'bottom' },
+      encoding: horizontal ? { ...position, x: { value: { expr: 'width' } }, text: { value: r.label } } : { ...position, y: { value: -4 - 16 * k++ }, text: { value: r.label } },
+    });
+  }
+  return out;
 }
 
 /**

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { DataFile, Figure } from '../report/schema.ts';
 import { isosurface } from './marching-cubes.ts';
 import { renderColouredViews } from './colour-map.ts';
-import { histogramPlot, linePlot } from './plots.ts';
+import { histogramPlot, linePlot, type Plot } from './plots.ts';
 import { writeMrc } from '../volume/to-mrc.ts';
 import { threeViews, VRS_VIEWS, viewStep } from './render-surface.ts';
 import { centralIndices, maxVarianceIndices, projectX, projectY, projectZ, renderGrey, sliceX, sliceY, sliceZ, type Image2D, type VolumeLike } from './slices.ts';
@@ -30,8 +30,8 @@ export class FigureWriter {
   }
 
   /** Three slices (or projections) of a volume as one group. */
-  private async triple(v: VolumeLike, group: string, caption: string, kind: 'central' | 'max-variance' | 'projection', fileStem: string): Promise<Figure[]> {
-    const indices = kind === 'central' ? centralIndices(v.dims) : kind === 'max-variance' ? maxVarianceIndices(v) : null;
+  private async triple(v: VolumeLike, group: string, caption: string, kind: 'central' | 'max-variance' | 'projection', fileStem: string, at?: readonly [number, number, number]): Promise<Figure[]> {
+    const indices = at ?? (kind === 'central' ? centralIndices(v.dims) : kind === 'max-variance' ? maxVarianceIndices(v) : null);
     const images: Image2D[] =
       indices === null ? [projectX(v), projectY(v), projectZ(v)] : [sliceX(v, indices[0]), sliceY(v, indices[1]), sliceZ(v, indices[2])];
     const out: Figure[] = [];
@@ -85,6 +85,30 @@ export class FigureWriter {
       ...(await this.triple(hardV, 'input.hard-mask', `Slices of maximum variance of the mask with hard borders (threshold ${levelText(threshold)}, largest connected component, dilated by 2 Å).`, 'max-variance', 'mask-hard')),
       ...(await this.triple(softV, 'input.soft-mask', 'Slices of maximum variance of the mask with soft borders (the hard mask smoothed by a Gaussian).', 'max-variance', 'mask-soft')),
     ];
+  }
+
+  /**
+   * Half-map input figures: slices of half 1, half 2 and of half 1 − half 2, all three at the
+   * slices of maximum variance of half 1, so that they show the same planes. The difference
+   * should look like noise: shapes in it are signal one half has and the other lacks.
+   */
+  async halfMapFigures(h1: Volume, h2: Volume): Promise<Figure[]> {
+    if (!this.enabled) return [];
+    const at = maxVarianceIndices(h1);
+    const diff: VolumeLike = { dims: h1.dims, data: h1.data.map((x, i) => x - h2.data[i]) };
+    return [
+      ...(await this.triple(h1, 'input.half1', 'Half map 1: slices of maximum variance (of half 1) in the three directions.', 'max-variance', 'input-half1', at)),
+      ...(await this.triple(h2, 'input.half2', 'Half map 2: the same slices.', 'max-variance', 'input-half2', at)),
+      ...(await this.triple(diff, 'input.half-difference', 'Half map 1 − half map 2 at the same slices: it should look like noise, without the shapes of the molecule.', 'max-variance', 'input-half-difference', at)),
+    ];
+  }
+
+  /** A plot as one figure (none when figures are off: `draw` is then not called). */
+  async plotFigure(stem: string, id: string, caption: string, draw: () => Promise<Plot>): Promise<Figure[]> {
+    if (!this.enabled) return [];
+    const plot = await draw();
+    const w = await writePlot(this.dir, stem, plot.svg, plot.png);
+    return [{ id, file: w.file, svg: w.svg, caption, width: plot.width, height: plot.height }];
   }
 
   /** 0.b: raw-mask slices and the mass-vs-threshold plot. */

@@ -57,6 +57,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
     throw new AnalysisInputError(`threshold ${entry.threshold} is too high: no voxel of ${input.mapPath} reaches it (map maximum ${stats.max}); lower it`);
   }
   const inputFigures = figuresOn ? await fig.inputFigures(volume, ctx.masks.hard, await ctx.softMask(), entry.threshold) : [];
+  const halfMapFigures = figuresOn && halves ? await fig.halfMapFigures(...halves.volumes) : [];
 
   const present: Record<InputKind, boolean> = { map: true, halfMaps: halves !== undefined, model: model !== undefined };
   const impls = ITEM_IMPLEMENTATIONS.filter((impl) => impl.spec.inputs.every((k) => present[k]));
@@ -70,9 +71,12 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
 
   const score = scoreItems(items);
   const estimates = items.flatMap((it) => {
-    const est = itemSpec(it.id as ItemId).resolutionEstimate as { method: string; pick: (v: unknown) => number | null } | undefined;
-    const value = it.evaluable && est ? est.pick(it.values) : null;
-    return est && value !== null ? [{ item: it.id, method: est.method, value }] : [];
+    const measuredItem = it.status === 'ok' || it.status === 'warnings';
+    const specs = (itemSpec(it.id as ItemId).resolutionEstimates ?? []) as readonly { method: string; pick: (v: unknown) => number | null }[];
+    return specs.flatMap((est) => {
+      const value = measuredItem ? est.pick(it.values) : null;
+      return value !== null ? [{ item: it.id, method: est.method, value }] : [];
+    });
   });
   const grouped: Record<string, Record<string, AnyItem>> = {};
   for (const it of items) (grouped[itemSpec(it.id as ItemId).level] ??= {})[it.id] = it;
@@ -94,7 +98,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
           notes: file.issues.map(({ code, message }) => ({ code, message })),
           figures: inputFigures,
         },
-        ...(halves ? { halfMaps: halves.inputs } : {}),
+        ...(halves ? { halfMaps: halves.inputs, ...(figuresOn ? { halfMapFigures } : {}) } : {}),
         ...(model && input.modelPath ? { model: await modelInput(input.modelPath, input.modelPdbId) } : {}),
       },
       score,

@@ -16,6 +16,11 @@ export interface ItemResult {
   readonly values: Record<string, unknown>;
   readonly results: string[];
   readonly tables: Table[];
+  /**
+   * Why the automatic criteria could not be evaluated although the values were measured (e.g. no
+   * reported resolution to compare with): the item is then shown but not counted in the score.
+   */
+  readonly notEvaluable?: string;
 }
 
 /** A measurement: the report part (values, warnings, sentences, tables) and what the outputs draw from. */

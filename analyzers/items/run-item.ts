@@ -44,7 +44,7 @@ export async function runItem(impl: ItemImplementation, ctx: EntryContext): Prom
 
   let figures: Figure[] = [];
   let files: DataFile[] = [];
-  const results = [...m.results];
+  const results = [...m.results, ...(m.notEvaluable ? [`The criteria could not be evaluated: ${m.notEvaluable}.`] : [])];
   if (impl.outputs) {
     try {
       ({ figures, files } = await impl.outputs(ctx, m));
@@ -55,7 +55,7 @@ export async function runItem(impl: ItemImplementation, ctx: EntryContext): Prom
   return {
     ...base,
     status: m.warnings.length > 0 ? 'warnings' : 'ok',
-    evaluable: true,
+    evaluable: m.notEvaluable === undefined,
     warnings: m.warnings,
     values,
     units: { ...spec.units },

@@ -29,18 +29,40 @@ export interface FscCurve {
   readonly voxels: Float64Array;
 }
 
+/** The half-complex spectra of two half maps on one grid (see RealFft3d for the layout). */
+export interface HalfMapSpectra {
+  readonly dims: readonly [number, number, number];
+  /** Voxel size along x, Å (the frequency axis of every curve). */
+  readonly voxelSize: number;
+  readonly F1: Float32Array;
+  readonly F2: Float32Array;
+}
+
 /**
- * FSC, DPR and voxel counts of two half maps on the same grid. Throws a RangeError when the grids
- * differ (callers check grids with a message naming the files first).
+ * The spectra of two half maps, computed once and shared by the FSC, the SSNR and the phase
+ * randomisation. Throws a RangeError when the grids differ (callers check grids with a message
+ * naming the files first).
  */
-export async function fscCurve(h1: Volume, h2: Volume): Promise<FscCurve> {
+export async function halfMapSpectra(h1: Volume, h2: Volume): Promise<HalfMapSpectra> {
   const [nx, ny, nz] = h1.dims;
   if (h2.dims[0] !== nx || h2.dims[1] !== ny || h2.dims[2] !== nz) {
     throw new RangeError(`fscCurve: half maps of ${h1.dims.join('×')} and ${h2.dims.join('×')} voxels`);
   }
   const fft = createRealFft3d(h1.dims);
-  const F1 = await fft.forward(h1.data);
-  const F2 = await fft.forward(h2.data);
+  // Copies: the FFT may hand back its pool's staging buffer, which the next transform reuses.
+  const F1 = Float32Array.from(await fft.forward(h1.data));
+  const F2 = Float32Array.from(await fft.forward(h2.data));
+  return { dims: [nx, ny, nz], voxelSize: h1.voxelSize[0], F1, F2 };
+}
+
+/** FSC, DPR and voxel counts of two half maps on the same grid. */
+export async function fscCurve(h1: Volume, h2: Volume): Promise<FscCurve> {
+  return fscOfSpectra(await halfMapSpectra(h1, h2));
+}
+
+/** FSC, DPR and voxel counts per shell from the two spectra. */
+export function fscOfSpectra({ dims, voxelSize, F1, F2 }: HalfMapSpectra): FscCurve {
+  const [nx, ny, nz] = dims;
   const N = nx;
   const shells = Math.floor(N / 2);
   const cross = new Float64Array(shells + 1);
@@ -49,9 +71,7 @@ export async function fscCurve(h1: Volume, h2: Volume): Promise<FscCurve> {
   const phase = new Float64Array(shells + 1);
   const amp = new Float64Array(shells + 1);
   const voxels = new Float64Array(shells + 1);
-  const { hx, wx, wy, wz } = squaredFrequencies(h1.dims);
-  // Hermitian weight of column kx: its partner −kx is not stored unless kx is 0 or the Nyquist column.
-  const weight = new Float64Array(hx).map((_, i) => (i === 0 || (nx % 2 === 0 && i === nx / 2) ? 1 : 2));
+  const { hx, wx, wy, wz, weight } = squaredFrequencies(dims);
   const DEG = 180 / Math.PI;
   let p = 0;
   for (let z = 0; z < nz; z++) {
@@ -87,12 +107,63 @@ export async function fscCurve(h1: Volume, h2: Volume): Promise<FscCurve> {
   for (let k = 1; k <= shells; k++) {
     const j = k - 1;
     out.shell[j] = k;
-    out.frequency[j] = k / (N * h1.voxelSize[0]);
+    out.frequency[j] = k / (N * voxelSize);
     out.fsc[j] = cross[k] / Math.sqrt(p1[k] * p2[k]);
     out.dpr[j] = Math.sqrt(phase[k] / amp[k]);
     out.voxels[j] = voxels[k];
   }
   return out;
+}
+
+/**
+ * VRS's spectral signal-to-noise ratio (level1A-spec.md §1.a), on the correct frequency axis.
+ * S = FFT((h1+h2)/2) = (F1+F2)/2 and Nn = FFT((h1−h2)/2) = (F1−F2)/2, so no new transform is
+ * needed. Per coefficient the amplitude ratio |S|/|Nn|; per shell k = floor(r·N) (r the digital
+ * radius; VRS's integer distance on the centred grid) the mean ratio, full-grid weighted; the
+ * curve is log10(mean − 1), which is 0 where the mean amplitude ratio is 2. VRS plots it against
+ * k·2·Ts/N (in Å⁻¹ only when Ts = 0.707 Å); here f_k = k/(N·Ts), as for the FSC.
+ */
+export interface SsnrCurve {
+  /** Shells k = 0 … floor(N/2) (the DC shell kept so that firstCross counts samples as VRS does). */
+  readonly shell: Int32Array;
+  readonly frequency: Float64Array;
+  /** Mean |S|/|Nn| of the shell. */
+  readonly meanRatio: Float64Array;
+  /** log10(meanRatio − 1); −Infinity where the mean ratio is ≤ 1. */
+  readonly log10: Float64Array;
+}
+
+export function ssnrOfSpectra({ dims, voxelSize, F1, F2 }: HalfMapSpectra): SsnrCurve {
+  const [nx, ny, nz] = dims;
+  const N = nx;
+  const shells = Math.floor(N / 2);
+  const sum = new Float64Array(shells + 1);
+  const count = new Float64Array(shells + 1);
+  const { hx, wx, wy, wz, weight } = squaredFrequencies(dims);
+  let p = 0;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const ryz = wy[y] + wz[z];
+      for (let x = 0; x < hx; x++, p += 2) {
+        const k = Math.floor(Math.sqrt(wx[x] + ryz) * N + 1e-9);
+        if (k > shells) continue;
+        const sr = F1[p] + F2[p], si = F1[p + 1] + F2[p + 1];
+        const nr = F1[p] - F2[p], ni = F1[p + 1] - F2[p + 1];
+        const noise = Math.hypot(nr, ni);
+        // Identical coefficients (often the DC term) have no noise estimate: left out of the mean.
+        if (noise === 0) continue;
+        sum[k] += weight[x] * (Math.hypot(sr, si) / noise);
+        count[k] += weight[x];
+      }
+    }
+  }
+  const meanRatio = sum.map((s, k) => (count[k] > 0 ? s / count[k] : Number.NaN));
+  return {
+    shell: Int32Array.from({ length: shells + 1 }, (_, k) => k),
+    frequency: Float64Array.from({ length: shells + 1 }, (_, k) => k / (N * voxelSize)),
+    meanRatio,
+    log10: meanRatio.map((m) => (m > 1 ? Math.log10(m - 1) : Number.isNaN(m) ? Number.NaN : -Infinity)),
+  };
 }
 
 /**
@@ -113,6 +184,15 @@ export function firstCross(x: ArrayLike<number>, y: ArrayLike<number>, y0: numbe
   const yb = y[i0];
   const t = (y0 - ya) / (yb - ya);
   return x[i0 - 1] + t * (x[i0] - x[i0 - 1]);
+}
+
+/**
+ * firstCross against a threshold that varies per sample (half-bit, 1-bit): the first index i0
+ * where y < t; null when none or i0 ≤ 1; otherwise x where y − t crosses 0, interpolated linearly.
+ */
+export function firstCrossCurve(x: ArrayLike<number>, y: ArrayLike<number>, t: ArrayLike<number>): number | null {
+  const d = Float64Array.from(y, (v, i) => v - t[i]);
+  return firstCross(x, d, 0, 'lesser');
 }
 
 /** Half-bit threshold of a shell of n Fourier voxels (van Heel & Schatz 2005). */
@@ -151,17 +231,18 @@ export const RANDOMIZE_BELOW_FSC = 0.8;
  * FSC measures what the mask alone correlates. The inverse transform keeps the real part (numpy's
  * irfftn), which makes the randomised kx = 0 and Nyquist planes Hermitian.
  */
-export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Array, seed = 1): Promise<CorrectedFsc> {
+export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Array, seed = 1, spectra?: HalfMapSpectra): Promise<CorrectedFsc> {
   const n = h1.data.length;
   if (mask.length !== n) throw new RangeError(`correctedMaskedFsc: mask has ${mask.length} voxels, half maps ${n}`);
-  const unmasked = await fscCurve(h1, h2);
+  const sp = spectra ?? (await halfMapSpectra(h1, h2));
+  const unmasked = fscOfSpectra(sp);
   let from = unmasked.fsc.findIndex((x) => x < RANDOMIZE_BELOW_FSC) + 1;
   if (from === 0) from = unmasked.shell.length + 1; // never below 0.8: nothing to randomise
   const times = (v: Volume, data: Float32Array): Volume => ({ ...v, data: data.map((x, i) => x * mask[i]) });
   const masked = await fscCurve(times(h1, h1.data), times(h2, h2.data));
   const random = mulberry32(seed);
-  const r1 = await randomizePhases(h1, from, random);
-  const r2 = await randomizePhases(h2, from, random);
+  const r1 = await randomizePhases(h1.dims, sp.F1, from, random);
+  const r2 = await randomizePhases(h1.dims, sp.F2, from, random);
   const randomized = await fscCurve(times(h1, r1), times(h2, r2));
   const corrected = masked.fsc.map((m, j) => {
     if (masked.shell[j] < from) return m;
@@ -171,12 +252,15 @@ export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Ar
   return { unmasked, masked, randomized, corrected, randomizedFromShell: from };
 }
 
-/** `v` with the phases of every coefficient in shells ≥ `fromShell` replaced by uniform random phases. */
-async function randomizePhases(v: Volume, fromShell: number, random: () => number): Promise<Float32Array> {
-  const [nx, ny, nz] = v.dims;
-  const fft = createRealFft3d(v.dims);
-  const F = await fft.forward(v.data);
-  const { hx, wx, wy, wz } = squaredFrequencies(v.dims);
+/**
+ * The map of spectrum `F0` (left untouched) with the phases of every coefficient in shells
+ * ≥ `fromShell` replaced by uniform random phases.
+ */
+async function randomizePhases(dims: readonly [number, number, number], F0: Float32Array, fromShell: number, random: () => number): Promise<Float32Array> {
+  const [nx, ny, nz] = dims;
+  const fft = createRealFft3d(dims);
+  const F = Float32Array.from(F0);
+  const { hx, wx, wy, wz } = squaredFrequencies(dims);
   let p = 0;
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
@@ -192,11 +276,16 @@ async function randomizePhases(v: Volume, fromShell: number, random: () => numbe
   return Float32Array.from(await fft.inverse(F));
 }
 
-/** w² per index along each axis of the half-complex grid (x: 0 … floor(nx/2)), and its x length. */
-function squaredFrequencies([nx, ny, nz]: readonly [number, number, number]): { hx: number; wx: Float64Array; wy: Float64Array; wz: Float64Array } {
+/**
+ * w² per index along each axis of the half-complex grid (x: 0 … floor(nx/2)), its x length, and
+ * the Hermitian weight of each column kx: its partner −kx is not stored unless kx is 0 or the
+ * Nyquist column, so sums weighted by it equal full-grid sums.
+ */
+function squaredFrequencies([nx, ny, nz]: readonly [number, number, number]): { hx: number; wx: Float64Array; wy: Float64Array; wz: Float64Array; weight: Float64Array } {
   const hx = (nx >> 1) + 1;
   return {
     hx,
+    weight: new Float64Array(hx).map((_, i) => (i === 0 || (nx % 2 === 0 && i === nx / 2) ? 1 : 2)),
     wx: new Float64Array(hx).map((_, i) => fftFreq(i, nx) ** 2),
     wy: new Float64Array(ny).map((_, i) => fftFreq(i, ny) ** 2),
     wz: new Float64Array(nz).map((_, i) => fftFreq(i, nz) ** 2),

@@ -14,6 +14,7 @@ import { localResolutionSpec } from './items/level0/0e-local-resolution.ts';
 import { localBFactorSpec } from './items/level0/0f-local-bfactor.ts';
 import { localOccupancySpec } from './items/level0/0g-local-occupancy.ts';
 import { handSpec } from './items/level0/0h-hand.ts';
+import { globalResolutionSpec } from './items/level1/1a-global-resolution.ts';
 import { referencesFor } from './references.ts';
 
 export const ITEM_SPECS = [
@@ -25,6 +26,7 @@ export const ITEM_SPECS = [
   localBFactorSpec,
   localOccupancySpec,
   handSpec,
+  globalResolutionSpec,
 ] as const;
 
 /** The spec of any item. */

@@ -55,8 +55,8 @@ export interface ItemSpec<Id extends string = string, S extends z.ZodType<Record
   readonly summary: { readonly ok: string | null; readonly problem: string };
   /** Numbers for the archive table, index.json and all.csv. */
   readonly headlines: readonly Headline<z.output<S>>[];
-  /** A resolution estimate for the closing resolution paragraph, when the item gives one. */
-  readonly resolutionEstimate?: { readonly method: string; readonly pick: (values: z.output<S>) => number | null };
+  /** Resolution estimates (Å) for the closing resolution paragraph, when the item gives any. */
+  readonly resolutionEstimates?: readonly { readonly method: string; readonly pick: (values: z.output<S>) => number | null }[];
   /** Keys of `REFERENCES` (references.ts) that support the item. */
   readonly references: readonly string[];
 }

@@ -28,6 +28,12 @@ export const REFERENCES: readonly Reference[] = [
   { key: 'baker2007', short: 'Baker et al. 2007', text: 'Baker, M.L., Ju, T. & Chiu, W. (2007). Structure 15, 7–19.', doi: '10.1016/j.str.2006.11.008', note: 'SSEhunter: secondary-structure elements in density maps.' },
   { key: 'frangi1998', short: 'Frangi et al. 1998', text: 'Frangi, A.F., Niessen, W.J., Vincken, K.L. & Viergever, M.A. (1998). MICCAI 1998, LNCS 1496, 130–137.', doi: '10.1007/BFb0056195', note: 'Hessian-based tube (vesselness) filter.' },
   { key: 'pauling1951', short: 'Pauling et al. 1951', text: 'Pauling, L., Corey, R.B. & Branson, H.R. (1951). Proc. Natl Acad. Sci. USA 37, 205–211.', doi: '10.1073/pnas.37.4.205', note: 'The α-helix and its geometry.' },
+  { key: 'saxton1982', short: 'Saxton & Baumeister 1982', text: 'Saxton, W.O. & Baumeister, W. (1982). J. Microsc. 127, 127–138.', doi: '10.1111/j.1365-2818.1982.tb00405.x', note: 'The Fourier shell (ring) correlation between independent reconstructions.' },
+  { key: 'vanheel2005', short: 'van Heel & Schatz 2005', text: 'van Heel, M. & Schatz, M. (2005). J. Struct. Biol. 151, 250–262.', doi: '10.1016/j.jsb.2005.05.009', note: 'Information-based FSC thresholds (half-bit, 1-bit).' },
+  { key: 'chen2013', short: 'Chen et al. 2013', text: 'Chen, S. et al. (2013). Ultramicroscopy 135, 24–35.', doi: '10.1016/j.ultramic.2013.06.004', note: 'High-resolution noise substitution: the phase-randomisation correction of the masked FSC.' },
+  { key: 'frank1981', short: 'Frank et al. 1981', text: 'Frank, J., Verschoor, A. & Boublik, M. (1981). Science 214, 1353–1355.', doi: '10.1126/science.7313694', note: 'The differential phase residual (DPR).' },
+  { key: 'unser1987', short: 'Unser et al. 1987', text: 'Unser, M., Trus, B.L. & Steven, A.C. (1987). Ultramicroscopy 23, 39–51.', doi: '10.1016/0304-3991(87)90225-7', note: 'A resolution criterion based on the spectral signal-to-noise ratio.' },
+  { key: 'beckers2020', short: 'Beckers & Sachse 2020', text: 'Beckers, M. & Sachse, C. (2020). J. Struct. Biol. 212, 107579.', doi: '10.1016/j.jsb.2020.107579', note: 'Permutation testing of the FSC with false-discovery-rate control (FDR-FSC).' },
 ];
 
 /** The references with these keys, in list order; an unknown key throws (a spec typo). */

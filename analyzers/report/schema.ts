@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ITEM_IDS, ITEM_SPECS, itemSpec, specsOfLevel, type AnyItemSpec, type ItemId } from './catalog.ts';
 import { LEVELS, type Level } from './item-spec.ts';
 import { migrateV1 } from './migrate-v1.ts';
-import { Entry, HalfMapInput, itemSchema, MapInput, ModelInput, type AnyItem } from './parts.ts';
+import { Entry, Figure, HalfMapInput, itemSchema, MapInput, ModelInput, type AnyItem } from './parts.ts';
 
 export * from './parts.ts';
 export { HEADLINES, ITEM_IDS, ITEM_SPECS, isItemId, itemSpec, specsOfLevel, type AnyItemSpec, type ItemId, type ItemValues, type SpecOf } from './catalog.ts';
@@ -36,6 +36,8 @@ function levelSchema<L extends Level>(level: L): z.ZodType<LevelItems<L>> {
 export const Inputs = z.strictObject({
   map: MapInput,
   halfMaps: z.tuple([HalfMapInput, HalfMapInput]).optional(),
+  /** Slices of half 1, half 2 and their difference (present with the half maps when figures are drawn). */
+  halfMapFigures: z.array(Figure).optional(),
   model: ModelInput.optional(),
 });
 export type Inputs = z.output<typeof Inputs>;

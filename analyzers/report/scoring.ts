@@ -32,7 +32,8 @@ export function summarySentence(id: ItemId, status: AnyItem['status']): string |
 export function summarize(items: Items, score: { passing: number; evaluable: number }, resolution: number | null): string[] {
   const out: string[] = [];
   for (const it of items) {
-    const s = summarySentence(it.id as ItemId, it.status);
+    // An item whose criteria could not be evaluated has nothing to say in the abstract.
+    const s = it.evaluable || it.status !== 'ok' ? summarySentence(it.id as ItemId, it.status) : null;
     if (s) out.push(s);
   }
   out.push(`The overall score (passing tests) of this report is ${score.passing} out of ${score.evaluable} evaluable items.`);

@@ -108,7 +108,7 @@ export interface EntryView {
   warningGroups: { id: ItemId; title: string; anchor: string; section: string; warnings: AnyItem['warnings'] }[];
   warningCount: number;
   header: ValueRow[];
-  input: { rows: ValueRow[]; notes: string[]; figureGroups: FigureGroupView[] };
+  input: { rows: ValueRow[]; notes: string[]; figureGroups: FigureGroupView[]; halfMapFigureGroups: FigureGroupView[] };
   items: ItemView[];
   /** The report's levels in page order, each a numbered section holding its items. */
   levels: LevelView[];
@@ -150,6 +150,7 @@ export function entryView(r: Report): EntryView {
   const title = r.entry.title ?? '(untitled entry)';
   // Input figures come first on the page, so they take the first numbers.
   const inputGroups = groupFigures(r.inputs.map.figures, counters);
+  const halfMapGroups = groupFigures(r.inputs.halfMapFigures ?? [], counters);
 
   function itemView(it: AnyItem, section: string): ItemView {
     const k = it.id as ItemId;
@@ -219,7 +220,7 @@ export function entryView(r: Report): EntryView {
     ...(r.inputs.model ? [{ key: 'model', label: 'Fitted model', text: `${r.inputs.model.file}${r.inputs.model.pdbId ? ` (PDB ${r.inputs.model.pdbId})` : ''} (${formatBytes(r.inputs.model.bytes)}, SHA-256 ${r.inputs.model.sha256})` }] : []),
   ];
 
-  const figureFiles = [...new Set([...inp.figures, ...present.flatMap((it) => it.figures)].flatMap((f) => (f.svg ? [f.file, f.svg] : [f.file])))];
+  const figureFiles = [...new Set([...inp.figures, ...(r.inputs.halfMapFigures ?? []), ...present.flatMap((it) => it.figures)].flatMap((f) => (f.svg ? [f.file, f.svg] : [f.file])))];
   const csvFiles = items.flatMap((i) => i.tables.map((t) => ({ caption: `${i.id} ${t.caption}`, file: t.csv })));
 
   const p = r.provenance;
@@ -242,7 +243,7 @@ export function entryView(r: Report): EntryView {
     warningGroups,
     warningCount: warningGroups.reduce((n, g) => n + g.warnings.length, 0),
     header,
-    input: { rows: inputRows, notes: inp.notes.map((n) => `${n.message} (${n.code})`), figureGroups: inputGroups },
+    input: { rows: inputRows, notes: inp.notes.map((n) => `${n.message} (${n.code})`), figureGroups: inputGroups, halfMapFigureGroups: halfMapGroups },
     items,
     levels,
     levelsText,

@@ -1,0 +1,67 @@
+/**
+ * The plots of the half-map items (1.a, 1.b): curves against spatial frequency with the x axis
+ * labelled in Å, thresholds as labelled lines, the reported resolution as a vertical line.
+ */
+import { linePlot, type LineSeries, type Plot, type PlotRule } from './plots.ts';
+
+/** The curves of one FSC plot, per shell, at `frequency` (Å⁻¹). */
+export interface FscPlotData {
+  readonly frequency: ArrayLike<number>;
+  readonly fsc: ArrayLike<number>;
+  readonly masked?: ArrayLike<number>;
+  readonly corrected?: ArrayLike<number>;
+  readonly halfBit?: ArrayLike<number>;
+  readonly oneBit?: ArrayLike<number>;
+  /** The fitted logistic, when there is one. */
+  readonly logistic?: ArrayLike<number>;
+  /** Reported resolution (Å). */
+  readonly reported: number | null;
+}
+
+const RESOLUTION_TITLE = 'Resolution (Å); the axis is linear in spatial frequency 1/d';
+
+function reportedRule(reported: number | null): PlotRule[] {
+  return reported !== null && reported > 0 ? [{ axis: 'x', value: 1 / reported, label: `reported ${reported} Å` }] : [];
+}
+
+/** FSC (unmasked, masked, corrected masked), the half-bit and 1-bit curves, the fitted logistic; lines at 0.143 and 0.5. */
+export function fscPlot(d: FscPlotData): Promise<Plot> {
+  const x = d.frequency;
+  const series: LineSeries[] = [{ name: 'FSC (unmasked)', x, y: d.fsc }];
+  if (d.masked) series.push({ name: 'FSC (masked)', x, y: d.masked });
+  if (d.corrected) series.push({ name: 'FSC (masked, corrected)', x, y: d.corrected });
+  if (d.logistic) series.push({ name: 'logistic fit (unmasked)', x, y: d.logistic, dash: true });
+  if (d.halfBit) series.push({ name: 'half-bit', x, y: d.halfBit, dash: true });
+  if (d.oneBit) series.push({ name: '1-bit', x, y: d.oneBit, dash: true });
+  return linePlot({
+    series,
+    xTitle: RESOLUTION_TITLE,
+    yTitle: 'Fourier shell correlation',
+    xAxis: 'resolution',
+    yDomain: [-0.1, 1.05],
+    rules: [{ axis: 'y', value: 0.143, label: '0.143' }, { axis: 'y', value: 0.5, label: '0.5' }, ...reportedRule(d.reported)],
+  });
+}
+
+/** DPR per shell with the random-phase line at 103.9°. The last two shells are left out (VRS: they carry too few voxels near the corners to mean much). */
+export function dprPlot(frequency: ArrayLike<number>, dpr: ArrayLike<number>, reported: number | null): Promise<Plot> {
+  const n = Math.max(0, frequency.length - 2);
+  return linePlot({
+    series: [{ name: 'DPR', x: Array.from(frequency).slice(0, n), y: Array.from(dpr).slice(0, n) }],
+    xTitle: RESOLUTION_TITLE,
+    yTitle: 'Differential phase residual (°)',
+    xAxis: 'resolution',
+    rules: [{ axis: 'y', value: 103.9, label: '103.9° (random phases)' }, ...reportedRule(reported)],
+  });
+}
+
+/** log10(mean amplitude ratio − 1) per shell with the 0 line (ratio 2). */
+export function ssnrPlot(frequency: ArrayLike<number>, log10: ArrayLike<number>, reported: number | null): Promise<Plot> {
+  return linePlot({
+    series: [{ name: 'SSNR', x: frequency, y: log10 }],
+    xTitle: RESOLUTION_TITLE,
+    yTitle: 'log10(|S|/|N| − 1), shell mean',
+    xAxis: 'resolution',
+    rules: [{ axis: 'y', value: 0, label: 'amplitude ratio 2' }, ...reportedRule(reported)],
+  });
+}
