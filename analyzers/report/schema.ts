@@ -84,6 +84,11 @@ export const Report = z
 export type Report = z.output<typeof Report>;
 
 /** The items a report carries, in catalog (report) order. */
+/** Every figure of a report in page order: the map's input figures, the half-map slices, then each item's. */
+export function reportFigures(r: Report): Figure[] {
+  return [...r.inputs.map.figures, ...(r.inputs.halfMapFigures ?? []), ...reportItems(r).flatMap((it) => it.figures)];
+}
+
 export function reportItems(r: Report): ReportItem[] {
   const out: ReportItem[] = [];
   for (const s of ITEM_SPECS) {

@@ -2,30 +2,29 @@
  * Two half maps with a designed FSC curve, for tests and the demo: every Level 1 number then has
  * a known answer.
  *
- * Each half is h_i = S + N_i: S the given map (the signal both halves share), N_i independent
- * Gaussian noise shaped in Fourier space. For a coefficient at spatial frequency f in direction u
- * the designed FSC is a logistic fall-off F(f, u) = 1/(1 + exp((f − f_m(u))/w)), placed so that
- * F = 0.143 at the design resolution along u, and the noise gets the power that makes the
- * expected FSC of the shell equal F:
+ * Each half is h_i = G·S + N_i, as real half maps are: S the given map (the signal both halves
+ * share) times a Fourier filter G ≤ 1, and N_i independent white noise of power σ² per Fourier
+ * voxel. For a coefficient at spatial frequency f in direction u the designed FSC is a logistic
+ * fall-off F(f, u) = 1/(1 + exp((f − f_m(u))/w)), capped at 0.999, placed so that F = 0.143 at
+ * the design resolution along u. With P_S(k) the mean signal power of shell k,
  *
- *   FSC = P_S / (P_S + P_N)   ⇒   P_N(k) = P_S(k)·(1 − F)/F,
+ *   FSC = G²P_S / (G²P_S + σ²) = F   ⇒   G² = σ²·F / ((1 − F)·P_S(k)),
  *
- * with P_S(k) the mean signal power of shell k and the white noise rescaled to exactly that power
- * shell by shell (so the realised FSC departs from F only by the signal–noise and noise–noise
- * cross terms, ~1/√(voxels in the shell)). An anisotropic design crosses 0.143 at `resolution`
- * in the xy plane and at `resolutionZ` along z, ellipsoidally in between.
+ * and σ² is the largest noise power for which G ≤ 1 in every shell up to the design resolution
+ * (so the curve is followed exactly up to and through the 0.143 crossing; beyond it, where the
+ * map itself has too little power for the design, G = 1 and the FSC falls faster). The noise is
+ * white and rescaled to exactly σ² shell by shell, so the realised FSC departs from F only by
+ * the signal–noise and noise–noise cross terms, ~1/√(voxels in the shell). Signal beyond the
+ * design resolution is damped as a B-factor would, and the halves look like a map, not like
+ * noise. An anisotropic design crosses 0.143 at `resolution` in the xy plane and at
+ * `resolutionZ` along z, ellipsoidally in between.
  */
 import { createRealFft3d, fftFreq } from '../fft/fft.ts';
 import { gaussianSource, mulberry32 } from '../util/random.ts';
 import type { Volume } from '../volume/volume.ts';
 
-/**
- * Floor of the designed FSC where the noise power is set: far beyond the design resolution a
- * logistic FSC of 1e-9 would ask for noise 10⁹ times the signal, and that noise would swamp the
- * map in real space; at 0.001 the halves carry noise ≤ 1000× the signal power there, and the
- * measured FSC (≈ 0.001 ± 1/√n) is indistinguishable from 0.
- */
-export const FSC_FLOOR = 1e-3;
+/** Ceiling of the designed FSC: real curves start near 0.99–0.999, and a logistic's 1 − 1e-5 would force the noise to nothing. */
+export const FSC_CEILING = 0.999;
 
 /** ln(1/0.143 − 1): a logistic 1/(1 + e^t) equals 0.143 at t = this. */
 const LOGIT_0143 = Math.log(1 / 0.143 - 1);
@@ -60,32 +59,47 @@ export interface SimulatedHalfMaps {
 
 /**
  * Two half maps of `signal` whose FSC follows `design`. Seeded: the same (signal, design, seed)
- * gives the same bytes. The DC term carries no noise (F = 1 there).
+ * gives the same bytes. Throws a RangeError when the design resolution is finer than Nyquist or
+ * the signal has no power up to it.
  */
 export async function simulateHalfMaps(signal: Volume, design: FscDesign, seed = 1): Promise<SimulatedHalfMaps> {
-  if (!(design.resolution > 0) || !((design.resolutionZ ?? design.resolution) > 0)) throw new RangeError(`simulateHalfMaps: design resolutions must be > 0, got ${design.resolution}, ${design.resolutionZ}`);
+  const resZ = design.resolutionZ ?? design.resolution;
+  if (!(design.resolution > 0) || !(resZ > 0)) throw new RangeError(`simulateHalfMaps: design resolutions must be > 0, got ${design.resolution}, ${design.resolutionZ}`);
   const [nx, ny, nz] = signal.dims;
   const [tx, ty, tz] = signal.voxelSize;
+  const finest = Math.min(design.resolution, resZ);
+  if (finest < 2 * tx) throw new RangeError(`simulateHalfMaps: design resolution ${finest} Å is finer than Nyquist (${2 * tx} Å)`);
   const fft = createRealFft3d(signal.dims);
   const S = Float32Array.from(await fft.forward(signal.data));
   const hx = (nx >> 1) + 1;
   const shellOf = (x: number, y: number, z: number) => Math.round(Math.hypot(fftFreq(x, nx), fftFreq(y, ny), fftFreq(z, nz)) * nx);
   const shells = shellOf(hx - 1, ny >> 1, nz >> 1) + 1;
-  // Mean signal power per shell (Hermitian weights: the sums equal full-grid sums).
   const sigPower = shellMeans(S, signal.dims, shells, shellOf);
-  // Designed FSC and target noise power of each stored coefficient.
-  const target = new Float32Array(S.length / 2);
+  const fscAt = (f: number, uz: number) => Math.min(designedFsc(f, designedF143(design, uz), design.width), FSC_CEILING);
+  // σ²: the largest noise power that needs no amplification (G ≤ 1) up to the design resolution, in the finest direction.
+  const lastShell = Math.round((nx * tx) / finest);
+  let sigma2 = Infinity;
+  for (let k = 1; k <= lastShell; k++) {
+    const F = Math.min(designedFsc(k / (nx * tx), 1 / finest, design.width), FSC_CEILING);
+    sigma2 = Math.min(sigma2, (sigPower[k] * (1 - F)) / F);
+  }
+  if (!(sigma2 > 0 && Number.isFinite(sigma2))) throw new RangeError('simulateHalfMaps: the signal has no power in some shell up to the design resolution');
+  // The signal filter G of each stored coefficient (the DC term is kept: F = 1 there).
+  const gain = new Float32Array(S.length / 2);
   let p = 0;
   for (let z = 0; z < nz; z++) {
     const fz = fftFreq(z, nz) / tz;
     for (let y = 0; y < ny; y++) {
       const fy = fftFreq(y, ny) / ty;
       for (let x = 0; x < hx; x++, p++) {
-        const fxv = fftFreq(x, nx) / tx;
-        const f = Math.hypot(fxv, fy, fz);
-        if (f === 0) continue;
-        const F = Math.max(designedFsc(f, designedF143(design, fz / f), design.width), FSC_FLOOR);
-        target[p] = (sigPower[shellOf(x, y, z)] * (1 - F)) / F;
+        const f = Math.hypot(fftFreq(x, nx) / tx, fy, fz);
+        const ps = sigPower[shellOf(x, y, z)];
+        if (f === 0 || !(ps > 0)) {
+          gain[p] = 1;
+          continue;
+        }
+        const F = fscAt(f, fz / f);
+        gain[p] = Math.sqrt(Math.min(1, (sigma2 * F) / ((1 - F) * ps)));
       }
     }
   }
@@ -101,9 +115,10 @@ export async function simulateHalfMaps(signal: Volume, design: FscDesign, seed =
       for (let y = 0; y < ny; y++) {
         for (let x = 0; x < hx; x++, p++) {
           const pn = noisePower[shellOf(x, y, z)];
-          const g = pn > 0 ? Math.sqrt(target[p] / pn) : 0;
-          N[2 * p] = S[2 * p] + g * N[2 * p];
-          N[2 * p + 1] = S[2 * p + 1] + g * N[2 * p + 1];
+          // No noise on the DC term: both halves keep the map's mean.
+          const scale = pn > 0 && p > 0 ? Math.sqrt(sigma2 / pn) : 0;
+          N[2 * p] = gain[p] * S[2 * p] + scale * N[2 * p];
+          N[2 * p + 1] = gain[p] * S[2 * p + 1] + scale * N[2 * p + 1];
         }
       }
     }

@@ -15,7 +15,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeMrc } from '../../analyzers/volume/to-mrc.ts';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
-import { parseReport, reportItem, reportItems, type AnyItem, type Report } from '../../analyzers/report/schema.ts';
+import { parseReport, reportFigures, reportItem, reportItems, type AnyItem, type Report } from '../../analyzers/report/schema.ts';
 import { scoreItems } from '../../analyzers/report/scoring.ts';
 import { gunzipSync } from 'node:zlib';
 import { makePhantom, type PhantomName } from '../../analyzers/simulate/phantoms.ts';
@@ -299,7 +299,7 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
         expect(text).toContain(`${HOSTILE_ID} · Zanzibar <script>window.__pwned = 1</script> "quoted" &`); // the running header of every page
       }
       // Every raster figure is in the PDF (lazy images are loaded for printing); identical images may be shared.
-      const figures = [...r.inputs.map.figures, ...reportItems(r).flatMap((it) => it.figures)].filter((f) => !f.svg);
+      const figures = reportFigures(r).filter((f) => !f.svg);
       const distinct = new Set(figures.map((f) => fs.readFileSync(path.join(content, 'entries', id, f.file)).toString('base64')));
       if (id === HOSTILE_ID) expect(distinct.size).toBeGreaterThan(10);
       expect((bytes.toString('latin1').match(/\/Subtype\s*\/Image/gu) ?? []).length).toBeGreaterThanOrEqual(distinct.size);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import Papa from 'papaparse';
-import { EntryId, reportItems, type ItemId, type Report, type Table } from '../../analyzers/report/schema.ts';
+import { EntryId, reportFigures, reportItems, type ItemId, type Report, type Table } from '../../analyzers/report/schema.ts';
 import { Worker } from 'node:worker_threads';
 import { entryDir, listEntryIds, tryReadReport } from '../src/lib/content.ts';
 import { REPORT_FILE, tableCsvFile } from '../src/lib/downloads.ts';
@@ -63,7 +63,7 @@ export async function writeEntryAssets(report: Report, srcEntry: string, outEntr
   await fs.mkdir(path.join(outEntry, 'figures'), { recursive: true });
   await linkOrCopy(path.join(srcEntry, 'report.json'), path.join(outEntry, REPORT_FILE));
   n++;
-  const figures = [...report.inputs.map.figures, ...reportItems(report).flatMap((it) => it.figures)];
+  const figures = reportFigures(report);
   const files = new Set(figures.flatMap((f) => (f.svg ? [f.file, f.svg] : [f.file])));
   for (const rel of files) {
     try {

@@ -4,7 +4,7 @@
  * components only render these fields (no arithmetic in .astro files). Everything is derived
  * generically from the report, so a new item or value needs no change here.
  */
-import { itemSpec, LEVELS, reportItems, type AnyItem, type Figure, type ItemId, type Level, type Report, type Table } from '../../../analyzers/report/schema.ts';
+import { itemSpec, LEVELS, reportFigures, reportItems, type AnyItem, type Figure, type ItemId, type Level, type Report, type Table } from '../../../analyzers/report/schema.ts';
 import { tableCsvFile } from './downloads.ts';
 import { formatBytes, formatCell, formatNumber, formatValue, formatVec3, labelForKey, statusLabel, type StatusLabel } from './format.ts';
 
@@ -220,7 +220,7 @@ export function entryView(r: Report): EntryView {
     ...(r.inputs.model ? [{ key: 'model', label: 'Fitted model', text: `${r.inputs.model.file}${r.inputs.model.pdbId ? ` (PDB ${r.inputs.model.pdbId})` : ''} (${formatBytes(r.inputs.model.bytes)}, SHA-256 ${r.inputs.model.sha256})` }] : []),
   ];
 
-  const figureFiles = [...new Set([...inp.figures, ...(r.inputs.halfMapFigures ?? []), ...present.flatMap((it) => it.figures)].flatMap((f) => (f.svg ? [f.file, f.svg] : [f.file])))];
+  const figureFiles = [...new Set(reportFigures(r).flatMap((f) => (f.svg ? [f.file, f.svg] : [f.file])))];
   const csvFiles = items.flatMap((i) => i.tables.map((t) => ({ caption: `${i.id} ${t.caption}`, file: t.csv })));
 
   const p = r.provenance;

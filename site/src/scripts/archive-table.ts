@@ -3,13 +3,13 @@
  * sorts, filters and paginates them. Sorting builds one index permutation per sort key (a typed
  * array); filtering walks it in order, so a filter change costs one linear pass over the rows
  * (about a millisecond for 50 000 entries) and only one page of rows (PAGE_SIZE) is in the DOM.
- * The filter state lives in the page URL (?q=&rmin=&rmax=&item=&status=&minscore=&sort=&page=),
+ * The filter state lives in the page URL (?q=&rmin=&rmax=&fmin=&fmax=&item=&status=&minscore=&sort=&page=),
  * so a filtered view can be bookmarked and shared.
  */
 
 const PAGE_SIZE = 100;
 
-type SortKey = 'id' | 'title' | 'resolution' | 'date' | 'score';
+type SortKey = 'id' | 'title' | 'resolution' | 'fsc' | 'date' | 'score';
 
 interface IndexDoc {
   items: string[];
@@ -21,6 +21,9 @@ interface Filters {
   q: string;
   rmin: number | null;
   rmax: number | null;
+  /** Range of 1.a's FSC resolution (Å). */
+  fmin: number | null;
+  fmax: number | null;
   item: string;
   status: string;
   minscore: number | null;
@@ -35,6 +38,8 @@ interface Columns {
   title: string[];
   hay: string[];
   resolution: Float64Array;
+  /** 1.a FSC 0.143 resolution of the unmasked half maps (NaN: no half maps, or not crossed). */
+  fsc: Float64Array;
   date: string[];
   passing: Int16Array;
   evaluable: Int16Array;
@@ -78,6 +83,8 @@ function toColumns(doc: IndexDoc): Columns {
     return i;
   };
   const [iId, iTitle, iRes, iDate, iPass, iEval, iStatus, iWarn] = ['id', 'title', 'resolution', 'depositionDate', 'passing', 'evaluable', 'status', 'warnings'].map(c);
+  // The FSC column comes from 1.a's headline value; an index without it (older site code) shows no FSC.
+  const iFsc = doc.columns.indexOf('fsc0143');
   const n = doc.rows.length;
   const cols: Columns = {
     n,
@@ -87,6 +94,7 @@ function toColumns(doc: IndexDoc): Columns {
     title: new Array(n),
     hay: new Array(n),
     resolution: new Float64Array(n),
+    fsc: new Float64Array(n),
     date: new Array(n),
     passing: new Int16Array(n),
     evaluable: new Int16Array(n),
@@ -103,6 +111,7 @@ function toColumns(doc: IndexDoc): Columns {
     cols.title[i] = title;
     cols.hay[i] = `${id} ${title}`.toLowerCase();
     cols.resolution[i] = typeof r[iRes] === 'number' ? (r[iRes] as number) : Number.NaN;
+    cols.fsc[i] = iFsc >= 0 && typeof r[iFsc] === 'number' ? (r[iFsc] as number) : Number.NaN;
     cols.date[i] = (r[iDate] as string | null) ?? '';
     cols.passing[i] = r[iPass] as number;
     cols.evaluable[i] = r[iEval] as number;
@@ -131,13 +140,16 @@ function sortOrder(c: Columns, key: SortKey, dir: 1 | -1): Uint32Array {
       break;
     }
     case 'resolution':
+    case 'fsc': {
+      const v = key === 'fsc' ? c.fsc : c.resolution;
       cmp = (a, b) => {
-        const ra = c.resolution[a];
-        const rb = c.resolution[b];
+        const ra = v[a];
+        const rb = v[b];
         if (ra !== ra || rb !== rb) return (ra !== ra ? 1 : 0) - (rb !== rb ? 1 : 0) || byId(a, b);
         return dir * (ra - rb) || byId(a, b);
       };
       break;
+    }
     case 'date':
       cmp = (a, b) => {
         const da = c.date[a];
@@ -168,6 +180,9 @@ function applyFilters(c: Columns, order: Uint32Array, f: Filters, out: Uint32Arr
   const rmin = f.rmin ?? -Infinity;
   const rmax = f.rmax ?? Infinity;
   const useRes = f.rmin !== null || f.rmax !== null;
+  const fmin = f.fmin ?? -Infinity;
+  const fmax = f.fmax ?? Infinity;
+  const useFsc = f.fmin !== null || f.fmax !== null;
   const minscore = f.minscore ?? -Infinity;
   let n = 0;
   for (let j = 0; j < order.length; j++) {
@@ -175,6 +190,10 @@ function applyFilters(c: Columns, order: Uint32Array, f: Filters, out: Uint32Arr
     if (useRes) {
       const r = c.resolution[i];
       if (!(r >= rmin && r <= rmax)) continue;
+    }
+    if (useFsc) {
+      const r = c.fsc[i];
+      if (!(r >= fmin && r <= fmax)) continue;
     }
     if (c.passing[i] < minscore) continue;
     if (code) {
@@ -246,12 +265,12 @@ export async function startArchiveTable(): Promise<void> {
 
   const params = new URLSearchParams(location.search);
   const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
-  for (const name of ['q', 'rmin', 'rmax', 'item', 'status', 'minscore']) {
+  for (const name of ['q', 'rmin', 'rmax', 'fmin', 'fmax', 'item', 'status', 'minscore']) {
     const v = params.get(name);
     if (v !== null) field(name).value = v;
   }
   let sortKey = (params.get('sort') as SortKey | null) ?? 'id';
-  if (!['id', 'title', 'resolution', 'date', 'score'].includes(sortKey)) sortKey = 'id';
+  if (!['id', 'title', 'resolution', 'fsc', 'date', 'score'].includes(sortKey)) sortKey = 'id';
   let sortDir: 1 | -1 = params.get('dir') === 'desc' ? -1 : 1;
   let page = Math.max(0, (numOrNull(params.get('page')) ?? 1) - 1);
 
@@ -263,6 +282,8 @@ export async function startArchiveTable(): Promise<void> {
     q: field('q').value,
     rmin: numOrNull(field('rmin').value),
     rmax: numOrNull(field('rmax').value),
+    fmin: numOrNull(field('fmin').value),
+    fmax: numOrNull(field('fmax').value),
     item: field('item').value,
     status: field('status').value,
     minscore: numOrNull(field('minscore').value),
@@ -273,6 +294,8 @@ export async function startArchiveTable(): Promise<void> {
     if (f.q) p.set('q', f.q);
     if (f.rmin !== null) p.set('rmin', String(f.rmin));
     if (f.rmax !== null) p.set('rmax', String(f.rmax));
+    if (f.fmin !== null) p.set('fmin', String(f.fmin));
+    if (f.fmax !== null) p.set('fmax', String(f.fmax));
     if (f.item) p.set('item', f.item);
     if (f.status) p.set('status', f.status);
     if (f.minscore !== null) p.set('minscore', String(f.minscore));
@@ -302,10 +325,12 @@ export async function startArchiveTable(): Promise<void> {
       a.href = `${b}${cols.id[i]}/`;
       tdId.append(a);
       const res = cols.resolution[i];
+      const fsc = cols.fsc[i];
       tr.append(
         tdId,
         el('td', 'title', cols.title[i]),
         el('td', 'num', res === res ? String(res) : '—'),
+        el('td', 'num', fsc === fsc ? fsc.toFixed(2) : '—'),
         el('td', undefined, cols.date[i] ? cols.date[i].slice(0, 10) : '—'),
         el('td', 'num', `${cols.passing[i]}/${cols.evaluable[i]}`),
       );
