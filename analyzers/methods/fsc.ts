@@ -14,6 +14,7 @@
  */
 import { createRealFft3d, fftFreq } from '../fft/fft.ts';
 import { mulberry32 } from '../util/random.ts';
+import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Volume } from '../volume/volume.ts';
 
 /** Per-shell statistics of two half maps, shells k = 1 … floor(N/2). */
@@ -36,6 +37,8 @@ export interface HalfMapSpectra {
   readonly voxelSize: number;
   readonly F1: Float32Array;
   readonly F2: Float32Array;
+  /** FSC shell k = round(r·N) of each stored coefficient; −1 beyond Nyquist (r > 1/2). */
+  readonly shellOf: Int16Array;
 }
 
 /**
@@ -49,10 +52,27 @@ export async function halfMapSpectra(h1: Volume, h2: Volume): Promise<HalfMapSpe
     throw new RangeError(`fscCurve: half maps of ${h1.dims.join('×')} and ${h2.dims.join('×')} voxels`);
   }
   const fft = createRealFft3d(h1.dims);
-  // Copies: the FFT may hand back its pool's staging buffer, which the next transform reuses.
-  const F1 = Float32Array.from(await fft.forward(h1.data));
-  const F2 = Float32Array.from(await fft.forward(h2.data));
-  return { dims: [nx, ny, nz], voxelSize: h1.voxelSize[0], F1, F2 };
+  const F1 = await fft.forward(h1.data);
+  const F2 = await fft.forward(h2.data);
+  return { dims: [nx, ny, nz], voxelSize: h1.voxelSize[0], F1, F2, shellOf: fscShells(h1.dims) };
+}
+
+/** FSC shell of each stored coefficient of the half-complex grid: round(r·N), −1 where r > 1/2. */
+function fscShells(dims: readonly [number, number, number]): Int16Array {
+  const [nx, ny, nz] = dims;
+  const { hx, wx, wy, wz } = squaredFrequencies(dims);
+  const out = new Int16Array(hx * ny * nz);
+  let p = 0;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const ryz = wy[y] + wz[z];
+      for (let x = 0; x < hx; x++, p++) {
+        const r2 = wx[x] + ryz;
+        out[p] = r2 > 0.25 ? -1 : Math.round(Math.sqrt(r2) * nx);
+      }
+    }
+  }
+  return out;
 }
 
 /** FSC, DPR and voxel counts of two half maps on the same grid. */
@@ -61,7 +81,16 @@ export async function fscCurve(h1: Volume, h2: Volume): Promise<FscCurve> {
 }
 
 /** FSC, DPR and voxel counts per shell from the two spectra. */
-export function fscOfSpectra({ dims, voxelSize, F1, F2 }: HalfMapSpectra): FscCurve {
+export function fscOfSpectra(sp: HalfMapSpectra): FscCurve {
+  return shellCurve(sp, sp.F1, sp.F2, true);
+}
+
+/**
+ * Per-shell sums of spectra A and B on the grid of `sp` (Hermitian-weighted, = full-grid sums):
+ * the FSC, and the DPR when `withDpr` (the phase needs an atan2 per coefficient: only the
+ * unmasked curve reports it; otherwise DPR is NaN).
+ */
+function shellCurve({ dims, voxelSize, shellOf }: HalfMapSpectra, A: Float32Array, B: Float32Array, withDpr: boolean): FscCurve {
   const [nx, ny, nz] = dims;
   const N = nx;
   const shells = Math.floor(N / 2);
@@ -71,29 +100,28 @@ export function fscOfSpectra({ dims, voxelSize, F1, F2 }: HalfMapSpectra): FscCu
   const phase = new Float64Array(shells + 1);
   const amp = new Float64Array(shells + 1);
   const voxels = new Float64Array(shells + 1);
-  const { hx, wx, wy, wz, weight } = squaredFrequencies(dims);
+  const { hx, weight } = squaredFrequencies(dims);
   const DEG = 180 / Math.PI;
-  let p = 0;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      const ryz = wy[y] + wz[z];
-      for (let x = 0; x < hx; x++, p += 2) {
-        const r2 = wx[x] + ryz;
-        if (r2 > 0.25) continue;
-        const k = Math.round(Math.sqrt(r2) * N);
-        if (k > shells) continue;
-        const a = F1[p], b = F1[p + 1], c = F2[p], d = F2[p + 1];
-        const re = a * c + b * d;
-        const im = b * c - a * d;
-        const g = weight[x];
-        cross[k] += g * re;
-        p1[k] += g * (a * a + b * b);
-        p2[k] += g * (c * c + d * d);
-        const w = Math.hypot(a, b) + Math.hypot(c, d);
-        const dphi = Math.atan2(im, re) * DEG;
+  let q = 0;
+  for (let yz = 0; yz < ny * nz; yz++) {
+    for (let x = 0; x < hx; x++, q++) {
+      const k = shellOf[q];
+      if (k < 0 || k > shells) continue;
+      const p = 2 * q;
+      const a = A[p], b = A[p + 1], c = B[p], d = B[p + 1];
+      const re = a * c + b * d;
+      const g = weight[x];
+      const s1 = a * a + b * b;
+      const s2 = c * c + d * d;
+      cross[k] += g * re;
+      p1[k] += g * s1;
+      p2[k] += g * s2;
+      voxels[k] += g;
+      if (withDpr) {
+        const w = Math.sqrt(s1) + Math.sqrt(s2);
+        const dphi = Math.atan2(b * c - a * d, re) * DEG;
         phase[k] += g * w * dphi * dphi;
         amp[k] += g * w;
-        voxels[k] += g;
       }
     }
   }
@@ -109,7 +137,7 @@ export function fscOfSpectra({ dims, voxelSize, F1, F2 }: HalfMapSpectra): FscCu
     out.shell[j] = k;
     out.frequency[j] = k / (N * voxelSize);
     out.fsc[j] = cross[k] / Math.sqrt(p1[k] * p2[k]);
-    out.dpr[j] = Math.sqrt(phase[k] / amp[k]);
+    out.dpr[j] = withDpr ? Math.sqrt(phase[k] / amp[k]) : Number.NaN;
     out.voxels[j] = voxels[k];
   }
   return out;
@@ -149,10 +177,10 @@ export function ssnrOfSpectra({ dims, voxelSize, F1, F2 }: HalfMapSpectra): Ssnr
         if (k > shells) continue;
         const sr = F1[p] + F2[p], si = F1[p + 1] + F2[p + 1];
         const nr = F1[p] - F2[p], ni = F1[p + 1] - F2[p + 1];
-        const noise = Math.hypot(nr, ni);
+        const noise = Math.sqrt(nr * nr + ni * ni);
         // Identical coefficients (often the DC term) have no noise estimate: left out of the mean.
         if (noise === 0) continue;
-        sum[k] += weight[x] * (Math.hypot(sr, si) / noise);
+        sum[k] += weight[x] * (Math.sqrt(sr * sr + si * si) / noise);
         count[k] += weight[x];
       }
     }
@@ -238,12 +266,24 @@ export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Ar
   const unmasked = fscOfSpectra(sp);
   let from = unmasked.fsc.findIndex((x) => x < RANDOMIZE_BELOW_FSC) + 1;
   if (from === 0) from = unmasked.shell.length + 1; // never below 0.8: nothing to randomise
-  const times = (v: Volume, data: Float32Array): Volume => ({ ...v, data: data.map((x, i) => x * mask[i]) });
-  const masked = await fscCurve(times(h1, h1.data), times(h2, h2.data));
+  const fft = createRealFft3d(h1.dims);
+  // One real scratch and two spectra, reused: the masked halves first, then the randomised ones.
+  const scratch = sharedFloat32(n);
+  const maskedSpectrum = async (data: Float32Array, out?: Float32Array) => {
+    for (let i = 0; i < n; i++) scratch[i] = data[i] * mask[i];
+    return fft.forward(scratch, out);
+  };
+  const M1 = await maskedSpectrum(h1.data);
+  const M2 = await maskedSpectrum(h2.data);
+  const masked = shellCurve(sp, M1, M2, false);
   const random = mulberry32(seed);
-  const r1 = await randomizePhases(h1.dims, sp.F1, from, random);
-  const r2 = await randomizePhases(h1.dims, sp.F2, from, random);
-  const randomized = await fscCurve(times(h1, r1), times(h2, r2));
+  for (const [F, M] of [[sp.F1, M1], [sp.F2, M2]] as const) {
+    M.set(F);
+    randomizePhases(M, sp, from, random);
+    // irfftn-style inverse: the randomised kx = 0 and Nyquist planes are made Hermitian by keeping the real part.
+    await maskedSpectrum(await fft.inverse(M, scratch), M);
+  }
+  const randomized = shellCurve(sp, M1, M2, false);
   const corrected = masked.fsc.map((m, j) => {
     if (masked.shell[j] < from) return m;
     const r = randomized.fsc[j];
@@ -253,27 +293,21 @@ export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Ar
 }
 
 /**
- * The map of spectrum `F0` (left untouched) with the phases of every coefficient in shells
- * ≥ `fromShell` replaced by uniform random phases.
+ * Replaces, in place, the phase of every coefficient of spectrum `F` in shells ≥ `fromShell` by a
+ * uniform random phase (amplitude kept). Coefficients beyond Nyquist (shell −1) lie past every
+ * shell and are randomised too.
  */
-async function randomizePhases(dims: readonly [number, number, number], F0: Float32Array, fromShell: number, random: () => number): Promise<Float32Array> {
-  const [nx, ny, nz] = dims;
-  const fft = createRealFft3d(dims);
-  const F = Float32Array.from(F0);
-  const { hx, wx, wy, wz } = squaredFrequencies(dims);
-  let p = 0;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < hx; x++, p += 2) {
-        if (Math.round(Math.sqrt(wx[x] + wy[y] + wz[z]) * nx) < fromShell) continue;
-        const a = Math.hypot(F[p], F[p + 1]);
-        const phi = 2 * Math.PI * random();
-        F[p] = a * Math.cos(phi);
-        F[p + 1] = a * Math.sin(phi);
-      }
-    }
+function randomizePhases(F: Float32Array, { shellOf }: HalfMapSpectra, fromShell: number, random: () => number): void {
+  const TWO_PI = 2 * Math.PI;
+  for (let q = 0; q < shellOf.length; q++) {
+    const k = shellOf[q];
+    if (k >= 0 && k < fromShell) continue;
+    const p = 2 * q;
+    const a = Math.sqrt(F[p] * F[p] + F[p + 1] * F[p + 1]);
+    const phi = TWO_PI * random();
+    F[p] = a * Math.cos(phi);
+    F[p + 1] = a * Math.sin(phi);
   }
-  return Float32Array.from(await fft.inverse(F));
 }
 
 /**

@@ -55,6 +55,7 @@ export async function globalResolution(h1: Volume, h2: Volume, softMask: Float32
     ssnr: inv(firstCross(ssnr.frequency, ssnr.log10, 0, 'lesser')),
     logistic90: inv(logistic?.f90 ?? null),
     fscCrosses: crossing(c.fsc),
+    maskedFscCrosses: crossing(fsc.corrected),
     randomizedFrom: fsc.randomizedFromShell <= c.shell.length ? 1 / x[fsc.randomizedFromShell - 1] : null,
     maskFraction: softMask.reduce((s, m) => s + m, 0) / softMask.length,
     shells: c.shell.length,
@@ -84,12 +85,20 @@ export async function globalResolution(h1: Volume, h2: Volume, softMask: Float32
 }
 
 /** How the FSC meets 0.143: crosses it, never falls below it, or is below it from the first two shells. */
-function crossing(fsc: Float64Array): 'crosses' | 'above' | 'below' {
-  const i = fsc.findIndex((y) => y < 0.143);
+function crossing(fsc: ArrayLike<number>): 'crosses' | 'above' | 'below' {
+  const i = Array.prototype.findIndex.call(fsc, (y: number) => y < 0.143);
   return i < 0 ? 'above' : i <= 1 ? 'below' : 'crosses';
 }
 
-type Values = Awaited<ReturnType<typeof globalResolution>>['values'] & { fscCrosses: 'crosses' | 'above' | 'below'; nyquist: number };
+type Crossing = 'crosses' | 'above' | 'below';
+type Values = Awaited<ReturnType<typeof globalResolution>>['values'] & { fscCrosses: Crossing; maskedFscCrosses: Crossing; nyquist: number };
+
+/** Where a curve meets 0.143, in words: "at 3.2 Å", "nowhere up to Nyquist (2.1 Å)", "from the first shells". */
+function where(res: unknown, how: Crossing, nyquist: number): string {
+  if (how === 'above') return `nowhere up to Nyquist (${f(nyquist, 2)} Å)`;
+  if (how === 'below') return 'from the first shells';
+  return typeof res === 'number' ? `at ${f(res, 2)} Å` : 'nowhere';
+}
 
 function sentences(v: Values, reported: number | null): string[] {
   const a = (x: unknown) => (typeof x === 'number' ? `${f(x, 2)} Å` : 'not reached');
@@ -98,7 +107,7 @@ function sentences(v: Values, reported: number | null): string[] {
   else if (v.fscCrosses === 'below') out.push('The FSC of the unmasked half maps is below 0.143 from the first shells: no resolution can be read from it.');
   else out.push(`The FSC of the unmasked half maps falls below 0.143 at ${a(v.fsc0143)} (0.5: ${a(v.fsc05)}; half-bit: ${a(v.fscHalfBit)}; 1-bit: ${a(v.fscOneBit)}).`);
   out.push(
-    `With the soft mask (${f(100 * (v.maskFraction as number), 1)} % of the box) the FSC falls below 0.143 at ${a(v.maskedUncorrectedFsc0143)}; corrected for the mask by phase randomisation beyond ${a(v.randomizedFrom)}, at ${a(v.maskedFsc0143)}.`,
+    `With the soft mask (${f(100 * (v.maskFraction as number), 1)} % of the box) the FSC falls below 0.143 ${typeof v.maskedUncorrectedFsc0143 === 'number' ? `at ${a(v.maskedUncorrectedFsc0143)}` : 'nowhere it can be read'}; corrected for the mask by phase randomisation beyond ${a(v.randomizedFrom)}, ${where(v.maskedFsc0143, v.maskedFscCrosses, v.nyquist)}.`,
   );
   out.push(`The DPR reaches ${DPR_RANDOM_DEG}° at ${a(v.dpr)}; the SSNR (mean amplitude ratio of the half-map sum and difference) falls to 2 at ${a(v.ssnr)}.`);
   if (v.logistic90 !== null) out.push(`The logistic fitted to the FSC falls to 0.9 at ${a(v.logistic90)}.`);

@@ -26,6 +26,8 @@ export const globalResolutionSpec = defineItem({
     logistic90: real,
     /** How the unmasked FSC ends: 'crosses' 0.143, stays 'above' it up to Nyquist, or is 'below' it from the first shells. */
     fscCrosses: z.enum(['crosses', 'above', 'below']),
+    /** The same for the corrected masked FSC. */
+    maskedFscCrosses: z.enum(['crosses', 'above', 'below']),
     /** Resolution of the first phase-randomised shell (where the unmasked FSC falls below 0.8). */
     randomizedFrom: real,
     /** Sum of the soft mask divided by the number of voxels of the box. */
