@@ -193,7 +193,7 @@ async function randomizePhases(v: Volume, fromShell: number, random: () => numbe
 }
 
 /** w² per index along each axis of the half-complex grid (x: 0 … floor(nx/2)), and its x length. */
-function squaredFrequencies([nx, ny, nz]: readonly [number, number, number]): { hx: number; wx: Float64Array; wy: Float64Array; wz: Float64Array } {
+export function squaredFrequencies([nx, ny, nz]: readonly [number, number, number]): { hx: number; wx: Float64Array; wy: Float64Array; wz: Float64Array } {
   const hx = (nx >> 1) + 1;
   return {
     hx,
