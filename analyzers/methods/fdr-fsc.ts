@@ -460,7 +460,7 @@ function permutedCross(a: Float32Array, b: Float32Array, first: number, m: numbe
   let s = 0;
   for (let i = m - 1; i > 0; i--) {
     const pi = 2 * (first + i);
-    const pj = 2 * (first + Math.floor(mulberry32Next(state) * (i + 1)));
+    const pj = 2 * (first + ((mulberry32Next(state) * (i + 1)) | 0));
     const br = b[pj];
     const bi = b[pj + 1];
     b[pj] = b[pi];
