@@ -100,16 +100,20 @@ const ON_BOUNDARY = 1e-9;
 const NO_SHELL = 0xffff;
 
 /**
- * Thresholds that matter with 200 permutations: the smallest non-zero p is 1/200 = 0.005, and
- * BY at 1 % over M shells keeps a p only if p·(M/l)·H_M ≤ 0.01 for some rank l ≥ its own, i.e.
- * at best p ≤ 0.01/H_M ≈ 0.0017 (M = 181 shells of a 360³ box, H_M ≈ 5.8). So a shell is
- * significant exactly when no permutation reaches its FSC (p = 0; SPOC gets the same after its
- * first block of 200, where its convergence rule stops). That is still a real test: under the
- * null (no shared signal) the observed FSC is exchangeable with the permuted ones, so
- * P(p = 0) = 1/(P + 1) ≈ 0.5 % per shell, a false-positive rate below the 1 % target; where there
- * is signal, even FSC = 0.05 lies ~7 standard deviations (1/√(2m), m = 20 000) above the
- * permuted FSCs, far beyond what 200 draws reach, so p = 0 is then the right answer and more
- * permutations would only make the p-values of the insignificant shells more precise.
+ * FDR-FSC of two half maps on the same grid (steps 1–6 of the module comment). Throws a RangeError
+ * when the grids differ or the box is too small for the mask (min(dims) ≤ 8).
+ *
+ * Why 200 permutations suffice: the smallest non-zero p is 1/200 = 0.005, and BY at 1 % over M
+ * shells keeps a p only if p·(M/l)·H_M ≤ 0.01 for some rank l at or above its own, i.e. at best
+ * p ≤ 0.01/H_M ≈ 0.0017 (M = 181 shells of a 360³ box, H_M ≈ 5.8; 0.0023 for 49 shells of a 96³
+ * box). So a shell is significant exactly when no permutation reaches its FSC (p = 0, as SPOC
+ * reports it; SPOC too stops after its first block of 200 when none does). That is still a
+ * proper test: under the null (no shared signal) the observed FSC behaves like one more permuted
+ * one (the draw of φ·n pairs gives the permuted FSCs its spread, step 4), so p = 0 has probability
+ * ≈ 1/(P + 1) ≈ 0.5 % per shell, below the 1 % target (0.2–0.4 % measured on noise halves).
+ * Where there is signal, even FSC = 0.05 lies 10 standard deviations (1/√(2m) = 0.005 at
+ * m = 20 000) above the permuted FSCs, whose largest of 200 is typically 2.8 deviations out: p = 0
+ * is then the right answer, and more permutations would only refine the p-values of shells that fail anyway.
  */
 export async function fdrFsc(h1: Volume, h2: Volume, opts: FdrFscOptions = {}): Promise<FdrFsc> {
   const dims = h1.dims;
@@ -146,8 +150,9 @@ export async function fdrFsc(h1: Volume, h2: Volume, opts: FdrFscOptions = {}): 
     seed,
     maxPermutations,
     block,
-    // A shell with this many exceedances has p ≥ count/maxPermutations and q ≥ p·H > alpha
-    // whatever the remaining permutations give: it is decided, so it stops.
+    // A shell with this many exceedances ends with p ≥ count/maxPermutations whatever the
+    // remaining permutations give, and every BY term of that p is ≥ p·H > alpha: neither its
+    // significance nor any other shell's can change, so it stops.
     decisive: Math.floor((alpha * maxPermutations) / H) + 1,
     exceed: new Int32Array(new SharedArrayBuffer(4 * shells)),
     used: new Int32Array(new SharedArrayBuffer(4 * shells)),
