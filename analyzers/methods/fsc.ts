@@ -315,7 +315,7 @@ function randomizePhases(F: Float32Array, { shellOf }: HalfMapSpectra, fromShell
  * the Hermitian weight of each column kx: its partner −kx is not stored unless kx is 0 or the
  * Nyquist column, so sums weighted by it equal full-grid sums.
  */
-function squaredFrequencies([nx, ny, nz]: readonly [number, number, number]): { hx: number; wx: Float64Array; wy: Float64Array; wz: Float64Array; weight: Float64Array } {
+export function squaredFrequencies([nx, ny, nz]: readonly [number, number, number]): { hx: number; wx: Float64Array; wy: Float64Array; wz: Float64Array; weight: Float64Array } {
   const hx = (nx >> 1) + 1;
   return {
     hx,

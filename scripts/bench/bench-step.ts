@@ -21,7 +21,8 @@
  * ours has finished. Inputs that python needs too (FFT input, resized map and mask) are written
  * while preparing.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -31,6 +32,9 @@ import { maskAnalysis } from '../../analyzers/items/level0/0b-mask-analysis.ts';
 import { backgroundAnalysis } from '../../analyzers/items/level0/0c-background-analysis.ts';
 import { bFactorAnalysis, type GuinierResult } from '../../analyzers/items/level0/0d-bfactor-analysis.ts';
 import { localResolution } from '../../analyzers/methods/monores.ts';
+import { fdrFsc } from '../../analyzers/methods/fdr-fsc.ts';
+import { fscCurve } from '../../analyzers/methods/fsc.ts';
+import { simulateHalfMaps } from '../../analyzers/simulate/half-maps.ts';
 import { measureLocalResolution } from '../../analyzers/items/level0/0e-local-resolution.ts';
 import { measureLocalBFactor } from '../../analyzers/items/level0/0f-local-bfactor.ts';
 import { measureLocalOccupancy } from '../../analyzers/items/level0/0g-local-occupancy.ts';
@@ -71,6 +75,8 @@ const resolution = opt.resolution === 'none' ? null : Number(opt.resolution);
 
 /** Standard deviation of the Gaussian-smoothing step, voxels (same on the python side). */
 const GAUSSIAN_SIGMA = 2;
+/** Design resolution (Å) of the simulated half maps when the bench has none. */
+const HALF_MAP_DESIGN = 3;
 
 type Check = Record<string, unknown>;
 
@@ -154,6 +160,31 @@ async function resizedInputs(v: Volume, res: number): Promise<{ volume: Volume; 
   await writeRaw('resized-mask.u8', hard);
   await writeFile(path.join(work, 'resized.json'), JSON.stringify({ n: volume.dims[0], voxelSize: volume.voxelSize[0] }));
   return { volume, hard };
+}
+
+/**
+ * Two half maps of the map whose FSC crosses 0.143 at the resolution (simulate/half-maps.ts, seed
+ * 1; the fixtures hold no real pair), written for python (half1.f32, half2.f32, halves.json) and
+ * read back by the next step of the same run instead of simulated again.
+ */
+async function halfMapPair(): Promise<{ half1: Volume; half2: Volume }> {
+  const meta = path.join(work, 'halves.json');
+  if (existsSync(meta)) {
+    const { dims, voxelSize, origin } = JSON.parse(await readFile(meta, 'utf8')) as Pick<Volume, 'dims' | 'voxelSize' | 'origin'>;
+    const half = async (name: string): Promise<Volume> => {
+      const bytes = await readFile(path.join(work, name));
+      const data = sharedFloat32(bytes.byteLength / 4);
+      data.set(new Float32Array(bytes.buffer, bytes.byteOffset, data.length));
+      return { dims, voxelSize, origin, data };
+    };
+    return { half1: await half('half1.f32'), half2: await half('half2.f32') };
+  }
+  const v = await load();
+  const pair = await simulateHalfMaps(v, { resolution: resolution ?? HALF_MAP_DESIGN }, 1);
+  await writeRaw('half1.f32', pair.half1.data);
+  await writeRaw('half2.f32', pair.half2.data);
+  await writeFile(meta, JSON.stringify({ dims: v.dims, voxelSize: v.voxelSize, origin: v.origin }));
+  return pair;
 }
 
 /** A step whose timed part returns a value and whose check is derived from the last one. */
@@ -268,6 +299,21 @@ async function prepare(): Promise<Prepared> {
         const h = await handTest(v, threshold, resolution);
         return { ...h, result: measureHand(h) };
       }), (h) => ('value' in h ? { score: h.value.result.values.score, segments: h.value.segments.filter((s) => s.used).length } : h.outcome));
+    }
+    case 'fsc-pair': {
+      const h = await halfMapPair();
+      return simple(() => fscCurve(h.half1, h.half2), (c) => ({ voxels: Array.from(c.voxels), fsc: Array.from(c.fsc) }));
+    }
+    case 'fdr-fsc': {
+      const h = await halfMapPair();
+      return simple(() => fdrFsc(h.half1, h.half2), (r) => ({
+        resolution: r.resolution,
+        coefficients: Array.from(r.coefficients),
+        samples: Array.from(r.samples),
+        fsc: Array.from(r.fsc),
+        significantShells: r.significant.reduce((a, b) => a + b, 0),
+        permutations: r.permutations.reduce((a, b) => a + b, 0),
+      }));
     }
     case 'figures':
       return figures();

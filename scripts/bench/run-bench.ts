@@ -83,6 +83,8 @@ const STEPS: StepSpec[] = [
   { step: 'fft256', label: '3-D FFT 256³ forward + inverse', python: true, limits: { maxRelErr: 1e-5, maxRelErrInverse: 1e-5, roundTripErr: 1e-5 } },
   { step: 'fft432', label: '3-D FFT 432³ forward + inverse', python: true, limits: { maxRelErr: 1e-5, maxRelErrInverse: 1e-5, roundTripErr: 1e-5 } },
   { step: 'gaussian', label: 'Gaussian smoothing σ = 2 voxels', python: true, limits: { maxRelErr: 1e-3 } },
+  { step: 'fsc-pair', label: 'FSC of a half-map pair (simulated from the map; numpy: full-grid fftn, fsc_reference.py)', python: true, slow: true, tol: { fsc: { abs: 1e-5 } } },
+  { step: 'fdr-fsc', label: '1.b FDR-FSC of the same pair (≤ 200 permutations, ≤ 20 000 pairs per shell; numpy: fdr_fsc_reference.py, same caps)', python: true, slow: true, tol: { fsc: { abs: 1e-5 }, resolution: { rel: 0.02 }, significantShells: { abs: 3 }, permutations: { rel: 0.05 } } },
   { step: '0.e', label: '0.e local resolution (MonoRes)', python: false, slow: true, show: (c) => (typeof c.median === 'number' ? `median ${c.median.toFixed(2)} Å` : String(c.notApplicable ?? c.notMeasurable)) },
   { step: '0.e-noisy', label: '0.e on the map + white noise σ = threshold/5 (unmasked case)', python: false, slow: true, show: (c) => (typeof c.median === 'number' ? `median ${c.median.toFixed(2)} Å` : String(c.notApplicable ?? c.notMeasurable)) },
   { step: '0.f', label: '0.f local B-factor (on the resized map)', python: true, slow: true, tol: { noise: { rel: 1e-3 }, ...Object.fromEntries(PERCENTILE_KEYS.map((k) => [k, { abs: 0.01 }])) }, limits: { maxRelErr: 1e-3 } },

@@ -9,8 +9,11 @@ N runs by itself instead of reading stdin.
 Each step computes what emvr's step computes, by the same definitions (level0-spec.md; the masks,
 0.a, 0.b and 0.c come from level0_reference.py), written the way a numpy/scipy user would:
 float32 data, scipy.fft with workers=2 (both cores, as emvr's FFT pool), scipy.ndimage.
-Inputs a step starts from (the map, its masks, the resized map of 0.f/0.g, the FFT input) are
-prepared before the clock starts, as on our side. After the timed runs and after reading this
+The half-map rows (fsc-pair, fdr-fsc) run the independent references fsc_reference.py (full-grid
+numpy fftn, float64) and fdr_fsc_reference.py (numpy rfftn, float64, the same caps as ours) on the
+pair that our side simulated from the map and wrote to DIR.
+Inputs a step starts from (the map, its masks, the resized map of 0.f/0.g, the FFT input, the half
+maps) are prepared before the clock starts, as on our side. After the timed runs and after reading this
 process's peak RSS, steps with an array result compare it with ours, written by
 scripts/bench/bench-step.ts into DIR (`<step>.ours.f32`, raw float32 in numpy C order [z][y][x]):
 the check then holds maxRelErr = max|ours − this| / max|this| (0.f: relative to max(|B|, 10) per
@@ -30,6 +33,8 @@ import scipy
 import scipy.fft
 from scipy import ndimage
 
+import fdr_fsc_reference
+import fsc_reference
 import level0_reference as ref
 
 WORKERS = 2
@@ -228,6 +233,12 @@ def main():
         n = 256 if step == 'fft256' else 432
         state['in'] = ours(work, step + '.in.f32').reshape(n, n, n)
         scipy.fft.irfftn(scipy.fft.rfftn(state['in'], workers=WORKERS), s=state['in'].shape, workers=WORKERS)  # warm-up, as ours
+    if step in ('fsc-pair', 'fdr-fsc'):
+        meta = json.load(open(os.path.join(work, 'halves.json')))
+        shape = tuple(meta['dims'][::-1])
+        state['h1'] = ours(work, 'half1.f32').reshape(shape)
+        state['h2'] = ours(work, 'half2.f32').reshape(shape)
+        state['ts'] = meta['voxelSize'][0]
     if step in ('0.f', '0.g'):
         meta = json.load(open(os.path.join(work, 'resized.json')))
         n = meta['n']
@@ -269,6 +280,14 @@ def main():
         if step == 'gaussian':
             state['out'] = ndimage.gaussian_filter(vol, GAUSSIAN_SIGMA, mode='wrap')
             return None
+        if step == 'fsc-pair':
+            c = fsc_reference.fsc_curve(state['h1'], state['h2'], state['ts'])
+            return {"voxels": c['voxels'], "fsc": c['fsc']}
+        if step == 'fdr-fsc':
+            r, _ = fdr_fsc_reference.fdr_fsc(state['h1'], state['h2'], state['ts'])
+            return {"resolution": r['resolution'], "coefficients": r['coefficients'], "samples": r['samples'],
+                    "fsc": r['fsc'], "significantShells": int(sum(r['significant'])),
+                    "permutations": int(sum(r['permutations']))}
         if step == '0.f':
             state['out'], noise = local_bfactor(state['r'], state['inside'], state['ts'], res)
             return {"noise": noise, **percentiles(state['out'][state['inside']])}

@@ -1,5 +1,6 @@
 """Independent numpy FSC, DPR and SSNR of two half maps on the full complex grid (numpy fftn),
-from level1A-spec.md sections 0 and 1.a, for cross-checking analyzers/methods/fsc.ts and item 1.a.
+from level1A-spec.md sections 0 and 1.a, for cross-checking analyzers/methods/fsc.ts and item 1.a
+(and, as `fsc_curve`, the numpy side of the FSC row of `npm run bench`).
 
 usage: python3 fsc_reference.py H1.f32 H2.f32 NX NY NZ VOXEL [MASK.f32]
   H*.f32, MASK.f32 : NX*NY*NZ little-endian float32, x fastest (array [z][y][x])
@@ -36,23 +37,38 @@ def grid(nx, ny, nz):
 
 
 def fsc_curves(f1, f2, r, n, ts):
+    """FSC, DPR and voxel counts per shell k = round(r n) = 1 .. n//2 (one bincount pass per sum)."""
     shells = n // 2
     k = np.floor(r * n + 0.5).astype(np.int64)  # round half up, as Math.round
     inside = (r <= 0.5) & (k <= shells)
-    prod = f1 * np.conj(f2)
-    amp = np.abs(f1) + np.abs(f2)
+    kk = k[inside]
+    a1 = f1[inside]
+    a2 = f2[inside]
+    prod = a1 * np.conj(a2)
+    amp = np.abs(a1) + np.abs(a2)
     dphi = np.degrees(np.angle(prod))
-    out = {'shell': [], 'frequency': [], 'fsc': [], 'dpr': [], 'voxels': []}
-    for s in range(1, shells + 1):
-        m = inside & (k == s)
-        num = np.sum(prod[m].real)
-        den = np.sqrt(np.sum(np.abs(f1[m]) ** 2) * np.sum(np.abs(f2[m]) ** 2))
-        out['shell'].append(s)
-        out['frequency'].append(s / (n * ts))
-        out['fsc'].append(float(num / den))
-        out['dpr'].append(float(np.sqrt(np.sum(amp[m] * dphi[m] ** 2) / np.sum(amp[m]))))
-        out['voxels'].append(int(np.count_nonzero(m)))
-    return out
+
+    def sums(w):
+        return np.bincount(kk, weights=w, minlength=shells + 1)
+
+    num = sums(prod.real)
+    den = np.sqrt(sums(np.abs(a1) ** 2) * sums(np.abs(a2) ** 2))
+    dpr = np.sqrt(sums(amp * dphi ** 2) / sums(amp))
+    voxels = np.bincount(kk, minlength=shells + 1)
+    s = np.arange(1, shells + 1)
+    return {
+        'shell': s.tolist(),
+        'frequency': (s / (n * ts)).tolist(),
+        'fsc': (num[1:] / den[1:]).tolist(),
+        'dpr': dpr[1:].tolist(),
+        'voxels': voxels[1:].tolist(),
+    }
+
+
+def fsc_curve(h1, h2, ts):
+    """FSC, DPR and voxel counts of two arrays [z][y][x] (the numpy side of the bench's FSC row)."""
+    nz, ny, nx = h1.shape
+    return fsc_curves(np.fft.fftn(h1.astype(np.float64)), np.fft.fftn(h2.astype(np.float64)), grid(nx, ny, nz), nx, ts)
 
 
 def ssnr_curve(f1, f2, r, n, ts):
