@@ -65,3 +65,31 @@ export function ssnrPlot(frequency: ArrayLike<number>, log10: ArrayLike<number>,
     rules: [{ axis: 'y', value: 0, label: 'amplitude ratio 2' }, ...reportedRule(reported)],
   });
 }
+
+/** 1.b: the FSC under the spherical mask, significant shells and the others as two point series, with 0.143 and the reported resolution. */
+export function fdrFscPlot(frequency: ArrayLike<number>, fsc: ArrayLike<number>, significant: ArrayLike<number>, reported: number | null): Promise<Plot> {
+  const pick = (want: number) => {
+    const x: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < fsc.length; i++) {
+      if ((significant[i] ? 1 : 0) === want) {
+        x.push(frequency[i]);
+        y.push(fsc[i]);
+      }
+    }
+    return { x, y };
+  };
+  const yes = pick(1);
+  const no = pick(0);
+  const series: LineSeries[] = [{ name: 'FSC (spherical mask)', x: frequency, y: fsc }];
+  if (yes.x.length > 0) series.push({ name: 'significant at 1 % FDR', ...yes, mark: 'point' });
+  if (no.x.length > 0) series.push({ name: 'not significant', ...no, mark: 'point' });
+  return linePlot({
+    series,
+    xTitle: RESOLUTION_TITLE,
+    yTitle: 'Fourier shell correlation',
+    xAxis: 'resolution',
+    yDomain: [-0.1, 1.05],
+    rules: [{ axis: 'y', value: 0.143, label: '0.143' }, ...reportedRule(reported)],
+  });
+}

@@ -15,6 +15,7 @@ import { localBFactorSpec } from './items/level0/0f-local-bfactor.ts';
 import { localOccupancySpec } from './items/level0/0g-local-occupancy.ts';
 import { handSpec } from './items/level0/0h-hand.ts';
 import { globalResolutionSpec } from './items/level1/1a-global-resolution.ts';
+import { fdrFscSpec } from './items/level1/1b-fdr-fsc.ts';
 import { referencesFor } from './references.ts';
 
 export const ITEM_SPECS = [
@@ -27,6 +28,7 @@ export const ITEM_SPECS = [
   localOccupancySpec,
   handSpec,
   globalResolutionSpec,
+  fdrFscSpec,
 ] as const;
 
 /** The spec of any item. */
