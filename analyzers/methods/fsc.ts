@@ -13,7 +13,7 @@
  * Shells k = 1 … floor(N/2) are returned (DC dropped) at f_k = k/(N·Ts) (Å⁻¹).
  */
 import { createRealFft3d, fftFreq } from '../fft/fft.ts';
-import { mulberry32 } from '../util/random.ts';
+import { mulberry32Next } from '../util/random.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Volume } from '../volume/volume.ts';
 
@@ -276,10 +276,10 @@ export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Ar
   const M1 = await maskedSpectrum(h1.data);
   const M2 = await maskedSpectrum(h2.data);
   const masked = shellCurve(sp, M1, M2, false);
-  const random = mulberry32(seed);
+  const state = new Int32Array([seed | 0]);
   for (const [F, M] of [[sp.F1, M1], [sp.F2, M2]] as const) {
     M.set(F);
-    randomizePhases(M, sp, from, random);
+    randomizePhases(M, sp, from, state);
     // irfftn-style inverse: the randomised kx = 0 and Nyquist planes are made Hermitian by keeping the real part.
     await maskedSpectrum(await fft.inverse(M, scratch), M);
   }
@@ -292,21 +292,25 @@ export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Ar
   return { unmasked, masked, randomized, corrected, randomizedFromShell: from };
 }
 
+/** Random phases are drawn from PHASES equally spaced values (2π/65536 apart: as good as continuous for a randomisation, and a table lookup instead of cos and sin per coefficient). */
+const PHASES = 65536;
+const PHASE_COS = Float32Array.from({ length: PHASES }, (_, j) => Math.cos((2 * Math.PI * j) / PHASES));
+const PHASE_SIN = Float32Array.from({ length: PHASES }, (_, j) => Math.sin((2 * Math.PI * j) / PHASES));
+
 /**
  * Replaces, in place, the phase of every coefficient of spectrum `F` in shells ≥ `fromShell` by a
- * uniform random phase (amplitude kept). Coefficients beyond Nyquist (shell −1) lie past every
- * shell and are randomised too.
+ * uniform random phase (amplitude kept; mulberry32 with its state in `state`). Coefficients
+ * beyond Nyquist (shell −1) lie past every shell and are randomised too.
  */
-function randomizePhases(F: Float32Array, { shellOf }: HalfMapSpectra, fromShell: number, random: () => number): void {
-  const TWO_PI = 2 * Math.PI;
+function randomizePhases(F: Float32Array, { shellOf }: HalfMapSpectra, fromShell: number, state: Int32Array): void {
   for (let q = 0; q < shellOf.length; q++) {
     const k = shellOf[q];
     if (k >= 0 && k < fromShell) continue;
     const p = 2 * q;
     const a = Math.sqrt(F[p] * F[p] + F[p + 1] * F[p + 1]);
-    const phi = TWO_PI * random();
-    F[p] = a * Math.cos(phi);
-    F[p + 1] = a * Math.sin(phi);
+    const j = (mulberry32Next(state) * PHASES) | 0;
+    F[p] = a * PHASE_COS[j];
+    F[p + 1] = a * PHASE_SIN[j];
   }
 }
 

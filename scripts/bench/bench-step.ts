@@ -43,6 +43,7 @@ import { localBFactor } from '../../analyzers/methods/local-bfactor.ts';
 import { localOccupancy } from '../../analyzers/methods/local-occupancy.ts';
 import { handTest } from '../../analyzers/methods/helix-hand.ts';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
+import { writeMrc } from '../../analyzers/volume/to-mrc.ts';
 import { FigureWriter } from '../../analyzers/figures/report-figures.ts';
 import { NotApplicable, NotMeasurable } from '../../analyzers/util/errors.ts';
 import { buildMasks, softMask } from '../../analyzers/methods/masks.ts';
@@ -317,10 +318,19 @@ async function prepare(): Promise<Prepared> {
     }
     case 'figures':
       return figures();
-    case 'level0': {
-      const out = await mkdtemp(path.join(work, 'level0-'));
+    case 'level0':
+    case 'level01': {
+      const out = await mkdtemp(path.join(work, `${step}-`));
       const entry = { id: 'EMD-0000', title: 'bench', authors: [], depositionDate: null, releaseDate: null, resolution, threshold, method: null, pdbIds: [] };
-      return simple(() => analyzeEntry({ mapPath, entryDir: path.join(out, 'EMD-0000'), entry }), (report: Report) => {
+      // Level 0 + 1: the simulated pair as MRC files next to the map, written before the clock starts.
+      let halfMapPaths: [string, string] | undefined;
+      if (step === 'level01') {
+        const h = await halfMapPair();
+        halfMapPaths = [path.join(out, 'half1.mrc'), path.join(out, 'half2.mrc')];
+        await writeMrc(halfMapPaths[0], h.half1);
+        await writeMrc(halfMapPaths[1], h.half2);
+      }
+      return simple(() => analyzeEntry({ mapPath, halfMapPaths, entryDir: path.join(out, 'EMD-0000'), entry }), (report: Report) => {
         // Status and wall time (figures included) of every item, for the breakdown line.
         const status: Record<string, string> = {};
         const itemSeconds: Record<string, number | null> = {};
