@@ -1,5 +1,6 @@
 /**
- * Golden reports: the full report (figures off) of 9 phantoms and 6 real EMDB fixtures, kept in
+ * Golden reports: the full report (figures off) of 9 phantoms (one of them also with simulated half
+ * maps, for Level 1) and 6 real EMDB fixtures, kept in
  * scripts/testing/golden/ as gzipped JSON. golden-reports.test.ts re-analyses the same inputs and
  * compares every field but timings and the analyzer version, bit for bit, so a refactoring that
  * changes a number cannot pass unnoticed. The files committed first were written by the schema-1
@@ -16,6 +17,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
 import { parseReport, type Report } from '../../analyzers/report/schema.ts';
 import { makePhantom, type PhantomName } from '../../analyzers/simulate/phantoms.ts';
+import { simulateHalfMaps } from '../../analyzers/simulate/half-maps.ts';
 import { fixture, haveFixtures } from '../../analyzers/testing/fixtures.ts';
 import { writeMrc } from '../../analyzers/volume/to-mrc.ts';
 
@@ -23,13 +25,14 @@ export const GOLDEN_DIR = path.join(path.dirname(fileURLToPath(import.meta.url))
 
 /** One golden input: a phantom (seed 7, default box) or a real fixture map with its contour and resolution. */
 export type GoldenCase =
-  | { readonly name: string; readonly kind: 'phantom'; readonly phantom: PhantomName }
+  | { readonly name: string; readonly kind: 'phantom'; readonly phantom: PhantomName; /** Design resolution (Å) of simulated half maps, for Level 1. */ readonly halfMaps?: number }
   | { readonly name: string; readonly kind: 'fixture'; readonly id: string; readonly file: string; readonly threshold: number; readonly resolution: number | null };
 
 const PHANTOMS: readonly PhantomName[] = ['well-behaved', 'decentred', 'background-offset', 'noise-blobs', 'b-factor-100', 'b-factor-200', 'b-factor-positive', 'mirrored-hand', 'masked-background'];
 
 export const GOLDEN_CASES: readonly GoldenCase[] = [
   ...PHANTOMS.map((p) => ({ name: `phantom-${p}`, kind: 'phantom' as const, phantom: p })),
+  { name: 'phantom-well-behaved-halves-4.5', kind: 'phantom', phantom: 'well-behaved', halfMaps: 4.5 },
   { name: 'EMD-1997', kind: 'fixture', id: 'EMD-1997', file: 'EMD-1997/emd_1997.map', threshold: 1.0, resolution: 7 },
   { name: 'EMD-5168', kind: 'fixture', id: 'EMD-5168', file: 'EMD-5168/emd_5168.map', threshold: 10.0, resolution: 6.6 },
   { name: 'EMD-5170', kind: 'fixture', id: 'EMD-5170', file: 'EMD-5170/emd_5170.map', threshold: 0.61, resolution: null },
@@ -47,7 +50,14 @@ export async function analyzeGoldenCase(c: GoldenCase, work: string): Promise<Re
     const p = await makePhantom(c.phantom, { seed: 7 });
     const map = path.join(work, `${c.phantom}.mrc`);
     await writeMrc(map, p.volume);
-    return analyzeEntry({ mapPath: map, entryDir, figures: false, entry: { ...noMetadata, id: 'EMD-90000', title: c.phantom, resolution: p.resolution, threshold: p.threshold } });
+    let halfMapPaths: [string, string] | undefined;
+    if (c.halfMaps !== undefined) {
+      const { half1, half2 } = await simulateHalfMaps(p.volume, { resolution: c.halfMaps }, 7);
+      halfMapPaths = [path.join(work, `${c.name}-half1.mrc`), path.join(work, `${c.name}-half2.mrc`)];
+      await writeMrc(halfMapPaths[0], half1);
+      await writeMrc(halfMapPaths[1], half2);
+    }
+    return analyzeEntry({ mapPath: map, halfMapPaths, entryDir, figures: false, entry: { ...noMetadata, id: 'EMD-90000', title: c.phantom, resolution: p.resolution, threshold: p.threshold } });
   }
   return analyzeEntry({ mapPath: fixture(c.file), entryDir, figures: false, entry: { ...noMetadata, id: c.id, resolution: c.resolution, threshold: c.threshold } });
 }
