@@ -325,12 +325,13 @@ try {
     const s = whole01.ours, m = whole01.oursPeakMB as number;
     process.stdout.write(`; whole Level 0 + 1 ${s.toFixed(1)} s (target ≤ ${LEVEL01_SECONDS} s: ${s <= LEVEL01_SECONDS ? 'met' : 'missed'}), peak RSS ${m.toFixed(0)} MiB (target ≤ ${LEVEL0_PEAK_MIB.toFixed(0)} MiB: ${m <= LEVEL0_PEAK_MIB ? 'met' : 'missed'})`);
   }
-  const items = (whole?.oursCheck as { itemSeconds?: Record<string, number | null>; status?: Record<string, string> } | null)?.itemSeconds;
-  if (whole && typeof whole.ours === 'number' && items) {
+  for (const [row, name] of [[whole, 'Level 0'], [whole01, 'Level 0 + 1']] as const) {
+    const items = (row?.oursCheck as { itemSeconds?: Record<string, number | null>; status?: Record<string, string> } | null)?.itemSeconds;
+    if (!row || typeof row.ours !== 'number' || !items) continue;
     const known = Object.values(items).reduce<number>((t, x) => t + (x ?? 0), 0);
-    const status = (whole.oursCheck as { status: Record<string, string> }).status;
+    const status = (row.oursCheck as { status: Record<string, string> }).status;
     const parts = Object.entries(items).map(([id, x]) => `${id} ${x === null ? '?' : x.toFixed(1)} s${status[id] === 'ok' || status[id] === 'warnings' ? '' : ` (${status[id]})`}`);
-    process.stdout.write(`\nwhole Level 0 breakdown (item times include their figures): read, masks, input figures ${(whole.ours - known).toFixed(1)} s; ${parts.join(', ')}`);
+    process.stdout.write(`\nwhole ${name} breakdown (item times include their figures): read, masks, input figures ${(row.ours - known).toFixed(1)} s; ${parts.join(', ')}`);
   }
   process.stdout.write(`\nchecks: ${differ.length === 0 ? 'every step with a python equivalent agrees' : `DIFFER or failed: ${differ.join(', ')}`}\n`);
   const versionText = versions ? Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ') : 'python not run';
