@@ -7,7 +7,7 @@ import { firstCross, fscCurve } from '../methods/fsc.ts';
 import { gaussianFilter } from '../methods/filters.ts';
 import { gaussianSource, mulberry32 } from '../util/random.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
-import { designedF143, designedFsc, FSC_CEILING, simulateHalfMaps } from './half-maps.ts';
+import { designedF143, designedFsc, FSC_CEILING, simulateHalfMaps, simulateLocalHalfMaps, splitAlongX } from './half-maps.ts';
 
 function smoothNoise(dims: Vec3, ts: number, seed: number): Promise<Volume> {
   const g = gaussianSource(mulberry32(seed));
@@ -88,5 +88,28 @@ describe('simulateHalfMaps', () => {
     const signal = await smoothNoise([16, 16, 16], 1, 1);
     await expect(simulateHalfMaps(signal, { resolution: 0 })).rejects.toThrow(/resolutions must be > 0/u);
     await expect(simulateHalfMaps(signal, { resolution: 1.5 })).rejects.toThrow(/finer than Nyquist \(2 Å\)/u);
+  });
+});
+
+describe('simulateLocalHalfMaps', () => {
+  it('two regions split along x at 3.5 and 6 Å: the FSC of each side (other side masked out) crosses 0.143 within 5 % of its design', async () => {
+    const dims: Vec3 = [96, 96, 96];
+    const signal = await smoothNoise(dims, 1.1, 21);
+    const [left, right] = splitAlongX(dims, 48, 2);
+    const { half1, half2 } = await simulateLocalHalfMaps(signal, [{ weight: left, design: { resolution: 3.5 } }, { weight: right, design: { resolution: 6 } }], 4);
+    // Each side alone: keep the x range 8…40 (left) or 56…88 (right) with a soft window, the rest 0.
+    for (const [lo, hi, design] of [[8, 40, 3.5], [56, 88, 6]] as const) {
+      const window = (v: Volume): Volume => {
+        const data = new Float32Array(v.data.length);
+        for (let z = 0, i = 0; z < 96; z++) for (let y = 0; y < 96; y++) for (let x = 0; x < 96; x++, i++) {
+          const w = (1 / (1 + Math.exp((lo - x) / 2))) * (1 / (1 + Math.exp((x - hi) / 2)));
+          data[i] = v.data[i] * w;
+        }
+        return { ...v, data };
+      };
+      const c = await fscCurve(window(half1), window(half2));
+      const f = firstCross(c.frequency, c.fsc, 0.143, 'lesser') as number;
+      expect(Math.abs(1 / f - design) / design, `side ${lo}-${hi}: ${(1 / f).toFixed(2)} Å, design ${design} Å`).toBeLessThan(0.05);
+    }
   });
 });

@@ -146,3 +146,53 @@ function shellMeans(F: Float32Array, [nx, ny, nz]: readonly [number, number, num
   }
   return sum.map((s, k) => (count[k] > 0 ? s / count[k] : 0));
 }
+
+/** One region of a local-resolution layout: where (a weight per voxel in [0, 1]) and at what design. */
+export interface LocalRegion {
+  readonly weight: Float32Array;
+  readonly design: FscDesign;
+}
+
+/**
+ * Half maps with a known local-resolution layout: one designed pair per region (simulateHalfMaps
+ * of the same signal, its own noise) blended voxel by voxel with the region weights, which should
+ * sum to 1 where the map has signal (a smooth edge of a few voxels keeps the blend from creating
+ * sharp features). Inside a region, far from its edge, the halves are that region's designed pair:
+ * a local FSC or a local MonoRes there should find the region's design resolution.
+ */
+export async function simulateLocalHalfMaps(signal: Volume, regions: readonly LocalRegion[], seed = 1): Promise<SimulatedHalfMaps> {
+  const n = signal.data.length;
+  for (const r of regions) if (r.weight.length !== n) throw new RangeError(`simulateLocalHalfMaps: a region weight has ${r.weight.length} voxels, the map ${n}`);
+  const h1 = new Float32Array(n);
+  const h2 = new Float32Array(n);
+  for (let k = 0; k < regions.length; k++) {
+    const { half1, half2 } = await simulateHalfMaps(signal, regions[k].design, seed + 1000 * k);
+    const w = regions[k].weight;
+    for (let i = 0; i < n; i++) {
+      h1[i] += w[i] * half1.data[i];
+      h2[i] += w[i] * half2.data[i];
+    }
+  }
+  const like = (data: Float32Array): Volume => ({ dims: signal.dims, voxelSize: signal.voxelSize, origin: signal.origin, data });
+  return { half1: like(h1), half2: like(h2) };
+}
+
+/**
+ * Two complementary weights splitting the box at the plane x = `x0` (voxels) with a logistic edge
+ * of `edge` voxels: [weight of x < x0, weight of x > x0].
+ */
+export function splitAlongX(dims: readonly [number, number, number], x0: number, edge = 2): [Float32Array, Float32Array] {
+  const [nx, ny, nz] = dims;
+  const a = new Float32Array(nx * ny * nz);
+  const b = new Float32Array(nx * ny * nz);
+  for (let z = 0, i = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++, i++) {
+        const w = 1 / (1 + Math.exp((x - x0) / edge));
+        a[i] = w;
+        b[i] = 1 - w;
+      }
+    }
+  }
+  return [a, b];
+}
