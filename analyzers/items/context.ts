@@ -10,12 +10,15 @@
 import type { AtomModel } from '../io/model.ts';
 import { buildMasks, softMask, type Level0Masks } from '../methods/masks.ts';
 import { prepareResizedMap, type ResizedMap } from '../methods/resized-map.ts';
+import { localResolution, type LocalResolutionOutput } from '../methods/monores.ts';
+import { NotApplicable } from '../util/errors.ts';
+import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { FigureWriter } from '../figures/report-figures.ts';
 import type { Entry } from '../report/schema.ts';
 import type { Volume } from '../volume/volume.ts';
 
 /** The shared products an item can ask for (and declare in `uses`). */
-export type ProductName = 'softMask' | 'resizedMap';
+export type ProductName = 'softMask' | 'resizedMap' | 'halfMapLocalResolution';
 
 /** What one entry's analysis starts from. */
 export interface EntryInputs {
@@ -67,6 +70,26 @@ export class EntryContext {
   /** The map resized to res/2 with its hard mask and spiral-amplitude spectrum (0.f, 0.g). */
   resizedMap(): Promise<ResizedMap> {
     return this.product('resizedMap', () => prepareResizedMap(this.map, this.threshold, this.resolution));
+  }
+
+  /**
+   * MonoRes in half-map mode (level1A-spec.md §1.e): the local resolution of the half-map mean
+   * inside the hard mask, with the noise from the half-map difference. Shared by 1.e and by 0.e,
+   * which falls back on it when the map's background cannot model the noise (masked deposits).
+   * Throws NotApplicable without half maps, and as `localResolution` does.
+   */
+  halfMapLocalResolution(): Promise<LocalResolutionOutput> {
+    return this.product('halfMapLocalResolution', async () => {
+      if (!this.halfMaps) throw new NotApplicable('the entry has no half maps');
+      const [h1, h2] = this.halfMaps;
+      const mean = sharedFloat32(h1.data.length);
+      const diff = sharedFloat32(h1.data.length);
+      for (let i = 0; i < mean.length; i++) {
+        mean[i] = 0.5 * (h1.data[i] + h2.data[i]);
+        diff[i] = 0.5 * (h1.data[i] - h2.data[i]);
+      }
+      return localResolution({ ...h1, data: mean }, this.masks.hard, this.resolution, { noise: diff });
+    });
   }
 
   /** Drops every prepared product not named in `used`, so its memory can be collected; a later call prepares it again. */

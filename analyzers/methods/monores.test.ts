@@ -23,7 +23,8 @@ import type { Volume } from '../volume/volume.ts';
 import { localResolution, localResolutionStatistics, noiseQuantile, type LocalResolutionOutput } from './monores.ts';
 import { histogramSorted, percentileSorted } from './order-statistics.ts';
 import { normalQuantile } from './distributions.ts';
-import { localResolutionWarnings, measureLocalResolution } from '../items/level0/0e-local-resolution.ts';
+import { measureLocalResolution } from '../items/level0/0e-local-resolution.ts';
+import { localResolutionWarnings } from '../items/local-resolution-report.ts';
 import type { ItemResult } from '../items/item.ts';
 import { NotApplicable, NotMeasurable } from '../util/errors.ts';
 import { buildMasks } from './masks.ts';
@@ -276,15 +277,15 @@ describe('0.e statistics helpers (numpy semantics)', () => {
     expect(st.percentiles.p2_5).toBeCloseTo(3.475, 5);
     expect(st.histogram.counts.reduce((a, b) => a + b, 0)).toBe(100);
     expect(st.histogram.counts).toHaveLength(25);
-    expect(localResolutionWarnings(st, 50)).toEqual([]);
+    expect(localResolutionWarnings('0e', st, 50)).toEqual([]);
     // 1 value in 1000 below the reported resolution: P = 0.1 % does not warn (strict); none below warns.
     const thousand = new Float32Array(1000).map((_, i) => 3 + (2 * i) / 999);
     thousand[0] = 2.5;
-    expect(localResolutionWarnings(localResolutionStatistics(thousand, 3), 3).map((w) => w.code)).toEqual([]);
-    expect(localResolutionWarnings(localResolutionStatistics(thousand, 2.5), 2.5).map((w) => w.code)).toEqual(['0e.resolution-better-than-local']);
+    expect(localResolutionWarnings('0e', localResolutionStatistics(thousand, 3), 3).map((w) => w.code)).toEqual([]);
+    expect(localResolutionWarnings('0e', localResolutionStatistics(thousand, 2.5), 2.5).map((w) => w.code)).toEqual(['0e.resolution-better-than-local']);
     // A constant map is "homogeneous".
     const flat = localResolutionStatistics(new Float32Array(500).fill(3.2), 3.5);
-    expect(localResolutionWarnings(flat, 3.5).map((w) => w.code)).toEqual(["0e.homogeneous"]);
+    expect(localResolutionWarnings('0e', flat, 3.5).map((w) => w.code)).toEqual(["0e.homogeneous"]);
     expect(() => localResolutionStatistics(new Float32Array(10), 3)).toThrow(NotMeasurable);
   });
 

@@ -30,6 +30,11 @@
  *   fraction of the cost for padded boxes (EMD-44046 + noise: 192³ instead of 360³, percentiles
  *   equal to the full-box run except p97.5, 6.79 vs 6.67 Å).
  * - the mask refinement's full-band amplitude uses v = V − mean(V) (no DC, as above).
+ * Half-map mode (1.e, and 0.e on masked deposits; `opts.noise`): the map is the half-map mean and
+ * the noise the monogenic amplitude of the half-map difference at the mask voxels, computed at
+ * every frequency on a second engine that shares the first's scratch buffers (level1A-spec.md
+ * §1.e): no background, cliff test, noise check or mask refinement; the work box keeps one guard
+ * width around the mask (the FFT wrap only).
  * FFTs: 1 forward of the map; mask refinement 3 inverse + 2 (smoothing); per analysed frequency
  * 6 (`FFTS_PER_FREQUENCY`: inverse of v, v_x, v_y, v_z, forward and inverse of the amplitude's
  * low-pass); post-processing 2 (smoothing). 26 frequencies (res 3 Å) → 164 FFTs.
@@ -85,6 +90,13 @@ export interface LocalResolutionOptions {
   alpha?: number;
   /** Work on a sub-box around the mask (see the file comment). Default true. */
   crop?: boolean;
+  /**
+   * Half-map mode (level1A-spec.md §1.e): the noise volume, the half-map difference (h1 − h2)/2 on
+   * the map's grid, whose monogenic amplitude at the mask's voxels is the noise sample at every
+   * frequency; `v` is then the half-map mean (h1 + h2)/2. The background is not used: no cliff
+   * test, no noise check, no mask refinement (every mask voxel is analysed).
+   */
+  noise?: Float32Array;
 }
 
 /** One analysed frequency (diagnostics, kept in the item's values). */
@@ -351,7 +363,8 @@ interface Engine {
   ffts: number;
 }
 
-async function createEngine(data: Float32Array, dims: Vec3): Promise<Engine> {
+/** An engine for `data`; `scratch` lends the work spectrum and real buffer of another engine on the same box (half-map mode runs two engines one after the other at each frequency). */
+async function createEngine(data: Float32Array, dims: Vec3, scratch?: Pick<Engine, 'W' | 'R'>): Promise<Engine> {
   const fft = createRealFft3d(dims);
   const [cx, ny, nz] = fft.complexDims;
   const axis = (count: number, n: number) => new Float64Array(count).map((_, i) => fftFreq(i, n));
@@ -373,7 +386,7 @@ async function createEngine(data: Float32Array, dims: Vec3): Promise<Engine> {
   }
   const F = await fft.forward(data, sharedFloat32(2 * cx * ny * nz));
   const ones = t.map((tab) => new Float64Array(tab.length).fill(1)) as Engine['ones'];
-  return { dims, fft, F, W: sharedFloat32(F.length), R: sharedFloat32(data.length), A: sharedFloat32(data.length), invW, t, riesz, ones, ffts: 1 };
+  return { dims, fft, F, W: scratch?.W ?? sharedFloat32(F.length), R: scratch?.R ?? sharedFloat32(data.length), A: sharedFloat32(data.length), invW, t, riesz, ones, ffts: 1 };
 }
 
 /** Arguments of `fillComponentSlabs`: the big arrays are shared, the per-axis tables are small. */
@@ -534,32 +547,41 @@ export async function localResolution(
   const rHi = 2 * Ts;
   const rLo = Math.max(10, 5 * resolution);
 
-  // 1. Labels, cliff test, noise check on the whole map (cheap, before any FFT).
-  const cliff = cliffLabels(v, hardMask);
+  const halves = opts.noise;
+  if (halves && halves.length !== nFull) throw new RangeError(`localResolution: noise volume has ${halves.length} voxels, map ${nFull}`);
+
+  // 1. Labels, cliff test, noise check on the whole map (cheap, before any FFT). In half-map mode
+  // the mask is the protein and everything else is excluded: the noise comes from the halves.
+  const cliff: CliffResult = halves ? maskLabels(hardMask) : cliffLabels(v, hardMask);
   let proteinCount = 0;
   for (let i = 0; i < nFull; i++) if (cliff.labels[i] >= 1) proteinCount++;
   if (proteinCount === 0) throw new NotMeasurable('the mask is empty');
-  checkNoise(v.data, cliff.labels, 'outside the mask');
+  if (!halves) checkNoise(v.data, cliff.labels, 'outside the mask');
 
-  // Work box: the mask's bounding box plus CROP_MARGIN_GUARDS guard widths (r_lo in voxels).
+  // Work box: the mask's bounding box plus CROP_MARGIN_GUARDS guard widths (r_lo in voxels); in
+  // half-map mode one guard width (no background noise is sampled, only the FFT wrap is kept away).
   const guard = Math.ceil(rLo / Ts);
   const box: WorkBox = opts.crop === false
     ? { lo: [0, 0, 0], dims: [full[0], full[1], full[2]], cut: [false, false, false] }
-    : workBox(cliff.labels, full, CROP_MARGIN_GUARDS * guard);
+    : workBox(cliff.labels, full, (halves ? 1 : CROP_MARGIN_GUARDS) * guard);
   const cropped = box.cut.some((c) => c);
   const data = cropped ? extract(v.data, full, box, sharedFloat32) : v.data;
   const labels = cropped ? extract(cliff.labels, full, box, (n) => new Int8Array(n)) : cliff.labels;
-  if (cropped) {
+  if (cropped && !halves) {
     guardCutFaces(labels, box, guard);
     checkNoise(data, labels, 'in the work box around the mask');
   }
   const n = data.length;
   const e = await createEngine(data, box.dims);
   const { A, R } = e;
+  // Half-map mode: the noise engine (the difference map) and the noise sample's labels (every mask voxel, at every frequency).
+  const noiseEngine = halves ? await createEngine(cropped ? extract(halves, full, box, sharedFloat32) : halves, box.dims, e) : null;
+  const noiseLabels = halves ? labels.map((l) => (l >= 1 ? NOISE : EXCLUDED)) : null;
 
   // 2. Mask refinement: full-band amplitude (v = map minus its mean: the DC term is dropped),
-  // smoothed; protein voxels below the 95th percentile of the noise become noise.
-  {
+  // smoothed; protein voxels below the 95th percentile of the noise become noise (not in
+  // half-map mode, where no background voxel is noise).
+  if (!halves) {
     let mean = 0;
     for (let i = 0; i < n; i++) mean += data[i];
     mean /= n;
@@ -578,17 +600,23 @@ export async function localResolution(
     if (labels[i] === NOISE) noiseCount++;
     if (labels[i] >= 0) maxNoise++;
   }
-  const noise = new Float32Array(maxNoise);
-  const refineThreshold = noiseQuantile(A, labels, noise, REFINE_QUANTILE).threshold;
+  const noise = new Float32Array(halves ? proteinCount : maxNoise);
+  let refineThreshold = Number.NaN;
   let N0 = 0;
-  for (let i = 0; i < n; i++) {
-    if (labels[i] < 1) continue;
-    if (A[i] < refineThreshold) labels[i] = NOISE;
-    else N0++;
+  if (halves) {
+    N0 = proteinCount;
+    noiseCount = proteinCount;
+  } else {
+    refineThreshold = noiseQuantile(A, labels, noise, REFINE_QUANTILE).threshold;
+    for (let i = 0; i < n; i++) {
+      if (labels[i] < 1) continue;
+      if (A[i] < refineThreshold) labels[i] = NOISE;
+      else N0++;
+    }
+    if (N0 === 0) throw new NotMeasurable('no voxel of the mask has a full-band monogenic amplitude above the 95th percentile of the noise');
+    noiseCount = 0;
+    for (let i = 0; i < n; i++) if (labels[i] === NOISE) noiseCount++;
   }
-  if (N0 === 0) throw new NotMeasurable('no voxel of the mask has a full-band monogenic amplitude above the 95th percentile of the noise');
-  noiseCount = 0;
-  for (let i = 0; i < n; i++) if (labels[i] === NOISE) noiseCount++;
 
   // 3–7. Frequency loop.
   const res = new Float32Array(n);
@@ -608,8 +636,12 @@ export async function localResolution(
     const r = Ts / omega;
     await monogenicAmplitude(e, omega);
     await filterReal(e, A, 'lowpass', omega);
+    if (noiseEngine) {
+      await monogenicAmplitude(noiseEngine, omega);
+      await filterReal(noiseEngine, noiseEngine.A, 'lowpass', omega);
+    }
 
-    const q = noiseQuantile(A, labels, noise, alpha);
+    const q = noiseEngine && noiseLabels ? { ...noiseQuantile(noiseEngine.A, noiseLabels, noise, alpha), ...signalSums(A, labels) } : noiseQuantile(A, labels, noise, alpha);
     const sS = q.signalSum;
     const sS2 = q.signalSum2;
     const nS = q.signalCount;
@@ -683,7 +715,27 @@ export async function localResolution(
     }
   }
 
-  return { resmap, run: { step, alpha, rHi, rLo, steps, stop, N0, proteinCount, noiseCount, cliff, box, cropped, ffts: e.ffts, refineThreshold } };
+  return { resmap, run: { mode: halves ? 'half-maps' : 'single-map', step, alpha, rHi, rLo, steps, stop, N0, proteinCount, noiseCount, cliff, box, cropped, ffts: e.ffts + (noiseEngine?.ffts ?? 0), refineThreshold } };
+}
+
+/** Half-map mode labels: mask voxels protein (1), every other voxel excluded; no cliff. */
+function maskLabels(mask: Uint8Array): CliffResult {
+  return { labels: Int8Array.from(mask, (m) => (m ? 1 : EXCLUDED)), proteinRadius: Number.NaN, cutRadius: Number.NaN, cliff: false };
+}
+
+/** Σa, Σa² and the count of the active protein voxels (label ≥ 1). */
+function signalSums(A: Float32Array, labels: Int8Array): { signalSum: number; signalSum2: number; signalCount: number } {
+  let signalSum = 0;
+  let signalSum2 = 0;
+  let signalCount = 0;
+  for (let i = 0; i < A.length; i++) {
+    if (labels[i] < 1) continue;
+    const a = A[i];
+    signalSum += a;
+    signalSum2 += a * a;
+    signalCount++;
+  }
+  return { signalSum, signalSum2, signalCount };
 }
 
 /** Bins of the radix pre-selection of `noiseQuantile`: the top 16 bits of a float32. */
@@ -746,6 +798,8 @@ export function noiseQuantile(A: Float32Array, labels: Int8Array, buf: Float32Ar
 
 /** The bookkeeping of one MonoRes run, reported with the item's values. */
 export interface MonoResRun {
+  /** Where the noise came from: the background of the map, or the half-map difference. */
+  mode: 'single-map' | 'half-maps';
   step: number;
   alpha: number;
   rHi: number;

@@ -19,7 +19,7 @@
  * noise. An anisotropic design crosses 0.143 at `resolution` in the xy plane and at
  * `resolutionZ` along z, ellipsoidally in between.
  */
-import { createRealFft3d, fftFreq } from '../fft/fft.ts';
+import { createRealFft3d, fftFreq, type RealFft3d } from '../fft/fft.ts';
 import { gaussianSource, mulberry32 } from '../util/random.ts';
 import type { Volume } from '../volume/volume.ts';
 
@@ -63,20 +63,53 @@ export interface SimulatedHalfMaps {
  * the signal has no power up to it.
  */
 export async function simulateHalfMaps(signal: Volume, design: FscDesign, seed = 1): Promise<SimulatedHalfMaps> {
-  const resZ = design.resolutionZ ?? design.resolution;
-  if (!(design.resolution > 0) || !(resZ > 0)) throw new RangeError(`simulateHalfMaps: design resolutions must be > 0, got ${design.resolution}, ${design.resolutionZ}`);
+  const grid = await spectralGrid(signal);
+  const sigma2 = noisePowerFor(grid, design);
+  const shared = await filteredSignal(grid, design, sigma2);
+  return addNoise(grid, shared, sigma2, seed);
+}
+
+/** The signal's spectrum with its shell table and mean power per shell. */
+interface SpectralGrid {
+  readonly signal: Volume;
+  readonly fft: RealFft3d;
+  readonly S: Float32Array;
+  /** FSC shell (round(r·N)) of each stored coefficient. */
+  readonly shellOf: Int32Array;
+  readonly shells: number;
+  readonly sigPower: Float64Array;
+}
+
+async function spectralGrid(signal: Volume): Promise<SpectralGrid> {
   const [nx, ny, nz] = signal.dims;
-  const [tx, ty, tz] = signal.voxelSize;
-  const finest = Math.min(design.resolution, resZ);
-  if (finest < 2 * tx) throw new RangeError(`simulateHalfMaps: design resolution ${finest} Å is finer than Nyquist (${2 * tx} Å)`);
   const fft = createRealFft3d(signal.dims);
   const S = Float32Array.from(await fft.forward(signal.data));
   const hx = (nx >> 1) + 1;
-  const shellOf = (x: number, y: number, z: number) => Math.round(Math.hypot(fftFreq(x, nx), fftFreq(y, ny), fftFreq(z, nz)) * nx);
-  const shells = shellOf(hx - 1, ny >> 1, nz >> 1) + 1;
-  const sigPower = shellMeans(S, signal.dims, shells, shellOf);
-  const fscAt = (f: number, uz: number) => Math.min(designedFsc(f, designedF143(design, uz), design.width), FSC_CEILING);
-  // σ²: the largest noise power that needs no amplification (G ≤ 1) up to the design resolution, in the finest direction.
+  const shellOf = new Int32Array(hx * ny * nz);
+  let shells = 0;
+  for (let z = 0, q = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < hx; x++, q++) {
+        const k = Math.round(Math.hypot(fftFreq(x, nx), fftFreq(y, ny), fftFreq(z, nz)) * nx);
+        shellOf[q] = k;
+        if (k + 1 > shells) shells = k + 1;
+      }
+    }
+  }
+  return { signal, fft, S, shellOf, shells, sigPower: shellMeans(S, signal.dims, shells, shellOf) };
+}
+
+/**
+ * σ²: the largest white-noise power for which the design needs no amplification of the signal
+ * (G ≤ 1) in any shell up to its finest design resolution.
+ */
+function noisePowerFor({ signal, sigPower }: SpectralGrid, design: FscDesign): number {
+  const resZ = design.resolutionZ ?? design.resolution;
+  if (!(design.resolution > 0) || !(resZ > 0)) throw new RangeError(`simulateHalfMaps: design resolutions must be > 0, got ${design.resolution}, ${design.resolutionZ}`);
+  const nx = signal.dims[0];
+  const tx = signal.voxelSize[0];
+  const finest = Math.min(design.resolution, resZ);
+  if (finest < 2 * tx) throw new RangeError(`simulateHalfMaps: design resolution ${finest} Å is finer than Nyquist (${2 * tx} Å)`);
   const lastShell = Math.round((nx * tx) / finest);
   let sigma2 = Infinity;
   for (let k = 1; k <= lastShell; k++) {
@@ -84,25 +117,37 @@ export async function simulateHalfMaps(signal: Volume, design: FscDesign, seed =
     sigma2 = Math.min(sigma2, (sigPower[k] * (1 - F)) / F);
   }
   if (!(sigma2 > 0 && Number.isFinite(sigma2))) throw new RangeError('simulateHalfMaps: the signal has no power in some shell up to the design resolution');
-  // The signal filter G of each stored coefficient (the DC term is kept: F = 1 there).
-  const gain = new Float32Array(S.length / 2);
-  let p = 0;
-  for (let z = 0; z < nz; z++) {
+  return sigma2;
+}
+
+/** G·S in real space: the signal filtered so that, with white noise of power σ², its FSC follows the design (G ≤ 1; the DC term kept). */
+async function filteredSignal({ signal, fft, S, shellOf, sigPower }: SpectralGrid, design: FscDesign, sigma2: number): Promise<Float32Array> {
+  const [nx, ny, nz] = signal.dims;
+  const [tx, ty, tz] = signal.voxelSize;
+  const hx = (nx >> 1) + 1;
+  const W = new Float32Array(S.length);
+  for (let z = 0, q = 0; z < nz; z++) {
     const fz = fftFreq(z, nz) / tz;
     for (let y = 0; y < ny; y++) {
       const fy = fftFreq(y, ny) / ty;
-      for (let x = 0; x < hx; x++, p++) {
+      for (let x = 0; x < hx; x++, q++) {
         const f = Math.hypot(fftFreq(x, nx) / tx, fy, fz);
-        const ps = sigPower[shellOf(x, y, z)];
-        if (f === 0 || !(ps > 0)) {
-          gain[p] = 1;
-          continue;
+        const ps = sigPower[shellOf[q]];
+        let g = 1;
+        if (f > 0 && ps > 0) {
+          const F = Math.min(designedFsc(f, designedF143(design, fz / f), design.width), FSC_CEILING);
+          g = Math.sqrt(Math.min(1, (sigma2 * F) / ((1 - F) * ps)));
         }
-        const F = fscAt(f, fz / f);
-        gain[p] = Math.sqrt(Math.min(1, (sigma2 * F) / ((1 - F) * ps)));
+        W[2 * q] = g * S[2 * q];
+        W[2 * q + 1] = g * S[2 * q + 1];
       }
     }
   }
+  return Float32Array.from(await fft.inverse(W));
+}
+
+/** Two halves: `shared` plus independent white noise of power σ² per Fourier voxel (exact per shell; none on the DC term). */
+async function addNoise({ signal, fft, shellOf, shells }: SpectralGrid, shared: Float32Array, sigma2: number, seed: number): Promise<SimulatedHalfMaps> {
   const random = gaussianSource(mulberry32(seed));
   const halves: Volume[] = [];
   for (let h = 0; h < 2; h++) {
@@ -110,41 +155,33 @@ export async function simulateHalfMaps(signal: Volume, design: FscDesign, seed =
     for (let i = 0; i < noise.length; i++) noise[i] = random();
     const N = Float32Array.from(await fft.forward(noise));
     const noisePower = shellMeans(N, signal.dims, shells, shellOf);
-    p = 0;
-    for (let z = 0; z < nz; z++) {
-      for (let y = 0; y < ny; y++) {
-        for (let x = 0; x < hx; x++, p++) {
-          const pn = noisePower[shellOf(x, y, z)];
-          // No noise on the DC term: both halves keep the map's mean.
-          const scale = pn > 0 && p > 0 ? Math.sqrt(sigma2 / pn) : 0;
-          N[2 * p] = gain[p] * S[2 * p] + scale * N[2 * p];
-          N[2 * p + 1] = gain[p] * S[2 * p + 1] + scale * N[2 * p + 1];
-        }
-      }
+    for (let q = 0; q < shellOf.length; q++) {
+      const pn = noisePower[shellOf[q]];
+      const scale = pn > 0 && q > 0 ? Math.sqrt(sigma2 / pn) : 0;
+      N[2 * q] *= scale;
+      N[2 * q + 1] *= scale;
     }
     const data = Float32Array.from(await fft.inverse(N));
+    for (let i = 0; i < data.length; i++) data[i] += shared[i];
     halves.push({ dims: signal.dims, voxelSize: signal.voxelSize, origin: signal.origin, data });
   }
   return { half1: halves[0], half2: halves[1] };
 }
 
 /** Mean |F|² per shell over the full grid, from a half-complex spectrum. */
-function shellMeans(F: Float32Array, [nx, ny, nz]: readonly [number, number, number], shells: number, shellOf: (x: number, y: number, z: number) => number): Float64Array {
+function shellMeans(F: Float32Array, [nx, ny, nz]: readonly [number, number, number], shells: number, shellOf: Int32Array): Float64Array {
   const hx = (nx >> 1) + 1;
   const sum = new Float64Array(shells);
   const count = new Float64Array(shells);
-  let p = 0;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < hx; x++, p += 2) {
-        const g = x === 0 || (nx % 2 === 0 && x === nx / 2) ? 1 : 2;
-        const k = shellOf(x, y, z);
-        sum[k] += g * (F[p] * F[p] + F[p + 1] * F[p + 1]);
-        count[k] += g;
-      }
+  for (let yz = 0, q = 0; yz < ny * nz; yz++) {
+    for (let x = 0; x < hx; x++, q++) {
+      const g = x === 0 || (nx % 2 === 0 && x === nx / 2) ? 1 : 2;
+      const k = shellOf[q];
+      sum[k] += g * (F[2 * q] * F[2 * q] + F[2 * q + 1] * F[2 * q + 1]);
+      count[k] += g;
     }
   }
-  return sum.map((s, k) => (count[k] > 0 ? s / count[k] : 0));
+  return sum.map((v, k) => (count[k] > 0 ? v / count[k] : 0));
 }
 
 /** One region of a local-resolution layout: where (a weight per voxel in [0, 1]) and at what design. */
@@ -154,27 +191,25 @@ export interface LocalRegion {
 }
 
 /**
- * Half maps with a known local-resolution layout: one designed pair per region (simulateHalfMaps
- * of the same signal, its own noise) blended voxel by voxel with the region weights, which should
- * sum to 1 where the map has signal (a smooth edge of a few voxels keeps the blend from creating
- * sharp features). Inside a region, far from its edge, the halves are that region's designed pair:
- * a local FSC or a local MonoRes there should find the region's design resolution.
+ * Half maps with a known local-resolution layout, as real maps vary: one noise level for the whole
+ * box, and the signal of each region filtered to its own design. σ² is the smallest of the
+ * regions' noise powers (so no region needs amplification); each region's filtered signal G_r·S
+ * is weighted voxel by voxel with its region weight (weights should sum to 1 where the map has
+ * signal; a smooth edge of a few voxels keeps the blend from creating sharp features); the same
+ * white noise is added as in `simulateHalfMaps`. Inside a region, far from its edge, the halves
+ * are that region's design: a local FSC or a local MonoRes there should find its resolution.
  */
 export async function simulateLocalHalfMaps(signal: Volume, regions: readonly LocalRegion[], seed = 1): Promise<SimulatedHalfMaps> {
   const n = signal.data.length;
   for (const r of regions) if (r.weight.length !== n) throw new RangeError(`simulateLocalHalfMaps: a region weight has ${r.weight.length} voxels, the map ${n}`);
-  const h1 = new Float32Array(n);
-  const h2 = new Float32Array(n);
-  for (let k = 0; k < regions.length; k++) {
-    const { half1, half2 } = await simulateHalfMaps(signal, regions[k].design, seed + 1000 * k);
-    const w = regions[k].weight;
-    for (let i = 0; i < n; i++) {
-      h1[i] += w[i] * half1.data[i];
-      h2[i] += w[i] * half2.data[i];
-    }
+  const grid = await spectralGrid(signal);
+  const sigma2 = Math.min(...regions.map((r) => noisePowerFor(grid, r.design)));
+  const shared = new Float32Array(n);
+  for (const r of regions) {
+    const part = await filteredSignal(grid, r.design, sigma2);
+    for (let i = 0; i < n; i++) shared[i] += r.weight[i] * part[i];
   }
-  const like = (data: Float32Array): Volume => ({ dims: signal.dims, voxelSize: signal.voxelSize, origin: signal.origin, data });
-  return { half1: like(h1), half2: like(h2) };
+  return addNoise(grid, shared, sigma2, seed);
 }
 
 /**

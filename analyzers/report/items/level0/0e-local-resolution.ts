@@ -24,6 +24,11 @@ export const localResolutionSpec = defineItem({
     /** One row per analysed frequency. */
     frequencies: z.array(z.strictObject({ resolution: real, index: count, threshold: real, meanSignal: real, meanNoise: real, z: real, active: count })),
     stopReason: z.string(),
+    /**
+     * Where the noise model came from: the map's background, or (masked deposits with half maps) the
+     * half-map difference. Optional: reports written before it existed lack it (background).
+     */
+    noiseSource: z.enum(['background', 'half-maps']).optional(),
     maskVoxels: count,
     refinedMaskVoxels: count,
     noiseVoxels: count,
@@ -37,7 +42,7 @@ export const localResolutionSpec = defineItem({
     percentiles: 'Å', histogram: 'Å (edges), voxels (counts)', median: 'Å', reportedResolutionPercentile: '%', voxels: 'voxels',
     range: 'Å', step: 'Å', maskVoxels: 'voxels', refinedMaskVoxels: 'voxels', noiseVoxels: 'voxels',
   },
-  explanation: 'Local resolution measured from the map alone with MonoRes (monogenic signal amplitude compared with the noise outside the mask), the classical replacement of the DeepRes neural network used by VRS.',
+  explanation: 'Local resolution measured from the map alone with MonoRes (monogenic signal amplitude compared with the noise outside the mask), the classical replacement of the DeepRes neural network used by VRS. When the deposited map was masked (its background is zero and holds no noise) and the entry has half maps, MonoRes runs on the half-map mean with the noise of the half-map difference instead, and says so.',
   criteria: 'OK if the local resolutions are not all equal (|p97.5 − p2.5| ≥ 0.01 Å) and the reported resolution is not better than 99.9% of them.',
   warnings: [
     { code: '0e.homogeneous', when: 'the local resolutions are all equal (|p97.5 − p2.5| < 0.01 Å)' },
