@@ -272,6 +272,20 @@ async function prepare(): Promise<Prepared> {
         return measureLocalResolution(out.resmap, resolution!, out.run);
       }), (e) => ('value' in e ? { median: e.value.values.median } : e.outcome));
     }
+    case '1.e': {
+      // MonoRes in half-map mode on the simulated pair, inside the map's hard mask (the mean and
+      // difference maps are formed before the clock starts, as the context does once per entry).
+      const v = await load();
+      const { hard } = buildMasks(v, threshold);
+      const h = await halfMapPair();
+      const mean = { ...h.half1, data: h.half1.data.map((x, i) => 0.5 * (x + h.half2.data[i])) };
+      const diff = h.half1.data.map((x, i) => 0.5 * (x - h.half2.data[i]));
+      return simple(() => attempt(async () => (await localResolution(mean, hard, resolution, { noise: diff })).resmap), (e) => {
+        if (!('value' in e)) return e.outcome;
+        const vals = Array.from(e.value.filter((x) => x > 0)).sort((a, b) => a - b);
+        return { median: vals[vals.length >> 1] };
+      });
+    }
     case '0.f': {
       const r = await resizedInputs(await load(), resolution!);
       return simple(() => attempt(async () => {
