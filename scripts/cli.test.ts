@@ -110,6 +110,26 @@ describe('emvr', () => {
     expect(r.err).toMatch(/^emvr analyze: error: threshold 5 is too high: no voxel of .*good\.mrc reaches it \(map maximum [0-9.]+\); lower it\n$/);
     expect(spawnSync('ls', [path.join(dir, 'c2', 'entries', 'EMD-1234', 'report.json')]).status).not.toBe(0);
   });
+  it('analyze refuses bad half maps (one given, one missing, one truncated, one on another grid) with one clear line and writes nothing', async () => {
+    const good = path.join(dir, 'good.mrc');
+    const other = path.join(dir, 'other-grid.mrc');
+    await writeFile(other, encodeMrc({ ...blob(), voxelSize: [1.6, 1.6, 1.6] }));
+    const out = path.join(dir, 'c-halves');
+    const base = ['analyze', '--map', good, '--threshold', '0.5', '--resolution', '4', '--id', 'EMD-4322', '--out', out, '--no-figures'];
+    const cases: Array<[string[], number, RegExp]> = [
+      [['--half-maps', good], 2, /--half-maps takes two files, got 1/],
+      [['--half-maps', good, path.join(dir, 'absent.mrc')], 1, /^emvr analyze: error: .*absent\.mrc: cannot open/],
+      [['--half-maps', good, path.join(dir, 'truncated.mrc')], 1, /^emvr analyze: error: .*truncated\.mrc: file is truncated/],
+      [['--half-maps', good, other], 1, /^emvr analyze: error: half map .*other-grid\.mrc \(24×22×20 voxels of 1\.6×1\.6×1\.6 Å\) is not on the grid of the map .*good\.mrc \(24×22×20 voxels of 1\.5×1\.5×1\.5 Å\)/],
+    ];
+    for (const [extra, code, message] of cases) {
+      const r = emvr(...base, ...extra);
+      expect(r.code, r.err).toBe(code);
+      expect(r.err).toMatch(message);
+      expect(r.err).not.toMatch(/\n\s+at /);
+      expect(spawnSync('ls', [path.join(out, 'entries', 'EMD-4322')]).status).not.toBe(0);
+    }
+  });
   it('analyze refuses an ID that could escape the output folder', () => {
     const r = emvr('analyze', '--map', path.join(dir, 'good.mrc'), '--threshold', '0.5', '--id', '../../etc');
     expect(r.code).toBe(2);
