@@ -28,9 +28,11 @@ export const MEM_BASE_MB = 600;
  * reader's buffer while it is read (≈ 1× transient), and the FSC family holds the half-complex
  * spectra of both halves (2 × ≈ 1×) plus, for the phase-randomised masked FSC, those of the
  * masked halves (≈ 1× more at a time): ≈ 6× in all, on top of Level 0's MEM_FACTOR (whose own
- * margin, ≈ 40 %, covers the rest). Measured with `calibrate.ts --half-maps` before the Level 1
- * items existed, reading the halves added ≈ 2–3× (the volumes themselves); re-measure once they
- * run, and raise this if a Level 1 item holds more.
+ * margin, ≈ 40 %, covers the rest). Measured with `calibrate.ts --half-maps --figures` before any
+ * Level 1 item existed (so: reading and holding the halves only), phantoms 128³–256³ on 2 shared
+ * cores: +19, +46, +62, +54 MB = 2.4, 2.9, 1.6, 0.8 × map (the halves overlap Level 0's own peak
+ * less as maps grow). The FSC work is the assumed part: re-measure once 1.a runs, and raise this
+ * if a Level 1 item holds more.
  */
 export const MEM_HALF_MAPS_FACTOR = 6;
 /** Start-up, reading and figures (minutes): ≈ 15 s measured, 10 min asked (slow shared file systems, busy nodes). */
@@ -39,8 +41,10 @@ export const TIME_BASE_MIN = 10;
 export const TIME_PER_MVOXEL_MIN = 0.2;
 /**
  * Minutes per million voxels added by the half maps: reading and decompressing two more maps and
- * the FSC's transforms, a fraction of Level 0's local items; half of Level 0's allowance is asked,
- * which the same 5× margin as Level 0's constant covers until calibrate.ts --half-maps measures Level 1.
+ * the FSC's transforms, a fraction of Level 0's local items. calibrate.ts --half-maps (before any
+ * Level 1 item existed) measured ≤ 2.6 s per million voxels on 2 busy cores (fit over 96³–216³;
+ * single pairs scatter by ±10 s with the machine's load); 6 s is asked, half of Level 0's
+ * allowance, until Level 1 is measured.
  */
 export const TIME_HALF_MAPS_PER_MVOXEL_MIN = 0.1;
 
