@@ -17,8 +17,9 @@
  * report is missing; otherwise the report is reused. Half maps are fetched like the map (retries,
  * resume, verification, cache) when the entry lists exactly two; with another number the entry is
  * analysed without them and the ledger and the report say why. A half map that cannot be fetched
- * fails its entry at stage download, naming the file; the batch goes on. Each entry's outcome is committed to the ledger
- * after its files are in place; a crash anywhere leaves it "not done" and the next run redoes it.
+ * fails its entry at stage download, naming the file; the batch goes on. Each entry's outcome is
+ * committed to the ledger after its files are in place; a crash anywhere leaves it "not done" and
+ * the next run redoes it.
  *
  * Executors: `local` (default) analyses in a pool of worker processes, each entry as soon as its
  * map is fetched. `slurm` fetches every entry first, then analyses the ones that need it as Slurm
@@ -303,7 +304,7 @@ function mapFailureReason(err: unknown): string {
 }
 
 /** The ledger reason of an additional input (half map) that could not be fetched: always names the file. */
-export function inputFailureReason(err: unknown, input: AdditionalInput): string {
+function inputFailureReason(err: unknown, input: AdditionalInput): string {
   const msg = describeError(err);
   const named = msg.includes(input.file) ? msg : `${describeInput(input)}: ${msg}`;
   if (err instanceof InputFileNotFoundError) return named;
