@@ -2,20 +2,21 @@
  * `emvr demo`: the product's main job on an embedded default, with no network and no ../shared.
  * Builds a local EMDB mirror folder of simulated entries (one per phantom: each with one known
  * defect, plus well-behaved ones; EMDB-like entry JSON with IDs EMD-9000N, contour = phantom
- * threshold), serves it on a free 127.0.0.1 port, runs the nightly pipeline against it (download,
+ * threshold; and two entries with half maps of a designed FSC, EMD-90011/90012, for Level 1),
+ * serves it on a free 127.0.0.1 port, runs the nightly pipeline against it (download,
  * verify, analyse in worker processes, publish, site with PDFs), checks every report against what
  * its phantom must show, then serves the site (unless --no-serve).
  */
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
-import { parseReport, reportItems } from '../../analyzers/report/schema.ts';
+import { parseReport, type Report } from '../../analyzers/report/schema.ts';
 import { ANALYZER_VERSION } from '../../analyzers/util/version.ts';
 import { fixturesDir } from '../../analyzers/testing/fixtures.ts';
 import { numberOption, stringOption, type Command } from '../cli-kit.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
 import { startMirror } from '../mirror/mirror.ts';
-import { writeFixtureEntries, writeSimulatedEntries, type SimulatedEntry } from '../mirror/mirror-folder.ts';
+import { writeFixtureEntries, writeHalfMapEntries, writeSimulatedEntries, type SimulatedEntry } from '../mirror/mirror-folder.ts';
 import { outPaths, runNightly, type NightlySummary } from '../nightly/pipeline.ts';
 import { printable } from '../progress.ts';
 import { startStaticServer } from '../site/static-server.ts';
@@ -30,10 +31,14 @@ export const demoCommand: Command = {
 Builds a local EMDB mirror of simulated entries — one per phantom map (a procedural protein with
 one known defect each: decentred, background offset, noise blobs, threshold too high, known
 B-factors, mirrored hand, masked background, plus a well-behaved one), as EMD-90001… with
-EMDB-shaped entry JSON — serves it on 127.0.0.1, runs the nightly pipeline against it into
-<out>/ (content/, cache/, ledger.sqlite, site/), prints each entry's result beside what its
-phantom must show (OK or MISMATCH), then serves the site and prints its URL (Ctrl-C stops).
-Running it again reuses every report (nothing changed). Nothing is downloaded from the network.
+EMDB-shaped entry JSON, and two entries with half maps (EMD-90011: half maps whose FSC crosses
+0.143 at the reported 3.5 Å; EMD-90012: the same map reporting 3.5 Å with half maps that only
+reach 6 Å) — serves it on 127.0.0.1, runs the nightly pipeline against it into <out>/
+(content/, cache/, ledger.sqlite, site/), prints each entry's result beside what its phantom
+must show (OK or MISMATCH; for the half-map entries also that the report records both half
+maps and, once Level 1 items exist, which of them warn), then serves the site and prints its
+URL (Ctrl-C stops). Running it again reuses every report (nothing changed). Nothing is
+downloaded from the network.
 
 options:
   --out <dir>          output folder (default: demo-out)
@@ -104,8 +109,12 @@ options:
   },
 };
 
+/** Layout of the demo mirror folder; a folder of another layout (an older demo's) is rebuilt. 2: half-map entries. */
+const DEMO_MIRROR_LAYOUT = 2;
+
 /** What the demo mirror folder was built from: the same stamp means the same bytes, so it is kept. */
 interface DemoStamp {
+  layout: number;
   analyzer: string;
   box: number | null;
   withFixtures: boolean;
@@ -120,7 +129,7 @@ async function demoMirror(mirrorDir: string, box: number | undefined, withFixtur
   const stampFile = path.join(mirrorDir, '.emvr-demo.json');
   try {
     const stamp = JSON.parse(await readFile(stampFile, 'utf8')) as DemoStamp;
-    if (stamp.analyzer === ANALYZER_VERSION && stamp.box === (box ?? null) && stamp.withFixtures === withFixtures) {
+    if (stamp.layout === DEMO_MIRROR_LAYOUT && stamp.analyzer === ANALYZER_VERSION && stamp.box === (box ?? null) && stamp.withFixtures === withFixtures) {
       process.stderr.write(`demo: reusing the mirror folder ${mirrorDir}\n`);
       return stamp.entries;
     }
@@ -129,14 +138,55 @@ async function demoMirror(mirrorDir: string, box: number | undefined, withFixtur
   }
   await rm(mirrorDir, { recursive: true, force: true });
   process.stderr.write(`demo: simulating the phantom entries into ${mirrorDir} …\n`);
-  const entries = await writeSimulatedEntries(mirrorDir, { box });
+  const entries = [...(await writeSimulatedEntries(mirrorDir, { box })), ...(await writeHalfMapEntries(mirrorDir, { box }))];
   if (withFixtures) {
     const added = await writeFixtureEntries(mirrorDir, fixturesDir);
     process.stderr.write(added.length > 0 ? `demo: added the real fixture maps ${added.join(', ')}\n` : `demo: no fixtures found at ${fixturesDir}; simulated entries only\n`);
   }
-  const stamp: DemoStamp = { analyzer: ANALYZER_VERSION, box: box ?? null, withFixtures, entries };
+  const stamp: DemoStamp = { layout: DEMO_MIRROR_LAYOUT, analyzer: ANALYZER_VERSION, box: box ?? null, withFixtures, entries };
   await writeFileAtomic(stampFile, `${JSON.stringify(stamp, null, 2)}\n`);
   return entries;
+}
+
+/** The items of one level of a report, in report order (read from the report itself, so items newer than this code are seen too). */
+function levelItems(report: Report, level: string): { id: string; status: string }[] {
+  return Object.values((report.items as Record<string, Record<string, { id: string; status: string }> | undefined>)[level] ?? {});
+}
+
+const SHORT_STATUS: Record<string, string> = { ok: 'ok', warnings: 'WARN', 'not-applicable': 'n/a', failed: 'fail' };
+
+/** Whether `warned` is exactly `expected` (as sets). */
+const sameSet = (expected: readonly string[], warned: readonly string[]) => expected.length === warned.length && expected.every((e) => warned.includes(e));
+
+/**
+ * A simulated entry's report against its known answer: the Level 0 items that warn are exactly
+ * the phantom's; an entry with half maps records both (the files and sha256 the mirror served)
+ * and, when the report has Level 1 items, exactly its expected Level 1 items warn (an analyzer
+ * without Level 1 items yet only has the inputs checked); an entry without half maps records none.
+ */
+export function judgeReport(s: SimulatedEntry, report: Report): { ok: boolean; text: string } {
+  const warned0 = levelItems(report, '0').filter((i) => i.status === 'warnings').map((i) => i.id);
+  const problems: string[] = [];
+  if (!sameSet(s.expect.warns, warned0)) problems.push(`Level 0 warnings ${warned0.join(', ') || 'none'}`);
+  let level1 = '';
+  const recorded = report.inputs.halfMaps;
+  if (s.halfMaps) {
+    const same = recorded !== undefined && recorded.every((h, k) => h.file === s.halfMaps!.files[k] && h.sha256 === s.halfMaps!.sha256[k]);
+    if (!same) problems.push(recorded === undefined ? 'no half maps in the report' : `half maps recorded as ${recorded.map((h) => `${h.file} ${h.sha256.slice(0, 12)}`).join(', ')}`);
+    const items1 = levelItems(report, '1');
+    const warned1 = items1.filter((i) => i.status === 'warnings').map((i) => i.id);
+    const expected1 = s.level1Warns ?? [];
+    if (items1.length === 0) level1 = '; half maps recorded, no Level 1 item in this analyzer yet';
+    else {
+      level1 = `; Level 1 expected warnings: ${expected1.join(', ') || 'none'}`;
+      if (!sameSet(expected1, warned1)) problems.push(`Level 1 warnings ${warned1.join(', ') || 'none'}`);
+    }
+  } else if (recorded !== undefined) {
+    problems.push('half maps in the report of an entry without them');
+  }
+  const cells = [...levelItems(report, '0'), ...levelItems(report, '1'), ...levelItems(report, 'A')].map((i) => `${i.id} ${SHORT_STATUS[i.status] ?? i.status}`).join(' ');
+  const verdict = problems.length === 0 ? 'OK' : `MISMATCH (${problems.join('; ')})`;
+  return { ok: problems.length === 0, text: `score ${report.score.passing}/${report.score.evaluable}  ${cells}  expected warnings: ${s.expect.warns.join(', ') || 'none'}${level1} ${verdict}` };
 }
 
 /** Prints each simulated entry's outcome beside its phantom's known answer; returns the number of mismatches. */
@@ -144,12 +194,13 @@ async function checkExpectations(contentDir: string, simulated: readonly Simulat
   let mismatches = 0;
   const lines: string[] = ['', 'phantom checks (each simulated entry against the answer it is built to give):'];
   for (const s of simulated) {
+    const name = s.label ?? s.phantom;
     const outcome = summary.outcomes.find((o) => o.id === s.id);
     const refusedNow = outcome?.status === 'refused' || (outcome?.status === 'reused' && (outcome.reason ?? '').startsWith('refused earlier'));
     if (s.expect.inputError) {
       const ok = refusedNow;
       if (!ok) mismatches++;
-      lines.push(`${s.id} ${s.phantom.padEnd(20)} ${ok ? `refused as expected: ${printable(outcome?.reason ?? '', 120)}` : `expected a refusal (${s.expect.inputError}), got ${outcome?.status ?? 'no outcome'}`} ${ok ? 'OK' : 'MISMATCH'}`);
+      lines.push(`${s.id} ${name.padEnd(21)} ${ok ? `refused as expected: ${printable(outcome?.reason ?? '', 120)}` : `expected a refusal (${s.expect.inputError}), got ${outcome?.status ?? 'no outcome'}`} ${ok ? 'OK' : 'MISMATCH'}`);
       continue;
     }
     let text: string;
@@ -157,17 +208,12 @@ async function checkExpectations(contentDir: string, simulated: readonly Simulat
       text = await readFile(path.join(contentDir, 'entries', s.id, 'report.json'), 'utf8');
     } catch {
       mismatches++;
-      lines.push(`${s.id} ${s.phantom.padEnd(20)} no report (${outcome?.status ?? 'not processed'}${outcome?.reason ? `: ${printable(outcome.reason, 120)}` : ''}) MISMATCH`);
+      lines.push(`${s.id} ${name.padEnd(21)} no report (${outcome?.status ?? 'not processed'}${outcome?.reason ? `: ${printable(outcome.reason, 120)}` : ''}) MISMATCH`);
       continue;
     }
-    const report = parseReport(JSON.parse(text), s.id);
-    const warned = reportItems(report).filter((i) => i.status === 'warnings').map((i) => i.id);
-    const expected = s.expect.warns;
-    const match = expected.length === warned.length && expected.every((e) => warned.includes(e));
-    if (!match) mismatches++;
-    const short = { ok: 'ok', warnings: 'WARN', 'not-applicable': 'n/a', failed: 'fail' } as const;
-    const cells = reportItems(report).map((i) => `${i.id} ${short[i.status]}`).join(' ');
-    lines.push(`${s.id} ${s.phantom.padEnd(20)} score ${report.score.passing}/${report.score.evaluable}  ${cells}  expected warnings: ${expected.join(', ') || 'none'} ${match ? 'OK' : 'MISMATCH'}`);
+    const judged = judgeReport(s, parseReport(JSON.parse(text), s.id));
+    if (!judged.ok) mismatches++;
+    lines.push(`${s.id} ${name.padEnd(21)} ${judged.text}`);
   }
   lines.push(mismatches === 0 ? 'every phantom gives its expected answer' : `${mismatches} phantom(s) do not give their expected answer`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -3,7 +3,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { phantomNames } from '../../analyzers/simulate/phantoms.ts';
 import { numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
 import { parseFaultFlag, startMirror, type Fault } from '../mirror/mirror.ts';
-import { writeSimulatedEntries } from '../mirror/mirror-folder.ts';
+import { HALF_MAP_VARIANTS, writeHalfMapEntries, writeSimulatedEntries } from '../mirror/mirror-folder.ts';
 
 /** `emvr mirror`: serves a mirror folder until interrupted; prints its URL on stdout. */
 export const mirrorCommand: Command = {
@@ -14,17 +14,20 @@ export const mirrorCommand: Command = {
 Serves <folder> in EMDB's URL layout and JSON shape on http://127.0.0.1:<port>: entry JSON
 (/emdb/api/entry/EMD-N, /emdb/api/entry/N, …/map/…, …/supplement/…), search
 (/emdb/api/search/<lucene>?rows=&fl=&wt=csv|json), the archive index and files
-(/pub/databases/emdb/structures/EMD-N/map/emd_N.map.gz, with Range and conditional GET).
+(/pub/databases/emdb/structures/EMD-N/map/emd_N.map.gz and the half maps an entry lists,
+…/EMD-N/other/<file>, with Range and conditional GET).
 Point a nightly run at it with --emdb http://127.0.0.1:<port>. Runs until interrupted.
 
-Folder layout: <folder>/EMD-N/entry.json and <folder>/EMD-N/map/emd_N.map.gz.
+Folder layout: <folder>/EMD-N/entry.json, <folder>/EMD-N/map/emd_N.map.gz and, for entries with
+half maps, <folder>/EMD-N/other/emd_N_half_map_1.map.gz and _2 (the names its half_map_list gives).
 Faults for testing come from <folder>/faults.json (re-read on change; see scripts/mirror/mirror.ts)
 and from --fault flags.
 
 options:
   --dir <folder>        the mirror folder (created if missing)
   --port <n>            port (default 0: any free port; the URL is printed)
-  --simulate            first add one simulated entry per phantom (EMD-90001…) to the folder
+  --simulate            first add one simulated entry per phantom (EMD-90001…) to the folder, and
+                        the entries with half maps of the demo (EMD-90011, EMD-90012)
   --box <n>             phantom box edge in voxels for --simulate (default: each phantom's own)
   --fault <spec>        <kind>:<pattern>[:<times>]; kind = an HTTP status (500, 503, 429 sends
                         Retry-After: 1), truncate, truncate-clean, bad-gzip, slow, reset; pattern =
@@ -53,8 +56,9 @@ options:
     await mkdir(dir, { recursive: true });
     if (values.simulate) {
       const box = numberOption(values, 'box', { min: 80 });
-      process.stderr.write(`simulating ${phantomNames.length} phantom entries into ${dir} …\n`);
+      process.stderr.write(`simulating ${phantomNames.length} phantom entries and ${HALF_MAP_VARIANTS.length} with half maps into ${dir} …\n`);
       await writeSimulatedEntries(dir, { box });
+      await writeHalfMapEntries(dir, { box });
     }
     const mirror = await startMirror({ dir, port, faults, log: values.log ? (l) => process.stderr.write(`${l}\n`) : undefined });
     const n = (await readdir(dir)).filter((d) => /^EMD-\d{4,}$/u.test(d)).length;

@@ -53,10 +53,14 @@ export const nightlyCommand: Command = {
   help: `usage: emvr nightly [--emdb <base URL>] [--out <dir>] [options]
 
 Discovers EMDB entries released or updated since the last completed run (all released entries
-on the first run), downloads their maps into <out>/cache (verified, resumable), analyses new or
-changed ones in worker processes into <out>/content/entries/EMD-N/, then builds the site into
-<out>/site with PDFs and the search index (when the "build" command is available). Entries whose
-map sha256, report-relevant metadata and analyzer version are unchanged keep their report.
+on the first run), downloads their maps into <out>/cache (verified, resumable) with the two half
+maps an entry lists (from the archive's other/ folder, the same way; they add the Level 1
+items; an entry listing another number of half maps is analysed without them, and its ledger
+row and report say so), analyses new or changed ones in worker processes into
+<out>/content/entries/EMD-N/, then builds the site into <out>/site with PDFs and the search
+index (when the "build" command is available). Entries whose map sha256, half-map sha256s,
+report-relevant metadata and analyzer version are unchanged keep their report. An entry whose map
+or half map cannot be downloaded or verified fails (the reason names the file); the others go on.
 Failed entries are retried on the next run. Every run is recorded in <out>/ledger.sqlite
 (see: emvr status). Safe to kill at any moment: the same command finishes the work.
 
@@ -79,7 +83,7 @@ processing:
   --no-figures              reports without figures (faster)
   --entry-timeout <s>       stop an analysis after this long (default 7200; 0 = never)
   --max-voxels <N>          refuse maps with more voxels (default 1.5e9)
-  --prune-maps              delete a cached map once its report is published
+  --prune-maps              delete a cached map and its half maps once its report is published
 ${EXECUTOR_HELP}site:
   --no-site                 skip the site step        --no-pdf     build the site without PDFs
   --base </path/>           URL sub-path of the site  --rebuild-site   build even if nothing changed

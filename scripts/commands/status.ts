@@ -13,7 +13,7 @@ export const statusCommand: Command = {
 
 Reads <out>/ledger.sqlite (written by emvr nightly / emvr demo) and prints the latest runs
 (started, finished, counts, site step), the entries of one run (status analysed | reused |
-failed | refused, stage, timings, map sha256, reason), that run's Slurm task attempts when it used
+failed | refused, stage, timings, map sha256, half-map sha256s when the entry had two, reason), that run's Slurm task attempts when it used
 --executor slurm (task, state, exit code, node, memory and time requested, outcome, reason), and
 every entry whose latest attempt failed (they are retried by the next run).
 
@@ -58,6 +58,12 @@ export function table(header: readonly string[], rows: readonly (readonly (strin
 
 const t = (iso: string | null) => (iso === null ? null : iso.replace('T', ' ').slice(0, 19));
 
+/** Short sha256s of an entry run's half maps ("1a2b3c4d 5e6f7a8b"), or null without them. */
+function halfMapsCell(e: EntryRunRow): string | null {
+  const halves = e.extraInputs.filter((x) => x.kind === 'halfMap').sort((a, b) => a.index - b.index);
+  return halves.length === 0 ? null : halves.map((h) => h.sha256.slice(0, 8)).join(' ');
+}
+
 /** Everything `emvr status` prints, read from the ledger. */
 export interface StatusView {
   readonly file: string;
@@ -91,8 +97,11 @@ export function formatStatus({ file, watermark, counts, runs, runId, entries, at
       entries.length === 0
         ? '(none)\n'
         : table(
-            ['entry', 'status', 'stage', 'fetch s', 'analyse s', 'total s', 'peak MB', 'map sha256', 'reason'],
-            entries.map((e) => [e.entryId, e.status, e.stage, e.fetchSeconds, e.analyseSeconds, e.totalSeconds, e.peakRssMB === null ? null : Math.round(e.peakRssMB), e.mapSha256 === null ? null : e.mapSha256.slice(0, 12), e.reason === null ? null : printable(e.reason, 160)]),
+            ['entry', 'status', 'stage', 'fetch s', 'analyse s', 'total s', 'peak MB', 'map sha256', 'half maps sha256', 'reason'],
+            entries.map((e) => [
+              e.entryId, e.status, e.stage, e.fetchSeconds, e.analyseSeconds, e.totalSeconds, e.peakRssMB === null ? null : Math.round(e.peakRssMB),
+              e.mapSha256 === null ? null : e.mapSha256.slice(0, 12), halfMapsCell(e), e.reason === null ? null : printable(e.reason, 160),
+            ]),
           ),
     );
   }

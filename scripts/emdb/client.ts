@@ -1,13 +1,14 @@
 /**
  * The EMDB client of the nightly job: discovers entries with the search API (one call, CSV),
- * reads entry JSON, and downloads primary maps into a verified cache. All requests share one
+ * reads entry JSON, and downloads primary maps and additional inputs (half maps) into a verified cache. All requests share one
  * polite gate (concurrency + spacing) and retry policy (http.ts). Every accession from the search
  * is checked against `^EMD-\d{4,}$` before it is used; the ones that fail are returned, escaped,
  * for the log and never touch a path or URL.
  */
 import Papa from 'papaparse';
 import { fetchMap, type MapFileInfo } from './download.ts';
-import { entryUrl, mapUrl, searchUrl, type EmdbEndpoints } from './endpoints.ts';
+import { archiveFileUrl, entryUrl, mapUrl, searchUrl, type EmdbEndpoints } from './endpoints.ts';
+import { describeInput, type AdditionalInput } from './entry-inputs.ts';
 import { parseEntryMetadata, sha256Json, type EntryMetadata } from './entry-metadata.ts';
 import { DEFAULT_HTTP_OPTIONS, getText, HttpError, PoliteGate, withRetries, type HttpOptions } from './http.ts';
 import { checkEmdbId, compareEmdbIds, isEmdbId } from './ids.ts';
@@ -18,6 +19,11 @@ const MAX_ENTRY_JSON = 32 * 1024 * 1024;
 /** The entry does not exist at the source (HTTP 404). */
 export class EntryNotFoundError extends Error {
   override name = 'EntryNotFoundError';
+}
+
+/** An additional input file (half map) the entry JSON lists is not in the archive (HTTP 404). */
+export class InputFileNotFoundError extends Error {
+  override name = 'InputFileNotFoundError';
 }
 
 /** The source answered with something that is not this entry's JSON. */
@@ -172,6 +178,26 @@ export class EmdbClient {
       return await fetchMap(this.gate, this.http, this.mapUrl(id), dest, `${id} map`);
     } catch (err) {
       if (err instanceof HttpError && err.status === 404) throw new EntryNotFoundError(`${id}: map file not found (HTTP 404 for ${this.mapUrl(id)})`);
+      throw err;
+    }
+  }
+
+  /**
+   * Downloads (or revalidates) an additional input of `id` into `dest`, with the map's retries,
+   * resume and cache. Half maps are gzip MRC maps and are verified exactly like the map (a model
+   * will need its own verifier: a new case here). 404 → InputFileNotFoundError naming the file.
+   */
+  async fetchInput(id: string, input: AdditionalInput, dest: string): Promise<{ info: MapFileInfo; fromCache: boolean }> {
+    checkEmdbId(id);
+    const url = archiveFileUrl(this.endpoints, id, input.folder, input.file);
+    const what = `${id} ${describeInput(input)}`;
+    try {
+      switch (input.kind) {
+        case 'halfMap':
+          return await fetchMap(this.gate, this.http, url, dest, what);
+      }
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 404) throw new InputFileNotFoundError(`${what}: not found in the archive (HTTP 404 for ${url})`);
       throw err;
     }
   }

@@ -3,7 +3,7 @@
  * (https://www.ebi.ac.uk for /emdb/api/…, https://ftp.ebi.ac.uk for /pub/databases/emdb/…);
  * a mirror serves both from one base, so one `--emdb <base>` sets both.
  */
-import { emdbNumber, mapFileName } from './ids.ts';
+import { emdbNumber, mapFileName, safeFileName } from './ids.ts';
 
 /** Default API host of EMDB. */
 export const EMDB_API_BASE = 'https://www.ebi.ac.uk';
@@ -52,7 +52,21 @@ export function searchUrl(ep: EmdbEndpoints, query: string, fields: readonly str
   return `${ep.api}/emdb/api/search/${encodeURIComponent(query)}?${params.toString()}`;
 }
 
+/** Folders of an entry in the archive tree that hold files we analyse (map: the primary map; other: half maps). */
+export type ArchiveFolder = 'map' | 'other';
+
+/**
+ * `…/pub/databases/emdb/structures/EMD-N/<folder>/<file>`. The file name comes from entry JSON,
+ * so it must be a plain safe name (ids.ts `safeFileName`); anything else throws rather than
+ * reaching a URL.
+ */
+export function archiveFileUrl(ep: EmdbEndpoints, id: string, folder: ArchiveFolder, file: string): string {
+  emdbNumber(id);
+  if (safeFileName(file) === null) throw new Error(`${id}: ${JSON.stringify(file.slice(0, 80))} is not a plain file name`);
+  return `${ep.files}/pub/databases/emdb/structures/${id}/${folder}/${encodeURIComponent(file)}`;
+}
+
 /** `…/pub/databases/emdb/structures/EMD-N/map/emd_N.map.gz`. */
 export function mapUrl(ep: EmdbEndpoints, id: string): string {
-  return `${ep.files}/pub/databases/emdb/structures/${id}/map/${mapFileName(id)}`;
+  return archiveFileUrl(ep, id, 'map', mapFileName(id));
 }

@@ -4,7 +4,7 @@
  * contour level, dimensions and origin, `YYYY-MM-DDT00:00:00` dates, arrays for repeated elements,
  * `instance_type` keys. Used to build mirror folders (demo, tests); values are the caller's.
  */
-import { emdbNumber, mapFileName } from './ids.ts';
+import { emdbNumber, halfMapFileName, mapFileName } from './ids.ts';
 
 /** The values of a built entry JSON (everything else gets fixed, plausible EMDB values). */
 export interface EntryJsonSpec {
@@ -35,8 +35,12 @@ export interface EntryJsonSpec {
   readonly statistics?: { min: number; max: number; mean: number; std: number };
   /** Size of the compressed map, kB. */
   readonly sizeKbytes?: number;
-  /** List two half maps (files are not provided by the builder). */
-  readonly halfMaps?: boolean;
+  /**
+   * Half maps to list: true = EMDB's two names (`emd_N_half_map_1.map.gz`, `_2`), or the file
+   * names to list as given (any number, for tests of odd entries). The files themselves are not
+   * written by the builder.
+   */
+  readonly halfMaps?: boolean | readonly string[];
   /** Current status code, default "REL". */
   readonly status?: string;
 }
@@ -48,6 +52,12 @@ function dateTime(d: string): string {
 /** Decimal text as EMDB writes `valueOf_` numbers ("1.2", "3.5"): shortest round-trip form. */
 function dec(n: number): string {
   return String(n);
+}
+
+/** The half-map file names an entry JSON lists for `spec`. */
+export function halfMapNames(spec: Pick<EntryJsonSpec, 'id' | 'halfMaps'>): string[] {
+  if (spec.halfMaps === true) return [halfMapFileName(spec.id, 1), halfMapFileName(spec.id, 2)];
+  return spec.halfMaps ? [...spec.halfMaps] : [];
 }
 
 /** The full entry object for `spec` (a plain JSON value). */
@@ -126,7 +136,7 @@ export function buildEntryJson(spec: EntryJsonSpec): Record<string, unknown> {
     },
     interpretation: {
       half_map_list: {
-        half_map: spec.halfMaps ? [1, 2].map((k) => ({ file: `emd_${num}_half_map_${k}.map.gz`, format: 'CCP4', instance_type: 'half_map' })) : [],
+        half_map: halfMapNames(spec).map((file) => ({ file, format: 'CCP4', instance_type: 'half_map' })),
         instance_type: 'half_map_list',
       },
       instance_type: 'interpretation',

@@ -1,7 +1,8 @@
 /**
  * EMDB accession numbers: the only text from EMDB that ever becomes part of a file path or URL.
  * Everything here is checked against `^EMD-\d{4,}$` first (ARCHITECTURE.md, "External text is
- * untrusted"); titles, authors and file names from entry JSON never reach a path.
+ * untrusted"); titles and authors from entry JSON never reach a path, and file names from it
+ * (half maps) only after `safeFileName` has accepted them.
  */
 
 /** An EMDB accession: `EMD-` and at least 4 digits (zero-padded to 4: EMD-0001 … EMD-10000 …). */
@@ -42,6 +43,11 @@ export function normaliseEmdbId(raw: string): string | null {
 /** Name of the primary map file of an accession: `emd_NUM.map.gz` (lower case, underscore). */
 export function mapFileName(id: string): string {
   return `emd_${emdbNumber(id)}.map.gz`;
+}
+
+/** Name EMDB gives half map `k` (1 or 2) of an accession: `emd_NUM_half_map_k.map.gz`. */
+export function halfMapFileName(id: string, k: 1 | 2): string {
+  return `emd_${emdbNumber(id)}_half_map_${k}.map.gz`;
 }
 
 /** Orders accessions by number (EMD-999 before EMD-1000), then as text. */

@@ -1,6 +1,6 @@
 /**
- * Child process of the analysis pool: receives one job at a time over IPC, runs the Level 0
- * analysis of one entry into a staging folder, replaces its report.json with the deterministic
+ * Child process of the analysis pool: receives one job at a time over IPC, runs the analysis of
+ * one entry (Level 0 from the map; Level 1 too when the job has half maps) into a staging folder, replaces its report.json with the deterministic
  * copy (stable-report.ts) and answers with the timings and the report's sha256. One process per
  * worker keeps a crash, a wasm abort or an out-of-memory kill inside one entry. It exits when
  * its parent goes away (IPC disconnect), so a killed nightly leaves no workers behind.
@@ -11,7 +11,7 @@ import { AnalysisInputError } from '../../analyzers/util/errors.ts';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
 import { MrcFormatError } from '../../analyzers/io/mrc-errors.ts';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
-import type { Entry } from '../../analyzers/report/schema.ts';
+import type { Entry, Report } from '../../analyzers/report/schema.ts';
 import { reportText, sha256Text, stableReport, type ReportTimings } from './stable-report.ts';
 
 /** Parent → worker. */
@@ -21,8 +21,18 @@ export interface AnalysisJob {
   /** Staging folder: report.json and figures/ are written here. */
   readonly entryDir: string;
   readonly entry: Entry;
+  /** The entry's two half maps (verified downloads); their presence runs the Level 1 items. */
+  readonly halfMapPaths?: readonly [string, string];
+  /** Notes on the inputs from outside the files (e.g. why listed half maps were not used), added to the report's `inputs.map.notes`. */
+  readonly inputNotes?: readonly InputNote[];
   readonly figures: boolean;
   readonly maxVoxels?: number;
+}
+
+/** A note on the inputs, as the report's map notes hold it. */
+export interface InputNote {
+  readonly code: string;
+  readonly message: string;
 }
 
 /** An analysis outcome. `kind` refused = AnalysisInputError; corrupt = MrcFormatError; error = anything else. */
@@ -43,8 +53,15 @@ export async function analyseJob(job: Omit<AnalysisJob, 'jobId'>): Promise<Analy
   const t0 = performance.now();
   const seconds = () => Math.round(performance.now() - t0) / 1000;
   try {
-    const report = await analyzeEntry({ mapPath: job.mapPath, entryDir: job.entryDir, entry: job.entry, figures: job.figures, maxVoxels: job.maxVoxels });
-    const { report: stable, timings } = stableReport(report);
+    const report = await analyzeEntry({
+      mapPath: job.mapPath,
+      ...(job.halfMapPaths ? { halfMapPaths: job.halfMapPaths } : {}),
+      entryDir: job.entryDir,
+      entry: job.entry,
+      figures: job.figures,
+      maxVoxels: job.maxVoxels,
+    });
+    const { report: stable, timings } = stableReport(withInputNotes(report, job.inputNotes ?? []));
     const text = reportText(stable);
     await writeFileAtomic(path.join(job.entryDir, 'report.json'), text);
     return { ok: true, reportSha256: sha256Text(text), timings, seconds: seconds() };
@@ -53,6 +70,14 @@ export async function analyseJob(job: Omit<AnalysisJob, 'jobId'>): Promise<Analy
     const kind = err instanceof AnalysisInputError ? 'refused' : err instanceof MrcFormatError ? 'corrupt' : 'error';
     return { ok: false, kind, message: kind === 'error' && process.env.EMVR_DEBUG ? `${message}\n${(err as Error).stack ?? ''}` : message, seconds: seconds() };
   }
+}
+
+/** The report with `notes` appended to its map's notes (the analyzer knows only what the files say). */
+export function withInputNotes(report: Report, notes: readonly InputNote[]): Report {
+  if (notes.length === 0) return report;
+  const copy = structuredClone(report);
+  copy.inputs.map.notes.push(...notes.map(({ code, message }) => ({ code, message })));
+  return copy;
 }
 
 async function run(job: AnalysisJob): Promise<AnalysisResult> {

@@ -1,9 +1,12 @@
 /**
- * Builds mirror folders (the layout mirror.ts serves): `<dir>/EMD-N/entry.json` and
- * `<dir>/EMD-N/map/emd_N.map.gz`, written atomically. Sources: simulated phantoms (each with one
- * known defect or a known clean answer) and, when present, the real EMDB fixture maps with their
- * known contour levels. Dates are fixed, so building the same folder twice gives the same bytes.
+ * Builds mirror folders (the layout mirror.ts serves): `<dir>/EMD-N/entry.json`,
+ * `<dir>/EMD-N/map/emd_N.map.gz` and, for entries with half maps, `<dir>/EMD-N/other/<file>`,
+ * written atomically. Sources: simulated phantoms (each with one known defect or a known clean
+ * answer), optionally with two half maps of a designed FSC (analyzers/simulate/half-maps.ts), and,
+ * when present, the real EMDB fixture maps with their known contour levels. Dates and seeds are
+ * fixed, so building the same folder twice gives the same bytes.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -11,11 +14,13 @@ import { gzip } from 'node:zlib';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
 import { encodeMrc } from '../../analyzers/volume/to-mrc.ts';
 import { readMrc } from '../../analyzers/io/mrc.ts';
-import { makePhantom, phantomNames, type Phantom, type PhantomName } from '../../analyzers/simulate/phantoms.ts';
+import { simulateHalfMaps, type FscDesign } from '../../analyzers/simulate/half-maps.ts';
+import { makePhantom, PHANTOM_RESOLUTION_A, phantomNames, type Phantom, type PhantomName } from '../../analyzers/simulate/phantoms.ts';
 import { toVolume } from '../../analyzers/volume/from-mrc.ts';
 import { volumeStats } from '../../analyzers/volume/stats.ts';
+import type { ArchiveFolder } from '../emdb/endpoints.ts';
 import { buildEntryJson, type EntryJsonSpec } from '../emdb/entry-json.ts';
-import { checkEmdbId, mapFileName } from '../emdb/ids.ts';
+import { checkEmdbId, halfMapFileName, mapFileName, safeFileName } from '../emdb/ids.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -26,20 +31,43 @@ export async function writeMirrorEntry(dir: string, id: string, json: unknown, m
   if (mapGz !== null) await writeFileAtomic(path.join(dir, id, 'map', mapFileName(id)), mapGz);
 }
 
+/** Writes one file of an entry's archive folder (`<dir>/EMD-N/<folder>/<file>`, e.g. a half map in other/). */
+export async function writeMirrorFile(dir: string, id: string, folder: ArchiveFolder, file: string, bytes: Uint8Array): Promise<void> {
+  checkEmdbId(id);
+  if (safeFileName(file) === null) throw new Error(`${id}: ${JSON.stringify(file.slice(0, 80))} is not a plain file name`);
+  await writeFileAtomic(path.join(dir, id, folder, file), bytes);
+}
+
 /** gzip of an MRC byte block at a fixed level (Node writes mtime 0, so the bytes are reproducible). */
 export async function gzipMap(mrc: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await gzipAsync(mrc, { level: 6 }));
+}
+
+/** The half maps written with a simulated entry. */
+export interface SimulatedHalfMaps {
+  /** File names, as the entry JSON lists them (in other/). */
+  readonly files: readonly [string, string];
+  /** sha256 of each file's (gzip) bytes: what the report's inputs.halfMaps must record. */
+  readonly sha256: readonly [string, string];
+  /** The FSC the two halves were built to have. */
+  readonly design: FscDesign;
 }
 
 /** One simulated entry of a mirror folder and what its report must show. */
 export interface SimulatedEntry {
   readonly id: string;
   readonly phantom: PhantomName;
+  /** Name in the demo's checks when it is not the phantom's (a half-map variant). */
+  readonly label?: string;
   readonly description: string;
   readonly threshold: number;
   readonly resolution: number | null;
-  /** Items that must warn; or that the analysis must refuse the map. */
+  /** Level 0 items that must warn; or that the analysis must refuse the map. */
   readonly expect: Phantom['expect'];
+  /** Its half maps, when it has them. */
+  readonly halfMaps?: SimulatedHalfMaps;
+  /** Level 1 items that must warn (and no other Level 1 item), for entries with half maps. */
+  readonly level1Warns?: readonly string[];
 }
 
 /** Accession of the k-th phantom (0-based) in a simulated mirror: EMD-90001, EMD-90002, … */
@@ -47,42 +75,133 @@ export function phantomId(k: number, base = 90001): string {
   return `EMD-${base + k}`;
 }
 
+/** Options of the simulated-entry writers. */
+export interface SimulatedEntryOptions {
+  /** Phantom box edge (default: each phantom's own). */
+  readonly box?: number;
+  /** Seed of the phantoms (default 1). */
+  readonly seed?: number;
+  /** Release day YYYY-MM-DD (default 2024-01-15); the update day defaults to it. */
+  readonly releaseDate?: string;
+  readonly updateDate?: string;
+}
+
+/** Two gzip MRC half maps of `p`'s map with the FSC `design`; deterministic for the same seed. */
+async function halfMapFiles(id: string, p: Phantom, design: FscDesign, seed: number): Promise<{ files: [string, string]; gz: [Uint8Array, Uint8Array] }> {
+  const { half1, half2 } = await simulateHalfMaps(p.volume, design, seed);
+  const label = `emvr simulated half map of phantom ${p.name}, FSC 0.143 at ${design.resolution} A`;
+  const gz = [await gzipMap(encodeMrc(half1, { labels: [label] })), await gzipMap(encodeMrc(half2, { labels: [label] }))] as [Uint8Array, Uint8Array];
+  return { files: [halfMapFileName(id, 1), halfMapFileName(id, 2)], gz };
+}
+
+/** Writes one simulated entry (map, entry JSON listing its half maps when given, the half maps) and returns it. */
+async function writeSimulatedEntry(
+  dir: string,
+  id: string,
+  p: Phantom,
+  opts: SimulatedEntryOptions & { title?: string; label?: string; halfMaps?: { design: FscDesign; seed: number }; level1Warns?: readonly string[] },
+): Promise<SimulatedEntry> {
+  const gz = await gzipMap(encodeMrc(p.volume, { labels: [`emvr simulated phantom ${p.name}`] }));
+  const halves = opts.halfMaps ? await halfMapFiles(id, p, opts.halfMaps.design, opts.halfMaps.seed) : null;
+  const s = volumeStats(p.volume.data);
+  const spec: EntryJsonSpec = {
+    id,
+    title: opts.title ?? `Simulated phantom "${p.name}": ${p.description}`,
+    authors: ['emvr phantom generator'],
+    depositionDate: '2024-01-02',
+    releaseDate: opts.releaseDate ?? '2024-01-15',
+    updateDate: opts.updateDate,
+    resolution: p.resolution,
+    contour: p.threshold,
+    method: 'singleParticle',
+    dims: p.volume.dims,
+    voxelSize: p.volume.voxelSize,
+    originVoxels: [0, 0, 0],
+    statistics: { min: s.min, max: s.max, mean: s.mean, std: s.std },
+    sizeKbytes: Math.ceil(gz.length / 1024),
+    ...(halves ? { halfMaps: halves.files } : {}),
+  };
+  // Half maps first: the entry JSON that lists them appears only once they are in place.
+  if (halves) for (const k of [0, 1]) await writeMirrorFile(dir, id, 'other', halves.files[k], halves.gz[k]);
+  await writeMirrorEntry(dir, id, buildEntryJson(spec), gz);
+  return {
+    id,
+    phantom: p.name,
+    ...(opts.label ? { label: opts.label } : {}),
+    description: p.description,
+    threshold: p.threshold,
+    resolution: p.resolution,
+    expect: p.expect,
+    ...(halves && opts.halfMaps ? { halfMaps: { files: halves.files, sha256: [sha256Hex(halves.gz[0]), sha256Hex(halves.gz[1])], design: opts.halfMaps.design } } : {}),
+    ...(halves ? { level1Warns: opts.level1Warns ?? [] } : {}),
+  };
+}
+
+const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
 /**
  * Adds a simulated entry per phantom name to `dir` (default: every phantom). `box` is the phantom
  * box edge (default: each phantom's own default); `releaseDate` (YYYY-MM-DD) sets release and
- * update dates (default 2024-01-15). Returns the entries with their expected answers.
+ * update dates (default 2024-01-15). With `halfMaps`, every entry also gets two half maps of that
+ * FSC design (seed `halfMapSeed`, default 1). Returns the entries with their expected answers.
  */
 export async function writeSimulatedEntries(
   dir: string,
-  opts: { names?: readonly PhantomName[]; box?: number; seed?: number; idBase?: number; releaseDate?: string; updateDate?: string } = {},
+  opts: SimulatedEntryOptions & { names?: readonly PhantomName[]; idBase?: number; halfMaps?: FscDesign; halfMapSeed?: number } = {},
 ): Promise<SimulatedEntry[]> {
   const names = opts.names ?? phantomNames;
   const out: SimulatedEntry[] = [];
   for (const name of names) {
-    const k = phantomNames.indexOf(name);
-    const id = phantomId(k, opts.idBase);
+    const id = phantomId(phantomNames.indexOf(name), opts.idBase);
     const p = await makePhantom(name, { seed: opts.seed ?? 1, box: opts.box });
-    const mrc = encodeMrc(p.volume, { labels: [`emvr simulated phantom ${name}`] });
-    const gz = await gzipMap(mrc);
-    const s = volumeStats(p.volume.data);
-    const spec: EntryJsonSpec = {
-      id,
-      title: `Simulated phantom "${name}": ${p.description}`,
-      authors: ['emvr phantom generator'],
-      depositionDate: '2024-01-02',
-      releaseDate: opts.releaseDate ?? '2024-01-15',
-      updateDate: opts.updateDate,
-      resolution: p.resolution,
-      contour: p.threshold,
-      method: 'singleParticle',
-      dims: p.volume.dims,
-      voxelSize: p.volume.voxelSize,
-      originVoxels: [0, 0, 0],
-      statistics: { min: s.min, max: s.max, mean: s.mean, std: s.std },
-      sizeKbytes: Math.ceil(gz.length / 1024),
-    };
-    await writeMirrorEntry(dir, id, buildEntryJson(spec), gz);
-    out.push({ id, phantom: name, description: p.description, threshold: p.threshold, resolution: p.resolution, expect: p.expect });
+    const { box, seed, releaseDate, updateDate } = opts;
+    out.push(await writeSimulatedEntry(dir, id, p, { box, seed, releaseDate, updateDate, ...(opts.halfMaps ? { halfMaps: { design: opts.halfMaps, seed: opts.halfMapSeed ?? 1 } } : {}) }));
+  }
+  return out;
+}
+
+/** A simulated entry with half maps: a phantom's map, two halves of a designed FSC, and the Level 1 answer. */
+export interface HalfMapVariant {
+  readonly id: string;
+  readonly label: string;
+  readonly phantom: PhantomName;
+  readonly design: FscDesign;
+  readonly title: string;
+  /** Level 1 items that must warn. */
+  readonly level1Warns: readonly string[];
+}
+
+/**
+ * The demo's entries with half maps (after the phantoms' EMD-90001…90010). Both deposit the
+ * well-behaved phantom (reported at 3.5 Å): one with half maps whose FSC crosses 0.143 at that
+ * resolution, one whose half maps only reach 6 Å, so the claimed resolution is too optimistic
+ * and the FSC item 1.a must say so.
+ */
+export const HALF_MAP_VARIANTS: readonly HalfMapVariant[] = [
+  {
+    id: 'EMD-90011',
+    label: 'half-maps',
+    phantom: 'well-behaved',
+    design: { resolution: PHANTOM_RESOLUTION_A },
+    title: `Simulated phantom "well-behaved" with half maps whose FSC crosses 0.143 at the reported ${PHANTOM_RESOLUTION_A} Å`,
+    level1Warns: [],
+  },
+  {
+    id: 'EMD-90012',
+    label: 'optimistic-resolution',
+    phantom: 'well-behaved',
+    design: { resolution: 6 },
+    title: `Simulated phantom "well-behaved" reporting ${PHANTOM_RESOLUTION_A} Å, with half maps whose FSC crosses 0.143 at 6 Å`,
+    level1Warns: ['1.a'],
+  },
+];
+
+/** Adds the half-map variants (default: all of HALF_MAP_VARIANTS) to `dir`; returns them with their expected answers. */
+export async function writeHalfMapEntries(dir: string, opts: SimulatedEntryOptions & { variants?: readonly HalfMapVariant[] } = {}): Promise<SimulatedEntry[]> {
+  const out: SimulatedEntry[] = [];
+  for (const v of opts.variants ?? HALF_MAP_VARIANTS) {
+    const p = await makePhantom(v.phantom, { seed: opts.seed ?? 1, box: opts.box });
+    out.push(await writeSimulatedEntry(dir, v.id, p, { ...opts, title: v.title, label: v.label, halfMaps: { design: v.design, seed: 1 }, level1Warns: v.level1Warns }));
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * The local mirror and the EMDB client against it: EMDB's routes and shapes, conditional and
- * ranged downloads, and every injected fault healed by retries — or refused without ever leaving
- * a file in the cache.
+ * ranged downloads, half maps at the archive path, and every injected fault healed by retries —
+ * or refused without ever leaving a file in the cache.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -11,13 +11,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMrc } from '../../analyzers/volume/to-mrc.ts';
 import type { Volume } from '../../analyzers/volume/volume.ts';
-import { EmdbClient, EntryNotFoundError } from '../emdb/client.ts';
+import { EmdbClient, EntryNotFoundError, InputFileNotFoundError } from '../emdb/client.ts';
 import { MapVerifyError } from '../emdb/download.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
+import { planAdditionalInputs } from '../emdb/entry-inputs.ts';
 import { buildEntryJson } from '../emdb/entry-json.ts';
 import { HttpError } from '../emdb/http.ts';
 import { startMirror, type Fault, type Mirror } from './mirror.ts';
-import { gzipMap, writeMirrorEntry } from './mirror-folder.ts';
+import { gzipMap, writeMirrorEntry, writeMirrorFile } from './mirror-folder.ts';
 
 function blob(seed: number): Volume {
   const [nx, ny, nz] = [24, 22, 20];
@@ -34,8 +35,8 @@ let cacheRoot = '';
 let mirror: Mirror;
 const gz: Record<string, Uint8Array> = {};
 
-function entry(id: string, releaseDate: string, updateDate?: string) {
-  return buildEntryJson({ id, title: `Blob ${id}`, authors: ['Doe J'], depositionDate: '2023-12-01', releaseDate, updateDate, resolution: 4, contour: 0.5, dims: [24, 22, 20], voxelSize: [1.5, 1.5, 1.5] });
+function entry(id: string, releaseDate: string, updateDate?: string, halfMaps = false) {
+  return buildEntryJson({ id, title: `Blob ${id}`, authors: ['Doe J'], depositionDate: '2023-12-01', releaseDate, updateDate, resolution: 4, contour: 0.5, dims: [24, 22, 20], voxelSize: [1.5, 1.5, 1.5], halfMaps });
 }
 
 function client(): EmdbClient {
@@ -62,6 +63,10 @@ beforeAll(async () => {
   await writeMirrorEntry(dir, 'EMD-2222', entry('EMD-2222', '2022-01-01'), await gzipMap(new TextEncoder().encode('not a map '.repeat(200))));
   // An entry without a map file.
   await writeMirrorEntry(dir, 'EMD-3333', entry('EMD-3333', '2022-01-01'), null);
+  // An entry with half maps in other/ (the second one is never written: 404).
+  for (const k of [1, 2]) gz[`EMD-4444/${k}`] = await gzipMap(encodeMrc(blob(10 + k)));
+  await writeMirrorFile(dir, 'EMD-4444', 'other', 'emd_4444_half_map_1.map.gz', gz['EMD-4444/1']);
+  await writeMirrorEntry(dir, 'EMD-4444', entry('EMD-4444', '2022-01-01', undefined, true), gz['EMD-1234']);
   mirror = await startMirror({ dir });
 });
 
@@ -119,7 +124,7 @@ describe('EMDB client against the mirror', () => {
   it('discovers released-or-updated entries since a day, and all released ones without one', async () => {
     const c = client();
     expect((await c.discover({ since: '2024-01-01', methods: ['singleParticle'] })).ids).toEqual(['EMD-1234', 'EMD-5678']);
-    expect((await c.discover({ since: null, methods: ['singleParticle'] })).ids).toEqual(['EMD-1234', 'EMD-2222', 'EMD-3333', 'EMD-5678', 'EMD-10001']);
+    expect((await c.discover({ since: null, methods: ['singleParticle'] })).ids).toEqual(['EMD-1234', 'EMD-2222', 'EMD-3333', 'EMD-4444', 'EMD-5678', 'EMD-10001']);
     // A server that refuses the update-date field: the client falls back to release dates and says so.
     const d = await c.discover({ since: '2024-01-01', methods: [], updateField: 'last_modified' });
     expect(d.ids).toEqual(['EMD-1234']);
@@ -144,6 +149,40 @@ describe('EMDB client against the mirror', () => {
     const again = await client().fetchMap('EMD-1234', dest);
     expect(again.fromCache).toBe(true);
     expect(mapRequests('EMD-1234').at(-1)?.status).toBe(304);
+  });
+});
+
+describe('half maps', () => {
+  const halfRequests = () => mirror.requests.filter((r) => r.path.includes('/structures/EMD-4444/other/'));
+
+  it('are served at the archive path other/<file> and listed there', async () => {
+    const listing = await (await fetch(`${mirror.url}/pub/databases/emdb/structures/EMD-4444/other/`)).text();
+    expect(listing).toContain('<a href="emd_4444_half_map_1.map.gz">');
+    const r = await fetch(`${mirror.url}/pub/databases/emdb/structures/EMD-4444/other/emd_4444_half_map_1.map.gz`);
+    expect(r.status).toBe(200);
+    expect(sha(new Uint8Array(await r.arrayBuffer()))).toBe(sha(gz['EMD-4444/1']));
+  });
+
+  it('are fetched as the entry JSON lists them: verified, cached, revalidated, resumed; a missing one is a 404 naming the file', async () => {
+    const e = await client().getEntry('EMD-4444');
+    const [first, second] = planAdditionalInputs(e.metadata).files;
+    expect(first).toEqual({ kind: 'halfMap', index: 1, file: 'emd_4444_half_map_1.map.gz', folder: 'other' });
+    const dest = path.join(cacheRoot, 'halves', 'EMD-4444', 'other', first.file);
+    await faults([{ match: '/structures/EMD-4444/other/emd_4444_half_map_1', kind: 'truncate', fraction: 0.3, times: 1 }]);
+    const before = halfRequests().length;
+    const got = await client().fetchInput('EMD-4444', first, dest);
+    expect(got).toMatchObject({ fromCache: false, info: { sha256: sha(gz['EMD-4444/1']), dims: [24, 22, 20] } });
+    // Cut short, then resumed where it stopped.
+    expect(halfRequests().slice(before).map((r) => [r.status, r.range])).toEqual([[200, null], [206, `bytes=${Math.floor(gz['EMD-4444/1'].length * 0.3)}-`]]);
+    expect(await readdir(path.dirname(dest))).toEqual(['emd_4444_half_map_1.map.gz', 'emd_4444_half_map_1.map.gz.json']);
+    await faults([]);
+    expect((await client().fetchInput('EMD-4444', first, dest)).fromCache).toBe(true);
+    expect(halfRequests().at(-1)?.status).toBe(304);
+
+    const err = await client().fetchInput('EMD-4444', second, path.join(path.dirname(dest), second.file)).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(InputFileNotFoundError);
+    expect((err as Error).message).toMatch(/^EMD-4444 half map 2 \(emd_4444_half_map_2\.map\.gz\): not found in the archive \(HTTP 404 for http:\/\/127\.0\.0\.1:\d+\/pub\/databases\/emdb\/structures\/EMD-4444\/other\/emd_4444_half_map_2\.map\.gz\)$/u);
+    expect(await readdir(path.dirname(dest))).toEqual(['emd_4444_half_map_1.map.gz', 'emd_4444_half_map_1.map.gz.json']);
   });
 });
 

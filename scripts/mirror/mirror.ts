@@ -2,15 +2,16 @@
  * A local EMDB mirror: an HTTP server on 127.0.0.1 that serves entries from a folder in EMDB's
  * URL layout and JSON shape (emdb-access.md §7), so the nightly pipeline, the demo and the tests
  * run with no network. Folder layout: `<dir>/EMD-N/entry.json` (the entry JSON as the API returns
- * it) and `<dir>/EMD-N/map/emd_N.map.gz` (plus optional other/, header/, masks/ files and
- * `<dir>/_models/<pdb>.cif`). Folders whose name is not an accession are ignored.
+ * it) and `<dir>/EMD-N/map/emd_N.map.gz` (plus optional other/ — the half maps the entry JSON's
+ * half_map_list names —, header/, masks/ files and `<dir>/_models/<pdb>.cif`). Folders whose name
+ * is not an accession are ignored.
  *
  * Routes (GET and HEAD; `{id}` is `EMD-N` or the bare number):
  *   /emdb/api/entry/{id}, /emdb/api/entry/map/{id}, /emdb/api/entry/supplement/{id}  → entry JSON (404 if unknown)
  *   /emdb/api/search/{query}?rows&start|page&fl&wt=csv|json                             → search (search-query.ts)
  *   /emdb/api/analysis/{id}                                                            → 404 (no VA data)
  *   /pub/databases/emdb/structures/[EMD-N/[sub/]]                                      → HTML index
- *   /pub/databases/emdb/structures/EMD-N/{sub}/{file}                                  → file (Range, ETag, 304)
+ *   /pub/databases/emdb/structures/EMD-N/{sub}/{file}                                  → file (Range, ETag, 304); half maps are other/{file}
  *   /download/{pdb}.cif, /pdbe/entry-files/download/{pdb}_updated.cif                  → models from _models/
  *
  * Faults for tests, from `<dir>/faults.json` (re-read when it changes; counters reset) and/or

@@ -1,14 +1,20 @@
 /**
  * `emvr demo` as a user runs it (a real process, no network): every simulated entry must give the
- * answer its phantom is built to give (exit 0), and a second run reuses every result.
+ * answer its phantom is built to give (exit 0), the entries with half maps record them, and a
+ * second run reuses every result. The judgement of one report against its known answer is also
+ * checked on its own, including Level 1 items (faked until the analyzer has them).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { parseReport, type Report } from '../../analyzers/report/schema.ts';
 import { projectRoot } from '../../analyzers/testing/fixtures.ts';
+import { judgeReport } from '../commands/demo.ts';
+import type { SimulatedEntry } from '../mirror/mirror-folder.ts';
 
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -29,16 +35,49 @@ describe('emvr demo', () => {
     const args = [path.join(projectRoot, 'scripts', 'cli.ts'), 'demo', '--out', out, '--no-serve', '--no-figures', '--no-pdf'];
     const first = await run(args);
     expect(first.status, `${first.stdout}\n${first.stderr}`).toBe(0);
-    expect(first.stdout).toMatch(/analysed 9, reused 0, refused 1, failed 0/u);
+    expect(first.stdout).toMatch(/analysed 11, reused 0, refused 1, failed 0/u);
     expect(first.stdout).toMatch(/every phantom gives its expected answer/u);
-    expect(first.stdout.match(/ OK$/gmu)?.length).toBe(10);
-    expect((await readdir(path.join(out, 'content', 'entries'))).length).toBe(9);
+    expect(first.stdout.match(/ OK$/gmu)?.length).toBe(12);
+    expect(first.stdout).toMatch(/^EMD-90011 half-maps .* OK$/mu);
+    expect(first.stdout).toMatch(/^EMD-90012 optimistic-resolution .* OK$/mu);
+    expect((await readdir(path.join(out, 'content', 'entries'))).length).toBe(11);
     expect(existsSync(path.join(out, 'ledger.sqlite'))).toBe(true);
+    for (const id of ['EMD-90011', 'EMD-90012']) {
+      const r = JSON.parse(await readFile(path.join(out, 'content', 'entries', id, 'report.json'), 'utf8'));
+      expect(r.inputs.halfMaps.map((h: { file: string }) => h.file)).toEqual([1, 2].map((k) => `emd_${id.slice(4)}_half_map_${k}.map.gz`));
+    }
+    expect(existsSync(path.join(out, 'cache', 'EMD-90012', 'other', 'emd_90012_half_map_2.map.gz'))).toBe(true);
 
     const second = await run(args);
     expect(second.status, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/analysed 0, reused 10, refused 0, failed 0/u);
+    expect(second.stdout).toMatch(/analysed 0, reused 12, refused 0, failed 0/u);
     expect(second.stderr).toMatch(/reusing the mirror folder/u);
     await rm(out, { recursive: true, force: true });
+  });
+});
+
+describe('demo: judging a report against its known answer', () => {
+  it('checks Level 0 warnings, the recorded half maps, and Level 1 warnings once the report has Level 1 items', async () => {
+    const golden = path.join(projectRoot, 'scripts', 'testing', 'golden', 'phantom-well-behaved.json.gz');
+    const report = parseReport(JSON.parse(gunzipSync(await readFile(golden)).toString('utf8')), 'golden well-behaved');
+    const plain: SimulatedEntry = { id: report.entry.id, phantom: 'well-behaved', description: '', threshold: report.entry.threshold, resolution: report.entry.resolution, expect: { warns: [] } };
+    expect(judgeReport(plain, report)).toMatchObject({ ok: true, text: expect.stringMatching(/0\.a ok .* expected warnings: none OK$/u) });
+    expect(judgeReport({ ...plain, expect: { warns: ['0.a'] } }, report)).toMatchObject({ ok: false, text: expect.stringMatching(/MISMATCH \(Level 0 warnings none\)$/u) });
+
+    const files = ['emd_90011_half_map_1.map.gz', 'emd_90011_half_map_2.map.gz'] as const;
+    const sha256 = ['1'.repeat(64), '2'.repeat(64)] as const;
+    const withHalves: SimulatedEntry = { ...plain, halfMaps: { files, sha256, design: { resolution: 6 } }, level1Warns: ['1.a'] };
+    // Half maps expected but not in the report; then recorded with the wrong hash; then right.
+    expect(judgeReport(withHalves, report)).toMatchObject({ ok: false, text: expect.stringMatching(/no half maps in the report/u) });
+    const recorded = (sha: readonly string[]): Report => ({ ...report, inputs: { ...report.inputs, halfMaps: [{ file: files[0], sha256: sha[0], bytes: 1 }, { file: files[1], sha256: sha[1], bytes: 1 }] } });
+    expect(judgeReport(withHalves, recorded([sha256[0], '3'.repeat(64)])).ok).toBe(false);
+    expect(judgeReport(withHalves, recorded(sha256))).toMatchObject({ ok: true, text: expect.stringMatching(/half maps recorded, no Level 1 item in this analyzer yet OK$/u) });
+    expect(judgeReport(plain, recorded(sha256))).toMatchObject({ ok: false, text: expect.stringMatching(/half maps in the report of an entry without them/u) });
+
+    // Once Level 1 items exist (faked here: the catalog has none yet), exactly the expected ones must warn.
+    const level1 = (status: string) => ({ ...recorded(sha256), items: { ...report.items, 1: { '1.a': { id: '1.a', status } } } }) as unknown as Report;
+    expect(judgeReport(withHalves, level1('warnings'))).toMatchObject({ ok: true, text: expect.stringMatching(/1\.a WARN .*Level 1 expected warnings: 1\.a OK$/u) });
+    expect(judgeReport(withHalves, level1('ok'))).toMatchObject({ ok: false, text: expect.stringMatching(/MISMATCH \(Level 1 warnings none\)$/u) });
+    expect(judgeReport({ ...withHalves, level1Warns: [] }, level1('ok')).ok).toBe(true);
   });
 });

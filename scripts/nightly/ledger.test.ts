@@ -1,9 +1,10 @@
-/** The ledger's bookkeeping: settled inputs, retries, failures that keep the published report, transactions. */
+/** The ledger's bookkeeping: settled inputs, retries, failures that keep the published report, transactions, schema upgrades. */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import { Ledger, type EntryRunRecord } from './ledger.ts';
+import { Ledger, LEDGER_SCHEMA_VERSION, type EntryRunRecord } from './ledger.ts';
 
 function rec(entryId: string, status: EntryRunRecord['status'], extra: Partial<EntryRunRecord> = {}): EntryRunRecord {
   return {
@@ -72,5 +73,47 @@ describe('ledger', () => {
     expect(() => l.recordEntry(r, rec('EMD-4000', 'weird' as never))).toThrow();
     expect(l.entry('EMD-4000')).toBeNull();
     l.close();
+  });
+
+  it('keeps the half maps of a run and their fingerprint as the settled inputs; a failure keeps the settled fingerprint', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'emvr-ledger-'));
+    const l = Ledger.open(path.join(dir, 'ledger.sqlite'));
+    const r = l.startRun({ emdbApi: 'http://x', emdbFiles: 'http://x', mode: 'full', since: null, analyzerVersion: '1.0.0' });
+    const halves = [1, 2].map((index) => ({ kind: 'halfMap', index, file: `emd_1000_half_map_${index}.map.gz`, sha256: String(index).repeat(64), bytes: 100, fromCache: false }));
+    l.recordEntry(r, rec('EMD-1000', 'analysed', { reportSha256: 'r1', extraInputsSha256: 'f1', extraInputs: halves }));
+    l.recordEntry(r, rec('EMD-2000', 'analysed', { reportSha256: 'r2' }));
+    expect(l.entry('EMD-1000')).toMatchObject({ okExtraInputsSha256: 'f1' });
+    expect(l.entry('EMD-2000')).toMatchObject({ okExtraInputsSha256: null });
+    expect(l.entryRuns(r).map((e) => [e.entryId, e.extraInputs])).toEqual([['EMD-1000', halves], ['EMD-2000', []]]);
+    l.recordEntry(r, rec('EMD-1000', 'failed', { stage: 'download', reason: 'half map 2 (emd_1000_half_map_2.map.gz): HTTP 404', extraInputsSha256: null }));
+    expect(l.entry('EMD-1000')).toMatchObject({ status: 'failed', okExtraInputsSha256: 'f1', reportSha256: 'r1' });
+    l.close();
+  });
+
+  it('upgrades a schema-2 ledger in place: the half-map columns are added, existing rows keep their values', async () => {
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'emvr-ledger-')), 'ledger.sqlite');
+    const l0 = Ledger.open(file);
+    const r = l0.startRun({ emdbApi: 'http://x', emdbFiles: 'http://x', mode: 'full', since: null, analyzerVersion: '1.0.0' });
+    l0.recordEntry(r, rec('EMD-1000', 'analysed', { reportSha256: 'r1' }));
+    l0.close();
+    // What a ledger of schema 2 (before half maps) looks like.
+    const db = new DatabaseSync(file);
+    db.exec("ALTER TABLE entry_runs DROP COLUMN extra_inputs_sha256; ALTER TABLE entry_runs DROP COLUMN extra_inputs; ALTER TABLE entries DROP COLUMN ok_extra_inputs_sha256; UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    db.close();
+    const before = Ledger.open(file, { readOnly: true });
+    // `emvr status` reads an old ledger as it is (no half maps).
+    expect(before.entryRuns(r)[0]).toMatchObject({ entryId: 'EMD-1000', extraInputs: [] });
+    before.close();
+    const l = Ledger.open(file);
+    expect(l.getMeta('schema_version')).toBe(String(LEDGER_SCHEMA_VERSION));
+    expect(l.entry('EMD-1000')).toMatchObject({ okMapSha256: 's1', okExtraInputsSha256: null, reportSha256: 'r1' });
+    l.recordEntry(r, rec('EMD-1000', 'analysed', { reportSha256: 'r2', extraInputsSha256: 'f2' }));
+    expect(l.entry('EMD-1000')).toMatchObject({ okExtraInputsSha256: 'f2' });
+    l.close();
+    // A ledger of a newer schema is refused, not downgraded.
+    const newer = new DatabaseSync(file);
+    newer.exec(`UPDATE meta SET value = '${LEDGER_SCHEMA_VERSION + 1}' WHERE key = 'schema_version'`);
+    newer.close();
+    expect(() => Ledger.open(file)).toThrow(new RegExp(`ledger schema ${LEDGER_SCHEMA_VERSION + 1}, this emvr writes ${LEDGER_SCHEMA_VERSION}`, 'u'));
   });
 });

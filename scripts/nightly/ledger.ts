@@ -12,16 +12,25 @@
  *        reused, failed, refused, site_status, site_seconds, notes)
  *   entry_runs((run_id, entry_id) PK, status analysed|reused|failed|refused, stage, analyzer_version,
  *        metadata_sha256, entry_json_sha256, map_sha256, map_bytes, map_from_cache, fetch_seconds,
- *        analyse_seconds, total_seconds, peak_rss_mb, item_timings JSON, notes JSON, reason, finished_at)
+ *        analyse_seconds, total_seconds, peak_rss_mb, item_timings JSON, notes JSON, reason, finished_at,
+ *        extra_inputs_sha256 (fingerprint of the additional inputs: half maps and their notes,
+ *        scripts/emdb/entry-inputs.ts; NULL when none), extra_inputs JSON ([{kind, index, file,
+ *        sha256, bytes, fromCache}] of the additional input files fetched))
  *   entries(entry_id PK, status analysed|refused|failed (latest outcome), reason, attempts
  *        (consecutive failures), last_run_id, release_date, update_date, updated_at,
  *        ok_status analysed|refused|NULL, ok_run_id, ok_version, ok_metadata_sha256, ok_map_sha256,
- *        ok_reason (why it was refused), report_sha256 (of the published report.json; NULL when none is published))
+ *        ok_reason (why it was refused), report_sha256 (of the published report.json; NULL when none is published),
+ *        ok_extra_inputs_sha256 (the settled result's additional-input fingerprint))
  *   task_attempts((run_id, entry_id, attempt) PK, executor, task, state, exit_code, node, mem_mb,
  *        time_min, outcome, reason, submitted_at, finished_at)   one row per cluster attempt of an
  *        entry (executor slurm: task = "<array job>_<index>", state = Slurm's final state;
  *        outcome analysed|refused|corrupt|error|lost|unsubmitted). Added in schema 2; a schema-1
  *        ledger is upgraded in place by creating this table (nothing else changed).
+ *
+ * Schema 3 added the three extra_inputs columns (half maps, issue 17). Older ledgers get them in
+ * place (ALTER TABLE, NULL for every existing row): an entry analysed before then with no half
+ * maps has the fingerprint NULL it would get now, so it is reused; one whose EMDB entry lists half
+ * maps gets a fingerprint and is re-analysed with them.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -29,12 +38,22 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 /** Version of the table layout above; a ledger of another version is refused, not migrated silently. */
-export const LEDGER_SCHEMA_VERSION = 2;
+export const LEDGER_SCHEMA_VERSION = 3;
 
 /** analysed: a new report was published; reused: inputs unchanged, the published result kept; failed: retried next run; refused: the input is not analysable (AnalysisInputError, no contour, method not accepted). */
 export type EntryRunStatus = 'analysed' | 'reused' | 'failed' | 'refused';
 /** The step where a failure or refusal happened. */
 export type Stage = 'metadata' | 'download' | 'analysis' | 'publish';
+
+/** One additional input file (half map) an entry run used, as the ledger keeps it. */
+export interface ExtraInputRecord {
+  readonly kind: string;
+  readonly index: number;
+  readonly file: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly fromCache: boolean;
+}
 
 /** One entry's outcome in one run (a row of entry_runs). */
 export interface EntryRunRecord {
@@ -60,6 +79,10 @@ export interface EntryRunRecord {
   readonly updateDate: string | null;
   /** sha256 of the report.json now published for the entry (analysed), or null (refused: nothing published). */
   readonly reportSha256?: string | null;
+  /** Fingerprint of the additional inputs (entry-inputs.ts `additionalInputsSha256`); null/absent when none. */
+  readonly extraInputsSha256?: string | null;
+  /** The additional input files fetched for this run (empty/absent when none). */
+  readonly extraInputs?: readonly ExtraInputRecord[];
 }
 
 /** The latest state of an entry (a row of entries). */
@@ -74,6 +97,8 @@ export interface EntryState {
   readonly okVersion: string | null;
   readonly okMetadataSha256: string | null;
   readonly okMapSha256: string | null;
+  /** The settled outcome's additional-input fingerprint (null: none). */
+  readonly okExtraInputsSha256: string | null;
   /** Why the settled outcome is a refusal (null for analysed). */
   readonly okReason: string | null;
   readonly reportSha256: string | null;
@@ -128,6 +153,8 @@ export interface EntryRunRow {
   readonly stage: string | null;
   readonly analyzerVersion: string;
   readonly mapSha256: string | null;
+  /** Additional input files of the run (half maps), [] when none. */
+  readonly extraInputs: ExtraInputRecord[];
   readonly fetchSeconds: number | null;
   readonly analyseSeconds: number | null;
   readonly totalSeconds: number | null;
@@ -177,6 +204,8 @@ CREATE TABLE IF NOT EXISTS entry_runs (
   notes TEXT,
   reason TEXT,
   finished_at TEXT NOT NULL,
+  extra_inputs_sha256 TEXT,
+  extra_inputs TEXT,
   PRIMARY KEY (run_id, entry_id)
 );
 CREATE TABLE IF NOT EXISTS entries (
@@ -194,7 +223,8 @@ CREATE TABLE IF NOT EXISTS entries (
   ok_metadata_sha256 TEXT,
   ok_map_sha256 TEXT,
   ok_reason TEXT,
-  report_sha256 TEXT
+  report_sha256 TEXT,
+  ok_extra_inputs_sha256 TEXT
 );
 CREATE INDEX IF NOT EXISTS entry_runs_entry ON entry_runs(entry_id);
 CREATE TABLE IF NOT EXISTS task_attempts (
@@ -215,6 +245,46 @@ CREATE TABLE IF NOT EXISTS task_attempts (
   PRIMARY KEY (run_id, entry_id, attempt)
 );
 `;
+
+/** Columns added after schema 1, by version: `[table, column, type]`. */
+const ADDED_COLUMNS: readonly (readonly [number, string, string, string])[] = [
+  [3, 'entry_runs', 'extra_inputs_sha256', 'TEXT'],
+  [3, 'entry_runs', 'extra_inputs', 'TEXT'],
+  [3, 'entries', 'ok_extra_inputs_sha256', 'TEXT'],
+];
+
+/**
+ * Brings a ledger of schema `from` to LEDGER_SCHEMA_VERSION in one transaction: tables new since
+ * then were already created by SCHEMA (CREATE IF NOT EXISTS); columns new since then are added
+ * when missing. A ledger of a newer schema is refused, not downgraded.
+ */
+function migrate(db: DatabaseSync, file: string, from: number): void {
+  if (!Number.isInteger(from) || from < 1 || from > LEDGER_SCHEMA_VERSION) throw new Error(`${file}: ledger schema ${String(from)}, this emvr writes ${LEDGER_SCHEMA_VERSION}`);
+  if (from === LEDGER_SCHEMA_VERSION) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for (const [version, table, column, type] of ADDED_COLUMNS) {
+      if (version <= from) continue;
+      const have = (db.prepare(`PRAGMA table_info(${table})`).all() as Row[]).some((c) => c.name === column);
+      if (!have) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
+    db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(String(LEDGER_SCHEMA_VERSION), 'schema_version');
+    db.exec('COMMIT');
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw new Error(`${file}: could not upgrade the ledger from schema ${from} to ${LEDGER_SCHEMA_VERSION}: ${(err as Error).message}`);
+  }
+}
+
+function extraInputsOf(v: unknown): ExtraInputRecord[] {
+  if (typeof v !== 'string') return [];
+  try {
+    const list = JSON.parse(v) as unknown;
+    return Array.isArray(list) ? (list as ExtraInputRecord[]) : [];
+  } catch {
+    return [];
+  }
+}
 
 const now = () => new Date().toISOString();
 
@@ -246,9 +316,7 @@ export class Ledger {
       db.exec(SCHEMA);
       const v = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as Row | undefined;
       if (v === undefined) db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(LEDGER_SCHEMA_VERSION));
-      // Schema 1 → 2 only added task_attempts, which SCHEMA has just created.
-      else if (Number(v.value) === 1) db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(String(LEDGER_SCHEMA_VERSION), 'schema_version');
-      else if (Number(v.value) !== LEDGER_SCHEMA_VERSION) throw new Error(`${file}: ledger schema ${String(v.value)}, this emvr writes ${LEDGER_SCHEMA_VERSION}`);
+      else migrate(db, file, Number(v.value));
     }
     return new Ledger(file, db);
   }
@@ -340,13 +408,14 @@ export class Ledger {
       this.db
         .prepare(
           `INSERT OR REPLACE INTO entry_runs(run_id, entry_id, status, stage, analyzer_version, metadata_sha256, entry_json_sha256, map_sha256, map_bytes,
-             map_from_cache, fetch_seconds, analyse_seconds, total_seconds, peak_rss_mb, item_timings, notes, reason, finished_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             map_from_cache, fetch_seconds, analyse_seconds, total_seconds, peak_rss_mb, item_timings, notes, reason, finished_at, extra_inputs_sha256, extra_inputs)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           runId, r.entryId, r.status, r.stage, r.analyzerVersion, r.metadataSha256, r.entryJsonSha256, r.mapSha256, r.mapBytes,
           r.mapFromCache === null ? null : r.mapFromCache ? 1 : 0, r.fetchSeconds, r.analyseSeconds, r.totalSeconds, r.peakRssMB,
           r.itemTimings === null ? null : JSON.stringify(r.itemTimings), JSON.stringify(r.notes), r.reason, t,
+          r.extraInputsSha256 ?? null, r.extraInputs && r.extraInputs.length > 0 ? JSON.stringify(r.extraInputs) : null,
         );
       const prev = this.entry(r.entryId);
       if (r.status === 'reused') {
@@ -367,14 +436,18 @@ export class Ledger {
       this.db
         .prepare(
           `INSERT INTO entries(entry_id, status, reason, attempts, last_run_id, release_date, update_date, updated_at, ok_status, ok_run_id, ok_version,
-             ok_metadata_sha256, ok_map_sha256, ok_reason, report_sha256)
-           VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7, ?2, ?4, ?8, ?9, ?10, ?3, ?11)
+             ok_metadata_sha256, ok_map_sha256, ok_reason, report_sha256, ok_extra_inputs_sha256)
+           VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7, ?2, ?4, ?8, ?9, ?10, ?3, ?11, ?12)
            ON CONFLICT(entry_id) DO UPDATE SET status = excluded.status, reason = excluded.reason, attempts = 0, last_run_id = excluded.last_run_id,
              release_date = excluded.release_date, update_date = excluded.update_date, updated_at = excluded.updated_at, ok_status = excluded.ok_status,
              ok_run_id = excluded.ok_run_id, ok_version = excluded.ok_version, ok_metadata_sha256 = excluded.ok_metadata_sha256,
-             ok_map_sha256 = excluded.ok_map_sha256, ok_reason = excluded.ok_reason, report_sha256 = excluded.report_sha256`,
+             ok_map_sha256 = excluded.ok_map_sha256, ok_reason = excluded.ok_reason, report_sha256 = excluded.report_sha256,
+             ok_extra_inputs_sha256 = excluded.ok_extra_inputs_sha256`,
         )
-        .run(r.entryId, r.status, r.reason, runId, r.releaseDate, r.updateDate, t, r.analyzerVersion, r.metadataSha256, r.mapSha256, r.status === 'analysed' ? (r.reportSha256 ?? null) : null);
+        .run(
+          r.entryId, r.status, r.reason, runId, r.releaseDate, r.updateDate, t, r.analyzerVersion, r.metadataSha256, r.mapSha256,
+          r.status === 'analysed' ? (r.reportSha256 ?? null) : null, r.extraInputsSha256 ?? null,
+        );
     });
   }
 
@@ -477,6 +550,7 @@ export class Ledger {
         stage: str(r.stage),
         analyzerVersion: String(r.analyzer_version),
         mapSha256: str(r.map_sha256),
+        extraInputs: extraInputsOf(r.extra_inputs),
         fetchSeconds: num(r.fetch_seconds),
         analyseSeconds: num(r.analyse_seconds),
         totalSeconds: num(r.total_seconds),
@@ -512,6 +586,7 @@ function toEntryState(r: Row): EntryState {
     okVersion: str(r.ok_version),
     okMetadataSha256: str(r.ok_metadata_sha256),
     okMapSha256: str(r.ok_map_sha256),
+    okExtraInputsSha256: str(r.ok_extra_inputs_sha256),
     okReason: str(r.ok_reason),
     reportSha256: str(r.report_sha256),
     updatedAt: String(r.updated_at),

@@ -1,9 +1,12 @@
 /**
  * The nightly pipeline end to end against the local mirror (127.0.0.1, port 0), on small phantoms
  * (box 80): what is analysed, reused, refused and failed; only-what-changed reruns; a transient
- * download fault healed inside a run; a corrupt map failing its own entry; hostile IDs and
- * metadata kept out of paths and markup; and kill -9 mid-analysis followed by a rerun giving
- * byte-identical content (and site, when the site builder exists) to an uninterrupted run.
+ * download fault healed inside a run; a corrupt map failing its own entry; entries with half maps
+ * (recorded in the report and the ledger, re-analysed when they change, appear or disappear; a
+ * missing, corrupt or off-grid half map failing or refusing only its entry; a list of three
+ * analysed without them); hostile IDs and metadata kept out of paths and markup; and kill -9
+ * mid-analysis followed by a rerun giving byte-identical content (and site, when the site builder
+ * exists) to an uninterrupted run.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -17,11 +20,15 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMrc } from '../../analyzers/volume/to-mrc.ts';
 import { projectRoot } from '../../analyzers/testing/fixtures.ts';
+import { simulateHalfMaps } from '../../analyzers/simulate/half-maps.ts';
 import { makePhantom } from '../../analyzers/simulate/phantoms.ts';
+import { formatSummary } from '../commands/nightly.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
+import { HALF_MAPS_NOT_TWO } from '../emdb/entry-inputs.ts';
 import { buildEntryJson } from '../emdb/entry-json.ts';
 import { startMirror, type Mirror } from '../mirror/mirror.ts';
-import { gzipMap, writeMirrorEntry, writeSimulatedEntries } from '../mirror/mirror-folder.ts';
+import { gzipMap, writeMirrorEntry, writeMirrorFile, writeSimulatedEntries } from '../mirror/mirror-folder.ts';
+import { Ledger } from './ledger.ts';
 import { runNightly, type NightlyOptions, type NightlySummary } from './pipeline.ts';
 import { siteBuilderAvailable } from './site-build.ts';
 
@@ -164,6 +171,130 @@ describe('nightly: only what changed', () => {
     const run4 = await runNightly(opts(out, mirror.url));
     expect(byId(run4)).toEqual({ 'EMD-90001': 'analysed', 'EMD-90002': 'analysed', 'EMD-90004': 'analysed', 'EMD-90005': 'refused', 'EMD-90010': 'analysed', 'EMD-90100': 'failed' });
     expect(await tree(path.join(out, 'content'))).toEqual(before);
+  });
+});
+
+describe('nightly: half maps', () => {
+  let mirrorDir = '';
+  let mirror: Mirror;
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  const fileSha = async (f: string) => sha(new Uint8Array(await readFile(f)));
+  const other = (id: string, k: number) => path.join(mirrorDir, id, 'other', `emd_${id.slice(4)}_half_map_${k}.map.gz`);
+  let h1: Uint8Array = new Uint8Array();
+  let h2: Uint8Array = new Uint8Array();
+  const reportOf = async (out: string, id: string) => JSON.parse(await readFile(path.join(out, 'content', 'entries', id, 'report.json'), 'utf8'));
+
+  /** A well-behaved phantom entry `id` listing `listed` half maps (EMDB's names unless given); `halves` are written into other/ as given. */
+  async function entryWithHalves(id: string, opts: { halves: (Uint8Array | null)[]; listed?: readonly string[] }): Promise<void> {
+    const p = await makePhantom('well-behaved', { box: BOX });
+    const num = id.slice(4);
+    const names = opts.listed ?? [`emd_${num}_half_map_1.map.gz`, `emd_${num}_half_map_2.map.gz`];
+    for (const [k, bytes] of opts.halves.entries()) if (bytes !== null) await writeMirrorFile(mirrorDir, id, 'other', `emd_${num}_half_map_${k + 1}.map.gz`, bytes);
+    const json = buildEntryJson({ id, title: `Half-map case ${id}`, authors: ['Doe J'], depositionDate: '2024-01-02', releaseDate: '2024-01-15', resolution: p.resolution, contour: p.threshold, dims: p.volume.dims, voxelSize: p.volume.voxelSize, halfMaps: names });
+    await writeMirrorEntry(mirrorDir, id, json, await gzipMap(encodeMrc(p.volume)));
+  }
+
+  beforeAll(async () => {
+    mirrorDir = await mkdtemp(path.join(tmpdir(), 'emvr-halves-mirror-'));
+    // EMD-90001: the well-behaved phantom with half maps whose FSC crosses 0.143 at 3.5 Å.
+    await writeSimulatedEntries(mirrorDir, { names: ['well-behaved'], box: BOX, halfMaps: { resolution: 3.5 } });
+    const p = await makePhantom('well-behaved', { box: BOX });
+    const { half1, half2 } = await simulateHalfMaps(p.volume, { resolution: 3.5 }, 7);
+    h1 = await gzipMap(encodeMrc(half1));
+    h2 = await gzipMap(encodeMrc(half2));
+    // Half map 2 missing at the source (404).
+    await entryWithHalves('EMD-90200', { halves: [h1, null] });
+    // Half map 2 cut short at the source: valid gzip, voxel data truncated.
+    const full2 = encodeMrc(half2);
+    await entryWithHalves('EMD-90201', { halves: [h1, await gzipMap(full2.subarray(0, 1024 + (full2.length - 1024) / 2))] });
+    // Half maps on another grid (a larger box) than the map.
+    const big = await makePhantom('well-behaved', { box: BOX + 4 });
+    const bigHalves = await simulateHalfMaps(big.volume, { resolution: 3.5 }, 7);
+    await entryWithHalves('EMD-90202', { halves: [await gzipMap(encodeMrc(bigHalves.half1)), await gzipMap(encodeMrc(bigHalves.half2))] });
+    // Three half maps listed: analysed without any, and says so.
+    await entryWithHalves('EMD-90203', { halves: [h1, h2], listed: ['emd_90203_half_map_1.map.gz', 'emd_90203_half_map_2.map.gz', 'emd_90203_half_map_3.map.gz'] });
+    // Half map 1 always arrives as corrupt gzip (a bad copy at the source).
+    await entryWithHalves('EMD-90204', { halves: [h1, h2] });
+    mirror = await startMirror({ dir: mirrorDir, faults: [{ match: '/structures/EMD-90204/other/emd_90204_half_map_1.map.gz', kind: 'bad-gzip' }] });
+  });
+
+  afterAll(async () => {
+    await mirror?.close();
+  });
+
+  it('analyses with both half maps, records them in report and ledger, and fails or refuses only the entries whose half maps are bad', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'emvr-halves-out-'));
+    const t0 = performance.now();
+    const run1 = await runNightly(opts(out, mirror.url, { site: { enabled: false, pdf: false } }));
+    const s1 = (performance.now() - t0) / 1000;
+    expect(byId(run1)).toEqual({ 'EMD-90001': 'analysed', 'EMD-90200': 'failed', 'EMD-90201': 'failed', 'EMD-90202': 'refused', 'EMD-90203': 'analysed', 'EMD-90204': 'failed' });
+    const outcome = (id: string) => run1.outcomes.find((o) => o.id === id)!;
+    expect(outcome('EMD-90200')).toMatchObject({ stage: 'download', reason: expect.stringMatching(/^EMD-90200 half map 2 \(emd_90200_half_map_2\.map\.gz\): not found in the archive \(HTTP 404 for http:\/\/127\.0\.0\.1:\d+\/pub\/databases\/emdb\/structures\/EMD-90200\/other\/emd_90200_half_map_2\.map\.gz\)$/u) });
+    expect(outcome('EMD-90201')).toMatchObject({ stage: 'analysis', reason: expect.stringMatching(/^corrupt map: .*emd_90201_half_map_2\.map\.gz.*truncated/su) });
+    expect(outcome('EMD-90202')).toMatchObject({ stage: 'analysis', reason: expect.stringMatching(/^half map \S*emd_90202_half_map_1\.map\.gz \(84×84×84 voxels of 1\.2×1\.2×1\.2 Å\) is not on the grid of the map \S*emd_90202\.map\.gz \(80×80×80 voxels/u) });
+    expect(outcome('EMD-90204')).toMatchObject({ stage: 'download', reason: expect.stringMatching(/^half map download failed: EMD-90204 half map 1 \(emd_90204_half_map_1\.map\.gz\): downloaded file is not valid gzip .*\(after 4 attempts\)$/su) });
+    // The run's summary names each failure and its half map; the other entries were published.
+    const text = formatSummary(run1);
+    expect(text).toMatch(/analysed 2, reused 0, refused 1, failed 3/u);
+    for (const f of ['emd_90200_half_map_2.map.gz', 'emd_90201_half_map_2.map.gz', 'emd_90202_half_map_1.map.gz', 'emd_90204_half_map_1.map.gz']) expect(text).toContain(f);
+    expect((await readdir(path.join(out, 'content', 'entries'))).sort()).toEqual(['EMD-90001', 'EMD-90203']);
+    // Nothing half-downloaded is left in the cache of the failed entries.
+    expect((await tree(path.join(out, 'cache'))).size).toBeGreaterThan(0);
+    expect([...(await tree(path.join(out, 'cache'))).keys()].filter((f) => f.includes('.part'))).toEqual([]);
+
+    // The report records both half maps with the sha256 of the files the mirror served.
+    const want = [await fileSha(other('EMD-90001', 1)), await fileSha(other('EMD-90001', 2))];
+    const r1 = await reportOf(out, 'EMD-90001');
+    expect(r1.inputs.halfMaps).toEqual([
+      { file: 'emd_90001_half_map_1.map.gz', sha256: want[0], bytes: expect.any(Number) },
+      { file: 'emd_90001_half_map_2.map.gz', sha256: want[1], bytes: expect.any(Number) },
+    ]);
+    expect(r1.inputs.map.notes).toEqual([]);
+    // …and so does the ledger, with one fingerprint over both.
+    const ledger = Ledger.open(path.join(out, 'ledger.sqlite'), { readOnly: true });
+    const row = ledger.entryRuns(run1.runId).find((r) => r.entryId === 'EMD-90001')!;
+    expect(row.extraInputs.map((x) => [x.kind, x.index, x.file, x.sha256])).toEqual([
+      ['halfMap', 1, 'emd_90001_half_map_1.map.gz', want[0]],
+      ['halfMap', 2, 'emd_90001_half_map_2.map.gz', want[1]],
+    ]);
+    const fingerprint = ledger.entry('EMD-90001')!.okExtraInputsSha256;
+    expect(fingerprint).toMatch(/^[0-9a-f]{64}$/u);
+    expect(ledger.entry('EMD-90203')!.okExtraInputsSha256).toMatch(/^[0-9a-f]{64}$/u);
+    ledger.close();
+    expect(existsSync(path.join(out, 'cache', 'EMD-90001', 'other', 'emd_90001_half_map_2.map.gz.json'))).toBe(true);
+
+    // Three half maps listed: no half map used, and the ledger and the report say why.
+    const r3 = await reportOf(out, 'EMD-90203');
+    expect(r3.inputs.halfMaps).toBeUndefined();
+    expect(r3.inputs.map.notes).toEqual([{ code: HALF_MAPS_NOT_TWO, message: expect.stringMatching(/^EMDB lists 3 half maps \("emd_90203_half_map_1\.map\.gz", .*\); Level 1 needs exactly two, so the entry is analysed without half maps$/u) }]);
+    const db = new DatabaseSync(path.join(out, 'ledger.sqlite'), { readOnly: true });
+    const notes = JSON.parse((db.prepare("SELECT notes FROM entry_runs WHERE entry_id = 'EMD-90203'").get() as { notes: string }).notes) as string[];
+    db.close();
+    expect(notes).toEqual([r3.inputs.map.notes[0].message]);
+    console.log(`nightly with half maps: first run ${s1.toFixed(1)} s (2 analysed, 1 refused, 3 failed)`);
+
+    // Unchanged: reused. Changed half maps (same map, same entry JSON): analysed again, with the new sha256s.
+    const only = (ids: string[], extra: Partial<NightlyOptions> = {}) => runNightly(opts(out, mirror.url, { ids, site: { enabled: false, pdf: false }, ...extra }));
+    expect(byId(await only(['EMD-90001']))).toEqual({ 'EMD-90001': 'reused' });
+    await writeSimulatedEntries(mirrorDir, { names: ['well-behaved'], box: BOX, halfMaps: { resolution: 3.5 }, halfMapSeed: 2 });
+    const changed = [await fileSha(other('EMD-90001', 1)), await fileSha(other('EMD-90001', 2))];
+    expect(changed).not.toEqual(want);
+    expect(byId(await only(['EMD-90001']))).toEqual({ 'EMD-90001': 'analysed' });
+    expect((await reportOf(out, 'EMD-90001')).inputs.halfMaps.map((h: { sha256: string }) => h.sha256)).toEqual(changed);
+
+    // Half maps that disappear from the entry: analysed again, without them.
+    await writeSimulatedEntries(mirrorDir, { names: ['well-behaved'], box: BOX });
+    expect(byId(await only(['EMD-90001']))).toEqual({ 'EMD-90001': 'analysed' });
+    expect((await reportOf(out, 'EMD-90001')).inputs.halfMaps).toBeUndefined();
+    const l2 = Ledger.open(path.join(out, 'ledger.sqlite'), { readOnly: true });
+    expect(l2.entry('EMD-90001')!.okExtraInputsSha256).toBeNull();
+    l2.close();
+
+    // Half maps that appear (the entry now lists two): analysed with them; --prune-maps removes map and half maps from the cache.
+    await entryWithHalves('EMD-90203', { halves: [h1, h2] });
+    expect(byId(await only(['EMD-90203'], { pruneMaps: true }))).toEqual({ 'EMD-90203': 'analysed' });
+    expect((await reportOf(out, 'EMD-90203')).inputs.halfMaps.map((h: { file: string }) => h.file)).toEqual(['emd_90203_half_map_1.map.gz', 'emd_90203_half_map_2.map.gz']);
+    expect([...(await tree(path.join(out, 'cache', 'EMD-90203'))).keys()]).toEqual([]);
   });
 });
 

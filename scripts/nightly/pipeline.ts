@@ -4,6 +4,7 @@
  *
  *   <out>/content/entries/EMD-N/{report.json, figures/}   published reports (deterministic)
  *   <out>/cache/EMD-N/emd_N.map.gz (+ .json sidecar)       verified map downloads
+ *   <out>/cache/EMD-N/other/<file> (+ .json sidecar)       verified half maps (the archive's layout)
  *   <out>/cache/staging/run-R/EMD-N/                       analyses in progress
  *   <out>/ledger.sqlite                                    runs, outcomes, hashes, timings
  *   <out>/site/                                            the built site (when `emvr build` exists)
@@ -11,9 +12,14 @@
  * Work list: the discovered entries (released or updated since the last completed run, or all,
  * or an explicit list), plus entries whose last attempt failed or whose result is from another
  * analyzer version. An entry is re-analysed only when its metadata hash (the report-relevant
- * fields of the entry JSON), its map sha256 or ANALYZER_VERSION changed, or its published report
- * is missing; otherwise the report is reused. Each entry's outcome is committed to the ledger
- * after its files are in place; a crash anywhere leaves it "not done" and the next run redoes it.
+ * fields of the entry JSON), its map sha256, the fingerprint of its additional inputs (the two
+ * half maps' sha256, scripts/emdb/entry-inputs.ts) or ANALYZER_VERSION changed, or its published
+ * report is missing; otherwise the report is reused. Half maps are fetched like the map (retries,
+ * resume, verification, cache) when the entry lists exactly two; with another number the entry is
+ * analysed without them and the ledger and the report say why. A half map that cannot be fetched
+ * fails its entry at stage download, naming the file; the batch goes on. Each entry's outcome is
+ * committed to the ledger after its files are in place; a crash anywhere leaves it "not done" and
+ * the next run redoes it.
  *
  * Executors: `local` (default) analyses in a pool of worker processes, each entry as soon as its
  * map is fetched. `slurm` fetches every entry first, then analyses the ones that need it as Slurm
@@ -24,14 +30,26 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ANALYZER_VERSION } from '../../analyzers/util/version.ts';
-import { EmdbClient, EntryNotFoundError, type EntryJson } from '../emdb/client.ts';
+import { EmdbClient, EntryNotFoundError, InputFileNotFoundError, type EntryJson } from '../emdb/client.ts';
 import { MapVerifyError, pruneMap } from '../emdb/download.ts';
+import {
+  additionalInputsSha256,
+  describeInput,
+  halfMapPathsOf,
+  inputCachePath,
+  inputKindLabel,
+  planAdditionalInputs,
+  type AdditionalInput,
+  type AdditionalInputPlan,
+  type FetchedInput,
+  type InputNote,
+} from '../emdb/entry-inputs.ts';
 import type { EmdbEndpoints } from '../emdb/endpoints.ts';
 import { sha256Json, toReportEntry, type EntryMetadata } from '../emdb/entry-metadata.ts';
 import { describeError, type HttpOptions } from '../emdb/http.ts';
 import { checkEmdbId, compareEmdbIds, mapFileName } from '../emdb/ids.ts';
 import { cleanStaging, publishedReportSha, publishEntry, recoverContent, stagingFolder, unpublishEntry } from './content.ts';
-import { Ledger, type EntryRunRecord, type EntryRunStatus, type Stage } from './ledger.ts';
+import { Ledger, type EntryRunRecord, type EntryRunStatus, type ExtraInputRecord, type Stage } from './ledger.ts';
 import { NightlyLock } from './lock.ts';
 import { printable, Progress } from '../progress.ts';
 import { BUILD_MARKER, runSiteBuild, siteBuilderAvailable } from './site-build.ts';
@@ -70,7 +88,7 @@ export interface NightlyOptions {
   readonly entryTimeoutS?: number;
   readonly maxVoxels?: number;
   readonly site?: { readonly enabled: boolean; readonly base?: string; readonly pdf: boolean; readonly force?: boolean };
-  /** Delete a cached map once its report is published. */
+  /** Delete a cached map (and its half maps) once its report is published. */
   readonly pruneMaps?: boolean;
   /** Progress lines on stderr (default true). */
   readonly progress?: boolean;
@@ -254,16 +272,66 @@ interface EntryContext {
 /** Builds an entry's ledger record: `status`, `stage`, `reason` and `extra` over what is known so far. */
 type RecordFn = (status: EntryRunStatus, stage: Stage | null, reason: string | null, extra?: Partial<EntryRunRecord>) => EntryRunRecord;
 
-/** An entry whose map is fetched and verified and that needs a new analysis. */
+/** An entry whose map (and half maps) are fetched and verified and that needs a new analysis. */
 interface PendingEntry {
   readonly id: string;
   /** The verified map in the cache. */
   readonly mapPath: string;
+  /** The two verified half maps in the cache, when the entry has them. */
+  readonly halfMapPaths?: readonly [string, string];
+  /** Why listed half maps are not used, for the report. */
+  readonly inputNotes: readonly InputNote[];
+  /** Every cached input file (map first): what --prune-maps deletes. */
+  readonly inputPaths: readonly string[];
   readonly dims: readonly [number, number, number];
   readonly entry: ReturnType<typeof toReportEntry>;
   readonly mapSha256: string;
   readonly metadataSha256: string;
+  readonly extraInputsSha256: string | null;
   readonly rec: RecordFn;
+}
+
+/** The ledger's record of the fetched additional inputs (no cache paths: they are the output folder's business). */
+function extraInputRecords(fetched: readonly FetchedInput[]): ExtraInputRecord[] {
+  return fetched.map((f) => ({ kind: f.kind, index: f.index, file: f.file, sha256: f.sha256, bytes: f.bytes, fromCache: f.fromCache }));
+}
+
+/** The ledger reason of a map download that failed. */
+function mapFailureReason(err: unknown): string {
+  if (err instanceof MapVerifyError) return `map file is not usable: ${err.message}`;
+  if (err instanceof EntryNotFoundError) return err.message;
+  return `map download failed: ${describeError(err)}`;
+}
+
+/** The ledger reason of an additional input (half map) that could not be fetched: always names the file. */
+function inputFailureReason(err: unknown, input: AdditionalInput): string {
+  const msg = describeError(err);
+  const named = msg.includes(input.file) ? msg : `${describeInput(input)}: ${msg}`;
+  if (err instanceof InputFileNotFoundError) return named;
+  return `${inputKindLabel(input.kind)} ${err instanceof MapVerifyError ? 'file is not usable' : 'download failed'}: ${named}`;
+}
+
+/** Deletes cached input files (the map and its half maps) with their sidecars. */
+async function pruneInputs(paths: readonly string[]): Promise<void> {
+  for (const p of paths) await pruneMap(p);
+}
+
+/**
+ * Fetches the additional inputs of a plan, one after the other (the gate spaces them anyway, and
+ * a failure stops the entry before more is downloaded). Returns them, or the first failure.
+ */
+async function fetchAdditionalInputs(id: string, plan: AdditionalInputPlan, ctx: EntryContext): Promise<{ fetched: FetchedInput[] } | { failure: string }> {
+  const fetched: FetchedInput[] = [];
+  for (const input of plan.files) {
+    const dest = inputCachePath(ctx.paths.cache, id, input);
+    try {
+      const got = await ctx.client.fetchInput(id, input, dest);
+      fetched.push({ ...input, path: dest, sha256: got.info.sha256, bytes: got.info.bytes, fromCache: got.fromCache });
+    } catch (err) {
+      return { failure: inputFailureReason(err, input) };
+    }
+  }
+  return { fetched };
 }
 
 /** Fetches, checks, analyses (or reuses) and publishes one entry with the local pool; returns its ledger record. Never throws for the entry's own problems. */
@@ -275,7 +343,15 @@ async function processEntry(id: string, ctx: EntryContext): Promise<EntryRunReco
     // Analysis, in a worker process, into a staging folder.
     const staged = stagingFolder(ctx.paths.root, ctx.runId, id);
     if (ctx.pool === null) throw new Error('no analysis pool');
-    const r = await ctx.pool.run({ mapPath: pe.mapPath, entryDir: staged, entry: pe.entry, figures: ctx.opts.figures ?? true, maxVoxels: ctx.opts.maxVoxels });
+    const r = await ctx.pool.run({
+      mapPath: pe.mapPath,
+      ...(pe.halfMapPaths ? { halfMapPaths: pe.halfMapPaths } : {}),
+      ...(pe.inputNotes.length > 0 ? { inputNotes: pe.inputNotes } : {}),
+      entryDir: staged,
+      entry: pe.entry,
+      figures: ctx.opts.figures ?? true,
+      maxVoxels: ctx.opts.maxVoxels,
+    });
     return await finishEntry(pe, r, staged, ctx);
   } catch (err) {
     // Our own bug or the disk: the entry fails, the batch goes on.
@@ -297,6 +373,8 @@ async function prepareEntry(id: string, ctx: EntryContext): Promise<{ done: Entr
   let mapBytes: number | null = null;
   let mapFromCache: boolean | null = null;
   let fetchSeconds: number | null = null;
+  let extraInputs: ExtraInputRecord[] = [];
+  let extraInputsSha: string | null = null;
   const rec: RecordFn = (status, stage, reason, extra = {}) => {
     const { notes: more = [], ...rest } = extra;
     return {
@@ -318,6 +396,8 @@ async function prepareEntry(id: string, ctx: EntryContext): Promise<{ done: Entr
       reason,
       releaseDate: ej?.metadata.releaseDate ?? null,
       updateDate: ej?.metadata.updateDate ?? null,
+      extraInputsSha256: extraInputsSha,
+      extraInputs,
       ...rest,
     };
   };
@@ -361,19 +441,43 @@ async function prepareEntry(id: string, ctx: EntryContext): Promise<{ done: Entr
       }
     } catch (err) {
       fetchSeconds = secondsSince(tf);
-      const why = err instanceof MapVerifyError ? `map file is not usable: ${err.message}` : err instanceof EntryNotFoundError ? err.message : `map download failed: ${describeError(err)}`;
-      return done(rec('failed', 'download', why));
+      return done(rec('failed', 'download', mapFailureReason(err)));
     }
 
+    // Half maps (when the entry lists exactly two), fetched like the map.
+    const plan = planAdditionalInputs(m);
+    notes.push(...plan.notes.map((n) => n.message));
+    const got = await fetchAdditionalInputs(id, plan, ctx);
+    fetchSeconds = secondsSince(tf);
+    if ('failure' in got) return done(rec('failed', 'download', got.failure));
+    extraInputs = extraInputRecords(got.fetched);
+    extraInputsSha = additionalInputsSha256(got.fetched, plan.notes);
+    const inputPaths = [dest, ...got.fetched.map((f) => f.path)];
+
     // Reuse when nothing the report depends on changed and the published report is intact.
-    if (sameInputsAsSettled && prev?.okMapSha256 === mapSha) {
+    if (sameInputsAsSettled && prev?.okMapSha256 === mapSha && prev.okExtraInputsSha256 === extraInputsSha) {
       if (prev.okStatus === 'refused') return done(rec('reused', null, `refused earlier: ${prev.okReason ?? ''}`.trim()));
       if (prev.okStatus === 'analysed' && prev.reportSha256 !== null && (await publishedReportSha(paths.content, id)) === prev.reportSha256) {
-        if (opts.pruneMaps) await pruneMap(dest);
+        if (opts.pruneMaps) await pruneInputs(inputPaths);
         return done(rec('reused', null, null, { reportSha256: prev.reportSha256 }));
       }
     }
-    return { pending: { id, mapPath: dest, dims, entry: toReportEntry(m), mapSha256: mapSha, metadataSha256: metadataSha, rec } };
+    const halfMapPaths = halfMapPathsOf(got.fetched);
+    return {
+      pending: {
+        id,
+        mapPath: dest,
+        ...(halfMapPaths ? { halfMapPaths } : {}),
+        inputNotes: plan.notes,
+        inputPaths,
+        dims,
+        entry: toReportEntry(m),
+        mapSha256: mapSha,
+        metadataSha256: metadataSha,
+        extraInputsSha256: extraInputsSha,
+        rec,
+      },
+    };
   } catch (err) {
     // Our own bug or the disk: the entry fails, the batch goes on.
     return done(rec('failed', null, `internal error: ${describeError(err)}`));
@@ -400,7 +504,7 @@ async function finishEntry(pe: PendingEntry, r: AnalysisOutcome, dir: string | n
   } catch (err) {
     return pe.rec('failed', 'publish', `could not publish the report: ${describeError(err)}`, { analyseSeconds: r.seconds, notes });
   }
-  if (opts.pruneMaps) await pruneMap(pe.mapPath);
+  if (opts.pruneMaps) await pruneInputs(pe.inputPaths);
   return pe.rec('analysed', null, null, {
     analyseSeconds: r.seconds,
     peakRssMB: r.timings.peakRssMB,
@@ -428,8 +532,10 @@ async function analyseOnSlurm(work: readonly string[], ctx: EntryContext, fetche
     .sort((a, b) => compareEmdbIds(a.id, b.id))
     .map((pe) => ({
       id: pe.id,
-      key: unitKey({ id: pe.id, mapSha256: pe.mapSha256, metadataSha256: pe.metadataSha256, analyzerVersion: ANALYZER_VERSION, figures, maxVoxels: opts.maxVoxels ?? null }),
+      key: unitKey({ id: pe.id, mapSha256: pe.mapSha256, metadataSha256: pe.metadataSha256, analyzerVersion: ANALYZER_VERSION, figures, maxVoxels: opts.maxVoxels ?? null, extraInputsSha256: pe.extraInputsSha256 }),
       mapPath: pe.mapPath,
+      ...(pe.halfMapPaths ? { halfMapPaths: pe.halfMapPaths } : {}),
+      ...(pe.inputNotes.length > 0 ? { inputNotes: pe.inputNotes } : {}),
       dims: pe.dims,
       entry: pe.entry,
       figures,

@@ -24,7 +24,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
 import type { Entry } from '../../analyzers/report/schema.ts';
-import type { AnalysisOutcome } from '../jobs/analysis-job.ts';
+import type { AnalysisOutcome, InputNote } from '../jobs/analysis-job.ts';
 import { printable } from '../progress.ts';
 import { batchScript } from './batch-script.ts';
 import { combineResources, estimateResources, type ResourcePolicy, type TaskResources } from './resources.ts';
@@ -72,6 +72,10 @@ export interface SlurmUnit {
   /** Input key (task-file.ts unitKey): a stored result is adopted only for the same key. */
   readonly key: string;
   readonly mapPath: string;
+  /** The entry's two verified half maps on shared storage (they raise the memory and time requests). */
+  readonly halfMapPaths?: readonly [string, string];
+  /** Notes on the inputs for the report (analysis-job.ts). */
+  readonly inputNotes?: readonly InputNote[];
   /** Grid of the map (from its header): sets the memory and time requests. */
   readonly dims: readonly [number, number, number];
   readonly entry: Entry;
@@ -305,7 +309,7 @@ export async function runOnSlurm(units: readonly SlurmUnit[], opts: SlurmOptions
         continue;
       }
       await rm(dir, { recursive: true, force: true });
-      queue.push({ unit: u, attempt: 1, res: estimateResources(u.dims, policy) });
+      queue.push({ unit: u, attempt: 1, res: unitResources(u, policy) });
     }
 
     // 2-3. Submit, wait, collect, resubmit.
@@ -359,7 +363,7 @@ export async function runOnSlurm(units: readonly SlurmUnit[], opts: SlurmOptions
           // Twice what the task had when memory or time was what killed it; nothing to gain at the cap.
           const outOfMemory = info?.state === 'OUT_OF_MEMORY' || (info !== null && info.exitCode.endsWith(':9'));
           const timedOut = info?.state === 'TIMEOUT';
-          const res = estimateResources(p.unit.dims, policy);
+          const res = unitResources(p.unit, policy);
           let memMB = Math.max(res.memMB, p.res.memMB);
           let timeMin = Math.max(res.timeMin, p.res.timeMin);
           if (outOfMemory) memMB = Math.max(memMB, t.res.memMB) * 2;
@@ -444,7 +448,7 @@ export async function runOnSlurm(units: readonly SlurmUnit[], opts: SlurmOptions
       const taskFile: TaskFile = {
         version: TASK_FILE_VERSION,
         analyzerVersion: ctx.analyzerVersion,
-        tasks: a.tasks.map((t) => t.map((p): TaskUnit => ({ id: p.unit.id, key: p.unit.key, resultDir: resultDirOf(ctx.outRoot, p.unit.id), mapPath: p.unit.mapPath, entry: p.unit.entry, figures: p.unit.figures, ...(p.unit.maxVoxels !== undefined ? { maxVoxels: p.unit.maxVoxels } : {}) }))),
+        tasks: a.tasks.map((t) => t.map((p) => taskUnitOf(p.unit, resultDirOf(ctx.outRoot, p.unit.id)))),
       };
       for (const t of a.tasks) for (const p of t) await mkdir(resultDirOf(ctx.outRoot, p.unit.id), { recursive: true });
       const tasksPath = path.join(batchDir, 'tasks.json');
@@ -502,6 +506,26 @@ export async function runOnSlurm(units: readonly SlurmUnit[], opts: SlurmOptions
     }
     return seq;
   }
+}
+
+/** What a task needs to know of a unit (tasks.json). */
+function taskUnitOf(u: SlurmUnit, resultDir: string): TaskUnit {
+  return {
+    id: u.id,
+    key: u.key,
+    resultDir,
+    mapPath: u.mapPath,
+    ...(u.halfMapPaths ? { halfMapPaths: u.halfMapPaths } : {}),
+    ...(u.inputNotes && u.inputNotes.length > 0 ? { inputNotes: u.inputNotes } : {}),
+    entry: u.entry,
+    figures: u.figures,
+    ...(u.maxVoxels !== undefined ? { maxVoxels: u.maxVoxels } : {}),
+  };
+}
+
+/** The request of one unit: from its map's grid, more with half maps. */
+export function unitResources(u: Pick<SlurmUnit, 'dims' | 'halfMapPaths'>, policy: ResourcePolicy): TaskResources {
+  return estimateResources(u.dims, policy, { halfMaps: u.halfMapPaths !== undefined });
 }
 
 /** A stored status worth adopting: a successful analysis whose report is intact, or a refusal/corrupt map (deterministic for the same inputs). */

@@ -1,9 +1,11 @@
 /**
- * What one Slurm task asks for: memory from the map's grid size, time from its voxel count.
+ * What one Slurm task asks for: memory from the map's grid size, time from its voxel count, both
+ * more when the entry comes with its two half maps (Level 1):
  *
- *   memory (MB) = MEM_BASE_MB + MEM_FACTOR × (nx·ny·nz × 4 bytes) / 2^20,   then × memScale
- *   time (min)  = TIME_BASE_MIN + TIME_PER_MVOXEL_MIN × nx·ny·nz / 10^6,     then × timeScale
+ *   memory (MB) = MEM_BASE_MB + (MEM_FACTOR + MEM_HALF_MAPS_FACTOR·h) × (nx·ny·nz × 4 bytes) / 2^20,   then × memScale
+ *   time (min)  = TIME_BASE_MIN + (TIME_PER_MVOXEL_MIN + TIME_HALF_MAPS_PER_MVOXEL_MIN·h) × nx·ny·nz / 10^6,   then × timeScale
  *
+ * with h = 1 when the half maps are analysed, else 0.
  * The map is decoded to float32 whatever its mode, so the map's float32 size is what the
  * analysis holds. The constants come from `scripts/slurm/calibrate.ts` (peak RSS and wall time of
  * analyzeEntry, one map per fresh process; see MEM_FACTOR) with a safety margin: being killed for
@@ -20,10 +22,31 @@
 export const MEM_FACTOR = 16;
 /** Node, the analyzer's modules, the WASM FFT and figure rendering before any map is loaded: ≈ 400 MB measured, 600 asked. */
 export const MEM_BASE_MB = 600;
+/**
+ * Extra peak RSS per MB of float32 map when the two half maps are analysed (Level 1). Basis: both
+ * halves stay in memory as float32 volumes for the whole analysis (2×), each passes through the
+ * reader's buffer while it is read (≈ 1× transient), and the FSC family holds the half-complex
+ * spectra of both halves (2 × ≈ 1×) plus, for the phase-randomised masked FSC, those of the
+ * masked halves (≈ 1× more at a time): ≈ 6× in all, on top of Level 0's MEM_FACTOR (whose own
+ * margin, ≈ 40 %, covers the rest). Measured with `calibrate.ts --half-maps --figures` before any
+ * Level 1 item existed (so: reading and holding the halves only), phantoms 128³–256³ on 2 shared
+ * cores: +19, +46, +62, +54 MB = 2.4, 2.9, 1.6, 0.8 × map (the halves overlap Level 0's own peak
+ * less as maps grow). The FSC work is the assumed part: re-measure once 1.a runs, and raise this
+ * if a Level 1 item holds more.
+ */
+export const MEM_HALF_MAPS_FACTOR = 6;
 /** Start-up, reading and figures (minutes): ≈ 15 s measured, 10 min asked (slow shared file systems, busy nodes). */
 export const TIME_BASE_MIN = 10;
 /** Minutes per million voxels: ≤ 2.6 s per Mvoxel measured on 2 cores (calibrate.ts), 12 s asked. */
 export const TIME_PER_MVOXEL_MIN = 0.2;
+/**
+ * Minutes per million voxels added by the half maps: reading and decompressing two more maps and
+ * the FSC's transforms, a fraction of Level 0's local items. calibrate.ts --half-maps (before any
+ * Level 1 item existed) measured ≤ 2.6 s per million voxels on 2 busy cores (fit over 96³–216³;
+ * single pairs scatter by ±10 s with the machine's load); 6 s is asked, half of Level 0's
+ * allowance, until Level 1 is measured.
+ */
+export const TIME_HALF_MAPS_PER_MVOXEL_MIN = 0.1;
 
 /** Resources of one task. */
 export interface TaskResources {
@@ -45,15 +68,23 @@ export interface ResourcePolicy {
   readonly maxTimeMin?: number;
 }
 
+/** What is analysed beside the map (it changes the request). */
+export interface AnalysisInputs {
+  /** The entry's two half maps are analysed too (same grid as the map). */
+  readonly halfMaps?: boolean;
+}
+
 /**
- * Memory and time for analysing one map of grid `dims` (voxels per axis). Rounded up to 100 MB
- * and whole minutes; capped by the policy. Preconditions: dims are positive integers.
+ * Memory and time for analysing one map of grid `dims` (voxels per axis), with its half maps when
+ * `inputs.halfMaps`. Rounded up to 100 MB and whole minutes; capped by the policy.
+ * Preconditions: dims are positive integers.
  */
-export function estimateResources(dims: readonly [number, number, number], policy: ResourcePolicy = {}): TaskResources {
+export function estimateResources(dims: readonly [number, number, number], policy: ResourcePolicy = {}, inputs: AnalysisInputs = {}): TaskResources {
   const voxels = dims[0] * dims[1] * dims[2];
   const mapMB = (voxels * 4) / 2 ** 20;
-  let memMB = Math.ceil(((MEM_BASE_MB + MEM_FACTOR * mapMB) * (policy.memScale ?? 1)) / 100) * 100;
-  let timeMin = Math.ceil((TIME_BASE_MIN + (TIME_PER_MVOXEL_MIN * voxels) / 1e6) * (policy.timeScale ?? 1));
+  const h = inputs.halfMaps ? 1 : 0;
+  let memMB = Math.ceil(((MEM_BASE_MB + (MEM_FACTOR + MEM_HALF_MAPS_FACTOR * h) * mapMB) * (policy.memScale ?? 1)) / 100) * 100;
+  let timeMin = Math.ceil((TIME_BASE_MIN + ((TIME_PER_MVOXEL_MIN + TIME_HALF_MAPS_PER_MVOXEL_MIN * h) * voxels) / 1e6) * (policy.timeScale ?? 1));
   if (policy.maxMemMB) memMB = Math.min(memMB, policy.maxMemMB);
   if (policy.maxTimeMin) timeMin = Math.min(timeMin, Math.max(1, Math.floor(policy.maxTimeMin)));
   return { memMB, timeMin: Math.max(1, timeMin) };

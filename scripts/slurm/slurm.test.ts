@@ -1,9 +1,10 @@
 /**
- * The Slurm executor. Without a cluster: the resource formula, the batch script (run by bash with
- * a stand-in Node), the parsing of Slurm's output, and one array task run by hand (statuses of a
- * good and a corrupt map). On a real one-node cluster (test-cluster.ts; skipped, with the reason
+ * The Slurm executor. Without a cluster: the resource formula (more with half maps), the batch
+ * script (run by bash with a stand-in Node), the parsing of Slurm's output, and one array task run
+ * by hand (statuses of a good map, a corrupt map, a map with its half maps and one whose half maps
+ * are on another grid). On a real one-node cluster (test-cluster.ts; skipped, with the reason
  * printed, where Slurm cannot start): the nightly run with --executor slurm publishes
- * byte-identical content to --executor local; a corrupt map fails alone with its reason; a task
+ * byte-identical content to --executor local, an entry with half maps included; a corrupt map fails alone with its reason; a task
  * SIGKILLed like an out-of-memory kill is resubmitted with twice the memory, then recorded failed
  * at the limit; and a driver cancelled with SIGTERM resumes without re-analysing finished entries.
  */
@@ -16,18 +17,19 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMrc, writeMrc } from '../../analyzers/volume/to-mrc.ts';
+import { simulateHalfMaps } from '../../analyzers/simulate/half-maps.ts';
 import { makePhantom } from '../../analyzers/simulate/phantoms.ts';
 import { projectRoot } from '../../analyzers/testing/fixtures.ts';
 import { ANALYZER_VERSION } from '../../analyzers/util/version.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
 import { buildEntryJson } from '../emdb/entry-json.ts';
 import { startMirror, type Mirror } from '../mirror/mirror.ts';
-import { gzipMap, writeMirrorEntry, writeSimulatedEntries } from '../mirror/mirror-folder.ts';
-import { Ledger } from '../nightly/ledger.ts';
+import { gzipMap, HALF_MAP_VARIANTS, writeHalfMapEntries, writeMirrorEntry, writeSimulatedEntries } from '../mirror/mirror-folder.ts';
+import { Ledger, LEDGER_SCHEMA_VERSION } from '../nightly/ledger.ts';
 import { runNightly, type NightlyOptions, type NightlySummary } from '../nightly/pipeline.ts';
 import { batchScript, sbatchDirectives, shellQuote } from './batch-script.ts';
-import { lossReason, memoryClass } from './driver.ts';
-import { estimateResources, MEM_BASE_MB, MEM_FACTOR, slurmTime, TIME_BASE_MIN, TIME_PER_MVOXEL_MIN } from './resources.ts';
+import { lossReason, memoryClass, unitResources } from './driver.ts';
+import { estimateResources, MEM_BASE_MB, MEM_FACTOR, MEM_HALF_MAPS_FACTOR, slurmTime, TIME_BASE_MIN, TIME_HALF_MAPS_PER_MVOXEL_MIN, TIME_PER_MVOXEL_MIN } from './resources.ts';
 import { parseSbatchId, parseScontrolJob, parseSqueue, runCommand } from './slurm-commands.ts';
 import { readStatus, TASK_FILE_VERSION, unitKey, type TaskFile } from './task-file.ts';
 import { runSlurmTask } from './task.ts';
@@ -89,6 +91,22 @@ describe('slurm: resources, batch script, parsing', () => {
     expect([700, 1024, 1025, 1600, 3448, 9000].map(memoryClass)).toEqual([1024, 1024, 1536, 2048, 4096, 12288]);
   });
 
+  it('asks more memory and time when the half maps are analysed too, and the driver passes that on per entry', () => {
+    const d: [number, number, number] = [360, 360, 360];
+    const mapMB = (360 ** 3 * 4) / 2 ** 20;
+    const plain = estimateResources(d);
+    const halves = estimateResources(d, {}, { halfMaps: true });
+    expect(halves.memMB).toBe(Math.ceil((MEM_BASE_MB + (MEM_FACTOR + MEM_HALF_MAPS_FACTOR) * mapMB) / 100) * 100);
+    expect(halves.memMB - plain.memMB).toBeGreaterThanOrEqual(Math.floor(6 * mapMB / 100) * 100);
+    expect(halves.timeMin).toBe(Math.ceil(TIME_BASE_MIN + ((TIME_PER_MVOXEL_MIN + TIME_HALF_MAPS_PER_MVOXEL_MIN) * 360 ** 3) / 1e6));
+    expect(halves.timeMin).toBeGreaterThan(plain.timeMin);
+    // Scales and caps apply to the larger request as to any other.
+    expect(estimateResources(d, { memScale: 2, maxMemMB: 5000 }, { halfMaps: true }).memMB).toBe(5000);
+    expect(estimateResources(d, {}, { halfMaps: false })).toEqual(plain);
+    expect(unitResources({ dims: d, halfMapPaths: ['/a', '/b'] }, {})).toEqual(halves);
+    expect(unitResources({ dims: d }, {})).toEqual(plain);
+  });
+
   it('writes a batch script that bash runs: the task command with quoted paths, the task index and EMVR_THREADS', async () => {
     const dir = await mkdtemp("emvr-sbatch-it's ");
     const spec = {
@@ -148,22 +166,32 @@ describe('slurm: resources, batch script, parsing', () => {
     l.recordAttempt(run, { ...a, attempt: 2, task: '8_0', state: 'COMPLETED', exitCode: null, memMB: 2048, outcome: 'analysed', reason: null });
     l.recordAttempt(run, { ...a, attempt: 1 });
     expect(l.attempts(run).map((x) => [x.attempt, x.task, x.state, x.memMB, x.outcome])).toEqual([[1, '7_0', 'FAILED', 1024, 'lost'], [2, '8_0', 'COMPLETED', 2048, 'analysed']]);
-    expect(l.getMeta('schema_version')).toBe('2');
+    expect(l.getMeta('schema_version')).toBe(String(LEDGER_SCHEMA_VERSION));
     l.finishRun(run, 'interrupted');
     expect(l.runs(1)[0].status).toBe('interrupted');
     l.close();
   });
 
-  it('runs an array task by hand: one status per entry, written after its report, the corrupt map reported as corrupt', async () => {
+  it('runs an array task by hand: one status per entry, written after its report, the corrupt map reported as corrupt, half maps analysed or refused', async () => {
     const dir = await mkdtemp('emvr-task-');
     const p = await makePhantom('well-behaved', { box: BOX });
     const good = path.join(dir, 'good.mrc');
     await writeMrc(good, p.volume);
     const bad = path.join(dir, 'bad.mrc');
     await writeFile(bad, await corruptMapBytes());
+    const halves = await simulateHalfMaps(p.volume, { resolution: 3.5 }, 3);
+    const h = [path.join(dir, 'emd_90011_half_map_1.mrc'), path.join(dir, 'emd_90011_half_map_2.mrc')] as const;
+    await writeMrc(h[0], halves.half1);
+    await writeMrc(h[1], halves.half2);
+    const big = await makePhantom('well-behaved', { box: BOX + 4 });
+    const offGrid = path.join(dir, 'emd_90102_half_map_1.mrc');
+    await writeMrc(offGrid, big.volume);
     const entry = (id: string) => ({ id, title: null, authors: [], depositionDate: null, releaseDate: null, resolution: p.resolution, threshold: p.threshold, method: null, pdbIds: [] });
-    const unit = (id: string, map: string) => ({ id, key: unitKey({ id, mapSha256: id, metadataSha256: 'm', analyzerVersion: ANALYZER_VERSION, figures: false, maxVoxels: null }), resultDir: path.join(dir, 'results', id), mapPath: map, entry: entry(id), figures: false });
-    const file: TaskFile = { version: TASK_FILE_VERSION, analyzerVersion: ANALYZER_VERSION, tasks: [[unit('EMD-90001', good), unit('EMD-90100', bad)]] };
+    const unit = (id: string, map: string, halfMapPaths?: readonly [string, string]) => ({
+      id, key: unitKey({ id, mapSha256: id, metadataSha256: 'm', analyzerVersion: ANALYZER_VERSION, figures: false, maxVoxels: null }), resultDir: path.join(dir, 'results', id), mapPath: map, entry: entry(id), figures: false,
+      ...(halfMapPaths ? { halfMapPaths } : {}),
+    });
+    const file: TaskFile = { version: TASK_FILE_VERSION, analyzerVersion: ANALYZER_VERSION, tasks: [[unit('EMD-90001', good), unit('EMD-90100', bad), unit('EMD-90011', good, h), unit('EMD-90102', good, [offGrid, h[1]])]] };
     const taskFile = path.join(dir, 'tasks.json');
     await writeFile(taskFile, JSON.stringify(file));
     const lines: string[] = [];
@@ -189,6 +217,14 @@ describe('slurm: resources, batch script, parsing', () => {
     expect(readdirSync(path.join(dir, 'results', 'EMD-90100'))).toEqual(['status.json']);
     expect(readdirSync(path.join(dir, 'results', 'EMD-90001')).sort()).toEqual(['status.json', 'work-41_0']);
     expect(lines.join('\n')).toMatch(/EMD-90100 corrupt: /u);
+    // The half maps reach the analysis: recorded in the report; on another grid, the analyzer's refusal.
+    const s3 = (await readStatus(path.join(dir, 'results', 'EMD-90011', 'status.json')))!;
+    expect(s3.outcome).toMatchObject({ ok: true });
+    const withHalves = JSON.parse(await readFile(path.join(dir, 'results', 'EMD-90011', 'work-41_0', 'report.json'), 'utf8'));
+    expect(withHalves.inputs.halfMaps.map((x: { file: string }) => x.file)).toEqual(['emd_90011_half_map_1.mrc', 'emd_90011_half_map_2.mrc']);
+    const s4 = (await readStatus(path.join(dir, 'results', 'EMD-90102', 'status.json')))!;
+    expect(s4.outcome).toMatchObject({ ok: false, kind: 'refused', message: expect.stringMatching(/^half map \S*emd_90102_half_map_1\.mrc \(84×84×84 voxels .*\) is not on the grid of the map \S*good\.mrc \(80×80×80 voxels/u) });
+    expect(lines.join('\n')).toMatch(/EMD-90011 \(\S*good\.mrc \+ half maps \S*emd_90011_half_map_1\.mrc, /u);
     // A task index the file does not have is refused.
     expect(await runSlurmTask(taskFile, 5, () => undefined)).toBe(2);
   });
@@ -227,6 +263,7 @@ describe.skipIf(cluster === undefined)('slurm: on a real one-node cluster', () =
   beforeAll(async () => {
     mirrorDir = await mkdtemp('emvr-slurm-mirror-');
     await writeSimulatedEntries(mirrorDir, { names: ['well-behaved', 'noise-blobs', 'threshold-too-high'], box: BOX });
+    await writeHalfMapEntries(mirrorDir, { box: BOX, variants: [HALF_MAP_VARIANTS[0]] });
     const json = buildEntryJson({ id: 'EMD-90100', title: 'A map cut short at the source', authors: ['Doe J'], depositionDate: '2024-01-02', releaseDate: '2024-01-15', resolution: 3.5, contour: 0.02, dims: [BOX, BOX, BOX], voxelSize: [1.2, 1.2, 1.2] });
     await writeMirrorEntry(mirrorDir, 'EMD-90100', json, await gzipMap(await corruptMapBytes()));
     mirror = await startMirror({ dir: mirrorDir });
@@ -245,7 +282,7 @@ describe.skipIf(cluster === undefined)('slurm: on a real one-node cluster', () =
     ledger.close();
   });
 
-  it('publishes byte-identical content to the local executor; the corrupt map fails alone with its reason', async () => {
+  it('publishes byte-identical content to the local executor, half maps included; the corrupt map fails alone with its reason', async () => {
     const outL = await mkdtemp('emvr-slurm-local-');
     const t0 = performance.now();
     const local = await runNightly(opts(outL));
@@ -255,7 +292,7 @@ describe.skipIf(cluster === undefined)('slurm: on a real one-node cluster', () =
     const onSlurm = await runNightly(opts(outS, { executor: 'slurm', slurm: slurmOpts() }));
     const tSlurm = (performance.now() - t1) / 1000;
     console.log(`slurm vs local: ${onSlurm.outcomes.length} entries; local ${tLocal.toFixed(1)} s, slurm ${tSlurm.toFixed(1)} s (cluster up in ${cluster!.startSeconds} s)`);
-    const expected = { 'EMD-90001': 'analysed', 'EMD-90004': 'analysed', 'EMD-90005': 'refused', 'EMD-90100': 'failed' };
+    const expected = { 'EMD-90001': 'analysed', 'EMD-90004': 'analysed', 'EMD-90005': 'refused', 'EMD-90011': 'analysed', 'EMD-90100': 'failed' };
     expect(byId(local)).toEqual(expected);
     expect(byId(onSlurm)).toEqual(expected);
     const corrupt = onSlurm.outcomes.find((o) => o.id === 'EMD-90100')!;
@@ -267,9 +304,12 @@ describe.skipIf(cluster === undefined)('slurm: on a real one-node cluster', () =
 
     localContent = await tree(path.join(outL, 'content'));
     const slurmContent = await tree(path.join(outS, 'content'));
-    expect([...localContent.keys()].filter((f) => f.endsWith('report.json')).length).toBe(2);
-    expect([...localContent.keys()].filter((f) => f.endsWith('.png')).length).toBeGreaterThan(2 * 10);
+    expect([...localContent.keys()].filter((f) => f.endsWith('report.json')).length).toBe(3);
+    expect([...localContent.keys()].filter((f) => f.endsWith('.png')).length).toBeGreaterThan(3 * 10);
     expect(slurmContent).toEqual(localContent);
+    // The half maps reached the task: its report records them.
+    const halves = JSON.parse(await readFile(path.join(outS, 'content', 'entries', 'EMD-90011', 'report.json'), 'utf8')).inputs.halfMaps;
+    expect(halves.map((x: { file: string }) => x.file)).toEqual(['emd_90011_half_map_1.map.gz', 'emd_90011_half_map_2.map.gz']);
 
     // Each analysis ran as a task of one array on ci1, with the memory asked from its map size.
     const ledger = Ledger.open(path.join(outS, 'ledger.sqlite'), { readOnly: true });
@@ -279,10 +319,11 @@ describe.skipIf(cluster === undefined)('slurm: on a real one-node cluster', () =
       ['EMD-90001', 1, 'COMPLETED', 'ci1', 'analysed'],
       ['EMD-90004', 1, 'COMPLETED', 'ci1', 'analysed'],
       ['EMD-90005', 1, 'COMPLETED', 'ci1', 'refused'],
+      ['EMD-90011', 1, 'COMPLETED', 'ci1', 'analysed'],
       ['EMD-90100', 1, 'COMPLETED', 'ci1', 'corrupt'],
     ]);
     expect(new Set(attempts.map((a) => a.task.split('_')[0])).size).toBe(1);
-    expect(attempts.every((a) => a.memMB === memoryClass(estimateResources([BOX, BOX, BOX]).memMB))).toBe(true);
+    for (const a of attempts) expect(a.memMB, a.entryId).toBe(memoryClass(estimateResources([BOX, BOX, BOX], {}, { halfMaps: a.entryId === 'EMD-90011' }).memMB));
     // Nothing of the cluster's working area is left once every entry is collected.
     expect(readdirSync(path.join(outS, 'cache', 'slurm', 'results'))).toEqual([]);
     expect(JSON.parse(readFileSync(path.join(outS, 'cache', 'slurm', 'jobs.json'), 'utf8'))).toEqual({ jobs: [] });
@@ -388,7 +429,7 @@ describe.skipIf(cluster === undefined)('slurm: on a real one-node cluster', () =
     const l1 = Ledger.open(ledgerFile, { readOnly: true });
     expect(l1.runs(1)[0].status).toBe('interrupted');
     l1.close();
-    expect(finished.length).toBeLessThan(3);
+    expect(finished.length).toBeLessThan(4);
 
     const again = await cli(args.slice(1));
     expect(again.code, again.stderr).toBe(0);
@@ -400,7 +441,7 @@ describe.skipIf(cluster === undefined)('slurm: on a real one-node cluster', () =
     // What run 1 finished is reused, never submitted again; the rest is analysed now.
     for (const id of finished) expect(rows2.find((r) => r.entryId === id)?.status, id).toBe('reused');
     expect(attempts2.filter((a) => finished.includes(a.entryId))).toEqual([]);
-    expect(rows2.filter((r) => r.status === 'analysed' || r.status === 'refused').length + finished.length).toBe(3);
+    expect(rows2.filter((r) => r.status === 'analysed' || r.status === 'refused').length + finished.length).toBe(4);
     expect(rows2.find((r) => r.entryId === 'EMD-90100')?.status).toBe('failed');
     expect(await tree(path.join(out, 'content'))).toEqual(localContent);
   });

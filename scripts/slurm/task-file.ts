@@ -15,10 +15,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Entry } from '../../analyzers/report/schema.ts';
 import { checkEmdbId } from '../emdb/ids.ts';
-import type { AnalysisOutcome } from '../jobs/analysis-job.ts';
+import type { AnalysisOutcome, InputNote } from '../jobs/analysis-job.ts';
 
-/** Version of tasks.json and status.json; a task refuses a tasks.json of another version. */
-export const TASK_FILE_VERSION = 1;
+/**
+ * Version of tasks.json and status.json; a task refuses a tasks.json of another version. 2: units
+ * carry half maps and input notes (a version-1 task would silently analyse without them).
+ */
+export const TASK_FILE_VERSION = 2;
 
 /** One entry to analyse in a task. */
 export interface TaskUnit {
@@ -29,6 +32,10 @@ export interface TaskUnit {
   readonly resultDir: string;
   /** Absolute path of the verified map (gzip) on shared storage. */
   readonly mapPath: string;
+  /** Absolute paths of the two verified half maps on shared storage, when the entry has them. */
+  readonly halfMapPaths?: readonly [string, string];
+  /** Notes on the inputs added to the report (analysis-job.ts). */
+  readonly inputNotes?: readonly InputNote[];
   readonly entry: Entry;
   readonly figures: boolean;
   readonly maxVoxels?: number;
@@ -82,9 +89,13 @@ export function workName(task: string): string {
   return `work-${task.replace(/[^A-Za-z0-9_-]/gu, '-')}`;
 }
 
-/** Key of a unit: sha256 of the canonical JSON of its inputs (id, map sha256, metadata sha256, analyzer version, figures, max voxels). */
-export function unitKey(k: { id: string; mapSha256: string; metadataSha256: string; analyzerVersion: string; figures: boolean; maxVoxels: number | null }): string {
-  const canon = JSON.stringify([k.id, k.mapSha256, k.metadataSha256, k.analyzerVersion, k.figures, k.maxVoxels]);
+/**
+ * Key of a unit: sha256 of the canonical JSON of its inputs (id, map sha256, metadata sha256,
+ * analyzer version, figures, max voxels, and the additional-input fingerprint when there is one:
+ * left out when null so an entry without half maps keeps the key it always had).
+ */
+export function unitKey(k: { id: string; mapSha256: string; metadataSha256: string; analyzerVersion: string; figures: boolean; maxVoxels: number | null; extraInputsSha256?: string | null }): string {
+  const canon = JSON.stringify([k.id, k.mapSha256, k.metadataSha256, k.analyzerVersion, k.figures, k.maxVoxels, ...(k.extraInputsSha256 ? [k.extraInputsSha256] : [])]);
   return createHash('sha256').update(canon).digest('hex');
 }
 

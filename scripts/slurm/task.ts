@@ -25,7 +25,15 @@ async function analyseUnit(u: TaskUnit, task: string, versionProblem: string | n
   if (versionProblem !== null) return { ok: false, kind: 'error', message: versionProblem, seconds: 0 };
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
-  const out = await analyseJob({ mapPath: u.mapPath, entryDir: work, entry: u.entry, figures: u.figures, maxVoxels: u.maxVoxels });
+  const out = await analyseJob({
+    mapPath: u.mapPath,
+    ...(u.halfMapPaths ? { halfMapPaths: u.halfMapPaths } : {}),
+    ...(u.inputNotes && u.inputNotes.length > 0 ? { inputNotes: u.inputNotes } : {}),
+    entryDir: work,
+    entry: u.entry,
+    figures: u.figures,
+    maxVoxels: u.maxVoxels,
+  });
   // Nothing to publish from a failed attempt; its partial figures would only fill the disk.
   if (!out.ok) await rm(work, { recursive: true, force: true });
   return out;
@@ -47,7 +55,7 @@ export async function runSlurmTask(taskFile: string, index: number, log: (line: 
     file.analyzerVersion === ANALYZER_VERSION ? null : `the analyzer on ${host} is version ${ANALYZER_VERSION}, the run was submitted with ${file.analyzerVersion} (code changed under queued tasks)`;
   let code = 0;
   for (const u of units) {
-    log(`emvr task ${task} on ${host}: ${u.id} (${u.mapPath})`);
+    log(`emvr task ${task} on ${host}: ${u.id} (${u.mapPath}${u.halfMapPaths ? ` + half maps ${u.halfMapPaths.join(', ')}` : ''})`);
     const outcome = await analyseUnit(u, task, versionProblem);
     const status: TaskStatus = { version: TASK_FILE_VERSION, id: u.id, key: u.key, task, work: workName(task), host, outcome, finishedAt: new Date().toISOString() };
     try {
