@@ -2,7 +2,7 @@
  * `emvr demo`: the product's main job on an embedded default, with no network and no ../shared.
  * Builds a local EMDB mirror folder of simulated entries (one per phantom: each with one known
  * defect, plus well-behaved ones; EMDB-like entry JSON with IDs EMD-9000N, contour = phantom
- * threshold; and two entries with half maps of a designed FSC, EMD-90011/90012, for Level 1),
+ * threshold; and three entries with half maps of a designed FSC, EMD-90011…90013, for Level 1),
  * serves it on a free 127.0.0.1 port, runs the nightly pipeline against it (download,
  * verify, analyse in worker processes, publish, site with PDFs), checks every report against what
  * its phantom must show, then serves the site (unless --no-serve).
@@ -31,12 +31,12 @@ export const demoCommand: Command = {
 Builds a local EMDB mirror of simulated entries — one per phantom map (a procedural protein with
 one known defect each: decentred, background offset, noise blobs, threshold too high, known
 B-factors, mirrored hand, masked background, plus a well-behaved one), as EMD-90001… with
-EMDB-shaped entry JSON, and two entries with half maps (EMD-90011: half maps whose FSC crosses
+EMDB-shaped entry JSON, and three entries with half maps (EMD-90011: half maps whose FSC crosses
 0.143 at the reported 3.5 Å; EMD-90012: the same map reporting 3.5 Å with half maps that only
-reach 6 Å) — serves it on 127.0.0.1, runs the nightly pipeline against it into <out>/
+reach 6 Å; EMD-90013: the masked-background map with unmasked half maps) — serves it on 127.0.0.1, runs the nightly pipeline against it into <out>/
 (content/, cache/, ledger.sqlite, site/), prints each entry's result beside what its phantom
 must show (OK or MISMATCH; for the half-map entries also that the report records both half
-maps and, once Level 1 items exist, which of them warn), then serves the site and prints its
+maps and which Level 1 items warn), then serves the site and prints its
 URL (Ctrl-C stops). Running it again reuses every report (nothing changed). Nothing is
 downloaded from the network.
 
@@ -109,8 +109,8 @@ options:
   },
 };
 
-/** Layout of the demo mirror folder; a folder of another layout (an older demo's) is rebuilt. 2: half-map entries. */
-const DEMO_MIRROR_LAYOUT = 2;
+/** Layout of the demo mirror folder; a folder of another layout (an older demo's) is rebuilt. 2: half-map entries; 3: EMD-90013 (masked, half maps). */
+const DEMO_MIRROR_LAYOUT = 3;
 
 /** What the demo mirror folder was built from: the same stamp means the same bytes, so it is kept. */
 interface DemoStamp {

@@ -175,7 +175,8 @@ export interface HalfMapVariant {
  * The demo's entries with half maps (after the phantoms' EMD-90001…90010). Both deposit the
  * well-behaved phantom (reported at 3.5 Å): one with half maps whose FSC crosses 0.143 at that
  * resolution, one whose half maps only reach 6 Å, so the claimed resolution is too optimistic
- * and the FSC item 1.a must say so.
+ * and the FSC items 1.a and 1.b must say so; and the masked-background phantom with unmasked half
+ * maps, whose 0.e, impossible from the masked map alone, takes its noise from the half maps.
  */
 export const HALF_MAP_VARIANTS: readonly HalfMapVariant[] = [
   {
@@ -192,7 +193,15 @@ export const HALF_MAP_VARIANTS: readonly HalfMapVariant[] = [
     phantom: 'well-behaved',
     design: { resolution: 6 },
     title: `Simulated phantom "well-behaved" reporting ${PHANTOM_RESOLUTION_A} Å, with half maps whose FSC crosses 0.143 at 6 Å`,
-    level1Warns: ['1.a'],
+    level1Warns: ['1.a', '1.b'],
+  },
+  {
+    id: 'EMD-90013',
+    label: 'masked-half-maps',
+    phantom: 'masked-background',
+    design: { resolution: PHANTOM_RESOLUTION_A },
+    title: `Simulated phantom "masked-background" (masked before deposition) with unmasked half maps at ${PHANTOM_RESOLUTION_A} Å: 0.e takes its noise from the half maps`,
+    level1Warns: [],
   },
 ];
 

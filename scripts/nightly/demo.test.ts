@@ -35,12 +35,17 @@ describe('emvr demo', () => {
     const args = [path.join(projectRoot, 'scripts', 'cli.ts'), 'demo', '--out', out, '--no-serve', '--no-figures', '--no-pdf'];
     const first = await run(args);
     expect(first.status, `${first.stdout}\n${first.stderr}`).toBe(0);
-    expect(first.stdout).toMatch(/analysed 11, reused 0, refused 1, failed 0/u);
+    expect(first.stdout).toMatch(/analysed 12, reused 0, refused 1, failed 0/u);
     expect(first.stdout).toMatch(/every phantom gives its expected answer/u);
-    expect(first.stdout.match(/ OK$/gmu)?.length).toBe(12);
+    expect(first.stdout.match(/ OK$/gmu)?.length).toBe(13);
     expect(first.stdout).toMatch(/^EMD-90011 half-maps .* OK$/mu);
-    expect(first.stdout).toMatch(/^EMD-90012 optimistic-resolution .* OK$/mu);
-    expect((await readdir(path.join(out, 'content', 'entries'))).length).toBe(11);
+    expect(first.stdout).toMatch(/^EMD-90012 optimistic-resolution .*1\.a WARN 1\.b WARN .* OK$/mu);
+    expect(first.stdout).toMatch(/^EMD-90013 masked-half-maps .* OK$/mu);
+    expect((await readdir(path.join(out, 'content', 'entries'))).length).toBe(12);
+    // The masked deposit: 0.e cannot use its zero background, so it takes the noise from the half maps.
+    const masked = JSON.parse(await readFile(path.join(out, 'content', 'entries', 'EMD-90013', 'report.json'), 'utf8'));
+    expect(masked.items['0']['0.e'].status).toMatch(/^(ok|warnings)$/u);
+    expect(masked.items['0']['0.e'].values.noiseSource).toBe('half-maps');
     expect(existsSync(path.join(out, 'ledger.sqlite'))).toBe(true);
     for (const id of ['EMD-90011', 'EMD-90012']) {
       const r = JSON.parse(await readFile(path.join(out, 'content', 'entries', id, 'report.json'), 'utf8'));
@@ -50,7 +55,7 @@ describe('emvr demo', () => {
 
     const second = await run(args);
     expect(second.status, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/analysed 0, reused 12, refused 0, failed 0/u);
+    expect(second.stdout).toMatch(/analysed 0, reused 13, refused 0, failed 0/u);
     expect(second.stderr).toMatch(/reusing the mirror folder/u);
     await rm(out, { recursive: true, force: true });
   });
