@@ -125,7 +125,7 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
     writeReport(content, future, goodDir);
     reports.set(FUTURE_ID, parseReport(future));
     // A report of schema 1, as the analyzer wrote it before the item catalog, kept byte for byte.
-    const legacy = JSON.parse(gunzipSync(fs.readFileSync(path.join(PROJECT_ROOT, 'scripts', 'testing', 'golden', 'phantom-b-factor-positive.json.gz'))).toString('utf8'));
+    const legacy = JSON.parse(gunzipSync(fs.readFileSync(path.join(PROJECT_ROOT, 'scripts', 'testing', 'samples', 'report-schema1.json.gz'))).toString('utf8'));
     expect(legacy.schemaVersion).toBe(1);
     legacy.entry = { ...legacy.entry, id: LEGACY_ID, title: 'A report of schema 1' };
     fs.mkdirSync(path.join(content, 'entries', LEGACY_ID), { recursive: true });
