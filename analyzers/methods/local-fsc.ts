@@ -34,6 +34,14 @@ export const DEFAULT_BOX = 20;
  */
 export const WINDOW_EDGE_FRACTION = 0.5;
 /**
+ * The FSC cutoff of the local curves. In the Hann window the local FSC is inflated near the
+ * crossing (the window's spectrum carries the strong low-resolution shells into the ones
+ * around it), so on half maps designed to cross 0.143 at a known resolution the local curves
+ * cross 0.143 2–6 % finer and 0.5 10–14 % coarser than the design; 0.25 gives medians within
+ * −0.3…+3.4 % of it from 2.4 to 8 Å (box by `localFscBox`; table on the methods page).
+ */
+export const CALIBRATED_CUTOFF = 0.25;
+/**
  * Soft-mask values above this are analysed. The soft mask is an FFT Gaussian of the hard mask,
  * so round-off leaves ~1e-7 almost everywhere; 1e-3 is its Gaussian tail ≈ 3σ (6 voxels)
  * beyond the hard mask.
@@ -77,6 +85,26 @@ export interface LocalFscResult {
   /** Nodes whose FSC stayed above the cutoff up to Nyquist (value 2·Ts), and nodes below it from shell 1 (value 2b·Ts). */
   readonly atFinest: number;
   readonly atCoarsest: number;
+}
+
+/**
+ * The shell of the padded box (n = 2b) at which the expected resolution should fall at least: the
+ * window smooths the local FSC over a fixed number of shells, so its bias depends on where the
+ * crossing falls in shells (measured on designed pairs, see the methods page); from shell 11 on
+ * the bias stays within a few percent with the calibrated cutoff.
+ */
+export const MIN_CROSSING_SHELL = 11;
+
+/**
+ * The box for an expected resolution `resolution` (Å; null: unknown) at voxel size `ts`: the
+ * smallest accepted box ≥ DEFAULT_BOX whose padded box puts that resolution at shell
+ * ≥ MIN_CROSSING_SHELL, i.e. b ≥ 11·res/(2·Ts). 20 voxels (Blocres's default) for res/Ts ≤ 3.6.
+ */
+export function localFscBox(resolution: number | null, ts: number): number {
+  const need = resolution !== null && resolution > 0 ? Math.ceil((MIN_CROSSING_SHELL * resolution) / (2 * ts)) : DEFAULT_BOX;
+  let b = Math.max(DEFAULT_BOX, need + (need % 2));
+  while (!validBox(b)) b += 2;
+  return b;
 }
 
 /** Lattice step for box b: b/5 (4 voxels for b = 20), at least 2. */
