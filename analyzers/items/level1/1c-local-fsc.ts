@@ -46,7 +46,7 @@ export function measureLocalFsc(out: LocalFscResult, reported: number | null, ts
     out.atCoarsest > 0 ? `${out.atCoarsest} were below it from the first shell (${f(range[1], 1)} Å, the box)` : '',
   ].filter((s) => s !== '');
   const results = [
-    `The local FSC of the half maps was computed in cubes of ${box} voxels (${f(box * ts, 1)} Å, Hann window, zero-padded to ${2 * box}) at ${lattice.nodes.length} lattice points every ${lattice.step} voxels over the soft mask (${out.regionVoxels} voxels), read where it falls below ${cutoff}, and interpolated between the lattice points${bounds.length > 0 ? `; of the lattice points, ${bounds.join(' and ')}` : ''}.`,
+    `The local FSC of the half maps was computed in cubes of ${box} voxels (${f(box * ts, 1)} Å, Hann window, zero-padded to ${2 * box}) at ${lattice.nodes.length} lattice points every ${lattice.step} voxels over the soft mask (${out.regionVoxels} voxels), read where it falls below ${cutoff} (the cutoff at which half maps designed to cross 0.143 at a known resolution give that resolution; Blocres reads 0.5), and interpolated between the lattice points${bounds.length > 0 ? `; of the lattice points, ${bounds.join(' and ')}` : ''}.`,
     `The local resolution over the soft mask has median ${f(p50)} Å, interquartile range ${f(p25)}–${f(p75)} Å, and 95% of the voxels between ${f(p2_5)} and ${f(p97_5)} Å. Some representative percentiles are in the table.`,
     P === null
       ? 'No resolution was reported, so the local values are not compared with it.'
