@@ -84,12 +84,13 @@ describe('crossing, box and lattice rules', () => {
     expect(crossingResolution([0, 0.9, 0.9, 0.9, 0.9, 0.9], 0.25, 5, 1)).toBe(2);
   });
 
-  it('box: 20 voxels up to res/Ts = 40/11, then the smallest 2·3·5-smooth box putting the resolution at shell ≥ 11', () => {
+  it('box: 20 voxels up to res/Ts = 40/11, then the smallest 2·3·5-smooth box putting the resolution at shell ≥ 11, at most 64', () => {
     expect(localFscBox(null, 1)).toBe(20);
     expect(localFscBox(3.5, 1.1)).toBe(20);
     expect(localFscBox(4.5, 1.1)).toBe(24);
     expect(localFscBox(6, 1.1)).toBe(30);
     expect(localFscBox(8, 1.1)).toBe(40);
+    expect(localFscBox(30, 1)).toBe(64);
     for (const b of [20, 24, 30, 32, 36, 40, 48]) expect(validBox(b)).toBe(true);
     for (const b of [19, 22, 26, 28, 34]) expect(validBox(b)).toBe(false);
   });

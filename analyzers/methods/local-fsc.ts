@@ -96,13 +96,21 @@ export interface LocalFscResult {
 export const MIN_CROSSING_SHELL = 11;
 
 /**
+ * The largest box: a 128³ transform per lattice point (and 2 × 8 MB of buffers per thread). Only
+ * maps sampled more than 11.6 times finer than their resolution reach it; their crossing then
+ * falls below shell 11 and reads somewhat finer (see MIN_CROSSING_SHELL).
+ */
+export const MAX_BOX = 64;
+
+/**
  * The box for an expected resolution `resolution` (Å; null: unknown) at voxel size `ts`: the
  * smallest accepted box ≥ DEFAULT_BOX whose padded box puts that resolution at shell
- * ≥ MIN_CROSSING_SHELL, i.e. b ≥ 11·res/(2·Ts). 20 voxels (Blocres's default) for res/Ts ≤ 3.6.
+ * ≥ MIN_CROSSING_SHELL, i.e. b ≥ 11·res/(2·Ts), at most MAX_BOX. 20 voxels (Blocres's default)
+ * for res/Ts ≤ 3.6.
  */
 export function localFscBox(resolution: number | null, ts: number): number {
   const need = resolution !== null && resolution > 0 ? Math.ceil((MIN_CROSSING_SHELL * resolution) / (2 * ts)) : DEFAULT_BOX;
-  let b = Math.max(DEFAULT_BOX, need + (need % 2));
+  let b = Math.min(MAX_BOX, Math.max(DEFAULT_BOX, need + (need % 2)));
   while (!validBox(b)) b += 2;
   return b;
 }
