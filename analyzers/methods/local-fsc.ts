@@ -4,8 +4,8 @@
  *
  * At each node p of a coarse lattice (step s voxels) over the analysed region, the cube of b³
  * voxels p − b/2 … p + b/2 − 1 is taken from both half maps (voxels outside the box count as 0),
- * multiplied by a separable cosine-edged window (flat in the middle, a raised-cosine fall-off of
- * b/4 voxels at each side), zero-padded to n = 2b and Fourier transformed. Shell k (k = 1 … b)
+ * multiplied by a separable Hann window (cos²(π·t/b) along each axis, t the distance from the
+ * cube centre), zero-padded to n = 2b and Fourier transformed. Shell k (k = 1 … b)
  * holds the coefficients whose integer frequency vector has round(|k|) = k (|k| ≤ b), at spatial
  * frequency k/(n·Ts); the FSC per shell is Σ Re(F1·F2*) / √(Σ|F1|²·Σ|F2|²). The local resolution
  * is n·Ts/k_c where k_c is where the FSC first falls below the cutoff, interpolated linearly
@@ -16,8 +16,9 @@
  * Cost: one n³ complex FFT per node, both halves at once (h1 + i·h2, separated by Hermitian
  * symmetry). The transform skips what is known to be zero: the z pass runs over the b² non-zero
  * columns, the y pass over n·b lines, the x pass only over the (ky, kz) lines inside the Nyquist
- * disc; every pass is one batched Stockham call over all its lines. Nodes are shared among the
- * FFT pool's workers; each worker keeps one kernel (its tables and two buffers) per box size.
+ * disc; every pass is one call of the batched WebAssembly SIMD line transform (float32) over all
+ * its lines. Nodes are shared among the FFT pool's workers; each worker keeps one kernel (its
+ * tables and two buffers) per box size.
  */
 import { WasmLineFft } from '../fft/fft.ts';
 import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
@@ -49,7 +50,7 @@ export const CALIBRATED_CUTOFF = 0.25;
 export const REGION_FLOOR = 1e-3;
 
 export interface LocalFscOptions {
-  /** Box b, voxels (even, ≥ 8; default DEFAULT_BOX). */
+  /** Box b, voxels (even, ≥ 8, 2b 2·3·5-smooth: `validBox`; default DEFAULT_BOX). */
   readonly box?: number;
   /** Lattice step, voxels (default `latticeStep(box)`). */
   readonly step?: number;
