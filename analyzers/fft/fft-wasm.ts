@@ -859,3 +859,60 @@ export class WasmKernel3d implements Fft3dKernel {
     }
   }
 }
+
+/**
+ * Batched complex transforms of one length n (2·3·5-smooth) on buffers of a private WebAssembly
+ * memory, for work on many small boxes (the local FSC): the caller fills and reads the buffers
+ * through `heap` (a Float32Array view; buffer i starts at float index `buffers[i] >> 2`) and runs
+ * `transform` on s interleaved lines (the Stockham layout of stockham.ts: sample k of line q at
+ * complex index q + s·k; s even, two lines per vector). One instance per thread.
+ */
+export class WasmLineFft {
+  readonly n: number;
+  /** Byte offsets of the buffers, in the order of the sizes given. */
+  readonly buffers: number[];
+  readonly heap: Float32Array;
+  private readonly plan: PlanLayout;
+  private readonly fn: SimdExports;
+
+  /** `bufferBytes`: the size of each buffer, bytes. */
+  constructor(n: number, bufferBytes: readonly number[]) {
+    if (WA === undefined) throw new Error('WasmLineFft: this runtime has no WebAssembly');
+    this.n = n;
+    const heap = new Heap();
+    this.plan = planLayout(n, heap);
+    this.buffers = bufferBytes.map((b) => heap.alloc(b));
+    const api = WA;
+    const memory = new api.Memory({ initial: Math.ceil(heap.top / 65536) + 1 });
+    this.fn = new api.Instance(simdFftModule(), { env: { memory } }).exports as unknown as SimdExports;
+    this.heap = new Float32Array(memory.buffer);
+    fillTwiddles(this.plan, this.heap);
+  }
+
+  /**
+   * X_k = Σ_j x_j·exp(sign·2πi·jk/n) of s lines (s even) held at byte offset `a`; `b` is the
+   * ping-pong scratch (both overwritten). Returns the byte offset of the buffer holding the result.
+   */
+  transform(a: number, b: number, s: number, sign: FftSign): number {
+    if (s % 2 !== 0) throw new RangeError(`WasmLineFft: the line count must be even, got ${s}`);
+    let x = a, y = b, stride = s, len = this.n;
+    const tws = sign < 0 ? this.plan.twF : this.plan.twB;
+    const suffix = sign < 0 ? 'f' : 'b';
+    for (let i = 0; i < this.plan.radices.length; i++) {
+      const p = this.plan.radices[i];
+      const m = len / p;
+      (this.fn[`pass${p}${suffix}`] as PassFn)(x, y, 8 * stride, m, tws[i]);
+      const t = x;
+      x = y;
+      y = t;
+      stride *= p;
+      len = m;
+    }
+    return x;
+  }
+
+  /** `count` rows of `lenB` bytes from stride `srcStrideB` to stride `dstStrideB` (byte offsets). */
+  copyRows(src: number, srcStrideB: number, dst: number, dstStrideB: number, lenB: number, count: number): void {
+    this.fn.copyRows(src, srcStrideB, dst, dstStrideB, lenB, count, 0);
+  }
+}

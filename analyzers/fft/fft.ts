@@ -42,6 +42,7 @@ import type { Vec3 } from '../volume/volume.ts';
 
 export type { FftSign, InverseNormOptions, InverseOptions, RealFft3d, SquaresMode } from './contract.ts';
 export { complexFftPlan, fft1d } from './stockham.ts';
+export { WasmLineFft } from './fft-wasm.ts';
 /** Grids with fewer voxels run on the calling thread: starting a phase on the pool (messages,
  *  barrier) costs ~0.1–1 ms, more than the transform of a small grid. */
 const PARALLEL_MIN_VOXELS = 64 * 64 * 64;

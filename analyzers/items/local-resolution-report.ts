@@ -8,15 +8,18 @@ import type { Table } from '../report/schema.ts';
 import { f } from '../util/format.ts';
 import type { ItemResult } from './item.ts';
 
-/** Warnings `<prefix>.homogeneous` (|p2.5 − p97.5| < 0.01 Å) and `<prefix>.resolution-better-than-local` (P < 0.1 %). */
-export function localResolutionWarnings(prefix: string, st: LocalResolutionStatistics, resolution: number): ItemResult['warnings'] {
+/**
+ * Warnings `<prefix>.homogeneous` (|p2.5 − p97.5| < 0.01 Å) and, when a resolution was reported,
+ * `<prefix>.resolution-better-than-local` (P < 0.1 %).
+ */
+export function localResolutionWarnings(prefix: string, st: LocalResolutionStatistics, resolution: number | null): ItemResult['warnings'] {
   const { p2_5, p97_5 } = st.percentiles;
   const P = st.reportedResolutionPercentile;
   const warnings: ItemResult['warnings'] = [];
   if (Math.abs(p2_5 - p97_5) < 0.01) {
     warnings.push({ code: `${prefix}.homogeneous`, text: `The local resolution is suspiciously homogeneous: |p97.5 − p2.5| = ${f(Math.abs(p97_5 - p2_5), 3)} Å (criterion: at least 0.01 Å). This points to a problem of the program rather than of the map.` });
   }
-  if (P < 0.1) {
+  if (resolution !== null && P < 0.1) {
     warnings.push({ code: `${prefix}.resolution-better-than-local`, text: `The reported resolution, ${f(resolution)} Å, is better than almost all local resolutions: it is at percentile ${f(P, 3)}% of their distribution (criterion: at least 0.1%). The reported resolution may be overestimated.` });
   }
   return warnings;

@@ -16,6 +16,7 @@ import { localOccupancySpec } from './items/level0/0g-local-occupancy.ts';
 import { handSpec } from './items/level0/0h-hand.ts';
 import { globalResolutionSpec } from './items/level1/1a-global-resolution.ts';
 import { fdrFscSpec } from './items/level1/1b-fdr-fsc.ts';
+import { localFscSpec } from './items/level1/1c-local-fsc.ts';
 import { localResolutionHalvesSpec } from './items/level1/1e-local-resolution-halves.ts';
 import { referencesFor } from './references.ts';
 
@@ -30,6 +31,7 @@ export const ITEM_SPECS = [
   handSpec,
   globalResolutionSpec,
   fdrFscSpec,
+  localFscSpec,
   localResolutionHalvesSpec,
 ] as const;
 

@@ -34,6 +34,7 @@ export const REFERENCES: readonly Reference[] = [
   { key: 'frank1981', short: 'Frank et al. 1981', text: 'Frank, J., Verschoor, A. & Boublik, M. (1981). Science 214, 1353–1355.', doi: '10.1126/science.7313694', note: 'The differential phase residual (DPR).' },
   { key: 'unser1987', short: 'Unser et al. 1987', text: 'Unser, M., Trus, B.L. & Steven, A.C. (1987). Ultramicroscopy 23, 39–51.', doi: '10.1016/0304-3991(87)90225-7', note: 'A resolution criterion based on the spectral signal-to-noise ratio.' },
   { key: 'beckers2020', short: 'Beckers & Sachse 2020', text: 'Beckers, M. & Sachse, C. (2020). J. Struct. Biol. 212, 107579.', doi: '10.1016/j.jsb.2020.107579', note: 'Permutation testing of the FSC with false-discovery-rate control (FDR-FSC).' },
+  { key: 'cardone2013', short: 'Cardone, Heymann & Steven 2013', text: 'Cardone, G., Heymann, J.B. & Steven, A.C. (2013). J. Struct. Biol. 184, 226–236.', doi: '10.1016/j.jsb.2013.08.002', note: 'Blocres: local resolution by the FSC of the half maps in a small window.' },
 ];
 
 /** The references with these keys, in list order; an unknown key throws (a spec typo). */

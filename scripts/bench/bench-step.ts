@@ -34,6 +34,7 @@ import { bFactorAnalysis, type GuinierResult } from '../../analyzers/items/level
 import { localResolution } from '../../analyzers/methods/monores.ts';
 import { fdrFsc } from '../../analyzers/methods/fdr-fsc.ts';
 import { fscCurve } from '../../analyzers/methods/fsc.ts';
+import { CALIBRATED_CUTOFF, latticeStep, localFsc, localFscBox, nodeCorner, REGION_FLOOR, regionNodes } from '../../analyzers/methods/local-fsc.ts';
 import { simulateHalfMaps } from '../../analyzers/simulate/half-maps.ts';
 import { measureLocalResolution } from '../../analyzers/items/level0/0e-local-resolution.ts';
 import { measureLocalBFactor } from '../../analyzers/items/level0/0f-local-bfactor.ts';
@@ -188,6 +189,45 @@ async function halfMapPair(): Promise<{ half1: Volume; half2: Volume }> {
   return pair;
 }
 
+/** Share of the box the 1.c row's region covers: a typical mask (EMD-44046's own covers 0.6 %). */
+const LOCAL_FSC_REGION_FRACTION = 0.1;
+/** The numpy side of the 1.c row computes every LOCAL_FSC_SUBSET-th node and scales its time. */
+const LOCAL_FSC_SUBSET = 40;
+
+/** A centred sphere covering `fraction` of the box (the 1.c row's analysed region). */
+function centredSphere(dims: readonly [number, number, number], fraction: number): Float32Array {
+  const [nx, ny, nz] = dims;
+  const r = Math.cbrt((3 * fraction * nx * ny * nz) / (4 * Math.PI));
+  const out = sharedFloat32(nx * ny * nz);
+  for (let z = 0, i = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++, i++) out[i] = Math.hypot(x - nx / 2, y - ny / 2, z - nz / 2) <= r ? 1 : 0;
+  return out;
+}
+
+/**
+ * 1.c on the simulated pair over a centred sphere of 10 % of the box. Every LOCAL_FSC_SUBSET-th
+ * node is written for python (corners `local-fsc-nodes.i32`, parameters `local-fsc.json`), which
+ * computes those and scales its time by the subset factor; the check compares their values.
+ */
+async function localFscStep(): Promise<Prepared> {
+  const h = await halfMapPair();
+  const region = centredSphere(h.half1.dims, LOCAL_FSC_REGION_FRACTION);
+  const ts = h.half1.voxelSize[0];
+  const box = localFscBox(resolution ?? HALF_MAP_DESIGN, ts);
+  const step = latticeStep(box);
+  const { lattice, nodes } = regionNodes(region, h.half1.dims, step, REGION_FLOOR);
+  const subset = Int32Array.from({ length: Math.ceil(nodes.length / LOCAL_FSC_SUBSET) }, (_, j) => j * LOCAL_FSC_SUBSET);
+  const corners = new Int32Array(3 * subset.length);
+  subset.forEach((q, j) => corners.set(nodeCorner(nodes[q], lattice, step, box), 3 * j));
+  await writeFile(path.join(work, 'local-fsc-nodes.i32'), new Uint8Array(corners.buffer));
+  await writeFile(path.join(work, 'local-fsc.json'), JSON.stringify({ box, cutoff: CALIBRATED_CUTOFF, scale: nodes.length / subset.length }));
+  return simple(() => localFsc(h.half1, h.half2, region, { box, step, cutoff: CALIBRATED_CUTOFF }), async (o) => {
+    const sorted = Float32Array.from(o.lattice.values).sort();
+    const mine = Float32Array.from(subset, (q) => o.lattice.values[q]);
+    await writeRaw('1.c.ours.f32', mine);
+    return { nodes: o.lattice.nodes.length, box, step, medianNode: sorted[sorted.length >> 1], subsetNodes: subset.length, resolution: Array.from(mine) };
+  });
+}
+
 /** A step whose timed part returns a value and whose check is derived from the last one. */
 function simple<T>(run: () => Promise<T> | T, check: (last: T) => Promise<Check> | Check): Prepared {
   let last: T | undefined;
@@ -330,6 +370,8 @@ async function prepare(): Promise<Prepared> {
         permutations: r.permutations.reduce((a, b) => a + b, 0),
       }));
     }
+    case '1.c':
+      return localFscStep();
     case 'figures':
       return figures();
     case 'level0':

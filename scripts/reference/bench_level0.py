@@ -9,9 +9,10 @@ N runs by itself instead of reading stdin.
 Each step computes what emvr's step computes, by the same definitions (level0-spec.md; the masks,
 0.a, 0.b and 0.c come from level0_reference.py), written the way a numpy/scipy user would:
 float32 data, scipy.fft with workers=2 (both cores, as emvr's FFT pool), scipy.ndimage.
-The half-map rows (fsc-pair, fdr-fsc) run the independent references fsc_reference.py (full-grid
-numpy fftn, float64) and fdr_fsc_reference.py (numpy rfftn, float64, the same caps as ours) on the
-pair that our side simulated from the map and wrote to DIR.
+The half-map rows (fsc-pair, fdr-fsc, 1.c) run the independent references fsc_reference.py (full-grid
+numpy fftn, float64), fdr_fsc_reference.py (numpy rfftn, float64, the same caps as ours) and
+local_fsc_reference.py (numpy fftn of each half per node, float64; on the subset of nodes our side
+wrote, its time scaled to all nodes) on the pair that our side simulated from the map and wrote to DIR.
 Inputs a step starts from (the map, its masks, the resized map of 0.f/0.g, the FFT input, the half
 maps) are prepared before the clock starts, as on our side. After the timed runs and after reading this
 process's peak RSS, steps with an array result compare it with ours, written by
@@ -35,6 +36,7 @@ from scipy import ndimage
 
 import fdr_fsc_reference
 import fsc_reference
+import local_fsc_reference
 import level0_reference as ref
 
 WORKERS = 2
@@ -233,12 +235,18 @@ def main():
         n = 256 if step == 'fft256' else 432
         state['in'] = ours(work, step + '.in.f32').reshape(n, n, n)
         scipy.fft.irfftn(scipy.fft.rfftn(state['in'], workers=WORKERS), s=state['in'].shape, workers=WORKERS)  # warm-up, as ours
-    if step in ('fsc-pair', 'fdr-fsc'):
+    if step in ('fsc-pair', 'fdr-fsc', '1.c'):
         meta = json.load(open(os.path.join(work, 'halves.json')))
         shape = tuple(meta['dims'][::-1])
         state['h1'] = ours(work, 'half1.f32').reshape(shape)
         state['h2'] = ours(work, 'half2.f32').reshape(shape)
         state['ts'] = meta['voxelSize'][0]
+    if step == '1.c':
+        lf = json.load(open(os.path.join(work, 'local-fsc.json')))
+        state['lf'] = lf
+        state['nodes'] = ours(work, 'local-fsc-nodes.i32', np.int32).reshape(-1, 3)
+        state['win'] = local_fsc_reference.window(lf['box'])
+        state['shell'] = local_fsc_reference.shells(lf['box'])
     if step in ('0.f', '0.g'):
         meta = json.load(open(os.path.join(work, 'resized.json')))
         n = meta['n']
@@ -288,6 +296,13 @@ def main():
             return {"resolution": r['resolution'], "coefficients": r['coefficients'], "samples": r['samples'],
                     "fsc": r['fsc'], "significantShells": int(sum(r['significant'])),
                     "permutations": int(sum(r['permutations']))}
+        if step == '1.c':
+            lf, box = state['lf'], state['lf']['box']
+            res = []
+            for x0, y0, z0 in state['nodes']:
+                fsc = local_fsc_reference.local_fsc(state['h1'], state['h2'], int(x0), int(y0), int(z0), box, state['win'], state['shell'])
+                res.append(local_fsc_reference.crossing(fsc, lf['cutoff'], box, state['ts']))
+            return {"resolution": res}
         if step == '0.f':
             state['out'], noise = local_bfactor(state['r'], state['inside'], state['ts'], res)
             return {"noise": noise, **percentiles(state['out'][state['inside']])}
@@ -296,10 +311,13 @@ def main():
             return {"levels": levels, **percentiles(state['out'][state['inside']])}
         raise SystemExit(f"unknown step {step}")
 
+    # 1.c computes a subset of the nodes: its times are scaled to all of them.
+    scale = state['lf']['scale'] if step == '1.c' else 1
+
     def timed_run():
         t0, c0 = time.perf_counter(), cpu()
         state['check'] = run_once()
-        send({"seconds": time.perf_counter() - t0, "cpuSeconds": cpu() - c0})
+        send({"seconds": scale * (time.perf_counter() - t0), "cpuSeconds": scale * (cpu() - c0)})
 
     send({"ready": True})
     if a.runs is not None:
@@ -330,6 +348,9 @@ def main():
         theirs = state['spec'].ravel()
         check["maxRelErr"] = float(np.abs(spec - theirs).max() / np.abs(theirs).max())
         check["maxRelErrInverse"] = max_rel_err(ours(work, step + '.back.ours.f32'), state['out'])
+    if step == '1.c':
+        check["maxAbsErrA"] = float(np.max(np.abs(ours(work, '1.c.ours.f32').astype(np.float64) - np.asarray(check['resolution']))))
+        check["subsetNodes"] = len(check['resolution'])
     if step == '0.f':
         inside = state['inside'].ravel()
         theirs = state['out'].ravel()[inside].astype(np.float64)
