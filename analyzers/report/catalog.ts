@@ -16,6 +16,8 @@ import { localOccupancySpec } from './items/level0/0g-local-occupancy.ts';
 import { handSpec } from './items/level0/0h-hand.ts';
 import { globalResolutionSpec } from './items/level1/1a-global-resolution.ts';
 import { fdrFscSpec } from './items/level1/1b-fdr-fsc.ts';
+import { fsoSpec } from './items/level1/1g-fso.ts';
+import { fsc3dSpec } from './items/level1/1h-fsc3d.ts';
 import { referencesFor } from './references.ts';
 
 export const ITEM_SPECS = [
@@ -29,6 +31,8 @@ export const ITEM_SPECS = [
   handSpec,
   globalResolutionSpec,
   fdrFscSpec,
+  fsoSpec,
+  fsc3dSpec,
 ] as const;
 
 /** The spec of any item. */
