@@ -133,13 +133,19 @@ export function directionMapPlot(points: readonly HemispherePoint[], best: numbe
   return hemispherePlot({ points, valueTitle: 'Resolution (Å)', marks: best === worst ? [label(best, 'all')] : [label(best, 'best'), label(worst, 'worst')] });
 }
 
-/** 1.g: the FSO and the per-shell anisotropy; the 0.5 line, the band where the FSO falls from 0.9 to 0.1 (when both are reached), the reported resolution. */
+/**
+ * 1.g: the FSO and the per-shell anisotropy; the 0.5 line, the band where the FSO falls from 0.9
+ * to 0.1 (when both are reached), the reported resolution. The anisotropy is drawn only where
+ * between 2 % and 98 % of the directions pass: elsewhere it tests a handful of directions (or
+ * all of them) and its swings would read as structure.
+ */
 export function fsoPlot(frequency: ArrayLike<number>, fso: ArrayLike<number>, anisotropy: ArrayLike<number>, band: readonly [number | null, number | null], reported: number | null): Promise<Plot> {
   const bands: PlotBand[] = band[0] !== null && band[1] !== null ? [{ from: band[0], to: band[1], label: 'FSO 0.9 → 0.1' }] : [];
+  const shown = Array.from(anisotropy, (a, j) => (fso[j] >= 0.02 && fso[j] <= 0.98 ? a : Number.NaN));
   return linePlot({
     series: [
       { name: 'FSO (share of directions with FSC ≥ 0.143)', x: frequency, y: fso },
-      { name: 'anisotropy (Bingham test, χ² with 5 d.o.f.)', x: frequency, y: anisotropy, dash: true },
+      { name: 'anisotropy (Bingham test, χ² with 5 d.o.f.)', x: frequency, y: shown, mark: 'line+point', dash: true },
     ],
     xTitle: RESOLUTION_TITLE,
     yTitle: 'FSO, anisotropy',

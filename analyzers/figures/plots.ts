@@ -131,7 +131,7 @@ export interface LinePlotOptions {
   readonly yDomain?: readonly [number, number];
   /** Labelled reference lines: horizontal (axis 'y', e.g. FSC = 0.143) or vertical (axis 'x', e.g. the reported resolution). */
   readonly rules?: readonly PlotRule[];
-  /** Shaded x ranges behind the curves, labelled at the top inside (e.g. the FSO's 90 %–10 % band). */
+  /** Shaded x ranges behind the curves, labelled above the plot (e.g. the FSO's 90 %–10 % band). */
   readonly bands?: readonly PlotBand[];
 }
 
@@ -272,7 +272,8 @@ export function linePlotSpec(o: LinePlotOptions): TopLevelSpec {
     ...(o.logY ? { axis: { values: logTicks(rows.map((r) => r.y)), format: ',~r' } } : {}),
   };
   const inSet = (set: string[]) => ({ filter: { field: 's', oneOf: set } });
-  const layer: unknown[] = bandLayers(o.bands ?? [], x);
+  const verticalRules = (o.rules ?? []).filter((r) => r.axis === 'x' && Number.isFinite(r.value)).length;
+  const layer: unknown[] = bandLayers(o.bands ?? [], x, verticalRules);
   if (lineNames.length > 0) {
     layer.push({
       transform: [inSet(lineNames)],
@@ -299,16 +300,21 @@ function legendColumns(series: number): { columns?: number } {
 /** Band colour: a light grey that stays distinct from the white plot area in print and greyscale. */
 const BAND_COLOUR = '#e3e3e3';
 
-/** Layers of shaded x ranges (full plot height, behind everything) with their labels at the top inside. */
-function bandLayers(bands: readonly PlotBand[], x: Record<string, unknown>): unknown[] {
+/**
+ * Layers of shaded x ranges (full plot height, behind everything), each labelled above the plot
+ * area at its centre, stacked above the labels of the `stacked` vertical rules (curves reach
+ * the top of a plot, a label inside would sit on them).
+ */
+function bandLayers(bands: readonly PlotBand[], x: Record<string, unknown>, stacked: number): unknown[] {
   const out: unknown[] = [];
+  let k = stacked;
   for (const b of bands.filter((r) => Number.isFinite(r.from) && Number.isFinite(r.to))) {
     const lo = Math.min(b.from, b.to);
     const hi = Math.max(b.from, b.to);
     out.push({ mark: { type: 'rect', color: BAND_COLOUR, clip: true }, encoding: { x: { datum: lo, ...x, field: undefined }, x2: { datum: hi } } });
     out.push({
-      mark: { type: 'text', color: '#444444', fontSize: 11, align: 'center', baseline: 'top', dy: 4 },
-      encoding: { x: { datum: (lo + hi) / 2, ...x, field: undefined }, y: { value: 0 }, text: { value: b.label } },
+      mark: { type: 'text', color: '#444444', fontSize: 12, align: 'center', baseline: 'bottom' },
+      encoding: { x: { datum: (lo + hi) / 2, ...x, field: undefined }, y: { value: -4 - 16 * k++ }, text: { value: b.label } },
     });
   }
   return out;
@@ -447,7 +453,8 @@ export function lambertPosition(x: number, y: number, z: number): [number, numbe
  * The Vega-Lite spec of `hemispherePlot`: each direction a dot coloured by its value (viridis,
  * monotone in lightness, so it reads in greyscale; a thin dark outline keeps the light dots visible
  * on white), on the equal-area map of the hemisphere with circles at 30°, 60° and 90° of tilt
- * from z and the x and y axes; a colour bar at the right; marked points ringed and labelled.
+ * from z and the x and y axes drawn over the dots; a colour bar at the right; marked points
+ * ringed and labelled.
  */
 export function hemispherePlotSpec(o: HemispherePlotOptions): TopLevelSpec {
   const rows = o.points.filter((p) => Number.isFinite(p.value)).map((p) => {
@@ -467,15 +474,15 @@ export function hemispherePlotSpec(o: HemispherePlotOptions): TopLevelSpec {
   }
   const edge = Math.SQRT2;
   grid.push({ g: 'x', i: 0, X: -edge, Y: 0 }, { g: 'x', i: 1, X: edge, Y: 0 }, { g: 'y', i: 0, X: 0, Y: -edge }, { g: 'y', i: 1, X: 0, Y: edge });
+  // Axis names outside the disc; tilt labels on the circles at azimuth −45° (over the dots, with a halo).
   const labels = [
-    ...[30, 60].map((t) => ({ X: 2 * Math.sin((t * Math.PI) / 360) * Math.cos(Math.PI / 4) + 0.03, Y: 2 * Math.sin((t * Math.PI) / 360) * Math.sin(Math.PI / 4) + 0.03, t: `${t}°`, a: 'left' })),
-    { X: edge * Math.cos(Math.PI / 4) + 0.04, Y: edge * Math.sin(Math.PI / 4) + 0.04, t: '90°', a: 'left' },
+    { X: edge * Math.cos(Math.PI / 4) + 0.04, Y: edge * Math.sin(Math.PI / 4) + 0.04, t: 'tilt 90°', a: 'left' },
     { X: edge + 0.06, Y: 0, t: 'x', a: 'left' },
     { X: -edge - 0.06, Y: 0, t: '−x', a: 'right' },
     { X: 0, Y: edge + 0.1, t: 'y', a: 'center' },
     { X: 0, Y: -edge - 0.1, t: '−y', a: 'center' },
-    { X: 0.05, Y: -0.09, t: 'z', a: 'left' },
   ];
+  const tilts = [30, 60].map((t) => ({ X: 2 * Math.sin((t * Math.PI) / 360) * Math.cos(-Math.PI / 4), Y: 2 * Math.sin((t * Math.PI) / 360) * Math.sin(-Math.PI / 4), t: `${t}°` }));
   const marks = (o.marks ?? []).filter((m) => m.index >= 0 && m.index < o.points.length).map((m) => {
     const p = o.points[m.index];
     const [X, Y] = lambertPosition(p.x, p.y, p.z);
@@ -490,8 +497,12 @@ export function hemispherePlotSpec(o: HemispherePlotOptions): TopLevelSpec {
       mark: { type: 'text', fontSize: 12, fontWeight: 'bold', align: m.a, baseline: 'middle', dx: m.dx, color: '#000000', ...(halo ? { stroke: 'white', strokeWidth: 4, strokeJoin: 'round' } : {}) },
       encoding: { x: X, y: Y, text: { field: 't' } },
     }));
+  const tiltLabel = (halo: boolean) => ({
+    data: { values: tilts },
+    mark: { type: 'text', fontSize: 11, color: '#222222', align: 'center', baseline: 'middle', ...(halo ? { stroke: 'white', strokeWidth: 3, strokeJoin: 'round' } : {}) },
+    encoding: { x: X, y: Y, text: { field: 't' } },
+  });
   const layer: unknown[] = [
-    { data: { values: grid }, mark: { type: 'line', color: '#b0b0b0', strokeWidth: 1 }, encoding: { x: X, y: Y, detail: { field: 'g' }, order: { field: 'i', type: 'quantitative' } } },
     ...['left', 'right', 'center'].map((a) => ({ data: { values: labels.filter((l) => l.a === a) }, mark: { type: 'text', fontSize: 12, color: '#444444', align: a, baseline: 'middle' }, encoding: { x: X, y: Y, text: { field: 't' } } })),
     {
       data: { values: rows },
@@ -503,6 +514,9 @@ export function hemispherePlotSpec(o: HemispherePlotOptions): TopLevelSpec {
       },
     },
   ];
+  // The grid over the dots, thin, so that it reads on dark and light dots alike.
+  layer.push({ data: { values: grid }, mark: { type: 'line', color: '#555555', strokeWidth: 0.8, opacity: 0.7 }, encoding: { x: X, y: Y, detail: { field: 'g' }, order: { field: 'i', type: 'quantitative' } } });
+  layer.push(tiltLabel(true), tiltLabel(false));
   if (marks.length > 0) {
     layer.push({ data: { values: marks }, mark: { type: 'point', filled: false, size: 260, stroke: '#000000', strokeWidth: 2 }, encoding: { x: X, y: Y } });
     layer.push(...markLabels(true), ...markLabels(false));
