@@ -9,9 +9,10 @@ N runs by itself instead of reading stdin.
 Each step computes what emvr's step computes, by the same definitions (level0-spec.md; the masks,
 0.a, 0.b and 0.c come from level0_reference.py), written the way a numpy/scipy user would:
 float32 data, scipy.fft with workers=2 (both cores, as emvr's FFT pool), scipy.ndimage.
-The half-map rows (fsc-pair, fdr-fsc) run the independent references fsc_reference.py (full-grid
-numpy fftn, float64) and fdr_fsc_reference.py (numpy rfftn, float64, the same caps as ours) on the
-pair that our side simulated from the map and wrote to DIR.
+The half-map rows (fsc-pair, fdr-fsc, conical-fsc) run the independent references fsc_reference.py
+(full-grid numpy fftn, float64), fdr_fsc_reference.py (numpy rfftn, float64, the same caps as ours)
+and conical_fsc_reference.py (full-grid fftn, float64; the soft mask and the direction sets our
+side wrote) on the pair that our side simulated from the map and wrote to DIR.
 Inputs a step starts from (the map, its masks, the resized map of 0.f/0.g, the FFT input, the half
 maps) are prepared before the clock starts, as on our side. After the timed runs and after reading this
 process's peak RSS, steps with an array result compare it with ours, written by
@@ -33,6 +34,7 @@ import scipy
 import scipy.fft
 from scipy import ndimage
 
+import conical_fsc_reference
 import fdr_fsc_reference
 import fsc_reference
 import level0_reference as ref
@@ -233,12 +235,16 @@ def main():
         n = 256 if step == 'fft256' else 432
         state['in'] = ours(work, step + '.in.f32').reshape(n, n, n)
         scipy.fft.irfftn(scipy.fft.rfftn(state['in'], workers=WORKERS), s=state['in'].shape, workers=WORKERS)  # warm-up, as ours
-    if step in ('fsc-pair', 'fdr-fsc'):
+    if step in ('fsc-pair', 'fdr-fsc', 'conical-fsc'):
         meta = json.load(open(os.path.join(work, 'halves.json')))
         shape = tuple(meta['dims'][::-1])
         state['h1'] = ours(work, 'half1.f32').reshape(shape)
         state['h2'] = ours(work, 'half2.f32').reshape(shape)
         state['ts'] = meta['voxelSize'][0]
+    if step == 'conical-fsc':
+        state['mask'] = ours(work, 'conical-mask.f32').reshape(state['h1'].shape)
+        state['cones'] = [(ours(work, 'conical-fso.f64', np.float64).reshape(-1, 3), 'fso', 17.0),
+                          (ours(work, 'conical-fsc3d.f64', np.float64).reshape(-1, 3), 'hard', 20.0)]
     if step in ('0.f', '0.g'):
         meta = json.load(open(os.path.join(work, 'resized.json')))
         n = meta['n']
@@ -288,6 +294,11 @@ def main():
             return {"resolution": r['resolution'], "coefficients": r['coefficients'], "samples": r['samples'],
                     "fsc": r['fsc'], "significantShells": int(sum(r['significant'])),
                     "permutations": int(sum(r['permutations']))}
+        if step == 'conical-fsc':
+            r = conical_fsc_reference.conical_fsc(state['h1'], state['h2'], state['mask'], state['ts'], state['cones'])
+            state['out'] = np.concatenate([f.ravel() for f in r['fsc']])
+            return {"globalFsc": r['globalFsc'], "directions": [len(c[0]) for c in state['cones']],
+                    "emptyCones": int(np.isnan(state['out']).sum())}
         if step == '0.f':
             state['out'], noise = local_bfactor(state['r'], state['inside'], state['ts'], res)
             return {"noise": noise, **percentiles(state['out'][state['inside']])}
@@ -330,6 +341,10 @@ def main():
         theirs = state['spec'].ravel()
         check["maxRelErr"] = float(np.abs(spec - theirs).max() / np.abs(theirs).max())
         check["maxRelErrInverse"] = max_rel_err(ours(work, step + '.back.ours.f32'), state['out'])
+    if step == 'conical-fsc':
+        mine = ours(work, 'conical.ours.f64', np.float64)
+        both = np.isfinite(mine) & np.isfinite(state['out'])
+        check["maxAbsErr"] = float(np.abs(mine[both] - state['out'][both]).max())
     if step == '0.f':
         inside = state['inside'].ravel()
         theirs = state['out'].ravel()[inside].astype(np.float64)
