@@ -14,11 +14,14 @@
  *
  * Speed: a coefficient lies in the cones of only the few directions within α of ±v (6 % of a
  * quasi-uniform set for α = 20°). Unit directions are binned into the cells of a cube map folded
- * by v ~ −v (3 faces × CELLS² cells); each cell lists the directions whose cone can reach any point
- * of it (within α + the cell's angular radius), so a coefficient tests those ~8 % only, each with
- * the exact dot product. The accumulators are laid out shell-major ([k][d][4]), so consecutive
- * coefficients (same shell, neighbouring cells) touch a few kB. The z planes are dealt to PARTS
- * parts with accumulators of their own, summed at the end; the parts run on the FFT pool.
+ * by v ~ −v (3 faces × CELLS² cells); each cell lists the directions whose cone holds all of it
+ * ('sure') and those whose cone holds part of it ('edge', within α ± the cell's angular radius).
+ * A coefficient tests only its cell's edge directions, with the exact dot product (~3 % of a
+ * set); the hard cone adds the sure ones once per (shell, cell) at the end, from sums per
+ * (shell, cell), and the FSO cone weighs them per coefficient without a test. The accumulators
+ * are laid out shell-major ([k][d][3]), so consecutive coefficients (same shell, neighbouring
+ * cells) touch a few kB. The z planes are dealt to parts with accumulators of their own, summed
+ * at the end; the parts run on the FFT pool (both cores).
  */
 import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
 import { createRealFft3d, fftFreq } from '../fft/fft.ts';
