@@ -5,8 +5,10 @@ import {
   PLOT_HEIGHT,
   PLOT_WIDTH,
   PNG_SCALE,
+  hemispherePlot,
   histogramPlot,
   histogramPlotSpec,
+  lambertPosition,
   linePlot,
   linePlotSpec,
   logTicks,
@@ -204,3 +206,40 @@ describe('histogramPlot', () => {
     expect(() => histogramPlotSpec({ counts: [1, 2], edges: [0, 1, 1], xTitle: 'x' })).toThrow(/edges must increase/u);
   });
 });
+
+describe('linePlot bands', () => {
+  it('draws a shaded band with its label above the plot, behind the curves', async () => {
+    const p = await linePlot({ series: [{ name: 'FSO', x: [0.1, 0.2, 0.3], y: [1, 0.5, 0] }], xTitle: 'f', yTitle: 'FSO', xAxis: 'resolution', bands: [{ from: 0.15, to: 0.25, label: 'FSO 0.9 → 0.1' }] });
+    assertWellFormed(p.svg);
+    expect(texts(p.svg)).toContain('FSO 0.9 → 0.1');
+    // The band's rect comes first: later layers (the curve) paint over it.
+    expect(p.svg.indexOf('mark-rect')).toBeLessThan(p.svg.indexOf('mark-line'));
+  });
+});
+
+describe('hemispherePlot', () => {
+  it('lambertPosition: z at the centre, the equator on the circle of radius √2, equal area (a cap of tilt θ maps to a disc of area 2π(1 − cos θ))', () => {
+    expect(lambertPosition(0, 0, 1)).toEqual([0, 0]);
+    const [x, y] = lambertPosition(0, 1, 0);
+    expect(Math.hypot(x, y)).toBeCloseTo(Math.SQRT2, 14);
+    for (const tilt of [0.3, 1, 1.4]) {
+      const [a, b] = lambertPosition(Math.sin(tilt), 0, Math.cos(tilt));
+      expect(Math.PI * (a * a + b * b)).toBeCloseTo(2 * Math.PI * (1 - Math.cos(tilt)), 12);
+    }
+  });
+
+  it('draws one dot per finite value, the colour-bar title, the grid and the marked points\' labels', async () => {
+    const points = Array.from({ length: 40 }, (_, i) => {
+      const z = 1 - (i + 0.5) / 40;
+      const s = Math.sqrt(1 - z * z);
+      return { x: s * Math.cos(2.4 * i), y: s * Math.sin(2.4 * i), z, value: i === 5 ? Number.NaN : 4 + z };
+    });
+    const p = await hemispherePlot({ points, valueTitle: 'Resolution (Å)', marks: [{ index: 0, label: 'worst 5.0 Å' }, { index: 39, label: 'best 4.0 Å' }] });
+    assertWellFormed(p.svg);
+    const t = texts(p.svg);
+    for (const label of ['Resolution (Å)', 'worst 5.0 Å', 'best 4.0 Å', 'x', '−y', '30°', 'tilt 90°']) expect(t).toContain(label);
+    const dots = /class="mark-symbol role-mark layer_\d+_marks"[^>]*>((?:<path[^>]*\/>)*)/u.exec(p.svg);
+    expect(dots?.[1].match(/<path/gu)).toHaveLength(39);
+  });
+});
+

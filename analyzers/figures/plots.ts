@@ -131,6 +131,15 @@ export interface LinePlotOptions {
   readonly yDomain?: readonly [number, number];
   /** Labelled reference lines: horizontal (axis 'y', e.g. FSC = 0.143) or vertical (axis 'x', e.g. the reported resolution). */
   readonly rules?: readonly PlotRule[];
+  /** Shaded x ranges behind the curves, labelled above the plot (e.g. the FSO's 90 %–10 % band). */
+  readonly bands?: readonly PlotBand[];
+}
+
+/** A shaded, labelled x range of a line plot. */
+export interface PlotBand {
+  readonly from: number;
+  readonly to: number;
+  readonly label: string;
 }
 
 /** A labelled reference line of a line plot. */
@@ -263,7 +272,8 @@ export function linePlotSpec(o: LinePlotOptions): TopLevelSpec {
     ...(o.logY ? { axis: { values: logTicks(rows.map((r) => r.y)), format: ',~r' } } : {}),
   };
   const inSet = (set: string[]) => ({ filter: { field: 's', oneOf: set } });
-  const layer: unknown[] = [];
+  const verticalRules = (o.rules ?? []).filter((r) => r.axis === 'x' && Number.isFinite(r.value)).length;
+  const layer: unknown[] = bandLayers(o.bands ?? [], x, verticalRules);
   if (lineNames.length > 0) {
     layer.push({
       transform: [inSet(lineNames)],
@@ -285,6 +295,29 @@ export function linePlotSpec(o: LinePlotOptions): TopLevelSpec {
 /** Legend entries per row: one row up to three series, else rows of three (a row of six is wider than the plot). */
 function legendColumns(series: number): { columns?: number } {
   return series > 3 ? { columns: 3 } : {};
+}
+
+/** Band colour: a light grey that stays distinct from the white plot area in print and greyscale. */
+const BAND_COLOUR = '#e3e3e3';
+
+/**
+ * Layers of shaded x ranges (full plot height, behind everything), each labelled above the plot
+ * area at its centre, stacked above the labels of the `stacked` vertical rules (curves reach
+ * the top of a plot, a label inside would sit on them).
+ */
+function bandLayers(bands: readonly PlotBand[], x: Record<string, unknown>, stacked: number): unknown[] {
+  const out: unknown[] = [];
+  let k = stacked;
+  for (const b of bands.filter((r) => Number.isFinite(r.from) && Number.isFinite(r.to))) {
+    const lo = Math.min(b.from, b.to);
+    const hi = Math.max(b.from, b.to);
+    out.push({ mark: { type: 'rect', color: BAND_COLOUR, clip: true }, encoding: { x: { datum: lo, ...x, field: undefined }, x2: { datum: hi } } });
+    out.push({
+      mark: { type: 'text', color: '#444444', fontSize: 12, align: 'center', baseline: 'bottom' },
+      encoding: { x: { datum: (lo + hi) / 2, ...x, field: undefined }, y: { value: -4 - 16 * k++ }, text: { value: b.label } },
+    });
+  }
+  return out;
 }
 
 /**
@@ -380,6 +413,128 @@ export function histogramPlotSpec(o: HistogramPlotOptions): TopLevelSpec {
     }
   }
   return topLevel({ layer }, o.title);
+}
+
+/** One direction of a hemisphere map: a unit vector (z ≥ 0; an axis ±u is drawn at its upper end) and its value. */
+export interface HemispherePoint {
+  readonly x: number;
+  readonly y: number;
+  readonly z: number;
+  readonly value: number;
+}
+
+/** Options of `hemispherePlot`. */
+export interface HemispherePlotOptions {
+  readonly points: readonly HemispherePoint[];
+  /** Title of the colour legend, with its unit. */
+  readonly valueTitle: string;
+  /** Points to ring and label (e.g. the best and the worst direction). */
+  readonly marks?: readonly { readonly index: number; readonly label: string }[];
+  readonly title?: string;
+}
+
+/** Edge of the square plot area of a hemisphere map (CSS px). */
+const HEMISPHERE_SIZE = 300;
+
+/**
+ * Position of a unit vector (z ≥ 0) on the Lambert azimuthal equal-area map of the upper
+ * hemisphere seen from +z: radius 2·sin(θ/2) for the tilt θ from z (√2 on the equator), angle the
+ * azimuth from x. Equal area, so quasi-uniform directions stay evenly spread on the map.
+ */
+export function lambertPosition(x: number, y: number, z: number): [number, number] {
+  const r = Math.hypot(x, y, z);
+  const tilt = Math.acos(Math.max(-1, Math.min(1, z / r)));
+  const rho = 2 * Math.sin(tilt / 2);
+  const az = Math.atan2(y, x);
+  return [rho * Math.cos(az), rho * Math.sin(az)];
+}
+
+/**
+ * The Vega-Lite spec of `hemispherePlot`: each direction a dot coloured by its value (viridis,
+ * monotone in lightness, so it reads in greyscale; a thin dark outline keeps the light dots visible
+ * on white), on the equal-area map of the hemisphere with circles at 30°, 60° and 90° of tilt
+ * from z and the x and y axes drawn over the dots; a colour bar at the right; marked points
+ * ringed and labelled.
+ */
+export function hemispherePlotSpec(o: HemispherePlotOptions): TopLevelSpec {
+  const rows = o.points.filter((p) => Number.isFinite(p.value)).map((p) => {
+    const [X, Y] = lambertPosition(p.x, p.y, p.z);
+    return { X, Y, v: p.value };
+  });
+  let lo = Math.min(...rows.map((r) => r.v));
+  let hi = Math.max(...rows.map((r) => r.v));
+  // A colour scale needs a range: an isotropic map's values may all be equal.
+  if (!(hi - lo >= 0.05)) [lo, hi] = [(lo + hi) / 2 - 0.05, (lo + hi) / 2 + 0.05];
+  const extent = 1.62;
+  const pos = (field: string) => ({ field, type: 'quantitative', scale: { domain: [-extent, extent], nice: false, zero: false }, axis: null });
+  const grid: Array<{ g: string; i: number; X: number; Y: number }> = [];
+  for (const tilt of [30, 60, 90]) {
+    const rho = 2 * Math.sin((tilt * Math.PI) / 360);
+    for (let i = 0; i <= 120; i++) grid.push({ g: `c${tilt}`, i, X: rho * Math.cos((i * Math.PI) / 60), Y: rho * Math.sin((i * Math.PI) / 60) });
+  }
+  const edge = Math.SQRT2;
+  grid.push({ g: 'x', i: 0, X: -edge, Y: 0 }, { g: 'x', i: 1, X: edge, Y: 0 }, { g: 'y', i: 0, X: 0, Y: -edge }, { g: 'y', i: 1, X: 0, Y: edge });
+  // Axis names outside the disc; tilt labels on the circles at azimuth −45° (over the dots, with a halo).
+  const labels = [
+    { X: edge * Math.cos(Math.PI / 4) + 0.04, Y: edge * Math.sin(Math.PI / 4) + 0.04, t: 'tilt 90°', a: 'left' },
+    { X: edge + 0.06, Y: 0, t: 'x', a: 'left' },
+    { X: -edge - 0.06, Y: 0, t: '−x', a: 'right' },
+    { X: 0, Y: edge + 0.1, t: 'y', a: 'center' },
+    { X: 0, Y: -edge - 0.1, t: '−y', a: 'center' },
+  ];
+  const tilts = [30, 60].map((t) => ({ X: 2 * Math.sin((t * Math.PI) / 360) * Math.cos(-Math.PI / 4), Y: 2 * Math.sin((t * Math.PI) / 360) * Math.sin(-Math.PI / 4), t: `${t}°` }));
+  const marks = (o.marks ?? []).filter((m) => m.index >= 0 && m.index < o.points.length).map((m) => {
+    const p = o.points[m.index];
+    const [X, Y] = lambertPosition(p.x, p.y, p.z);
+    // Labels on the side away from the centre, so they do not cover the middle of the map.
+    return { X, Y, t: m.label, a: X >= 0 ? 'left' : 'right', dx: X >= 0 ? 9 : -9 };
+  });
+  const X = pos('X');
+  const Y = pos('Y');
+  const markLabels = (halo: boolean) =>
+    marks.map((m) => ({
+      data: { values: [m] },
+      mark: { type: 'text', fontSize: 12, fontWeight: 'bold', align: m.a, baseline: 'middle', dx: m.dx, color: '#000000', ...(halo ? { stroke: 'white', strokeWidth: 4, strokeJoin: 'round' } : {}) },
+      encoding: { x: X, y: Y, text: { field: 't' } },
+    }));
+  const tiltLabel = (halo: boolean) => ({
+    data: { values: tilts },
+    mark: { type: 'text', fontSize: 11, color: '#222222', align: 'center', baseline: 'middle', ...(halo ? { stroke: 'white', strokeWidth: 3, strokeJoin: 'round' } : {}) },
+    encoding: { x: X, y: Y, text: { field: 't' } },
+  });
+  const layer: unknown[] = [
+    ...['left', 'right', 'center'].map((a) => ({ data: { values: labels.filter((l) => l.a === a) }, mark: { type: 'text', fontSize: 12, color: '#444444', align: a, baseline: 'middle' }, encoding: { x: X, y: Y, text: { field: 't' } } })),
+    {
+      data: { values: rows },
+      mark: { type: 'point', filled: true, size: 70, stroke: '#333333', strokeWidth: 0.4, opacity: 1 },
+      encoding: {
+        x: X,
+        y: Y,
+        color: { field: 'v', type: 'quantitative', scale: { scheme: 'viridis', domain: [lo, hi], nice: false }, legend: { title: o.valueTitle, orient: 'right', direction: 'vertical', gradientLength: HEMISPHERE_SIZE - 60, titleFontSize: 12, format: '.2f' } },
+      },
+    },
+  ];
+  // The grid over the dots, thin, so that it reads on dark and light dots alike.
+  layer.push({ data: { values: grid }, mark: { type: 'line', color: '#555555', strokeWidth: 0.8, opacity: 0.7 }, encoding: { x: X, y: Y, detail: { field: 'g' }, order: { field: 'i', type: 'quantitative' } } });
+  layer.push(tiltLabel(true), tiltLabel(false));
+  if (marks.length > 0) {
+    layer.push({ data: { values: marks }, mark: { type: 'point', filled: false, size: 260, stroke: '#000000', strokeWidth: 2 }, encoding: { x: X, y: Y } });
+    layer.push(...markLabels(true), ...markLabels(false));
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: HEMISPHERE_SIZE,
+    height: HEMISPHERE_SIZE,
+    autosize: { type: 'pad' },
+    ...(o.title ? { title: o.title } : {}),
+    config: { ...styleConfig(), view: { stroke: null } },
+    layer,
+  } as TopLevelSpec;
+}
+
+/** A map of values per direction on the upper hemisphere: see `hemispherePlotSpec`. */
+export function hemispherePlot(o: HemispherePlotOptions): Promise<Plot> {
+  return renderPlot(hemispherePlotSpec(o));
 }
 
 /** Tail of the chain that serialises Vega renders (they share the process-wide state below). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GAUSSIAN_TAIL_5SIGMA, incompleteBeta, logGamma, studentTwoSidedP } from './distributions.ts';
+import { chiSquareCdf, GAUSSIAN_TAIL_5SIGMA, incompleteBeta, logGamma, lowerGammaP, studentTwoSidedP } from './distributions.ts';
 
 describe('distributions', () => {
   it('log Γ matches factorials and Γ(1/2) = √π', () => {
@@ -32,5 +32,16 @@ describe('distributions', () => {
       s += (h / 6) * (f(x) + 4 * f(x + h / 2) + f(x + h));
     }
     expect(2 * s / GAUSSIAN_TAIL_5SIGMA).toBeCloseTo(1, 8);
+  });
+
+  it('χ² with 5 degrees of freedom matches scipy.stats.chi2.cdf (values written from scipy 1.10) to 1e-12; P(a, x) at both of its branches', () => {
+    const scipy: [number, number][] = [[0.1, 0.0001623166119226152], [1, 0.03743422675270361], [2.5, 0.22350492887667728], [5, 0.584119813004492], [11.07, 0.9499903813775946], [15.09, 0.9900153750419396], [20, 0.9987502694369687], [40, 0.99999985066321]];
+    for (const [x, p] of scipy) expect(Math.abs(chiSquareCdf(x, 5) - p), `x = ${x}`).toBeLessThan(1e-12);
+    expect(lowerGammaP(5, 3)).toBeCloseTo(0.18473675547622787, 12);
+    expect(lowerGammaP(0.5, 0.01)).toBeCloseTo(0.11246291601828491, 12);
+    expect(lowerGammaP(2.5, 30)).toBeCloseTo(0.9999999999878454, 12);
+    expect(chiSquareCdf(0, 5)).toBe(0);
+    // χ² with 2 degrees of freedom is exponential: 1 − e^(−x/2).
+    for (const x of [0.3, 2, 7]) expect(chiSquareCdf(x, 2)).toBeCloseTo(1 - Math.exp(-x / 2), 13);
   });
 });

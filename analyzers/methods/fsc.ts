@@ -58,7 +58,7 @@ export async function halfMapSpectra(h1: Volume, h2: Volume): Promise<HalfMapSpe
 }
 
 /** FSC shell of each stored coefficient of the half-complex grid: round(r·N), −1 where r > 1/2. */
-function fscShells(dims: readonly [number, number, number]): Int16Array {
+export function fscShells(dims: readonly [number, number, number]): Int16Array {
   const [nx, ny, nz] = dims;
   const { hx, wx, wy, wz } = squaredFrequencies(dims);
   const out = new Int16Array(hx * ny * nz);

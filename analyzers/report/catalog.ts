@@ -18,6 +18,8 @@ import { globalResolutionSpec } from './items/level1/1a-global-resolution.ts';
 import { fdrFscSpec } from './items/level1/1b-fdr-fsc.ts';
 import { localFscSpec } from './items/level1/1c-local-fsc.ts';
 import { localResolutionHalvesSpec } from './items/level1/1e-local-resolution-halves.ts';
+import { fsoSpec } from './items/level1/1g-fso.ts';
+import { fsc3dSpec } from './items/level1/1h-fsc3d.ts';
 import { referencesFor } from './references.ts';
 
 export const ITEM_SPECS = [
@@ -33,6 +35,8 @@ export const ITEM_SPECS = [
   fdrFscSpec,
   localFscSpec,
   localResolutionHalvesSpec,
+  fsoSpec,
+  fsc3dSpec,
 ] as const;
 
 /** The spec of any item. */

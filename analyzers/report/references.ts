@@ -35,6 +35,10 @@ export const REFERENCES: readonly Reference[] = [
   { key: 'unser1987', short: 'Unser et al. 1987', text: 'Unser, M., Trus, B.L. & Steven, A.C. (1987). Ultramicroscopy 23, 39–51.', doi: '10.1016/0304-3991(87)90225-7', note: 'A resolution criterion based on the spectral signal-to-noise ratio.' },
   { key: 'beckers2020', short: 'Beckers & Sachse 2020', text: 'Beckers, M. & Sachse, C. (2020). J. Struct. Biol. 212, 107579.', doi: '10.1016/j.jsb.2020.107579', note: 'Permutation testing of the FSC with false-discovery-rate control (FDR-FSC).' },
   { key: 'cardone2013', short: 'Cardone, Heymann & Steven 2013', text: 'Cardone, G., Heymann, J.B. & Steven, A.C. (2013). J. Struct. Biol. 184, 226–236.', doi: '10.1016/j.jsb.2013.08.002', note: 'Blocres: local resolution by the FSC of the half maps in a small window.' },
+  { key: 'vilas2023', short: 'Vilas & Tagare 2023', text: 'Vilas, J.L. & Tagare, H.D. (2023). Nat. Methods 20, 1021–1024.', doi: '10.1038/s41592-023-01874-3', note: 'The Fourier shell occupancy (FSO) and the Bingham test of directional anisotropy.' },
+  { key: 'bingham1974', short: 'Bingham 1974', text: 'Bingham, C. (1974). Ann. Statist. 2, 1201–1225.', doi: '10.1214/aos/1176342874', note: 'An antipodally symmetric distribution on the sphere; the test of uniformly distributed axes.' },
+  { key: 'tan2017', short: 'Tan et al. 2017', text: 'Tan, Y.Z. et al. (2017). Nat. Methods 14, 793–796.', doi: '10.1038/nmeth.4347', note: 'The 3-D FSC: directional resolution in cones of Fourier space, and its sphericity.' },
+  { key: 'wadell1935', short: 'Wadell 1935', text: 'Wadell, H. (1935). J. Geol. 43, 250–280.', doi: '10.1086/624298', note: 'Sphericity: the surface of the sphere of the same volume over the surface of the body.' },
 ];
 
 /** The references with these keys, in list order; an unknown key throws (a spec typo). */

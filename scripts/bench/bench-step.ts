@@ -35,6 +35,9 @@ import { localResolution } from '../../analyzers/methods/monores.ts';
 import { fdrFsc } from '../../analyzers/methods/fdr-fsc.ts';
 import { fscCurve } from '../../analyzers/methods/fsc.ts';
 import { CALIBRATED_CUTOFF, latticeStep, localFsc, localFscBox, nodeCorner, REGION_FLOOR, regionNodes } from '../../analyzers/methods/local-fsc.ts';
+import { conicalFsc, fibonacciHemisphere, FSC3D_CONE, FSO_CONE, maskedHalfMapSpectra } from '../../analyzers/methods/conical-fsc.ts';
+import { FSO_DIRECTIONS } from '../../analyzers/items/level1/1g-fso.ts';
+import { FSC3D_DIRECTIONS } from '../../analyzers/items/level1/1h-fsc3d.ts';
 import { simulateHalfMaps } from '../../analyzers/simulate/half-maps.ts';
 import { measureLocalResolution } from '../../analyzers/items/level0/0e-local-resolution.ts';
 import { measureLocalBFactor } from '../../analyzers/items/level0/0f-local-bfactor.ts';
@@ -372,6 +375,8 @@ async function prepare(): Promise<Prepared> {
     }
     case '1.c':
       return localFscStep();
+    case 'conical-fsc':
+      return conicalStep();
     case 'figures':
       return figures();
     case 'level0':
@@ -400,6 +405,39 @@ async function prepare(): Promise<Prepared> {
     default:
       throw new Error(`unknown step ${step}`);
   }
+}
+
+/**
+ * 1.g + 1.h: the half maps times the soft mask of the bench map, transformed once, then the FSO's
+ * 321 directions (17°, Xmipp's weight) and the 3-D FSC's 500 + 3 (20°, hard), as the two items
+ * compute them. The mask and both direction sets are written for python; at the end the
+ * directional curves (float64, [cone set][direction][shell]) for its comparison.
+ */
+async function conicalStep(): Promise<Prepared> {
+  const h = await halfMapPair();
+  const v = await load();
+  const mask = await softMask(buildMasks(v, threshold).hard, v.dims);
+  await writeRaw('conical-mask.f32', mask);
+  const sets = [
+    { name: 'fso', dirs: fibonacciHemisphere(FSO_DIRECTIONS), cone: FSO_CONE },
+    { name: 'fsc3d', dirs: Float64Array.from([...fibonacciHemisphere(FSC3D_DIRECTIONS), 1, 0, 0, 0, 1, 0, 0, 0, 1]), cone: FSC3D_CONE },
+  ];
+  for (const c of sets) await writeFile(path.join(work, `conical-${c.name}.f64`), new Uint8Array(c.dirs.buffer));
+  return simple(async () => {
+    const sp = await maskedHalfMapSpectra(h.half1, h.half2, mask);
+    const out = [];
+    for (const c of sets) out.push(await conicalFsc(sp, c.dirs, c.cone));
+    return out;
+  }, async (out) => {
+    const all = new Float64Array(out.reduce((n, c) => n + c.fsc.length, 0));
+    let o = 0;
+    for (const c of out) {
+      all.set(c.fsc, o);
+      o += c.fsc.length;
+    }
+    await writeFile(path.join(work, 'conical.ours.f64'), new Uint8Array(all.buffer));
+    return { globalFsc: Array.from(out[0].global.fsc), directions: out.map((c) => c.directions.length / 3), emptyCones: all.filter((x) => Number.isNaN(x)).length };
+  });
 }
 
 /**

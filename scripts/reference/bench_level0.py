@@ -9,10 +9,12 @@ N runs by itself instead of reading stdin.
 Each step computes what emvr's step computes, by the same definitions (level0-spec.md; the masks,
 0.a, 0.b and 0.c come from level0_reference.py), written the way a numpy/scipy user would:
 float32 data, scipy.fft with workers=2 (both cores, as emvr's FFT pool), scipy.ndimage.
-The half-map rows (fsc-pair, fdr-fsc, 1.c) run the independent references fsc_reference.py (full-grid
-numpy fftn, float64), fdr_fsc_reference.py (numpy rfftn, float64, the same caps as ours) and
-local_fsc_reference.py (numpy fftn of each half per node, float64; on the subset of nodes our side
-wrote, its time scaled to all nodes) on the pair that our side simulated from the map and wrote to DIR.
+The half-map rows (fsc-pair, fdr-fsc, 1.c, conical-fsc) run the independent references
+fsc_reference.py (full-grid numpy fftn, float64), fdr_fsc_reference.py (numpy rfftn, float64, the
+same caps as ours), local_fsc_reference.py (numpy fftn of each half per node, float64; on the
+subset of nodes our side wrote, its time scaled to all nodes) and conical_fsc_reference.py
+(full-grid fftn, float64; the soft mask and the direction sets our side wrote) on the pair that our
+side simulated from the map and wrote to DIR.
 Inputs a step starts from (the map, its masks, the resized map of 0.f/0.g, the FFT input, the half
 maps) are prepared before the clock starts, as on our side. After the timed runs and after reading this
 process's peak RSS, steps with an array result compare it with ours, written by
@@ -34,6 +36,7 @@ import scipy
 import scipy.fft
 from scipy import ndimage
 
+import conical_fsc_reference
 import fdr_fsc_reference
 import fsc_reference
 import local_fsc_reference
@@ -235,7 +238,7 @@ def main():
         n = 256 if step == 'fft256' else 432
         state['in'] = ours(work, step + '.in.f32').reshape(n, n, n)
         scipy.fft.irfftn(scipy.fft.rfftn(state['in'], workers=WORKERS), s=state['in'].shape, workers=WORKERS)  # warm-up, as ours
-    if step in ('fsc-pair', 'fdr-fsc', '1.c'):
+    if step in ('fsc-pair', 'fdr-fsc', '1.c', 'conical-fsc'):
         meta = json.load(open(os.path.join(work, 'halves.json')))
         shape = tuple(meta['dims'][::-1])
         state['h1'] = ours(work, 'half1.f32').reshape(shape)
@@ -247,6 +250,10 @@ def main():
         state['nodes'] = ours(work, 'local-fsc-nodes.i32', np.int32).reshape(-1, 3)
         state['win'] = local_fsc_reference.window(lf['box'])
         state['shell'] = local_fsc_reference.shells(lf['box'])
+    if step == 'conical-fsc':
+        state['mask'] = ours(work, 'conical-mask.f32').reshape(state['h1'].shape)
+        state['cones'] = [(ours(work, 'conical-fso.f64', np.float64).reshape(-1, 3), 'fso', 17.0),
+                          (ours(work, 'conical-fsc3d.f64', np.float64).reshape(-1, 3), 'hard', 20.0)]
     if step in ('0.f', '0.g'):
         meta = json.load(open(os.path.join(work, 'resized.json')))
         n = meta['n']
@@ -303,6 +310,11 @@ def main():
                 fsc = local_fsc_reference.local_fsc(state['h1'], state['h2'], int(x0), int(y0), int(z0), box, state['win'], state['shell'])
                 res.append(local_fsc_reference.crossing(fsc, lf['cutoff'], box, state['ts']))
             return {"resolution": res}
+        if step == 'conical-fsc':
+            r = conical_fsc_reference.conical_fsc(state['h1'], state['h2'], state['mask'], state['ts'], state['cones'])
+            state['out'] = np.concatenate([f.ravel() for f in r['fsc']])
+            return {"globalFsc": r['globalFsc'], "directions": [len(c[0]) for c in state['cones']],
+                    "emptyCones": int(np.isnan(state['out']).sum())}
         if step == '0.f':
             state['out'], noise = local_bfactor(state['r'], state['inside'], state['ts'], res)
             return {"noise": noise, **percentiles(state['out'][state['inside']])}
@@ -351,6 +363,10 @@ def main():
     if step == '1.c':
         check["maxAbsErrA"] = float(np.max(np.abs(ours(work, '1.c.ours.f32').astype(np.float64) - np.asarray(check['resolution']))))
         check["subsetNodes"] = len(check['resolution'])
+    if step == 'conical-fsc':
+        mine = ours(work, 'conical.ours.f64', np.float64)
+        both = np.isfinite(mine) & np.isfinite(state['out'])
+        check["maxAbsErr"] = float(np.abs(mine[both] - state['out'][both]).max())
     if step == '0.f':
         inside = state['inside'].ravel()
         theirs = state['out'].ravel()[inside].astype(np.float64)
