@@ -185,6 +185,9 @@ export interface ConicalArgs {
  * The conical FSC of every direction (3 numbers each in `directions`) on the spectra of `sp`.
  * `threads` defaults to the FFT pool's for grids of ≥ 64³ voxels, else 1.
  */
+/** Parts the z planes are dealt to (see `conicalFsc`): 4 keeps 2 threads busy and their tables small. */
+export const CONICAL_PARTS = 4;
+
 export async function conicalFsc(sp: HalfMapSpectra, directions: Float64Array, cone: Cone, opts: { threads?: number } = {}): Promise<ConicalFsc> {
   const [nx, ny, nz] = sp.dims;
   const D = directions.length / 3;
@@ -193,8 +196,10 @@ export async function conicalFsc(sp: HalfMapSpectra, directions: Float64Array, c
   const shells = Math.floor(nx / 2);
   const S = shells + 1;
   const threads = opts.threads ?? (nx * ny * nz >= 64 ** 3 ? fftThreads() : 1);
-  // Two parts per thread: the interleaved planes balance the work, and each part's (shell, cell) table costs memory.
-  const parts = threads > 1 ? 2 * threads : 1;
+  // A fixed number of parts, whatever the threads: the parts' sums are added in part order, so
+  // the curves are bit-identical on 1, 2 or 4 threads (a Slurm task and a local worker publish the
+  // same bytes). Interleaved planes balance the work; each part's (shell, cell) table costs memory.
+  const parts = CONICAL_PARTS;
   const alpha = (cone.halfAngleDeg * Math.PI) / 180;
   const { sure, edge } = cellLists(unitRows(directions), alpha);
   const hard = cone.shape === 'hard';
