@@ -6,7 +6,9 @@
 import { PERCENTILES, type LocalResolutionStatistics } from '../methods/monores.ts';
 import type { Table } from '../report/schema.ts';
 import { f } from '../util/format.ts';
-import type { ItemResult } from './item.ts';
+import type { EntryContext } from './context.ts';
+import type { ItemOutputs, ItemResult, Measurement } from './item.ts';
+import { percentileRange } from './percentile-range.ts';
 
 /**
  * Warnings `<prefix>.homogeneous` (|p2.5 − p97.5| < 0.01 Å) and, when a resolution was reported,
@@ -46,3 +48,17 @@ export function localResolutionSentences(st: LocalResolutionStatistics, resoluti
 }
 
 export const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * The outputs of a local-resolution item: histogram (with the reported resolution marked), the map
+ * surface coloured by the local resolution over [p2.5, p97.5], and the local-resolution map.
+ */
+export function localResolutionOutputs(ctx: EntryContext, m: Measurement<Float32Array>, o: { stem: string; itemId: string; name: string; label: string }): Promise<ItemOutputs> {
+  const res = ctx.resolution;
+  return ctx.figures.localMapOutputs({
+    stem: o.stem, itemId: o.itemId, name: o.name, surface: ctx.map, level: ctx.threshold,
+    property: { ...ctx.map, data: m.extra }, range: percentileRange(m.values), label: o.label,
+    histogram: m.values.histogram as { edges: number[]; counts: number[] },
+    markers: res === null ? [] : [{ value: res, label: `reported ${res} Å` }],
+  });
+}

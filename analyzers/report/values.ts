@@ -20,3 +20,22 @@ export const Histogram = z.strictObject({ edges: z.array(real), counts: z.array(
 
 /** Histogram over a fixed range, with the values that fell below and above it. */
 export const RangeHistogram = z.strictObject({ edges: z.array(real), counts: z.array(count), below: count, above: count });
+
+/**
+ * The values every local-resolution item (0.e, 1.c, 1.e) reports (level1A-spec.md §0), spread
+ * into its schema: the percentiles (Å), the histogram, the median, the share of voxels with a
+ * better local resolution than the reported one (%; null when none is reported) and the voxels
+ * that received a value.
+ */
+export const localResolutionSummary = {
+  percentiles: Percentiles,
+  histogram: Histogram,
+  median: real,
+  /** Share of the voxels with a better local resolution than the reported one. */
+  reportedResolutionPercentile: real,
+  /** Voxels that received a local resolution. */
+  voxels: count,
+};
+
+/** Units of `localResolutionSummary`. */
+export const localResolutionSummaryUnits = { percentiles: 'Å', histogram: 'Å (edges), voxels (counts)', median: 'Å', reportedResolutionPercentile: '%', voxels: 'voxels' };

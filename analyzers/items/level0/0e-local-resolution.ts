@@ -8,8 +8,7 @@ import { localResolutionSpec } from '../../report/items/level0/0e-local-resoluti
 import { f } from '../../util/format.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { implementItem, type ItemResult } from '../item.ts';
-import { percentileRange } from '../percentile-range.ts';
-import { localResolutionSentences, localResolutionTable, localResolutionWarnings, round3 } from '../local-resolution-report.ts';
+import { localResolutionOutputs, localResolutionSentences, localResolutionTable, localResolutionWarnings, round3 } from '../local-resolution-report.ts';
 
 /** Values, warnings, sentences and table of 0.e from the local-resolution map and the run's bookkeeping. */
 export function measureLocalResolution(resmap: Float32Array, resolution: number, info: MonoResRun): ItemResult {
@@ -69,13 +68,5 @@ export const localResolutionItem = implementItem({
       return { ...m, results: [why, ...m.results], extra: out.resmap };
     }
   },
-  outputs: (ctx, m) => {
-    const res = ctx.resolution;
-    return ctx.figures.localMapOutputs({
-      stem: '0e-local-resolution', itemId: '0e', name: 'Local resolution', surface: ctx.map, level: ctx.threshold,
-      property: { ...ctx.map, data: m.extra }, range: percentileRange(m.values), label: 'Local resolution (Å)',
-      histogram: m.values.histogram as { edges: number[]; counts: number[] },
-      markers: res === null ? [] : [{ value: res, label: `reported ${res} Å` }],
-    });
-  },
+  outputs: (ctx, m) => localResolutionOutputs(ctx, m, { stem: '0e-local-resolution', itemId: '0e', name: 'Local resolution', label: 'Local resolution (Å)' }),
 });

@@ -10,8 +10,7 @@ import { localFscSpec } from '../../report/items/level1/1c-local-fsc.ts';
 import { f } from '../../util/format.ts';
 import type { Volume } from '../../volume/volume.ts';
 import { implementItem, type Measurement } from '../item.ts';
-import { percentileRange } from '../percentile-range.ts';
-import { localResolutionTable, localResolutionWarnings, round3 } from '../local-resolution-report.ts';
+import { localResolutionOutputs, localResolutionTable, localResolutionWarnings, round3 } from '../local-resolution-report.ts';
 
 /** Values, warnings, sentences and table of 1.c from a local-FSC run and the reported resolution (Å, or null). */
 export function measureLocalFsc(out: LocalFscResult, reported: number | null, ts: number): Measurement<Float32Array> {
@@ -65,13 +64,5 @@ export const localFscItem = implementItem({
     const out = await localFsc(h1, h2, await ctx.softMask(), { box: localFscBox(ctx.resolution, ts), cutoff: CALIBRATED_CUTOFF });
     return measureLocalFsc(out, ctx.resolution, ts);
   },
-  outputs: (ctx, m) => {
-    const res = ctx.resolution;
-    return ctx.figures.localMapOutputs({
-      stem: '1c-local-fsc', itemId: '1c', name: 'Local resolution', surface: ctx.map, level: ctx.threshold,
-      property: { ...ctx.map, data: m.extra }, range: percentileRange(m.values), label: 'Local resolution by local FSC (Å)',
-      histogram: m.values.histogram as { edges: number[]; counts: number[] },
-      markers: res === null ? [] : [{ value: res, label: `reported ${res} Å` }],
-    });
-  },
+  outputs: (ctx, m) => localResolutionOutputs(ctx, m, { stem: '1c-local-fsc', itemId: '1c', name: 'Local resolution', label: 'Local resolution by local FSC (Å)' }),
 });

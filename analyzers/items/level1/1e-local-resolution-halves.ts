@@ -8,8 +8,7 @@ import { localResolutionStatistics } from '../../methods/monores.ts';
 import { localResolutionHalvesSpec } from '../../report/items/level1/1e-local-resolution-halves.ts';
 import { f } from '../../util/format.ts';
 import { implementItem } from '../item.ts';
-import { localResolutionSentences, localResolutionTable, localResolutionWarnings, round3 } from '../local-resolution-report.ts';
-import { percentileRange } from '../percentile-range.ts';
+import { localResolutionOutputs, localResolutionSentences, localResolutionTable, localResolutionWarnings, round3 } from '../local-resolution-report.ts';
 
 export const localResolutionHalvesItem = implementItem({
   spec: localResolutionHalvesSpec,
@@ -45,13 +44,5 @@ export const localResolutionHalvesItem = implementItem({
       extra: resmap,
     };
   },
-  outputs: (ctx, m) => {
-    const res = ctx.resolution;
-    return ctx.figures.localMapOutputs({
-      stem: '1e-local-resolution', itemId: '1e', name: 'Local resolution (half maps)', surface: ctx.map, level: ctx.threshold,
-      property: { ...ctx.map, data: m.extra }, range: percentileRange(m.values), label: 'Local resolution (Å)',
-      histogram: m.values.histogram as { edges: number[]; counts: number[] },
-      markers: res === null ? [] : [{ value: res, label: `reported ${res} Å` }],
-    });
-  },
+  outputs: (ctx, m) => localResolutionOutputs(ctx, m, { stem: '1e-local-resolution', itemId: '1e', name: 'Local resolution (half maps)', label: 'Local resolution (Å)' }),
 });

@@ -1,7 +1,7 @@
 /** 0.e Local resolution with MonoRes from the map alone (noise from outside the mask). */
 import { z } from 'zod';
 import { defineItem, finite } from '../../item-spec.ts';
-import { count, Histogram, Percentiles, real } from '../../values.ts';
+import { count, localResolutionSummary, localResolutionSummaryUnits, real } from '../../values.ts';
 
 export const localResolutionSpec = defineItem({
   id: '0.e',
@@ -9,13 +9,7 @@ export const localResolutionSpec = defineItem({
   title: '0.e Local resolution (MonoRes, single map)',
   inputs: ['map'],
   values: z.strictObject({
-    percentiles: Percentiles,
-    histogram: Histogram,
-    median: real,
-    /** Share of mask voxels with a better local resolution than the reported one. */
-    reportedResolutionPercentile: real,
-    /** Mask voxels that received a local resolution. */
-    voxels: count,
+    ...localResolutionSummary,
     /** [finest, coarsest] resolution of the sweep. */
     range: z.tuple([real, real]),
     step: real,
@@ -39,7 +33,7 @@ export const localResolutionSpec = defineItem({
     fftsPerFrequency: count,
   }),
   units: {
-    percentiles: 'Å', histogram: 'Å (edges), voxels (counts)', median: 'Å', reportedResolutionPercentile: '%', voxels: 'voxels',
+    ...localResolutionSummaryUnits,
     range: 'Å', step: 'Å', maskVoxels: 'voxels', refinedMaskVoxels: 'voxels', noiseVoxels: 'voxels',
   },
   explanation: 'Local resolution measured from the map alone with MonoRes (monogenic signal amplitude compared with the noise outside the mask), the classical replacement of the DeepRes neural network used by VRS. When the deposited map was masked (its background is zero and holds no noise) and the entry has half maps, MonoRes runs on the half-map mean with the noise of the half-map difference instead, and says so.',

@@ -1,7 +1,7 @@
 /** 1.c Local resolution by a local FSC of the half maps (Blocres-like). */
 import { z } from 'zod';
 import { defineItem, finite } from '../../item-spec.ts';
-import { count, Histogram, Percentiles, real } from '../../values.ts';
+import { count, localResolutionSummary, localResolutionSummaryUnits, real } from '../../values.ts';
 
 export const localFscSpec = defineItem({
   id: '1.c',
@@ -9,13 +9,7 @@ export const localFscSpec = defineItem({
   title: '1.c Local resolution (local FSC, Blocres-like)',
   inputs: ['map', 'halfMaps'],
   values: z.strictObject({
-    percentiles: Percentiles,
-    histogram: Histogram,
-    median: real,
-    /** Share of the analysed voxels with a better local resolution than the reported one (null: none reported). */
-    reportedResolutionPercentile: real,
-    /** Voxels that received a local resolution (the analysed region: soft mask > `regionFloor`). */
-    voxels: count,
+    ...localResolutionSummary,
     /** Edge of the cube taken around each node. */
     box: count,
     /** Distance between lattice nodes. */
@@ -34,7 +28,7 @@ export const localFscSpec = defineItem({
     regionFloor: real,
   }),
   units: {
-    percentiles: 'Å', histogram: 'Å (edges), voxels (counts)', median: 'Å', reportedResolutionPercentile: '%', voxels: 'voxels', box: 'voxels',
+    ...localResolutionSummaryUnits, box: 'voxels',
     step: 'voxels', cutoff: 'FSC', nodes: 'nodes', range: 'Å', nodesAtFinest: 'nodes', nodesAtCoarsest: 'nodes', regionFloor: 'soft-mask value',
   },
   explanation:

@@ -1,7 +1,7 @@
 /** 1.e Local resolution with MonoRes from the half maps (noise from their difference). */
 import { z } from 'zod';
 import { defineItem, finite } from '../../item-spec.ts';
-import { count, Histogram, Percentiles, real } from '../../values.ts';
+import { count, localResolutionSummary, localResolutionSummaryUnits, real } from '../../values.ts';
 
 export const localResolutionHalvesSpec = defineItem({
   id: '1.e',
@@ -9,13 +9,7 @@ export const localResolutionHalvesSpec = defineItem({
   title: '1.e Local resolution (MonoRes, half maps)',
   inputs: ['map', 'halfMaps'],
   values: z.strictObject({
-    percentiles: Percentiles,
-    histogram: Histogram,
-    median: real,
-    /** Share of mask voxels with a better local resolution than the reported one. */
-    reportedResolutionPercentile: real,
-    /** Mask voxels that received a local resolution. */
-    voxels: count,
+    ...localResolutionSummary,
     maskVoxels: count,
     /** [finest, coarsest] resolution of the sweep. */
     range: z.tuple([real, real]),
@@ -27,7 +21,7 @@ export const localResolutionHalvesSpec = defineItem({
     stopReason: z.string(),
     ffts: count,
   }),
-  units: { percentiles: 'Å', histogram: 'Å (edges), voxels (counts)', median: 'Å', reportedResolutionPercentile: '%', voxels: 'voxels', maskVoxels: 'voxels', range: 'Å', step: 'Å' },
+  units: { ...localResolutionSummaryUnits, maskVoxels: 'voxels', range: 'Å', step: 'Å' },
   explanation:
     'Local resolution with MonoRes from the two half maps: at each trial resolution the monogenic amplitude of the half-map mean (signal) is compared, voxel by voxel inside the mask, with the 95th percentile of the monogenic amplitude of the half-map difference (noise) at the mask voxels. A voxel keeps the finest resolution at which its signal stood out of the noise. Unlike 0.e it needs no noise outside the molecule, so it also measures maps that were masked before deposition.',
   criteria: 'OK if the local resolutions are not all equal (|p97.5 − p2.5| ≥ 0.01 Å) and the reported resolution is not better than 99.9% of them.',
