@@ -29,7 +29,7 @@ import { Ledger, LEDGER_SCHEMA_VERSION } from '../nightly/ledger.ts';
 import { runNightly, type NightlyOptions, type NightlySummary } from '../nightly/pipeline.ts';
 import { batchScript, sbatchDirectives, shellQuote } from './batch-script.ts';
 import { lossReason, memoryClass, unitResources } from './driver.ts';
-import { estimateResources, MEM_BASE_MB, MEM_FACTOR, MEM_HALF_MAPS_FACTOR, slurmTime, TIME_BASE_MIN, TIME_HALF_MAPS_PER_MVOXEL_MIN, TIME_PER_MVOXEL_MIN } from './resources.ts';
+import { estimateResources, MEM_BASE_MB, MEM_FACTOR, MEM_HALF_MAPS_FACTOR, MEM_MODEL_FACTOR, slurmTime, TIME_BASE_MIN, TIME_HALF_MAPS_PER_MVOXEL_MIN, TIME_PER_MVOXEL_MIN } from './resources.ts';
 import { parseSbatchId, parseScontrolJob, parseSqueue, runCommand } from './slurm-commands.ts';
 import { readStatus, TASK_FILE_VERSION, unitKey, type TaskFile } from './task-file.ts';
 import { runSlurmTask } from './task.ts';
@@ -105,6 +105,19 @@ describe('slurm: resources, batch script, parsing', () => {
     expect(estimateResources(d, {}, { halfMaps: false })).toEqual(plain);
     expect(unitResources({ dims: d, halfMapPaths: ['/a', '/b'] }, {})).toEqual(halves);
     expect(unitResources({ dims: d }, {})).toEqual(plain);
+  });
+
+  it('asks two more float32 maps of memory (and no more time) when a fitted model comes with the entry', () => {
+    const d: [number, number, number] = [256, 256, 256];
+    const mapMB = (256 ** 3 * 4) / 2 ** 20;
+    const plain = estimateResources(d);
+    const model = estimateResources(d, {}, { model: true });
+    expect(MEM_MODEL_FACTOR).toBe(2);
+    expect(model.memMB).toBe(Math.ceil((MEM_BASE_MB + (MEM_FACTOR + MEM_MODEL_FACTOR) * mapMB) / 100) * 100);
+    expect(model.timeMin).toBe(plain.timeMin);
+    const all = estimateResources(d, {}, { halfMaps: true, model: true });
+    expect(all.memMB).toBe(Math.ceil((MEM_BASE_MB + (MEM_FACTOR + MEM_HALF_MAPS_FACTOR + MEM_MODEL_FACTOR) * mapMB) / 100) * 100);
+    expect(unitResources({ dims: d, halfMapPaths: ['/a', '/b'], modelPath: '/m.cif.gz' }, {})).toEqual(all);
   });
 
   it('writes a batch script that bash runs: the task command with quoted paths, the task index and EMVR_THREADS', async () => {
