@@ -66,7 +66,8 @@ describe('emvr demo', () => {
     expect(second.stdout).toMatch(/analysed 0, reused 14, refused 0, failed 0/u);
     expect(second.stderr).toMatch(/reusing the mirror folder/u);
     await rm(out, { recursive: true, force: true });
-  });
+    // Two whole demo runs (14 analyses on 2 workers, then 14 reuses): beyond the default limit on a busy 2-core machine.
+  }, 600_000);
 });
 
 describe('demo: judging a report against its known answer', () => {
