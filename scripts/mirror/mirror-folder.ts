@@ -203,7 +203,7 @@ export interface HalfMapVariant {
  * The demo's entries with half maps (after the phantoms' EMD-90001…90010). Both deposit the
  * well-behaved phantom (reported at 3.5 Å): one with half maps whose FSC crosses 0.143 at that
  * resolution, one whose half maps only reach 6 Å, so the claimed resolution is too optimistic
- * and the FSC items 1.a and 1.b must say so; and the masked-background phantom with unmasked half
+ * and the items measuring resolution from the half maps (1.a, 1.b, 1.c, 1.g, 1.h) must say so; and the masked-background phantom with unmasked half
  * maps, whose 0.e, impossible from the masked map alone, takes its noise from the half maps.
  */
 export const HALF_MAP_VARIANTS: readonly HalfMapVariant[] = [
@@ -221,7 +221,8 @@ export const HALF_MAP_VARIANTS: readonly HalfMapVariant[] = [
     phantom: 'well-behaved',
     design: { resolution: 6 },
     title: `Simulated phantom "well-behaved" reporting ${PHANTOM_RESOLUTION_A} Å, with half maps whose FSC crosses 0.143 at 6 Å`,
-    level1Warns: ['1.a', '1.b'],
+    // Every item that compares the claim with a resolution measured from the half maps: FSC/DPR/SSNR, FDR-FSC, local FSC, FSO, 3-D FSC.
+    level1Warns: ['1.a', '1.b', '1.c', '1.g', '1.h'],
   },
   {
     id: 'EMD-90013',
