@@ -1,5 +1,6 @@
 /**
- * Map downloads that never leave a half file in the cache. The body streams into `<dest>.part`
+ * Map downloads (and, through `fetchVerified` with another verifier, any other kind of file, such
+ * as fitted models, model-file.ts) that never leave a half file in the cache. The body streams into `<dest>.part`
  * (resumed with an HTTP Range request when the server supports it and the validator — ETag or
  * Last-Modified — still matches), then is verified: the byte count matches Content-Length, the
  * whole file gunzips (gzip CRC and length checked), and the first 1024 decompressed bytes are a
