@@ -25,9 +25,9 @@ export const analyzeBatchCommand: Command = {
   help: `usage: emvr analyze-batch --ids <EMD-N,...> [--emdb <base URL>] [--out <dir>] [--executor local|slurm] [options]
 
 Fetches the selected entries (as emvr nightly selects them: --ids, --since, --full or the last
-run's date) with their half maps, analyses those whose map, half maps, metadata or analyzer
-version changed, and publishes their reports into <out>/content/entries/, recording every
-outcome in <out>/ledger.sqlite. It is emvr nightly without the site step; every selection,
+run's date) with their half maps and fitted model, analyses those whose map, half maps, model,
+metadata or analyzer version changed, and publishes their reports into <out>/content/entries/,
+recording every outcome in <out>/ledger.sqlite. It is emvr nightly without the site step; every selection,
 processing, executor, network and output option of emvr nightly applies (see: emvr nightly
 --help). With --executor slurm the analyses run as Slurm job arrays; cancelling it (Ctrl-C,
 SIGTERM) cancels its jobs, and the same command resumes without re-analysing finished entries.

@@ -2,7 +2,9 @@
  * `emvr demo`: the product's main job on an embedded default, with no network and no ../shared.
  * Builds a local EMDB mirror folder of simulated entries (one per phantom: each with one known
  * defect, plus well-behaved ones; EMDB-like entry JSON with IDs EMD-9000N, contour = phantom
- * threshold; and three entries with half maps of a designed FSC, EMD-90011…90013, for Level 1),
+ * threshold; three entries with half maps of a designed FSC, EMD-90011…90013, for Level 1; and
+ * EMD-90014, the well-behaved map with the procedural protein it was simulated from as its fitted
+ * model, served as the fake PDB entry 9xyz),
  * serves it on a free 127.0.0.1 port, runs the nightly pipeline against it (download,
  * verify, analyse in worker processes, publish, site with PDFs), checks every report against what
  * its phantom must show, then serves the site (unless --no-serve).
@@ -16,7 +18,7 @@ import { fixturesDir } from '../../analyzers/testing/fixtures.ts';
 import { numberOption, stringOption, type Command } from '../cli-kit.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
 import { startMirror } from '../mirror/mirror.ts';
-import { writeFixtureEntries, writeHalfMapEntries, writeSimulatedEntries, type SimulatedEntry } from '../mirror/mirror-folder.ts';
+import { writeFixtureEntries, writeHalfMapEntries, writeModelEntries, writeSimulatedEntries, type SimulatedEntry } from '../mirror/mirror-folder.ts';
 import { outPaths, runNightly, type NightlySummary } from '../nightly/pipeline.ts';
 import { printable } from '../progress.ts';
 import { startStaticServer } from '../site/static-server.ts';
@@ -33,10 +35,14 @@ one known defect each: decentred, background offset, noise blobs, threshold too 
 B-factors, mirrored hand, masked background, plus a well-behaved one), as EMD-90001… with
 EMDB-shaped entry JSON, and three entries with half maps (EMD-90011: half maps whose FSC crosses
 0.143 at the reported 3.5 Å; EMD-90012: the same map reporting 3.5 Å with half maps that only
-reach 6 Å; EMD-90013: the masked-background map with unmasked half maps) — serves it on 127.0.0.1, runs the nightly pipeline against it into <out>/
-(content/, cache/, ledger.sqlite, site/), prints each entry's result beside what its phantom
-must show (OK or MISMATCH; for the half-map entries also that the report records both half
-maps and which Level 1 items warn), then serves the site and prints its
+reach 6 Å; EMD-90013: the masked-background map with unmasked half maps), and one entry with a
+fitted model (EMD-90014: the well-behaved map listing the fake PDB ID 9xyz, whose mmCIF — the
+very protein the map was simulated from — the mirror serves at the PDB archive's path) — serves
+it on 127.0.0.1, runs the nightly pipeline against it into <out>/ (content/, cache/,
+ledger.sqlite, site/), prints each entry's result beside what its phantom must show (OK or
+MISMATCH; for the half-map entries also that the report records both half maps and which
+Level 1 items warn; for the model entry that the report records the model served), then serves
+the site and prints its
 URL (Ctrl-C stops). Running it again reuses every report (nothing changed). Nothing is
 downloaded from the network.
 
@@ -109,8 +115,8 @@ options:
   },
 };
 
-/** Layout of the demo mirror folder; a folder of another layout (an older demo's) is rebuilt. 2: half-map entries; 3: EMD-90013 (masked, half maps). */
-const DEMO_MIRROR_LAYOUT = 3;
+/** Layout of the demo mirror folder; a folder of another layout (an older demo's) is rebuilt. 2: half-map entries; 3: EMD-90013 (masked, half maps); 4: EMD-90014 (fitted model). */
+const DEMO_MIRROR_LAYOUT = 4;
 
 /** What the demo mirror folder was built from: the same stamp means the same bytes, so it is kept. */
 interface DemoStamp {
@@ -138,7 +144,7 @@ async function demoMirror(mirrorDir: string, box: number | undefined, withFixtur
   }
   await rm(mirrorDir, { recursive: true, force: true });
   process.stderr.write(`demo: simulating the phantom entries into ${mirrorDir} …\n`);
-  const entries = [...(await writeSimulatedEntries(mirrorDir, { box })), ...(await writeHalfMapEntries(mirrorDir, { box }))];
+  const entries = [...(await writeSimulatedEntries(mirrorDir, { box })), ...(await writeHalfMapEntries(mirrorDir, { box })), ...(await writeModelEntries(mirrorDir, { box }))];
   if (withFixtures) {
     const added = await writeFixtureEntries(mirrorDir, fixturesDir);
     process.stderr.write(added.length > 0 ? `demo: added the real fixture maps ${added.join(', ')}\n` : `demo: no fixtures found at ${fixturesDir}; simulated entries only\n`);
@@ -163,6 +169,9 @@ const sameSet = (expected: readonly string[], warned: readonly string[]) => expe
  * the phantom's; an entry with half maps records both (the files and sha256 the mirror served)
  * and, when the report has Level 1 items, exactly its expected Level 1 items warn (an analyzer
  * without Level 1 items yet only has the inputs checked); an entry without half maps records none.
+ * An entry with a model records it (file, sha256 served, PDB ID); its Level A items, when the
+ * analyzer has them, are shown but not judged (no known answer is designed for them yet); an
+ * entry without a model records none.
  */
 export function judgeReport(s: SimulatedEntry, report: Report): { ok: boolean; text: string } {
   const warned0 = levelItems(report, '0').filter((i) => i.status === 'warnings').map((i) => i.id);
@@ -184,9 +193,23 @@ export function judgeReport(s: SimulatedEntry, report: Report): { ok: boolean; t
   } else if (recorded !== undefined) {
     problems.push('half maps in the report of an entry without them');
   }
+  const model = judgeModel(s, report);
+  if (model.problem !== null) problems.push(model.problem);
   const cells = [...levelItems(report, '0'), ...levelItems(report, '1'), ...levelItems(report, 'A')].map((i) => `${i.id} ${SHORT_STATUS[i.status] ?? i.status}`).join(' ');
   const verdict = problems.length === 0 ? 'OK' : `MISMATCH (${problems.join('; ')})`;
-  return { ok: problems.length === 0, text: `score ${report.score.passing}/${report.score.evaluable}  ${cells}  expected warnings: ${s.expect.warns.join(', ') || 'none'}${level1} ${verdict}` };
+  return { ok: problems.length === 0, text: `score ${report.score.passing}/${report.score.evaluable}  ${cells}  expected warnings: ${s.expect.warns.join(', ') || 'none'}${level1}${model.text} ${verdict}` };
+}
+
+/** The model part of `judgeReport`: whether the report records exactly the model served (or none). */
+function judgeModel(s: SimulatedEntry, report: Report): { problem: string | null; text: string } {
+  const recorded = report.inputs.model;
+  if (!s.model) return { problem: recorded === undefined ? null : 'a model in the report of an entry without one', text: '' };
+  if (recorded === undefined) return { problem: 'no model in the report', text: '' };
+  if (recorded.file !== s.model.file || recorded.sha256 !== s.model.sha256 || recorded.pdbId !== s.model.pdbId) {
+    return { problem: `model recorded as ${recorded.file} ${recorded.sha256.slice(0, 12)} (${recorded.pdbId ?? 'no PDB ID'})`, text: '' };
+  }
+  const levelA = levelItems(report, 'A').length;
+  return { problem: null, text: `; model ${s.model.pdbId} recorded${levelA === 0 ? ', no Level A item in this analyzer yet' : ''}` };
 }
 
 /** Prints each simulated entry's outcome beside its phantom's known answer; returns the number of mismatches. */

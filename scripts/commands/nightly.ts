@@ -56,18 +56,26 @@ Discovers EMDB entries released or updated since the last completed run (all rel
 on the first run), downloads their maps into <out>/cache (verified, resumable) with the two half
 maps an entry lists (from the archive's other/ folder, the same way; they add the Level 1
 items; an entry listing another number of half maps is analysed without them, and its ledger
-row and report say so), analyses new or changed ones in worker processes into
+row and report say so) and the fitted model of an entry that lists PDB IDs (the first one, as
+<pdb>.cif.gz from the PDB archive's divided mmCIF layout, verified as mmCIF with atoms; recorded
+as the report's inputs.model; a model that cannot be fetched or read is left out with a note,
+never failing the entry), analyses new or changed ones in worker processes into
 <out>/content/entries/EMD-N/, then builds the site into <out>/site with PDFs and the search
-index (when the "build" command is available). Entries whose map sha256, half-map sha256s,
-report-relevant metadata and analyzer version are unchanged keep their report. An entry whose map
-or half map cannot be downloaded or verified fails (the reason names the file); the others go on.
+index (when the "build" command is available). Entries whose map sha256, half-map and model
+sha256s, report-relevant metadata and analyzer version are unchanged keep their report. An entry
+whose map or half map cannot be downloaded or verified fails (the reason names the file); the
+others go on.
 Failed entries are retried on the next run. Every run is recorded in <out>/ledger.sqlite
 (see: emvr status). Safe to kill at any moment: the same command finishes the work.
 
 source:
-  --emdb <URL>              base URL of EMDB or of a mirror (emvr mirror); default: the real EMDB
-                            (API https://www.ebi.ac.uk, files https://ftp.ebi.ac.uk)
+  --emdb <URL>              base URL of EMDB or of a mirror (emvr mirror, which also serves the
+                            PDB archive); default: the real EMDB (API https://www.ebi.ac.uk,
+                            files https://ftp.ebi.ac.uk) and PDB (https://files.wwpdb.org)
   --emdb-api <URL>          API base only          --emdb-files <URL>   archive base only
+  --pdb <URL>               base of the PDB archive for fitted models
+                            (<URL>/pub/pdb/data/structures/divided/mmCIF/<xx>/<id>.cif.gz);
+                            default: --emdb when given, else https://files.wwpdb.org
 selection:
   --ids <EMD-N,...>         these entries only (no discovery, no retries of others)
   --full                    every released entry, ignoring the last-run date
@@ -83,7 +91,7 @@ processing:
   --no-figures              reports without figures (faster)
   --entry-timeout <s>       stop an analysis after this long (default 7200; 0 = never)
   --max-voxels <N>          refuse maps with more voxels (default 1.5e9)
-  --prune-maps              delete a cached map and its half maps once its report is published
+  --prune-maps              delete a cached map, its half maps and model once its report is published
 ${EXECUTOR_HELP}site:
   --no-site                 skip the site step        --no-pdf     build the site without PDFs
   --base </path/>           URL sub-path of the site  --rebuild-site   build even if nothing changed
@@ -103,6 +111,7 @@ output:
     emdb: { type: 'string' },
     'emdb-api': { type: 'string' },
     'emdb-files': { type: 'string' },
+    pdb: { type: 'string' },
     ids: { type: 'string' },
     full: { type: 'boolean' },
     since: { type: 'string' },
@@ -200,9 +209,9 @@ export function executorOptionsFrom(values: Record<string, unknown>): { executor
 export function nightlyOptionsFrom(values: Record<string, unknown>): NightlyOptions {
   let endpoints;
   try {
-    endpoints = resolveEndpoints({ base: stringOption(values, 'emdb'), api: stringOption(values, 'emdb-api'), files: stringOption(values, 'emdb-files') });
+    endpoints = resolveEndpoints({ base: stringOption(values, 'emdb'), api: stringOption(values, 'emdb-api'), files: stringOption(values, 'emdb-files'), pdb: stringOption(values, 'pdb') });
   } catch (err) {
-    throw new UsageError(`--emdb: ${(err as Error).message}`);
+    throw new UsageError(`--emdb/--pdb: ${(err as Error).message}`);
   }
   const exclusive = ['ids', 'full', 'since'].filter((k) => values[k] !== undefined && values[k] !== false);
   if (exclusive.length > 1) throw new UsageError(`--${exclusive.join(' and --')} cannot be combined`);

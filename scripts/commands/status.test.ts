@@ -32,7 +32,8 @@ describe('emvr status', () => {
     const l = Ledger.open(path.join(out, 'ledger.sqlite'));
     const local = l.startRun({ emdbApi: 'http://x', emdbFiles: 'http://x', mode: 'ids', since: null, analyzerVersion: '1.0.0' });
     const halves = [1, 2].map((index) => ({ kind: 'halfMap', index, file: `emd_1000_half_map_${index}.map.gz`, sha256: String(index).repeat(64), bytes: 10, fromCache: false }));
-    l.recordEntry(local, { ...rec('EMD-1000', 'analysed', null), extraInputsSha256: 'f'.repeat(64), extraInputs: halves });
+    const model = { kind: 'model', index: 1, file: '9xyz.cif.gz', sha256: '3'.repeat(64), bytes: 10, fromCache: false };
+    l.recordEntry(local, { ...rec('EMD-1000', 'analysed', null), extraInputsSha256: 'f'.repeat(64), extraInputs: [...halves, model] });
     l.finishRun(local, 'completed');
     const slurm = l.startRun({ emdbApi: 'http://x', emdbFiles: 'http://x', mode: 'ids', since: null, analyzerVersion: '1.0.0' });
     const a = { entryId: 'EMD-2000', executor: 'slurm' as const, task: '41_3', state: 'FAILED', exitCode: '0:9', node: 'node7', memMB: 1024, timeMin: 11, outcome: 'lost', reason: 'killed by signal 9 (SIGKILL: out of memory?)', submittedAt: 't0', finishedAt: 't1' };
@@ -57,7 +58,7 @@ describe('emvr status', () => {
     // A local run has no attempts section.
     const older = await cli(['status', '--out', out, '--run', String(local)]);
     expect(older.status, older.stderr).toBe(0);
-    expect(older.stdout).toMatch(/entries of run \d+:\n.*half maps sha256.*\nEMD-1000 +analysed.* aaaaaaaaaaaa +11111111 22222222/u);
+    expect(older.stdout).toMatch(/entries of run \d+:\n.*half maps sha256 +model sha256.*\nEMD-1000 +analysed.* aaaaaaaaaaaa +11111111 22222222 +9xyz 33333333/u);
     expect(older.stdout).not.toContain('Slurm task attempts');
   });
 });

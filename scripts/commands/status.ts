@@ -13,7 +13,8 @@ export const statusCommand: Command = {
 
 Reads <out>/ledger.sqlite (written by emvr nightly / emvr demo) and prints the latest runs
 (started, finished, counts, site step), the entries of one run (status analysed | reused |
-failed | refused, stage, timings, map sha256, half-map sha256s when the entry had two, reason), that run's Slurm task attempts when it used
+failed | refused, stage, timings, map sha256, half-map sha256s when the entry had two, the
+fitted model's PDB ID and sha256 when it had one, reason), that run's Slurm task attempts when it used
 --executor slurm (task, state, exit code, node, memory and time requested, outcome, reason), and
 every entry whose latest attempt failed (they are retried by the next run).
 
@@ -64,6 +65,12 @@ function halfMapsCell(e: EntryRunRow): string | null {
   return halves.length === 0 ? null : halves.map((h) => h.sha256.slice(0, 8)).join(' ');
 }
 
+/** The fitted model of an entry run as "<pdb> <short sha256>" ("9xyz 1a2b3c4d"), or null without one. */
+function modelCell(e: EntryRunRow): string | null {
+  const m = e.extraInputs.find((x) => x.kind === 'model');
+  return m === undefined ? null : `${m.file.replace(/\.cif\.gz$/u, '')} ${m.sha256.slice(0, 8)}`;
+}
+
 /** Everything `emvr status` prints, read from the ledger. */
 export interface StatusView {
   readonly file: string;
@@ -97,10 +104,10 @@ export function formatStatus({ file, watermark, counts, runs, runId, entries, at
       entries.length === 0
         ? '(none)\n'
         : table(
-            ['entry', 'status', 'stage', 'fetch s', 'analyse s', 'total s', 'peak MB', 'map sha256', 'half maps sha256', 'reason'],
+            ['entry', 'status', 'stage', 'fetch s', 'analyse s', 'total s', 'peak MB', 'map sha256', 'half maps sha256', 'model sha256', 'reason'],
             entries.map((e) => [
               e.entryId, e.status, e.stage, e.fetchSeconds, e.analyseSeconds, e.totalSeconds, e.peakRssMB === null ? null : Math.round(e.peakRssMB),
-              e.mapSha256 === null ? null : e.mapSha256.slice(0, 12), halfMapsCell(e), e.reason === null ? null : printable(e.reason, 160),
+              e.mapSha256 === null ? null : e.mapSha256.slice(0, 12), halfMapsCell(e), modelCell(e), e.reason === null ? null : printable(e.reason, 160),
             ]),
           ),
     );

@@ -1,14 +1,16 @@
 /**
  * The EMDB client of the nightly job: discovers entries with the search API (one call, CSV),
- * reads entry JSON, and downloads primary maps and additional inputs (half maps) into a verified cache. All requests share one
+ * reads entry JSON, and downloads primary maps and additional inputs (half maps from EMDB, the
+ * fitted model from the PDB archive) into a verified cache. All requests share one
  * polite gate (concurrency + spacing) and retry policy (http.ts). Every accession from the search
  * is checked against `^EMD-\d{4,}$` before it is used; the ones that fail are returned, escaped,
  * for the log and never touch a path or URL.
  */
 import Papa from 'papaparse';
-import { fetchMap, type MapFileInfo } from './download.ts';
-import { archiveFileUrl, entryUrl, mapUrl, searchUrl, type EmdbEndpoints } from './endpoints.ts';
-import { describeInput, type AdditionalInput } from './entry-inputs.ts';
+import { fetchMap, fetchVerified, type MapFileInfo, type VerifiedFileInfo } from './download.ts';
+import { archiveFileUrl, entryUrl, mapUrl, pdbModelUrl, searchUrl, type EmdbEndpoints } from './endpoints.ts';
+import { archivePdbId, describeInput, type AdditionalInput } from './entry-inputs.ts';
+import { verifyGzipModel, type ModelFileInfo } from './model-file.ts';
 import { parseEntryMetadata, sha256Json, type EntryMetadata } from './entry-metadata.ts';
 import { DEFAULT_HTTP_OPTIONS, getText, HttpError, PoliteGate, withRetries, type HttpOptions } from './http.ts';
 import { checkEmdbId, compareEmdbIds, isEmdbId } from './ids.ts';
@@ -182,22 +184,39 @@ export class EmdbClient {
     }
   }
 
+  /** URL of an additional input of `id`: EMDB's `EMD-N/<folder>/<file>`, or the PDB archive's divided path for the model. */
+  inputUrl(id: string, input: AdditionalInput): string {
+    if (input.kind !== 'model') {
+      if (input.folder === 'model') throw new Error(`${id} ${describeInput(input)}: only the fitted model comes from the PDB archive`);
+      return archiveFileUrl(this.endpoints, id, input.folder, input.file);
+    }
+    const archiveId = input.pdbId === undefined ? null : archivePdbId(input.pdbId);
+    if (archiveId === null) throw new Error(`${id} ${describeInput(input)}: no PDB archive file for this ID`);
+    return pdbModelUrl(this.endpoints, archiveId);
+  }
+
   /**
    * Downloads (or revalidates) an additional input of `id` into `dest`, with the map's retries,
-   * resume and cache. Half maps are gzip MRC maps and are verified exactly like the map (a model
-   * will need its own verifier: a new case here). 404 → InputFileNotFoundError naming the file.
+   * resume and cache. Half maps are gzip MRC maps and are verified exactly like the map; the
+   * model must gunzip and parse as mmCIF with at least one atom (model-file.ts). 404 →
+   * InputFileNotFoundError naming the entry and the file (and the PDB ID for a model).
    */
-  async fetchInput(id: string, input: AdditionalInput, dest: string): Promise<{ info: MapFileInfo; fromCache: boolean }> {
+  async fetchInput(id: string, input: AdditionalInput, dest: string): Promise<{ info: VerifiedFileInfo & Partial<MapFileInfo & ModelFileInfo>; fromCache: boolean }> {
     checkEmdbId(id);
-    const url = archiveFileUrl(this.endpoints, id, input.folder, input.file);
+    const url = this.inputUrl(id, input);
     const what = `${id} ${describeInput(input)}`;
     try {
       switch (input.kind) {
         case 'halfMap':
           return await fetchMap(this.gate, this.http, url, dest, what);
+        case 'model':
+          return await fetchVerified<ModelFileInfo>(this.gate, this.http, url, dest, what, verifyGzipModel);
       }
     } catch (err) {
-      if (err instanceof HttpError && err.status === 404) throw new InputFileNotFoundError(`${what}: not found in the archive (HTTP 404 for ${url})`);
+      if (err instanceof HttpError && err.status === 404) {
+        const archive = input.kind === 'model' ? 'the PDB archive' : 'the archive';
+        throw new InputFileNotFoundError(`${what}: not found in ${archive} (HTTP 404 for ${url})`);
+      }
       throw err;
     }
   }

@@ -1,5 +1,6 @@
 /**
- * Map downloads that never leave a half file in the cache. The body streams into `<dest>.part`
+ * Map downloads (and, through `fetchVerified` with another verifier, any other kind of file, such
+ * as fitted models, model-file.ts) that never leave a half file in the cache. The body streams into `<dest>.part`
  * (resumed with an HTTP Range request when the server supports it and the validator — ETag or
  * Last-Modified — still matches), then is verified: the byte count matches Content-Length, the
  * whole file gunzips (gzip CRC and length checked), and the first 1024 decompressed bytes are a
@@ -21,14 +22,27 @@ import { HEADER_BYTES, parseHeader } from '../../analyzers/io/mrc-header.ts';
 import { decideByteOrder } from '../../analyzers/io/mrc.ts';
 import { HttpError, statusError, withRetries, type HttpOptions, type PoliteGate } from './http.ts';
 
-/** Summary of a verified map file (kept in the sidecar). */
-export interface MapFileInfo {
+/** What every verified download's sidecar holds, whatever the file's kind. */
+export interface VerifiedFileInfo {
   readonly url: string;
   /** sha256 (hex) of the stored (gzip) bytes. */
   readonly sha256: string;
   readonly bytes: number;
   readonly etag: string | null;
   readonly lastModified: string | null;
+}
+
+/** What a verifier reports of a complete download: its hash and size, plus facts of its kind. */
+export type Verified<I extends VerifiedFileInfo> = Omit<I, 'url' | 'etag' | 'lastModified'>;
+
+/**
+ * Checks a complete download. Throws HttpError (retryable) when the bytes look damaged in transit
+ * (bad gzip), or a non-retryable error when the file itself is not what it should be.
+ */
+export type Verifier<I extends VerifiedFileInfo> = (file: string, what: string) => Promise<Verified<I>>;
+
+/** Summary of a verified map file (kept in the sidecar). */
+export interface MapFileInfo extends VerifiedFileInfo {
   /** From the MRC header: grid (nx, ny, nz), voxel size cell/m (Å), mode. */
   readonly dims: [number, number, number];
   readonly voxelSize: [number, number, number];
@@ -68,11 +82,11 @@ async function sizeOf(file: string): Promise<number | null> {
 }
 
 /**
- * The cached map at `dest` when it exists with a sidecar that matches its size and `url`; else
+ * The cached file at `dest` when it exists with a sidecar that matches its size and `url`; else
  * null (and an untrusted leftover is removed).
  */
-export async function cachedMap(dest: string, url: string): Promise<MapFileInfo | null> {
-  const info = await readJson<MapFileInfo>(sidecarOf(dest));
+export async function cachedMap<I extends VerifiedFileInfo = MapFileInfo>(dest: string, url: string): Promise<I | null> {
+  const info = await readJson<I>(sidecarOf(dest));
   const size = await sizeOf(dest);
   if (info && size !== null && info.url === url && info.bytes === size && /^[0-9a-f]{64}$/u.test(info.sha256)) return info;
   if (size !== null) await rm(dest, { force: true });
@@ -164,9 +178,18 @@ function promisedTotal(res: Response, offset: number): number | null {
  * downloads completely but is not an MRC map throws MapVerifyError at once; 404 throws HttpError.
  */
 export async function fetchMap(gate: PoliteGate, opts: HttpOptions, url: string, dest: string, what: string): Promise<{ info: MapFileInfo; fromCache: boolean }> {
+  return fetchVerified<MapFileInfo>(gate, opts, url, dest, what, verifyGzipMap);
+}
+
+/**
+ * `fetchMap` for any kind of file: the same .part download, resume, conditional GET and sidecar,
+ * with `verify` deciding whether a complete download is usable (a verifier's non-retryable error
+ * is thrown at once, and the part is removed).
+ */
+export async function fetchVerified<I extends VerifiedFileInfo>(gate: PoliteGate, opts: HttpOptions, url: string, dest: string, what: string, verify: Verifier<I>): Promise<{ info: I; fromCache: boolean }> {
   await mkdir(path.dirname(dest), { recursive: true });
   return withRetries(what, opts, async () => {
-    const cached = await cachedMap(dest, url);
+    const cached = await cachedMap<I>(dest, url);
     const part = partOf(dest);
     const partMeta = await readJson<PartMeta>(partMetaOf(dest));
     let offset = (await sizeOf(part)) ?? 0;
@@ -230,13 +253,13 @@ export async function fetchMap(gate: PoliteGate, opts: HttpOptions, url: string,
       }
       let verified;
       try {
-        verified = await verifyGzipMap(part, what);
+        verified = await verify(part, what);
       } catch (err) {
         await rm(part, { force: true });
         await rm(partMetaOf(dest), { force: true });
         throw err;
       }
-      const info: MapFileInfo = { ...meta, ...verified };
+      const info = { ...meta, ...verified } as I;
       // Sidecar off before the swap: a crash between the steps leaves a file without sidecar (untrusted).
       await rm(sidecarOf(dest), { force: true });
       await rename(part, dest);

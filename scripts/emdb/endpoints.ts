@@ -1,7 +1,8 @@
 /**
- * Where the EMDB API and the archive files live. The real service splits them over two hosts
- * (https://www.ebi.ac.uk for /emdb/api/…, https://ftp.ebi.ac.uk for /pub/databases/emdb/…);
- * a mirror serves both from one base, so one `--emdb <base>` sets both.
+ * Where the EMDB API, the EMDB archive files and the PDB archive (fitted models) live. The real
+ * services split them over three hosts (https://www.ebi.ac.uk for /emdb/api/…,
+ * https://ftp.ebi.ac.uk for /pub/databases/emdb/…, https://files.wwpdb.org for /pub/pdb/…);
+ * a mirror serves all three from one base, so one `--emdb <base>` sets them all.
  */
 import { emdbNumber, mapFileName, safeFileName } from './ids.ts';
 
@@ -9,6 +10,8 @@ import { emdbNumber, mapFileName, safeFileName } from './ids.ts';
 export const EMDB_API_BASE = 'https://www.ebi.ac.uk';
 /** Default host of the EMDB archive tree (served over HTTPS; FTP is not needed). */
 export const EMDB_FILES_BASE = 'https://ftp.ebi.ac.uk';
+/** Default host of the wwPDB archive tree (`/pub/pdb/data/structures/divided/mmCIF/…`, HTTPS). */
+export const PDB_FILES_BASE = 'https://files.wwpdb.org';
 
 /** The two bases every EMDB URL is built from (no trailing slash). */
 export interface EmdbEndpoints {
@@ -16,16 +19,20 @@ export interface EmdbEndpoints {
   readonly api: string;
   /** Origin (+ optional path prefix) under which `/pub/databases/emdb/structures/…` lives. */
   readonly files: string;
+  /** Origin (+ optional path prefix) under which the PDB archive `/pub/pdb/data/structures/…` lives. */
+  readonly pdb: string;
 }
 
 /**
- * Endpoints from the command line: no base → the real EMDB hosts; one base → both API and files
- * under it (a mirror); `api`/`files` override either. Only http: and https: URLs are accepted.
+ * Endpoints from the command line: no base → the real EMDB and wwPDB hosts; one base → API, files
+ * and PDB archive under it (a mirror such as `emvr mirror`); `api`/`files`/`pdb` override each.
+ * Only http: and https: URLs are accepted.
  */
-export function resolveEndpoints(opts: { base?: string; api?: string; files?: string } = {}): EmdbEndpoints {
+export function resolveEndpoints(opts: { base?: string; api?: string; files?: string; pdb?: string } = {}): EmdbEndpoints {
   const api = opts.api ?? opts.base ?? EMDB_API_BASE;
   const files = opts.files ?? opts.base ?? EMDB_FILES_BASE;
-  return { api: checkBase(api), files: checkBase(files) };
+  const pdb = opts.pdb ?? opts.base ?? PDB_FILES_BASE;
+  return { api: checkBase(api), files: checkBase(files), pdb: checkBase(pdb) };
 }
 
 function checkBase(raw: string): string {
@@ -69,4 +76,22 @@ export function archiveFileUrl(ep: EmdbEndpoints, id: string, folder: ArchiveFol
 /** `…/pub/databases/emdb/structures/EMD-N/map/emd_N.map.gz`. */
 export function mapUrl(ep: EmdbEndpoints, id: string): string {
   return archiveFileUrl(ep, id, 'map', mapFileName(id));
+}
+
+/** Lower-case 4-character PDB IDs: the only ones the divided archive layout is defined for. */
+const PDB_CLASSIC_ID = /^[0-9][a-z0-9]{3}$/u;
+
+/** File name of a model in the PDB archive's divided mmCIF layout: `1oel.cif.gz`. */
+export function pdbModelFileName(pdbId: string): string {
+  if (!PDB_CLASSIC_ID.test(pdbId)) throw new Error(`${JSON.stringify(pdbId.slice(0, 20))} is not a 4-character lower-case PDB ID`);
+  return `${pdbId}.cif.gz`;
+}
+
+/**
+ * `…/pub/pdb/data/structures/divided/mmCIF/<xx>/<id>.cif.gz`, xx = the middle two characters of
+ * the ID (1oel → oe/1oel.cif.gz): the wwPDB archive shards by them.
+ */
+export function pdbModelUrl(ep: Pick<EmdbEndpoints, 'pdb'>, pdbId: string): string {
+  const file = pdbModelFileName(pdbId);
+  return `${ep.pdb}/pub/pdb/data/structures/divided/mmCIF/${pdbId.slice(1, 3)}/${file}`;
 }

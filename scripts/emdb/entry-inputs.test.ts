@@ -5,8 +5,11 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { archiveFileUrl, resolveEndpoints } from './endpoints.ts';
-import { additionalInputsSha256, describeInput, HALF_MAPS_NOT_TWO, halfMapPathsOf, inputCachePath, planAdditionalInputs, type FetchedInput } from './entry-inputs.ts';
+import { archiveFileUrl, pdbModelUrl, resolveEndpoints } from './endpoints.ts';
+import {
+  additionalInputsSha256, archivePdbId, describeInput, HALF_MAPS_NOT_TWO, halfMapPathsOf, inputCachePath, isOptionalInput, MODEL_ID_UNSUPPORTED, MODEL_NOT_FETCHED, MODEL_UNREADABLE,
+  modelFailureNote, modelOf, planAdditionalInputs, type FetchedInput,
+} from './entry-inputs.ts';
 import { buildEntryJson, halfMapNames } from './entry-json.ts';
 import { parseEntryMetadata } from './entry-metadata.ts';
 
@@ -57,5 +60,41 @@ describe('additional inputs', () => {
     expect(additionalInputsSha256([], [{ code: HALF_MAPS_NOT_TWO, message: 'x' }])).toMatch(/^[0-9a-f]{64}$/u);
     expect(halfMapPathsOf([both[1], both[0]])).toEqual(['/c/h1', '/c/h2']);
     expect(halfMapPathsOf([both[0]])).toBeUndefined();
+  });
+
+  it('plans the first fitted model from the PDB archive (extended IDs of classic form included), and notes what it cannot fetch', () => {
+    const withModel = parseEntryMetadata('EMD-0042', buildEntryJson({ ...spec, halfMaps: true, pdbIds: ['1oel', '2abc'] }));
+    const plan = planAdditionalInputs(withModel);
+    expect(plan.files.map((f) => [f.kind, f.index, f.file, f.folder, f.pdbId])).toEqual([
+      ['halfMap', 1, 'emd_0042_half_map_1.map.gz', 'other', undefined],
+      ['halfMap', 2, 'emd_0042_half_map_2.map.gz', 'other', undefined],
+      ['model', 1, '1oel.cif.gz', 'model', '1oel'],
+    ]);
+    expect(isOptionalInput(plan.files[2])).toBe(true);
+    expect(isOptionalInput(plan.files[0])).toBe(false);
+    expect(describeInput(plan.files[2])).toBe('fitted model 1oel (1oel.cif.gz)');
+    expect(inputCachePath('/c', 'EMD-0042', plan.files[2])).toBe(path.join('/c', 'EMD-0042', 'model', '1oel.cif.gz'));
+    expect(archivePdbId('pdb_00001oel')).toBe('1oel');
+    expect(archivePdbId('pdb_00011oel')).toBeNull();
+    expect(planAdditionalInputs({ halfMaps: [], pdbIds: ['pdb_00011oel'] }).notes.map((n) => n.code)).toEqual([MODEL_ID_UNSUPPORTED]);
+    expect(modelFailureNote(plan.files[2], false, 'EMD-0042 fitted model 1oel (1oel.cif.gz): HTTP 503').code).toBe(MODEL_NOT_FETCHED);
+    expect(modelFailureNote(plan.files[2], true, 'x').message).toBe('fitted model 1oel is not usable (x); the entry is analysed without the model');
+    expect(modelFailureNote(plan.files[2], true, 'x').code).toBe(MODEL_UNREADABLE);
+    const fetched: FetchedInput = { ...plan.files[2], path: '/c/m', sha256: 'd'.repeat(64), bytes: 1, fromCache: false };
+    expect(modelOf([fetched])).toEqual({ modelPath: '/c/m', modelPdbId: '1oel' });
+    expect(modelOf([])).toBeUndefined();
+    // A changed model, or a note instead of it, changes the fingerprint.
+    const base = additionalInputsSha256([fetched], []);
+    expect(additionalInputsSha256([{ ...fetched, sha256: 'e'.repeat(64) }], [])).not.toBe(base);
+    expect(additionalInputsSha256([], [modelFailureNote(plan.files[2], false, 'y')])).not.toBe(base);
+  });
+
+  it('takes the PDB archive base from --pdb, else from the one mirror base, else wwPDB', () => {
+    expect(resolveEndpoints().pdb).toBe('https://files.wwpdb.org');
+    expect(resolveEndpoints({ base: 'http://127.0.0.1:9/' }).pdb).toBe('http://127.0.0.1:9');
+    expect(resolveEndpoints({ base: 'http://127.0.0.1:9', pdb: 'https://files.rcsb.org' }).pdb).toBe('https://files.rcsb.org');
+    expect(() => resolveEndpoints({ pdb: 'ftp://ftp.wwpdb.org' })).toThrow(/only http\(s\)/u);
+    expect(pdbModelUrl(resolveEndpoints(), '7sgd')).toBe('https://files.wwpdb.org/pub/pdb/data/structures/divided/mmCIF/sg/7sgd.cif.gz');
+    expect(() => pdbModelUrl(resolveEndpoints(), '../x')).toThrow(/not a 4-character/u);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Child process of the analysis pool: receives one job at a time over IPC, runs the analysis of
- * one entry (Level 0 from the map; Level 1 too when the job has half maps) into a staging folder, replaces its report.json with the deterministic
+ * one entry (Level 0 from the map; Level 1 too when the job has half maps; the model recorded, and
+ * Level A where the analyzer has it, when the job has one) into a staging folder, replaces its report.json with the deterministic
  * copy (stable-report.ts) and answers with the timings and the report's sha256. One process per
  * worker keeps a crash, a wasm abort or an out-of-memory kill inside one entry. It exits when
  * its parent goes away (IPC disconnect), so a killed nightly leaves no workers behind.
@@ -23,6 +24,10 @@ export interface AnalysisJob {
   readonly entry: Entry;
   /** The entry's two half maps (verified downloads); their presence runs the Level 1 items. */
   readonly halfMapPaths?: readonly [string, string];
+  /** The fitted model (a verified mmCIF download): recorded as the report's `inputs.model`. */
+  readonly modelPath?: string;
+  /** Its PDB ID, as EMDB lists it. */
+  readonly modelPdbId?: string;
   /** Notes on the inputs from outside the files (e.g. why listed half maps were not used), added to the report's `inputs.map.notes`. */
   readonly inputNotes?: readonly InputNote[];
   readonly figures: boolean;
@@ -56,6 +61,7 @@ export async function analyseJob(job: Omit<AnalysisJob, 'jobId'>): Promise<Analy
     const report = await analyzeEntry({
       mapPath: job.mapPath,
       ...(job.halfMapPaths ? { halfMapPaths: job.halfMapPaths } : {}),
+      ...(job.modelPath ? { modelPath: job.modelPath, ...(job.modelPdbId ? { modelPdbId: job.modelPdbId } : {}) } : {}),
       entryDir: job.entryDir,
       entry: job.entry,
       figures: job.figures,

@@ -1,8 +1,10 @@
 /**
  * Builds mirror folders (the layout mirror.ts serves): `<dir>/EMD-N/entry.json`,
- * `<dir>/EMD-N/map/emd_N.map.gz` and, for entries with half maps, `<dir>/EMD-N/other/<file>`,
- * written atomically. Sources: simulated phantoms (each with one known defect or a known clean
- * answer), optionally with two half maps of a designed FSC (analyzers/simulate/half-maps.ts), and,
+ * `<dir>/EMD-N/map/emd_N.map.gz`, for entries with half maps `<dir>/EMD-N/other/<file>`, and for
+ * entries with a fitted model `<dir>/_models/<pdb>.cif.gz`, written atomically. Sources: simulated
+ * phantoms (each with one known defect or a known clean answer), optionally with two half maps of
+ * a designed FSC (analyzers/simulate/half-maps.ts) or with the procedural protein they were
+ * simulated from as their fitted model (written as mmCIF, mmcif-write.ts), and,
  * when present, the real EMDB fixture maps with their known contour levels. Dates and seeds are
  * fixed, so building the same folder twice gives the same bytes.
  */
@@ -14,13 +16,17 @@ import { gzip } from 'node:zlib';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
 import { encodeMrc } from '../../analyzers/volume/to-mrc.ts';
 import { readMrc } from '../../analyzers/io/mrc.ts';
+import type { AtomModel } from '../../analyzers/io/model.ts';
 import { simulateHalfMaps, type FscDesign } from '../../analyzers/simulate/half-maps.ts';
+import { proceduralProtein } from '../../analyzers/simulate/protein.ts';
 import { makePhantom, PHANTOM_RESOLUTION_A, phantomNames, type Phantom, type PhantomName } from '../../analyzers/simulate/phantoms.ts';
 import { toVolume } from '../../analyzers/volume/from-mrc.ts';
 import { volumeStats } from '../../analyzers/volume/stats.ts';
 import type { ArchiveFolder } from '../emdb/endpoints.ts';
 import { buildEntryJson, type EntryJsonSpec } from '../emdb/entry-json.ts';
 import { checkEmdbId, halfMapFileName, mapFileName, safeFileName } from '../emdb/ids.ts';
+import { pdbModelFileName } from '../emdb/endpoints.ts';
+import { modelToMmcif } from './mmcif-write.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -36,6 +42,11 @@ export async function writeMirrorFile(dir: string, id: string, folder: ArchiveFo
   checkEmdbId(id);
   if (safeFileName(file) === null) throw new Error(`${id}: ${JSON.stringify(file.slice(0, 80))} is not a plain file name`);
   await writeFileAtomic(path.join(dir, id, folder, file), bytes);
+}
+
+/** Writes a fitted model where the mirror serves the PDB archive from (`<dir>/_models/<pdb>.cif.gz`). */
+export async function writeMirrorModel(dir: string, pdbId: string, cifGz: Uint8Array): Promise<void> {
+  await writeFileAtomic(path.join(dir, '_models', pdbModelFileName(pdbId)), cifGz);
 }
 
 /** gzip of an MRC byte block at a fixed level (Node writes mtime 0, so the bytes are reproducible). */
@@ -68,6 +79,19 @@ export interface SimulatedEntry {
   readonly halfMaps?: SimulatedHalfMaps;
   /** Level 1 items that must warn (and no other Level 1 item), for entries with half maps. */
   readonly level1Warns?: readonly string[];
+  /** Its fitted model, when it has one: what the report's inputs.model must record. */
+  readonly model?: SimulatedModel;
+}
+
+/** The fitted model written with a simulated entry. */
+export interface SimulatedModel {
+  /** PDB ID the entry JSON lists (a fake one such as 9xyz). */
+  readonly pdbId: string;
+  /** File name the PDB archive serves it under (`9xyz.cif.gz`). */
+  readonly file: string;
+  /** sha256 of the served (gzip) bytes. */
+  readonly sha256: string;
+  readonly atoms: number;
 }
 
 /** Accession of the k-th phantom (0-based) in a simulated mirror: EMD-90001, EMD-90002, … */
@@ -99,10 +123,11 @@ async function writeSimulatedEntry(
   dir: string,
   id: string,
   p: Phantom,
-  opts: SimulatedEntryOptions & { title?: string; label?: string; halfMaps?: { design: FscDesign; seed: number }; level1Warns?: readonly string[] },
+  opts: SimulatedEntryOptions & { title?: string; label?: string; halfMaps?: { design: FscDesign; seed: number }; level1Warns?: readonly string[]; model?: { pdbId: string; atoms: AtomModel } },
 ): Promise<SimulatedEntry> {
   const gz = await gzipMap(encodeMrc(p.volume, { labels: [`emvr simulated phantom ${p.name}`] }));
   const halves = opts.halfMaps ? await halfMapFiles(id, p, opts.halfMaps.design, opts.halfMaps.seed) : null;
+  const modelGz = opts.model ? await gzipMap(new TextEncoder().encode(modelToMmcif(opts.model.atoms, opts.model.pdbId))) : null;
   const s = volumeStats(p.volume.data);
   const spec: EntryJsonSpec = {
     id,
@@ -120,9 +145,11 @@ async function writeSimulatedEntry(
     statistics: { min: s.min, max: s.max, mean: s.mean, std: s.std },
     sizeKbytes: Math.ceil(gz.length / 1024),
     ...(halves ? { halfMaps: halves.files } : {}),
+    ...(opts.model ? { pdbIds: [opts.model.pdbId] } : {}),
   };
-  // Half maps first: the entry JSON that lists them appears only once they are in place.
+  // Half maps and model first: the entry JSON that lists them appears only once they are in place.
   if (halves) for (const k of [0, 1]) await writeMirrorFile(dir, id, 'other', halves.files[k], halves.gz[k]);
+  if (opts.model && modelGz) await writeMirrorModel(dir, opts.model.pdbId, modelGz);
   await writeMirrorEntry(dir, id, buildEntryJson(spec), gz);
   return {
     id,
@@ -134,6 +161,7 @@ async function writeSimulatedEntry(
     expect: p.expect,
     ...(halves && opts.halfMaps ? { halfMaps: { files: halves.files, sha256: [sha256Hex(halves.gz[0]), sha256Hex(halves.gz[1])], design: opts.halfMaps.design } } : {}),
     ...(halves ? { level1Warns: opts.level1Warns ?? [] } : {}),
+    ...(opts.model && modelGz ? { model: { pdbId: opts.model.pdbId, file: pdbModelFileName(opts.model.pdbId), sha256: sha256Hex(modelGz), atoms: opts.model.atoms.count } } : {}),
   };
 }
 
@@ -175,7 +203,7 @@ export interface HalfMapVariant {
  * The demo's entries with half maps (after the phantoms' EMD-90001…90010). Both deposit the
  * well-behaved phantom (reported at 3.5 Å): one with half maps whose FSC crosses 0.143 at that
  * resolution, one whose half maps only reach 6 Å, so the claimed resolution is too optimistic
- * and the FSC items 1.a and 1.b must say so; and the masked-background phantom with unmasked half
+ * and the items measuring resolution from the half maps (1.a, 1.b, 1.c, 1.g, 1.h) must say so; and the masked-background phantom with unmasked half
  * maps, whose 0.e, impossible from the masked map alone, takes its noise from the half maps.
  */
 export const HALF_MAP_VARIANTS: readonly HalfMapVariant[] = [
@@ -193,7 +221,8 @@ export const HALF_MAP_VARIANTS: readonly HalfMapVariant[] = [
     phantom: 'well-behaved',
     design: { resolution: 6 },
     title: `Simulated phantom "well-behaved" reporting ${PHANTOM_RESOLUTION_A} Å, with half maps whose FSC crosses 0.143 at 6 Å`,
-    level1Warns: ['1.a', '1.b'],
+    // Every item that compares the claim with a resolution measured from the half maps: FSC/DPR/SSNR, FDR-FSC, local FSC, FSO, 3-D FSC.
+    level1Warns: ['1.a', '1.b', '1.c', '1.g', '1.h'],
   },
   {
     id: 'EMD-90013',
@@ -211,6 +240,47 @@ export async function writeHalfMapEntries(dir: string, opts: SimulatedEntryOptio
   for (const v of opts.variants ?? HALF_MAP_VARIANTS) {
     const p = await makePhantom(v.phantom, { seed: opts.seed ?? 1, box: opts.box });
     out.push(await writeSimulatedEntry(dir, v.id, p, { ...opts, title: v.title, label: v.label, halfMaps: { design: v.design, seed: 1 }, level1Warns: v.level1Warns }));
+  }
+  return out;
+}
+
+/** A simulated entry with a fitted model: a phantom's map and the procedural protein it was simulated from. */
+export interface ModelVariant {
+  readonly id: string;
+  readonly label: string;
+  readonly phantom: PhantomName;
+  /** Fake PDB ID the entry JSON lists and the mirror serves the model under. */
+  readonly pdbId: string;
+  readonly title: string;
+}
+
+/**
+ * The demo's entries with a fitted model (after the half-map variants): the well-behaved phantom
+ * with, as its model, the very procedural protein its map was simulated from (same seed, same
+ * coordinates: the map's header origin puts it in the model's frame), under the fake PDB ID 9xyz.
+ */
+export const MODEL_VARIANTS: readonly ModelVariant[] = [
+  {
+    id: 'EMD-90014',
+    label: 'fitted-model',
+    phantom: 'well-behaved',
+    pdbId: '9xyz',
+    title: 'Simulated phantom "well-behaved" with the procedural protein it was simulated from as its fitted model (fake PDB ID 9xyz)',
+  },
+];
+
+/**
+ * Adds the model variants (default: all of MODEL_VARIANTS) to `dir`: the map, the entry JSON
+ * listing the PDB ID, and the model at `_models/<pdb>.cif.gz`. The model is rebuilt with the
+ * phantom's seed, which `makePhantom` hands to `proceduralProtein` (phantoms.ts), so it is the
+ * map's own model. Returns the entries with their expected answers.
+ */
+export async function writeModelEntries(dir: string, opts: SimulatedEntryOptions & { variants?: readonly ModelVariant[] } = {}): Promise<SimulatedEntry[]> {
+  const out: SimulatedEntry[] = [];
+  const seed = opts.seed ?? 1;
+  for (const v of opts.variants ?? MODEL_VARIANTS) {
+    const p = await makePhantom(v.phantom, { seed, box: opts.box });
+    out.push(await writeSimulatedEntry(dir, v.id, p, { ...opts, title: v.title, label: v.label, model: { pdbId: v.pdbId, atoms: proceduralProtein({ seed }) } }));
   }
   return out;
 }

@@ -3,8 +3,9 @@
  * URL layout and JSON shape (emdb-access.md §7), so the nightly pipeline, the demo and the tests
  * run with no network. Folder layout: `<dir>/EMD-N/entry.json` (the entry JSON as the API returns
  * it) and `<dir>/EMD-N/map/emd_N.map.gz` (plus optional other/ — the half maps the entry JSON's
- * half_map_list names —, header/, masks/ files and `<dir>/_models/<pdb>.cif`). Folders whose name
- * is not an accession are ignored.
+ * half_map_list names —, header/, masks/ files and `<dir>/_models/<pdb>.cif` or `<pdb>.cif.gz`).
+ * Folders whose name is not an accession are ignored. The same server is also the PDB archive:
+ * give its URL to `--pdb` (or just `--emdb`, which sets both).
  *
  * Routes (GET and HEAD; `{id}` is `EMD-N` or the bare number):
  *   /emdb/api/entry/{id}, /emdb/api/entry/map/{id}, /emdb/api/entry/supplement/{id}  → entry JSON (404 if unknown)
@@ -13,6 +14,7 @@
  *   /pub/databases/emdb/structures/[EMD-N/[sub/]]                                      → HTML index
  *   /pub/databases/emdb/structures/EMD-N/{sub}/{file}                                  → file (Range, ETag, 304); half maps are other/{file}
  *   /download/{pdb}.cif, /pdbe/entry-files/download/{pdb}_updated.cif                  → models from _models/
+ *   /pub/pdb/data/structures/divided/mmCIF/{xx}/{pdb}.cif.gz                           → _models/{pdb}.cif.gz (xx = middle two characters of the ID)
  *
  * Faults for tests, from `<dir>/faults.json` (re-read when it changes; counters reset) and/or
  * the `faults` option: `[{ "match": "<substring>" | "/<regex>/", "kind": "status" | "truncate" |
@@ -367,6 +369,14 @@ export async function startMirror(opts: MirrorOptions): Promise<Mirror> {
     const model = /^\/(?:download\/([0-9a-z]{4}|pdb_[0-9]{5}[0-9a-z]{3})\.cif|pdbe\/entry-files\/download\/([0-9a-z]{4}|pdb_[0-9]{5}[0-9a-z]{3})_updated\.cif)$/u.exec(p);
     if (model) {
       await sendFile(req, res, path.join(dir, '_models', `${model[1] ?? model[2]}.cif`), fault, 'chemical/x-mmcif');
+      return;
+    }
+
+    // The wwPDB archive's divided layout: only the shard the ID belongs in answers, as on the real server.
+    const divided = /^\/pub\/pdb\/data\/structures\/divided\/mmCIF\/([0-9a-z]{2})\/([0-9][0-9a-z]{3})\.cif\.gz$/u.exec(p);
+    if (divided) {
+      if (divided[2].slice(1, 3) !== divided[1]) return notFound(req, res, fault);
+      await sendFile(req, res, path.join(dir, '_models', `${divided[2]}.cif.gz`), fault, 'application/gzip');
       return;
     }
 

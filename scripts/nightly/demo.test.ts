@@ -1,10 +1,12 @@
 /**
  * `emvr demo` as a user runs it (a real process, no network): every simulated entry must give the
- * answer its phantom is built to give (exit 0), the entries with half maps record them, and a
+ * answer its phantom is built to give (exit 0), the entries with half maps record them, the entry
+ * with a fitted model records the model the mirror served, and a
  * second run reuses every result. The judgement of one report against its known answer is also
  * checked on its own, including Level 1 items (faked until the analyzer has them).
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,13 +37,19 @@ describe('emvr demo', () => {
     const args = [path.join(projectRoot, 'scripts', 'cli.ts'), 'demo', '--out', out, '--no-serve', '--no-figures', '--no-pdf'];
     const first = await run(args);
     expect(first.status, `${first.stdout}\n${first.stderr}`).toBe(0);
-    expect(first.stdout).toMatch(/analysed 12, reused 0, refused 1, failed 0/u);
+    expect(first.stdout).toMatch(/analysed 13, reused 0, refused 1, failed 0/u);
     expect(first.stdout).toMatch(/every phantom gives its expected answer/u);
-    expect(first.stdout.match(/ OK$/gmu)?.length).toBe(13);
+    expect(first.stdout.match(/ OK$/gmu)?.length).toBe(14);
     expect(first.stdout).toMatch(/^EMD-90011 half-maps .* OK$/mu);
     expect(first.stdout).toMatch(/^EMD-90012 optimistic-resolution .*1\.a WARN 1\.b WARN .* OK$/mu);
     expect(first.stdout).toMatch(/^EMD-90013 masked-half-maps .* OK$/mu);
-    expect((await readdir(path.join(out, 'content', 'entries'))).length).toBe(12);
+    expect(first.stdout).toMatch(/^EMD-90014 fitted-model .*model 9xyz recorded.* OK$/mu);
+    expect((await readdir(path.join(out, 'content', 'entries'))).length).toBe(13);
+    // The model entry: inputs.model is the file the mirror served at the PDB archive path, with its PDB ID.
+    const served = createHash('sha256').update(await readFile(path.join(out, 'mirror', '_models', '9xyz.cif.gz'))).digest('hex');
+    const withModel = JSON.parse(await readFile(path.join(out, 'content', 'entries', 'EMD-90014', 'report.json'), 'utf8'));
+    expect(withModel.inputs.model).toEqual({ file: '9xyz.cif.gz', sha256: served, bytes: expect.any(Number), pdbId: '9xyz' });
+    expect(withModel.entry.pdbIds).toEqual(['9xyz']);
     // The masked deposit: 0.e cannot use its zero background, so it takes the noise from the half maps.
     const masked = JSON.parse(await readFile(path.join(out, 'content', 'entries', 'EMD-90013', 'report.json'), 'utf8'));
     expect(masked.items['0']['0.e'].status).toMatch(/^(ok|warnings)$/u);
@@ -55,10 +63,11 @@ describe('emvr demo', () => {
 
     const second = await run(args);
     expect(second.status, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/analysed 0, reused 13, refused 0, failed 0/u);
+    expect(second.stdout).toMatch(/analysed 0, reused 14, refused 0, failed 0/u);
     expect(second.stderr).toMatch(/reusing the mirror folder/u);
     await rm(out, { recursive: true, force: true });
-  });
+    // Two whole demo runs (14 analyses on 2 workers, then 14 reuses): beyond the default limit on a busy 2-core machine.
+  }, 600_000);
 });
 
 describe('demo: judging a report against its known answer', () => {
@@ -84,5 +93,18 @@ describe('demo: judging a report against its known answer', () => {
     expect(judgeReport(withHalves, level1('warnings'))).toMatchObject({ ok: true, text: expect.stringMatching(/1\.a WARN .*Level 1 expected warnings: 1\.a OK$/u) });
     expect(judgeReport(withHalves, level1('ok'))).toMatchObject({ ok: false, text: expect.stringMatching(/MISMATCH \(Level 1 warnings none\)$/u) });
     expect(judgeReport({ ...withHalves, level1Warns: [] }, level1('ok')).ok).toBe(true);
+  });
+
+  it('checks the recorded model (file, sha256, PDB ID) and accepts a report without Level A items', async () => {
+    const golden = path.join(projectRoot, 'scripts', 'testing', 'golden', 'phantom-well-behaved.json.gz');
+    const report = parseReport(JSON.parse(gunzipSync(await readFile(golden)).toString('utf8')), 'golden well-behaved');
+    const plain: SimulatedEntry = { id: report.entry.id, phantom: 'well-behaved', description: '', threshold: report.entry.threshold, resolution: report.entry.resolution, expect: { warns: [] } };
+    const withModel: SimulatedEntry = { ...plain, model: { pdbId: '9xyz', file: '9xyz.cif.gz', sha256: '4'.repeat(64), atoms: 10 } };
+    const recorded = (sha: string, pdbId = '9xyz'): Report => ({ ...report, inputs: { ...report.inputs, model: { file: '9xyz.cif.gz', sha256: sha, bytes: 1, pdbId } } });
+    expect(judgeReport(withModel, report)).toMatchObject({ ok: false, text: expect.stringMatching(/no model in the report/u) });
+    expect(judgeReport(withModel, recorded('5'.repeat(64))).ok).toBe(false);
+    expect(judgeReport(withModel, recorded('4'.repeat(64), '9abc')).ok).toBe(false);
+    expect(judgeReport(withModel, recorded('4'.repeat(64)))).toMatchObject({ ok: true, text: expect.stringMatching(/model 9xyz recorded, no Level A item in this analyzer yet OK$/u) });
+    expect(judgeReport(plain, recorded('4'.repeat(64)))).toMatchObject({ ok: false, text: expect.stringMatching(/a model in the report of an entry without one/u) });
   });
 });

@@ -13,8 +13,9 @@
  *   entry_runs((run_id, entry_id) PK, status analysed|reused|failed|refused, stage, analyzer_version,
  *        metadata_sha256, entry_json_sha256, map_sha256, map_bytes, map_from_cache, fetch_seconds,
  *        analyse_seconds, total_seconds, peak_rss_mb, item_timings JSON, notes JSON, reason, finished_at,
- *        extra_inputs_sha256 (fingerprint of the additional inputs: half maps and their notes,
- *        scripts/emdb/entry-inputs.ts; NULL when none), extra_inputs JSON ([{kind, index, file,
+ *        extra_inputs_sha256 (fingerprint of the additional inputs: half maps, the fitted model and
+ *        their notes, scripts/emdb/entry-inputs.ts; NULL when none), extra_inputs JSON ([{kind
+ *        (halfMap | model), index, file,
  *        sha256, bytes, fromCache}] of the additional input files fetched))
  *   entries(entry_id PK, status analysed|refused|failed (latest outcome), reason, attempts
  *        (consecutive failures), last_run_id, release_date, update_date, updated_at,

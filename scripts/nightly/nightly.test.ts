@@ -4,7 +4,9 @@
  * download fault healed inside a run; a corrupt map failing its own entry; entries with half maps
  * (recorded in the report and the ledger, re-analysed when they change, appear or disappear; a
  * missing, corrupt or off-grid half map failing or refusing only its entry; a list of three
- * analysed without them); hostile IDs and metadata kept out of paths and markup; and kill -9
+ * analysed without them); entries with a fitted model (recorded with its sha256 and PDB ID,
+ * re-analysed when it changes or appears; one missing or unreadable analysed without it, with a
+ * note); hostile IDs and metadata kept out of paths and markup; and kill -9
  * mid-analysis followed by a rerun giving byte-identical content (and site, when the site builder
  * exists) to an uninterrupted run.
  */
@@ -24,10 +26,12 @@ import { simulateHalfMaps } from '../../analyzers/simulate/half-maps.ts';
 import { makePhantom } from '../../analyzers/simulate/phantoms.ts';
 import { formatSummary } from '../commands/nightly.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
-import { HALF_MAPS_NOT_TWO } from '../emdb/entry-inputs.ts';
+import { HALF_MAPS_NOT_TWO, MODEL_NOT_FETCHED, MODEL_UNREADABLE } from '../emdb/entry-inputs.ts';
+import { proceduralProtein } from '../../analyzers/simulate/protein.ts';
+import { modelToMmcif } from '../mirror/mmcif-write.ts';
 import { buildEntryJson } from '../emdb/entry-json.ts';
 import { startMirror, type Mirror } from '../mirror/mirror.ts';
-import { gzipMap, writeMirrorEntry, writeMirrorFile, writeSimulatedEntries } from '../mirror/mirror-folder.ts';
+import { gzipMap, writeMirrorEntry, writeMirrorFile, writeMirrorModel, writeModelEntries, writeSimulatedEntries } from '../mirror/mirror-folder.ts';
 import { Ledger } from './ledger.ts';
 import { runNightly, type NightlyOptions, type NightlySummary } from './pipeline.ts';
 import { siteBuilderAvailable } from './site-build.ts';
@@ -295,6 +299,84 @@ describe('nightly: half maps', () => {
     expect(byId(await only(['EMD-90203'], { pruneMaps: true }))).toEqual({ 'EMD-90203': 'analysed' });
     expect((await reportOf(out, 'EMD-90203')).inputs.halfMaps.map((h: { file: string }) => h.file)).toEqual(['emd_90203_half_map_1.map.gz', 'emd_90203_half_map_2.map.gz']);
     expect([...(await tree(path.join(out, 'cache', 'EMD-90203'))).keys()]).toEqual([]);
+  });
+});
+
+describe('nightly: fitted models', () => {
+  let mirrorDir = '';
+  let mirror: Mirror;
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  const reportOf = async (out: string, id: string) => JSON.parse(await readFile(path.join(out, 'content', 'entries', id, 'report.json'), 'utf8'));
+  const variant = (id: string, pdbId: string) => ({ id, label: `model-${pdbId}`, phantom: 'well-behaved' as const, pdbId, title: `Model case ${id}` });
+  const modelGz = (name: string) => gzipMap(new TextEncoder().encode(modelToMmcif(proceduralProtein({ seed: 1 }), name)));
+
+  beforeAll(async () => {
+    mirrorDir = await mkdtemp(path.join(tmpdir(), 'emvr-models-mirror-'));
+    // EMD-90300 lists 9xyz, served; EMD-90301 lists 9nof, not in the archive (404); EMD-90302 lists 9bad, which gunzips but is not mmCIF.
+    await writeModelEntries(mirrorDir, { box: BOX, variants: [variant('EMD-90300', '9xyz'), variant('EMD-90301', '9nof'), variant('EMD-90302', '9bad')] });
+    await rm(path.join(mirrorDir, '_models', '9nof.cif.gz'));
+    await writeMirrorModel(mirrorDir, '9bad', await gzipMap(new TextEncoder().encode('HEADER    NOT A CIF\nEND\n')));
+    mirror = await startMirror({ dir: mirrorDir });
+  });
+
+  afterAll(async () => {
+    await mirror?.close();
+  });
+
+  it('records the model with its sha256 and PDB ID, analyses without a missing or unreadable one (with a note), and re-analyses when the model changes or appears', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'emvr-models-out-'));
+    const served = sha(new Uint8Array(await readFile(path.join(mirrorDir, '_models', '9xyz.cif.gz'))));
+    const t0 = performance.now();
+    const run1 = await runNightly(opts(out, mirror.url, { site: { enabled: false, pdf: false } }));
+    const s1 = (performance.now() - t0) / 1000;
+    expect(byId(run1)).toEqual({ 'EMD-90300': 'analysed', 'EMD-90301': 'analysed', 'EMD-90302': 'analysed' });
+    expect(mirror.requests.filter((r) => r.path.startsWith('/pub/pdb/')).map((r) => [r.path, r.status]).sort()).toEqual([
+      ['/pub/pdb/data/structures/divided/mmCIF/ba/9bad.cif.gz', 200],
+      ['/pub/pdb/data/structures/divided/mmCIF/no/9nof.cif.gz', 404],
+      ['/pub/pdb/data/structures/divided/mmCIF/xy/9xyz.cif.gz', 200],
+    ]);
+
+    const r0 = await reportOf(out, 'EMD-90300');
+    expect(r0.inputs.model).toEqual({ file: '9xyz.cif.gz', sha256: served, bytes: expect.any(Number), pdbId: '9xyz' });
+    expect(r0.inputs.map.notes).toEqual([]);
+    const r1 = await reportOf(out, 'EMD-90301');
+    expect(r1.inputs.model).toBeUndefined();
+    expect(r1.inputs.map.notes).toEqual([{ code: MODEL_NOT_FETCHED, message: 'fitted model 9nof could not be fetched (EMD-90301 fitted model 9nof (9nof.cif.gz): not found in the PDB archive (HTTP 404)); the entry is analysed without the model' }]);
+    const r2 = await reportOf(out, 'EMD-90302');
+    expect(r2.inputs.model).toBeUndefined();
+    expect(r2.inputs.map.notes).toEqual([{ code: MODEL_UNREADABLE, message: expect.stringMatching(/^fitted model 9bad is not usable \(EMD-90302 fitted model 9bad \(9bad\.cif\.gz\): not an mmCIF file.*\); the entry is analysed without the model$/u) }]);
+    expect(existsSync(path.join(out, 'cache', 'EMD-90300', 'model', '9xyz.cif.gz.json'))).toBe(true);
+    expect([...(await tree(path.join(out, 'cache'))).keys()].filter((f) => f.includes('.part'))).toEqual([]);
+
+    const ledger = Ledger.open(path.join(out, 'ledger.sqlite'), { readOnly: true });
+    const row = ledger.entryRuns(run1.runId).find((r) => r.entryId === 'EMD-90300')!;
+    expect(row.extraInputs.map((x) => [x.kind, x.index, x.file, x.sha256])).toEqual([['model', 1, '9xyz.cif.gz', served]]);
+    const db = new DatabaseSync(path.join(out, 'ledger.sqlite'), { readOnly: true });
+    const notes = JSON.parse((db.prepare("SELECT notes FROM entry_runs WHERE entry_id = 'EMD-90301'").get() as { notes: string }).notes) as string[];
+    db.close();
+    expect(notes).toEqual([r1.inputs.map.notes[0].message]);
+    const fp0 = ledger.entry('EMD-90300')!.okExtraInputsSha256;
+    const fp1 = ledger.entry('EMD-90301')!.okExtraInputsSha256;
+    expect(fp0).toMatch(/^[0-9a-f]{64}$/u);
+    ledger.close();
+    console.log(`nightly with fitted models: first run ${s1.toFixed(1)} s (3 analysed)`);
+
+    // Unchanged: reused. A changed model (same map, same entry JSON): analysed again, new sha256, new fingerprint.
+    const only = (ids: string[]) => runNightly(opts(out, mirror.url, { ids, site: { enabled: false, pdf: false } }));
+    expect(byId(await only(['EMD-90300', 'EMD-90301']))).toEqual({ 'EMD-90300': 'reused', 'EMD-90301': 'reused' });
+    const changed = await modelGz('9xyz_revised');
+    await writeMirrorModel(mirrorDir, '9xyz', changed);
+    // The model appears in the archive for EMD-90301.
+    await writeMirrorModel(mirrorDir, '9nof', await modelGz('9nof'));
+    expect(byId(await only(['EMD-90300', 'EMD-90301']))).toEqual({ 'EMD-90300': 'analysed', 'EMD-90301': 'analysed' });
+    expect((await reportOf(out, 'EMD-90300')).inputs.model).toMatchObject({ sha256: sha(changed), pdbId: '9xyz' });
+    const again = await reportOf(out, 'EMD-90301');
+    expect(again.inputs.model).toMatchObject({ file: '9nof.cif.gz', pdbId: '9nof' });
+    expect(again.inputs.map.notes).toEqual([]);
+    const l2 = Ledger.open(path.join(out, 'ledger.sqlite'), { readOnly: true });
+    expect(l2.entry('EMD-90300')!.okExtraInputsSha256).not.toBe(fp0);
+    expect(l2.entry('EMD-90301')!.okExtraInputsSha256).not.toBe(fp1);
+    l2.close();
   });
 });
 

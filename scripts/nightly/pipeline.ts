@@ -5,6 +5,7 @@
  *   <out>/content/entries/EMD-N/{report.json, figures/}   published reports (deterministic)
  *   <out>/cache/EMD-N/emd_N.map.gz (+ .json sidecar)       verified map downloads
  *   <out>/cache/EMD-N/other/<file> (+ .json sidecar)       verified half maps (the archive's layout)
+ *   <out>/cache/EMD-N/model/<pdb>.cif.gz (+ .json sidecar) verified fitted model (from the PDB archive)
  *   <out>/cache/staging/run-R/EMD-N/                       analyses in progress
  *   <out>/ledger.sqlite                                    runs, outcomes, hashes, timings
  *   <out>/site/                                            the built site (when `emvr build` exists)
@@ -17,7 +18,11 @@
  * report is missing; otherwise the report is reused. Half maps are fetched like the map (retries,
  * resume, verification, cache) when the entry lists exactly two; with another number the entry is
  * analysed without them and the ledger and the report say why. A half map that cannot be fetched
- * fails its entry at stage download, naming the file; the batch goes on. Each entry's outcome is
+ * fails its entry at stage download, naming the file; the batch goes on. The fitted model (the
+ * entry's first PDB ID) is fetched from the PDB archive the same way but is optional: one that
+ * cannot be fetched or does not verify as mmCIF leaves the entry analysed without it, with a note
+ * in the ledger and the report (the note is part of the fingerprint, so a model that later appears
+ * re-analyses the entry). Each entry's outcome is
  * committed to the ledger after its files are in place; a crash anywhere leaves it "not done" and
  * the next run redoes it.
  *
@@ -32,12 +37,16 @@ import path from 'node:path';
 import { ANALYZER_VERSION } from '../../analyzers/util/version.ts';
 import { EmdbClient, EntryNotFoundError, InputFileNotFoundError, type EntryJson } from '../emdb/client.ts';
 import { MapVerifyError, pruneMap } from '../emdb/download.ts';
+import { ModelVerifyError } from '../emdb/model-file.ts';
 import {
   additionalInputsSha256,
   describeInput,
   halfMapPathsOf,
   inputCachePath,
   inputKindLabel,
+  isOptionalInput,
+  modelFailureNote,
+  modelOf,
   planAdditionalInputs,
   type AdditionalInput,
   type AdditionalInputPlan,
@@ -279,7 +288,9 @@ interface PendingEntry {
   readonly mapPath: string;
   /** The two verified half maps in the cache, when the entry has them. */
   readonly halfMapPaths?: readonly [string, string];
-  /** Why listed half maps are not used, for the report. */
+  /** The verified fitted model in the cache and its PDB ID, when the entry has one that could be had. */
+  readonly model?: { readonly modelPath: string; readonly modelPdbId?: string };
+  /** Why listed half maps or the model are not used, for the report. */
   readonly inputNotes: readonly InputNote[];
   /** Every cached input file (map first): what --prune-maps deletes. */
   readonly inputPaths: readonly string[];
@@ -317,21 +328,34 @@ async function pruneInputs(paths: readonly string[]): Promise<void> {
 }
 
 /**
- * Fetches the additional inputs of a plan, one after the other (the gate spaces them anyway, and
- * a failure stops the entry before more is downloaded). Returns them, or the first failure.
+ * The note of an optional input (the model) that could not be had. The URL is left out (a 404's
+ * message carries it) so the report, and with it the fingerprint, does not depend on the host.
  */
-async function fetchAdditionalInputs(id: string, plan: AdditionalInputPlan, ctx: EntryContext): Promise<{ fetched: FetchedInput[] } | { failure: string }> {
+function optionalInputNote(id: string, err: unknown, input: AdditionalInput): InputNote {
+  if (err instanceof InputFileNotFoundError) return modelFailureNote(input, false, `${id} ${describeInput(input)}: not found in the PDB archive (HTTP 404)`);
+  if (err instanceof ModelVerifyError) return modelFailureNote(input, true, err.message);
+  return modelFailureNote(input, false, inputFailureReason(err, input));
+}
+
+/**
+ * Fetches the additional inputs of a plan, one after the other (the gate spaces them anyway, and
+ * a failure stops the entry before more is downloaded). Returns them with the notes of optional
+ * inputs left out, or the first failure of a required one.
+ */
+async function fetchAdditionalInputs(id: string, plan: AdditionalInputPlan, ctx: EntryContext): Promise<{ fetched: FetchedInput[]; notes: InputNote[] } | { failure: string }> {
   const fetched: FetchedInput[] = [];
+  const notes: InputNote[] = [];
   for (const input of plan.files) {
     const dest = inputCachePath(ctx.paths.cache, id, input);
     try {
       const got = await ctx.client.fetchInput(id, input, dest);
       fetched.push({ ...input, path: dest, sha256: got.info.sha256, bytes: got.info.bytes, fromCache: got.fromCache });
     } catch (err) {
-      return { failure: inputFailureReason(err, input) };
+      if (!isOptionalInput(input)) return { failure: inputFailureReason(err, input) };
+      notes.push(optionalInputNote(id, err, input));
     }
   }
-  return { fetched };
+  return { fetched, notes };
 }
 
 /** Fetches, checks, analyses (or reuses) and publishes one entry with the local pool; returns its ledger record. Never throws for the entry's own problems. */
@@ -346,6 +370,7 @@ async function processEntry(id: string, ctx: EntryContext): Promise<EntryRunReco
     const r = await ctx.pool.run({
       mapPath: pe.mapPath,
       ...(pe.halfMapPaths ? { halfMapPaths: pe.halfMapPaths } : {}),
+      ...pe.model,
       ...(pe.inputNotes.length > 0 ? { inputNotes: pe.inputNotes } : {}),
       entryDir: staged,
       entry: pe.entry,
@@ -444,14 +469,16 @@ async function prepareEntry(id: string, ctx: EntryContext): Promise<{ done: Entr
       return done(rec('failed', 'download', mapFailureReason(err)));
     }
 
-    // Half maps (when the entry lists exactly two), fetched like the map.
+    // Half maps (when the entry lists exactly two) and the fitted model, fetched like the map.
     const plan = planAdditionalInputs(m);
     notes.push(...plan.notes.map((n) => n.message));
     const got = await fetchAdditionalInputs(id, plan, ctx);
     fetchSeconds = secondsSince(tf);
     if ('failure' in got) return done(rec('failed', 'download', got.failure));
+    notes.push(...got.notes.map((n) => n.message));
+    const inputNotes = [...plan.notes, ...got.notes];
     extraInputs = extraInputRecords(got.fetched);
-    extraInputsSha = additionalInputsSha256(got.fetched, plan.notes);
+    extraInputsSha = additionalInputsSha256(got.fetched, inputNotes);
     const inputPaths = [dest, ...got.fetched.map((f) => f.path)];
 
     // Reuse when nothing the report depends on changed and the published report is intact.
@@ -463,12 +490,14 @@ async function prepareEntry(id: string, ctx: EntryContext): Promise<{ done: Entr
       }
     }
     const halfMapPaths = halfMapPathsOf(got.fetched);
+    const model = modelOf(got.fetched);
     return {
       pending: {
         id,
         mapPath: dest,
         ...(halfMapPaths ? { halfMapPaths } : {}),
-        inputNotes: plan.notes,
+        ...(model ? { model } : {}),
+        inputNotes,
         inputPaths,
         dims,
         entry: toReportEntry(m),
@@ -535,6 +564,7 @@ async function analyseOnSlurm(work: readonly string[], ctx: EntryContext, fetche
       key: unitKey({ id: pe.id, mapSha256: pe.mapSha256, metadataSha256: pe.metadataSha256, analyzerVersion: ANALYZER_VERSION, figures, maxVoxels: opts.maxVoxels ?? null, extraInputsSha256: pe.extraInputsSha256 }),
       mapPath: pe.mapPath,
       ...(pe.halfMapPaths ? { halfMapPaths: pe.halfMapPaths } : {}),
+      ...pe.model,
       ...(pe.inputNotes.length > 0 ? { inputNotes: pe.inputNotes } : {}),
       dims: pe.dims,
       entry: pe.entry,

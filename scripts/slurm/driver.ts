@@ -74,6 +74,9 @@ export interface SlurmUnit {
   readonly mapPath: string;
   /** The entry's two verified half maps on shared storage (they raise the memory and time requests). */
   readonly halfMapPaths?: readonly [string, string];
+  /** The entry's verified fitted model on shared storage and its PDB ID (they raise the memory request a little). */
+  readonly modelPath?: string;
+  readonly modelPdbId?: string;
   /** Notes on the inputs for the report (analysis-job.ts). */
   readonly inputNotes?: readonly InputNote[];
   /** Grid of the map (from its header): sets the memory and time requests. */
@@ -516,6 +519,7 @@ function taskUnitOf(u: SlurmUnit, resultDir: string): TaskUnit {
     resultDir,
     mapPath: u.mapPath,
     ...(u.halfMapPaths ? { halfMapPaths: u.halfMapPaths } : {}),
+    ...(u.modelPath ? { modelPath: u.modelPath, ...(u.modelPdbId ? { modelPdbId: u.modelPdbId } : {}) } : {}),
     ...(u.inputNotes && u.inputNotes.length > 0 ? { inputNotes: u.inputNotes } : {}),
     entry: u.entry,
     figures: u.figures,
@@ -523,9 +527,9 @@ function taskUnitOf(u: SlurmUnit, resultDir: string): TaskUnit {
   };
 }
 
-/** The request of one unit: from its map's grid, more with half maps. */
-export function unitResources(u: Pick<SlurmUnit, 'dims' | 'halfMapPaths'>, policy: ResourcePolicy): TaskResources {
-  return estimateResources(u.dims, policy, { halfMaps: u.halfMapPaths !== undefined });
+/** The request of one unit: from its map's grid, more with half maps and with a model. */
+export function unitResources(u: Pick<SlurmUnit, 'dims' | 'halfMapPaths' | 'modelPath'>, policy: ResourcePolicy): TaskResources {
+  return estimateResources(u.dims, policy, { halfMaps: u.halfMapPaths !== undefined, model: u.modelPath !== undefined });
 }
 
 /** A stored status worth adopting: a successful analysis whose report is intact, or a refusal/corrupt map (deterministic for the same inputs). */

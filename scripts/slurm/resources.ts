@@ -1,11 +1,11 @@
 /**
  * What one Slurm task asks for: memory from the map's grid size, time from its voxel count, both
- * more when the entry comes with its two half maps (Level 1):
+ * more when the entry comes with its two half maps (Level 1), memory a little more with a model:
  *
- *   memory (MB) = MEM_BASE_MB + (MEM_FACTOR + MEM_HALF_MAPS_FACTOR·h) × (nx·ny·nz × 4 bytes) / 2^20,   then × memScale
+ *   memory (MB) = MEM_BASE_MB + (MEM_FACTOR + MEM_HALF_MAPS_FACTOR·h + MEM_MODEL_FACTOR·a) × (nx·ny·nz × 4 bytes) / 2^20,   then × memScale
  *   time (min)  = TIME_BASE_MIN + (TIME_PER_MVOXEL_MIN + TIME_HALF_MAPS_PER_MVOXEL_MIN·h) × nx·ny·nz / 10^6,   then × timeScale
  *
- * with h = 1 when the half maps are analysed, else 0.
+ * with h = 1 when the half maps are analysed, else 0, and a = 1 when a fitted model is.
  * The map is decoded to float32 whatever its mode, so the map's float32 size is what the
  * analysis holds. The constants come from `scripts/slurm/calibrate.ts` (peak RSS and wall time of
  * analyzeEntry, one map per fresh process; see MEM_FACTOR) with a safety margin: being killed for
@@ -35,6 +35,13 @@ export const MEM_BASE_MB = 600;
  * if a Level 1 item holds more.
  */
 export const MEM_HALF_MAPS_FACTOR = 6;
+/**
+ * Extra peak RSS per MB of float32 map when a fitted model comes with the entry: the model map
+ * simulated on the map's grid is one more float32 map, and its transient (the simulation's
+ * accumulation buffer) about one more; the atoms themselves (≈ 50 bytes each, 10⁶ for a ribosome)
+ * are small beside the maps. An estimate, not a measurement: no Level A item runs yet.
+ */
+export const MEM_MODEL_FACTOR = 2;
 /** Start-up, reading and figures (minutes): ≈ 15 s measured, 10 min asked (slow shared file systems, busy nodes). */
 export const TIME_BASE_MIN = 10;
 /** Minutes per million voxels: ≤ 2.6 s per Mvoxel measured on 2 cores (calibrate.ts), 12 s asked. */
@@ -72,18 +79,21 @@ export interface ResourcePolicy {
 export interface AnalysisInputs {
   /** The entry's two half maps are analysed too (same grid as the map). */
   readonly halfMaps?: boolean;
+  /** A fitted model is analysed too. */
+  readonly model?: boolean;
 }
 
 /**
  * Memory and time for analysing one map of grid `dims` (voxels per axis), with its half maps when
- * `inputs.halfMaps`. Rounded up to 100 MB and whole minutes; capped by the policy.
+ * `inputs.halfMaps` and its model when `inputs.model`. Rounded up to 100 MB and whole minutes; capped by the policy.
  * Preconditions: dims are positive integers.
  */
 export function estimateResources(dims: readonly [number, number, number], policy: ResourcePolicy = {}, inputs: AnalysisInputs = {}): TaskResources {
   const voxels = dims[0] * dims[1] * dims[2];
   const mapMB = (voxels * 4) / 2 ** 20;
   const h = inputs.halfMaps ? 1 : 0;
-  let memMB = Math.ceil(((MEM_BASE_MB + (MEM_FACTOR + MEM_HALF_MAPS_FACTOR * h) * mapMB) * (policy.memScale ?? 1)) / 100) * 100;
+  const a = inputs.model ? 1 : 0;
+  let memMB = Math.ceil(((MEM_BASE_MB + (MEM_FACTOR + MEM_HALF_MAPS_FACTOR * h + MEM_MODEL_FACTOR * a) * mapMB) * (policy.memScale ?? 1)) / 100) * 100;
   let timeMin = Math.ceil((TIME_BASE_MIN + ((TIME_PER_MVOXEL_MIN + TIME_HALF_MAPS_PER_MVOXEL_MIN * h) * voxels) / 1e6) * (policy.timeScale ?? 1));
   if (policy.maxMemMB) memMB = Math.min(memMB, policy.maxMemMB);
   if (policy.maxTimeMin) timeMin = Math.min(timeMin, Math.max(1, Math.floor(policy.maxTimeMin)));

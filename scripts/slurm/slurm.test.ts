@@ -15,21 +15,24 @@ import { chmod, mkdtemp as mkdtempRaw, readdir, readFile, rm, writeFile } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMrc, writeMrc } from '../../analyzers/volume/to-mrc.ts';
 import { simulateHalfMaps } from '../../analyzers/simulate/half-maps.ts';
 import { makePhantom } from '../../analyzers/simulate/phantoms.ts';
+import { proceduralProtein } from '../../analyzers/simulate/protein.ts';
 import { projectRoot } from '../../analyzers/testing/fixtures.ts';
 import { ANALYZER_VERSION } from '../../analyzers/util/version.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
 import { buildEntryJson } from '../emdb/entry-json.ts';
 import { startMirror, type Mirror } from '../mirror/mirror.ts';
+import { modelToMmcif } from '../mirror/mmcif-write.ts';
 import { gzipMap, HALF_MAP_VARIANTS, writeHalfMapEntries, writeMirrorEntry, writeSimulatedEntries } from '../mirror/mirror-folder.ts';
 import { Ledger, LEDGER_SCHEMA_VERSION } from '../nightly/ledger.ts';
 import { runNightly, type NightlyOptions, type NightlySummary } from '../nightly/pipeline.ts';
 import { batchScript, sbatchDirectives, shellQuote } from './batch-script.ts';
 import { lossReason, memoryClass, unitResources } from './driver.ts';
-import { estimateResources, MEM_BASE_MB, MEM_FACTOR, MEM_HALF_MAPS_FACTOR, slurmTime, TIME_BASE_MIN, TIME_HALF_MAPS_PER_MVOXEL_MIN, TIME_PER_MVOXEL_MIN } from './resources.ts';
+import { estimateResources, MEM_BASE_MB, MEM_FACTOR, MEM_HALF_MAPS_FACTOR, MEM_MODEL_FACTOR, slurmTime, TIME_BASE_MIN, TIME_HALF_MAPS_PER_MVOXEL_MIN, TIME_PER_MVOXEL_MIN } from './resources.ts';
 import { parseSbatchId, parseScontrolJob, parseSqueue, runCommand } from './slurm-commands.ts';
 import { readStatus, TASK_FILE_VERSION, unitKey, type TaskFile } from './task-file.ts';
 import { runSlurmTask } from './task.ts';
@@ -107,6 +110,19 @@ describe('slurm: resources, batch script, parsing', () => {
     expect(unitResources({ dims: d }, {})).toEqual(plain);
   });
 
+  it('asks two more float32 maps of memory (and no more time) when a fitted model comes with the entry', () => {
+    const d: [number, number, number] = [256, 256, 256];
+    const mapMB = (256 ** 3 * 4) / 2 ** 20;
+    const plain = estimateResources(d);
+    const model = estimateResources(d, {}, { model: true });
+    expect(MEM_MODEL_FACTOR).toBe(2);
+    expect(model.memMB).toBe(Math.ceil((MEM_BASE_MB + (MEM_FACTOR + MEM_MODEL_FACTOR) * mapMB) / 100) * 100);
+    expect(model.timeMin).toBe(plain.timeMin);
+    const all = estimateResources(d, {}, { halfMaps: true, model: true });
+    expect(all.memMB).toBe(Math.ceil((MEM_BASE_MB + (MEM_FACTOR + MEM_HALF_MAPS_FACTOR + MEM_MODEL_FACTOR) * mapMB) / 100) * 100);
+    expect(unitResources({ dims: d, halfMapPaths: ['/a', '/b'], modelPath: '/m.cif.gz' }, {})).toEqual(all);
+  });
+
   it('writes a batch script that bash runs: the task command with quoted paths, the task index and EMVR_THREADS', async () => {
     const dir = await mkdtemp("emvr-sbatch-it's ");
     const spec = {
@@ -172,7 +188,7 @@ describe('slurm: resources, batch script, parsing', () => {
     l.close();
   });
 
-  it('runs an array task by hand: one status per entry, written after its report, the corrupt map reported as corrupt, half maps analysed or refused', async () => {
+  it('runs an array task by hand: one status per entry, written after its report, the corrupt map reported as corrupt, half maps analysed or refused, the model recorded', async () => {
     const dir = await mkdtemp('emvr-task-');
     const p = await makePhantom('well-behaved', { box: BOX });
     const good = path.join(dir, 'good.mrc');
@@ -186,12 +202,15 @@ describe('slurm: resources, batch script, parsing', () => {
     const big = await makePhantom('well-behaved', { box: BOX + 4 });
     const offGrid = path.join(dir, 'emd_90102_half_map_1.mrc');
     await writeMrc(offGrid, big.volume);
+    // The fitted model of EMD-90001 (task files carry it since version 3).
+    const modelPath = path.join(dir, '9xyz.cif.gz');
+    await writeFile(modelPath, gzipSync(modelToMmcif(proceduralProtein({ seed: 1 }), '9xyz')));
     const entry = (id: string) => ({ id, title: null, authors: [], depositionDate: null, releaseDate: null, resolution: p.resolution, threshold: p.threshold, method: null, pdbIds: [] });
     const unit = (id: string, map: string, halfMapPaths?: readonly [string, string]) => ({
       id, key: unitKey({ id, mapSha256: id, metadataSha256: 'm', analyzerVersion: ANALYZER_VERSION, figures: false, maxVoxels: null }), resultDir: path.join(dir, 'results', id), mapPath: map, entry: entry(id), figures: false,
       ...(halfMapPaths ? { halfMapPaths } : {}),
     });
-    const file: TaskFile = { version: TASK_FILE_VERSION, analyzerVersion: ANALYZER_VERSION, tasks: [[unit('EMD-90001', good), unit('EMD-90100', bad), unit('EMD-90011', good, h), unit('EMD-90102', good, [offGrid, h[1]])]] };
+    const file: TaskFile = { version: TASK_FILE_VERSION, analyzerVersion: ANALYZER_VERSION, tasks: [[{ ...unit('EMD-90001', good), modelPath, modelPdbId: '9xyz' }, unit('EMD-90100', bad), unit('EMD-90011', good, h), unit('EMD-90102', good, [offGrid, h[1]])]] };
     const taskFile = path.join(dir, 'tasks.json');
     await writeFile(taskFile, JSON.stringify(file));
     const lines: string[] = [];
@@ -210,6 +229,8 @@ describe('slurm: resources, batch script, parsing', () => {
     expect(s1.outcome.ok && s1.outcome.reportSha256).toBe(createHash('sha256').update(report).digest('hex'));
     // The published bytes are the deterministic copy (timings moved out).
     expect(JSON.parse(report.toString()).provenance.totalSeconds).toBeNull();
+    expect(JSON.parse(report.toString()).inputs.model).toEqual({ file: '9xyz.cif.gz', sha256: createHash('sha256').update(readFileSync(modelPath)).digest('hex'), bytes: expect.any(Number), pdbId: '9xyz' });
+    expect(lines.join('\n')).toMatch(/EMD-90001 \(.*good\.mrc \+ model .*9xyz\.cif\.gz\)/u);
     const s2 = (await readStatus(path.join(dir, 'results', 'EMD-90100', 'status.json')))!;
     expect(s2.outcome).toMatchObject({ ok: false, kind: 'corrupt' });
     expect(s2.outcome.ok ? '' : s2.outcome.message).toMatch(/truncated/u);

@@ -19,9 +19,10 @@ import type { AnalysisOutcome, InputNote } from '../jobs/analysis-job.ts';
 
 /**
  * Version of tasks.json and status.json; a task refuses a tasks.json of another version. 2: units
- * carry half maps and input notes (a version-1 task would silently analyse without them).
+ * carry half maps and input notes (a version-1 task would silently analyse without them); 3: units
+ * carry the fitted model (a version-2 task would silently leave it out).
  */
-export const TASK_FILE_VERSION = 2;
+export const TASK_FILE_VERSION = 3;
 
 /** One entry to analyse in a task. */
 export interface TaskUnit {
@@ -34,6 +35,9 @@ export interface TaskUnit {
   readonly mapPath: string;
   /** Absolute paths of the two verified half maps on shared storage, when the entry has them. */
   readonly halfMapPaths?: readonly [string, string];
+  /** Absolute path of the verified fitted model on shared storage, and its PDB ID, when the entry has one. */
+  readonly modelPath?: string;
+  readonly modelPdbId?: string;
   /** Notes on the inputs added to the report (analysis-job.ts). */
   readonly inputNotes?: readonly InputNote[];
   readonly entry: Entry;

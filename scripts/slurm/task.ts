@@ -28,6 +28,7 @@ async function analyseUnit(u: TaskUnit, task: string, versionProblem: string | n
   const out = await analyseJob({
     mapPath: u.mapPath,
     ...(u.halfMapPaths ? { halfMapPaths: u.halfMapPaths } : {}),
+    ...(u.modelPath ? { modelPath: u.modelPath, ...(u.modelPdbId ? { modelPdbId: u.modelPdbId } : {}) } : {}),
     ...(u.inputNotes && u.inputNotes.length > 0 ? { inputNotes: u.inputNotes } : {}),
     entryDir: work,
     entry: u.entry,
@@ -55,7 +56,7 @@ export async function runSlurmTask(taskFile: string, index: number, log: (line: 
     file.analyzerVersion === ANALYZER_VERSION ? null : `the analyzer on ${host} is version ${ANALYZER_VERSION}, the run was submitted with ${file.analyzerVersion} (code changed under queued tasks)`;
   let code = 0;
   for (const u of units) {
-    log(`emvr task ${task} on ${host}: ${u.id} (${u.mapPath}${u.halfMapPaths ? ` + half maps ${u.halfMapPaths.join(', ')}` : ''})`);
+    log(`emvr task ${task} on ${host}: ${u.id} (${u.mapPath}${u.halfMapPaths ? ` + half maps ${u.halfMapPaths.join(', ')}` : ''}${u.modelPath ? ` + model ${u.modelPath}` : ''})`);
     const outcome = await analyseUnit(u, task, versionProblem);
     const status: TaskStatus = { version: TASK_FILE_VERSION, id: u.id, key: u.key, task, work: workName(task), host, outcome, finishedAt: new Date().toISOString() };
     try {
