@@ -529,5 +529,6 @@ describe('nightly: kill -9 mid-analysis, then the same command again', () => {
     expect(st.failing).toEqual([]);
     const table = await run([args[0], 'status', '--out', out]);
     expect(table.stdout).toMatch(/entries of run 2:\nentry +status/u);
-  });
+    // Three full analyses with figures, two sites and a killed run: minutes on a loaded 2-core machine.
+  }, 300_000);
 });
