@@ -20,6 +20,7 @@ import { localFscSpec } from './items/level1/1c-local-fsc.ts';
 import { localResolutionHalvesSpec } from './items/level1/1e-local-resolution-halves.ts';
 import { fsoSpec } from './items/level1/1g-fso.ts';
 import { fsc3dSpec } from './items/level1/1h-fsc3d.ts';
+import { mapModelFitSpec } from './items/levelA/Aa-map-model-fit.ts';
 import { referencesFor } from './references.ts';
 
 export const ITEM_SPECS = [
@@ -37,6 +38,7 @@ export const ITEM_SPECS = [
   localResolutionHalvesSpec,
   fsoSpec,
   fsc3dSpec,
+  mapModelFitSpec,
 ] as const;
 
 /** The spec of any item. */
