@@ -21,6 +21,7 @@ import { localResolutionHalvesSpec } from './items/level1/1e-local-resolution-ha
 import { fsoSpec } from './items/level1/1g-fso.ts';
 import { fsc3dSpec } from './items/level1/1h-fsc3d.ts';
 import { mapModelFitSpec } from './items/levelA/Aa-map-model-fit.ts';
+import { atomInclusionSpec } from './items/levelA/Ai-atom-inclusion.ts';
 import { referencesFor } from './references.ts';
 
 export const ITEM_SPECS = [
@@ -39,6 +40,7 @@ export const ITEM_SPECS = [
   fsoSpec,
   fsc3dSpec,
   mapModelFitSpec,
+  atomInclusionSpec,
 ] as const;
 
 /** The spec of any item. */
