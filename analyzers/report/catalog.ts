@@ -22,6 +22,7 @@ import { fsoSpec } from './items/level1/1g-fso.ts';
 import { fsc3dSpec } from './items/level1/1h-fsc3d.ts';
 import { mapModelFitSpec } from './items/levelA/Aa-map-model-fit.ts';
 import { atomInclusionSpec } from './items/levelA/Ai-atom-inclusion.ts';
+import { mapModelGuinierSpec } from './items/levelA/Ad-map-model-guinier.ts';
 import { referencesFor } from './references.ts';
 
 export const ITEM_SPECS = [
@@ -40,6 +41,7 @@ export const ITEM_SPECS = [
   fsoSpec,
   fsc3dSpec,
   mapModelFitSpec,
+  mapModelGuinierSpec,
   atomInclusionSpec,
 ] as const;
 
