@@ -103,6 +103,19 @@ export class FigureWriter {
     ];
   }
 
+  /**
+   * A.a: the map and the model map at the same slices (the map's slices of maximum variance), so
+   * that missing or misplaced model density shows side by side.
+   */
+  async modelMapSlices(map: Volume, modelMap: Volume): Promise<Figure[]> {
+    if (!this.enabled) return [];
+    const at = maxVarianceIndices(map);
+    return [
+      ...(await this.triple(map, 'Aa.map-slices', 'The map: slices of maximum variance in the three directions.', 'max-variance', 'Aa-map', at)),
+      ...(await this.triple(modelMap, 'Aa.model-map-slices', 'The model map (five-Gaussian atoms blurred to the resolution, on the map grid) at the same slices.', 'max-variance', 'Aa-model-map', at)),
+    ];
+  }
+
   /** A plot as one figure (none when figures are off: `draw` is then not called). */
   async plotFigure(stem: string, id: string, caption: string, draw: () => Promise<Plot>): Promise<Figure[]> {
     if (!this.enabled) return [];

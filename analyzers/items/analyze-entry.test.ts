@@ -64,8 +64,9 @@ describe('analyzeEntry inputs', () => {
     expect(all.inputs.model).toEqual({ file: 'model.pdb', sha256: await sha(path.join(work, 'model.pdb')), bytes: PDB.length, pdbId: '1abc' });
     const level0 = (r: typeof all) => reportItems(r).filter((it) => it.id.startsWith('0.')).map((it) => ({ ...it, timing: null }));
     expect(level0(all)).toEqual(level0(alone));
-    // The half maps add Level 1; the model adds nothing until Level A has items.
-    expect(Object.keys(all.items)).toEqual(['0', '1']);
+    // The half maps add Level 1, the model Level A.
+    expect(Object.keys(all.items)).toEqual(['0', '1', 'A']);
+    expect(Object.keys(all.items.A ?? {})).toContain('A.a');
     expect(Object.keys(alone.items)).toEqual(['0']);
   });
 

@@ -11,6 +11,7 @@ import type { AtomModel } from '../io/model.ts';
 import { buildMasks, softMask, type Level0Masks } from '../methods/masks.ts';
 import { prepareResizedMap, type ResizedMap } from '../methods/resized-map.ts';
 import { localResolution, type LocalResolutionOutput } from '../methods/monores.ts';
+import { fitModel, type ModelFit, type UnusableModel } from '../simulate/model-alignment.ts';
 import { NotApplicable } from '../util/errors.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { FigureWriter } from '../figures/report-figures.ts';
@@ -18,7 +19,15 @@ import type { Entry } from '../report/schema.ts';
 import type { Volume } from '../volume/volume.ts';
 
 /** The shared products an item can ask for (and declare in `uses`). */
-export type ProductName = 'softMask' | 'resizedMap' | 'halfMapLocalResolution';
+export type ProductName = 'softMask' | 'resizedMap' | 'halfMapLocalResolution' | 'modelFit';
+
+/** Model-map resolution (Å) without a reported resolution: Phenix's floor of 3 Å. */
+export const DEFAULT_MODEL_MAP_RESOLUTION_A = 3;
+
+/** Resolution (Å) of the model map: the reported one, never finer than Nyquist (2 voxels). */
+export function modelMapResolution(reported: number | null, voxelSize: number): number {
+  return Math.max(reported ?? DEFAULT_MODEL_MAP_RESOLUTION_A, 2 * voxelSize);
+}
 
 /** What one entry's analysis starts from. */
 export interface EntryInputs {
@@ -90,6 +99,29 @@ export class EntryContext {
       }
       return localResolution({ ...h1, data: mean }, this.masks.hard, this.resolution, { noise: diff });
     });
+  }
+
+  /**
+   * The model checked at the door, its model map on the map's grid and the fit check with the
+   * candidate-origin search (level1A-spec.md §A.0), shared by every Level A item. Resolves to an
+   * `UnusableModel` (with the reason) for a model that cannot describe this map.
+   */
+  modelFit(): Promise<ModelFit | UnusableModel> {
+    return this.product('modelFit', async () => {
+      if (!this.model) throw new NotApplicable('the entry has no fitted model');
+      return fitModel(this.map, this.model, modelMapResolution(this.resolution, this.map.voxelSize[0]));
+    });
+  }
+
+  /**
+   * The placed model for the Level A items after A.a: throws NotApplicable when the model is not
+   * usable or not aligned with the map (VRS skips Level A then; the items are not counted).
+   */
+  async alignedModelFit(): Promise<ModelFit> {
+    const fit = await this.modelFit();
+    if (!fit.usable) throw new NotApplicable(`the model is not usable: ${fit.reason}`);
+    if (fit.status === 'not-aligned') throw new NotApplicable(`the model is not aligned with the map (CC_mask ${fit.ccMaskOriginal?.toFixed(3) ?? 'undefined'}, no candidate origin restores a fit)`);
+    return fit;
   }
 
   /** Drops every prepared product not named in `used`, so its memory can be collected; a later call prepares it again. */

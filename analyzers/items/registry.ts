@@ -14,7 +14,7 @@ import { ITEM_SPECS, type AnyItemSpec } from '../report/schema.ts';
 import type { ItemImplementation } from './item.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SOURCE = /^(?<stem>[0-9a-z]+)-[a-z0-9-]+\.ts$/u;
+const SOURCE = /^(?<stem>[0-9A-Za-z]+)-[a-z0-9-]+\.ts$/u;
 
 /** Source files of a level folder (tests and benchmarks left out), by item stem ("0a"). */
 function sourcesByStem(folder: string): Map<string, string[]> {

@@ -20,6 +20,9 @@ import { localFscSpec } from './items/level1/1c-local-fsc.ts';
 import { localResolutionHalvesSpec } from './items/level1/1e-local-resolution-halves.ts';
 import { fsoSpec } from './items/level1/1g-fso.ts';
 import { fsc3dSpec } from './items/level1/1h-fsc3d.ts';
+import { mapModelFitSpec } from './items/levelA/Aa-map-model-fit.ts';
+import { atomInclusionSpec } from './items/levelA/Ai-atom-inclusion.ts';
+import { mapModelGuinierSpec } from './items/levelA/Ad-map-model-guinier.ts';
 import { referencesFor } from './references.ts';
 
 export const ITEM_SPECS = [
@@ -37,6 +40,9 @@ export const ITEM_SPECS = [
   localResolutionHalvesSpec,
   fsoSpec,
   fsc3dSpec,
+  mapModelFitSpec,
+  mapModelGuinierSpec,
+  atomInclusionSpec,
 ] as const;
 
 /** The spec of any item. */

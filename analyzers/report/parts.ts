@@ -19,7 +19,7 @@ export const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
 
 export const Warning = z.strictObject({
   /** Stable machine-readable code, e.g. "0a.decentering.x". */
-  code: z.string().regex(/^[0-9a-z][0-9a-zA-Z_.-]*$/u),
+  code: z.string().regex(/^[0-9a-zA-Z][0-9a-zA-Z_.-]*$/u),
   /** The sentence shown to readers. */
   text: z.string().min(1),
 });

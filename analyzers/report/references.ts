@@ -39,6 +39,9 @@ export const REFERENCES: readonly Reference[] = [
   { key: 'bingham1974', short: 'Bingham 1974', text: 'Bingham, C. (1974). Ann. Statist. 2, 1201–1225.', doi: '10.1214/aos/1176342874', note: 'An antipodally symmetric distribution on the sphere; the test of uniformly distributed axes.' },
   { key: 'tan2017', short: 'Tan et al. 2017', text: 'Tan, Y.Z. et al. (2017). Nat. Methods 14, 793–796.', doi: '10.1038/nmeth.4347', note: 'The 3-D FSC: directional resolution in cones of Fourier space, and its sphericity.' },
   { key: 'wadell1935', short: 'Wadell 1935', text: 'Wadell, H. (1935). J. Geol. 43, 250–280.', doi: '10.1086/624298', note: 'Sphericity: the surface of the sphere of the same volume over the surface of the body.' },
+  { key: 'afonine2018', short: 'Afonine et al. 2018', text: 'Afonine, P.V. et al. (2018). Acta Cryst. D74, 814–840.', doi: '10.1107/S2059798318009324', note: 'Map–model correlations (CC_mask, CC_box, CC_volume, CC_peaks), the map–model FSC and d99 of Phenix validation_cryoem.' },
+  { key: 'peng1996', short: 'Peng et al. 1996', text: 'Peng, L.-M., Ren, G., Dudarev, S.L. & Whelan, M.J. (1996). Acta Cryst. A52, 257–276.', doi: '10.1107/S0108767395014371', note: 'Five-Gaussian fits of the electron scattering factors, used for the model map.' },
+  { key: 'wang2022', short: 'Wang et al. 2022', text: 'Wang, Z., Patwardhan, A. & Kleywegt, G.J. (2022). Acta Cryst. D78, 542–552.', doi: '10.1107/S205979832200328X', note: 'EMDB validation analysis: atom inclusion of the model at the recommended contour level.' },
 ];
 
 /** The references with these keys, in list order; an unknown key throws (a spec typo). */

@@ -1,0 +1,202 @@
+/**
+ * A.a and the fit check of A.0 on known answers: a procedural protein simulated into a noisy map
+ * (CC_mask at the noise-limited maximum, aligned), the same model moved by 6 Å (loses the fit),
+ * CCs, map-model FSC and d99 against an independent numpy computation, models that cannot be used
+ * (no atoms, 1e9 Å coordinates, all atoms outside the box: not applicable, Level 0 still
+ * reported), and the real fixtures (fitted models aligned, GroEL 1OEL in EMD-1997 not aligned).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AtomModel } from '../../io/model.ts';
+import { readModel } from '../../io/model-read.ts';
+import { readMrc } from '../../io/mrc.ts';
+import { fitModel, type ModelFit } from '../../simulate/model-alignment.ts';
+import { modelMapOnGrid, translateModel } from '../../simulate/model-map.ts';
+import { gridAroundModel, type Grid } from '../../simulate/simulate.ts';
+import { proceduralProtein } from '../../simulate/protein.ts';
+import { fixture, haveFixtures } from '../../testing/fixtures.ts';
+import { havePython, runReference } from '../../testing/python.ts';
+import { NotApplicable } from '../../util/errors.ts';
+import { gaussianSource, mulberry32 } from '../../util/random.ts';
+import { toVolume } from '../../volume/from-mrc.ts';
+import { writeMrc } from '../../volume/to-mrc.ts';
+import type { Volume } from '../../volume/volume.ts';
+import { analyzeEntry } from '../analyze-entry.ts';
+import { mapModelFit, softAtomMask } from './Aa-map-model-fit.ts';
+
+const RES = 3.5;
+
+/** A procedural protein in a 1 Å box whose centre is 3–4 Å off the model's centre (so the box-centre candidate does not trivially re-centre a moved model). */
+async function simulatedCase(): Promise<{ model: AtomModel; grid: Grid; clean: Volume; map: Volume; noiseSigma: number }> {
+  // Off (0, 0, 0) too, where the procedural protein is built: no candidate origin is the true placement.
+  const model = translateModel(proceduralProtein({ seed: 3 }), [3.3, -2.1, 1.7]);
+  const g0 = gridAroundModel(model, 1, 9);
+  const grid: Grid = { ...g0, origin: [g0.origin[0] + 3, g0.origin[1] - 2, g0.origin[2] + 2] };
+  const clean = await modelMapOnGrid(model, grid, RES);
+  // Noise of the same standard deviation as the signal in the atom mask: the best CC_mask is then about 1/√2.
+  const fit = (await fitModel(clean, model, RES)) as ModelFit;
+  const vox = fit.mask.voxels;
+  let s = 0, ss = 0;
+  for (const i of vox) {
+    s += clean.data[i];
+    ss += clean.data[i] ** 2;
+  }
+  const noiseSigma = Math.sqrt(ss / vox.length - (s / vox.length) ** 2);
+  const g = gaussianSource(mulberry32(7));
+  const map = { ...clean, data: clean.data.map((x) => x + noiseSigma * g()) };
+  return { model, grid, clean, map, noiseSigma };
+}
+
+/** CC_mask a perfect model can reach on signal + independent noise: √(var_s / (var_s + σ²)), from the clean map in the mask. */
+function noiseLimitedCc(clean: Volume, voxels: Int32Array, noiseSigma: number): number {
+  let s = 0, ss = 0;
+  for (const i of voxels) {
+    s += clean.data[i];
+    ss += clean.data[i] ** 2;
+  }
+  const v = ss / voxels.length - (s / voxels.length) ** 2;
+  return Math.sqrt(v / (v + noiseSigma * noiseSigma));
+}
+
+let sim: Awaited<ReturnType<typeof simulatedCase>>;
+let work = '';
+beforeAll(async () => {
+  sim = await simulatedCase();
+  work = mkdtempSync(path.join(tmpdir(), 'emvr-Aa-'));
+});
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('A.0 fit check and A.a on a simulated map', () => {
+  it('the model that made the map: aligned, CC_mask at the noise-limited maximum, FSC 0.5 near the resolution', async () => {
+    const fit = (await fitModel(sim.map, sim.model, RES)) as ModelFit;
+    const best = noiseLimitedCc(sim.clean, fit.mask.voxels, sim.noiseSigma);
+    const m = await mapModelFit(sim.map, fit, RES);
+    const v = m.values as Record<string, number | null> & { fit: { status: string } };
+    console.log(`simulated: ccMask ${v.ccMask?.toFixed(4)} (noise limit ${best.toFixed(4)}), ccBox ${v.ccBox?.toFixed(3)}, ccVolume ${v.ccVolume?.toFixed(3)}, ccPeaks ${v.ccPeaks?.toFixed(3)}, main ${v.ccMainChain?.toFixed(3)}, side ${v.ccSideChain?.toFixed(3)}, dFsc05 ${v.dFscModel05?.toFixed(2)} Å, dFsc0143 ${v.dFscModel0143?.toFixed(2)} Å, d99 ${v.d99?.toFixed(2)} / masked ${v.d99Masked?.toFixed(2)} Å, residues <0.5: ${v.residuesBelow05?.toFixed(1)} %`);
+    expect(v.fit.status).toBe('aligned');
+    expect(Math.abs((v.ccMask as number) - best)).toBeLessThan(0.02);
+    expect(v.residues).toBeGreaterThan(100);
+    expect(m.warnings.map((w) => w.code)).not.toContain('Aa.fsc-optimistic');
+    expect(m.notEvaluable).toBeUndefined();
+  });
+
+  it('the same model moved by 6 Å loses its fit, and no candidate origin brings it back', async () => {
+    const ref = (await fitModel(sim.map, sim.model, RES)) as ModelFit;
+    const moved = (await fitModel(sim.map, translateModel(sim.model, [6, 0, 0]), RES)) as ModelFit;
+    console.log(`moved 6 Å: ccMask ${moved.ccMaskOriginal?.toFixed(3)} (placed ${ref.ccMask?.toFixed(3)}), status ${moved.status}, candidates ${moved.tried.map((t) => t.ccMask?.toFixed(3)).join(', ')}`);
+    expect(moved.ccMaskOriginal as number).toBeLessThan(0.5 * (ref.ccMask as number));
+    expect(moved.status).toBe('not-aligned');
+    const m = await mapModelFit(sim.map, moved, RES);
+    expect(m.warnings.map((w) => w.code)).toEqual(['Aa.not-aligned']);
+    expect(m.notEvaluable).toBe('the model is not aligned with the map');
+    expect((m.values as { dFscModel05: unknown }).dFscModel05).toBeNull();
+  });
+
+  it('a model deposited in another frame (centre at 0,0,0) is found again by the origin search', async () => {
+    const c = [0, 1, 2].map((a) => sim.grid.origin[a] + ((sim.grid.dims[a] - 1) * sim.grid.voxelSize[a]) / 2);
+    // Centre the box on the model so that the box-centre candidate is the true placement.
+    const cm = [sim.model.x, sim.model.y, sim.model.z].map((arr) => arr.reduce((s, x) => s + x, 0) / sim.model.count);
+    const centred = translateModel(sim.model, [c[0] - cm[0], c[1] - cm[1], c[2] - cm[2]]);
+    const map = { ...(await modelMapOnGrid(centred, sim.grid, RES)) };
+    const elsewhere = translateModel(centred, [-c[0], -c[1], -c[2]]);
+    const fit = (await fitModel(map, elsewhere, RES)) as ModelFit;
+    console.log(`origin search: ccMask ${fit.ccMaskOriginal?.toFixed(3)} → ${fit.ccMask?.toFixed(3)} at (${fit.origin?.map((x) => x.toFixed(1)).join(', ')}), ${fit.status}`);
+    expect(fit.status).toBe('aligned-after-origin-change');
+    expect(fit.ccMask as number).toBeGreaterThan(0.99);
+  });
+
+  it.skipIf(!havePython(['numpy'], 'A.a numpy cross-check'))('CCs, masked/unmasked map-model FSC and d99 agree with numpy to 1e-3', async () => {
+    const fit = (await fitModel(sim.map, sim.model, RES)) as ModelFit;
+    const m = await mapModelFit(sim.map, fit, RES);
+    const soft = await softAtomMask(fit, sim.map);
+    const mask = Float32Array.from(fit.mask.mask);
+    const files = { map: sim.map.data, model: fit.modelMap.data, mask, soft };
+    for (const [k, d] of Object.entries(files)) writeFileSync(path.join(work, `${k}.f32`), Buffer.from(d.buffer, d.byteOffset, d.byteLength));
+    const [nx, ny, nz] = sim.map.dims;
+    const ref = JSON.parse(await runReference('model_fit_reference.py', [...['map', 'model', 'mask', 'soft'].map((k) => path.join(work, `${k}.f32`)), String(nx), String(ny), String(nz), String(sim.map.voxelSize[0])])) as Record<string, number | number[]>;
+    const v = m.values as Record<string, number>;
+    const diffs: string[] = [];
+    for (const key of ['ccMask', 'ccBox', 'ccVolume', 'ccPeaks', 'dFscModel0143', 'dFscModel05', 'd99', 'd99Masked']) {
+      diffs.push(`${key} ${v[key]?.toFixed(5)} vs ${(ref[key] as number)?.toFixed(5)}`);
+      expect(Math.abs(v[key] - (ref[key] as number)), key).toBeLessThan(key.startsWith('cc') ? 1e-3 : 1e-3 * (ref[key] as number));
+    }
+    const fm = m.extra.masked!.curve.fsc, fu = m.extra.unmasked!.curve.fsc;
+    const maxDiff = Math.max(...Array.from(fm, (x, i) => Math.abs(x - (ref.fscMasked as number[])[i])), ...Array.from(fu, (x, i) => Math.abs(x - (ref.fscUnmasked as number[])[i])));
+    console.log(`numpy: ${diffs.join('; ')}; max |ΔFSC| ${maxDiff.toExponential(2)}`);
+    expect(maxDiff).toBeLessThan(1e-3);
+  });
+});
+
+describe('models that cannot be used', () => {
+  const none: AtomModel = { ...sim0(), count: 0, x: new Float32Array(0), y: new Float32Array(0), z: new Float32Array(0) };
+  function sim0(): AtomModel {
+    return proceduralProtein({ seed: 3, helices: 1, strands: 0 });
+  }
+  it('no atoms, 1e9 Å coordinates, all atoms outside the box, more atoms than the box holds: not usable, with the reason', async () => {
+    const far = (m: AtomModel, shift: number) => translateModel(m, [shift, 0, 0]);
+    const giant = sim0();
+    const huge = { ...giant, x: giant.x.map((x, i) => (i === 0 ? 1e9 : x)) };
+    const nan = { ...giant, y: giant.y.map((y, i) => (i === 1 ? Number.NaN : y)) };
+    const cases: [string, AtomModel, RegExp][] = [
+      ['no atoms', none, /no atoms/u],
+      ['1e9 Å', huge, /spans/u],
+      ['NaN', nan, /non-finite/u],
+      ['outside', far(sim.model, 2000), /outside the map's box/u],
+    ];
+    for (const [name, model, reason] of cases) {
+      const fit = await fitModel(sim.map, model, RES);
+      expect(fit.usable, name).toBe(false);
+      if (!fit.usable) expect(fit.reason, name).toMatch(reason);
+      await expect(mapModelFit(sim.map, fit, RES), name).rejects.toThrow(NotApplicable);
+    }
+    const tiny: Volume = { dims: [4, 4, 4], voxelSize: [1, 1, 1], origin: [0, 0, 0], data: new Float32Array(64) };
+    const crowded = await fitModel(tiny, translateModel(sim.model, [-sim.model.x[0], -sim.model.y[0], -sim.model.z[0]]), RES);
+    expect(crowded.usable).toBe(false);
+    if (!crowded.usable) expect(crowded.reason).toMatch(/more than the map's box/u);
+  });
+
+  it('a model file whose atoms all lie far outside: Level 0 reported, A.a not applicable with the reason', async () => {
+    const mapPath = path.join(work, 'sim.mrc');
+    await writeMrc(mapPath, sim.map);
+    const lines = Array.from({ length: 3 }, (_, i) => `ATOM  ${String(i + 1).padStart(5)}  CA  ALA A${String(i + 1).padStart(4)}    ${(9000 + 3.8 * i).toFixed(3).padStart(8)}${(9000).toFixed(3).padStart(8)}${(9000).toFixed(3).padStart(8)}  1.00 20.00           C`);
+    const modelPath = path.join(work, 'far.pdb');
+    writeFileSync(modelPath, `${lines.join('\n')}\nEND\n`);
+    const entry = { id: 'EMD-90051', title: null, authors: [], depositionDate: null, releaseDate: null, resolution: RES, threshold: 0.5 * sim.clean.data.reduce((m, x) => Math.max(m, x), -Infinity), method: null, pdbIds: [] };
+    const report = await analyzeEntry({ mapPath, modelPath, entryDir: path.join(work, 'far'), figures: false, entry });
+    expect(Object.keys(report.items['0'])).toContain('0.a');
+    const aa = report.items.A?.['A.a'];
+    expect(aa?.status).toBe('not-applicable');
+    expect(JSON.stringify(aa)).toMatch(/the model is not usable: 3 of the model's 3 atoms lie outside/u);
+  });
+});
+
+const FIXTURES: readonly { name: string; map: string; model: string; res: number; aligned: boolean }[] = [
+  { name: 'EMD-20026 crop + 3ajo', map: 'EMD-20026-crop/emd20026_prot.mrc', model: 'EMD-20026-crop/model/3ajo_fitted_refined.pdb', res: 1.75, aligned: true },
+  { name: 'EMD-2566 crop + 3J6B chain 9', map: 'EMD-2566-crop/2566_3J6B_9.mrc', model: 'EMD-2566-crop/model/3J6B_9.pdb', res: 3.2, aligned: true },
+  { name: 'EMD-5168 + MODELLER actin', map: 'EMD-5168/emd_5168.map', model: 'EMD-5168/derived/3MFP_modeller_monomer.pdb', res: 6.6, aligned: true },
+  { name: 'EMD-1997 + 1OEL (not fitted)', map: 'EMD-1997/emd_1997.map', model: 'EMD-1997/model/1oel.pdb', res: 7, aligned: false },
+];
+
+describe.skipIf(!haveFixtures('A.a on the EMDB fixtures'))('A.a on real maps and models', () => {
+  for (const c of FIXTURES) {
+    it(`${c.name}: ${c.aligned ? 'aligned, CC_mask ≥ 0.4' : 'not aligned'}`, async () => {
+      const { volume } = toVolume(await readMrc(fixture(c.map)));
+      const fit = await fitModel(volume, await readModel(fixture(c.model)), c.res);
+      expect(fit.usable).toBe(true);
+      const m = await mapModelFit(volume, fit, c.res);
+      const v = m.values as Record<string, number | null> & { fit: { status: string; ccMaskOriginal: number } };
+      console.log(`${c.name}: ${v.fit.status}, ccMask ${v.ccMask?.toFixed(3)}, ccBox ${v.ccBox?.toFixed(3)}, ccVolume ${v.ccVolume?.toFixed(3)}, ccPeaks ${v.ccPeaks?.toFixed(3)}, dFsc05 ${v.dFscModel05?.toFixed(2)} Å, dFsc0143 ${v.dFscModel0143?.toFixed(2)} Å, d99 ${v.d99?.toFixed(2)} Å, residues <0.5 ${v.residuesBelow05?.toFixed(1)} %, outside ${v.atomsOutside}; warnings ${m.warnings.map((w) => w.code).join(', ')}`);
+      if (c.aligned) {
+        expect(v.fit.status).toBe('aligned');
+        expect(v.ccMask as number).toBeGreaterThanOrEqual(0.4);
+      } else {
+        expect(v.fit.status).toBe('not-aligned');
+        expect(v.fit.ccMaskOriginal).toBeLessThan(0.2);
+      }
+    });
+  }
+});
