@@ -42,6 +42,8 @@ export const REFERENCES: readonly Reference[] = [
   { key: 'afonine2018', short: 'Afonine et al. 2018', text: 'Afonine, P.V. et al. (2018). Acta Cryst. D74, 814–840.', doi: '10.1107/S2059798318009324', note: 'Map–model correlations (CC_mask, CC_box, CC_volume, CC_peaks), the map–model FSC and d99 of Phenix validation_cryoem.' },
   { key: 'peng1996', short: 'Peng et al. 1996', text: 'Peng, L.-M., Ren, G., Dudarev, S.L. & Whelan, M.J. (1996). Acta Cryst. A52, 257–276.', doi: '10.1107/S0108767395014371', note: 'Five-Gaussian fits of the electron scattering factors, used for the model map.' },
   { key: 'wang2022', short: 'Wang et al. 2022', text: 'Wang, Z., Patwardhan, A. & Kleywegt, G.J. (2022). Acta Cryst. D78, 542–552.', doi: '10.1107/S205979832200328X', note: 'EMDB validation analysis: atom inclusion of the model at the recommended contour level.' },
+  { key: 'pintilie2020', short: 'Pintilie et al. 2020', text: 'Pintilie, G. et al. (2020). Nat. Methods 17, 328–334.', doi: '10.1038/s41592-020-0731-1', note: 'Q-score: the resolvability of each atom in a cryo-EM map, and the expected Q at a resolution.' },
+  { key: 'pintilie2025', short: 'Pintilie et al. 2025', text: 'Pintilie, G. et al. (2025). Acta Cryst. D81, 410–422.', doi: '10.1107/S2059798325005923', note: 'Q-score across ~10,000 EMDB entries; Q_relative_all and Q_relative_resolution.' },
 ];
 
 /** The references with these keys, in list order; an unknown key throws (a spec typo). */
