@@ -23,6 +23,7 @@ import { analyzeEntry } from '../analyze-entry.ts';
 import { qScoreItem, residueClasses } from './Ae-q-score.ts';
 import { residuesOf } from '../../methods/model-fit.ts';
 import type { ItemValues } from '../../report/catalog.ts';
+import { percentileBars } from '../../../site/src/lib/entry-view.ts';
 
 const RES = 3;
 let work = '';
@@ -119,5 +120,9 @@ describe.skipIf(!haveFixtures('A.e on the EMDB fixtures') || !existsSync(ARCHIVE
     expect(v.qRelativeResolution).toBe(near.percentile);
     expect(v.qRelativePopulations.resolution.entries).toBe(near.n);
     expect((item as unknown as { figures: unknown[] }).figures.length).toBeGreaterThanOrEqual(5);
+    // What the page and the PDF draw: the same ranks on the two bars, with their populations.
+    const bars = percentileBars(item!);
+    expect(bars.map((b) => [b.label, b.percentile])).toEqual([['Q_relative_all', all.percentile], ['Q_relative_resolution', near.percentile]]);
+    expect(bars[1].population).toContain(`${near.n.toLocaleString('en-US')} entries nearest in resolution`);
   }, 600_000);
 });
