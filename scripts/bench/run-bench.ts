@@ -48,6 +48,8 @@ const LEVEL0_SECONDS = 90;
 /** Whole Level 0 + 1 target on 360³ with half maps (issue 17), 2 cores; same memory target. */
 const LEVEL01_SECONDS = 45;
 const LEVEL0_PEAK_MIB = 4e9 / 2 ** 20;
+/** A.e Q-score of ~10,000 atoms in a 360³ map, 2 cores (issue 20). */
+const QSCORE_SECONDS = 10;
 
 interface Measure { seconds: number[]; cpuSeconds?: number[]; peakRssMB: number; check: Record<string, unknown>; versions?: Record<string, string> }
 interface Tol { abs?: number; rel?: number }
@@ -95,6 +97,7 @@ const STEPS: StepSpec[] = [
   { step: '0.f', label: '0.f local B-factor (on the resized map)', python: true, slow: true, tol: { noise: { rel: 1e-3 }, ...Object.fromEntries(PERCENTILE_KEYS.map((k) => [k, { abs: 0.01 }])) }, limits: { maxRelErr: 1e-3 } },
   { step: '0.g', label: '0.g local occupancy (on the resized map)', python: true, slow: true, tol: { levels: { rel: 1e-3 }, ...Object.fromEntries(PERCENTILE_KEYS.map((k) => [k, { abs: 1e-6 }])) }, limits: { flipFraction: 1e-3 } },
   { step: '0.h', label: '0.h hand (helix chirality)', python: false, slow: true, show: (c) => (typeof c.score === 'number' ? `score ${c.score.toFixed(3)}, ${String(c.segments)} segments` : String(c.notApplicable ?? c.notMeasurable)) },
+  { step: 'q-score', label: 'A.e Q-score of a ~10,000-atom procedural protein centred in the map (golden-spiral shells 0–2 Å, spatial hash, 2 cores; numpy: qscore_reference.py, cKDTree + map_coordinates)', python: true, slow: true, tol: { averageQ: { abs: 1e-3 } } },
   { step: 'figures', label: 'figures (input, 0.b–0.d, 0.e–0.g views)', python: false, slow: true, show: (c) => `${String(c.figures)} figures` },
 ];
 const LEVEL0: StepSpec = { step: 'level0', label: '**whole Level 0 report with figures**', python: false, slow: true, show: (c) => `score ${String(c.score)}` };
@@ -323,6 +326,8 @@ try {
     const s = whole.ours, m = whole.oursPeakMB as number;
     process.stdout.write(`; whole Level 0 ${s.toFixed(1)} s (target ≤ ${LEVEL0_SECONDS} s: ${s <= LEVEL0_SECONDS ? 'met' : 'missed'}), peak RSS ${m.toFixed(0)} MiB (target ≤ 4 GB = ${LEVEL0_PEAK_MIB.toFixed(0)} MiB: ${m <= LEVEL0_PEAK_MIB ? 'met' : 'missed'})`);
   }
+  const q = rows.find((r) => r.step === 'q-score');
+  if (q && typeof q.ours === 'number') process.stdout.write(`; Q-score ${q.ours.toFixed(1)} s (target ≤ ${QSCORE_SECONDS} s: ${q.ours <= QSCORE_SECONDS ? 'met' : 'missed'})`);
   const whole01 = rows.find((r) => r.step === 'level01');
   if (whole01 && typeof whole01.ours === 'number') {
     const s = whole01.ours, m = whole01.oursPeakMB as number;
@@ -341,7 +346,7 @@ try {
   const totalSeconds = (performance.now() - t00) / 1000;
   process.stdout.write(`theirs: ${versionText}; load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; bench took ${(totalSeconds / 60).toFixed(1)} min\n`);
   if (values.json) {
-    await writeFileAtomic(values.json, `${JSON.stringify({ input, machine, node: process.version, python: versions ?? null, runs, slowRuns, rows, targets: { ratio: RATIO_TARGET, level0Seconds: LEVEL0_SECONDS, level01Seconds: LEVEL01_SECONDS, level0PeakMiB: LEVEL0_PEAK_MIB, slowerThanTarget: slow }, totalSeconds }, null, 2)}\n`);
+    await writeFileAtomic(values.json, `${JSON.stringify({ input, machine, node: process.version, python: versions ?? null, runs, slowRuns, rows, targets: { ratio: RATIO_TARGET, level0Seconds: LEVEL0_SECONDS, level01Seconds: LEVEL01_SECONDS, level0PeakMiB: LEVEL0_PEAK_MIB, qScoreSeconds: QSCORE_SECONDS, slowerThanTarget: slow }, totalSeconds }, null, 2)}\n`);
   }
 } finally {
   await rm(work, { recursive: true, force: true });
