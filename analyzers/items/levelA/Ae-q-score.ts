@@ -232,7 +232,8 @@ export const qScoreItemImplementation = implementItem({
       surface: ctx.map,
       level: ctx.threshold,
       property: { ...ctx.map, data: residueCcVolume(e.fit.mask, e.residueOfAtom, e.residueQ, ctx.map.data.length) },
-      range: [Math.max(-0.2, Math.min(...qs)), Math.min(1, Math.max(...qs))],
+      // A loop, not Math.min(...qs): a large model has more residues than a call takes arguments.
+      range: [Math.max(-0.2, qs.reduce((m, q) => Math.min(m, q), Infinity)), Math.min(1, qs.reduce((m, q) => Math.max(m, q), -Infinity))],
       label: 'Q of the nearest residue',
       histogram: null,
     });
