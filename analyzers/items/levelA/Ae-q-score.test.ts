@@ -1,5 +1,6 @@
 /**
- * A.e on known answers: a procedural protein in its own noisy simulated map (no warning, averages
+ * A.e on known answers: identical isolated backbone units (homogeneous warning; no resolution, no
+ * expected Q), a procedural protein in its own noisy simulated map (no warning, averages
  * equal to the per-atom method's, Q_relative equal to a direct rank), the same model in pure
  * noise (median below 0.1 and well below the expected Q: both warnings), the residue classes,
  * and the fitted EMDB fixtures through the whole analysis (apoferritin above its expected Q; the
@@ -14,7 +15,8 @@ import { toVolume } from '../../volume/from-mrc.ts';
 import { expectedQ } from '../../methods/q-expected.ts';
 import { qScores } from '../../methods/q-score.ts';
 import { fitModel, type ModelFit } from '../../simulate/model-alignment.ts';
-import { modelMapOnGrid } from '../../simulate/model-map.ts';
+import { modelMapOnGrid, selectAtoms } from '../../simulate/model-map.ts';
+import type { AtomModel } from '../../io/model.ts';
 import { proceduralProtein } from '../../simulate/protein.ts';
 import { gridAroundModel } from '../../simulate/simulate.ts';
 import { fixture, fixturesDir, haveFixtures } from '../../testing/fixtures.ts';
@@ -87,6 +89,53 @@ describe('A.e on a simulated map', () => {
     expect(Math.abs(v.averageQ!)).toBeLessThan(0.1);
     expect(m.warnings.map((w) => w.code)).toEqual(['Ae.low-median', 'Ae.below-expected']);
     expect(v.qRelativeAll).toBeLessThan(5);
+  }, 120_000);
+});
+
+/** Copies of `m` moved by each of `shifts`, each its own residue (resSeq 1, 2, …) of chain A. */
+function lattice(m: AtomModel, shifts: readonly (readonly [number, number, number])[]): AtomModel {
+  const n = m.count * shifts.length;
+  const out = { count: n, x: new Float32Array(n), y: new Float32Array(n), z: new Float32Array(n), bFactor: new Float32Array(n), occupancy: new Float32Array(n).fill(1), element: [] as string[], atomName: [] as string[], altLoc: [] as string[], resName: [] as string[], chainId: [] as string[], resSeq: new Int32Array(n), insCode: [] as string[], isHetero: new Uint8Array(n) };
+  shifts.forEach(([dx, dy, dz], c) => {
+    for (let j = 0; j < m.count; j++) {
+      const k = c * m.count + j;
+      out.x[k] = m.x[j] + dx;
+      out.y[k] = m.y[j] + dy;
+      out.z[k] = m.z[j] + dz;
+      out.element.push(m.element[j]);
+      out.atomName.push(m.atomName[j]);
+      out.altLoc.push('');
+      out.resName.push(m.resName[j]);
+      out.chainId.push('A');
+      out.resSeq[k] = c + 1;
+      out.insCode.push('');
+    }
+  });
+  return out;
+}
+
+describe('A.e on designed cases', () => {
+  it('identical, isolated backbone units in their own map: every atom scores alike (homogeneous warning); no resolution: no expected Q', async () => {
+    const p = proceduralProtein({ seed: 4 });
+    const first = Array.from({ length: p.count }, (_, j) => j).filter((j) => p.resSeq[j] === p.resSeq[0] && ['N', 'CA', 'C', 'O'].includes(p.atomName[j]));
+    const unit = selectAtoms(p, first);
+    // 12 Å apart: no point of one unit is nearer to another unit, and its density is negligible there.
+    const shifts: [number, number, number][] = [];
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 3; k++) shifts.push([12 * i, 12 * j, 12 * k]);
+    const model = lattice(unit, shifts);
+    const map = await modelMapOnGrid(model, gridAroundModel(model, 0.8, 8), RES);
+    const fit = (await fitModel(map, model, RES)) as ModelFit;
+    const m = await qScoreItem(map, fit, null);
+    const v = m.values as ItemValues<'A.e'>;
+    console.log(`lattice of ${shifts.length} backbone units: averageQ ${v.averageQ?.toFixed(4)}, p2.5–p97.5 ${v.percentiles.p2_5?.toFixed(4)}–${v.percentiles.p97_5?.toFixed(4)}; warnings ${m.warnings.map((w) => w.code).join(', ')}`);
+    expect(v.atoms).toBe(4 * shifts.length);
+    expect(v.residues).toBe(shifts.length);
+    expect(v.percentiles.p97_5! - v.percentiles.p2_5!).toBeLessThan(0.1);
+    expect(m.warnings.map((w) => w.code)).toEqual(['Ae.homogeneous']);
+    expect(v.expectedQ).toBeNull();
+    expect(v.qRelativeResolution).toBeNull();
+    expect(v.qRelativePopulations.resolution).toEqual({ entries: 0, band: null, description: 'no reported resolution' });
+    expect(v.qRelativeAll).not.toBeNull();
   }, 120_000);
 });
 
