@@ -166,10 +166,10 @@ describe('A.f on simulated maps', () => {
     const s = m.extra.scan;
     const off = Array.from(s.peakAngle, (a, k) => Math.abs(((a - s.modelChi1[k] + 540) % 360) - 180)).filter((_, k) => s.peakValue[k] > v.optimalThreshold);
     console.log(`peak offsets from the built χ1 (peaks above the optimal threshold): ${off.map((d) => Math.round(d)).sort((a, b) => a - b).join(" ")}`);
-    // The δ atoms and the neighbours' density pull some peaks along the circle, never out of the window.
+    // The δ atoms and the neighbours' density pull some peaks along the circle, never out of the window (0.1° for the coordinates' 1e-3 Å rounding in PDB text).
     const sorted = off.slice().sort((a, b) => a - b);
-    expect(sorted[sorted.length >> 1]).toBeLessThanOrEqual(5 + 1e-6);
-    expect(sorted.at(-1)!).toBeLessThanOrEqual(25 + 1e-6);
+    expect(sorted[sorted.length >> 1]).toBeLessThanOrEqual(5.1);
+    expect(sorted.at(-1)!).toBeLessThanOrEqual(25.1);
     expect(v.rotamerRatio).toBeGreaterThan(0.9);
     expect(v.emringerScore).toBeGreaterThan(4);
     expect(m.warnings).toEqual([]);
