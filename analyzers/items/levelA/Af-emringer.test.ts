@@ -4,7 +4,8 @@
  * with every side chain turned about CA–CB off its rotamer (γ and beyond) scores low; the model's
  * own χ1 plays no part (turning the model's side chains leaves the scan unchanged); the real
  * apoferritin fixture (EMD-20026 crop + 3ajo, 1.75 Å) scores well above 1 and drops when the
- * model is moved 1.5 Å off its density; scores, Z, thresholds, peak angles and rolling windows
+ * model is moved 1.5 Å off its density, and a 3.2 Å ribosomal protein (EMD-2566 crop + 3J6B
+ * chain 9, with truncated side chains) scores above 1; scores, Z, thresholds, peak angles and rolling windows
  * agree with the independent numpy reference; above 4.5 Å the item does not apply, and a model
  * without scannable side chains could not be measured.
  */
@@ -274,5 +275,22 @@ describe.skipIf(!haveFixtures('A.f on the EMDB fixtures'))('A.f on apoferritin (
     const ref = await reference(work, 'apoferritin', volume, fixture(MODEL));
     console.log(`apoferritin: score ${(m.values.emringerScore as number).toFixed(6)} vs numpy ${ref.score.toFixed(6)} (numpy ${ref.seconds.toFixed(2)} s)`);
     expectAgreement(m.extra, ref);
+  });
+});
+
+describe.skipIf(!haveFixtures('A.f on the EMDB fixtures'))('A.f on the ribosome protein (EMD-2566 crop + 3J6B chain 9, 3.2 Å)', () => {
+  const MAP = 'EMD-2566-crop/2566_3J6B_9.mrc';
+  const MODEL = 'EMD-2566-crop/model/3J6B_9.pdb';
+
+  it('scores above 1; the 28 residues of scanned types cut back to CB (no γ in the file) are skipped and counted; agrees with numpy', async () => {
+    const { volume } = toVolume(await readMrc(fixture(MAP)));
+    const model = await readModel(fixture(MODEL));
+    const m = emringer(volume, model, 3.2);
+    const v = m.values as Record<string, number>;
+    console.log(`3J6B chain 9: score ${v.emringerScore.toFixed(3)}, maxZ ${v.maxZ.toFixed(3)}, ratio ${v.rotamerRatio.toFixed(3)}, N ${v.scannedResidues}, skipped ${v.skippedResidues}`);
+    // 131 residues of scanned types in the file (counted with awk), 28 of them without a γ atom.
+    expect([v.scannedResidues, v.skippedResidues]).toEqual([103, 28]);
+    expect(v.emringerScore).toBeGreaterThan(1);
+    if (havePython(['numpy', 'scipy'], 'A.f numpy cross-check on 3J6B chain 9')) expectAgreement(m.extra, await reference(work, 'ribosome', volume, fixture(MODEL)));
   });
 });
