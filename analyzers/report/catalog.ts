@@ -24,6 +24,7 @@ import { mapModelFitSpec } from './items/levelA/Aa-map-model-fit.ts';
 import { atomInclusionSpec } from './items/levelA/Ai-atom-inclusion.ts';
 import { mapModelGuinierSpec } from './items/levelA/Ad-map-model-guinier.ts';
 import { qScoreSpec } from './items/levelA/Ae-q-score.ts';
+import { emringerSpec } from './items/levelA/Af-emringer.ts';
 import { referencesFor } from './references.ts';
 
 export const ITEM_SPECS = [
@@ -44,6 +45,7 @@ export const ITEM_SPECS = [
   mapModelFitSpec,
   mapModelGuinierSpec,
   qScoreSpec,
+  emringerSpec,
   atomInclusionSpec,
 ] as const;
 

@@ -44,6 +44,8 @@ export const REFERENCES: readonly Reference[] = [
   { key: 'wang2022', short: 'Wang et al. 2022', text: 'Wang, Z., Patwardhan, A. & Kleywegt, G.J. (2022). Acta Cryst. D78, 542–552.', doi: '10.1107/S205979832200328X', note: 'EMDB validation analysis: atom inclusion of the model at the recommended contour level.' },
   { key: 'pintilie2020', short: 'Pintilie et al. 2020', text: 'Pintilie, G. et al. (2020). Nat. Methods 17, 328–334.', doi: '10.1038/s41592-020-0731-1', note: 'Q-score: the resolvability of each atom in a cryo-EM map, and the expected Q at a resolution.' },
   { key: 'pintilie2025', short: 'Pintilie et al. 2025', text: 'Pintilie, G. et al. (2025). Acta Cryst. D81, 410–422.', doi: '10.1107/S2059798325005923', note: 'Q-score across ~10,000 EMDB entries; Q_relative_all and Q_relative_resolution.' },
+  { key: 'barad2015', short: 'Barad et al. 2015', text: 'Barad, B.A., Echols, N., Wang, R.Y.-R., Cheng, Y., DiMaio, F., Adams, P.D. & Fraser, J.S. (2015). Nat. Methods 12, 943–946.', doi: '10.1038/nmeth.3541', note: 'EMRinger: the χ1 scan of side-chain density, its rotameric-peak Z-score and the EMRinger score.' },
+  { key: 'lang2010', short: 'Lang et al. 2010', text: 'Lang, P.T. et al. (2010). Protein Sci. 19, 1420–1431.', doi: '10.1002/pro.423', note: 'Ringer: electron density sampled along side-chain dihedral angles.' },
 ];
 
 /** The references with these keys, in list order; an unknown key throws (a spec typo). */
