@@ -14,6 +14,7 @@
  * MAX_HEADER_BYTES, with a DOCTYPE (entity declarations have no place in a header), or not well
  * formed is refused with a HeaderXmlError.
  */
+import { open } from 'node:fs/promises';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import { parseEntryMetadata, type EntryMetadata } from './entry-metadata.ts';
 import { normaliseEmdbId } from './ids.ts';
@@ -254,4 +255,27 @@ export function parseHeaderXml(xml: string, id: string | null, what = 'header XM
   if (declared !== null && declaredNorm !== accession) throw new HeaderXmlError(`${what}: the header is for ${JSON.stringify(declared.slice(0, 40))}, not ${accession}`);
   const version = root.getAttribute('version');
   return { schema, version: version === null || version === '' ? null : version.slice(0, 32), metadata };
+}
+
+/**
+ * Reads a header XML file (`emvr analyze --header`, the archive source). Every failure, from a
+ * missing file to a header of another entry, is a HeaderXmlError whose message names the file.
+ */
+export async function readHeaderFile(file: string, id: string | null): Promise<HeaderXml> {
+  let text: string;
+  try {
+    const fh = await open(file, 'r');
+    try {
+      const size = (await fh.stat()).size;
+      if (size > MAX_HEADER_BYTES) throw new HeaderXmlError(`${file}: ${size} bytes, more than the ${MAX_HEADER_BYTES} a header may have`);
+      text = (await fh.readFile()).toString('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    if (err instanceof HeaderXmlError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new HeaderXmlError(`${file}: cannot read the header (${e.code ?? e.message})`);
+  }
+  return parseHeaderXml(text, id, file);
 }
