@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Entry } from '../../analyzers/report/schema.ts';
+import type { Entry, MetadataGrid } from '../../analyzers/report/schema.ts';
 import { checkEmdbId } from '../emdb/ids.ts';
 import type { AnalysisOutcome, InputNote } from '../jobs/analysis-job.ts';
 
@@ -40,6 +40,8 @@ export interface TaskUnit {
   readonly modelPdbId?: string;
   /** Notes on the inputs added to the report (analysis-job.ts). */
   readonly inputNotes?: readonly InputNote[];
+  /** What the entry's metadata says of the map's grid (analysis-job.ts). */
+  readonly metadataGrid?: MetadataGrid;
   readonly entry: Entry;
   readonly figures: boolean;
   readonly maxVoxels?: number;
