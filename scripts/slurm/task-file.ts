@@ -20,9 +20,10 @@ import type { AnalysisOutcome, InputNote } from '../jobs/analysis-job.ts';
 /**
  * Version of tasks.json and status.json; a task refuses a tasks.json of another version. 2: units
  * carry half maps and input notes (a version-1 task would silently analyse without them); 3: units
- * carry the fitted model (a version-2 task would silently leave it out).
+ * carry the fitted model (a version-2 task would silently leave it out); 4: units carry the
+ * metadata's grid (a version-3 task would silently leave out the report's input warnings).
  */
-export const TASK_FILE_VERSION = 3;
+export const TASK_FILE_VERSION = 4;
 
 /** One entry to analyse in a task. */
 export interface TaskUnit {
