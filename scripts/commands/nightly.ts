@@ -180,8 +180,8 @@ export function runExitCode(summary: NightlySummary, strict: boolean): number {
 async function archiveOptionFrom(values: Record<string, unknown>): Promise<Pick<NightlyOptions, 'archive'>> {
   const raw = stringOption(values, 'archive');
   if (raw === undefined) return {};
-  const clash = ['emdb-api', 'emdb-files', 'query', 'update-field'].filter((k) => values[k] !== undefined);
-  if (clash.length > 0) throw new UsageError(`--archive cannot be combined with --${clash.join(' or --')} (the archive has no search API)`);
+  const clash = ['emdb-api', 'emdb-files', 'query', 'update-field', 'since'].filter((k) => values[k] !== undefined);
+  if (clash.length > 0) throw new UsageError(`--archive cannot be combined with --${clash.join(' or --')} (the archive has no search API: every listed entry is looked at)`);
   try {
     return { archive: await resolveArchive(raw) };
   } catch (err) {

@@ -199,7 +199,8 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
     await cleanStaging(p.root);
 
     const explicit = opts.ids ?? null;
-    const mode: 'since' | 'full' | 'ids' = explicit !== null ? 'ids' : opts.full || (opts.since === undefined && ledger.getMeta('watermark') === null) ? 'full' : 'since';
+    // An archive listing has no dates to filter on: every run of it looks at every listed entry.
+    const mode: 'since' | 'full' | 'ids' = explicit !== null ? 'ids' : opts.full || opts.archive !== undefined || (opts.since === undefined && ledger.getMeta('watermark') === null) ? 'full' : 'since';
     const since = mode === 'since' ? (opts.since ?? ledger.getMeta('watermark')) : null;
     const runDay = todayUtc();
     runId = ledger.startRun({ emdbApi: opts.archive ? 'none (archive layout)' : opts.endpoints.api, emdbFiles: opts.archive ? archiveLabel(opts.archive) : opts.endpoints.files, mode, since, analyzerVersion: ANALYZER_VERSION });
