@@ -123,6 +123,7 @@ describe('nightly --archive', () => {
     expect(paths).toContain('/pub/databases/emdb/structures/EMD-90001/header/emd-90001.xml');
     expect(paths).toContain('/pub/databases/emdb/structures/EMD-90001/other/emd_90001_half_map_2.map.gz');
 
+    console.log(`nightly --archive: API mirror ${runs.api.seconds} s, local archive ${runs.dir.seconds} s, HTTP archive ${runs.http.seconds} s (3 entries, 2 with half maps, box ${BOX})`);
     const api = await tree(path.join(out.api, 'content'));
     // Reports and local-value maps (0.e–0.g of each entry, 1.c and 1.e of the two with half maps).
     expect([...api.keys()].filter((k) => k.endsWith('report.json'))).toEqual(['entries/EMD-90001/report.json', 'entries/EMD-90002/report.json', 'entries/EMD-90200/report.json']);
