@@ -15,8 +15,9 @@ import { cp, mkdir, mkdtemp as mkdtempRaw, readdir, readFile, rm, writeFile } fr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../analyzers/testing/fixtures.ts';
+import { fixture, haveFixtures, projectRoot } from '../../analyzers/testing/fixtures.ts';
 import { makePhantom } from '../../analyzers/simulate/phantoms.ts';
+import { readMrc } from '../../analyzers/io/mrc.ts';
 import { encodeMrc } from '../../analyzers/volume/to-mrc.ts';
 import { resolveArchive } from '../emdb/archive-source.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
@@ -200,4 +201,48 @@ describe('nightly --archive', () => {
     expect(clash.status).toBe(2);
     expect(clash.stderr).toMatch(/--archive cannot be combined with --emdb-api/u);
   }, 120_000);
+});
+
+describe.skipIf(!haveFixtures('nightly --archive on EMD-1997'))('nightly --archive on a real EMDB entry', () => {
+  it('EMD-1997 (real map, real v1.9 header): the header\'s metadata reaches the report, and the analysis equals the API mirror\'s with the same contour and resolution', async () => {
+    const mirrorDir = await mkdtemp('emvr-archive-real-mirror-');
+    const archive = await mkdtemp('emvr-archive-real-tree-');
+    const id = 'EMD-1997';
+    const gz = await gzipMap(new Uint8Array(await readFile(fixture(id, 'emd_1997.map'))));
+    const h = (await readMrc(fixture(id, 'emd_1997.map'))).header;
+    // The API mirror's entry: the contour and resolution the header gives (1 and 7 Å), other fields left out.
+    const json = buildEntryJson({ id, title: 'GroEL', authors: [], depositionDate: null, releaseDate: null, resolution: 7, contour: 1, dims: [h.nx, h.ny, h.nz], voxelSize: [2.02, 2.02, 2.02], originVoxels: [h.nxstart, h.nystart, h.nzstart] });
+    await writeMirrorEntry(mirrorDir, id, json, gz);
+    await mkdir(path.join(archive, 'structures', id, 'header'), { recursive: true });
+    await mkdir(path.join(archive, 'structures', id, 'map'), { recursive: true });
+    await writeFile(path.join(archive, 'structures', id, 'map', 'emd_1997.map.gz'), gz);
+    await cp(fixture(id, 'header', 'emd-1997_v1.9.xml'), path.join(archive, 'structures', id, 'header', 'emd-1997-v19.xml'));
+    const m = await startMirror({ dir: mirrorDir });
+    try {
+      const outApi = await mkdtemp('emvr-archive-real-api-');
+      const outArc = await mkdtemp('emvr-archive-real-arc-');
+      expect(byId(await runNightly(opts(outApi, m.url, { ids: [id] })))).toEqual({ [id]: 'analysed' });
+      // Fitted model 1oel: the mirror's PDB archive has none, so it is noted and left out.
+      expect(byId(await runNightly(opts(outArc, m.url, { ids: [id], archive: await resolveArchive(archive) })))).toEqual({ [id]: 'analysed' });
+      const read = async (o: string) => JSON.parse(await readFile(path.join(o, 'content', 'entries', id, 'report.json'), 'utf8'));
+      const [api, arc] = [await read(outApi), await read(outArc)];
+      expect(arc.entry).toEqual({
+        id,
+        title: 'ATP-triggered molecular mechanics of the chaperonin GroEL',
+        authors: ['Clare DK', 'Vasishtan D', 'Stagg S', 'Quispe J', 'Farr GW', 'Topf M', 'Horwich AL', 'Saibil HR'],
+        depositionDate: '2011-12-01',
+        releaseDate: '2012-04-17',
+        resolution: 7,
+        threshold: 1,
+        method: 'singleParticle',
+        pdbIds: ['1oel'],
+      });
+      expect(arc.inputs.warnings).toBeUndefined(); // header 2.02 Å and 100³ agree with the map
+      expect(arc.inputs.map.notes.map((n: { code: string }) => n.code)).toContain('EMDB_MODEL_NOT_FETCHED');
+      expect(arc.items).toEqual(api.items);
+      expect(arc.inputs.map.sha256).toBe(api.inputs.map.sha256);
+    } finally {
+      await m.close();
+    }
+  }, 300_000);
 });
