@@ -177,7 +177,7 @@ export function runExitCode(summary: NightlySummary, strict: boolean): number {
 }
 
 /** `--archive`: the archive location (checked: an existing folder or an http(s) URL), and which flags it excludes. */
-async function archiveOptionFrom(values: Record<string, unknown>): Promise<Pick<NightlyOptions, 'archive'>> {
+export async function archiveOptionFrom(values: Record<string, unknown>): Promise<Pick<NightlyOptions, 'archive'>> {
   const raw = stringOption(values, 'archive');
   if (raw === undefined) return {};
   const clash = ['emdb-api', 'emdb-files', 'query', 'update-field', 'since'].filter((k) => values[k] !== undefined);
