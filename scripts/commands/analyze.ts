@@ -1,8 +1,7 @@
 /** `emvr analyze`: the report of one map (and its half maps and model, when given), written to <out>/entries/<id>/. */
 import path from 'node:path';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
-import { EntryId, reportItems } from '../../analyzers/report/schema.ts';
-import type { Entry } from '../../analyzers/report/schema.ts';
+import { EntryId, reportItems, type Entry } from '../../analyzers/report/schema.ts';
 import { InputError, numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
 import { HeaderXmlError, readHeaderFile, type HeaderXml } from '../emdb/header-xml.ts';
 

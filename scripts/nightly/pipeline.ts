@@ -1,6 +1,8 @@
 /**
  * The nightly rebuild (ARCHITECTURE.md "Data flow"): discover → fetch → analyse → publish →
- * site (+ PDFs + search index), for what changed only. Output folder layout:
+ * site (+ PDFs + search index), for what changed only. Entries come from the EMDB API and archive
+ * (client.ts) or, with `archive`, from the archive layout alone (archive-source.ts: listing, header
+ * XML, files); both go through the same steps. Output folder layout:
  *
  *   <out>/content/entries/EMD-N/{report.json, figures/}   published reports (deterministic)
  *   <out>/cache/EMD-N/emd_N.map.gz (+ .json sidecar)       verified map downloads
