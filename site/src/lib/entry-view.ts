@@ -131,7 +131,7 @@ export interface EntryView {
   warningGroups: { id: ItemId; title: string; anchor: string; section: string; warnings: AnyItem['warnings'] }[];
   warningCount: number;
   header: ValueRow[];
-  input: { rows: ValueRow[]; notes: string[]; figureGroups: FigureGroupView[]; halfMapFigureGroups: FigureGroupView[] };
+  input: { rows: ValueRow[]; notes: string[]; warnings: { text: string; code: string }[]; figureGroups: FigureGroupView[]; halfMapFigureGroups: FigureGroupView[] };
   items: ItemView[];
   /** The report's levels in page order, each a numbered section holding its items. */
   levels: LevelView[];
@@ -267,7 +267,7 @@ export function entryView(r: Report): EntryView {
     warningGroups,
     warningCount: warningGroups.reduce((n, g) => n + g.warnings.length, 0),
     header,
-    input: { rows: inputRows, notes: inp.notes.map((n) => `${n.message} (${n.code})`), figureGroups: inputGroups, halfMapFigureGroups: halfMapGroups },
+    input: { rows: inputRows, notes: inp.notes.map((n) => `${n.message} (${n.code})`), warnings: (r.inputs.warnings ?? []).map((w) => ({ text: w.message, code: w.code })), figureGroups: inputGroups, halfMapFigureGroups: halfMapGroups },
     items,
     levels,
     levelsText,
