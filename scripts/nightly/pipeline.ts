@@ -58,7 +58,8 @@ import { sha256Json, toReportEntry, type EntryMetadata } from '../emdb/entry-met
 import { describeError, type HttpOptions } from '../emdb/http.ts';
 import { checkEmdbId, compareEmdbIds, mapFileName } from '../emdb/ids.ts';
 import { cleanStaging, publishedReportSha, publishEntry, recoverContent, stagingFolder, unpublishEntry } from './content.ts';
-import { Ledger, type EntryRunRecord, type EntryRunStatus, type ExtraInputRecord, type Stage } from './ledger.ts';
+import { openLedger } from './ledger-recover.ts';
+import { type Ledger, type EntryRunRecord, type EntryRunStatus, type ExtraInputRecord, type Stage } from './ledger.ts';
 import { NightlyLock } from './lock.ts';
 import { printable, Progress } from '../progress.ts';
 import { BUILD_MARKER, runSiteBuild, siteBuilderAvailable } from './site-build.ts';
@@ -167,8 +168,15 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
   const p = outPaths(opts.out);
   await mkdir(p.root, { recursive: true });
   const lock = await NightlyLock.acquire(p.root, log);
-  const ledger = Ledger.open(p.ledger);
-  const notes: string[] = [];
+  let opened: Awaited<ReturnType<typeof openLedger>>;
+  try {
+    opened = await openLedger(p.ledger, p.content, log);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  const ledger = opened.ledger;
+  const notes: string[] = opened.note === null ? [] : [opened.note];
   let runId = -1;
   let pool: AnalysisPool | null = null;
   try {
