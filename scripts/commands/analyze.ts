@@ -3,6 +3,7 @@ import path from 'node:path';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
 import { EntryId, reportItems } from '../../analyzers/report/schema.ts';
 import { numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
+import { writeFolderStaged } from '../jobs/staged-folder.ts';
 
 /** A safe local entry name from a file name: local-<letters, digits, _ and ->. */
 export function localId(mapPath: string): string {
@@ -18,7 +19,9 @@ export const analyzeCommand: Command = {
 Runs every report item whose inputs are given: Level 0 on the map (0.a mass, 0.b mask, 0.c
 background, 0.d B-factor, 0.e local resolution (MonoRes, single map), 0.f local B-factor, 0.g local
 occupancy, 0.h hand); items that need the half maps or a model run when those are given. Writes
-<out>/entries/<id>/report.json, figures/ and maps/ (the local-value maps). Without a resolution,
+<out>/entries/<id>/report.json, figures/ and maps/ (the local-value maps), into a staging folder
+beside it that replaces <out>/entries/<id> only when complete: a failure (a refused input, a full
+disk) leaves the old folder, or nothing, behind. Without a resolution,
 0.d-0.h do not apply. A threshold above every voxel, or half maps on another grid than the map,
 are refused as input errors.
 
@@ -64,15 +67,16 @@ options:
     if (!EntryId.safeParse(id).success) throw new UsageError(`--id must be an EMDB ID like EMD-1234 (or local-<name>), got ${JSON.stringify(id)}`);
     const out = stringOption(values, 'out') ?? 'content';
     const entryDir = path.join(out, 'entries', id);
-    const report = await analyzeEntry({
+    // Written beside the entry folder and swapped in whole: a failure (disk full, say) leaves nothing.
+    const report = await writeFolderStaged(entryDir, (staging) => analyzeEntry({
       mapPath: map,
       halfMapPaths,
       modelPath: stringOption(values, 'model'),
-      entryDir,
+      entryDir: staging,
       figures: values['no-figures'] !== true,
       maxVoxels: numberOption(values, 'max-voxels', { exclusiveMin: 0 }),
       entry: { id, title: (values.title as string | undefined) ?? null, authors: [], depositionDate: null, releaseDate: null, resolution, threshold, method: null, pdbIds: [] },
-    });
+    }));
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return 0;

@@ -1,10 +1,11 @@
 /** `emvr nightly`: the nightly rebuild from EMDB (or a mirror) into an output folder. */
+import { CannotWriteError } from '../../analyzers/io/write-errors.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
 import { HttpError } from '../emdb/http.ts';
 import { BadEmdbIdError } from '../emdb/ids.ts';
 import { InputError, numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
 import { LockedError } from '../nightly/lock.ts';
-import { runNightly, type NightlyOptions, type NightlySummary } from '../nightly/pipeline.ts';
+import { DiskFullError, runNightly, type NightlyOptions, type NightlySummary } from '../nightly/pipeline.ts';
 import { printable } from '../progress.ts';
 import { SlurmCancelledError, type SlurmOptions } from '../slurm/driver.ts';
 import { SlurmCommandError } from '../slurm/slurm-commands.ts';
@@ -173,6 +174,7 @@ export function stoppedRunCode(err: unknown): number | null {
     process.stderr.write(`emvr: ${err.message}; run the same command again to resume\n`);
     return err.signal === 'SIGINT' ? 130 : 143;
   }
+  if (err instanceof DiskFullError || err instanceof CannotWriteError) throw new InputError(`${printable(err.message)}; free space (or choose another --out) and run the same command again: finished entries are kept`);
   if (err instanceof LockedError || err instanceof HttpError || err instanceof BadEmdbIdError || err instanceof SlurmCommandError) throw new InputError(printable(err.message));
   return null;
 }

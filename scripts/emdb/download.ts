@@ -11,12 +11,13 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
+import { CannotWriteError, isDiskFull, makeDir } from '../../analyzers/io/write-errors.ts';
 import { checkHeader } from '../../analyzers/io/mrc-check.ts';
 import { HEADER_BYTES, parseHeader } from '../../analyzers/io/mrc-header.ts';
 import { decideByteOrder } from '../../analyzers/io/mrc.ts';
@@ -212,7 +213,7 @@ export async function fetchMap(gate: PoliteGate, opts: HttpOptions, url: string,
  * is thrown at once, and the part is removed).
  */
 export async function fetchVerified<I extends VerifiedFileInfo>(gate: PoliteGate, opts: HttpOptions, url: string, dest: string, what: string, verify: Verifier<I>): Promise<{ info: I; fromCache: boolean }> {
-  await mkdir(path.dirname(dest), { recursive: true });
+  await makeDir(path.dirname(dest));
   return withRetries(what, opts, async () => {
     const cached = await cachedMap<I>(dest, url);
     const part = partOf(dest);
@@ -270,7 +271,15 @@ export async function fetchVerified<I extends VerifiedFileInfo>(gate: PoliteGate
       const meta: PartMeta = { url, etag: res.headers.get('etag'), lastModified: res.headers.get('last-modified') };
       await writeFileAtomic(partMetaOf(dest), JSON.stringify(meta));
       const total = promisedTotal(res, append ? offset : 0);
-      await streamBody(res, part, append, { windowMs: opts.idleTimeoutMs, minBytesPerSecond: opts.minBytesPerSecond, deadlineAt, deadlineMs: opts.downloadTimeoutMs }, what);
+      try {
+        await streamBody(res, part, append, { windowMs: opts.idleTimeoutMs, minBytesPerSecond: opts.minBytesPerSecond, deadlineAt, deadlineMs: opts.downloadTimeoutMs }, what);
+      } catch (err) {
+        if (!isDiskFull(err)) throw err;
+        // A part cut by a full disk is not kept: it would hold the space the next run needs.
+        await rm(part, { force: true });
+        await rm(partMetaOf(dest), { force: true });
+        throw new CannotWriteError('disk full', part);
+      }
       // The network part is over: free the slot before the (disk and CPU) verification.
       release();
       const got = (await sizeOf(part)) ?? 0;
