@@ -36,6 +36,9 @@ options:
   --out <dir>           content folder (default: content)
   --no-figures          skip the figures (faster; the report lists none)
   --max-voxels <N>      refuse maps with more voxels (default 1.5e9)
+  --permissive          read past problems mrcfile's permissive mode reads past (bad map ID, a
+                        machine stamp contradicting the data, trailing bytes); they are listed
+                        as notes on the map in the report
   --json                print the report JSON instead of a summary
   -h, --help            this help
 `,
@@ -51,6 +54,7 @@ options:
     out: { type: 'string' },
     'no-figures': { type: 'boolean' },
     'max-voxels': { type: 'string' },
+    permissive: { type: 'boolean' },
     json: { type: 'boolean' },
   },
   async run(values, positionals) {
@@ -75,6 +79,7 @@ options:
       entryDir: staging,
       figures: values['no-figures'] !== true,
       maxVoxels: numberOption(values, 'max-voxels', { exclusiveMin: 0 }),
+      permissive: values.permissive === true,
       entry: { id, title: (values.title as string | undefined) ?? null, authors: [], depositionDate: null, releaseDate: null, resolution, threshold, method: null, pdbIds: [] },
     }));
     if (values.json) {
