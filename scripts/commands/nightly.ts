@@ -174,7 +174,10 @@ export function stoppedRunCode(err: unknown): number | null {
     process.stderr.write(`emvr: ${err.message}; run the same command again to resume\n`);
     return err.signal === 'SIGINT' ? 130 : 143;
   }
-  if (err instanceof DiskFullError || err instanceof CannotWriteError) throw new InputError(`${printable(err.message)}; free space (or choose another --out) and run the same command again: finished entries are kept`);
+  if (err instanceof DiskFullError || (err instanceof CannotWriteError && err.reason === 'disk full')) {
+    throw new InputError(`${printable(err.message)}; free space (or choose another --out) and run the same command again: finished entries are kept`);
+  }
+  if (err instanceof CannotWriteError) throw new InputError(`${printable(err.message)}; choose a writable --out`);
   if (err instanceof LockedError || err instanceof HttpError || err instanceof BadEmdbIdError || err instanceof SlurmCommandError) throw new InputError(printable(err.message));
   return null;
 }

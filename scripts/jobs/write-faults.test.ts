@@ -105,6 +105,9 @@ describe.skipIf(!canMount)('a read-only --out', () => {
     const r = await emvr(['analyze', '--map', mapFile, '--threshold', '0.02', '--id', 'EMD-1234', '--out', path.join(ro!, 'content'), '--no-figures']);
     expect(r.code).toBe(1);
     expect(r.err).toBe(`emvr analyze: error: cannot write to ${ro} (read-only file system)\n`);
+    const n = await emvr(['nightly', '--emdb', 'http://127.0.0.1:9', '--out', path.join(ro!, 'out'), '--ids', 'EMD-1234', '--no-site']);
+    expect(n.code).toBe(1);
+    expect(n.err).toBe(`emvr nightly: error: cannot write to ${ro} (read-only file system); choose a writable --out\n`);
   }, 60_000);
 });
 
