@@ -5,6 +5,7 @@
 import { AnalysisInputError } from '../analyzers/util/errors.ts';
 import { MrcFormatError } from '../analyzers/io/mrc-errors.ts';
 import { ModelFormatError } from '../analyzers/io/model-errors.ts';
+import { CannotWriteError } from '../analyzers/io/write-errors.ts';
 import { parseCommandArgs, InputError, UsageError, type Command } from './cli-kit.ts';
 import { analyzeCommand } from './commands/analyze.ts';
 import { analyzeBatchCommand } from './commands/analyze-batch.ts';
@@ -61,7 +62,7 @@ function reportError(name: string, err: unknown): number {
     process.stderr.write(`emvr ${name}: ${err.message}\n(see: emvr ${name} --help)\n`);
     return 2;
   }
-  if (err instanceof InputError || err instanceof AnalysisInputError || err instanceof MrcFormatError || err instanceof ModelFormatError || isSystemError(err)) {
+  if (err instanceof InputError || err instanceof AnalysisInputError || err instanceof MrcFormatError || err instanceof ModelFormatError || err instanceof CannotWriteError || isSystemError(err)) {
     process.stderr.write(`emvr ${name}: error: ${(err as Error).message}\n`);
     return 1;
   }

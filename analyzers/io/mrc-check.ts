@@ -9,6 +9,15 @@ import { describeUnsupportedMode, modeBytes, toMode } from './mrc-mode.ts';
 /** Default refusal limit: 1.5·10⁹ voxels (6 GB as float32), above any EMDB map to date. */
 export const DEFAULT_MAX_VOXELS = 1_500_000_000;
 
+/**
+ * Plausible voxel size, Å: from a hundredth of an ångström to a micrometre. Cryo-EM
+ * maps and tomograms lie between about 0.2 and 40 Å; a cell of 1e30 or 1e-30 Å is a broken header,
+ * and analysing it ran for minutes or "succeeded" with nonsense.
+ */
+export const VOXEL_SIZE_LIMITS_A = { min: 0.01, max: 10_000 } as const;
+/** Largest plausible box edge (voxels × voxel size), Å: 1 mm, far above any tomogram. */
+export const MAX_EXTENT_A = 1e7;
+
 /** The part of the file the header describes, in file order (columns fastest). */
 export interface DataLayout {
   /** Columns, rows, sections of the (first) volume that is read. */
@@ -23,6 +32,32 @@ export interface DataLayout {
 
 const fatal = (code: string, message: string): MrcIssue => ({ code, message, fatal: true });
 const note = (code: string, message: string): MrcIssue => ({ code, message, fatal: false });
+
+/**
+ * Refuses a cell whose voxel size or box edge is beyond physics (VOXEL_SIZE_LIMITS_A,
+ * MAX_EXTENT_A), per axis where both the cell length and the sampling are usable.
+ */
+function cellBoundIssues(h: MrcHeader): MrcIssue[] {
+  const out: MrcIssue[] = [];
+  const sampling = [h.mx, h.my, h.mz];
+  const counts = [h.nx, h.ny, h.nz];
+  h.cella.forEach((len, k) => {
+    const m = sampling[k];
+    if (!(Number.isFinite(len) && len > 0 && m > 0)) return;
+    const voxel = len / m;
+    const axis = 'xyz'[k];
+    const { min, max } = VOXEL_SIZE_LIMITS_A;
+    if (voxel < min || voxel > max) {
+      out.push(fatal('MRC_ABSURD_VOXEL_SIZE', `voxel size along ${axis} is ${voxel.toPrecision(4)} Å (cell length ${len.toPrecision(4)} Å, word ${11 + k}, over sampling ${m}), outside the plausible ${min}–${max} Å: the header's cell is broken`));
+      return;
+    }
+    const extent = voxel * counts[k];
+    if (extent > MAX_EXTENT_A) {
+      out.push(fatal('MRC_ABSURD_EXTENT', `box edge along ${axis} is ${extent.toPrecision(4)} Å (${counts[k]} voxels of ${voxel.toPrecision(4)} Å), more than the plausible ${MAX_EXTENT_A.toExponential(0)} Å: the header's cell is broken`));
+    }
+  });
+  return out;
+}
 
 function isPermutation(a: number, b: number, c: number): boolean {
   return [a, b, c].sort().join() === '1,2,3';
@@ -65,6 +100,7 @@ export function checkHeader(
       issues.push(note('MRC_BAD_CELL', `cell length ${'xyz'[k]} (word ${11 + k}) is ${len} Å, expected a positive number: voxel size along that axis is unknown`));
     }
   });
+  issues.push(...cellBoundIssues(h));
   if (h.cellb.some((angle) => Math.abs(angle - 90) > 1e-3 && angle !== 0)) {
     issues.push(note('MRC_NON_ORTHOGONAL_CELL', `cell angles (words 14–16) are ${h.cellb.map((a) => a.toFixed(2)).join(', ')}°; the map is treated as orthogonal`));
   }

@@ -119,7 +119,7 @@ describe('byte order from the machine stamp', () => {
     const bytes = craft(v, { machst: new Uint8Array([0x44, 0x44, 0, 0]) }, { littleEndian: false });
     const err = await errorOf(parseMrcBytes(bytes, 'wrong-stamp.mrc'));
     expect(err.message).toBe(
-      'wrong-stamp.mrc: machine stamp (word 54) 0x44 0x44 0x00 0x00 says little-endian, but the mode word then reads 33554432 and only the other byte order gives a valid mode (2); the stamp is probably wrong (--permissive reads it with the other byte order)',
+      'wrong-stamp.mrc: machine stamp (word 54) 0x44 0x44 0x00 0x00 says little-endian, but the mode word then reads 33554432 and only the other byte order gives a valid mode (2); the stamp is probably wrong (emvr analyze --permissive or emvr inspect --permissive reads it with the other byte order)',
     );
     const file = await parseMrcBytes(bytes, 'wrong-stamp.mrc', { permissive: true });
     expect(file.byteOrder).toBe('big');
@@ -145,12 +145,14 @@ describe('malformed maps get one clear error each', () => {
       `${f}: file is truncated: 1124 bytes, the header (nx 10, ny 9, nz 7, mode 2, nsymbt 0) needs 1024 + 0 + 2520 = 3544`,
     );
   });
-  it('truncated voxel data inside a gzip file', async () => {
+  it('truncated voxel data inside a gzip file (refused from the gzip trailer, before allocating)', async () => {
     const f = await tmp('trunc.mrc.gz');
     await writeFile(f, await promisify(gzip)(craft(v, {}, { dataBytes: 100 })));
     expect((await errorOf(readMrc(f))).message).toBe(
-      `${f}: decompressed data is truncated: 1124 bytes, the header (nx 10, ny 9, nz 7, mode 2, nsymbt 0) needs 3544`,
+      `${f}: the gzip trailer says the data decompresses to 1124 bytes (mod 2^32), but the header needs 3544: the file is truncated or its header is not its data (refused before allocating 2520 bytes)`,
     );
+    // Read on past the trailer (permissive), the data itself shows the truncation.
+    expect((await errorOf(readMrc(f, { permissive: true }))).message).toMatch(/decompressed data is truncated: 1124 bytes, the header \(nx 10, ny 9, nz 7, mode 2, nsymbt 0\) needs 3544$/u);
   });
   it('a header claiming 10¹² voxels is refused before allocating', async () => {
     const err = await errorOf(parseMrcBytes(craft(v, { nx: 10000, ny: 10000, nz: 10000 }, { dataBytes: 0 }), 'huge.mrc'));

@@ -45,6 +45,35 @@ export interface ReadMrcOptions {
   readonly permissive?: boolean;
   /** Refuse maps with more voxels than this before allocating (default 1.5·10⁹). */
   readonly maxVoxels?: number;
+  /** Bytes of memory the voxel arrays may take (default: what the system says is available now). */
+  readonly availableMemory?: number;
+}
+
+/**
+ * Checks made before the voxel arrays are allocated, against what the compressed stream and the
+ * machine can give: the gzip trailer's ISIZE (decompressed length mod 2³², RFC 1952) must agree
+ * with the length the header implies, and the arrays must fit in the available memory. A small
+ * gzip whose header promises 5 GB of voxels is refused here, not after allocating them.
+ */
+export function allocationIssues(expectedPlainBytes: number, allocBytes: number, gzipISize: number | null, availableMemory: number): MrcIssue[] {
+  const issues: MrcIssue[] = [];
+  const gib = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(2)} GiB` : b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${b} bytes`);
+  if (gzipISize !== null && gzipISize !== expectedPlainBytes % 2 ** 32) {
+    issues.push({
+      code: 'MRC_GZIP_SIZE_MISMATCH',
+      message: `the gzip trailer says the data decompresses to ${gzipISize} bytes (mod 2^32), but the header needs ${expectedPlainBytes}: the file is truncated or its header is not its data (refused before allocating ${gib(allocBytes)})`,
+      fatal: true,
+    });
+  }
+  if (allocBytes > availableMemory) {
+    issues.push({ code: 'MRC_NOT_ENOUGH_MEMORY', message: `holding the map needs ${gib(allocBytes)} of memory, but only ${gib(availableMemory)} is available`, fatal: true });
+  }
+  return issues;
+}
+
+/** The ISIZE field of a gzip file's trailer (its last 4 bytes, little-endian), or null when too short. */
+export function gzipTrailerSize(last4: Uint8Array): number | null {
+  return last4.length === 4 ? new DataView(last4.buffer, last4.byteOffset, 4).getUint32(0, true) : null;
 }
 
 /** Sniffs compression from the first bytes (gzip 1f 8b; bzip2 "BZh"). */
@@ -74,7 +103,7 @@ export function decideByteOrder(headerBytes: Uint8Array, permissive = false): { 
         littleEndian: permissive ? !le : le,
         issue: {
           code: 'MRC_STAMP_MISMATCH',
-          message: `machine stamp (word 54) ${prettyStamp(stamp)} says ${order}-endian, but the mode word then reads ${stated} and only the other byte order gives a valid mode (${other})${permissive ? '; read with the other byte order' : '; the stamp is probably wrong (--permissive reads it with the other byte order)'}`,
+          message: `machine stamp (word 54) ${prettyStamp(stamp)} says ${order}-endian, but the mode word then reads ${stated} and only the other byte order gives a valid mode (${other})${permissive ? '; read with the other byte order' : '; the stamp is probably wrong (emvr analyze --permissive or emvr inspect --permissive reads it with the other byte order)'}`,
           fatal: true,
         },
       };
@@ -100,6 +129,7 @@ class MrcSink {
   private readonly source: string;
   private readonly opts: ReadMrcOptions;
   private readonly plainBytes: number | null;
+  private readonly gzipISize: number | null;
   private headerBuf = new Uint8Array(HEADER_BYTES);
   private headerFill = 0;
   private header: MrcHeader | null = null;
@@ -113,10 +143,16 @@ class MrcSink {
   private destFill = 0;
   private seen = 0;
 
-  constructor(source: string, opts: ReadMrcOptions, plainBytes: number | null) {
+  constructor(source: string, opts: ReadMrcOptions, plainBytes: number | null, gzipISize: number | null) {
     this.source = source;
     this.opts = opts;
     this.plainBytes = plainBytes;
+    this.gzipISize = gzipISize;
+  }
+
+  /** Bytes pushed so far (decompressed). */
+  get decompressedBytes(): number {
+    return this.seen;
   }
 
   push(chunk: Uint8Array): void {
@@ -152,6 +188,10 @@ class MrcSink {
     const checked = checkHeader(header, this.plainBytes, this.opts.maxVoxels ?? DEFAULT_MAX_VOXELS);
     this.issues.push(...checked.issues);
     const mode = toMode(header.mode);
+    if (checked.layout !== null && mode !== null) {
+      const alloc = 4 * (checked.layout.readBytes / modeBytes(mode)) + (mode === 2 ? 0 : checked.layout.readBytes);
+      this.issues.push(...allocationIssues(checked.layout.expectedFileBytes, alloc, this.gzipISize, this.opts.availableMemory ?? process.availableMemory()));
+    }
     const blocking = this.issues.filter((i) => i.fatal && !(this.opts.permissive && tolerable(i)));
     if (blocking.length > 0 || checked.layout === null || mode === null) {
       throw new MrcFormatError(this.source, this.issues);
@@ -206,12 +246,13 @@ class MrcSink {
 
 /** Problems that permissive mode may read past (the data can still be located and decoded). */
 function tolerable(issue: MrcIssue): boolean {
-  return ['MRC_NO_MAP_ID', 'MRC_TRAILING_BYTES', 'MRC_AXES_NOT_PERMUTATION', 'MRC_STAMP_MISMATCH'].includes(issue.code);
+  // A multi-member gzip (bgzip) has only its last member's length in the trailer: permissive reads on.
+  return ['MRC_NO_MAP_ID', 'MRC_TRAILING_BYTES', 'MRC_AXES_NOT_PERMUTATION', 'MRC_STAMP_MISMATCH', 'MRC_GZIP_SIZE_MISMATCH'].includes(issue.code);
 }
 
 /** Parses an in-memory file (tests, small maps). Compression is sniffed as for files. */
 export async function parseMrcBytes(bytes: Uint8Array, source = '<memory>', opts: ReadMrcOptions = {}): Promise<MrcFile> {
-  return readStream(Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), bytes.subarray(0, 4), bytes.length, source, opts);
+  return readStream(Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), bytes.subarray(0, 4), bytes.subarray(Math.max(0, bytes.length - 4)), bytes.length, source, opts);
 }
 
 /** Reads an MRC/CCP4 map file (plain, .gz or .bz2; sniffed from the bytes). */
@@ -227,18 +268,20 @@ export async function readMrc(file: string, opts: ReadMrcOptions = {}): Promise<
     throw new MrcFormatError(label, [{ code: 'MRC_CANNOT_OPEN', message: `cannot open: ${(err as Error).message}`, fatal: true }]);
   }
   const first = new Uint8Array(4);
+  const last = new Uint8Array(Math.min(4, size));
   const fh = await open(file, 'r');
   try {
     await fh.read(first, 0, 4, 0);
+    await fh.read(last, 0, last.length, size - last.length);
   } finally {
     await fh.close();
   }
-  return readStream(createReadStream(file, { highWaterMark: 1 << 20 }), first, size, label, opts);
+  return readStream(createReadStream(file, { highWaterMark: 1 << 20 }), first, last, size, label, opts);
 }
 
-async function readStream(raw: Readable, first: Uint8Array, storedBytes: number, source: string, opts: ReadMrcOptions): Promise<MrcFile> {
+async function readStream(raw: Readable, first: Uint8Array, last4: Uint8Array, storedBytes: number, source: string, opts: ReadMrcOptions): Promise<MrcFile> {
   const compression = storedBytes === 0 ? 'none' : sniffCompression(first);
-  const sink = new MrcSink(source, opts, compression === 'none' ? storedBytes : null);
+  const sink = new MrcSink(source, opts, compression === 'none' ? storedBytes : null, compression === 'gzip' ? gzipTrailerSize(last4) : null);
   // Pipe and hash listener are attached in the same tick, before the stream starts flowing.
   const stream = decompressor(raw, compression);
   const hash = createHash('sha256');
@@ -248,10 +291,24 @@ async function readStream(raw: Readable, first: Uint8Array, storedBytes: number,
   } catch (err) {
     raw.destroy();
     if (err instanceof MrcFormatError) throw err;
-    const what = compression === 'none' ? 'read failed' : `${compression} data is corrupt`;
-    throw new MrcFormatError(source, [{ code: compression === 'none' ? 'MRC_READ_FAILED' : 'MRC_BAD_COMPRESSION', message: `${what} (${(err as Error).message})`, fatal: true }]);
+    throw new MrcFormatError(source, [decompressionIssue(compression, err, sink.decompressedBytes)]);
   }
   return sink.finish(compression, hash.digest('hex'), storedBytes);
+}
+
+/**
+ * The issue of a stream that failed while being read or decompressed. The bzip2 decoder
+ * (unbzip2-stream) fails on a cut-off file with a bare TypeError from reading past its buffer;
+ * that is said in words, not passed on.
+ */
+export function decompressionIssue(compression: Compression, err: unknown, plainBytes: number): MrcIssue {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (compression === 'none') return { code: 'MRC_READ_FAILED', message: `read failed (${msg})`, fatal: true };
+  if (compression === 'bzip2') {
+    const why = err instanceof TypeError || err instanceof RangeError ? 'the file ends early or is damaged' : msg;
+    return { code: 'MRC_BAD_COMPRESSION', message: `bzip2 data is truncated or corrupt: decompression stopped after ${plainBytes} bytes of output (${why}; download it again)`, fatal: true };
+  }
+  return { code: 'MRC_BAD_COMPRESSION', message: `${compression} data is corrupt (${msg})`, fatal: true };
 }
 
 function decompressor(raw: Readable, compression: Compression): Readable {

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelFormatError, readModel } from '../io/model-read.ts';
 import type { AtomModel } from '../io/model.ts';
-import { readMrc, type MrcFile } from '../io/mrc.ts';
+import { readMrc, type MrcFile, type ReadMrcOptions } from '../io/mrc.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { FigureWriter } from '../figures/report-figures.ts';
 import { resolutionSummary, scoreItems, summarize } from '../report/scoring.ts';
@@ -40,16 +40,19 @@ export interface AnalyzeEntryInput {
   readonly maxVoxels?: number;
   /** What the entry's metadata says about the map's grid: a disagreement becomes an input warning (`inputs.warnings`). */
   readonly metadataGrid?: MetadataGrid;
+  /** Read the maps as mrcfile's permissive mode does (e.g. a machine stamp contradicting the data); the issues become map notes. */
+  readonly permissive?: boolean;
 }
 
 export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const t0 = performance.now();
   const { entry } = input;
   if (!Number.isFinite(entry.threshold)) throw new AnalysisInputError(`the threshold must be a finite number, got ${entry.threshold}`);
-  const { file, volume } = await readMap(input.mapPath, input.maxVoxels);
+  const read = { maxVoxels: input.maxVoxels, permissive: input.permissive };
+  const { file, volume } = await readMap(input.mapPath, read);
   const stats = volumeStats(volume.data);
   if (stats.finiteCount === 0) throw new AnalysisInputError(`${input.mapPath}: the map has no finite value (${stats.nanCount} NaN, ${stats.infCount} ±Inf)`);
-  const halves = input.halfMapPaths ? await readHalfMaps(input.halfMapPaths, input.mapPath, volume, input.maxVoxels) : undefined;
+  const halves = input.halfMapPaths ? await readHalfMaps(input.halfMapPaths, input.mapPath, volume, read) : undefined;
   const model = input.modelPath ? await readModelInput(input.modelPath) : undefined;
 
   const figuresOn = input.figures ?? true;
@@ -130,8 +133,8 @@ function inputWarnings(meta: MetadataGrid | undefined, volume: Volume): { warnin
 }
 
 /** Reads a map into a Volume, refusing a grid without a positive voxel size. */
-async function readMap(mapPath: string, maxVoxels: number | undefined): Promise<{ file: MrcFile; volume: Volume }> {
-  const file = await readMrc(mapPath, { maxVoxels });
+async function readMap(mapPath: string, opts: ReadMrcOptions): Promise<{ file: MrcFile; volume: Volume }> {
+  const file = await readMrc(mapPath, opts);
   const { volume } = toVolume(file);
   if (!volume.voxelSize.every((s) => s > 0)) {
     throw new AnalysisInputError(`${mapPath}: the voxel size (cell / sampling) is ${volume.voxelSize.join(' × ')} Å; a positive voxel size is needed`);
@@ -140,8 +143,8 @@ async function readMap(mapPath: string, maxVoxels: number | undefined): Promise<
 }
 
 /** Reads both half maps and checks that they share the map's box and voxel size. */
-async function readHalfMaps(paths: readonly [string, string], mapPath: string, map: Volume, maxVoxels: number | undefined): Promise<{ volumes: [Volume, Volume]; inputs: [HalfMapInput, HalfMapInput] }> {
-  const read = await Promise.all(paths.map((p) => readMap(p, maxVoxels)));
+async function readHalfMaps(paths: readonly [string, string], mapPath: string, map: Volume, opts: ReadMrcOptions): Promise<{ volumes: [Volume, Volume]; inputs: [HalfMapInput, HalfMapInput] }> {
+  const read = await Promise.all(paths.map((p) => readMap(p, opts)));
   const grid = (v: Volume) => `${v.dims.join('×')} voxels of ${v.voxelSize.map((s) => Number(s.toPrecision(6))).join('×')} Å`;
   read.forEach(({ volume }, k) => {
     const same = volume.dims.every((d, a) => d === map.dims[a]) && volume.voxelSize.every((s, a) => Math.abs(s - map.voxelSize[a]) <= 1e-4 * map.voxelSize[a]);

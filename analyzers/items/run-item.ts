@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import type { AnyItem, DataFile, Figure } from '../report/schema.ts';
+import { CannotWriteError } from '../io/write-errors.ts';
 import { NotApplicable } from '../util/errors.ts';
 import type { EntryContext } from './context.ts';
 import type { ItemImplementation, Measurement } from './item.ts';
@@ -19,7 +20,11 @@ export function peakRssMB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-/** Runs `impl` on `ctx`; never throws. */
+/**
+ * Runs `impl` on `ctx`; throws only when output cannot be written (a full disk, a read-only
+ * folder): that is no finding about the item, and the whole analysis must stop, not publish a
+ * report whose figures are missing.
+ */
 export async function runItem(impl: ItemImplementation, ctx: EntryContext): Promise<AnyItem> {
   const { spec } = impl;
   const base = { id: spec.id, title: spec.title, explanation: spec.explanation, criteria: spec.criteria };
@@ -33,6 +38,7 @@ export async function runItem(impl: ItemImplementation, ctx: EntryContext): Prom
   try {
     m = await impl.compute(ctx);
   } catch (err) {
+    if (err instanceof CannotWriteError) throw err;
     return notMeasured(err instanceof NotApplicable ? 'not-applicable' : 'failed', err instanceof Error ? err.message : String(err));
   }
   const values = toJson(m.values);
@@ -49,6 +55,7 @@ export async function runItem(impl: ItemImplementation, ctx: EntryContext): Prom
     try {
       ({ figures, files } = await impl.outputs(ctx, m));
     } catch (err) {
+      if (err instanceof CannotWriteError) throw err;
       results.push(`The figures of this item could not be drawn (${err instanceof Error ? err.message : String(err)}).`);
     }
   }

@@ -4,6 +4,7 @@ import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
 import { EntryId, reportItems, type Entry } from '../../analyzers/report/schema.ts';
 import { InputError, numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
 import { HeaderXmlError, readHeaderFile, type HeaderXml } from '../emdb/header-xml.ts';
+import { writeFolderStaged } from '../jobs/staged-folder.ts';
 
 /** A safe local entry name from a file name: local-<letters, digits, _ and ->. */
 export function localId(mapPath: string): string {
@@ -19,7 +20,9 @@ export const analyzeCommand: Command = {
 Runs every report item whose inputs are given: Level 0 on the map (0.a mass, 0.b mask, 0.c
 background, 0.d B-factor, 0.e local resolution (MonoRes, single map), 0.f local B-factor, 0.g local
 occupancy, 0.h hand); items that need the half maps or a model run when those are given. Writes
-<out>/entries/<id>/report.json, figures/ and maps/ (the local-value maps). Without a resolution,
+<out>/entries/<id>/report.json, figures/ and maps/ (the local-value maps), into a staging folder
+beside it that replaces <out>/entries/<id> only when complete: a failure (a refused input, a full
+disk) leaves the old folder, or nothing, behind. Without a resolution,
 0.d-0.h do not apply. A threshold above every voxel, or half maps on another grid than the map,
 are refused as input errors.
 
@@ -42,6 +45,9 @@ options:
   --out <dir>           content folder (default: content)
   --no-figures          skip the figures (faster; the report lists none)
   --max-voxels <N>      refuse maps with more voxels (default 1.5e9)
+  --permissive          read past problems mrcfile's permissive mode reads past (bad map ID, a
+                        machine stamp contradicting the data, trailing bytes); they are listed
+                        as notes on the map in the report
   --json                print the report JSON instead of a summary
   -h, --help            this help
 `,
@@ -58,6 +64,7 @@ options:
     out: { type: 'string' },
     'no-figures': { type: 'boolean' },
     'max-voxels': { type: 'string' },
+    permissive: { type: 'boolean' },
     json: { type: 'boolean' },
   },
   async run(values, positionals) {
@@ -83,16 +90,18 @@ options:
     const id = entry.id;
     const out = stringOption(values, 'out') ?? 'content';
     const entryDir = path.join(out, 'entries', id);
-    const report = await analyzeEntry({
+    // Written beside the entry folder and swapped in whole: a failure (disk full, say) leaves nothing.
+    const report = await writeFolderStaged(entryDir, (staging) => analyzeEntry({
       mapPath: map,
       halfMapPaths,
       modelPath: stringOption(values, 'model'),
-      entryDir,
+      entryDir: staging,
       figures: values['no-figures'] !== true,
       maxVoxels: numberOption(values, 'max-voxels', { exclusiveMin: 0 }),
+      permissive: values.permissive === true,
       entry,
       ...(header && headerPath !== undefined ? { metadataGrid: { source: `header ${path.basename(headerPath)}`, voxelSize: header.metadata.voxelSize, dims: header.metadata.dims } } : {}),
-    });
+    }));
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return 0;

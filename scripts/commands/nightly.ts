@@ -1,11 +1,12 @@
 /** `emvr nightly`: the nightly rebuild from EMDB (or a mirror) into an output folder. */
 import { resolveArchive } from '../emdb/archive-source.ts';
+import { CannotWriteError } from '../../analyzers/io/write-errors.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
 import { HttpError } from '../emdb/http.ts';
 import { BadEmdbIdError } from '../emdb/ids.ts';
 import { InputError, numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
 import { LockedError } from '../nightly/lock.ts';
-import { runNightly, type NightlyOptions, type NightlySummary } from '../nightly/pipeline.ts';
+import { DiskFullError, runNightly, type NightlyOptions, type NightlySummary } from '../nightly/pipeline.ts';
 import { printable } from '../progress.ts';
 import { SlurmCancelledError, type SlurmOptions } from '../slurm/driver.ts';
 import { SlurmCommandError } from '../slurm/slurm-commands.ts';
@@ -110,7 +111,13 @@ network (be polite to EMDB):
   --request-interval <ms>   minimum gap between request starts (default 400)
   --retries <N>             retries per request (default 4), exponential back-off from
   --backoff <ms>            (default 1000; Retry-After is honoured)
-  --timeout <s>             time to response headers and longest body stall (default 30 / 60)
+  --timeout <s>             time to response headers, and the stall window (twice that;
+                            default 30 / 60): a body slower than --min-rate over a window is
+                            given up and retried
+  --min-rate <bytes/s>      slowest acceptable download rate over a stall window (default 1024)
+  --request-timeout <s>     deadline of one small request, headers and body (default 120)
+  --download-timeout <s>    deadline of one attempt at a file download (default 14400); after
+                            the retries the entry fails at stage download and the run goes on
 output:
   --json                    print the run summary as JSON
   --no-progress             no progress lines on stderr
@@ -147,6 +154,9 @@ output:
     retries: { type: 'string' },
     backoff: { type: 'string' },
     timeout: { type: 'string' },
+    'min-rate': { type: 'string' },
+    'request-timeout': { type: 'string' },
+    'download-timeout': { type: 'string' },
     json: { type: 'boolean' },
     'no-progress': { type: 'boolean' },
     strict: { type: 'boolean' },
@@ -198,6 +208,10 @@ export function stoppedRunCode(err: unknown): number | null {
     process.stderr.write(`emvr: ${err.message}; run the same command again to resume\n`);
     return err.signal === 'SIGINT' ? 130 : 143;
   }
+  if (err instanceof DiskFullError || (err instanceof CannotWriteError && err.reason === 'disk full')) {
+    throw new InputError(`${printable(err.message)}; free space (or choose another --out) and run the same command again: finished entries are kept`);
+  }
+  if (err instanceof CannotWriteError) throw new InputError(`${printable(err.message)}; choose a writable --out`);
   if (err instanceof LockedError || err instanceof HttpError || err instanceof BadEmdbIdError || err instanceof SlurmCommandError) throw new InputError(printable(err.message));
   return null;
 }
@@ -265,6 +279,9 @@ export function nightlyOptionsFrom(values: Record<string, unknown>): NightlyOpti
     return v;
   };
   const timeoutS = numberOption(values, 'timeout', { exclusiveMin: 0 });
+  const minRate = numberOption(values, 'min-rate', { min: 0 });
+  const requestS = numberOption(values, 'request-timeout', { exclusiveMin: 0 });
+  const downloadS = numberOption(values, 'download-timeout', { exclusiveMin: 0 });
   return {
     out: stringOption(values, 'out') ?? 'out',
     endpoints,
@@ -274,6 +291,9 @@ export function nightlyOptionsFrom(values: Record<string, unknown>): NightlyOpti
       ...(int('retries', 0) !== undefined ? { retries: int('retries', 0) } : {}),
       ...(numberOption(values, 'backoff', { min: 0 }) !== undefined ? { backoffMs: numberOption(values, 'backoff', { min: 0 }) } : {}),
       ...(timeoutS !== undefined ? { timeoutMs: timeoutS * 1000, idleTimeoutMs: 2 * timeoutS * 1000 } : {}),
+      ...(minRate !== undefined ? { minBytesPerSecond: minRate } : {}),
+      ...(requestS !== undefined ? { requestTimeoutMs: requestS * 1000 } : {}),
+      ...(downloadS !== undefined ? { downloadTimeoutMs: downloadS * 1000 } : {}),
     },
     ids,
     full: values.full === true,

@@ -1,6 +1,6 @@
 /** `emvr status` run as a user runs it, on a ledger holding a run with Slurm task attempts. */
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +27,15 @@ function rec(entryId: string, status: EntryRunRecord['status'], reason: string |
 }
 
 describe('emvr status', () => {
+  it('a corrupt ledger is an input error naming the file, not an internal error', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'emvr-status-bad-'));
+    const file = path.join(out, 'ledger.sqlite');
+    await writeFile(file, Buffer.alloc(4096, 0x41));
+    const r = await cli(['status', '--out', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`emvr status: error: ${file} is corrupt (file is not a database); the next emvr nightly sets it aside and rebuilds it from content/\n`);
+  });
+
   it('lists the Slurm task attempts of the shown run, and only when it has some', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'emvr-status-'));
     const l = Ledger.open(path.join(out, 'ledger.sqlite'));

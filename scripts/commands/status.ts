@@ -1,7 +1,7 @@
 /** `emvr status`: what the nightly ledger says — recent runs, one run's entries, failing entries. */
 import { existsSync } from 'node:fs';
 import { InputError, numberOption, stringOption, type Command } from '../cli-kit.ts';
-import { Ledger, type EntryRunRow, type RunRow, type TaskAttemptRecord } from '../nightly/ledger.ts';
+import { isCorruptionError, Ledger, LedgerCorruptError, type EntryRunRow, type RunRow, type TaskAttemptRecord } from '../nightly/ledger.ts';
 import { outPaths } from '../nightly/pipeline.ts';
 import { printable } from '../progress.ts';
 
@@ -29,7 +29,13 @@ options:
   async run(values) {
     const p = outPaths(stringOption(values, 'out') ?? 'out');
     if (!existsSync(p.ledger)) throw new InputError(`no ledger at ${p.ledger} (run emvr nightly --out ${stringOption(values, 'out') ?? 'out'} first)`);
-    const ledger = Ledger.open(p.ledger, { readOnly: true });
+    let ledger: Ledger;
+    try {
+      ledger = Ledger.open(p.ledger, { readOnly: true });
+    } catch (err) {
+      if (err instanceof LedgerCorruptError) throw new InputError(`${err.message}; the next emvr nightly sets it aside and rebuilds it from content/`);
+      throw err;
+    }
     try {
       const runs = ledger.runs(numberOption(values, 'runs', { min: 1 }) ?? 5);
       const runId = numberOption(values, 'run', { min: 1 }) ?? runs[0]?.runId;
@@ -43,6 +49,9 @@ options:
       }
       process.stdout.write(formatStatus({ file: p.ledger, watermark: ledger.getMeta('watermark'), counts, runs, runId, entries, attempts, failing }));
       return 0;
+    } catch (err) {
+      if (isCorruptionError(err)) throw new InputError(`${p.ledger} is corrupt (${(err as Error).message}); the next emvr nightly sets it aside and rebuilds it from content/`);
+      throw err;
     } finally {
       ledger.close();
     }

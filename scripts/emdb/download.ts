@@ -11,12 +11,13 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
+import { CannotWriteError, isDiskFull, makeDir } from '../../analyzers/io/write-errors.ts';
 import { checkHeader } from '../../analyzers/io/mrc-check.ts';
 import { HEADER_BYTES, parseHeader } from '../../analyzers/io/mrc-header.ts';
 import { decideByteOrder } from '../../analyzers/io/mrc.ts';
@@ -142,21 +143,46 @@ export async function verifyGzipMap(file: string, what: string): Promise<{ sha25
   };
 }
 
-/** Streams a response body into `file` (append when `append`), failing on a pause longer than idleMs. */
-async function streamBody(res: Response, file: string, append: boolean, idleMs: number, what: string): Promise<void> {
+/** How long a body may take: a stall window with its minimum rate, and an absolute deadline. */
+interface BodyLimits {
+  /** Length of the stall window, ms. */
+  readonly windowMs: number;
+  /** Slowest acceptable rate over one window, bytes/s (0: only a window without any byte fails). */
+  readonly minBytesPerSecond: number;
+  /** `Date.now()` after which the attempt is given up. */
+  readonly deadlineAt: number;
+  /** The deadline's length as configured (for the message), ms. */
+  readonly deadlineMs: number;
+}
+
+/**
+ * Why a body that has delivered `bytes` in the current window of `windowMs` is too slow, or null.
+ * Below the rate a window is a stall; at rate 0 only an empty window is.
+ */
+export function stallReason(bytes: number, windowMs: number, minBytesPerSecond: number): string | null {
+  const need = Math.max(1, Math.ceil((minBytesPerSecond * windowMs) / 1000));
+  if (bytes >= need) return null;
+  return bytes === 0 ? `no data for ${windowMs} ms` : `only ${bytes} bytes in ${windowMs} ms (slower than ${minBytesPerSecond} bytes/s)`;
+}
+
+/** Streams a response body into `file` (append when `append`), failing on a stall (see BodyLimits) or past the deadline. */
+async function streamBody(res: Response, file: string, append: boolean, limits: BodyLimits, what: string): Promise<void> {
   if (!res.body) throw new HttpError(`${what}: empty response body`, { retryable: true });
   const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => body.destroy(new HttpError(`${what}: no data for ${idleMs} ms`, { retryable: true })), idleMs);
-  };
-  arm();
-  body.on('data', arm);
+  let inWindow = 0;
+  const fail = (why: string) => body.destroy(new HttpError(`${what}: ${why}`, { retryable: true }));
+  const window = setInterval(() => {
+    const why = stallReason(inWindow, limits.windowMs, limits.minBytesPerSecond);
+    inWindow = 0;
+    if (why !== null) fail(why);
+  }, limits.windowMs);
+  const deadline = setTimeout(() => fail(`download not complete within its deadline of ${limits.deadlineMs} ms`), Math.max(0, limits.deadlineAt - Date.now()));
+  body.on('data', (c: Buffer) => (inWindow += c.length));
   try {
     await pipeline(body, createWriteStream(file, { flags: append ? 'a' : 'w' }));
   } finally {
-    clearTimeout(timer);
+    clearInterval(window);
+    clearTimeout(deadline);
   }
 }
 
@@ -187,7 +213,7 @@ export async function fetchMap(gate: PoliteGate, opts: HttpOptions, url: string,
  * is thrown at once, and the part is removed).
  */
 export async function fetchVerified<I extends VerifiedFileInfo>(gate: PoliteGate, opts: HttpOptions, url: string, dest: string, what: string, verify: Verifier<I>): Promise<{ info: I; fromCache: boolean }> {
-  await mkdir(path.dirname(dest), { recursive: true });
+  await makeDir(path.dirname(dest));
   return withRetries(what, opts, async () => {
     const cached = await cachedMap<I>(dest, url);
     const part = partOf(dest);
@@ -206,8 +232,10 @@ export async function fetchVerified<I extends VerifiedFileInfo>(gate: PoliteGate
     }
 
     const release = await gate.acquire();
+    const deadlineAt = Date.now() + opts.downloadTimeoutMs;
     const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(new HttpError(`${what}: no response within ${opts.timeoutMs} ms`, { retryable: true })), opts.timeoutMs);
+    const headerMs = Math.min(opts.timeoutMs, opts.downloadTimeoutMs);
+    const timer = setTimeout(() => ctl.abort(new HttpError(`${what}: no response within ${headerMs} ms`, { retryable: true })), headerMs);
     try {
       let res: Response;
       try {
@@ -243,7 +271,15 @@ export async function fetchVerified<I extends VerifiedFileInfo>(gate: PoliteGate
       const meta: PartMeta = { url, etag: res.headers.get('etag'), lastModified: res.headers.get('last-modified') };
       await writeFileAtomic(partMetaOf(dest), JSON.stringify(meta));
       const total = promisedTotal(res, append ? offset : 0);
-      await streamBody(res, part, append, opts.idleTimeoutMs, what);
+      try {
+        await streamBody(res, part, append, { windowMs: opts.idleTimeoutMs, minBytesPerSecond: opts.minBytesPerSecond, deadlineAt, deadlineMs: opts.downloadTimeoutMs }, what);
+      } catch (err) {
+        if (!isDiskFull(err)) throw err;
+        // A part cut by a full disk is not kept: it would hold the space the next run needs.
+        await rm(part, { force: true });
+        await rm(partMetaOf(dest), { force: true });
+        throw new CannotWriteError('disk full', part);
+      }
       // The network part is over: free the slot before the (disk and CPU) verification.
       release();
       const got = (await sizeOf(part)) ?? 0;

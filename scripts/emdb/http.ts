@@ -21,8 +21,17 @@ export interface HttpOptions {
   readonly maxBackoffMs: number;
   /** Time to get response headers, ms (default 30 000). */
   readonly timeoutMs: number;
-  /** Longest pause between two body chunks, ms (default 60 000). */
+  /**
+   * Stall window, ms (default 60 000): a body that delivers less than `minBytesPerSecond` over any
+   * window this long is given up (retryable), so a server trickling 1 byte/s cannot hold a run.
+   */
   readonly idleTimeoutMs: number;
+  /** Slowest acceptable body rate over one stall window, bytes/s (default 1024; 0 = only a full stall counts). */
+  readonly minBytesPerSecond: number;
+  /** Deadline of one small request (entry JSON, search), headers and body, ms (default 120 000). */
+  readonly requestTimeoutMs: number;
+  /** Deadline of one file download attempt (map, half map, model), ms (default 4 h). */
+  readonly downloadTimeoutMs: number;
   readonly userAgent: string;
   /** Where retry notes go (default: nowhere). */
   readonly log?: (message: string) => void;
@@ -37,6 +46,9 @@ export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
   maxBackoffMs: 120_000,
   timeoutMs: 30_000,
   idleTimeoutMs: 60_000,
+  minBytesPerSecond: 1024,
+  requestTimeoutMs: 120_000,
+  downloadTimeoutMs: 4 * 3600_000,
   userAgent: 'emvr-nightly (cryo-EM validation reports; https://github.com/)',
 };
 
@@ -158,11 +170,12 @@ export function describeError(err: unknown): string {
 export async function getText(gate: PoliteGate, opts: HttpOptions, url: string, what: string, accept = 'application/json'): Promise<{ text: string; res: Response }> {
   const release = await gate.acquire();
   const ctl = new AbortController();
-  let timer = setTimeout(() => ctl.abort(new HttpError(`${what}: no response within ${opts.timeoutMs} ms`, { retryable: true })), opts.timeoutMs);
+  const headerTimer = setTimeout(() => ctl.abort(new HttpError(`${what}: no response within ${opts.timeoutMs} ms`, { retryable: true })), opts.timeoutMs);
+  // One deadline over headers and body: a trickling body cannot re-arm it.
+  const deadline = setTimeout(() => ctl.abort(new HttpError(`${what}: not complete within the request deadline of ${opts.requestTimeoutMs} ms`, { retryable: true })), opts.requestTimeoutMs);
   try {
     const res = await fetch(url, { headers: { 'user-agent': opts.userAgent, accept }, signal: ctl.signal, redirect: 'follow' });
-    clearTimeout(timer);
-    timer = setTimeout(() => ctl.abort(new HttpError(`${what}: body not received within ${opts.idleTimeoutMs} ms`, { retryable: true })), opts.idleTimeoutMs);
+    clearTimeout(headerTimer);
     if (!res.ok) {
       await res.body?.cancel().catch(() => undefined);
       throw statusError(what, res);
@@ -177,7 +190,8 @@ export async function getText(gate: PoliteGate, opts: HttpOptions, url: string, 
     if (ctl.signal.aborted && ctl.signal.reason instanceof HttpError) throw ctl.signal.reason;
     throw err;
   } finally {
-    clearTimeout(timer);
+    clearTimeout(headerTimer);
+    clearTimeout(deadline);
     release();
   }
 }

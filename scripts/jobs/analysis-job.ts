@@ -11,6 +11,7 @@ import path from 'node:path';
 import { AnalysisInputError } from '../../analyzers/util/errors.ts';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
 import { MrcFormatError } from '../../analyzers/io/mrc-errors.ts';
+import { isDiskFull } from '../../analyzers/io/write-errors.ts';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
 import type { Entry, MetadataGrid, Report } from '../../analyzers/report/schema.ts';
 import { reportText, sha256Text, stableReport, type ReportTimings } from './stable-report.ts';
@@ -45,7 +46,7 @@ export interface InputNote {
 /** An analysis outcome. `kind` refused = AnalysisInputError; corrupt = MrcFormatError; error = anything else. */
 export type AnalysisOutcome =
   | { readonly ok: true; readonly reportSha256: string; readonly timings: ReportTimings; readonly seconds: number }
-  | { readonly ok: false; readonly kind: 'refused' | 'corrupt' | 'error'; readonly message: string; readonly seconds: number };
+  | { readonly ok: false; readonly kind: 'refused' | 'corrupt' | 'error'; readonly message: string; readonly seconds: number; readonly diskFull?: true };
 
 /** Worker → parent: the outcome of job `jobId`. */
 export type AnalysisResult = AnalysisOutcome & { readonly jobId: number };
@@ -77,7 +78,7 @@ export async function analyseJob(job: Omit<AnalysisJob, 'jobId'>): Promise<Analy
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const kind = err instanceof AnalysisInputError ? 'refused' : err instanceof MrcFormatError ? 'corrupt' : 'error';
-    return { ok: false, kind, message: kind === 'error' && process.env.EMVR_DEBUG ? `${message}\n${(err as Error).stack ?? ''}` : message, seconds: seconds() };
+    return { ok: false, kind, message: kind === 'error' && process.env.EMVR_DEBUG ? `${message}\n${(err as Error).stack ?? ''}` : message, seconds: seconds(), ...(isDiskFull(err) ? { diskFull: true as const } : {}) };
   }
 }
 

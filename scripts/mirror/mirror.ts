@@ -294,7 +294,8 @@ export async function startMirror(opts: MirrorOptions): Promise<Mirror> {
     }
     res.writeHead(status, { ...headers, 'content-length': String(buf.length) });
     if (fault?.kind === 'slow' && fault.bytesPerSecond) {
-      const chunk = Math.max(1024, Math.floor(fault.bytesPerSecond / 10));
+      // Down to one byte per tick, so a trickling server (1 byte/s) can be imitated.
+      const chunk = Math.max(1, Math.floor(fault.bytesPerSecond / 10));
       for (let at = 0; at < buf.length; at += chunk) {
         if (res.destroyed) return;
         res.write(buf.subarray(at, at + chunk));

@@ -298,6 +298,22 @@ function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
 }
 
+/** The ledger file is damaged (not a database, or its pages fail SQLite's quick check). */
+export class LedgerCorruptError extends Error {
+  override name = 'LedgerCorruptError';
+  readonly file: string;
+  constructor(file: string, detail: string) {
+    super(`${file} is corrupt (${detail})`);
+    this.file = file;
+  }
+}
+
+/** SQLite's primary result codes that mean a damaged file: SQLITE_CORRUPT (11) and SQLITE_NOTADB (26). */
+export function isCorruptionError(err: unknown): boolean {
+  const code = (err as { errcode?: unknown } | null)?.errcode;
+  return typeof code === 'number' && [11, 26].includes(code & 0xff);
+}
+
 /** The ledger of one output folder. Not shared between processes that write (the nightly lock sees to that). */
 export class Ledger {
   readonly file: string;
@@ -308,16 +324,33 @@ export class Ledger {
     this.db = db;
   }
 
-  /** Opens (creating if needed) the ledger at `file`. `readOnly` for `emvr status`. */
+  /**
+   * Opens (creating if needed) the ledger at `file`. `readOnly` for `emvr status`. A damaged file
+   * throws LedgerCorruptError naming it (checked with SQLite's quick check when writing).
+   */
   static open(file: string, opts: { readOnly?: boolean } = {}): Ledger {
     if (!opts.readOnly) mkdirSync(path.dirname(file), { recursive: true });
-    const db = new DatabaseSync(file, { readOnly: opts.readOnly ?? false, timeout: 10_000 });
-    if (!opts.readOnly) {
-      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
-      db.exec(SCHEMA);
-      const v = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as Row | undefined;
-      if (v === undefined) db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(LEDGER_SCHEMA_VERSION));
-      else migrate(db, file, Number(v.value));
+    let db: DatabaseSync | null = null;
+    try {
+      db = new DatabaseSync(file, { readOnly: opts.readOnly ?? false, timeout: 10_000 });
+      if (!opts.readOnly) {
+        db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
+        const check = db.prepare('PRAGMA quick_check(1)').get() as Row | undefined;
+        const verdict = String(Object.values(check ?? {})[0] ?? '');
+        if (verdict !== 'ok') throw new LedgerCorruptError(file, `quick check: ${verdict}`);
+        db.exec(SCHEMA);
+        const v = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as Row | undefined;
+        if (v === undefined) db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(LEDGER_SCHEMA_VERSION));
+        else migrate(db, file, Number(v.value));
+      }
+    } catch (err) {
+      try {
+        db?.close();
+      } catch {
+        // closing a damaged handle may fail too
+      }
+      if (isCorruptionError(err)) throw new LedgerCorruptError(file, (err as Error).message);
+      throw err;
     }
     return new Ledger(file, db);
   }
@@ -334,9 +367,25 @@ export class Ledger {
       this.db.exec('COMMIT');
       return r;
     } catch (err) {
-      this.db.exec('ROLLBACK');
+      // SQLite rolls back by itself on some errors (a full disk among them); a second ROLLBACK
+      // would throw "cannot rollback - no transaction is active" and hide the real error.
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
       throw err;
     }
+  }
+
+  /**
+   * Records a report found in content/ as the entry's settled, published state (rebuilding a
+   * ledger that was set aside): what the report says it was computed from, no run of its own.
+   */
+  adoptPublished(r: { entryId: string; analyzerVersion: string; metadataSha256: string | null; mapSha256: string | null; reportSha256: string; releaseDate: string | null }): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO entries(entry_id, status, reason, attempts, last_run_id, release_date, update_date, updated_at, ok_status, ok_run_id, ok_version,
+           ok_metadata_sha256, ok_map_sha256, ok_reason, report_sha256, ok_extra_inputs_sha256)
+         VALUES (?, 'analysed', NULL, 0, 0, ?, NULL, ?, 'analysed', NULL, ?, ?, ?, NULL, ?, NULL)`,
+      )
+      .run(r.entryId, r.releaseDate, now(), r.analyzerVersion, r.metadataSha256, r.mapSha256, r.reportSha256);
   }
 
   getMeta(key: string): string | null {

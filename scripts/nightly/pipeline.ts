@@ -34,9 +34,10 @@
  * recording each entry as its task's status arrives; both publish the same bytes.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { MetadataGrid } from '../../analyzers/report/schema.ts';
+import { CannotWriteError, isDiskFull, makeDir } from '../../analyzers/io/write-errors.ts';
 import { ANALYZER_VERSION } from '../../analyzers/util/version.ts';
 import { ArchiveSource, archiveLabel, type ArchiveLocation } from '../emdb/archive-source.ts';
 import { EmdbClient, EntryNotFoundError, InputFileNotFoundError, type DiscoverOptions, type Discovery, type EntryJson } from '../emdb/client.ts';
@@ -62,7 +63,8 @@ import { sha256Json, toReportEntry, type EntryMetadata } from '../emdb/entry-met
 import { describeError, type HttpOptions } from '../emdb/http.ts';
 import { checkEmdbId, compareEmdbIds, mapFileName } from '../emdb/ids.ts';
 import { cleanStaging, publishedReportSha, publishEntry, recoverContent, stagingFolder, unpublishEntry } from './content.ts';
-import { Ledger, type EntryRunRecord, type EntryRunStatus, type ExtraInputRecord, type Stage } from './ledger.ts';
+import { openLedger } from './ledger-recover.ts';
+import { type Ledger, type EntryRunRecord, type EntryRunStatus, type ExtraInputRecord, type Stage } from './ledger.ts';
 import { NightlyLock } from './lock.ts';
 import { printable, Progress } from '../progress.ts';
 import { BUILD_MARKER, runSiteBuild, siteBuilderAvailable } from './site-build.ts';
@@ -171,16 +173,39 @@ function metadataGridOf(m: EntryMetadata): MetadataGrid {
   return { source: 'the EMDB metadata', voxelSize: m.voxelSize, dims: m.dims };
 }
 
-/** Runs `fn` over `items` with at most `n` at a time, in order of start. */
+/**
+ * Runs `fn` over `items` with at most `n` at a time, in order of start. After a failure no new
+ * item starts; the ones under way finish, then the first error is thrown.
+ */
 async function eachLimit<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const runners = Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       const item = items[next++];
-      await fn(item);
+      try {
+        await fn(item);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   });
-  await Promise.all(runners);
+  const settled = await Promise.allSettled(runners);
+  const first = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (first) throw first.reason;
+}
+
+/** A full disk stops the run: every later entry would fail the same way. The message names the path. */
+export class DiskFullError extends Error {
+  override name = 'DiskFullError';
+}
+
+/** `err` as a DiskFullError when it says the disk is full (naming `fallbackPath` if it names none), else null. */
+function asDiskFull(err: unknown, fallbackPath: string): DiskFullError | null {
+  if (err instanceof DiskFullError) return err;
+  if (!isDiskFull(err)) return null;
+  return new DiskFullError(err instanceof CannotWriteError ? err.message : `disk full: cannot write ${fallbackPath} (${describeError(err)})`);
 }
 
 /** One nightly run. Throws only for problems of the run as a whole (lock held, discovery impossible, ledger unwritable). */
@@ -188,10 +213,17 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
   const t0 = performance.now();
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const p = outPaths(opts.out);
-  await mkdir(p.root, { recursive: true });
+  await makeDir(p.root);
   const lock = await NightlyLock.acquire(p.root, log);
-  const ledger = Ledger.open(p.ledger);
-  const notes: string[] = [];
+  let opened: Awaited<ReturnType<typeof openLedger>>;
+  try {
+    opened = await openLedger(p.ledger, p.content, log);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  const ledger = opened.ledger;
+  const notes: string[] = opened.note === null ? [] : [opened.note];
   let runId = -1;
   let pool: AnalysisPool | null = null;
   try {
@@ -275,7 +307,11 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
     for (const o of outcomes) counts[o.status]++;
     outcomes.sort((a, b) => compareEmdbIds(a.id, b.id));
     return { runId, mode, since, discovered: discovered.length, queued: work.length, outcomes, counts, site, seconds: secondsSince(t0), notes };
-  } catch (err) {
+  } catch (caught) {
+    const full = asDiskFull(caught, p.ledger);
+    const err = full ?? caught;
+    // Staged analyses of a stopped run are deleted now, so a full disk gets its space back.
+    if (full) await cleanStaging(p.root).catch(() => undefined);
     if (runId >= 0) {
       try {
         const cancelled = err instanceof SlurmCancelledError;
@@ -379,6 +415,7 @@ async function fetchAdditionalInputs(id: string, plan: AdditionalInputPlan, ctx:
       const got = await ctx.client.fetchInput(id, input, dest);
       fetched.push({ ...input, path: dest, sha256: got.info.sha256, bytes: got.info.bytes, fromCache: got.fromCache });
     } catch (err) {
+      if (isDiskFull(err)) throw err;
       if (!isOptionalInput(input)) return { failure: inputFailureReason(err, input) };
       notes.push(optionalInputNote(id, err, input));
     }
@@ -391,9 +428,9 @@ async function processEntry(id: string, ctx: EntryContext): Promise<EntryRunReco
   const prepared = await prepareEntry(id, ctx);
   if ('done' in prepared) return prepared.done;
   const pe = prepared.pending;
+  // Analysis, in a worker process, into a staging folder (moved into content/ when published).
+  const staged = stagingFolder(ctx.paths.root, ctx.runId, id);
   try {
-    // Analysis, in a worker process, into a staging folder.
-    const staged = stagingFolder(ctx.paths.root, ctx.runId, id);
     if (ctx.pool === null) throw new Error('no analysis pool');
     const r = await ctx.pool.run({
       mapPath: pe.mapPath,
@@ -408,8 +445,12 @@ async function processEntry(id: string, ctx: EntryContext): Promise<EntryRunReco
     });
     return await finishEntry(pe, r, staged, ctx);
   } catch (err) {
-    // Our own bug or the disk: the entry fails, the batch goes on.
+    if (err instanceof DiskFullError || isDiskFull(err)) throw err;
+    // Our own bug: the entry fails, the batch goes on.
     return pe.rec('failed', null, `internal error: ${describeError(err)}`);
+  } finally {
+    // Whatever did not become content/ goes: a failed analysis leaves nothing behind.
+    await rm(staged, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
@@ -494,6 +535,7 @@ async function prepareEntry(id: string, ctx: EntryContext): Promise<{ done: Entr
         if (d.some((x) => x >= 0.01)) notes.push(`voxel size in EMDB metadata (${m.voxelSize.join(' × ')} Å) differs from the map header (${got.info.voxelSize.map((v) => v.toFixed(4)).join(' × ')} Å); the header is used`);
       }
     } catch (err) {
+      if (isDiskFull(err)) throw err;
       fetchSeconds = secondsSince(tf);
       return done(rec('failed', 'download', mapFailureReason(err)));
     }
@@ -538,7 +580,8 @@ async function prepareEntry(id: string, ctx: EntryContext): Promise<{ done: Entr
       },
     };
   } catch (err) {
-    // Our own bug or the disk: the entry fails, the batch goes on.
+    if (isDiskFull(err)) throw err;
+    // Our own bug: the entry fails, the batch goes on.
     return done(rec('failed', null, `internal error: ${describeError(err)}`));
   }
 }
@@ -551,6 +594,7 @@ async function finishEntry(pe: PendingEntry, r: AnalysisOutcome, dir: string | n
   const { opts, paths } = ctx;
   const id = pe.id;
   if (!r.ok) {
+    if (r.diskFull) throw new DiskFullError(r.message);
     if (r.kind === 'refused') {
       await unpublishEntry(paths.content, id, ctx.runId);
       return pe.rec('refused', 'analysis', r.message, { analyseSeconds: r.seconds, notes });
@@ -561,6 +605,8 @@ async function finishEntry(pe: PendingEntry, r: AnalysisOutcome, dir: string | n
     if (dir === null) throw new Error('the analysis left no folder to publish');
     await publishEntry(paths.content, id, dir, ctx.runId);
   } catch (err) {
+    const full = asDiskFull(err, dir ?? paths.content);
+    if (full) throw full;
     return pe.rec('failed', 'publish', `could not publish the report: ${describeError(err)}`, { analyseSeconds: r.seconds, notes });
   }
   if (opts.pruneMaps) await pruneInputs(pe.inputPaths);

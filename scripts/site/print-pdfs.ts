@@ -4,6 +4,7 @@
  * footer of every page. PDFs are kept in a cache folder with a manifest; an entry is re-printed only
  * when the sha256 of its report.json, the analyzer version or the site's page sources changed.
  * Several tabs print in parallel. Cached PDFs are then linked (or copied) to `<out>/<id>/<id>.pdf`.
+ * Printing dates are fixed (pdf-normalize.ts), so a PDF's bytes depend only on its page.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { EntryId } from '../../analyzers/report/schema.ts';
 import { launchChromium } from './browser.ts';
+import { normalizePdfDates } from './pdf-normalize.ts';
 import { startStaticServer } from './static-server.ts';
 
 /** Name of the manifest in the PDF cache folder: id → what its PDF was printed from. */
@@ -146,7 +148,8 @@ async function printOne(page: Page, url: string, id: string, outFile: string): P
     );
   });
   const title = await page.$eval('.entry-title', (e) => e.textContent ?? '').catch(() => '');
-  const pdf = await page.pdf({
+  // Fixed dates: the same page prints to the same bytes (pdf-normalize.ts).
+  const pdf = normalizePdfDates(await page.pdf({
     format: 'A4',
     printBackground: true,
     displayHeaderFooter: true,
@@ -154,7 +157,7 @@ async function printOne(page: Page, url: string, id: string, outFile: string): P
     footerTemplate: FOOTER,
     margin: { top: '18mm', bottom: '16mm', left: '14mm', right: '14mm' },
     timeout: 120_000,
-  });
+  }));
   const tmp = `${outFile}.tmp-${process.pid}`;
   await fsp.writeFile(tmp, pdf);
   await fsp.rename(tmp, outFile);
