@@ -106,6 +106,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
         ...(halves ? { halfMaps: halves.inputs, ...(figuresOn ? { halfMapFigures } : {}) } : {}),
         ...(model && input.modelPath ? { model: await modelInput(input.modelPath, input.modelPdbId) } : {}),
         ...inputWarnings(input.metadataGrid, volume),
+        ...(input.metadataGrid ? { metadataGrid: { voxelSize: input.metadataGrid.voxelSize, dims: input.metadataGrid.dims } } : {}),
       },
       score,
       summary: summarize(items, score, entry.resolution),

@@ -14,7 +14,7 @@ import { ITEM_IDS, ITEM_SPECS, itemSpec, specsOfLevel, type AnyItemSpec, type It
 import { LEVELS, type Level } from './item-spec.ts';
 import { InputWarning } from './input-warnings.ts';
 import { migrateV1 } from './migrate-v1.ts';
-import { Entry, Figure, HalfMapInput, itemSchema, MapInput, ModelInput, type AnyItem } from './parts.ts';
+import { Entry, Figure, HalfMapInput, itemSchema, MapInput, ModelInput, Vec3, type AnyItem } from './parts.ts';
 
 export * from './parts.ts';
 export { InputWarning, metadataGridWarnings, type MetadataGrid } from './input-warnings.ts';
@@ -43,6 +43,8 @@ export const Inputs = z.strictObject({
   model: ModelInput.optional(),
   /** Where the entry's metadata (EMDB entry JSON or header XML) disagrees with the map file (input-warnings.ts); absent when it agrees. */
   warnings: z.array(InputWarning).optional(),
+  /** The map's grid as the entry's metadata states it (present when metadata was given): part of what decides re-analysis, so a ledger rebuilt from content/ can recompute that hash. */
+  metadataGrid: z.strictObject({ voxelSize: Vec3.nullable(), dims: Vec3.nullable() }).optional(),
 });
 export type Inputs = z.output<typeof Inputs>;
 

@@ -27,7 +27,7 @@ interface PublishedFacts {
 
 /** Reads what the ledger needs from a report's bytes; null when it is not a report we wrote. */
 export function publishedFacts(bytes: Uint8Array): PublishedFacts | null {
-  let r: { entry?: Record<string, unknown>; inputs?: { map?: { sha256?: unknown } }; provenance?: { analyzer?: { version?: unknown } } };
+  let r: { entry?: Record<string, unknown>; inputs?: { map?: { sha256?: unknown }; metadataGrid?: { voxelSize?: unknown; dims?: unknown } }; provenance?: { analyzer?: { version?: unknown } } };
   try {
     r = JSON.parse(Buffer.from(bytes).toString('utf8')) as typeof r;
   } catch {
@@ -39,12 +39,17 @@ export function publishedFacts(bytes: Uint8Array): PublishedFacts | null {
   const entry = r.entry;
   return {
     analyzerVersion: version,
-    // The report's entry holds exactly the metadata fields whose hash decides re-analysis.
-    metadataSha256: entry && typeof entry === 'object' ? sha256Json(entry as Parameters<typeof sha256Json>[0]) : null,
+    // The report's entry and the metadata's grid hold exactly the metadata fields whose hash decides re-analysis (pipeline.ts reportInputs).
+    metadataSha256: entry && typeof entry === 'object' ? sha256Json(withGrid(entry, r.inputs?.metadataGrid) as Parameters<typeof sha256Json>[0]) : null,
     mapSha256: typeof mapSha === 'string' && /^[0-9a-f]{64}$/u.test(mapSha) ? mapSha : null,
     reportSha256: createHash('sha256').update(bytes).digest('hex'),
     releaseDate: typeof entry?.releaseDate === 'string' ? entry.releaseDate : null,
   };
+}
+
+/** The entry with the metadata's grid appended, as the nightly hashes it (reports written without metadata have none). */
+function withGrid(entry: Record<string, unknown>, grid: { voxelSize?: unknown; dims?: unknown } | undefined): Record<string, unknown> {
+  return grid === undefined ? entry : { ...entry, voxelSize: grid.voxelSize ?? null, dims: grid.dims ?? null };
 }
 
 /** Renames the damaged ledger and its journal files aside; returns the new name of the main file. */
