@@ -161,12 +161,12 @@ describe('phantom catalogue', () => {
       expect(Number.isFinite(p.threshold)).toBe(true);
       expect(p.resolution).toBe(3.5);
       expect(p.volume.data.length).toBe(p.volume.dims[0] * p.volume.dims[1] * p.volume.dims[2]);
-      for (const w of p.expect.warns) expect(['0.a', '0.b', '0.c', '0.d', '0.h']).toContain(w);
+      for (const w of p.expect.warns) expect(['0.a', '0.b', '0.c', '0.d', '0.f', '0.h']).toContain(w);
       expect(buildMs.get(name)).toBeLessThan(3000); // ≈ 0.1–0.6 s each on one core
     }
     expect(get('b-factor-250').expect.bFactor).toBe(-250);
     expect(get('b-factor-200').expect.bFactor).toBe(-200);
-    expect(get('b-factor-positive').expect).toMatchObject({ warns: ['0.d'], bFactor: 50 });
+    expect(get('b-factor-positive').expect).toMatchObject({ warns: ['0.d', '0.f'], bFactor: 50 });
   });
 
   it('is deterministic per seed', async () => {

@@ -54,7 +54,7 @@ export const phantomNames = [
 export type PhantomName = (typeof phantomNames)[number];
 
 /** A Level 0 item that can warn. */
-export type Level0Item = '0.a' | '0.b' | '0.c' | '0.d' | '0.h';
+export type Level0Item = '0.a' | '0.b' | '0.c' | '0.d' | '0.f' | '0.h';
 
 export interface Phantom {
   name: PhantomName;
@@ -210,8 +210,8 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
       const p = await sharpenedToB(model, centredGrid(model, box), seed, 50);
       return {
         name, resolution: res, threshold: p.threshold, volume: p.volume,
-        description: 'procedural protein over-sharpened so that the 0.d Guinier fit gives B = +50 Å², masked tightly, white noise outside: 0.d warns',
-        expect: { warns: ['0.d'], bFactor: 50 },
+        description: 'procedural protein over-sharpened so that the 0.d Guinier fit gives B = +50 Å², masked tightly, white noise outside: 0.d and 0.f warn (over-sharpened)',
+        expect: { warns: ['0.d', '0.f'], bFactor: 50 },
       };
     }
     case 'mirrored-hand': {
