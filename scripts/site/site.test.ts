@@ -49,7 +49,7 @@ const HOSTILE_AUTHOR = "O'Hara, <b>Bold</b> & Co";
 
 /**
  * Real analyses: [phantom, id, with figures]. background-offset warns 0.c, b-factor-positive warns
- * 0.d. Only the first renders figures (the slowest part); the copies below reuse them.
+ * 0.d and 0.f. Only the first renders figures (the slowest part); the copies below reuse them.
  */
 const ANALYSED: [PhantomName, string, boolean][] = [
   ['well-behaved', 'EMD-91001', true],
