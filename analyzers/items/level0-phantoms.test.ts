@@ -61,6 +61,10 @@ describe('each phantom defect fires its own warning and nothing else (0.a–0.h)
         const B = reportItem(r, '0.d')!.values.bFactor as number;
         expect(Math.abs(B - p.expect.bFactor), `B = ${B}, truth ${p.expect.bFactor}`).toBeLessThanOrEqual(15);
       }
+      if (p.expect.localResolution !== undefined) {
+        const m = reportItem(r, '0.e')!.values.median as number;
+        expect(Math.abs(m - p.expect.localResolution), `0.e median ${m}, truth ${p.expect.localResolution}`).toBeLessThanOrEqual(0.7);
+      }
     });
   }
 });

@@ -72,6 +72,11 @@ export interface Phantom {
     bFactor?: number;
     mirrored?: boolean;
     backgroundExactlyZero?: boolean;
+    /**
+     * Resolution (Å) that 0.e's median must read within ±0.7 Å: the stated resolution, for the
+     * phantoms whose noise is designed for it (all but the over-sharpened and the masked ones).
+     */
+    localResolution?: number;
   };
 }
 
@@ -121,7 +126,7 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
       return {
         name, resolution: res, threshold: p.threshold, volume: p.volume,
         description: 'centred procedural protein at 3.5 Å, 1.2 Å voxels, white noise of an FSC crossing 0.143 at 3.5 Å: passes 0.a–0.d',
-        expect: { warns: [] },
+        expect: { warns: [], localResolution: res },
       };
     }
     case 'decentred': {
@@ -136,7 +141,7 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
       return {
         name, resolution: res, threshold: p.threshold, volume: p.volume,
         description: 'the well-behaved protein moved towards the low-x face (x margins ≈ 23 Å and ≈ 80 Å): 0.a warns (decentred), margins stay ≥ 20 Å',
-        expect: { warns: ['0.a'] },
+        expect: { warns: ['0.a'], localResolution: res },
       };
     }
     case 'background-offset': {
@@ -151,7 +156,7 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
       return {
         name, resolution: res, threshold: p.threshold + c, volume: p.volume,
         description: 'the well-behaved map plus a constant 0.5σ_noise (threshold shifted alike): 0.c warns (background mean ≠ 0)',
-        expect: { warns: ['0.c'] },
+        expect: { warns: ['0.c'], localResolution: res },
       };
     }
     case 'noise-blobs': {
@@ -166,7 +171,7 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
       return {
         name, resolution: res, threshold: p.threshold, volume: p.volume,
         description: 'the well-behaved map contoured at 3σ of its noise: hundreds of noise blobs reach the threshold, 0.b warns (more than 5 components for 95 % of the mass)',
-        expect: { warns: ['0.b'] },
+        expect: { warns: ['0.b'], localResolution: res },
       };
     }
     case 'threshold-too-high': {
@@ -198,7 +203,7 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
       return {
         name, resolution: res, threshold: p.threshold, volume: p.volume,
         description: `procedural protein blurred so that the 0.d Guinier fit (15–3.5 Å) gives B = ${target} Å² (within −300…0: no warning)`,
-        expect: { warns: [], bFactor: target },
+        expect: { warns: [], bFactor: target, localResolution: res },
       };
     }
     case 'b-factor-positive': {
@@ -221,7 +226,7 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
       return {
         name, resolution: res, threshold: p.threshold, volume: mirrorVolume(p.volume),
         description: 'the well-behaved map mirrored (z flipped): wrong hand, left-handed helices; 0.h warns (flipped), 0.a–0.d pass',
-        expect: { warns: ['0.h'], mirrored: true },
+        expect: { warns: ['0.h'], mirrored: true, localResolution: res },
       };
     }
     case 'masked-background': {
