@@ -59,7 +59,7 @@ export function unassignedSentences(info: MonoResRun): string[] {
   if (noiseLike + neverAbove === 0) return [];
   const parts: string[] = [];
   if (noiseLike > 0) parts.push(`${noiseLike} because their full-band monogenic amplitude is below the 95th percentile of the noise model, so nothing there stands out of the noise at any resolution (MonoRes's mask refinement; typical of the solvent rim of a dilated mask, and of a noise model that contains density, e.g. parts of the molecule left outside the mask by the contour)`);
-  if (neverAbove > 0) parts.push(`${neverAbove} because their amplitude was never above the noise threshold at any analysed frequency (their resolution is worse than ${f(info.rLo)} Å, the coarsest analysed, or the loop stopped before they passed)`);
+  if (neverAbove > 0) parts.push(`${neverAbove} because their amplitude was never above the noise threshold at any analysed frequency (their resolution is worse than ${f(info.steps.length ? info.steps[0].resolution : info.rLo)} Å, the coarsest analysed, or the loop stopped before they passed)`);
   return [`${noiseLike + neverAbove} of the ${info.proteinCount} mask voxels received no local resolution; they are left out of the statistics and hold no value (NaN) in the local-resolution map: ${parts.join('; ')}.`];
 }
 
