@@ -3,7 +3,7 @@
  *
  * Every phantom starts from the same procedural protein (`proceduralProtein({ seed })`, ≈ 175
  * residues, ≈ 1200 atoms, ≈ 43 × 31 × 48 Å), simulated at 3.5 Å (σ_res = 0.79 Å) with a global
- * B-factor of −100 Å² (an unsharpened 3.5 Å map; Guinier B ≈ −176 Å²) on a cubic box of 1.2 Å
+ * B-factor of −100 Å² (an unsharpened 3.5 Å map; 0.d Guinier B ≈ −150 Å²) on a cubic box of 1.2 Å
  * voxels (96³ by default = 115 Å), centred on the model's bounding box. Shared rules:
  *
  * - Noise: white Gaussian, designed so that the stated 3.5 Å is the map's resolution in the FSC
