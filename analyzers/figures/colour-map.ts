@@ -9,7 +9,7 @@
  */
 import sharp from 'sharp';
 import { finiteQuantiles } from '../methods/order-statistics.ts';
-import { sampleTrilinear } from '../volume/interpolate.ts';
+import { sampleTrilinearFinite } from '../volume/interpolate.ts';
 import type { Volume } from '../volume/volume.ts';
 import { isosurface, type Mesh } from './marching-cubes.ts';
 import { PLOT_FONT, PNG_SCALE } from './plots.ts';
@@ -88,8 +88,9 @@ export function viridis<T extends { [i: number]: number }>(t: number, out: T, o 
 
 /**
  * Per-vertex colours of `mesh`: viridis((p − lo)/(hi − lo)) where p is the trilinear value of
- * `property` at the vertex position (Å, the property map's own frame), clamped to the range;
- * MISSING_COLOUR where p is NaN (vertex outside the property map). Layout 3 floats per vertex,
+ * `property` at the vertex position (Å, the property map's own frame), clamped to the range; NaN
+ * voxels of the property (no value) are left out of the interpolation, and MISSING_COLOUR is used
+ * where no corner has a value (or the vertex lies outside the property map). Layout 3 floats per vertex,
  * as `RenderOptions.colour` takes them. Precondition: hi > lo.
  */
 export function colourVertices(mesh: Mesh, property: Volume, range: readonly [number, number]): Float32Array {
@@ -99,7 +100,7 @@ export function colourVertices(mesh: Mesh, property: Volume, range: readonly [nu
   const out = new Float32Array(P.length);
   const k = 1 / (hi - lo);
   for (let o = 0; o < P.length; o += 3) {
-    const p = sampleTrilinear(property, P[o], P[o + 1], P[o + 2]);
+    const p = sampleTrilinearFinite(property, P[o], P[o + 1], P[o + 2]);
     viridis((p - lo) * k, out, o);
   }
   return out;
@@ -233,7 +234,7 @@ export async function renderColouredViews(map: Volume, level: number, property: 
   if (!range) {
     const P = mesh.positions;
     const vals = new Float64Array(P.length / 3);
-    for (let v = 0; v < vals.length; v++) vals[v] = sampleTrilinear(property, P[3 * v], P[3 * v + 1], P[3 * v + 2]);
+    for (let v = 0; v < vals.length; v++) vals[v] = sampleTrilinearFinite(property, P[3 * v], P[3 * v + 1], P[3 * v + 2]);
     const [a, b] = finiteQuantiles(vals, [0.025, 0.975]);
     range = b > a ? [a, b] : Number.isFinite(a) ? [a - 0.5, a + 0.5] : [0, 1];
   }

@@ -127,7 +127,7 @@ describe('applicability', () => {
       const map = await simulateHandCase(beta, res, {});
       const err = await handTest(map.volume, map.threshold, res).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(NotMeasurable);
-      expect((err as Error).message).toMatch(/^only [0-4] α-helix segments? found; at least 5 are needed$/);
+      expect((err as Error).message).toMatch(/^too little α-helix to decide the hand: \d+ helix pieces? \([\d.]+ Å in total\) with chirality evidence Σ length·\|h\| = [\d.]+ Å; at least 30 Å are needed$/);
     }
   });
 });
@@ -169,6 +169,7 @@ describe.skipIf(!haveFixtures('0.h EMD-20026 real map'))('real map: EMD-20026 ap
     expect(left.result.warnings.map((w) => w.code)).toEqual(['0h.flipped']);
     expect(Math.abs((left.result.values.score as number) - (1 - (right.result.values.score as number)))).toBeLessThan(0.05);
     expect(right.result.tables[0].rows.length).toBe(right.segments.length);
+    expect(right.result.values.evidenceA as number).toBeGreaterThanOrEqual(30);
 
     // Figure: the pixel at the middle of the longest used segment has the segment's colour.
     for (const [r, colour] of [[right, PALETTE[0]], [left, PALETTE[1]]] as const) {
@@ -183,6 +184,25 @@ describe.skipIf(!haveFixtures('0.h EMD-20026 real map'))('real map: EMD-20026 ap
       const o = 3 * (row * info.width + col);
       const want = [1, 3, 5].map((k) => parseInt(colour.slice(k, k + 2), 16));
       expect(Array.from(data.subarray(o, o + 3))).toEqual(want);
+    }
+  });
+});
+
+describe.skipIf(!haveFixtures('0.h EMD-20026 at high contours'))('real map: EMD-20026 crop at high contours (few, long helices)', () => {
+  it('is scored on helix evidence, not a count of pieces: 4 pieces at the 98.5th percentile, correct < 0.5, mirror > 0.5', async () => {
+    const v = toVolume(await readMrc(fixture('EMD-20026-crop', 'emd20026_prot.mrc'))).volume;
+    const mirrored = mirrorVolume(v);
+    for (const q of [0.985, 0.99, 0.996]) {
+      const threshold = thresholdForCount(v.data, (1 - q) * v.data.length);
+      const right = await handTest(v, threshold, 1.75);
+      const left = await handTest(mirrored, threshold, 1.75);
+      console.log(`EMD-20026 crop at the ${q * 100}th percentile: ${right.usedSegments} pieces, ${right.totalLengthA.toFixed(1)} Å, evidence ${right.evidenceA.toFixed(1)} Å, score ${right.score.toFixed(3)}, mirror ${left.score.toFixed(3)}`);
+      if (q === 0.985) expect(right.usedSegments).toBeLessThan(5); // the spec's "at least 5 segments" refused it
+      expect(right.evidenceA).toBeGreaterThanOrEqual(30);
+      expect(right.score).toBeLessThan(0.5);
+      expect(left.score).toBeGreaterThan(0.5);
+      expect(handWarnings(right.score)).toEqual([]);
+      expect(handWarnings(left.score).map((w) => w.code)).toEqual(['0h.flipped']);
     }
   });
 });

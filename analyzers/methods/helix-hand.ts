@@ -52,9 +52,14 @@
  *    (1 for an ideal helix, ≈ 2/(number of independent axial frequencies) for random density).
  * 8. A piece is used when η ≥ 0.15 (an empirical floor: at 5 Å real helices give η ≈ 0.2–0.5),
  *    |h| ≥ 0.05 (the spec's noise floor), and its annulus is dense: mean ρ > 0 and ≥ ½·t_L
- *    (rejects ridges of filtered noise when the threshold sits at the background level).
- *    w = length·|h|; score = Σ w·[h > 0]/Σ w ∈ [0, 1] (0 = correct hand, 1 = mirrored); at least
- *    5 used pieces. A mirror image of the map gives the same pieces with h → −h, so
+ *    (rejects ridges of filtered noise when the threshold sits at the background level), or
+ *    η ≥ 0.8 (almost all its axial power at the α pitch: a helix, even when a high contour makes
+ *    its annulus, grooves included, less than half as dense as the contour; at 1.75 Å the
+ *    apoferritin helices give η ≈ 0.9–0.98 at every contour).
+ *    w = length·|h|; score = Σ w·[h > 0]/Σ w ∈ [0, 1] (0 = correct hand, 1 = mirrored). A score
+ *    needs evidence Σ w ≥ 30 Å (about 30 Å of clearly chiral helix, 20 residues), not a number
+ *    of pieces (the spec's 5): the four long helices of an apoferritin subunit at a high contour
+ *    give 4 pieces but ≈ 72 Å of evidence, while a β-only map gives none. A mirror image of the map gives the same pieces with h → −h, so
  *    score(mirror) = 1 − score (up to ties in the seed order, which can change a piece or two).
  *
  * Step 4 of the spec (template matching against ideal right/left poly-Ala helices) is not
@@ -111,8 +116,10 @@ export interface HandOptions {
   readonly minHelicity: number;
   /** Smallest |h| of a kept piece (noise floor). */
   readonly minAbsH: number;
-  /** Pieces needed for a score. */
-  readonly minSegments: number;
+  /** A piece this helical (η) is used even when its annulus is less dense than ½·t_L (a high contour). */
+  readonly confidentHelicity: number;
+  /** Evidence needed for a score: Σ length·|h| over the used pieces, Å (≈ that length of perfectly chiral helix). */
+  readonly minEvidenceA: number;
   /** Margin (Å) kept around the thresholded box before resampling (filters need room). */
   readonly marginA: number;
 }
@@ -134,7 +141,8 @@ export const HAND_DEFAULTS: HandOptions = {
   minDensityFraction: 0.5,
   minHelicity: 0.15,
   minAbsH: 0.05,
-  minSegments: 5,
+  confidentHelicity: 0.8,
+  minEvidenceA: 30,
   marginA: 12,
 };
 
@@ -794,7 +802,9 @@ export function findHelixSegments(maps: HandMaps, options: Partial<HandOptions> 
       // filtered noise when the threshold is at the background level. (Half, because at high
       // resolution and a high contour, the annulus of a helix, grooves included, is less dense
       // than the contour.)
-      const dense = ch.meanDensity > 0 && ch.meanDensity >= o.minDensityFraction * maps.workingThreshold;
+      // A piece whose axial power sits almost all at the α pitch (η ≥ confidentHelicity; filtered
+      // noise gives η ≈ 0.1–0.3) is a helix even when a high contour makes it look thin.
+      const dense = ch.meanDensity > 0 && (ch.meanDensity >= o.minDensityFraction * maps.workingThreshold || ch.helicity >= o.confidentHelicity);
       const used = dense && ch.helicity >= o.minHelicity && Math.abs(ch.h) >= o.minAbsH;
       segs.push({
         start: toA(-1),
@@ -811,6 +821,8 @@ export function findHelixSegments(maps: HandMaps, options: Partial<HandOptions> 
   }
   return segs;
 }
+
+const f1 = (x: number) => x.toFixed(1);
 
 /** score = Σ w·[h > 0] / Σ w over used segments (NaN when none). */
 export function handScore(segments: readonly HelixSegment[]): number {
@@ -832,6 +844,8 @@ export interface HandTestResult {
   /** Used segments, their total length (Å) and how many wind left-handed. */
   readonly usedSegments: number;
   readonly totalLengthA: number;
+  /** Σ length·|h| over the used segments, Å: the weight of evidence behind the score. */
+  readonly evidenceA: number;
   readonly leftHandedSegments: number;
   /** Low-pass applied before tracing, Å. */
   readonly lowPassA: number;
@@ -851,11 +865,12 @@ export async function handTest(v: Volume, threshold: number, resolution: number 
   const maps = await prepareHandMaps(v, threshold, resolution, o);
   const segments = findHelixSegments(maps, o);
   const used = segments.filter((s) => s.used);
-  if (used.length < o.minSegments) {
-    throw new NotMeasurable(`only ${used.length} α-helix segment${used.length === 1 ? '' : 's'} found; at least ${o.minSegments} are needed`);
+  const totalLengthA = used.reduce((a, s) => a + s.lengthA, 0);
+  const evidenceA = used.reduce((a, s) => a + s.weight, 0);
+  if (!(evidenceA >= o.minEvidenceA)) {
+    throw new NotMeasurable(`too little α-helix to decide the hand: ${used.length} helix piece${used.length === 1 ? '' : 's'} (${f1(totalLengthA)} Å in total) with chirality evidence Σ length·|h| = ${f1(evidenceA)} Å; at least ${o.minEvidenceA} Å are needed`);
   }
   const score = handScore(segments);
-  const totalLengthA = used.reduce((a, s) => a + s.lengthA, 0);
   const leftHandedSegments = used.filter((s) => s.h > 0).length;
-  return { segments, score, usedSegments: used.length, totalLengthA, leftHandedSegments, lowPassA: Math.max(resolution, o.minLowPassA), maps };
+  return { segments, score, usedSegments: used.length, totalLengthA, evidenceA, leftHandedSegments, lowPassA: Math.max(resolution, o.minLowPassA), maps };
 }

@@ -698,7 +698,9 @@ export async function localResolution(
   const rawMedian = selectKth(vals, Math.floor(assigned / 2), assigned);
   for (let i = 0; i < n; i++) R[i] = res[i] > 0 ? res[i] : rawMedian;
   await gaussianSmooth(e, R, POST_SMOOTH_STD_PX);
-  const resmap = new Float32Array(nFull);
+  // NaN, not 0, where there is no value (outside the mask, or a mask voxel never assigned): 0 Å
+  // would read as a resolution in the downloaded map and in the colouring.
+  const resmap = new Float32Array(nFull).fill(Number.NaN);
   const [bx, by, bz] = box.dims;
   for (let z = 0, i = 0; z < bz; z++) {
     for (let y = 0; y < by; y++) {
@@ -715,7 +717,8 @@ export async function localResolution(
     }
   }
 
-  return { resmap, run: { mode: halves ? 'half-maps' : 'single-map', step, alpha, rHi, rLo, steps, stop, N0, proteinCount, noiseCount, cliff, box, cropped, ffts: e.ffts + (noiseEngine?.ffts ?? 0), refineThreshold } };
+  const unassigned = { noiseLike: proteinCount - N0, neverAbove: N0 - assigned };
+  return { resmap, run: { mode: halves ? 'half-maps' : 'single-map', step, alpha, rHi, rLo, steps, stop, N0, proteinCount, noiseCount, cliff, box, cropped, ffts: e.ffts + (noiseEngine?.ffts ?? 0), refineThreshold, unassigned } };
 }
 
 /** Half-map mode labels: mask voxels protein (1), every other voxel excluded; no cliff. */
@@ -814,6 +817,14 @@ export interface MonoResRun {
   cropped: boolean;
   ffts: number;
   refineThreshold: number;
+  /**
+   * Mask voxels that received no local resolution (NaN in the map, left out of the statistics):
+   * `noiseLike` were relabelled noise by the mask refinement (full-band amplitude below the 95th
+   * percentile of the noise: nothing there stands out of the noise at any frequency);
+   * `neverAbove` stayed in the mask but were never above the noise threshold at any analysed
+   * frequency (their resolution is worse than r_lo, or the loop stopped before they passed).
+   */
+  unassigned: { noiseLike: number; neverAbove: number };
 }
 
 /** The reporting numbers of level0-spec.md §8 for a local-resolution map. */
@@ -829,8 +840,8 @@ export interface LocalResolutionStatistics {
 }
 
 /**
- * Statistics of §8 over the voxels of `resmap` with a value > 0 (Å), for the reported resolution
- * `resolution` (Å). Throws NotMeasurable when no voxel has a value.
+ * Statistics of §8 over the voxels of `resmap` with a value > 0 (Å; NaN and 0 mean no value), for
+ * the reported resolution `resolution` (Å). Throws NotMeasurable when no voxel has a value.
  */
 export function localResolutionStatistics(resmap: Float32Array, resolution: number): LocalResolutionStatistics {
   let count = 0;

@@ -2,12 +2,18 @@
  * The half-map simulator gives the FSC it was designed to give: the measured curve crosses 0.143
  * at the design resolution, isotropically and, for an anisotropic design, along each axis.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { firstCross, fscCurve } from '../methods/fsc.ts';
+import { havePython, runReference } from '../testing/python.ts';
 import { gaussianFilter } from '../methods/filters.ts';
 import { gaussianSource, mulberry32 } from '../util/random.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
-import { designedF143, designedFsc, FSC_CEILING, simulateHalfMaps, simulateLocalHalfMaps, splitAlongX } from './half-maps.ts';
+import { designedF143, designedFsc, FSC_CEILING, fullMapNoiseSigma, simulateHalfMaps, simulateLocalHalfMaps, splitAlongX } from './half-maps.ts';
+import { proceduralProtein } from './protein.ts';
+import { gridAroundModel, simulateMap } from './simulate.ts';
 
 function smoothNoise(dims: Vec3, ts: number, seed: number): Promise<Volume> {
   const g = gaussianSource(mulberry32(seed));
@@ -111,5 +117,44 @@ describe('simulateLocalHalfMaps', () => {
       const f = firstCross(c.frequency, c.fsc, 0.143, 'lesser') as number;
       expect(Math.abs(1 / f - design) / design, `side ${lo}-${hi}: ${(1 / f).toFixed(2)} Å, design ${design} Å`).toBeLessThan(0.05);
     }
+  });
+});
+
+const numpy = havePython(['numpy'], 'designed full-map noise: numpy FSC of the halves');
+describe('fullMapNoiseSigma: the single-map noise of a designed FSC', () => {
+  for (const [bFactor, resolution] of [[-100, 3.5], [-150, 5]] as const) {
+    it(`a protein map (B ${bFactor} Å²) plus two noises of σ·√2 gives halves whose FSC crosses 0.143 at ${resolution} Å (numpy agrees)`, async () => {
+      const model = proceduralProtein({ seed: 3 });
+      const g = gridAroundModel(model, 1.2, 25, { cubic: true });
+      const signal = await simulateMap(model, g, { resolution: 3.5, bFactor });
+      const sigma = await fullMapNoiseSigma(signal, resolution);
+      // Halves S + N_i with σ_h = √2·σ: their mean is the signal plus noise of σ.
+      const r = gaussianSource(mulberry32(21));
+      const h = [0, 1].map(() => signal.data.map((x) => x + Math.SQRT2 * sigma * r()));
+      const c = await fscCurve({ ...signal, data: h[0] }, { ...signal, data: h[1] });
+      const f = firstCross(c.frequency, c.fsc, 0.143, 'lesser') as number;
+      console.log(`B ${bFactor}, design ${resolution} Å: σ = ${sigma.toExponential(3)}, FSC 0.143 at ${(1 / f).toFixed(3)} Å`);
+      expect(Math.abs(1 / f - resolution) / resolution).toBeLessThan(0.03);
+      if (!numpy) return;
+      const work = mkdtempSync(path.join(tmpdir(), 'emvr-noise-design-'));
+      try {
+        const files = h.map((d, i) => path.join(work, `h${i}.f32`));
+        h.forEach((d, i) => writeFileSync(files[i], Buffer.from(d.buffer)));
+        const ref = JSON.parse(await runReference('fsc_reference.py', [...files, ...signal.dims.map(String), '1.2'])) as { fsc0143: number };
+        expect(Math.abs(ref.fsc0143 - 1 / f)).toBeLessThan(1e-3);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+  }
+  it('is √((1 − 0.143)/(2·0.143)·P/N) for white signal of shell power P (Parseval, unnormalised transform)', async () => {
+    // White unit noise as the signal: P = N_vox per coefficient, so σ² = (1 − 0.143)/(2·0.143) ≈ 3.0.
+    const r = gaussianSource(mulberry32(4));
+    const dims: Vec3 = [48, 48, 48];
+    const signal: Volume = { dims, voxelSize: [1, 1, 1], origin: [0, 0, 0], data: new Float32Array(48 ** 3).map(() => r()) };
+    const sigma = await fullMapNoiseSigma(signal, 4);
+    expect(sigma ** 2).toBeGreaterThan(0.9 * (1 - 0.143) / (2 * 0.143));
+    expect(sigma ** 2).toBeLessThan(1.1 * (1 - 0.143) / (2 * 0.143));
+    await expect(fullMapNoiseSigma(signal, 1.5)).rejects.toThrow(/finer than Nyquist/);
   });
 });

@@ -69,6 +69,35 @@ export async function simulateHalfMaps(signal: Volume, design: FscDesign, seed =
   return addNoise(grid, shared, sigma2, seed);
 }
 
+/**
+ * Real-space σ of the white noise that turns `signal` into the full map of two half maps whose
+ * FSC crosses `fsc` (default 0.143) at `resolution` (Å): the single-map equivalent of
+ * `simulateHalfMaps` that keeps the signal as it is (G = 1), so its B-factor stays its own.
+ *
+ * Halves h_i = S + N_i with independent white noise of power σ_h² per Fourier voxel have the
+ * expected FSC P_S(k)/(P_S(k) + σ_h²) in shell k (P_S the mean |S|² of the shell), which equals
+ * `fsc` at the resolution shell when σ_h² = P_S(k_res)·(1 − fsc)/fsc. Their mean S + (N₁ + N₂)/2
+ * carries noise of power σ_h²/2, and white noise of real-space variance s² has power N_vox·s² per
+ * coefficient of the unnormalised transform (Parseval), so
+ *
+ *   s² = P_S(k_res)·(1 − fsc) / (2·fsc·N_vox)   (≈ 3.0·P_S(k_res)/N_vox at 0.143).
+ *
+ * P_S at 1/resolution is interpolated log-linearly between the two shells around it. The crossing
+ * is where the design puts it when P_S falls through that shell (a blurred map's does); a map
+ * whose P_S rises again beyond it would cross a second time further out.
+ */
+export async function fullMapNoiseSigma(signal: Volume, resolution: number, fsc = 0.143): Promise<number> {
+  const { sigPower, shells } = await spectralGrid(signal);
+  const nx = signal.dims[0];
+  const kr = (nx * signal.voxelSize[0]) / resolution;
+  const k0 = Math.floor(kr);
+  if (!(resolution >= 2 * signal.voxelSize[0]) || k0 + 1 >= shells) throw new RangeError(`fullMapNoiseSigma: resolution ${resolution} Å is finer than Nyquist (${2 * signal.voxelSize[0]} Å)`);
+  const p0 = sigPower[k0], p1 = sigPower[k0 + 1];
+  if (!(p0 > 0 && p1 > 0)) throw new RangeError(`fullMapNoiseSigma: the signal has no power at ${resolution} Å`);
+  const lnP = (1 - (kr - k0)) * Math.log(p0) + (kr - k0) * Math.log(p1);
+  return Math.sqrt((Math.exp(lnP) * (1 - fsc)) / (2 * fsc * signal.data.length));
+}
+
 /** The signal's spectrum with its shell table and mean power per shell. */
 interface SpectralGrid {
   readonly signal: Volume;

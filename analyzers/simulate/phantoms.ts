@@ -2,14 +2,20 @@
  * Named phantom maps, each with a known answer for the Level 0 items 0.a–0.d.
  *
  * Every phantom starts from the same procedural protein (`proceduralProtein({ seed })`, ≈ 175
- * residues, ≈ 1200 atoms, ≈ 43 × 31 × 48 Å), simulated at 3.5 Å (σ_res = 0.79 Å) on a cubic box
- * of 1.2 Å voxels (96³ by default = 115 Å), centred on the model's bounding box. Shared rules:
+ * residues, ≈ 1200 atoms, ≈ 43 × 31 × 48 Å), simulated at 3.5 Å (σ_res = 0.79 Å) with a global
+ * B-factor of −100 Å² (an unsharpened 3.5 Å map; 0.d Guinier B ≈ −150 Å²) on a cubic box of 1.2 Å
+ * voxels (96³ by default = 115 Å), centred on the model's bounding box. Shared rules:
  *
+ * - Noise: white Gaussian, designed so that the stated 3.5 Å is the map's resolution in the FSC
+ *   sense: the phantom is distributed as the mean of two half maps S + N₁, S + N₂ whose FSC
+ *   crosses 0.143 at 3.5 Å (`fullMapNoiseSigma` in half-maps.ts: σ_n² = 3.0·P_S(1/3.5 Å)/N_vox,
+ *   P_S the signal's shell power). Without it the map is practically noise-free and "resolution"
+ *   is not defined by any SNR in it (a local-resolution method finds signal up to Nyquist).
+ *   Drawn from mulberry32(seed). The −100 Å² blur keeps this noise ≈ 10× below the threshold
+ *   (a sharper map needs more noise for the same FSC: at −50 Å² the threshold sits at 2.5σ_n).
  * - Threshold: the level that encloses the protein's volume (residues × 110 Da × 1.21 Å³/Da, i.e.
  *   a density of 0.83 Da/Å³ ≈ 1.37 g/cm³), read off the noise-free map, lowered in 5 % steps
  *   if needed until the thresholded set of the final (noisy) map is a single 26-connected piece.
- * - Noise: white Gaussian, σ_n = threshold/8 (so no background voxel can reach the threshold:
- *   P(Z ≥ 8) ≈ 6e−16 per voxel), drawn from mulberry32(seed).
  * - Atom Gaussians are cut at ±4σ (simulate.ts), so beyond ≈ 3.2 Å from every atom the signal is
  *   exactly 0 and the background outside the hard mask (threshold set + 2 Å) is pure noise: the
  *   0.c t-test and 5σ-outlier ratio see Gaussian noise of mean 0.
@@ -28,6 +34,7 @@ import { dilate18 } from '../volume/morphology.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 import { proceduralProtein } from './protein.ts';
 import { gaussianSource, mulberry32 } from '../util/random.ts';
+import { fullMapNoiseSigma } from './half-maps.ts';
 import { effectiveBFactor, mirrorVolume, simulateMap, type Grid } from './simulate.ts';
 
 /** Every phantom, in report order. */
@@ -37,7 +44,7 @@ export const phantomNames = [
   'background-offset',
   'noise-blobs',
   'threshold-too-high',
-  'b-factor-100',
+  'b-factor-250',
   'b-factor-200',
   'b-factor-positive',
   'mirrored-hand',
@@ -47,7 +54,7 @@ export const phantomNames = [
 export type PhantomName = (typeof phantomNames)[number];
 
 /** A Level 0 item that can warn. */
-export type Level0Item = '0.a' | '0.b' | '0.c' | '0.d' | '0.h';
+export type Level0Item = '0.a' | '0.b' | '0.c' | '0.d' | '0.f' | '0.h';
 
 export interface Phantom {
   name: PhantomName;
@@ -65,6 +72,11 @@ export interface Phantom {
     bFactor?: number;
     mirrored?: boolean;
     backgroundExactlyZero?: boolean;
+    /**
+     * Resolution (Å) that 0.e's median must read within ±0.7 Å: the stated resolution, for the
+     * phantoms whose noise is designed for it (all but the over-sharpened and the masked ones).
+     */
+    localResolution?: number;
   };
 }
 
@@ -82,12 +94,14 @@ export const PHANTOM_VOXEL_A = 1.2;
 export const PHANTOM_RESOLUTION_A = 3.5;
 /** Threshold / noise σ of the over-sharpened phantom (its spiky density breaks up under more noise). */
 const SHARPENED_THRESHOLD_OVER_NOISE = 16;
-/** Threshold / noise σ of the noise-blobs phantom (noise peaks reach the threshold). */
+/** Threshold / noise σ of the noise-blobs phantom (its defect: a contour so low that noise peaks reach it). */
 const NOISE_BLOBS_THRESHOLD_OVER_NOISE = 3;
-/** Threshold / noise σ of every other noisy phantom. */
-export const THRESHOLD_OVER_NOISE = 8;
-/** Cap of σ_n relative to the map maximum in the blurred B-factor phantoms. */
-const BLUR_NOISE_CAP = 0.005;
+/** Contour of the blurred B-factor phantoms, as a multiple of the protein volume (keeps their tails inside the hard mask). */
+const BLURRED_VOLUME_FACTOR = 1.6;
+/** Global B-factor (Å²) of every phantom but the B-factor ones: an unsharpened 3.5 Å map. */
+export const PHANTOM_BLUR_B = -100;
+/** The threshold is lowered to join the molecule into one piece only while it stays this many σ_n above the noise. */
+const MIN_THRESHOLD_OVER_NOISE = 7;
 /** Low-resolution end of the 0.d Guinier fit (Å). */
 const GUINIER_LOW_RES_A = 15;
 /** Protein volume per dalton (Å³/Da) and mass per residue (Da). */
@@ -103,14 +117,16 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
   const res = PHANTOM_RESOLUTION_A;
   switch (name) {
     case 'well-behaved': {
-      // Centred molecule, 3.5 Å, σ_n = t/8: nothing outside the molecule reaches t, background is
-      // N(0, σ_n²) (atoms cut at 4σ), one connected piece at t. 0.d: Guinier B ≈ −76 Å² (−49 from
-      // σ_res, −27 from the protein itself), inside [−300, 0].
+      // Centred molecule, 3.5 Å, global B −100 Å², noise designed for FSC 0.143 at 3.5 Å (≈ t/10):
+      // nothing outside the molecule reaches t, background is N(0, σ_n²) (atoms cut at 4σ), one
+      // connected piece at t. 0.d: Guinier B ≈ −150 Å² (−49 from σ_res, −27 from the protein
+      // itself, −100 applied, +25 from the noise floor near 3.5 Å), inside [−300, 0]. 0.e: the
+      // noise defines the resolution, MonoRes's median ≈ 4.0 Å.
       const p = await noisyProtein(model, centredGrid(model, box), seed);
       return {
         name, resolution: res, threshold: p.threshold, volume: p.volume,
-        description: 'centred procedural protein at 3.5 Å, 1.2 Å voxels, white noise at threshold/8: passes 0.a–0.d',
-        expect: { warns: [] },
+        description: 'centred procedural protein at 3.5 Å, 1.2 Å voxels, white noise of an FSC crossing 0.143 at 3.5 Å: passes 0.a–0.d',
+        expect: { warns: [], localResolution: res },
       };
     }
     case 'decentred': {
@@ -125,7 +141,7 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
       return {
         name, resolution: res, threshold: p.threshold, volume: p.volume,
         description: 'the well-behaved protein moved towards the low-x face (x margins ≈ 23 Å and ≈ 80 Å): 0.a warns (decentred), margins stay ≥ 20 Å',
-        expect: { warns: ['0.a'] },
+        expect: { warns: ['0.a'], localResolution: res },
       };
     }
     case 'background-offset': {
@@ -140,21 +156,22 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
       return {
         name, resolution: res, threshold: p.threshold + c, volume: p.volume,
         description: 'the well-behaved map plus a constant 0.5σ_noise (threshold shifted alike): 0.c warns (background mean ≠ 0)',
-        expect: { warns: ['0.c'] },
+        expect: { warns: ['0.c'], localResolution: res },
       };
     }
     case 'noise-blobs': {
-      // The well-behaved molecule with noise σ_n = t/3: the threshold sits at 3σ of the noise, so
-      // P(Z ≥ 3) = 1.35e−3 of the ≈ 8·10⁵ background voxels (≈ 1100, mostly single voxels) pass
-      // it as hundreds of small blobs, ≈ 8 % of the thresholded mass: the 95 % set needs many of
-      // them (n95 ≫ 5) → 0.b warns. The background is still white Gaussian noise of mean 0, so
+      // The well-behaved map (same designed noise) contoured too low, at 3σ_n: P(Z ≥ 3) = 1.35e−3
+      // of the ≈ 8·10⁵ background voxels (≈ 1100, mostly single voxels) pass it as hundreds of
+      // small blobs, ≈ 5–8 % of the thresholded mass: the 95 % set needs many of them (n95 ≫ 5)
+      // → 0.b warns. The background is still white Gaussian noise of mean 0, so
       // 0.c passes (5σ ratio ≈ 1); 0.a and 0.d see the same molecule.
-      const clean = await simulateMap(model, centredGrid(model, box), { resolution: res });
-      const p = finishNoisy(clean, model, seed, Infinity, undefined, NOISE_BLOBS_THRESHOLD_OVER_NOISE);
+      const clean = await simulateMap(model, centredGrid(model, box), { resolution: res, bFactor: PHANTOM_BLUR_B });
+      const sigma = await fullMapNoiseSigma(clean, res);
+      const p = finishNoisy(clean, model, seed, { sigma }, NOISE_BLOBS_THRESHOLD_OVER_NOISE * sigma);
       return {
         name, resolution: res, threshold: p.threshold, volume: p.volume,
-        description: 'the well-behaved molecule with noise at a third of the threshold: hundreds of noise blobs reach it, 0.b warns (more than 5 components for 95 % of the mass)',
-        expect: { warns: ['0.b'] },
+        description: 'the well-behaved map contoured at 3σ of its noise: hundreds of noise blobs reach the threshold, 0.b warns (more than 5 components for 95 % of the mass)',
+        expect: { warns: ['0.b'], localResolution: res },
       };
     }
     case 'threshold-too-high': {
@@ -168,22 +185,25 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
         expect: { warns: [], inputError: 'threshold-too-high' },
       };
     }
-    case 'b-factor-100':
+    case 'b-factor-250':
     case 'b-factor-200': {
       // Pure real-space Gaussian blur (σ² from the resolution plus a global B ≤ 0; no ringing,
       // atoms still cut at 4σ), calibrated so that the 0.d fit gives the target to < 0.5 Å²:
-      // blur B ≈ target + 27 Å² (the protein's own slope), σ_n = t/8 capped at 0.5 % of the map
-      // maximum so noise barely flattens the high shells (the calibration absorbs the rest).
-      // At −200 Å² (σ ≈ 1.5 Å, cut at 6 Å) the tails would leak past a hard mask drawn at the
-      // protein-volume contour (t-statistic of the background mean ≈ +2 from signal alone), so that
-      // phantom is contoured at 1.6× the protein volume (≈ 4 % of the maximum), which moves the
-      // mask out until the leak is < 0.05 in t. Background: pure noise → 0.c passes.
-      const target = name === 'b-factor-100' ? -100 : -200;
-      const p = await blurredToB(model, centredGrid(model, box), seed, target, target === -200 ? 1.6 : 1);
+      // blur B ≈ target + 27 Å² (the protein's own slope), noise designed for 3.5 Å on each
+      // blurred map (the calibration absorbs the noise floor it adds to the high shells).
+      // The targets are −200 and −250 Å², not a milder −100 Å²: at 3.5 Å with designed noise a map
+      // whose Guinier B is −100 Å² is so sharp that its FSC needs noise at a third of the
+      // protein-volume contour (1700 noise components: a 0.b defect, not a B-factor phantom).
+      // The blurred tails (σ ≈ 1.5–1.7 Å, cut at 4σ) would leak past a hard mask drawn at the
+      // protein-volume contour (t-statistic of the background mean ≈ +2 from signal alone), so
+      // these phantoms are contoured at VOLUME_FACTOR × the protein volume, which moves the mask
+      // out until the leak is negligible. Background: pure noise → 0.c passes.
+      const target = name === 'b-factor-250' ? -250 : -200;
+      const p = await blurredToB(model, centredGrid(model, box), seed, target, BLURRED_VOLUME_FACTOR);
       return {
         name, resolution: res, threshold: p.threshold, volume: p.volume,
         description: `procedural protein blurred so that the 0.d Guinier fit (15–3.5 Å) gives B = ${target} Å² (within −300…0: no warning)`,
-        expect: { warns: [], bFactor: target },
+        expect: { warns: [], bFactor: target, localResolution: res },
       };
     }
     case 'b-factor-positive': {
@@ -195,8 +215,8 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
       const p = await sharpenedToB(model, centredGrid(model, box), seed, 50);
       return {
         name, resolution: res, threshold: p.threshold, volume: p.volume,
-        description: 'procedural protein over-sharpened so that the 0.d Guinier fit gives B = +50 Å², masked tightly, white noise outside: 0.d warns',
-        expect: { warns: ['0.d'], bFactor: 50 },
+        description: 'procedural protein over-sharpened so that the 0.d Guinier fit gives B = +50 Å², masked tightly, white noise outside: 0.d and 0.f warn (over-sharpened)',
+        expect: { warns: ['0.d', '0.f'], bFactor: 50 },
       };
     }
     case 'mirrored-hand': {
@@ -206,7 +226,7 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
       return {
         name, resolution: res, threshold: p.threshold, volume: mirrorVolume(p.volume),
         description: 'the well-behaved map mirrored (z flipped): wrong hand, left-handed helices; 0.h warns (flipped), 0.a–0.d pass',
-        expect: { warns: ['0.h'], mirrored: true },
+        expect: { warns: ['0.h'], mirrored: true, localResolution: res },
       };
     }
     case 'masked-background': {
@@ -304,25 +324,29 @@ interface NoisyProtein {
 }
 
 /**
- * The shared recipe: simulate at 3.5 Å (+ `bFactor`), threshold by protein volume, σ_n = t/8
- * (or `noiseCap` if smaller), then lower t in 5 % steps (not below 7σ_n) until {V ≥ t} is one
- * 26-connected component.
+ * The shared recipe: simulate at 3.5 Å with B = PHANTOM_BLUR_B, noise designed for an FSC of
+ * 0.143 at 3.5 Å, threshold by protein volume, lowered as `finishNoisy` says.
  */
-async function noisyProtein(model: AtomModel, grid: Grid, seed: number, bFactor = 0, noiseCap = Infinity): Promise<NoisyProtein> {
-  const clean = await simulateMap(model, grid, { resolution: PHANTOM_RESOLUTION_A, bFactor });
-  return finishNoisy(clean, model, seed, noiseCap);
+async function noisyProtein(model: AtomModel, grid: Grid, seed: number): Promise<NoisyProtein> {
+  const clean = await simulateMap(model, grid, { resolution: PHANTOM_RESOLUTION_A, bFactor: PHANTOM_BLUR_B });
+  return finishNoisy(clean, model, seed, { sigma: await fullMapNoiseSigma(clean, PHANTOM_RESOLUTION_A) });
 }
 
-function finishNoisy(
-  clean: Volume, model: AtomModel, seed: number, noiseCap: number,
-  level?: number, overNoise = THRESHOLD_OVER_NOISE, volumeFactor = 1,
-): NoisyProtein {
+/** Noise of a phantom: a designed σ_n, or σ_n = threshold / `thresholdOver`. */
+type NoiseRule = { sigma: number } | { thresholdOver: number };
+
+/**
+ * Adds the noise to a copy of `clean` at threshold `level` (default: the level enclosing
+ * `volumeFactor` × the protein volume), then lowers the threshold in 5 % steps, while it stays
+ * ≥ MIN_THRESHOLD_OVER_NOISE·σ_n, until {V ≥ t} is one 26-connected component.
+ */
+function finishNoisy(clean: Volume, model: AtomModel, seed: number, noise: NoiseRule, level?: number, volumeFactor = 1): NoisyProtein {
   let t = level ?? levelForCount(clean.data, Math.round(volumeFactor * proteinVoxels(model, clean.voxelSize[0])));
-  const noiseSigma = Math.min(t / overNoise, noiseCap);
+  const noiseSigma = 'sigma' in noise ? noise.sigma : t / noise.thresholdOver;
   const data = clean.data.slice();
   addNoise(data, noiseSigma, seed);
   const volume: Volume = { ...clean, data };
-  for (let k = 0; k < 20 && componentCount(volume, t) > 1 && 0.95 * t >= 7 * noiseSigma; k++) t *= 0.95;
+  for (let k = 0; k < 20 && componentCount(volume, t) > 1 && 0.95 * t >= MIN_THRESHOLD_OVER_NOISE * noiseSigma; k++) t *= 0.95;
   let molecularVoxels = 0;
   for (let i = 0; i < data.length; i++) if (data[i] >= t) molecularVoxels++;
   return { volume, threshold: t, noiseSigma, molecularVoxels };
@@ -372,7 +396,7 @@ async function guinierB(v: Volume, resolution: number): Promise<number> {
  * Real-space blur calibrated to a Guinier target: start from global B = target − B_structure
  * + 8π²σ_res² with B_structure measured on the noise-free 3.5 Å map, then up to 4 corrections
  * B ← B + (target − measured) on the final noisy map (the fit is additive in B to < 1 Å²).
- * Threshold: the level enclosing `volumeFactor` × the protein volume; σ_n = min(t/8, 0.5 % of max).
+ * Threshold: the level enclosing `volumeFactor` × the protein volume; noise designed for 3.5 Å.
  */
 async function blurredToB(model: AtomModel, grid: Grid, seed: number, target: number, volumeFactor: number): Promise<NoisyProtein> {
   const res = PHANTOM_RESOLUTION_A;
@@ -382,9 +406,7 @@ async function blurredToB(model: AtomModel, grid: Grid, seed: number, target: nu
   let best: NoisyProtein | undefined;
   for (let it = 0; it < 5; it++) {
     const clean = await simulateMap(model, grid, { resolution: res, bFactor });
-    let max = -Infinity;
-    for (const x of clean.data) if (x > max) max = x;
-    best = finishNoisy(clean, model, seed, BLUR_NOISE_CAP * max, undefined, THRESHOLD_OVER_NOISE, volumeFactor);
+    best = finishNoisy(clean, model, seed, { sigma: await fullMapNoiseSigma(clean, res) }, undefined, volumeFactor);
     const measured = await guinierB(best.volume, res);
     if (Math.abs(measured - target) < 0.5) break;
     bFactor = Math.min(0, bFactor + (target - measured));
@@ -395,8 +417,10 @@ async function blurredToB(model: AtomModel, grid: Grid, seed: number, target: nu
 /**
  * Over-sharpened map calibrated to a positive Guinier target: simulateMap with B = ΔB > 0 (boost
  * up to 3.5 Å), threshold t by protein volume, multiply by the largest component of {V ≥ t}
- * dilated once (18-neighbourhood), add noise σ_n = t/8 and lower t until one component (as
- * `finishNoisy`); ΔB corrected up to 6 times by (target − measured).
+ * dilated once (18-neighbourhood), add noise σ_n = t/16 and lower t until one component (as
+ * `finishNoisy`); ΔB corrected up to 6 times by (target − measured). The noise is not designed for
+ * 3.5 Å: the boosted map is so sharp that its FSC would need noise well above its contour (as for
+ * any over-sharpened map, whose halves carry boosted noise too); its 0.e reads the 2·Ts clamp.
  */
 async function sharpenedToB(model: AtomModel, grid: Grid, seed: number, target: number): Promise<NoisyProtein> {
   const res = PHANTOM_RESOLUTION_A;
@@ -412,7 +436,7 @@ async function sharpenedToB(model: AtomModel, grid: Grid, seed: number, target: 
     const l = label26(m, clean.dims);
     const keep = dilate18(componentMask(l, largestComponent(l)), clean.dims, 1);
     for (let i = 0; i < m.length; i++) if (keep[i] === 0) clean.data[i] = 0;
-    best = finishNoisy(clean, model, seed, Infinity, t, SHARPENED_THRESHOLD_OVER_NOISE);
+    best = finishNoisy(clean, model, seed, { thresholdOver: SHARPENED_THRESHOLD_OVER_NOISE }, t);
     const measured = await guinierB(best.volume, res);
     if (Math.abs(measured - target) < 0.5) break;
     boost = Math.max(1e-6, boost + (target - measured));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resampleOnto, sampleTrilinear } from './interpolate.ts';
+import { resampleOnto, sampleTrilinear, sampleTrilinearFinite } from './interpolate.ts';
 import { correlation } from './stats-pair.ts';
 import type { Vec3, Volume } from './volume.ts';
 
@@ -44,6 +44,28 @@ describe('sampleTrilinear', () => {
     const flat = fill([4, 3, 1], [1, 1, 1], [0, 0, 0], (x, y) => x + 10 * y);
     expect(sampleTrilinear(flat, 1.5, 0.5, 0)).toBeCloseTo(6.5, 6);
     expect(sampleTrilinear(flat, 1.5, 0.5, 0.1)).toBeNaN();
+  });
+});
+
+describe('sampleTrilinearFinite (NaN marks "no value")', () => {
+  it('equals sampleTrilinear without NaN; with NaN corners, the renormalised mean of the finite ones; NaN when none', () => {
+    const v = fill([2, 2, 2], [1, 1, 1], [0, 0, 0], (x, y, z) => 1 + x + 2 * y + 4 * z);
+    expect(sampleTrilinearFinite(v, 0.3, 0.6, 0.2)).toBe(sampleTrilinear(v, 0.3, 0.6, 0.2));
+    // Corner (1, 1, 1) (value 8) missing: at the cube centre every weight is 1/8, so the mean of the other seven.
+    const d = v.data.slice();
+    d[7] = Number.NaN;
+    const holed = { ...v, data: d };
+    expect(sampleTrilinear(holed, 0.5, 0.5, 0.5)).toBeNaN();
+    expect(sampleTrilinearFinite(holed, 0.5, 0.5, 0.5)).toBeCloseTo((1 + 2 + 3 + 4 + 5 + 6 + 7) / 7, 6);
+    // At a finite corner its own value (the NaN corner has weight 0).
+    expect(sampleTrilinearFinite(holed, 0, 0, 0)).toBe(1);
+    // Near the missing corner: weights (0.9·0.9·0.1 = 0.081 of corner (1,1,0) = 4, …) renormalised.
+    const w = (a: number, b: number, c: number) => (a ? 0.9 : 0.1) * (b ? 0.9 : 0.1) * (c ? 0.9 : 0.1);
+    let sum = 0, wt = 0;
+    for (let c = 0; c < 7; c++) { const a = c & 1, b = (c >> 1) & 1, e = (c >> 2) & 1; sum += w(a, b, e) * (1 + a + 2 * b + 4 * e); wt += w(a, b, e); }
+    expect(sampleTrilinearFinite(holed, 0.9, 0.9, 0.9)).toBeCloseTo(sum / wt, 6);
+    expect(sampleTrilinearFinite({ ...v, data: new Float32Array(8).fill(Number.NaN) }, 0.5, 0.5, 0.5)).toBeNaN();
+    expect(sampleTrilinearFinite(holed, 1.01, 0.5, 0.5)).toBeNaN();
   });
 });
 

@@ -34,6 +34,39 @@ export function sampleTrilinear(v: Volume, xA: number, yA: number, zA: number): 
   return c0 + fz * (c1 - c0);
 }
 
+/**
+ * `sampleTrilinear` for maps that mark "no value" with NaN: when some of the eight corners are
+ * NaN, the weighted mean of the finite ones (their trilinear weights renormalised); NaN when none
+ * is finite or the point lies outside the grid. Equal to `sampleTrilinear` when all are finite.
+ */
+export function sampleTrilinearFinite(v: Volume, xA: number, yA: number, zA: number): number {
+  const p = sampleTrilinear(v, xA, yA, zA);
+  if (!Number.isNaN(p)) return p;
+  const [nx, ny, nz] = v.dims;
+  const ux = (xA - v.origin[0]) / v.voxelSize[0];
+  const uy = (yA - v.origin[1]) / v.voxelSize[1];
+  const uz = (zA - v.origin[2]) / v.voxelSize[2];
+  if (!(ux >= 0 && ux <= nx - 1 && uy >= 0 && uy <= ny - 1 && uz >= 0 && uz <= nz - 1)) return NaN;
+  const x0 = Math.min(Math.floor(ux), Math.max(0, nx - 2));
+  const y0 = Math.min(Math.floor(uy), Math.max(0, ny - 2));
+  const z0 = Math.min(Math.floor(uz), Math.max(0, nz - 2));
+  const f = [ux - x0, uy - y0, uz - z0];
+  const step = [nx > 1 ? 1 : 0, ny > 1 ? nx : 0, nz > 1 ? nx * ny : 0];
+  const i = x0 + nx * (y0 + ny * z0);
+  let sum = 0, weight = 0;
+  for (let c = 0; c < 8; c++) {
+    let w = 1, j = i;
+    for (let a = 0; a < 3; a++) {
+      const up = (c >> a) & 1;
+      w *= up ? f[a] : 1 - f[a];
+      j += up * step[a];
+    }
+    const x = v.data[j];
+    if (w > 0 && x === x) { sum += w * x; weight += w; }
+  }
+  return weight > 0 ? sum / weight : NaN;
+}
+
 /** Per target index along one axis: source lower index (−1 = outside) and fraction. */
 function axisWeights(n: number, origin: number, step: number, srcN: number, srcOrigin: number, srcStep: number): { i0: Int32Array; f: Float64Array } {
   const i0 = new Int32Array(n);

@@ -177,6 +177,8 @@ export function judgeReport(s: SimulatedEntry, report: Report): { ok: boolean; t
   const warned0 = levelItems(report, '0').filter((i) => i.status === 'warnings').map((i) => i.id);
   const problems: string[] = [];
   if (!sameSet(s.expect.warns, warned0)) problems.push(`Level 0 warnings ${warned0.join(', ') || 'none'}`);
+  const values0 = judgeLevel0Values(s, report);
+  problems.push(...values0.problems);
   let level1 = '';
   const recorded = report.inputs.halfMaps;
   if (s.halfMaps) {
@@ -197,7 +199,32 @@ export function judgeReport(s: SimulatedEntry, report: Report): { ok: boolean; t
   if (model.problem !== null) problems.push(model.problem);
   const cells = [...levelItems(report, '0'), ...levelItems(report, '1'), ...levelItems(report, 'A')].map((i) => `${i.id} ${SHORT_STATUS[i.status] ?? i.status}`).join(' ');
   const verdict = problems.length === 0 ? 'OK' : `MISMATCH (${problems.join('; ')})`;
-  return { ok: problems.length === 0, text: `score ${report.score.passing}/${report.score.evaluable}  ${cells}  expected warnings: ${s.expect.warns.join(', ') || 'none'}${level1}${model.text} ${verdict}` };
+  return { ok: problems.length === 0, text: `score ${report.score.passing}/${report.score.evaluable}  ${cells}  expected warnings: ${s.expect.warns.join(', ') || 'none'}${values0.text}${level1}${model.text} ${verdict}` };
+}
+
+/** Tolerances of the Level 0 value checks: 0.d B-factor (Å²) and 0.e median (Å) against the phantom's truth. */
+const B_FACTOR_TOLERANCE = 15;
+const LOCAL_RESOLUTION_TOLERANCE = 0.7;
+
+/**
+ * The Level 0 values of a phantom against its truths (not only the statuses): 0.d's B-factor
+ * within ±15 Å² of the calibrated one, 0.e's median within ±0.7 Å of the resolution its noise was
+ * designed for.
+ */
+function judgeLevel0Values(s: SimulatedEntry, report: Report): { problems: string[]; text: string } {
+  const problems: string[] = [];
+  const shown: string[] = [];
+  const value = (id: string, key: string): number | null => {
+    const v = (report.items as Record<string, Record<string, { values: Record<string, unknown> }> | undefined>)['0']?.[id]?.values?.[key];
+    return typeof v === 'number' ? v : null;
+  };
+  const check = (label: string, got: number | null, truth: number, tol: number, unit: string) => {
+    shown.push(`${label} ${got === null ? '–' : got.toFixed(1)} (truth ${truth}${unit})`);
+    if (got === null || Math.abs(got - truth) > tol) problems.push(`${label} ${got === null ? 'missing' : `${got.toFixed(2)}${unit}`}, truth ${truth}${unit} ± ${tol}`);
+  };
+  if (s.expect.bFactor !== undefined) check('0.d B', value('0.d', 'bFactor'), s.expect.bFactor, B_FACTOR_TOLERANCE, ' Å²');
+  if (s.expect.localResolution !== undefined) check('0.e median', value('0.e', 'median'), s.expect.localResolution, LOCAL_RESOLUTION_TOLERANCE, ' Å');
+  return { problems, text: shown.length > 0 ? `; values: ${shown.join(', ')}` : '' };
 }
 
 /** The model part of `judgeReport`: whether the report records exactly the model served (or none). */

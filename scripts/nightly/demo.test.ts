@@ -95,6 +95,18 @@ describe('demo: judging a report against its known answer', () => {
     expect(judgeReport({ ...withHalves, level1Warns: [] }, level1('ok')).ok).toBe(true);
   });
 
+  it('checks Level 0 values against the truth: 0.d B within ±15 Å², 0.e median within ±0.7 Å', async () => {
+    const golden = path.join(projectRoot, 'scripts', 'testing', 'golden', 'phantom-well-behaved.json.gz');
+    const report = parseReport(JSON.parse(gunzipSync(await readFile(golden)).toString('utf8')), 'golden well-behaved');
+    const entry = (expect: SimulatedEntry['expect']): SimulatedEntry => ({ id: report.entry.id, phantom: 'well-behaved', description: '', threshold: report.entry.threshold, resolution: report.entry.resolution, expect });
+    const median = report.items['0']!['0.e']!.values.median as number;
+    const B = report.items['0']!['0.d']!.values.bFactor as number;
+    expect(judgeReport(entry({ warns: [], localResolution: 3.5, bFactor: Math.round(B) }), report)).toMatchObject({ ok: true, text: expect.stringMatching(/values: 0\.d B -?\d+\.\d \(truth -?\d+ Å²\), 0\.e median \d\.\d \(truth 3\.5 Å\) .*OK$/u) });
+    expect(judgeReport(entry({ warns: [], localResolution: median + 0.8 }), report)).toMatchObject({ ok: false, text: expect.stringMatching(/MISMATCH \(0\.e median \d\.\d\d Å, truth [\d.]+ Å ± 0\.7\)$/u) });
+    expect(judgeReport(entry({ warns: [], bFactor: B + 16 }), report).ok).toBe(false);
+    expect(judgeReport(entry({ warns: [], bFactor: B + 14 }), report).ok).toBe(true);
+  });
+
   it('checks the recorded model (file, sha256, PDB ID) and accepts a report without Level A items', async () => {
     const golden = path.join(projectRoot, 'scripts', 'testing', 'golden', 'phantom-well-behaved.json.gz');
     const report = parseReport(JSON.parse(gunzipSync(await readFile(golden)).toString('utf8')), 'golden well-behaved');

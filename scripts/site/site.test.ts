@@ -49,7 +49,7 @@ const HOSTILE_AUTHOR = "O'Hara, <b>Bold</b> & Co";
 
 /**
  * Real analyses: [phantom, id, with figures]. background-offset warns 0.c, b-factor-positive warns
- * 0.d. Only the first renders figures (the slowest part); the copies below reuse them.
+ * 0.d and 0.f. Only the first renders figures (the slowest part); the copies below reuse them.
  */
 const ANALYSED: [PhantomName, string, boolean][] = [
   ['well-behaved', 'EMD-91001', true],
@@ -293,7 +293,10 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
       expect(text).toContain(id);
       expect(text).toContain(`${r.score.passing} of ${r.score.evaluable}`);
       expect(text).toMatch(/Page 1 of \d+/u);
-      for (const it of reportItems(r)) for (const w of it.warnings) expect(text, w.code).toContain(squash(w.text));
+      // pdftotext joins a word hyphenated at a line end without its hyphen ("over-|sharpened" →
+      // "oversharpened"), so hyphens are compared away on both sides.
+      const unhyphen = (x: string) => x.replace(/-/gu, '');
+      for (const it of reportItems(r)) for (const w of it.warnings) expect(unhyphen(text), w.code).toContain(unhyphen(squash(w.text)));
       if (id === HOSTILE_ID) {
         expect(text).toContain(squash(HOSTILE_TITLE)); // the page heading
         expect(text).toContain(`${HOSTILE_ID} · Zanzibar <script>window.__pwned = 1</script> "quoted" &`); // the running header of every page

@@ -28,7 +28,7 @@ export type GoldenCase =
   | { readonly name: string; readonly kind: 'phantom'; readonly phantom: PhantomName; /** Design resolution (Å) of simulated half maps, for Level 1. */ readonly halfMaps?: number }
   | { readonly name: string; readonly kind: 'fixture'; readonly id: string; readonly file: string; readonly threshold: number; readonly resolution: number | null };
 
-const PHANTOMS: readonly PhantomName[] = ['well-behaved', 'decentred', 'background-offset', 'noise-blobs', 'b-factor-100', 'b-factor-200', 'b-factor-positive', 'mirrored-hand', 'masked-background'];
+const PHANTOMS: readonly PhantomName[] = ['well-behaved', 'decentred', 'background-offset', 'noise-blobs', 'b-factor-250', 'b-factor-200', 'b-factor-positive', 'mirrored-hand', 'masked-background'];
 
 export const GOLDEN_CASES: readonly GoldenCase[] = [
   ...PHANTOMS.map((p) => ({ name: `phantom-${p}`, kind: 'phantom' as const, phantom: p })),

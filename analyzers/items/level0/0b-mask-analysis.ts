@@ -7,7 +7,7 @@
  * are those outside the 95 % set (VRS shows the last included one). Overlap = |raw ∧ hard|/|raw|.
  * Threshold table: g_k = k·max/25 while g_k < max, voxels with V > g_k (strict), mass at
  * 1.207 Å³/Da (protein 1.37 g/cm³) and 110 Da per residue.
- * Warnings: n95 > 5; average remaining blob > 5 Å³; overlap < 0.75.
+ * Warnings: n95 > 5; average remaining blob larger than one resolution element; overlap < 0.75.
  */
 import type { Table } from '../../report/schema.ts';
 import type { Labelling } from '../../volume/labelling.ts';
@@ -20,6 +20,18 @@ import { implementItem, measured, type ItemResult } from '../item.ts';
 export const A3_PER_DALTON = 1.207;
 /** Average residue mass, Da. */
 export const DALTON_PER_RESIDUE = 110;
+
+/**
+ * The volume of one resolution element, a sphere of diameter max(res, 2·Ts): (π/6)·d³ (Å³); with
+ * no resolution, d = 2·Ts (Nyquist). A blob of noise in a map filtered to resolution res is about
+ * that size, and no feature of the molecule can be smaller, so remaining blobs that average more
+ * than this are pieces of density, not noise specks. VRS's fixed 5 Å³ is less than one voxel
+ * whenever Ts > 1.71 Å, so any stray voxel failed it.
+ */
+export function resolutionElementVolume(resolution: number | null, voxelSizeA: number): number {
+  const d = Math.max(resolution !== null && resolution > 0 ? resolution : 0, 2 * voxelSizeA);
+  return (Math.PI / 6) * d ** 3;
+}
 
 export interface ThresholdRow {
   threshold: number;
@@ -63,8 +75,9 @@ export function thresholdTable(data: Float32Array, voxelVolumeA3: number): Thres
   return rows;
 }
 
-export function maskAnalysis(v: Volume, threshold: number, raw: Uint8Array, labelling: Labelling, hard: Uint8Array): ItemResult {
+export function maskAnalysis(v: Volume, threshold: number, raw: Uint8Array, labelling: Labelling, hard: Uint8Array, resolution: number | null = null): ItemResult {
   const Ts3 = v.voxelSize[0] * v.voxelSize[1] * v.voxelSize[2];
+  const blobLimit = resolutionElementVolume(resolution, Math.cbrt(Ts3));
   const nComponents = labelling.count;
   const sizes = Array.from(labelling.sizes.subarray(1)).sort((a, b) => b - a);
   const S = sizes.reduce((s, x) => s + x, 0);
@@ -92,7 +105,7 @@ export function maskAnalysis(v: Volume, threshold: number, raw: Uint8Array, labe
 
   const warnings: ItemResult['warnings'] = [];
   if (n95 > 5) warnings.push({ code: '0b.components95', text: `${n95} connected components are needed to hold 95% of the mass at the threshold (criterion: at most 5): there may be a connectivity problem; a lower threshold may help.` });
-  if (remainingAvgVolume > 5) warnings.push({ code: '0b.remaining-blobs', text: `The ${remainingComponents} components outside the 95% set have an average volume of ${f(remainingAvgVolume)} Å³ (criterion: at most 5 Å³): noise blobs or artifacts around the map.` });
+  if (remainingAvgVolume > blobLimit) warnings.push({ code: '0b.remaining-blobs', text: `The ${remainingComponents} components outside the 95% set have an average volume of ${f(remainingAvgVolume)} Å³, more than one resolution element (a sphere of diameter ${f(Math.cbrt((6 * blobLimit) / Math.PI))} Å, ${f(blobLimit)} Å³): they are pieces of density, not noise specks (artifacts, or parts of the molecule the threshold cuts off).` });
   if (overlap < 0.75) warnings.push({ code: '0b.overlap', text: `The overlap between the raw mask and the constructed mask is ${f(overlap)} (criterion: at least 0.75): much of the thresholded mass lies outside the largest component.` });
 
   const componentsTable: Table = {
@@ -117,6 +130,7 @@ export function maskAnalysis(v: Volume, threshold: number, raw: Uint8Array, labe
       remainingComponents,
       remainingVoxels,
       remainingAvgVolume,
+      remainingBlobLimit: blobLimit,
       remainingMaxVoxels: remainingMax,
       remainingMinVoxels: remainingMin,
       constructedVoxels: constructed,
@@ -143,6 +157,6 @@ function round(x: number, digits: number): number {
 
 export const maskAnalysisItem = implementItem({
   spec: maskAnalysisSpec,
-  compute: async (ctx) => measured(maskAnalysis(ctx.map, ctx.threshold, ctx.masks.raw, ctx.masks.labelling, ctx.masks.hard)),
+  compute: async (ctx) => measured(maskAnalysis(ctx.map, ctx.threshold, ctx.masks.raw, ctx.masks.labelling, ctx.masks.hard, ctx.resolution)),
   outputs: async (ctx, m) => ({ figures: await ctx.figures.maskFigures(ctx.masks.raw, ctx.map, m.values.thresholdTable as number[][]), files: [] }),
 });

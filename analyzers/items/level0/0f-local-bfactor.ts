@@ -13,16 +13,29 @@ import { percentileRange } from '../percentile-range.ts';
 import { percentileTable } from '../percentile-table.ts';
 
 /**
- * 0.f warnings from the in-mask percentiles (strict inequalities): `0f.homogeneous` when
- * |p2.5 − p97.5| < 0.01 Å², `0f.median-range` when the median is < −300 or > 0 Å².
+ * The median local B without the constant that the Σ S = 1 shell normalisation adds to every voxel
+ * (`normalisationOffset`, −37 to −53 Å² at 3–3.5 Å, more at coarser resolution): median − offset.
+ * Without a finite offset the median as computed.
  */
-export function localBFactorWarnings(p: PercentileSummary): ItemResult['warnings'] {
+export function correctedMedian(median: number, normalisationOffset: number): number {
+  return Number.isFinite(normalisationOffset) ? median - normalisationOffset : median;
+}
+
+/**
+ * 0.f warnings from the in-mask percentiles (strict inequalities): `0f.homogeneous` when
+ * |p2.5 − p97.5| < 0.01 Å², `0f.median-range` when the median corrected for the normalisation
+ * offset is < −300 or > 0 Å². VRS applies [−300, 0] to the raw median, which carries the offset:
+ * a map over-sharpened by +50 Å² reads ≈ −20 Å² raw and would pass.
+ */
+export function localBFactorWarnings(p: PercentileSummary, normalisationOffset = 0): ItemResult['warnings'] {
   const warnings: ItemResult['warnings'] = [];
   if (Math.abs(p.p2_5 - p.p97_5) < 0.01) {
     warnings.push({ code: '0f.homogeneous', text: 'The local B-factor is suspiciously homogeneous (|p2.5 − p97.5| < 0.01 Å²): the program may have failed.' });
   }
-  if (p.p50 < -300 || p.p50 > 0) {
-    warnings.push({ code: '0f.median-range', text: `The median B-factor (${f(p.p50, 1)} Å²) is out of the interval [−300, 0].` });
+  const m = correctedMedian(p.p50, normalisationOffset);
+  if (m < -300 || m > 0) {
+    const over = m > 0 ? ' A positive local B-factor means the map seems over-sharpened.' : '';
+    warnings.push({ code: '0f.median-range', text: `The median local B-factor corrected for the shell normalisation (${f(p.p50, 1)} − (${f(normalisationOffset, 1)}) = ${f(m, 1)} Å²) is out of the interval [−300, 0].${over}` });
   }
   return warnings;
 }
@@ -39,11 +52,11 @@ export function measureLocalBFactor(bmap: Float32Array, mask: Uint8Array, resolu
   const results = [
     `The local B-factor (LocBFactor, ${run.numPoints} shells from ${run.minRes} Å to ${resolution} Å, shell width ${f(run.shellWidth, 5)} Å⁻¹) was computed at every voxel of the ${run.boxEdge}³ map resampled to ${f(run.voxelSizeA, 3)} Å/voxel; ${summary.count} voxels of the mask are summarised.`,
     `Some representative percentiles of the local B-factor inside the mask: 2.5 % ${f(p.p2_5)}, 25 % ${f(p.p25)}, 50 % ${f(p.p50)}, 75 % ${f(p.p75)}, 97.5 % ${f(p.p97_5)} Å².`,
-    `The median local B-factor is ${f(median)} Å².`,
+    `The median local B-factor is ${f(median)} Å²; without the ${f(run.normalisationOffset)} Å² that the shell normalisation adds to every voxel on this grid it is ${f(correctedMedian(median, run.normalisationOffset))} Å², the value the criterion is applied to.`,
   ];
   if (summary.nonFinite > 0) results.push(`${summary.nonFinite} voxels of the mask had no finite local B-factor (zero local amplitude) and were left out.`);
   return {
-    warnings: localBFactorWarnings(p),
+    warnings: localBFactorWarnings(p, run.normalisationOffset),
     values: {
       percentiles: { ...p },
       median,
@@ -55,6 +68,7 @@ export function measureLocalBFactor(bmap: Float32Array, mask: Uint8Array, resolu
       shellWidth: run.shellWidth,
       backgroundVoxels: run.backgroundVoxels,
       normalisationOffset: run.normalisationOffset,
+      correctedMedian: correctedMedian(median, run.normalisationOffset),
     },
     results,
     tables: [percentileTable('local-bfactor-percentiles', 'Representative percentiles of the local B-factor inside the mask', 'Local B-factor', 'Å²', p, 2)],

@@ -46,12 +46,13 @@ export function measureHand(h: HandTestResult): ItemResult {
       score,
       helixSegments: h.usedSegments,
       helixTotalLengthA: h.totalLengthA,
+      evidenceA: h.evidenceA,
       leftHandedSegments: h.leftHandedSegments,
       lowPassA: h.lowPassA,
     },
     results: [
       `Helix-chirality hand test (classical replacement of DeepHand): ${h.usedSegments} α-helix segments (total length ${f(h.totalLengthA, 0)} Å) were found in the map low-passed at ${f(h.lowPassA, 1)} Å.`,
-      `${h.leftHandedSegments} of them wind left-handed; the length- and strength-weighted share of left-handed segments (the hand score) is ${f(score, 3)} (0 = correct hand, 1 = mirrored).`,
+      `${h.leftHandedSegments} of them wind left-handed; the length- and strength-weighted share of left-handed segments (the hand score) is ${f(score, 3)} (0 = correct hand, 1 = mirrored), on chirality evidence Σ length·|h| = ${f(h.evidenceA, 0)} Å (at least 30 Å are needed).`,
     ],
     tables: [table],
   };

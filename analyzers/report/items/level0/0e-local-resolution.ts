@@ -25,6 +25,12 @@ export const localResolutionSpec = defineItem({
     noiseSource: z.enum(['background', 'half-maps']).optional(),
     maskVoxels: count,
     refinedMaskVoxels: count,
+    /**
+     * Mask voxels without a local resolution (absent from the map and the statistics), by reason:
+     * relabelled noise by the mask refinement, or never above the noise at any analysed frequency.
+     * Optional: reports written before it existed lack it.
+     */
+    unassignedVoxels: z.strictObject({ noiseLike: count, neverAbove: count }).optional(),
     noiseVoxels: count,
     refineThreshold: real,
     cliff: z.strictObject({ proteinRadiusPx: real, cutRadiusPx: real, found: z.boolean() }),
@@ -34,7 +40,7 @@ export const localResolutionSpec = defineItem({
   }),
   units: {
     ...localResolutionSummaryUnits,
-    range: 'Å', step: 'Å', maskVoxels: 'voxels', refinedMaskVoxels: 'voxels', noiseVoxels: 'voxels',
+    range: 'Å', step: 'Å', maskVoxels: 'voxels', refinedMaskVoxels: 'voxels', unassignedVoxels: 'voxels', noiseVoxels: 'voxels',
   },
   explanation: 'Local resolution measured from the map alone with MonoRes (monogenic signal amplitude compared with the noise outside the mask), the classical replacement of the DeepRes neural network used by VRS. When the deposited map was masked (its background is zero and holds no noise) and the entry has half maps, MonoRes runs on the half-map mean with the noise of the half-map difference instead, and says so.',
   criteria: 'OK if the local resolutions are not all equal (|p97.5 − p2.5| ≥ 0.01 Å) and the reported resolution is not better than 99.9% of them.',

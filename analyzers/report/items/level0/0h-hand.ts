@@ -13,11 +13,13 @@ export const handSpec = defineItem({
     score: real,
     helixSegments: count,
     helixTotalLengthA: real,
+    /** Σ length·|h| over the used segments (Å): the evidence behind the score (absent in reports before it was). */
+    evidenceA: real.optional(),
     leftHandedSegments: count,
     /** Low-pass applied before tracing. */
     lowPassA: real,
   }),
-  units: { helixTotalLengthA: 'Å', lowPassA: 'Å' },
+  units: { helixTotalLengthA: 'Å', evidenceA: 'Å', lowPassA: 'Å' },
   explanation: 'α-helices are right-handed; in a mirrored map they turn left. The hand test finds helices in the map and measures the chirality of each (a classical replacement of the DeepHand neural network used by VRS). Score 0 means the correct hand, 1 a mirrored map.',
   criteria: 'OK if the hand score is at most 0.4 (above 0.5: the map seems mirrored; between 0.4 and 0.5: uncertain).',
   warnings: [
