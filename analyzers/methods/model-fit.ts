@@ -11,7 +11,8 @@
  */
 import type { AtomModel } from '../io/model.ts';
 import { kthLargest } from './order-statistics.ts';
-import { firstCross, fscOfSpectra, halfMapSpectra, squaredFrequencies, type FscCurve } from './fsc.ts';
+import { createRealFft3d } from '../fft/fft.ts';
+import { firstCross, fscOfSpectra, fscShells, squaredFrequencies, type FscCurve } from './fsc.ts';
 import type { Volume } from '../volume/volume.ts';
 
 /** A sampling grid (the map's): dims, voxel edges (Å), position of voxel (0, 0, 0) (Å). */
@@ -177,14 +178,25 @@ export function globalCc(map: Float32Array, model: Float32Array, am: AtomMask): 
   const n = am.voxels.length;
   const tModel = n > 0 ? kthLargest(model, n) : Infinity;
   const tMap = n > 0 ? kthLargest(map, n) : Infinity;
-  const box = new Sums(), volume = new Sums(), peaks = new Sums();
-  for (let i = 0; i < map.length; i++) {
+  // The box sums in locals: one pass over ~10⁸ voxels is the cost of this function, and a method
+  // call per voxel doubles it. The sparse volume and peak sets keep their Sums.
+  let n0 = 0, a0 = 0, b0 = 0, aa0 = 0, bb0 = 0, ab0 = 0;
+  const volume = new Sums(), peaks = new Sums();
+  for (let i = 0, len = map.length; i < len; i++) {
     const a = map[i], b = model[i];
-    box.add(a, b);
-    if (b >= tModel) volume.add(a, b);
-    if (b >= tModel || a >= tMap) peaks.add(a, b);
+    n0++;
+    a0 += a;
+    b0 += b;
+    aa0 += a * a;
+    bb0 += b * b;
+    ab0 += a * b;
+    if (b >= tModel) {
+      volume.add(a, b);
+      peaks.add(a, b);
+    } else if (a >= tMap) peaks.add(a, b);
   }
-  return { ccMask: ccOverVoxels(map, model, am.voxels), ccBox: box.cc(), ccVolume: volume.cc(), ccPeaks: peaks.cc() };
+  const ccBox = pearsonFromSums(n0, a0, b0, aa0, bb0, ab0);
+  return { ccMask: ccOverVoxels(map, model, am.voxels), ccBox, ccVolume: volume.cc(), ccPeaks: peaks.cc() };
 }
 
 /** One residue of the model (waters left out). */
@@ -283,13 +295,15 @@ export interface MapModelFsc {
 
 /**
  * FSC of the map and the model map (both already multiplied by the mask for the masked curve),
- * its crossings, and d99 of the map from the same spectrum: by Parseval, the correlation of a map
+ * on the FSC shells `shellOf` (pass them to share one table between the masked and unmasked pair), its crossings, and d99 of the map from the same spectrum: by Parseval, the correlation of a map
  * with its low-pass at shell k is √(P≤k / P), P the power of every non-DC coefficient inside the
  * Nyquist sphere.
  */
-export async function mapModelFsc(map: Volume, modelMap: Volume): Promise<MapModelFsc> {
-  const sp = await halfMapSpectra(map, modelMap);
-  const curve = fscOfSpectra(sp);
+export async function mapModelFsc(map: Volume, modelMap: Volume, shellOf: Int16Array = fscShells(map.dims)): Promise<MapModelFsc> {
+  const fft = createRealFft3d(map.dims);
+  const sp = { dims: map.dims, voxelSize: map.voxelSize[0], F1: await fft.forward(map.data), F2: await fft.forward(modelMap.data), shellOf };
+  // No DPR: the report shows none for the map–model pair.
+  const curve = fscOfSpectra(sp, false);
   const x = curve.frequency;
   const inv = (f: number | null) => (f !== null && f > 0 ? 1 / f : null);
   return {

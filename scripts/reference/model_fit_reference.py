@@ -8,12 +8,26 @@ usage: python3 model_fit_reference.py MAP.f32 MODEL.f32 MASK.f32 SOFT.f32 NX NY 
           soft atom mask the masked FSC multiplies both maps by
 prints JSON {ccMask, ccBox, ccVolume, ccPeaks, fscMasked, fscUnmasked, dFscModel0, dFscModel0143,
 dFscModel05, d99, d99Masked, seconds}; resolutions in Angstrom, null when not crossed.
+
+`model_fit` (used by the model-fit row of `npm run bench`) does the whole computation from the atoms
+instead: the model map (sum of each atom's five Peng Gaussians blurred to the resolution, each 1-D
+profile normalised over its 4-sigma window, as simulate.ts defines it), the atom mask (voxels within
+the radius of an atom), each masked voxel's nearest atom (scipy cKDTree), the CC family, the
+per-residue and main/side-chain CC, the soft atom mask and both map-model FSCs, with float32
+scipy.fft on both cores as a numpy user would write it.
 """
 import json
+import math
 import sys
 import time
 
 import numpy as np
+import scipy.fft
+from scipy.spatial import cKDTree
+
+SIGMA_PER_RESOLUTION = 0.225  # Chimera molmap: sigma = 0.225 d
+WINDOW_SIGMAS = 4
+WORKERS = 2
 
 
 def first_cross(x, y, y0):
@@ -52,10 +66,15 @@ def shells(shape):
     return k, w
 
 
-def fsc_and_d99(a, b, ts):
+def fsc_and_d99(a, b, ts, fast=False):
+    """fast: float32 scipy.fft on both cores (the bench); else float64 numpy (the test's reference)."""
     nx = a.shape[2]
-    fa = np.fft.rfftn(a.astype(np.float64))
-    fb = np.fft.rfftn(b.astype(np.float64))
+    if fast:
+        fa = scipy.fft.rfftn(a.astype(np.float32), workers=WORKERS)
+        fb = scipy.fft.rfftn(b.astype(np.float32), workers=WORKERS)
+    else:
+        fa = np.fft.rfftn(a.astype(np.float64))
+        fb = np.fft.rfftn(b.astype(np.float64))
     k, w = shells(a.shape)
     n = nx // 2
     sel = (k >= 1) & (k <= n)
@@ -74,6 +93,119 @@ def fsc_and_d99(a, b, ts):
     prev = cum[i - 1] if i > 0 else 0.0
     kstar = i + (target - prev) / (cum[i] - prev)
     return fsc, freq, (nx * ts) / kstar
+
+
+def profile(u0, delta, variance, half):
+    """Start index and the normalised 1-D Gaussian over the window |i - u0| * delta <= half."""
+    i0 = math.ceil(u0 - half / delta)
+    i1 = math.floor(u0 + half / delta)
+    d = (np.arange(i0, i1 + 1) - u0) * delta
+    g = np.exp(-d * d / (2 * variance))
+    return i0, g / (g.sum() * delta)
+
+
+def model_map(atoms, shape, origin, ts, d):
+    """atoms: rows x, y, z, occupancy, 5 Peng weights, 5 Peng variances (A^2). Float64 sum, float32 out."""
+    acc = np.zeros(shape, np.float64)
+    nz, ny, nx = shape
+    s2 = (SIGMA_PER_RESOLUTION * d) ** 2
+    for row in atoms:
+        u = [(row[a] - origin[a]) / ts for a in range(3)]
+        for t in range(5):
+            w = row[4 + t] * row[3]
+            if w == 0:
+                continue
+            var = s2 + row[9 + t]
+            half = WINDOW_SIGMAS * math.sqrt(var)
+            (x0, gx), (y0, gy), (z0, gz) = (profile(u[a], ts, var, half) for a in range(3))
+            xa, ya, za = max(0, x0), max(0, y0), max(0, z0)
+            xb, yb, zb = min(nx, x0 + len(gx)), min(ny, y0 + len(gy)), min(nz, z0 + len(gz))
+            if xa >= xb or ya >= yb or za >= zb:
+                continue
+            acc[za:zb, ya:yb, xa:xb] += w * (gz[za - z0:zb - z0, None, None] * gy[None, ya - y0:yb - y0, None]) * gx[None, None, xa - x0:xb - x0]
+    return acc.astype(np.float32)
+
+
+def atom_mask(xyz, shape, origin, ts, radius):
+    """Voxels within `radius` A of an atom: a small box round each atom."""
+    nz, ny, nx = shape
+    mask = np.zeros(shape, bool)
+    r = radius / ts
+    for p in xyz:
+        u = (p - origin) / ts
+        lo = np.maximum(0, np.ceil(u - r)).astype(int)
+        hi = np.minimum([nx - 1, ny - 1, nz - 1], np.floor(u + r)).astype(int)
+        if np.any(hi < lo):
+            continue
+        gx = ((np.arange(lo[0], hi[0] + 1) - u[0]) * ts) ** 2
+        gy = ((np.arange(lo[1], hi[1] + 1) - u[1]) * ts) ** 2
+        gz = ((np.arange(lo[2], hi[2] + 1) - u[2]) * ts) ** 2
+        mask[lo[2]:hi[2] + 1, lo[1]:hi[1] + 1, lo[0]:hi[0] + 1] |= (gz[:, None, None] + gy[None, :, None] + gx[None, None, :]) <= radius * radius
+    return mask
+
+
+def soft_mask(hard, sigma):
+    """Hard mask times exp(-pi^2 sigma^2 |w|^2) in Fourier space, negatives clipped (masks.ts)."""
+    F = scipy.fft.rfftn(hard.astype(np.float32), workers=WORKERS)
+    nz, ny, nx = hard.shape
+    k = math.pi ** 2 * sigma ** 2
+    F *= np.exp(-k * np.fft.fftfreq(nz) ** 2).astype(np.float32)[:, None, None]
+    F *= np.exp(-k * np.fft.fftfreq(ny) ** 2).astype(np.float32)[None, :, None]
+    F *= np.exp(-k * np.fft.rfftfreq(nx) ** 2).astype(np.float32)[None, None, :]
+    soft = scipy.fft.irfftn(F, s=hard.shape, workers=WORKERS)
+    np.maximum(soft, 0, out=soft)
+    return soft
+
+
+def sums_cc(n, a, b, aa, bb, ab):
+    va, vb = aa - a * a / n, bb - b * b / n
+    with np.errstate(invalid='ignore', divide='ignore'):
+        return np.where((n >= 2) & (va > 0) & (vb > 0), (ab - a * b / n) / np.sqrt(va * vb), np.nan)
+
+
+def model_fit(a, atoms, residue, backbone, origin, ts, d):
+    """Model map, atom mask, nearest atoms, CC family, per-residue CC, soft mask, both FSCs (the bench row)."""
+    shape = a.shape
+    radius = max(3.0, d)
+    b = model_map(atoms, shape, origin, ts, d)
+    xyz = atoms[:, :3]
+    mask = atom_mask(xyz, shape, origin, ts, radius)
+    flat = np.flatnonzero(mask)
+    nz, ny, nx = shape
+    zz, rem = np.divmod(flat, nx * ny)
+    yy, xx = np.divmod(rem, nx)
+    pts = np.stack([xx, yy, zz], axis=1) * ts + origin
+    _, nearest = cKDTree(xyz).query(pts)
+    af, bf = a.ravel(), b.ravel()
+    n = flat.size
+    ta = np.partition(af, -n)[-n]
+    tb = np.partition(bf, -n)[-n]
+    volume = bf >= tb
+    peaks = volume | (af >= ta)
+    am, bm = af[flat].astype(np.float64), bf[flat].astype(np.float64)
+    res = residue[nearest]
+    keep = res >= 0
+    R = int(residue.max()) + 1
+    parts = [np.bincount(res[keep], w, R) for w in (None, am[keep], bm[keep], am[keep] ** 2, bm[keep] ** 2, am[keep] * bm[keep])]
+    bb = backbone[nearest].astype(bool)
+    soft = soft_mask(mask, max(1.0, 2.0 / ts))
+    fm, freq, d99m = fsc_and_d99(a * soft, b * soft, ts, fast=True)
+    fu, _, d99 = fsc_and_d99(a, b, ts, fast=True)
+    return b, parts, {
+        'maskVoxels': int(n),
+        'ccMask': pearson(am, bm),
+        'ccBox': pearson(af, bf),
+        'ccVolume': pearson(af[volume], bf[volume]),
+        'ccPeaks': pearson(af[peaks], bf[peaks]),
+        'ccMainChain': pearson(am[bb], bm[bb]),
+        'ccSideChain': pearson(am[~bb], bm[~bb]),
+        'fscMasked': fm.tolist(),
+        'fscUnmasked': fu.tolist(),
+        'dFscModel0143': inv(first_cross(freq, fm, 0.143)),
+        'dFscModel05': inv(first_cross(freq, fm, 0.5)),
+        'd99': d99,
+        'd99Masked': d99m,
+    }
 
 
 def main():
