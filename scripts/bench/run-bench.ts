@@ -11,9 +11,10 @@
  * runs alternate (ours, theirs, ours, …) so that a change of load on the shared machine hits both
  * alike. The time is the median over --runs runs for fast steps and --slow-runs runs for the slow
  * ones (model fit, 0.e–0.h, figures, whole report). The check column compares the two sides' results (same
- * definitions; tolerances in STEPS). `--only` runs a subset (step names as in STEPS, plus level0 and level01).
+ * definitions; tolerances in STEPS). `--only` runs a subset (step names as in STEPS, plus level0,
+ * level01 and model-readers: our mmCIF/PDB readers against Mol*'s, scripts/bench/model-readers.ts).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -349,6 +350,11 @@ try {
   const versionText = versions ? Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ') : 'python not run';
   const totalSeconds = (performance.now() - t00) / 1000;
   process.stdout.write(`theirs: ${versionText}; load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; bench took ${(totalSeconds / 60).toFixed(1)} min\n`);
+  // The model readers (ours vs Mol*'s), a table of their own (scripts/bench/model-readers.ts).
+  if (!only || only.has('model-readers')) {
+    const r = spawnSync(process.execPath, [path.join(projectRoot, 'scripts/bench/model-readers.ts'), '--runs', String(runs)], { encoding: 'utf8' });
+    process.stdout.write(`\n${r.status === 0 ? r.stdout : `model readers failed: ${r.stderr.slice(-500)}`}`);
+  }
   if (values.json) {
     await writeFileAtomic(values.json, `${JSON.stringify({ input, machine, node: process.version, python: versions ?? null, runs, slowRuns, rows, targets: { ratio: RATIO_TARGET, level0Seconds: LEVEL0_SECONDS, level01Seconds: LEVEL01_SECONDS, level0PeakMiB: LEVEL0_PEAK_MIB, slowerThanTarget: slow }, totalSeconds }, null, 2)}\n`);
   }
