@@ -78,13 +78,20 @@ describe('analyzeEntry inputs', () => {
     expect(existsSync(entryDir)).toBe(false);
   });
 
-  it('refuses a model file that is not a model, naming it, and writes nothing', async () => {
+  it('a model file that is not a model, or cannot be opened: Level 0 reported, Level A not applicable naming the file', async () => {
     const bad = path.join(work, 'not-a-model.cif');
     await writeFile(bad, 'data_x\nloop_\n_atom_site.id\n');
-    const entryDir = path.join(work, 'bad-model');
-    const run = analyzeEntry({ mapPath: map, modelPath: bad, entryDir, figures: false, entry });
-    await expect(run).rejects.toThrow(AnalysisInputError);
-    await expect(run).rejects.toThrow(new RegExp(`^the model cannot be read: ${bad.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}`, 'u'));
-    expect(existsSync(entryDir)).toBe(false);
+    const absent = path.join(work, 'absent.pdb');
+    const alone = await analyzeEntry({ mapPath: map, entryDir: path.join(work, 'alone-again'), figures: false, entry });
+    const escaped = (p: string) => p.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+    for (const [modelPath, recorded] of [[bad, true], [absent, false]] as const) {
+      const r = await analyzeEntry({ mapPath: map, modelPath, entryDir: path.join(work, `bad-model-${recorded}`), figures: false, entry });
+      const level0 = (x: typeof r) => reportItems(x).filter((it) => it.id.startsWith('0.')).map((it) => ({ ...it, timing: null }));
+      expect(level0(r)).toEqual(level0(alone));
+      const aa = r.items.A?.['A.a'];
+      expect(aa?.status).toBe('not-applicable');
+      expect(aa?.reason).toMatch(new RegExp(`the model cannot be read: ${escaped(modelPath)}`, 'u'));
+      expect(r.inputs.model?.file).toBe(recorded ? 'not-a-model.cif' : undefined);
+    }
   });
 });

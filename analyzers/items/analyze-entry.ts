@@ -48,11 +48,12 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const stats = volumeStats(volume.data);
   if (stats.finiteCount === 0) throw new AnalysisInputError(`${input.mapPath}: the map has no finite value (${stats.nanCount} NaN, ${stats.infCount} ±Inf)`);
   const halves = input.halfMapPaths ? await readHalfMaps(input.halfMapPaths, input.mapPath, volume, input.maxVoxels) : undefined;
-  const model = input.modelPath ? await readModelInput(input.modelPath) : undefined;
+  const read = input.modelPath ? await readModelInput(input.modelPath) : undefined;
+  const model = read && 'model' in read ? read.model : undefined;
 
   const figuresOn = input.figures ?? true;
   const fig = new FigureWriter(path.join(input.entryDir, 'figures'), figuresOn);
-  const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, metadata: entry }, fig);
+  const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, modelFile: input.modelPath, modelProblem: read && 'problem' in read ? read.problem : undefined, metadata: entry }, fig);
   if (ctx.masks.hardCount === 0) {
     throw new AnalysisInputError(`threshold ${entry.threshold} is too high: no voxel of ${input.mapPath} reaches it (map maximum ${stats.max}); lower it`);
   }
@@ -99,7 +100,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
           figures: inputFigures,
         },
         ...(halves ? { halfMaps: halves.inputs, ...(figuresOn ? { halfMapFigures } : {}) } : {}),
-        ...(model && input.modelPath ? { model: await modelInput(input.modelPath, input.modelPdbId) } : {}),
+        ...(input.modelPath ? await modelInput(input.modelPath, input.modelPdbId) : {}),
       },
       score,
       summary: summarize(items, score, entry.resolution),
@@ -143,20 +144,28 @@ async function readHalfMaps(paths: readonly [string, string], mapPath: string, m
 }
 
 /**
- * Reads the fitted model; a file that is not a readable PDB/mmCIF model refuses the entry with the
- * reader's message (the Level A items will instead report such a model as not usable).
+ * Reads the fitted model. A file that cannot be opened or is not a readable PDB/mmCIF model does
+ * not refuse the entry: the map is analysed and the Level A items report the problem (the
+ * reader's message, which names the file).
  */
-async function readModelInput(modelPath: string): Promise<AtomModel> {
+async function readModelInput(modelPath: string): Promise<{ model: AtomModel } | { problem: string }> {
   try {
-    return await readModel(modelPath);
+    return { model: await readModel(modelPath) };
   } catch (err) {
-    if (err instanceof ModelFormatError) throw new AnalysisInputError(`the model cannot be read: ${err.message}`);
+    if (err instanceof ModelFormatError) return { problem: `the model cannot be read: ${err.message}` };
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') return { problem: `the model cannot be read: ${modelPath}: cannot open (${code})` };
     throw err;
   }
 }
 
-/** The model's file, hash and size for the report. */
-async function modelInput(modelPath: string, pdbId: string | undefined): Promise<{ file: string; sha256: string; bytes: number; pdbId?: string }> {
-  const bytes = await readFile(modelPath);
-  return { file: path.basename(modelPath), sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, ...(pdbId ? { pdbId } : {}) };
+/** The model's file, hash and size for the report (nothing when the file cannot be opened). */
+async function modelInput(modelPath: string, pdbId: string | undefined): Promise<{ model?: { file: string; sha256: string; bytes: number; pdbId?: string } }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(modelPath);
+  } catch {
+    return {};
+  }
+  return { model: { file: path.basename(modelPath), sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, ...(pdbId ? { pdbId } : {}) } };
 }

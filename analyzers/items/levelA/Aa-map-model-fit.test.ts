@@ -1,6 +1,7 @@
 /**
  * A.a and the fit check of A.0 on known answers: a procedural protein simulated into a noisy map
- * (CC_mask at the noise-limited maximum, aligned), the same model moved by 6 Å (loses the fit),
+ * (CC_mask at the noise-limited maximum, aligned), the same model moved by 6 Å (loses the fit), a
+ * 3-atom model that an origin change would fit (too small to be moved),
  * CCs, map-model FSC and d99 against an independent numpy computation, models that cannot be used
  * (no atoms, 1e9 Å coordinates, all atoms outside the box: not applicable, Level 0 still
  * reported), and the real fixtures (fitted models aligned, GroEL 1OEL in EMD-1997 not aligned).
@@ -12,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AtomModel } from '../../io/model.ts';
 import { readModel } from '../../io/model-read.ts';
 import { readMrc } from '../../io/mrc.ts';
-import { fitModel, type ModelFit } from '../../simulate/model-alignment.ts';
-import { modelMapOnGrid, translateModel } from '../../simulate/model-map.ts';
+import { fitModel, MIN_ORIGIN_SEARCH_ELEMENTS, resolutionElements, type ModelFit } from '../../simulate/model-alignment.ts';
+import { modelMapOnGrid, selectAtoms, translateModel } from '../../simulate/model-map.ts';
 import { gridAroundModel, type Grid } from '../../simulate/simulate.ts';
 import { proceduralProtein } from '../../simulate/protein.ts';
 import { fixture, haveFixtures } from '../../testing/fixtures.ts';
@@ -107,6 +108,25 @@ describe('A.0 fit check and A.a on a simulated map', () => {
     console.log(`origin search: ccMask ${fit.ccMaskOriginal?.toFixed(3)} → ${fit.ccMask?.toFixed(3)} at (${fit.origin?.map((x) => x.toFixed(1)).join(', ')}), ${fit.status}`);
     expect(fit.status).toBe('aligned-after-origin-change');
     expect(fit.ccMask as number).toBeGreaterThan(0.99);
+  });
+
+  it('a 3-atom model is too small for the origin search: a candidate origin fits it, but it is not moved (not aligned)', async () => {
+    // Three atoms of the protein, the map simulated from them at the box centre, the model deposited 20 Å away.
+    const few = selectAtoms(sim.model, [0, 1, 2]);
+    const c = [0, 1, 2].map((a) => sim.grid.origin[a] + ((sim.grid.dims[a] - 1) * sim.grid.voxelSize[a]) / 2);
+    const centre = [few.x, few.y, few.z].map((arr) => arr.reduce((s, x) => s + x, 0) / few.count);
+    const placed = translateModel(few, [c[0] - centre[0], c[1] - centre[1], c[2] - centre[2]]);
+    const map = await modelMapOnGrid(placed, sim.grid, RES);
+    const fit = (await fitModel(map, translateModel(placed, [20, 0, 0]), RES)) as ModelFit;
+    const best = Math.max(...fit.tried.map((t) => t.ccMask ?? -1));
+    console.log(`3 atoms: ccMask ${fit.ccMaskOriginal?.toFixed(3)}, best candidate ${best.toFixed(3)}, ${fit.tooSmallForOriginSearch?.toFixed(1)} resolution elements (minimum ${MIN_ORIGIN_SEARCH_ELEMENTS}), ${fit.status}`);
+    expect(best).toBeGreaterThan(0.99);
+    expect(fit.status).toBe('not-aligned');
+    expect(fit.tooSmallForOriginSearch as number).toBeLessThan(MIN_ORIGIN_SEARCH_ELEMENTS);
+    const m = await mapModelFit(map, fit, RES);
+    expect(m.warnings.map((w) => w.text).join(' ')).toMatch(/too small for the candidate-origin search/u);
+    // The same search on the whole protein (hundreds of elements) does move it: see the test above.
+    expect(resolutionElements((await fitModel(sim.map, sim.model, RES) as ModelFit).mask.voxels.length, sim.grid.voxelSize, RES)).toBeGreaterThan(MIN_ORIGIN_SEARCH_ELEMENTS);
   });
 
   it.skipIf(!havePython(['numpy'], 'A.a numpy cross-check'))('CCs, masked/unmasked map-model FSC and d99 agree with numpy to 1e-3', async () => {

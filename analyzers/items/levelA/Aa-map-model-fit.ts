@@ -8,7 +8,7 @@
 import { softMask } from '../../methods/masks.ts';
 import { fscShells } from '../../methods/fsc.ts';
 import { globalCc, mapModelFsc, partitionCc, residueCcVolume, residuesOf, type MapModelFsc, type PartitionCc, type Residue } from '../../methods/model-fit.ts';
-import { ALIGNED_CC_MASK, type ModelFit, type UnusableModel } from '../../simulate/model-alignment.ts';
+import { ALIGNED_CC_MASK, MIN_ORIGIN_SEARCH_ELEMENTS, type ModelFit, type UnusableModel } from '../../simulate/model-alignment.ts';
 import { histogram } from '../../methods/order-statistics.ts';
 import { linePlot } from '../../figures/plots.ts';
 import { mapModelFitSpec } from '../../report/items/levelA/Aa-map-model-fit.ts';
@@ -96,7 +96,7 @@ export async function mapModelFit(map: Volume, fit: ModelFit | UnusableModel, re
   const warnings: Warning[] = [];
   let notEvaluable: string | undefined;
   if (!aligned) {
-    warnings.push({ code: 'Aa.not-aligned', text: `The model does not sit in the map: CC_mask is ${f(fit.ccMaskOriginal ?? Number.NaN, 3)} (below ${ALIGNED_CC_MASK}) and no candidate origin gives a better fit.` });
+    warnings.push({ code: 'Aa.not-aligned', text: `The model does not sit in the map: CC_mask is ${f(fit.ccMaskOriginal ?? Number.NaN, 3)} (below ${ALIGNED_CC_MASK}) and ${fit.tooSmallForOriginSearch !== undefined ? 'the model is too small for the candidate-origin search' : 'no candidate origin gives a better fit'}.` });
     notEvaluable = 'the model is not aligned with the map';
   } else {
     if (below !== null && below > LOW_RESIDUE_PERCENT) {
@@ -127,6 +127,7 @@ function sentences(fit: ModelFit, v: Values): string[] {
   out.push(`The model map was computed at ${f(fit.resolution, 2)} Å on the map's grid; the atom mask takes the voxels within ${f(fit.radius, 2)} Å of an atom.${fit.atomsOutside > 0 ? ` ${fit.atomsOutside} atoms outside the box (beyond a 6 Å margin) were left out.` : ''}`);
   if (fit.status === 'aligned') out.push(`Fit check: CC_mask ${cc(fit.ccMask)} ≥ ${ALIGNED_CC_MASK}, the model is placed in the map.`);
   else if (fit.status === 'aligned-after-origin-change') out.push(`Fit check: CC_mask of the deposited model is ${cc(fit.ccMaskOriginal)}; with its centre moved to (${fit.origin!.map((x) => f(x, 1)).join(', ')}) Å it is ${cc(fit.ccMask)}, so that origin is used.`);
+  else if (fit.tooSmallForOriginSearch !== undefined) out.push(`Fit check: CC_mask ${cc(fit.ccMaskOriginal)} is below ${ALIGNED_CC_MASK}; a candidate origin reaches ${cc(Math.max(...fit.tried.map((t) => t.ccMask ?? -1)))}, but the model's atom mask holds only ${f(fit.tooSmallForOriginSearch, 0)} resolution elements (fewer than ${MIN_ORIGIN_SEARCH_ELEMENTS}), too few to tell a fit from chance: the model is not moved, not aligned, and the other model items are skipped.`);
   else out.push(`Fit check: CC_mask ${cc(fit.ccMaskOriginal)} is below ${ALIGNED_CC_MASK} and no candidate origin (${fit.tried.map((t) => cc(t.ccMask)).join(', ')}) does better: the model is not aligned with the map and the other model items are skipped.`);
   out.push(`CC_mask ${cc(v.ccMask)}, CC_box ${cc(v.ccBox)}, CC_volume ${cc(v.ccVolume)}, CC_peaks ${cc(v.ccPeaks)}; main chain ${cc(v.ccMainChain)}, side chains ${cc(v.ccSideChain)}.`);
   if (v.residuesBelow05 !== null) out.push(`${f(v.residuesBelow05, 1)} % of the ${v.residues} residues have CC < 0.5.`);
