@@ -70,6 +70,22 @@ describe('analyzeEntry inputs', () => {
     expect(Object.keys(alone.items)).toEqual(['0']);
   });
 
+  it('publishes an item that was measured but could not be judged (no reported resolution) as measured and not evaluable', async () => {
+    const r = await analyzeEntry({
+      mapPath: map,
+      halfMapPaths: [path.join(work, 'half1.mrc'), path.join(work, 'half2.mrc')],
+      entryDir: path.join(work, 'no-resolution'),
+      figures: false,
+      entry: { ...entry, resolution: null },
+    });
+    const fsc = r.items['1']?.['1.a'];
+    expect(fsc?.status).toBe('ok');
+    expect(fsc?.evaluable).toBe(false);
+    expect(fsc?.results.join(' ')).toMatch(/could not be evaluated: no resolution was reported/u);
+    expect(r.score.evaluable).toBe(reportItems(r).filter((it) => it.evaluable).length);
+    expect(reportItems(r).some((it) => it.id === '1.a' && it.evaluable)).toBe(false);
+  });
+
   it('refuses half maps on another grid, naming both files and both grids, and writes nothing', async () => {
     const entryDir = path.join(work, 'refused');
     const run = analyzeEntry({ mapPath: map, halfMapPaths: [path.join(work, 'half1.mrc'), path.join(work, 'other-grid.mrc')], entryDir, figures: false, entry });

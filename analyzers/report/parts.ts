@@ -143,7 +143,9 @@ function itemRules<T extends { status: ItemStatus; warnings: unknown[]; reason?:
   return s
     .refine((i) => (i.status === 'warnings') === i.warnings.length > 0, { message: 'status "warnings" exactly when there are warnings' })
     .refine((i) => !(i.status === 'not-applicable' || i.status === 'failed') || (i.reason ?? '').length > 0, { message: 'not-applicable and failed items need a reason' })
-    .refine((i) => i.evaluable === (i.status === 'ok' || i.status === 'warnings'), { message: 'evaluable exactly when measured' });
+    // Measured items may still be unjudgeable (no reported resolution to compare with, a model that
+    // does not sit in the map): they are shown but not scored. Unmeasured items are never scored.
+    .refine((i) => !i.evaluable || i.status === 'ok' || i.status === 'warnings', { message: 'evaluable only when measured' });
 }
 
 /**

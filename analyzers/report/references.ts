@@ -42,6 +42,8 @@ export const REFERENCES: readonly Reference[] = [
   { key: 'afonine2018', short: 'Afonine et al. 2018', text: 'Afonine, P.V. et al. (2018). Acta Cryst. D74, 814–840.', doi: '10.1107/S2059798318009324', note: 'Map–model correlations (CC_mask, CC_box, CC_volume, CC_peaks), the map–model FSC and d99 of Phenix validation_cryoem.' },
   { key: 'peng1996', short: 'Peng et al. 1996', text: 'Peng, L.-M., Ren, G., Dudarev, S.L. & Whelan, M.J. (1996). Acta Cryst. A52, 257–276.', doi: '10.1107/S0108767395014371', note: 'Five-Gaussian fits of the electron scattering factors, used for the model map.' },
   { key: 'wang2022', short: 'Wang et al. 2022', text: 'Wang, Z., Patwardhan, A. & Kleywegt, G.J. (2022). Acta Cryst. D78, 542–552.', doi: '10.1107/S205979832200328X', note: 'EMDB validation analysis: atom inclusion of the model at the recommended contour level.' },
+  { key: 'barad2015', short: 'Barad et al. 2015', text: 'Barad, B.A., Echols, N., Wang, R.Y.-R., Cheng, Y., DiMaio, F., Adams, P.D. & Fraser, J.S. (2015). Nat. Methods 12, 943–946.', doi: '10.1038/nmeth.3541', note: 'EMRinger: the χ1 scan of side-chain density, its rotameric-peak Z-score and the EMRinger score.' },
+  { key: 'lang2010', short: 'Lang et al. 2010', text: 'Lang, P.T. et al. (2010). Protein Sci. 19, 1420–1431.', doi: '10.1002/pro.423', note: 'Ringer: electron density sampled along side-chain dihedral angles.' },
 ];
 
 /** The references with these keys, in list order; an unknown key throws (a spec typo). */

@@ -21,7 +21,7 @@ export const KEY_VALUES: readonly { column: string; item: ItemId; unit: string; 
   label: headline.label,
   pick: (r: Report) => {
     const it = reportItem(r, item);
-    return it && it.evaluable ? headline.pick(it.values as Record<string, unknown>) : null;
+    return it && (it.status === 'ok' || it.status === 'warnings') ? headline.pick(it.values as Record<string, unknown>) : null;
   },
 }));
 

@@ -159,7 +159,7 @@ export function entryView(r: Report): EntryView {
       anchor: itemAnchor(k),
       section,
       title: it.title,
-      label: statusLabel(it.status, it.warnings.length),
+      label: statusLabel(it.status, it.warnings.length, it.evaluable),
       reason: it.reason ?? null,
       explanation: it.explanation,
       criteria: it.criteria,

@@ -99,6 +99,8 @@ export function labelForKey(key: string): string {
 /** Status as shown: a symbol (never colour alone), a short word for table cells and a full phrase. */
 export interface StatusLabel {
   status: ItemStatus;
+  /** CSS class of the pill: the status, or `not-judged` for an item measured without criteria to apply. */
+  cls: string;
   /** One character, shown beside the text, hidden from screen readers. */
   icon: string;
   /** Full label: "OK", "2 warnings", "Does not apply", "Could not be measured". */
@@ -107,17 +109,21 @@ export interface StatusLabel {
   short: string;
 }
 
-/** The label of an item status, with the warning count for "warnings". */
-export function statusLabel(status: ItemStatus, warnings: number): StatusLabel {
+/**
+ * The label of an item status, with the warning count for "warnings". An item measured but not
+ * evaluable (nothing to judge it against, e.g. no reported resolution) is not shown as "OK": its
+ * numbers are there, its verdict is not.
+ */
+export function statusLabel(status: ItemStatus, warnings: number, evaluable = true): StatusLabel {
   switch (status) {
     case 'ok':
-      return { status, icon: '✓', text: 'OK', short: 'OK' };
+      return evaluable ? { status, cls: status, icon: '✓', text: 'OK', short: 'OK' } : { status, cls: 'not-judged', icon: '○', text: 'Measured, not judged', short: 'measured' };
     case 'warnings':
-      return { status, icon: '!', text: `${warnings} warning${warnings === 1 ? '' : 's'}`, short: `${warnings} warn.` };
+      return { status, cls: status, icon: '!', text: `${warnings} warning${warnings === 1 ? '' : 's'}`, short: `${warnings} warn.` };
     case 'not-applicable':
-      return { status, icon: '–', text: 'Does not apply', short: 'n/a' };
+      return { status, cls: status, icon: '–', text: 'Does not apply', short: 'n/a' };
     case 'failed':
-      return { status, icon: '✗', text: 'Could not be measured', short: 'failed' };
+      return { status, cls: status, icon: '✗', text: 'Could not be measured', short: 'failed' };
     default:
       return assertNever(status);
   }
