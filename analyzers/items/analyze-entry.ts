@@ -60,7 +60,8 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const inputFigures = figuresOn ? await fig.inputFigures(volume, ctx.masks.hard, await ctx.softMask(), entry.threshold) : [];
   const halfMapFigures = figuresOn && halves ? await fig.halfMapFigures(...halves.volumes) : [];
 
-  const present: Record<InputKind, boolean> = { map: true, halfMaps: halves !== undefined, model: model !== undefined };
+  // A model given but unreadable still brings in Level A, which reports why it cannot be used.
+  const present: Record<InputKind, boolean> = { map: true, halfMaps: halves !== undefined, model: read !== undefined };
   const impls = ITEM_IMPLEMENTATIONS.filter((impl) => impl.spec.inputs.every((k) => present[k]));
   const items: AnyItem[] = [];
   for (let k = 0; k < impls.length; k++) {
@@ -144,28 +145,22 @@ async function readHalfMaps(paths: readonly [string, string], mapPath: string, m
 }
 
 /**
- * Reads the fitted model. A file that cannot be opened or is not a readable PDB/mmCIF model does
- * not refuse the entry: the map is analysed and the Level A items report the problem (the
- * reader's message, which names the file).
+ * Reads the fitted model. A file that is not a readable PDB/mmCIF model (garbage, truncated,
+ * empty, corrupt gzip) does not refuse the entry: the map is analysed and the Level A items report
+ * the reader's message, which names the file. A file that cannot be opened at all is a wrong
+ * path: the file-system error (naming it) refuses the entry, as for a missing map.
  */
 async function readModelInput(modelPath: string): Promise<{ model: AtomModel } | { problem: string }> {
   try {
     return { model: await readModel(modelPath) };
   } catch (err) {
     if (err instanceof ModelFormatError) return { problem: `the model cannot be read: ${err.message}` };
-    const code = (err as NodeJS.ErrnoException).code;
-    if (typeof code === 'string') return { problem: `the model cannot be read: ${modelPath}: cannot open (${code})` };
     throw err;
   }
 }
 
-/** The model's file, hash and size for the report (nothing when the file cannot be opened). */
-async function modelInput(modelPath: string, pdbId: string | undefined): Promise<{ model?: { file: string; sha256: string; bytes: number; pdbId?: string } }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(modelPath);
-  } catch {
-    return {};
-  }
+/** The model's file, hash and size for the report. */
+async function modelInput(modelPath: string, pdbId: string | undefined): Promise<{ model: { file: string; sha256: string; bytes: number; pdbId?: string } }> {
+  const bytes = await readFile(modelPath);
   return { model: { file: path.basename(modelPath), sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, ...(pdbId ? { pdbId } : {}) } };
 }

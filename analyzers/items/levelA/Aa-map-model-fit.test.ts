@@ -179,18 +179,29 @@ describe('models that cannot be used', () => {
     if (!crowded.usable) expect(crowded.reason).toMatch(/more than the map's box/u);
   });
 
-  it('a model file whose atoms all lie far outside: Level 0 reported, A.a not applicable with the reason', async () => {
+  it('model files whose atoms lie far outside or at 1e9 Å: Level 0 reported, A.a not applicable with the reason naming the file', async () => {
     const mapPath = path.join(work, 'sim.mrc');
     await writeMrc(mapPath, sim.map);
-    const lines = Array.from({ length: 3 }, (_, i) => `ATOM  ${String(i + 1).padStart(5)}  CA  ALA A${String(i + 1).padStart(4)}    ${(9000 + 3.8 * i).toFixed(3).padStart(8)}${(9000).toFixed(3).padStart(8)}${(9000).toFixed(3).padStart(8)}  1.00 20.00           C`);
-    const modelPath = path.join(work, 'far.pdb');
-    writeFileSync(modelPath, `${lines.join('\n')}\nEND\n`);
+    const c = sim.grid.origin.map((o, a) => o + ((sim.grid.dims[a] - 1) * sim.grid.voxelSize[a]) / 2);
+    const atom = (i: number, x: number, y: number, z: number) => `ATOM  ${String(i + 1).padStart(5)}  CA  ALA A${String(i + 1).padStart(4)}    ${x.toFixed(3).padStart(8)}${y.toFixed(3).padStart(8)}${z.toFixed(3).padStart(8)}  1.00 20.00           C`;
+    const cases: [string, string[], RegExp][] = [
+      ['far.pdb', Array.from({ length: 3 }, (_, i) => atom(i, 9000 + 3.8 * i, 9000, 9000)), /3 of the model's 3 atoms lie outside/u],
+      // PDB columns hold 8 characters: 1e9 Å is written the way mmCIF would carry it, as a CIF file.
+      ['huge.cif', [], /the model spans 1\.00e\+9 Å/u],
+    ];
+    const cif = ['data_huge', 'loop_', '_atom_site.group_PDB', '_atom_site.id', '_atom_site.type_symbol', '_atom_site.label_atom_id', '_atom_site.label_comp_id', '_atom_site.auth_asym_id', '_atom_site.auth_seq_id', '_atom_site.Cartn_x', '_atom_site.Cartn_y', '_atom_site.Cartn_z',
+      ...Array.from({ length: 3 }, (_, i) => `ATOM ${i + 1} C CA ALA A ${i + 1} ${i === 0 ? '1e9' : (c[0] + 3.8 * i).toFixed(3)} ${c[1].toFixed(3)} ${c[2].toFixed(3)}`)].join('\n');
     const entry = { id: 'EMD-90051', title: null, authors: [], depositionDate: null, releaseDate: null, resolution: RES, threshold: 0.5 * sim.clean.data.reduce((m, x) => Math.max(m, x), -Infinity), method: null, pdbIds: [] };
-    const report = await analyzeEntry({ mapPath, modelPath, entryDir: path.join(work, 'far'), figures: false, entry });
-    expect(Object.keys(report.items['0'])).toContain('0.a');
-    const aa = report.items.A?.['A.a'];
-    expect(aa?.status).toBe('not-applicable');
-    expect(JSON.stringify(aa)).toMatch(/the model is not usable: 3 of the model's 3 atoms lie outside/u);
+    for (const [name, lines, reason] of cases) {
+      const modelPath = path.join(work, name);
+      writeFileSync(modelPath, name.endsWith('.cif') ? `${cif}\n` : `${lines.join('\n')}\nEND\n`);
+      const report = await analyzeEntry({ mapPath, modelPath, entryDir: path.join(work, `entry-${name}`), figures: false, entry });
+      expect(Object.keys(report.items['0'])).toContain('0.a');
+      const aa = report.items.A?.['A.a'];
+      expect(aa?.status, name).toBe('not-applicable');
+      expect(aa?.reason, name).toContain(`the model is not usable: ${modelPath}: `);
+      expect(aa?.reason, name).toMatch(reason);
+    }
   });
 });
 
