@@ -53,7 +53,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
 
   const figuresOn = input.figures ?? true;
   const fig = new FigureWriter(path.join(input.entryDir, 'figures'), figuresOn);
-  const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, modelFile: input.modelPath, modelProblem: read && 'problem' in read ? read.problem : undefined, metadata: entry }, fig);
+  const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, modelFile: input.modelPath ? path.basename(input.modelPath) : undefined, modelProblem: read && 'problem' in read ? read.problem : undefined, metadata: entry }, fig);
   if (ctx.masks.hardCount === 0) {
     throw new AnalysisInputError(`threshold ${entry.threshold} is too high: no voxel of ${input.mapPath} reaches it (map maximum ${stats.max}); lower it`);
   }

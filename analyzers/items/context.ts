@@ -37,7 +37,7 @@ export interface EntryInputs {
   readonly halfMaps?: readonly [Volume, Volume];
   /** The fitted atomic model. */
   readonly model?: AtomModel;
-  /** The model's file as given (named in every message about the model). */
+  /** The model's file name (named in every message about the model; no directory, so that published reports do not depend on where the cache is). */
   readonly modelFile?: string;
   /** Why the model file could not be read (the map is still analysed; Level A reports this). */
   readonly modelProblem?: string;

@@ -199,7 +199,7 @@ describe('models that cannot be used', () => {
       expect(Object.keys(report.items['0'])).toContain('0.a');
       const aa = report.items.A?.['A.a'];
       expect(aa?.status, name).toBe('not-applicable');
-      expect(aa?.reason, name).toContain(`the model is not usable: ${modelPath}: `);
+      expect(aa?.reason, name).toContain(`the model is not usable: ${name}: `);
       expect(aa?.reason, name).toMatch(reason);
     }
   });
