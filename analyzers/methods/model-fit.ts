@@ -282,6 +282,30 @@ export function residueCcVolume(am: AtomMask, residueOfAtom: Int32Array, residue
   return out;
 }
 
+/** How far (Å) beyond the atom mask the per-residue colouring reaches: the contour surface of a map lies up to a couple of Å outside it. */
+export const SURFACE_REACH_EXTRA_A = 2;
+
+/**
+ * Per-voxel value of the nearest residue (`perResidue`, by residue index) for every voxel within
+ * `reach` Å of a non-water atom; NaN beyond, and where the residue has no value. For colouring a
+ * map's surface: with `reach` = mask radius + SURFACE_REACH_EXTRA_A, surface points just outside
+ * the atom mask take their residue's colour instead of the grey of "no value".
+ */
+export function nearestResidueVolume(model: AtomModel, grid: Grid, residueOfAtom: Int32Array, perResidue: readonly (number | null)[], reach: number): Float32Array {
+  const keep: number[] = [];
+  for (let j = 0; j < model.count; j++) if (residueOfAtom[j] >= 0) keep.push(j);
+  const pick = (a: Float32Array) => Float32Array.from(keep, (j) => a[j]);
+  // Only the coordinates are read by the mask; the other fields stay the full model's.
+  const atoms = { ...model, count: keep.length, x: pick(model.x), y: pick(model.y), z: pick(model.z) };
+  const am = atomMask(atoms, grid, reach);
+  const out = new Float32Array(grid.dims[0] * grid.dims[1] * grid.dims[2]).fill(Number.NaN);
+  for (let k = 0; k < am.voxels.length; k++) {
+    const v = am.nearest[k] >= 0 ? perResidue[residueOfAtom[keep[am.nearest[k]]]] : null;
+    if (v !== null && v !== undefined) out[am.voxels[k]] = v;
+  }
+  return out;
+}
+
 /** Map–model FSC and the d99 of the map, for one pair (masked or not). */
 export interface MapModelFsc {
   readonly curve: FscCurve;

@@ -15,7 +15,7 @@ import { readModel } from '../../io/model-read.ts';
 import { readMrc } from '../../io/mrc.ts';
 import { fitModel, MIN_ORIGIN_SEARCH_ELEMENTS, resolutionElements, type ModelFit } from '../../simulate/model-alignment.ts';
 import { modelMapOnGrid, selectAtoms, translateModel } from '../../simulate/model-map.ts';
-import { gridAroundModel, type Grid } from '../../simulate/simulate.ts';
+import { gridAroundModel, simulateMap, type Grid } from '../../simulate/simulate.ts';
 import { proceduralProtein } from '../../simulate/protein.ts';
 import { fixture, haveFixtures } from '../../testing/fixtures.ts';
 import { havePython, runReference } from '../../testing/python.ts';
@@ -26,6 +26,7 @@ import { writeMrc } from '../../volume/to-mrc.ts';
 import type { Volume } from '../../volume/volume.ts';
 import { analyzeEntry } from '../analyze-entry.ts';
 import { mapModelFit, softAtomMask } from './Aa-map-model-fit.ts';
+import { nearestResidueVolume, residueCcVolume, residuesOf, SURFACE_REACH_EXTRA_A } from '../../methods/model-fit.ts';
 
 const RES = 3.5;
 
@@ -127,6 +128,41 @@ describe('A.0 fit check and A.a on a simulated map', () => {
     expect(m.warnings.map((w) => w.text).join(' ')).toMatch(/too small for the candidate-origin search/u);
     // The same search on the whole protein (hundreds of elements) does move it: see the test above.
     expect(resolutionElements((await fitModel(sim.map, sim.model, RES) as ModelFit).mask.voxels.length, sim.grid.voxelSize, RES)).toBeGreaterThan(MIN_ORIGIN_SEARCH_ELEMENTS);
+  });
+
+  it('the residue-CC surface colour: every voxel above a low contour gets its nearest residue\'s CC (the atom mask alone left some grey)', async () => {
+    const fit = (await fitModel(sim.map, sim.model, RES)) as ModelFit;
+    const { residues, residueOfAtom } = residuesOf(fit.model);
+    const cc = residues.map((_, r) => r / residues.length); // distinct per residue, to see which one coloured a voxel
+    const reach = fit.radius + SURFACE_REACH_EXTRA_A;
+    const after = nearestResidueVolume(fit.model, sim.map, residueOfAtom, cc, reach);
+    const before = residueCcVolume(fit.mask, residueOfAtom, cc, sim.map.data.length);
+    // The surface of the map blurred by B = −150 Å² (as deposited maps are) at 5 % of its maximum
+    // lies beyond the 3.5 Å atom mask in places, and within the 5.5 Å reach.
+    const blurred = await simulateMap(sim.model, sim.grid, { resolution: RES, bFactor: -150 });
+    const max = blurred.data.reduce((m, x) => Math.max(m, x), -Infinity);
+    let surface = 0, greyBefore = 0, greyAfter = 0, wrong = 0;
+    const [nx, ny] = sim.map.dims;
+    for (let i = 0; i < after.length; i++) {
+      if (blurred.data[i] < 0.05 * max) continue;
+      surface++;
+      if (Number.isNaN(before[i])) greyBefore++;
+      if (Number.isNaN(after[i])) greyAfter++;
+      else if (i % 37 === 0) {
+        // Brute-force nearest atom for a sample of voxels.
+        const x = sim.map.origin[0] + (i % nx) * sim.map.voxelSize[0], y = sim.map.origin[1] + (Math.floor(i / nx) % ny) * sim.map.voxelSize[1], z = sim.map.origin[2] + Math.floor(i / (nx * ny)) * sim.map.voxelSize[2];
+        let best = Infinity, atom = -1;
+        for (let j = 0; j < fit.model.count; j++) {
+          const d2 = (fit.model.x[j] - x) ** 2 + (fit.model.y[j] - y) ** 2 + (fit.model.z[j] - z) ** 2;
+          if (d2 < best) [best, atom] = [d2, j];
+        }
+        if (Math.abs(after[i] - cc[residueOfAtom[atom]]) > 1e-6) wrong++;
+      }
+    }
+    console.log(`residue-CC surface: ${surface} voxels above 5 % of the blurred map's maximum; grey with the atom mask ${greyBefore}, with ${reach} Å reach ${greyAfter}; sampled voxels coloured by another residue than the nearest: ${wrong}`);
+    expect(greyBefore).toBeGreaterThan(0);
+    expect(greyAfter).toBe(0);
+    expect(wrong).toBe(0);
   });
 
   it.skipIf(!havePython(['numpy'], 'A.a numpy cross-check'))('CCs, masked/unmasked map-model FSC and d99 agree with numpy to 1e-3', async () => {

@@ -7,7 +7,7 @@
  */
 import { softMask } from '../../methods/masks.ts';
 import { fscShells } from '../../methods/fsc.ts';
-import { globalCc, mapModelFsc, partitionCc, residueCcVolume, residuesOf, type MapModelFsc, type PartitionCc, type Residue } from '../../methods/model-fit.ts';
+import { globalCc, mapModelFsc, nearestResidueVolume, partitionCc, residuesOf, SURFACE_REACH_EXTRA_A, type MapModelFsc, type PartitionCc, type Residue } from '../../methods/model-fit.ts';
 import { ALIGNED_CC_MASK, MIN_ORIGIN_SEARCH_ELEMENTS, type ModelFit, type UnusableModel } from '../../simulate/model-alignment.ts';
 import { histogram } from '../../methods/order-statistics.ts';
 import { linePlot } from '../../figures/plots.ts';
@@ -221,7 +221,7 @@ export const mapModelFitItem = implementItem({
       name: 'Residue CC',
       surface: ctx.map,
       level: ctx.threshold,
-      property: { ...ctx.map, data: residueCcVolume(e.fit.mask, e.residueOfAtom, e.partition.residue, ctx.map.data.length) },
+      property: { ...ctx.map, data: nearestResidueVolume(e.fit.model, ctx.map, e.residueOfAtom, e.partition.residue, e.fit.radius + SURFACE_REACH_EXTRA_A) },
       range: [Math.max(-0.2, Math.min(...ccs)), Math.min(1, Math.max(...ccs))],
       label: 'CC of the nearest residue',
       histogram: { edges: Array.from(hist.edges), counts: Array.from(hist.counts) },
