@@ -315,6 +315,8 @@ export interface MapModelFsc {
   readonly d05: number | null;
   /** Finest d (Å) at which CC(map, its hard low-pass at d) ≥ 0.99. */
   readonly d99: number | null;
+  /** d maximising CC(map, model map at d) (Å), when asked for (`dModelFromSpectra`). */
+  readonly dModel?: number | null;
 }
 
 /**
@@ -323,7 +325,7 @@ export interface MapModelFsc {
  * with its low-pass at shell k is √(P≤k / P), P the power of every non-DC coefficient inside the
  * Nyquist sphere.
  */
-export async function mapModelFsc(map: Volume, modelMap: Volume, shellOf: Int16Array = fscShells(map.dims)): Promise<MapModelFsc> {
+export async function mapModelFsc(map: Volume, modelMap: Volume, shellOf: Int16Array = fscShells(map.dims), modelResolution?: number): Promise<MapModelFsc> {
   const fft = createRealFft3d(map.dims);
   const sp = { dims: map.dims, voxelSize: map.voxelSize[0], F1: await fft.forward(map.data), F2: await fft.forward(modelMap.data), shellOf };
   // No DPR: the report shows none for the map–model pair.
@@ -336,7 +338,63 @@ export async function mapModelFsc(map: Volume, modelMap: Volume, shellOf: Int16A
     d0143: inv(firstCross(x, curve.fsc, 0.143, 'lesser')),
     d05: inv(firstCross(x, curve.fsc, 0.5, 'lesser')),
     d99: d99FromSpectrum(sp.F1, sp.shellOf, map.dims, map.voxelSize[0]),
+    ...(modelResolution !== undefined ? { dModel: dModelFromSpectra(sp, modelResolution) } : {}),
   };
+}
+
+/** σ_res / d of the model map (simulate.ts's molmap convention); d_model blurs by the same rule. */
+const SIGMA_PER_D = 0.225;
+/** Step (Å) of the d_model search, and its upper end in multiples of the model map's resolution. */
+const D_MODEL_STEP_A = 0.01;
+const D_MODEL_MAX_FACTOR = 4;
+
+/**
+ * d_model (Afonine et al. 2018): the resolution d at which the model map correlates best with the
+ * map, CC(map, ρ_c(d)), over the soft-masked box. ρ_c(d) is the model map at `d0` re-blurred in
+ * Fourier space, ρ̂_c(d) = ρ̂_c(d0)·exp(−2π²σ²(d² − d0²)s²), σ = 0.225 per Å of d (a sharpening
+ * for d < d0, exact for the noiseless model map). From the spectra of map·mask (A) and model·mask
+ * (B): per FSC shell k (DC out: the means are removed) C_k = Σ Re(A·B*), P_k = Σ|B|², and the
+ * map's power P_A; CC(d) = Σ C_k h_k / √(P_A · Σ P_k h_k²), h_k the multiplier at s_k = k/(N·Ts).
+ * Searched from 2 voxels (Nyquist) to 4·d0 in 0.01 Å steps; null when the correlation is nowhere
+ * positive or the best d is an end of the range.
+ */
+export function dModelFromSpectra(sp: { F1: Float32Array; F2: Float32Array; shellOf: Int16Array; dims: readonly [number, number, number]; voxelSize: number }, d0: number): number | null {
+  const [N] = sp.dims;
+  const shells = Math.floor(N / 2);
+  const cross = new Float64Array(shells + 1), pB = new Float64Array(shells + 1);
+  let pA = 0;
+  const { hx, weight } = squaredFrequencies(sp.dims);
+  const A = sp.F1, B = sp.F2;
+  for (let q = 0; q < sp.shellOf.length; q++) {
+    const k = sp.shellOf[q];
+    if (k <= 0 || k > shells) continue;
+    const g = weight[q % hx], p = 2 * q;
+    cross[k] += g * (A[p] * B[p] + A[p + 1] * B[p + 1]);
+    pB[k] += g * (B[p] * B[p] + B[p + 1] * B[p + 1]);
+    pA += g * (A[p] * A[p] + A[p + 1] * A[p + 1]);
+  }
+  if (!(pA > 0)) return null;
+  const s2 = Float64Array.from({ length: shells + 1 }, (_, k) => (k / (N * sp.voxelSize)) ** 2);
+  const ccAt = (d: number): number => {
+    const c = -2 * Math.PI ** 2 * SIGMA_PER_D ** 2 * (d * d - d0 * d0);
+    let num = 0, den = 0;
+    for (let k = 1; k <= shells; k++) {
+      const h = Math.exp(c * s2[k]);
+      num += cross[k] * h;
+      den += pB[k] * h * h;
+    }
+    return den > 0 ? num / Math.sqrt(pA * den) : Number.NaN;
+  };
+  const lo = 2 * sp.voxelSize, hi = D_MODEL_MAX_FACTOR * d0;
+  let best = -Infinity, bestD = Number.NaN;
+  const steps = Math.round((hi - lo) / D_MODEL_STEP_A);
+  for (let i = 0; i <= steps; i++) {
+    const d = lo + i * D_MODEL_STEP_A;
+    const cc = ccAt(d);
+    if (cc > best) [best, bestD] = [cc, d];
+  }
+  const atEnd = bestD <= lo || bestD >= lo + steps * D_MODEL_STEP_A;
+  return best > 0 && !atEnd ? bestD : null;
 }
 
 /** d99 (Å) from a half-complex spectrum: where the cumulative shell power reaches 0.99² of the total (linear between shells). */

@@ -3,11 +3,12 @@ for cross-checking analyzers/methods/model-fit.ts and item A.a (and the numpy si
 model-fit row of `npm run bench`). The model map and the masks come from the analyzer; this
 script only recomputes what is measured from them.
 
-usage: python3 model_fit_reference.py MAP.f32 MODEL.f32 MASK.f32 SOFT.f32 NX NY NZ VOXEL
+usage: python3 model_fit_reference.py MAP.f32 MODEL.f32 MASK.f32 SOFT.f32 NX NY NZ VOXEL [D0]
   *.f32 : NX*NY*NZ little-endian float32, x fastest (array [z][y][x]); MASK is 0/1, SOFT the
           soft atom mask the masked FSC multiplies both maps by
 prints JSON {ccMask, ccBox, ccVolume, ccPeaks, fscMasked, fscUnmasked, dFscModel0, dFscModel0143,
-dFscModel05, d99, d99Masked, seconds}; resolutions in Angstrom, null when not crossed.
+dFscModel05, d99, d99Masked, dModel (with D0, the model map's resolution), seconds}; resolutions in
+Angstrom, null when not crossed.
 
 `model_fit` (used by the model-fit row of `npm run bench`) does the whole computation from the atoms
 instead: the model map (sum of each atom's five Peng Gaussians blurred to the resolution, each 1-D
@@ -208,8 +209,35 @@ def model_fit(a, atoms, residue, backbone, origin, ts, d):
     }
 
 
+def d_model(a, b, ts, d0, step=0.01, factor=4.0):
+    """d maximising CC(a, b re-blurred from d0 to d), a and b already masked; each coefficient with its
+    own |s| (no shell binning), DC and the corners beyond Nyquist left out; 0.1 A grid, then 0.01 A round the best."""
+    nz, ny, nx = a.shape
+    fa = np.fft.rfftn(a.astype(np.float64))
+    fb = np.fft.rfftn(b.astype(np.float64))
+    wz, wy, wx = np.meshgrid(np.fft.fftfreq(nz), np.fft.fftfreq(ny), np.fft.rfftfreq(nx), indexing='ij')
+    r2 = wx ** 2 + wy ** 2 + wz ** 2
+    k, w = shells(a.shape)
+    sel = (k >= 1)
+    s2 = r2[sel] / ts ** 2
+    cross = (w * (fa * np.conj(fb)).real)[sel]
+    pb = (w * np.abs(fb) ** 2)[sel]
+    pa = float((w * np.abs(fa) ** 2)[sel].sum())
+
+    def cc(d):
+        h = np.exp(-2 * math.pi ** 2 * SIGMA_PER_RESOLUTION ** 2 * (d * d - d0 * d0) * s2)
+        return float((cross * h).sum() / math.sqrt(pa * (pb * h * h).sum()))
+
+    lo, hi = 2 * ts, factor * d0
+    coarse = np.arange(lo, hi, 0.1)
+    best = coarse[int(np.argmax([cc(d) for d in coarse]))]
+    fine = np.arange(max(lo, best - 0.1), min(hi, best + 0.1) + step / 2, step)
+    return float(fine[int(np.argmax([cc(d) for d in fine]))])
+
+
 def main():
     mp, mo, mk, sf, nx, ny, nz, ts = sys.argv[1:9]
+    d0 = float(sys.argv[9]) if len(sys.argv) > 9 else None
     shape = (int(nz), int(ny), int(nx))
     ts = float(ts)
     load = lambda p: np.fromfile(p, dtype='<f4').reshape(shape)
@@ -234,6 +262,7 @@ def main():
         'dFscModel05': inv(first_cross(freq, fm, 0.5)),
         'd99': d99,
         'd99Masked': d99m,
+        'dModel': d_model(a * soft, b * soft, ts, d0) if d0 is not None else None,
         'seconds': time.perf_counter() - t0,
     }
     print(json.dumps(out))

@@ -59,7 +59,7 @@ async function fscPair(map: Volume, fit: ModelFit): Promise<{ masked: MapModelFs
     return { ...v, data };
   };
   const shells = fscShells(map.dims);
-  const masked = await mapModelFsc(times(map), times(fit.modelMap), shells);
+  const masked = await mapModelFsc(times(map), times(fit.modelMap), shells, fit.resolution);
   const unmasked = await mapModelFsc(map, fit.modelMap, shells);
   return { masked, unmasked };
 }
@@ -89,6 +89,7 @@ export async function mapModelFit(map: Volume, fit: ModelFit | UnusableModel, re
     unmaskedDFscModel05: fsc?.unmasked.d05 ?? null,
     d99: fsc?.unmasked.d99 ?? null,
     d99Masked: fsc?.masked.d99 ?? null,
+    dModel: fsc?.masked.dModel ?? null,
     modelMapResolution: fit.resolution,
     maskRadius: fit.radius,
     atomsOutside: fit.atomsOutside,
@@ -132,7 +133,7 @@ function sentences(fit: ModelFit, v: Values): string[] {
   out.push(`CC_mask ${cc(v.ccMask)}, CC_box ${cc(v.ccBox)}, CC_volume ${cc(v.ccVolume)}, CC_peaks ${cc(v.ccPeaks)}; main chain ${cc(v.ccMainChain)}, side chains ${cc(v.ccSideChain)}.`);
   if (v.residuesBelow05 !== null) out.push(`${f(v.residuesBelow05, 1)} % of the ${v.residues} residues have CC < 0.5.`);
   if (fit.status !== 'not-aligned') {
-    out.push(`The masked map-model FSC falls below 0.5 at ${a(v.dFscModel05)}, 0.143 at ${a(v.dFscModel0143)} and 0 at ${a(v.dFscModel0)} (unmasked: 0.5 at ${a(v.unmaskedDFscModel05)}); d99 is ${a(v.d99)} for the box and ${a(v.d99Masked)} for the masked map.`);
+    out.push(`The masked map-model FSC falls below 0.5 at ${a(v.dFscModel05)}, 0.143 at ${a(v.dFscModel0143)} and 0 at ${a(v.dFscModel0)} (unmasked: 0.5 at ${a(v.unmaskedDFscModel05)}); d99 is ${a(v.d99)} for the box and ${a(v.d99Masked)} for the masked map; the model map correlates best with the map at d_model ${a(v.dModel)}.`);
   }
   return out;
 }
