@@ -223,7 +223,8 @@ export const mapModelFitItem = implementItem({
       surface: ctx.map,
       level: ctx.threshold,
       property: { ...ctx.map, data: nearestResidueVolume(e.fit.model, ctx.map, e.residueOfAtom, e.partition.residue, e.fit.radius + SURFACE_REACH_EXTRA_A) },
-      range: [Math.max(-0.2, Math.min(...ccs)), Math.min(1, Math.max(...ccs))],
+      // A loop, not Math.min(...ccs): a ribosome has more residues than a call takes arguments.
+      range: [Math.max(-0.2, ccs.reduce((m, c) => Math.min(m, c), Infinity)), Math.min(1, ccs.reduce((m, c) => Math.max(m, c), -Infinity))],
       label: 'CC of the nearest residue',
       histogram: { edges: Array.from(hist.edges), counts: Array.from(hist.counts) },
       markers: [{ value: LOW_RESIDUE_CC, label: 'CC 0.5' }],
