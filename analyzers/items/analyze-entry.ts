@@ -13,7 +13,7 @@ import { readMrc, type MrcFile } from '../io/mrc.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { FigureWriter } from '../figures/report-figures.ts';
 import { resolutionSummary, scoreItems, summarize } from '../report/scoring.ts';
-import { itemSpec, parseReport, SCHEMA_VERSION, type AnyItem, type Entry, type HalfMapInput, type InputKind, type ItemId, type Report } from '../report/schema.ts';
+import { itemSpec, metadataGridWarnings, parseReport, SCHEMA_VERSION, type AnyItem, type Entry, type HalfMapInput, type InputKind, type InputWarning, type ItemId, type MetadataGrid, type Report } from '../report/schema.ts';
 import { AnalysisInputError } from '../util/errors.ts';
 import { ANALYZER_VERSION } from '../util/version.ts';
 import { toVolume } from '../volume/from-mrc.ts';
@@ -38,6 +38,8 @@ export interface AnalyzeEntryInput {
   /** Draw figures (default true). */
   readonly figures?: boolean;
   readonly maxVoxels?: number;
+  /** What the entry's metadata says about the map's grid: a disagreement becomes an input warning (`inputs.warnings`). */
+  readonly metadataGrid?: MetadataGrid;
 }
 
 export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
@@ -102,6 +104,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
         },
         ...(halves ? { halfMaps: halves.inputs, ...(figuresOn ? { halfMapFigures } : {}) } : {}),
         ...(input.modelPath ? await modelInput(input.modelPath, input.modelPdbId) : {}),
+        ...inputWarnings(input.metadataGrid, volume),
       },
       score,
       summary: summarize(items, score, entry.resolution),
@@ -120,6 +123,12 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   );
   await writeFileAtomic(path.join(input.entryDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;
+}
+
+/** The `warnings` member of the inputs when the metadata disagrees with the map read (else nothing, so reports without metadata keep their bytes). */
+function inputWarnings(meta: MetadataGrid | undefined, volume: Volume): { warnings?: InputWarning[] } {
+  const warnings = meta ? metadataGridWarnings(meta, volume) : [];
+  return warnings.length > 0 ? { warnings } : {};
 }
 
 /** Reads a map into a Volume, refusing a grid without a positive voxel size. */

@@ -23,6 +23,7 @@ import { fsc3dSpec } from './items/level1/1h-fsc3d.ts';
 import { mapModelFitSpec } from './items/levelA/Aa-map-model-fit.ts';
 import { atomInclusionSpec } from './items/levelA/Ai-atom-inclusion.ts';
 import { mapModelGuinierSpec } from './items/levelA/Ad-map-model-guinier.ts';
+import { qScoreSpec } from './items/levelA/Ae-q-score.ts';
 import { emringerSpec } from './items/levelA/Af-emringer.ts';
 import { referencesFor } from './references.ts';
 
@@ -43,6 +44,7 @@ export const ITEM_SPECS = [
   fsc3dSpec,
   mapModelFitSpec,
   mapModelGuinierSpec,
+  qScoreSpec,
   emringerSpec,
   atomInclusionSpec,
 ] as const;

@@ -26,6 +26,14 @@ export interface Headline<V> {
   readonly pick: (values: V) => number | null;
 }
 
+/** A percentile of the entry among a population, drawn as a bar from 0 to 100 with a marker. */
+export interface PercentileBar<V> {
+  /** "Q_relative_all". */
+  readonly label: string;
+  /** The percentile (0–100) and what it rests on ("among 10,188 EMDB entries"); null when not measured. */
+  readonly pick: (values: V) => { readonly percentile: number; readonly population: string } | null;
+}
+
 /** A stable warning code and, for the methods page, when it is raised. */
 export interface WarningSpec {
   readonly code: string;
@@ -57,6 +65,8 @@ export interface ItemSpec<Id extends string = string, S extends z.ZodType<Record
   readonly headlines: readonly Headline<z.output<S>>[];
   /** Resolution estimates (Å) for the closing resolution paragraph, when the item gives any. */
   readonly resolutionEstimates?: readonly { readonly method: string; readonly pick: (values: z.output<S>) => number | null }[];
+  /** Percentile bars (0–100 with a marker at the value, wwPDB style) shown on the page and in the PDF. */
+  readonly percentileBars?: readonly PercentileBar<z.output<S>>[];
   /** Keys of `REFERENCES` (references.ts) that support the item. */
   readonly references: readonly string[];
 }

@@ -12,10 +12,12 @@
 import { z } from 'zod';
 import { ITEM_IDS, ITEM_SPECS, itemSpec, specsOfLevel, type AnyItemSpec, type ItemId } from './catalog.ts';
 import { LEVELS, type Level } from './item-spec.ts';
+import { InputWarning } from './input-warnings.ts';
 import { migrateV1 } from './migrate-v1.ts';
 import { Entry, Figure, HalfMapInput, itemSchema, MapInput, ModelInput, type AnyItem } from './parts.ts';
 
 export * from './parts.ts';
+export { InputWarning, metadataGridWarnings, type MetadataGrid } from './input-warnings.ts';
 export { HEADLINES, ITEM_IDS, ITEM_SPECS, isItemId, itemSpec, specsOfLevel, type AnyItemSpec, type ItemId, type ItemValues, type SpecOf } from './catalog.ts';
 export { LEVELS, type InputKind, type Level } from './item-spec.ts';
 
@@ -39,6 +41,8 @@ export const Inputs = z.strictObject({
   /** Slices of half 1, half 2 and their difference (present with the half maps when figures are drawn). */
   halfMapFigures: z.array(Figure).optional(),
   model: ModelInput.optional(),
+  /** Where the entry's metadata (EMDB entry JSON or header XML) disagrees with the map file (input-warnings.ts); absent when it agrees. */
+  warnings: z.array(InputWarning).optional(),
 });
 export type Inputs = z.output<typeof Inputs>;
 

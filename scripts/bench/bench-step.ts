@@ -48,6 +48,9 @@ import { localOccupancy } from '../../analyzers/methods/local-occupancy.ts';
 import { handTest } from '../../analyzers/methods/helix-hand.ts';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
 import { writeMrc } from '../../analyzers/volume/to-mrc.ts';
+import { qScores, scoredAtoms } from '../../analyzers/methods/q-score.ts';
+import { proceduralProtein } from '../../analyzers/simulate/protein.ts';
+import { geometricCentre, translateModel } from '../../analyzers/simulate/model-map.ts';
 import { FigureWriter } from '../../analyzers/figures/report-figures.ts';
 import { NotApplicable, NotMeasurable } from '../../analyzers/util/errors.ts';
 import { buildMasks, softMask } from '../../analyzers/methods/masks.ts';
@@ -60,7 +63,6 @@ import { toVolume } from '../../analyzers/volume/from-mrc.ts';
 import { resizeToResolution } from '../../analyzers/methods/resize.ts';
 import { sharedFloat32 } from '../../analyzers/util/shared-memory.ts';
 import type { Volume } from '../../analyzers/volume/volume.ts';
-import { proceduralProtein } from '../../analyzers/simulate/protein.ts';
 import { simulateMap } from '../../analyzers/simulate/simulate.ts';
 import { atomGaussians } from '../../analyzers/simulate/elements.ts';
 import { fitModel } from '../../analyzers/simulate/model-alignment.ts';
@@ -410,9 +412,41 @@ async function prepare(): Promise<Prepared> {
         return { score: `${report.score.passing}/${report.score.evaluable}`, status, itemSeconds };
       });
     }
+    case 'q-score':
+      return qScoreStep();
     default:
       throw new Error(`unknown step ${step}`);
   }
+}
+
+/** Helices and strands of the procedural protein the Q-score row scores: about 10,000 atoms. */
+const Q_MODEL = { seed: 1, helices: 52, strands: 34 };
+
+/**
+ * A.e's per-atom Q-score of a procedural protein of ~10,000 atoms centred in the map (the bench
+ * maps have no fitted model; the cost depends on the atoms' packing and the map's size, not on
+ * the fit). The scored atoms' coordinates and the map's origin are written for python
+ * (`q-score.atoms.f64`, `q-score.json`); the check compares the average Q.
+ */
+async function qScoreStep(): Promise<Prepared> {
+  const v = await load();
+  const c = [0, 1, 2].map((a) => v.origin[a] + ((v.dims[a] - 1) * v.voxelSize[a]) / 2) as [number, number, number];
+  const m0 = proceduralProtein(Q_MODEL);
+  const g = geometricCentre(m0);
+  const model = translateModel(m0, [c[0] - g[0], c[1] - g[1], c[2] - g[2]]);
+  const idx = scoredAtoms(model);
+  const xyz = new Float64Array(3 * idx.length);
+  idx.forEach((j, k) => xyz.set([model.x[j], model.y[j], model.z[j]], 3 * k));
+  await writeFile(path.join(work, 'q-score.atoms.f64'), new Uint8Array(xyz.buffer));
+  await writeFile(path.join(work, 'q-score.json'), JSON.stringify({ origin: v.origin, voxelSize: v.voxelSize }));
+  return simple(() => qScores(v, model), (s) => {
+    let sum = 0, n = 0;
+    for (const j of s.scored) if (Number.isFinite(s.q[j])) {
+      sum += s.q[j];
+      n++;
+    }
+    return { atoms: s.scored.length, averageQ: sum / n };
+  });
 }
 
 /**

@@ -52,6 +52,8 @@ const LEVEL0_SECONDS = 90;
 /** Whole Level 0 + 1 target on 360³ with half maps (issue 17), 2 cores; same memory target. */
 const LEVEL01_SECONDS = 45;
 const LEVEL0_PEAK_MIB = 4e9 / 2 ** 20;
+/** A.e Q-score of ~10,000 atoms in a 360³ map, 2 cores (issue 20). */
+const QSCORE_SECONDS = 10;
 
 interface Measure { seconds: number[]; cpuSeconds?: number[]; peakRssMB: number; check: Record<string, unknown>; versions?: Record<string, string> }
 interface Tol { abs?: number; rel?: number }
@@ -100,6 +102,7 @@ const STEPS: StepSpec[] = [
   { step: '0.f', label: '0.f local B-factor (on the resized map)', python: true, slow: true, tol: { noise: { rel: 1e-3 }, ...Object.fromEntries(PERCENTILE_KEYS.map((k) => [k, { abs: 0.01 }])) }, limits: { maxRelErr: 1e-3 } },
   { step: '0.g', label: '0.g local occupancy (on the resized map)', python: true, slow: true, tol: { levels: { rel: 1e-3 }, ...Object.fromEntries(PERCENTILE_KEYS.map((k) => [k, { abs: 1e-6 }])) }, limits: { flipFraction: 1e-3 } },
   { step: '0.h', label: '0.h hand (helix chirality)', python: false, slow: true, show: (c) => (typeof c.score === 'number' ? `score ${c.score.toFixed(3)}, ${String(c.segments)} segments` : String(c.notApplicable ?? c.notMeasurable)) },
+  { step: 'q-score', label: 'A.e Q-score of a ~10,000-atom procedural protein centred in the map (golden-spiral shells 0–2 Å, spatial hash, 2 cores; numpy: qscore_reference.py, cKDTree + map_coordinates)', python: true, slow: true, tol: { averageQ: { abs: 1e-3 } } },
   { step: 'figures', label: 'figures (input, 0.b–0.d, 0.e–0.g views)', python: false, slow: true, show: (c) => `${String(c.figures)} figures` },
 ];
 const LEVEL0: StepSpec = { step: 'level0', label: '**whole Level 0 report with figures**', python: false, slow: true, show: (c) => `score ${String(c.score)}` };
@@ -333,6 +336,8 @@ try {
     const s = fitRow.ours, q = fitRow.ratio;
     process.stdout.write(`; model fit ${s.toFixed(1)} s (target ≤ ${MODEL_FIT_SECONDS} s: ${s <= MODEL_FIT_SECONDS ? 'met' : 'missed'}), ${q.toFixed(2)}× numpy (target ≤ ${MODEL_FIT_RATIO}×: ${q <= MODEL_FIT_RATIO ? 'met' : 'missed'})`);
   }
+  const q = rows.find((r) => r.step === 'q-score');
+  if (q && typeof q.ours === 'number') process.stdout.write(`; Q-score ${q.ours.toFixed(1)} s (target ≤ ${QSCORE_SECONDS} s: ${q.ours <= QSCORE_SECONDS ? 'met' : 'missed'})`);
   const whole01 = rows.find((r) => r.step === 'level01');
   if (whole01 && typeof whole01.ours === 'number') {
     const s = whole01.ours, m = whole01.oursPeakMB as number;
@@ -356,7 +361,7 @@ try {
     process.stdout.write(`\n${r.status === 0 ? r.stdout : `model readers failed: ${r.stderr.slice(-500)}`}`);
   }
   if (values.json) {
-    await writeFileAtomic(values.json, `${JSON.stringify({ input, machine, node: process.version, python: versions ?? null, runs, slowRuns, rows, targets: { ratio: RATIO_TARGET, level0Seconds: LEVEL0_SECONDS, level01Seconds: LEVEL01_SECONDS, level0PeakMiB: LEVEL0_PEAK_MIB, slowerThanTarget: slow }, totalSeconds }, null, 2)}\n`);
+    await writeFileAtomic(values.json, `${JSON.stringify({ input, machine, node: process.version, python: versions ?? null, runs, slowRuns, rows, targets: { ratio: RATIO_TARGET, level0Seconds: LEVEL0_SECONDS, level01Seconds: LEVEL01_SECONDS, level0PeakMiB: LEVEL0_PEAK_MIB, qScoreSeconds: QSCORE_SECONDS, slowerThanTarget: slow }, totalSeconds }, null, 2)}\n`);
   }
 } finally {
   await rm(work, { recursive: true, force: true });

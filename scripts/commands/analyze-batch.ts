@@ -7,7 +7,7 @@
 import { numberOption, stringOption, UsageError, type Command, type OptionSpec } from '../cli-kit.ts';
 import { runNightly, type NightlySummary } from '../nightly/pipeline.ts';
 import { runSlurmTask } from '../slurm/task.ts';
-import { formatSummary, nightlyCommand, nightlyOptionsFrom, stoppedRunCode } from './nightly.ts';
+import { archiveOptionFrom, formatSummary, nightlyCommand, nightlyOptionsFrom, runExitCode, stoppedRunCode } from './nightly.ts';
 
 /** Nightly flags that only concern the site: not offered here. */
 const SITE_FLAGS = new Set(['no-site', 'no-pdf', 'base', 'rebuild-site']);
@@ -18,7 +18,7 @@ const options: OptionSpec = {
   'task-index': { type: 'string' },
 };
 
-/** `emvr analyze-batch` (see the file comment); exit 0 when the batch ran (and, with --strict, nothing failed). */
+/** `emvr analyze-batch` (see the file comment); exit 0 when the batch ran (and, with --strict or --ids, nothing failed). */
 export const analyzeBatchCommand: Command = {
   name: 'analyze-batch',
   summary: 'analyse many EMDB entries (local workers or Slurm job arrays) into <out>/content, no site',
@@ -43,7 +43,7 @@ internal (what each Slurm array task runs; written into the batch script):
       if (!Number.isInteger(index)) throw new UsageError(`--task-index must be a whole number, got ${index}`);
       return runSlurmTask(file, index);
     }
-    const opts = { ...nightlyOptionsFrom(values), site: { enabled: false, pdf: false } };
+    const opts = { ...nightlyOptionsFrom(values), ...(await archiveOptionFrom(values)), site: { enabled: false, pdf: false } };
     let summary: NightlySummary;
     try {
       summary = await runNightly(opts);
@@ -53,6 +53,6 @@ internal (what each Slurm array task runs; written into the batch script):
       throw err;
     }
     process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
-    return values.strict && summary.counts.failed > 0 ? 1 : 0;
+    return runExitCode(summary, values.strict === true);
   },
 };

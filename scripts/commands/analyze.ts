@@ -1,8 +1,9 @@
 /** `emvr analyze`: the report of one map (and its half maps and model, when given), written to <out>/entries/<id>/. */
 import path from 'node:path';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
-import { EntryId, reportItems } from '../../analyzers/report/schema.ts';
-import { numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
+import { EntryId, reportItems, type Entry } from '../../analyzers/report/schema.ts';
+import { InputError, numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
+import { HeaderXmlError, readHeaderFile, type HeaderXml } from '../emdb/header-xml.ts';
 
 /** A safe local entry name from a file name: local-<letters, digits, _ and ->. */
 export function localId(mapPath: string): string {
@@ -13,7 +14,7 @@ export function localId(mapPath: string): string {
 export const analyzeCommand: Command = {
   name: 'analyze',
   summary: 'analyse one map (with its half maps and model when given) and write its report.json and figures',
-  help: `usage: emvr analyze --map <file> --threshold <t> [--resolution <Å>] [--half-maps <h1> <h2>] [--model <file>] [--id EMD-N] [--out <dir>]
+  help: `usage: emvr analyze --map <file> (--threshold <t> | --header <emd-N.xml>) [--resolution <Å>] [--half-maps <h1> <h2>] [--model <file>] [--id EMD-N] [--out <dir>]
 
 Runs every report item whose inputs are given: Level 0 on the map (0.a mass, 0.b mask, 0.c
 background, 0.d B-factor, 0.e local resolution (MonoRes, single map), 0.f local B-factor, 0.g local
@@ -22,13 +23,21 @@ occupancy, 0.h hand); items that need the half maps or a model run when those ar
 0.d-0.h do not apply. A threshold above every voxel, or half maps on another grid than the map,
 are refused as input errors.
 
+With --header (the EMDB header XML of the entry, schema v1.9 or v3, as the archive's
+header/emd-N.xml) the threshold (primary contour), resolution, ID, title, authors, dates, method and
+fitted PDB IDs come from it; --threshold, --resolution, --id and --title still override. Where the
+header's voxel size or box disagrees with the map, the report's input section warns. A header that
+cannot be read, or that belongs to another entry than --id, stops the command (exit 1) before
+anything is written.
+
 options:
   --map <file>          MRC/CCP4 map (.gz/.bz2 too)
-  --threshold <t>       recommended contour level
-  --resolution <Å>      reported resolution (optional)
+  --threshold <t>       recommended contour level (default: the header's, with --header)
+  --resolution <Å>      reported resolution (optional; default: the header's, with --header)
+  --header <file>       EMDB header XML (v1.9 or v3) of the entry
   --half-maps <h1> <h2> the two half maps (same box and voxel size as the map)
   --model <file>        the fitted model (PDB or mmCIF, .gz too)
-  --id <EMD-N>          EMDB ID of the map (default: local-<file name>)
+  --id <EMD-N>          EMDB ID of the map (default: the header's, else local-<file name>)
   --title <text>        title shown in the report
   --out <dir>           content folder (default: content)
   --no-figures          skip the figures (faster; the report lists none)
@@ -43,6 +52,7 @@ options:
     model: { type: 'string' },
     threshold: { type: 'string' },
     resolution: { type: 'string' },
+    header: { type: 'string' },
     id: { type: 'string' },
     title: { type: 'string' },
     out: { type: 'string' },
@@ -58,10 +68,19 @@ options:
       throw new UsageError(half1 === undefined ? `unexpected argument ${JSON.stringify(positionals[0])}` : `--half-maps takes two files, got ${1 + positionals.length}`);
     }
     const halfMapPaths = half1 === undefined ? undefined : ([half1, positionals[0]] as const);
-    const threshold = numberOption(values, 'threshold', { required: true })!;
-    const resolution = numberOption(values, 'resolution', { exclusiveMin: 0 }) ?? null;
-    const id = stringOption(values, 'id') ?? localId(map);
-    if (!EntryId.safeParse(id).success) throw new UsageError(`--id must be an EMDB ID like EMD-1234 (or local-<name>), got ${JSON.stringify(id)}`);
+    const idFlag = stringOption(values, 'id');
+    if (idFlag !== undefined && !EntryId.safeParse(idFlag).success) throw new UsageError(`--id must be an EMDB ID like EMD-1234 (or local-<name>), got ${JSON.stringify(idFlag)}`);
+    const headerPath = stringOption(values, 'header');
+    const header = headerPath === undefined ? null : await headerOf(headerPath, idFlag);
+    if (header !== null && header.metadata.threshold === null && values.threshold === undefined) throw new InputError(`${headerPath}: the header gives no contour level; give --threshold`);
+    const entry = entryFrom(header, {
+      id: idFlag,
+      fallbackId: localId(map),
+      threshold: numberOption(values, 'threshold', { required: header === null }),
+      resolution: numberOption(values, 'resolution', { exclusiveMin: 0 }),
+      title: values.title as string | undefined,
+    });
+    const id = entry.id;
     const out = stringOption(values, 'out') ?? 'content';
     const entryDir = path.join(out, 'entries', id);
     const report = await analyzeEntry({
@@ -71,13 +90,15 @@ options:
       entryDir,
       figures: values['no-figures'] !== true,
       maxVoxels: numberOption(values, 'max-voxels', { exclusiveMin: 0 }),
-      entry: { id, title: (values.title as string | undefined) ?? null, authors: [], depositionDate: null, releaseDate: null, resolution, threshold, method: null, pdbIds: [] },
+      entry,
+      ...(header && headerPath !== undefined ? { metadataGrid: { source: `header ${path.basename(headerPath)}`, voxelSize: header.metadata.voxelSize, dims: header.metadata.dims } } : {}),
     });
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return 0;
     }
     const lines = [`${id}: ${report.score.passing} of ${report.score.evaluable} evaluable items pass (${report.provenance.totalSeconds} s, peak ${report.provenance.peakRssMB} MB)`];
+    for (const w of report.inputs.warnings ?? []) lines.push(`  input warning: ${w.message}`);
     for (const it of reportItems(report)) {
       const status = it.status === 'warnings' ? `${it.warnings.length} warning(s)` : it.status;
       lines.push(`  ${it.title.padEnd(44)} ${status}${it.reason ? `: ${it.reason}` : ''}`);
@@ -88,3 +109,32 @@ options:
     return 0;
   },
 };
+
+/** The header of `--header`, checked against `--id` when both are given; any problem is an input error naming the file. */
+async function headerOf(file: string, id: string | undefined): Promise<HeaderXml> {
+  const expected = id !== undefined && /^EMD-\d{4,}$/u.test(id) ? id : null;
+  try {
+    return await readHeaderFile(file, expected);
+  } catch (err) {
+    if (err instanceof HeaderXmlError) throw new InputError(err.message);
+    throw err;
+  }
+}
+
+/** The report's entry block: the header's values (when given) under the flags that override them. */
+export function entryFrom(header: HeaderXml | null, flags: { id?: string; fallbackId: string; threshold?: number; resolution?: number; title?: string }): Entry {
+  const m = header?.metadata ?? null;
+  const threshold = flags.threshold ?? m?.threshold ?? null;
+  if (threshold === null) throw new UsageError('the header gives no contour level: give --threshold');
+  return {
+    id: flags.id ?? m?.id ?? flags.fallbackId,
+    title: flags.title ?? m?.title ?? null,
+    authors: m ? [...m.authors] : [],
+    depositionDate: m?.depositionDate ?? null,
+    releaseDate: m?.releaseDate ?? null,
+    resolution: flags.resolution ?? m?.resolution ?? null,
+    threshold,
+    method: m?.method ?? null,
+    pdbIds: m ? [...m.pdbIds] : [],
+  };
+}

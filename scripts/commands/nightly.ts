@@ -1,4 +1,5 @@
 /** `emvr nightly`: the nightly rebuild from EMDB (or a mirror) into an output folder. */
+import { resolveArchive } from '../emdb/archive-source.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
 import { HttpError } from '../emdb/http.ts';
 import { BadEmdbIdError } from '../emdb/ids.ts';
@@ -50,7 +51,7 @@ export const EXECUTOR_OPTIONS: OptionSpec = {
 export const nightlyCommand: Command = {
   name: 'nightly',
   summary: 'rebuild what changed in EMDB: discover, download, analyse, publish, build the site',
-  help: `usage: emvr nightly [--emdb <base URL>] [--out <dir>] [options]
+  help: `usage: emvr nightly [--emdb <base URL> | --archive <dir or URL>] [--out <dir>] [options]
 
 Discovers EMDB entries released or updated since the last completed run (all released entries
 on the first run), downloads their maps into <out>/cache (verified, resumable) with the two half
@@ -76,6 +77,15 @@ source:
   --pdb <URL>               base of the PDB archive for fitted models
                             (<URL>/pub/pdb/data/structures/divided/mmCIF/<xx>/<id>.cif.gz);
                             default: --emdb when given, else https://files.wwpdb.org
+  --archive <dir or URL>    read the EMDB archive layout instead of the API: a copy made by
+                            rsync, or an HTTP(S) directory listing, of EMDB's structures/ folder
+                            (structures/EMD-N/header/emd-N.xml, map/emd_N.map.gz, other/…; the
+                            folder itself or the one holding it). Entries are discovered by
+                            listing it (or taken from --ids); metadata comes from the header XML
+                            (v3, or v1.9 with the half maps found in other/); maps and half maps
+                            are copied or downloaded into the cache and verified as from EMDB.
+                            Without a search, every listed entry is looked at each run (unchanged
+                            ones are reused); --methods still applies. Models come from --pdb.
 selection:
   --ids <EMD-N,...>         these entries only (no discovery, no retries of others)
   --full                    every released entry, ignoring the last-run date
@@ -105,6 +115,7 @@ output:
   --json                    print the run summary as JSON
   --no-progress             no progress lines on stderr
   --strict                  exit 1 when an entry failed or the site build failed
+                            (with --ids, a failed entry always gives exit 1)
   -h, --help                this help
 `,
   options: {
@@ -112,6 +123,7 @@ output:
     'emdb-api': { type: 'string' },
     'emdb-files': { type: 'string' },
     pdb: { type: 'string' },
+    archive: { type: 'string' },
     ids: { type: 'string' },
     full: { type: 'boolean' },
     since: { type: 'string' },
@@ -140,7 +152,7 @@ output:
     strict: { type: 'boolean' },
   },
   async run(values) {
-    const opts = nightlyOptionsFrom(values);
+    const opts = { ...nightlyOptionsFrom(values), ...(await archiveOptionFrom(values)) };
     let summary: NightlySummary;
     try {
       summary = await runNightly(opts);
@@ -150,10 +162,32 @@ output:
       throw err;
     }
     process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
-    const bad = summary.counts.failed > 0 || summary.site.startsWith('failed');
-    return values.strict && bad ? 1 : 0;
+    return runExitCode(summary, values.strict === true);
   },
 };
+
+/**
+ * Exit code of a completed run: 1 when an entry asked for by --ids failed (the caller named it, so
+ * it must hear of it), or with --strict when any entry or the site build failed; else 0.
+ */
+export function runExitCode(summary: NightlySummary, strict: boolean): number {
+  if (summary.mode === 'ids' && summary.counts.failed > 0) return 1;
+  const bad = summary.counts.failed > 0 || summary.site.startsWith('failed');
+  return strict && bad ? 1 : 0;
+}
+
+/** `--archive`: the archive location (checked: an existing folder or an http(s) URL), and which flags it excludes. */
+export async function archiveOptionFrom(values: Record<string, unknown>): Promise<Pick<NightlyOptions, 'archive'>> {
+  const raw = stringOption(values, 'archive');
+  if (raw === undefined) return {};
+  const clash = ['emdb-api', 'emdb-files', 'query', 'update-field', 'since'].filter((k) => values[k] !== undefined);
+  if (clash.length > 0) throw new UsageError(`--archive cannot be combined with --${clash.join(' or --')} (the archive has no search API: every listed entry is looked at)`);
+  try {
+    return { archive: await resolveArchive(raw) };
+  } catch (err) {
+    throw new InputError(`--archive: ${(err as Error).message}`);
+  }
+}
 
 /**
  * Turns the way a run stopped into an exit code: cancelled by a signal → 128 + signal number

@@ -1,7 +1,8 @@
 /**
  * Reads what the report needs from an EMDB entry JSON (`/emdb/api/entry/EMD-N`, schema v3 as
- * JSON; emdb-access.md §3): voxel size, primary contour, resolution, method, title, authors,
- * dates, half maps, fitted PDB IDs. Every value is treated as untrusted: numbers are parsed and
+ * JSON; emdb-access.md §3): voxel size, box, primary contour, resolution, method, symmetry, sample
+ * molecular weight, title, authors, dates, half maps, fitted PDB IDs. The archive's header XML
+ * (header-xml.ts) is turned into the same JSON shape and read here too. Every value is treated as untrusted: numbers are parsed and
  * range-checked, text is stripped of control characters and length-capped, dates must look like
  * dates, PDB IDs must match the report schema, file names must be plain names. Nothing read here
  * is ever used in a path; the accession used for paths is the one the caller asked for.
@@ -33,6 +34,15 @@ export interface EntryMetadata {
   readonly pdbIds: string[];
   /** Voxel size (Å) per axis from map.pixel_spacing, or null when absent or not positive. */
   readonly voxelSize: [number, number, number] | null;
+  /** Box (voxels) along x, y, z from map.dimensions (col,row,sec put in x,y,z order by map.axis_order), or null. */
+  readonly dims: [number, number, number] | null;
+  /**
+   * Applied symmetry of the final reconstruction: a point group ("C4", "D7", "I"), or a helical
+   * description ("helical: rise 27.6 Å, twist -166.7°, axial C1"); null when not given.
+   */
+  readonly symmetry: string | null;
+  /** Molecular weight of the whole sample in MDa (the first supramolecule that gives one; theoretical before experimental), or null. */
+  readonly molecularWeightMDa: number | null;
   /** Half-map file names (safe names only), as listed. */
   readonly halfMaps: string[];
   /** admin.current_status.code, e.g. "REL", "OBS". */
@@ -137,12 +147,70 @@ export function primaryContour(json: Json): { level: number; primary: boolean } 
   return null;
 }
 
+/**
+ * The box along x, y, z: `map.dimensions` lists it as col,row,sec (file order), and
+ * `map.axis_order` says which of X, Y, Z each of those is (default X, Y, Z). Null unless all three
+ * are positive integers and the axis order is a permutation of X, Y, Z.
+ */
+export function boxOf(json: Json): [number, number, number] | null {
+  const d = ['col', 'row', 'sec'].map((k) => numberOf(at(json, 'map', 'dimensions', k)));
+  if (!d.every((v) => v !== null && Number.isInteger(v) && v > 0)) return null;
+  const order = ['fast', 'medium', 'slow'].map((k) => cleanText(at(json, 'map', 'axis_order', k), 4)?.toUpperCase() ?? null);
+  const axes = order.every((a) => a === null) ? ['X', 'Y', 'Z'] : order;
+  if (![...axes].sort().every((a, i) => a === 'XYZ'[i])) return null;
+  const xyz: number[] = [];
+  for (const [i, a] of axes.entries()) xyz['XYZ'.indexOf(a as string)] = d[i] as number;
+  return xyz as [number, number, number];
+}
+
+/** Short decimal text of a number read from the metadata (up to 4 decimals, no trailing zeros). */
+function short(n: number): string {
+  return String(Math.round(n * 1e4) / 1e4);
+}
+
+/** The applied symmetry of the first final reconstruction (see EntryMetadata.symmetry). */
+export function symmetryOf(finalReconstruction: Json): string | null {
+  const sym = at(finalReconstruction, 'applied_symmetry');
+  const pointGroup = cleanText(at(sym, 'point_group'), 16);
+  if (pointGroup !== null) return pointGroup.toUpperCase();
+  const h = at(sym, 'helical_parameters');
+  if (h === undefined) return null;
+  const rise = numberOf(at(h, 'delta_z'));
+  const twist = numberOf(at(h, 'delta_phi'));
+  const axial = cleanText(at(h, 'axial_symmetry'), 16);
+  const parts = [rise !== null ? `rise ${short(rise)} Å` : null, twist !== null ? `twist ${short(twist)}°` : null, axial !== null ? `axial ${axial.toUpperCase()}` : null].filter((p) => p !== null);
+  return parts.length > 0 ? `helical: ${parts.join(', ')}` : null;
+}
+
+/** MDa per unit of a molecular-weight `units` attribute (EMDB writes MDa; kDa and Da are converted). */
+const MASS_UNITS: Record<string, number> = { mda: 1, kda: 1e-3, da: 1e-6 };
+
+/** A molecular weight in MDa from a `{valueOf_, units}` value, or null (unknown unit, not positive). */
+function massMDa(v: Json): number | null {
+  const n = numberOf(v);
+  if (n === null || !(n > 0)) return null;
+  const units = cleanText(at(v, 'units'), 8)?.toLowerCase() ?? 'mda';
+  const f = MASS_UNITS[units];
+  return f === undefined ? null : n * f;
+}
+
+/** The sample's molecular weight (see EntryMetadata.molecularWeightMDa). */
+export function sampleWeightOf(json: Json): number | null {
+  for (const s of arr(at(json, 'sample', 'supramolecule_list', 'supramolecule'))) {
+    const w = at(s, 'molecular_weight');
+    const mda = massMDa(at(w, 'theoretical')) ?? massMDa(at(w, 'experimental'));
+    if (mda !== null) return mda;
+  }
+  return null;
+}
+
 /** Reads an entry JSON (already parsed) for accession `id`. Never throws on odd content. */
 export function parseEntryMetadata(id: string, json: Json): EntryMetadata {
   const notes: string[] = [];
   const declared = at(json, 'emdb_id');
   const sd = at(json, 'structure_determination_list', 'structure_determination', 0);
-  const res = numberOf(at(sd, 'image_processing', 0, 'final_reconstruction', 'resolution'));
+  const finalReconstruction = at(sd, 'image_processing', 0, 'final_reconstruction');
+  const res = numberOf(at(finalReconstruction, 'resolution'));
   if (res !== null && !(res > 0)) notes.push(`resolution ${res} is not positive: ignored`);
 
   const authors: string[] = [];
@@ -191,6 +259,9 @@ export function parseEntryMetadata(id: string, json: Json): EntryMetadata {
     method,
     pdbIds,
     voxelSize,
+    dims: boxOf(json),
+    symmetry: symmetryOf(finalReconstruction),
+    molecularWeightMDa: sampleWeightOf(json),
     halfMaps,
     status: statusCode,
     notes,

@@ -12,7 +12,7 @@ import { AnalysisInputError } from '../../analyzers/util/errors.ts';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
 import { MrcFormatError } from '../../analyzers/io/mrc-errors.ts';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
-import type { Entry, Report } from '../../analyzers/report/schema.ts';
+import type { Entry, MetadataGrid, Report } from '../../analyzers/report/schema.ts';
 import { reportText, sha256Text, stableReport, type ReportTimings } from './stable-report.ts';
 
 /** Parent → worker. */
@@ -30,6 +30,8 @@ export interface AnalysisJob {
   readonly modelPdbId?: string;
   /** Notes on the inputs from outside the files (e.g. why listed half maps were not used), added to the report's `inputs.map.notes`. */
   readonly inputNotes?: readonly InputNote[];
+  /** What the entry's metadata says of the map's grid: a disagreement becomes an input warning in the report. */
+  readonly metadataGrid?: MetadataGrid;
   readonly figures: boolean;
   readonly maxVoxels?: number;
 }
@@ -66,6 +68,7 @@ export async function analyseJob(job: Omit<AnalysisJob, 'jobId'>): Promise<Analy
       entry: job.entry,
       figures: job.figures,
       maxVoxels: job.maxVoxels,
+      ...(job.metadataGrid ? { metadataGrid: job.metadataGrid } : {}),
     });
     const { report: stable, timings } = stableReport(withInputNotes(report, job.inputNotes ?? []));
     const text = reportText(stable);

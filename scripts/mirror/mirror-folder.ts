@@ -1,6 +1,7 @@
 /**
  * Builds mirror folders (the layout mirror.ts serves): `<dir>/EMD-N/entry.json`,
- * `<dir>/EMD-N/map/emd_N.map.gz`, for entries with half maps `<dir>/EMD-N/other/<file>`, and for
+ * `<dir>/EMD-N/map/emd_N.map.gz`, for simulated entries the header XML `<dir>/EMD-N/header/emd-N.xml`
+ * (so the folder is also an EMDB archive layout, archive-source.ts), for entries with half maps `<dir>/EMD-N/other/<file>`, and for
  * entries with a fitted model `<dir>/_models/<pdb>.cif.gz`, written atomically. Sources: simulated
  * phantoms (each with one known defect or a known clean answer), optionally with two half maps of
  * a designed FSC (analyzers/simulate/half-maps.ts) or with the procedural protein they were
@@ -24,6 +25,7 @@ import { toVolume } from '../../analyzers/volume/from-mrc.ts';
 import { volumeStats } from '../../analyzers/volume/stats.ts';
 import type { ArchiveFolder } from '../emdb/endpoints.ts';
 import { buildEntryJson, type EntryJsonSpec } from '../emdb/entry-json.ts';
+import { buildHeaderXml } from '../emdb/header-xml-write.ts';
 import { checkEmdbId, halfMapFileName, mapFileName, safeFileName } from '../emdb/ids.ts';
 import { pdbModelFileName } from '../emdb/endpoints.ts';
 import { modelToMmcif } from './mmcif-write.ts';
@@ -45,6 +47,11 @@ export async function writeMirrorFile(dir: string, id: string, folder: ArchiveFo
   checkEmdbId(id);
   if (safeFileName(file) === null) throw new Error(`${id}: ${JSON.stringify(file.slice(0, 80))} is not a plain file name`);
   await writeFileAtomic(path.join(dir, id, folder, file), bytes);
+}
+
+/** Writes an entry's header XML where the EMDB archive has it (`<dir>/EMD-N/header/emd-N.xml`). */
+export async function writeMirrorHeader(dir: string, id: string, xml: string): Promise<void> {
+  await writeFileAtomic(path.join(dir, checkEmdbId(id), 'header', `emd-${id.slice(4)}.xml`), xml);
 }
 
 /** Writes a fitted model where the mirror serves the PDB archive from (`<dir>/_models/<pdb>.cif.gz`). */
@@ -155,6 +162,7 @@ async function writeSimulatedEntry(
   // Half maps and model first: the entry JSON that lists them appears only once they are in place.
   if (halves) for (const k of [0, 1]) await writeMirrorFile(dir, id, 'other', halves.files[k], halves.gz[k]);
   if (opts.model && modelGz) await writeMirrorModel(dir, opts.model.pdbId, modelGz);
+  await writeMirrorHeader(dir, id, buildHeaderXml(spec));
   await writeMirrorEntry(dir, id, buildEntryJson(spec), gz);
   return {
     id,

@@ -1,6 +1,8 @@
 /**
  * The nightly rebuild (ARCHITECTURE.md "Data flow"): discover → fetch → analyse → publish →
- * site (+ PDFs + search index), for what changed only. Output folder layout:
+ * site (+ PDFs + search index), for what changed only. Entries come from the EMDB API and archive
+ * (client.ts) or, with `archive`, from the archive layout alone (archive-source.ts: listing, header
+ * XML, files); both go through the same steps. Output folder layout:
  *
  *   <out>/content/entries/EMD-N/{report.json, figures/}   published reports (deterministic)
  *   <out>/cache/EMD-N/emd_N.map.gz (+ .json sidecar)       verified map downloads
@@ -34,8 +36,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { MetadataGrid } from '../../analyzers/report/schema.ts';
 import { ANALYZER_VERSION } from '../../analyzers/util/version.ts';
-import { EmdbClient, EntryNotFoundError, InputFileNotFoundError, type EntryJson } from '../emdb/client.ts';
+import { ArchiveSource, archiveLabel, type ArchiveLocation } from '../emdb/archive-source.ts';
+import { EmdbClient, EntryNotFoundError, InputFileNotFoundError, type DiscoverOptions, type Discovery, type EntryJson } from '../emdb/client.ts';
 import { MapVerifyError, pruneMap } from '../emdb/download.ts';
 import { ModelVerifyError } from '../emdb/model-file.ts';
 import {
@@ -72,6 +76,12 @@ export interface NightlyOptions {
   /** Output folder (content/, cache/, ledger.sqlite, site/). */
   readonly out: string;
   readonly endpoints: EmdbEndpoints;
+  /**
+   * Read entries from the EMDB archive layout (`structures/EMD-N/{header,map,other}`) in this
+   * folder or under this URL instead of the API (archive-source.ts); `endpoints.pdb` still serves
+   * fitted models.
+   */
+  readonly archive?: ArchiveLocation;
   readonly http?: Partial<HttpOptions>;
   /** Explicit accessions (no discovery, no retries of others); null = discover. */
   readonly ids?: readonly string[] | null;
@@ -103,6 +113,14 @@ export interface NightlyOptions {
   readonly progress?: boolean;
   /** Where messages go (default stderr). */
   readonly log?: (line: string) => void;
+}
+
+/** Where entries come from: the EMDB API and archive (client.ts) or the archive layout alone (archive-source.ts). */
+export interface EntrySource {
+  discover(opts: DiscoverOptions): Promise<Discovery>;
+  getEntry: EmdbClient['getEntry'];
+  fetchMap: EmdbClient['fetchMap'];
+  fetchInput: EmdbClient['fetchInput'];
 }
 
 /** One entry's result in a run. */
@@ -143,9 +161,14 @@ export function outPaths(out: string) {
 const todayUtc = () => new Date().toISOString().slice(0, 10);
 const secondsSince = (t0: number) => Math.round(performance.now() - t0) / 1000;
 
-/** The fields of an entry the report depends on (its hash decides re-analysis). */
+/** The fields of an entry the report depends on (its hash decides re-analysis); the grid feeds the report's input warnings. */
 function reportInputs(m: EntryMetadata) {
-  return { id: m.id, title: m.title, authors: m.authors, depositionDate: m.depositionDate, releaseDate: m.releaseDate, resolution: m.resolution, threshold: m.threshold, method: m.method, pdbIds: m.pdbIds };
+  return { id: m.id, title: m.title, authors: m.authors, depositionDate: m.depositionDate, releaseDate: m.releaseDate, resolution: m.resolution, threshold: m.threshold, method: m.method, pdbIds: m.pdbIds, voxelSize: m.voxelSize, dims: m.dims };
+}
+
+/** What the metadata says of the map's grid, for the report's input warnings (one wording whatever the source, so the API and an archive mirror publish the same bytes). */
+function metadataGridOf(m: EntryMetadata): MetadataGrid {
+  return { source: 'the EMDB metadata', voxelSize: m.voxelSize, dims: m.dims };
 }
 
 /** Runs `fn` over `items` with at most `n` at a time, in order of start. */
@@ -178,13 +201,15 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
     await cleanStaging(p.root);
 
     const explicit = opts.ids ?? null;
-    const mode: 'since' | 'full' | 'ids' = explicit !== null ? 'ids' : opts.full || (opts.since === undefined && ledger.getMeta('watermark') === null) ? 'full' : 'since';
+    // An archive listing has no dates to filter on: every run of it looks at every listed entry.
+    const mode: 'since' | 'full' | 'ids' = explicit !== null ? 'ids' : opts.full || opts.archive !== undefined || (opts.since === undefined && ledger.getMeta('watermark') === null) ? 'full' : 'since';
     const since = mode === 'since' ? (opts.since ?? ledger.getMeta('watermark')) : null;
     const runDay = todayUtc();
-    runId = ledger.startRun({ emdbApi: opts.endpoints.api, emdbFiles: opts.endpoints.files, mode, since, analyzerVersion: ANALYZER_VERSION });
+    runId = ledger.startRun({ emdbApi: opts.archive ? 'none (archive layout)' : opts.endpoints.api, emdbFiles: opts.archive ? archiveLabel(opts.archive) : opts.endpoints.files, mode, since, analyzerVersion: ANALYZER_VERSION });
     // A cluster that does not answer is found out before hours of downloads.
     if (opts.executor === 'slurm') await slurmPreflight(opts.slurm ?? {}, p.root);
-    const client = new EmdbClient(opts.endpoints, { ...opts.http, log: (m) => log(printable(m)) });
+    const httpOpts = { ...opts.http, log: (m: string) => log(printable(m)) };
+    const client: EntrySource = opts.archive ? new ArchiveSource(opts.archive, opts.endpoints, httpOpts) : new EmdbClient(opts.endpoints, httpOpts);
     const methods = opts.methods ?? ['singleParticle'];
 
     // 1. Discover.
@@ -196,7 +221,8 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
       discovered = d.ids;
       if (d.note) notes.push(d.note);
       if (d.rejected.length > 0) notes.push(`ignored ${d.rejected.length} search result(s) that are not EMDB IDs: ${d.rejected.slice(0, 5).join(', ')}${d.rejected.length > 5 ? ', …' : ''}`);
-      log(`discovery: ${discovered.length} entr${discovered.length === 1 ? 'y' : 'ies'} (${mode === 'full' ? 'all released' : `released or updated since ${since}`})`);
+      const scope = opts.archive ? d.query : mode === 'full' ? 'all released' : `released or updated since ${since}`;
+      log(`discovery: ${discovered.length} entr${discovered.length === 1 ? 'y' : 'ies'} (${scope})`);
     }
 
     // 2. Work list: discovered + retries (failed, other analyzer version) + published entries whose folder is gone.
@@ -269,7 +295,7 @@ export async function runNightly(opts: NightlyOptions): Promise<NightlySummary> 
 
 interface EntryContext {
   readonly opts: NightlyOptions;
-  readonly client: EmdbClient;
+  readonly client: EntrySource;
   readonly ledger: Ledger;
   /** The local worker pool (null with the slurm executor). */
   readonly pool: AnalysisPool | null;
@@ -292,6 +318,8 @@ interface PendingEntry {
   readonly model?: { readonly modelPath: string; readonly modelPdbId?: string };
   /** Why listed half maps or the model are not used, for the report. */
   readonly inputNotes: readonly InputNote[];
+  /** The metadata's voxel size and box, compared with the map's in the report. */
+  readonly metadataGrid: MetadataGrid;
   /** Every cached input file (map first): what --prune-maps deletes. */
   readonly inputPaths: readonly string[];
   readonly dims: readonly [number, number, number];
@@ -372,6 +400,7 @@ async function processEntry(id: string, ctx: EntryContext): Promise<EntryRunReco
       ...(pe.halfMapPaths ? { halfMapPaths: pe.halfMapPaths } : {}),
       ...pe.model,
       ...(pe.inputNotes.length > 0 ? { inputNotes: pe.inputNotes } : {}),
+      metadataGrid: pe.metadataGrid,
       entryDir: staged,
       entry: pe.entry,
       figures: ctx.opts.figures ?? true,
@@ -433,7 +462,7 @@ async function prepareEntry(id: string, ctx: EntryContext): Promise<{ done: Entr
     try {
       ej = await client.getEntry(id);
     } catch (err) {
-      return done(rec('failed', 'metadata', err instanceof EntryNotFoundError ? err.message : `entry JSON could not be read: ${describeError(err)}`));
+      return done(rec('failed', 'metadata', err instanceof EntryNotFoundError ? err.message : `${opts.archive ? 'header XML' : 'entry JSON'} could not be read: ${describeError(err)}`));
     }
     const m = ej.metadata;
     metadataSha = sha256Json(reportInputs(m));
@@ -498,6 +527,7 @@ async function prepareEntry(id: string, ctx: EntryContext): Promise<{ done: Entr
         ...(halfMapPaths ? { halfMapPaths } : {}),
         ...(model ? { model } : {}),
         inputNotes,
+        metadataGrid: metadataGridOf(m),
         inputPaths,
         dims,
         entry: toReportEntry(m),
@@ -566,6 +596,7 @@ async function analyseOnSlurm(work: readonly string[], ctx: EntryContext, fetche
       ...(pe.halfMapPaths ? { halfMapPaths: pe.halfMapPaths } : {}),
       ...pe.model,
       ...(pe.inputNotes.length > 0 ? { inputNotes: pe.inputNotes } : {}),
+      metadataGrid: pe.metadataGrid,
       dims: pe.dims,
       entry: pe.entry,
       figures,

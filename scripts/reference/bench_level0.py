@@ -41,6 +41,7 @@ import fdr_fsc_reference
 import fsc_reference
 import local_fsc_reference
 import model_fit_reference
+import qscore_reference
 import level0_reference as ref
 
 WORKERS = 2
@@ -255,6 +256,12 @@ def main():
         state['mask'] = ours(work, 'conical-mask.f32').reshape(state['h1'].shape)
         state['cones'] = [(ours(work, 'conical-fso.f64', np.float64).reshape(-1, 3), 'fso', 17.0),
                           (ours(work, 'conical-fsc3d.f64', np.float64).reshape(-1, 3), 'hard', 20.0)]
+    if step == 'q-score':
+        vol, vs = ref.load(path)
+        meta = json.load(open(os.path.join(work, 'q-score.json')))
+        state['atoms'] = ours(work, 'q-score.atoms.f64', np.float64).reshape(-1, 3)
+        state['origin'] = np.array(meta['origin'], np.float64)
+        state['voxel'] = np.array(meta['voxelSize'], np.float64)
     if step in ('0.f', '0.g'):
         meta = json.load(open(os.path.join(work, 'resized.json')))
         n = meta['n']
@@ -325,6 +332,9 @@ def main():
             state['out'] = np.concatenate([f.ravel() for f in r['fsc']])
             return {"globalFsc": r['globalFsc'], "directions": [len(c[0]) for c in state['cones']],
                     "emptyCones": int(np.isnan(state['out']).sum())}
+        if step == 'q-score':
+            q = qscore_reference.qscores(vol, state['origin'], state['voxel'], state['atoms'])
+            return {"atoms": int(len(q)), "averageQ": float(np.nanmean(q))}
         if step == '0.f':
             state['out'], noise = local_bfactor(state['r'], state['inside'], state['ts'], res)
             return {"noise": noise, **percentiles(state['out'][state['inside']])}

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
-import type { Entry } from '../../analyzers/report/schema.ts';
+import type { Entry, MetadataGrid } from '../../analyzers/report/schema.ts';
 import type { AnalysisOutcome, InputNote } from '../jobs/analysis-job.ts';
 import { printable } from '../progress.ts';
 import { batchScript } from './batch-script.ts';
@@ -79,6 +79,8 @@ export interface SlurmUnit {
   readonly modelPdbId?: string;
   /** Notes on the inputs for the report (analysis-job.ts). */
   readonly inputNotes?: readonly InputNote[];
+  /** What the entry's metadata says of the map's grid (analysis-job.ts). */
+  readonly metadataGrid?: MetadataGrid;
   /** Grid of the map (from its header): sets the memory and time requests. */
   readonly dims: readonly [number, number, number];
   readonly entry: Entry;
@@ -521,6 +523,7 @@ function taskUnitOf(u: SlurmUnit, resultDir: string): TaskUnit {
     ...(u.halfMapPaths ? { halfMapPaths: u.halfMapPaths } : {}),
     ...(u.modelPath ? { modelPath: u.modelPath, ...(u.modelPdbId ? { modelPdbId: u.modelPdbId } : {}) } : {}),
     ...(u.inputNotes && u.inputNotes.length > 0 ? { inputNotes: u.inputNotes } : {}),
+    ...(u.metadataGrid ? { metadataGrid: u.metadataGrid } : {}),
     entry: u.entry,
     figures: u.figures,
     ...(u.maxVoxels !== undefined ? { maxVoxels: u.maxVoxels } : {}),

@@ -13,16 +13,17 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Entry } from '../../analyzers/report/schema.ts';
+import type { Entry, MetadataGrid } from '../../analyzers/report/schema.ts';
 import { checkEmdbId } from '../emdb/ids.ts';
 import type { AnalysisOutcome, InputNote } from '../jobs/analysis-job.ts';
 
 /**
  * Version of tasks.json and status.json; a task refuses a tasks.json of another version. 2: units
  * carry half maps and input notes (a version-1 task would silently analyse without them); 3: units
- * carry the fitted model (a version-2 task would silently leave it out).
+ * carry the fitted model (a version-2 task would silently leave it out); 4: units carry the
+ * metadata's grid (a version-3 task would silently leave out the report's input warnings).
  */
-export const TASK_FILE_VERSION = 3;
+export const TASK_FILE_VERSION = 4;
 
 /** One entry to analyse in a task. */
 export interface TaskUnit {
@@ -40,6 +41,8 @@ export interface TaskUnit {
   readonly modelPdbId?: string;
   /** Notes on the inputs added to the report (analysis-job.ts). */
   readonly inputNotes?: readonly InputNote[];
+  /** What the entry's metadata says of the map's grid (analysis-job.ts). */
+  readonly metadataGrid?: MetadataGrid;
   readonly entry: Entry;
   readonly figures: boolean;
   readonly maxVoxels?: number;

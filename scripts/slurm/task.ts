@@ -30,6 +30,7 @@ async function analyseUnit(u: TaskUnit, task: string, versionProblem: string | n
     ...(u.halfMapPaths ? { halfMapPaths: u.halfMapPaths } : {}),
     ...(u.modelPath ? { modelPath: u.modelPath, ...(u.modelPdbId ? { modelPdbId: u.modelPdbId } : {}) } : {}),
     ...(u.inputNotes && u.inputNotes.length > 0 ? { inputNotes: u.inputNotes } : {}),
+    ...(u.metadataGrid ? { metadataGrid: u.metadataGrid } : {}),
     entryDir: work,
     entry: u.entry,
     figures: u.figures,

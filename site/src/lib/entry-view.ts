@@ -74,6 +74,8 @@ export interface ItemView {
   values: ValueRow[];
   tables: TableView[];
   figureGroups: FigureGroupView[];
+  /** Percentile bars of the item's spec (e.g. A.e's Q_relative), when measured. */
+  bars: PercentileBarView[];
   warnings: AnyItem['warnings'];
   /** Volumes the item offers for download (path relative to the entry folder). */
   files: { caption: string; file: string; size: string }[];
@@ -81,6 +83,27 @@ export interface ItemView {
   measured: boolean;
   /** "0.18 s, peak 325 MB", or null when the report keeps no timings (the nightly ledger has them). */
   timing: string | null;
+}
+
+/** A percentile (0–100) drawn as a bar with a marker, wwPDB style. */
+export interface PercentileBarView {
+  label: string;
+  /** Clamped to [0, 100]. */
+  percentile: number;
+  text: string;
+  population: string;
+}
+
+/** The percentile bars an item's spec declares, for a measured item. */
+export function percentileBars(it: AnyItem): PercentileBarView[] {
+  const bars = itemSpec(it.id as ItemId).percentileBars as readonly { label: string; pick: (v: never) => { percentile: number; population: string } | null }[] | undefined;
+  if (!bars || !(it.status === 'ok' || it.status === 'warnings') || !it.values) return [];
+  return bars.flatMap((b) => {
+    const p = b.pick(it.values as never);
+    if (!p || !Number.isFinite(p.percentile)) return [];
+    const percentile = Math.min(100, Math.max(0, p.percentile));
+    return [{ label: b.label, percentile, text: `${formatNumber(Number(p.percentile.toFixed(1)))} %`, population: p.population }];
+  });
 }
 
 /** One level's section: "2 Level 0 analysis (the map)". */
@@ -108,7 +131,7 @@ export interface EntryView {
   warningGroups: { id: ItemId; title: string; anchor: string; section: string; warnings: AnyItem['warnings'] }[];
   warningCount: number;
   header: ValueRow[];
-  input: { rows: ValueRow[]; notes: string[]; figureGroups: FigureGroupView[]; halfMapFigureGroups: FigureGroupView[] };
+  input: { rows: ValueRow[]; notes: string[]; warnings: { text: string; code: string }[]; figureGroups: FigureGroupView[]; halfMapFigureGroups: FigureGroupView[] };
   items: ItemView[];
   /** The report's levels in page order, each a numbered section holding its items. */
   levels: LevelView[];
@@ -167,6 +190,7 @@ export function entryView(r: Report): EntryView {
       values: valueRows(it.values as Record<string, unknown>, it.units),
       tables: it.tables.map((t) => tableView(id, k, t, ++counters.table)),
       figureGroups: groupFigures(it.figures, counters),
+      bars: percentileBars(it),
       warnings: it.warnings,
       files: it.files.map((d) => ({ caption: d.caption, file: d.file, size: formatBytes(d.bytes) })),
       measured: it.status === 'ok' || it.status === 'warnings',
@@ -243,7 +267,7 @@ export function entryView(r: Report): EntryView {
     warningGroups,
     warningCount: warningGroups.reduce((n, g) => n + g.warnings.length, 0),
     header,
-    input: { rows: inputRows, notes: inp.notes.map((n) => `${n.message} (${n.code})`), figureGroups: inputGroups, halfMapFigureGroups: halfMapGroups },
+    input: { rows: inputRows, notes: inp.notes.map((n) => `${n.message} (${n.code})`), warnings: (r.inputs.warnings ?? []).map((w) => ({ text: w.message, code: w.code })), figureGroups: inputGroups, halfMapFigureGroups: halfMapGroups },
     items,
     levels,
     levelsText,

@@ -88,6 +88,14 @@ const KEY_LABELS: Record<string, string> = {
   t: 't-statistic',
   p: 'p-value',
   std: 'standard deviation',
+  averageQ: 'average Q',
+  expectedQ: 'expected Q',
+  medianQ: 'median Q',
+  qRelativeAll: 'Q_relative_all',
+  qRelativeResolution: 'Q_relative_resolution',
+  qRelativePopulations: 'Q_relative populations',
+  referenceA: 'reference Gaussian A',
+  referenceB: 'reference Gaussian B',
 };
 
 /** "remainingMaxVoxels" → "Remaining max voxels"; known keys get their proper name. */

@@ -1,0 +1,67 @@
+/** A.e Q-score: the resolvability of each atom of the model in the map, and its rank in the archive. */
+import { z } from 'zod';
+import { defineItem, finite } from '../../item-spec.ts';
+import { count, Histogram, Percentiles, real } from '../../values.ts';
+
+/** Average Q and atoms of a group (a chain, the waters, the ligands). */
+const group = z.strictObject({ atoms: count, averageQ: real });
+
+/** One of the populations Q_relative ranks the entry in, and how many entries it rests on. */
+const population = z.strictObject({ entries: count, description: z.string() });
+
+export const qScoreSpec = defineItem({
+  id: 'A.e',
+  level: 'A',
+  title: 'A.e Q-score',
+  inputs: ['map', 'model'],
+  values: z.strictObject({
+    /** Mean Q over the non-hydrogen atoms of polymer residues (protein, nucleic acid). */
+    averageQ: real,
+    /** Q of a well-fitted model at the reported resolution: the published lines (σ 0.6 Å), weighted by the polymer atoms of each kind. */
+    expectedQ: real,
+    /** The resolution (Å) at which the line gives averageQ. */
+    estimatedResolution: real,
+    /** Per-atom Q of the polymer atoms: percentiles, median, histogram over [−1, 1]. */
+    percentiles: Percentiles,
+    medianQ: real,
+    histogram: Histogram,
+    /** Polymer atoms scored, their residues, and the share of them that are nucleic acid. */
+    atoms: count,
+    residues: count,
+    nucleicFraction: real,
+    perChain: z.array(group.extend({ chain: z.string() })),
+    waters: group,
+    ligands: group,
+    /** Percentile of averageQ among the archive's entries, and among those of similar resolution (mid-rank, 0–100). */
+    qRelativeAll: real,
+    qRelativeResolution: real,
+    qRelativePopulations: z.strictObject({
+      all: population,
+      resolution: population.extend({ band: z.tuple([real, real]).nullable() }),
+    }),
+    /** Width of the reference Gaussian (Å) and its A, B from the map's statistics. */
+    sigma: real,
+    referenceA: real,
+    referenceB: real,
+  }),
+  units: { expectedQ: '', estimatedResolution: 'Å', qRelativeAll: '%', qRelativeResolution: '%', sigma: 'Å', nucleicFraction: '' },
+  explanation:
+    'The Q-score (Pintilie et al. 2020) measures how well each atom is resolved: around the atom, at distances 0 to 2 Å, the map is sampled on spheres (points nearer to another atom than to this one are left out) and correlated with a Gaussian of width 0.6 Å centred on the atom. Q is 1 when the map around the atom follows that Gaussian, near 0 when the atom sits in noise or outside its density. The average over the atoms of the protein and nucleic-acid residues is compared with the Q expected at the reported resolution (the published line for well-fitted models) and ranked among about 10,000 EMDB entries, overall (Q_relative_all) and among the 1,000 entries nearest in resolution (Q_relative_resolution), as EMDB and wwPDB report it. The Q per residue along each chain shows where the model is not supported by the map.',
+  criteria: 'Warns when the median atom Q is below 0.1, when the per-atom Q is homogeneous (p97.5 − p2.5 < 0.1), and when the average Q is more than 0.2 below the expected Q at the reported resolution (95 % of the archive\'s entries are above that).',
+  warnings: [
+    { code: 'Ae.low-median', when: 'the median Q of the polymer atoms is below 0.1: most atoms are not resolved in the map' },
+    { code: 'Ae.homogeneous', when: 'the per-atom Q spans less than 0.1 between its 2.5th and 97.5th percentiles: a suspiciously uniform map or model' },
+    { code: 'Ae.below-expected', when: 'the average Q is more than 0.2 below the Q expected at the reported resolution (the archive\'s 5th percentile below the line)' },
+  ],
+  summary: { ok: 'The atoms of the model are resolved in the map as expected at its resolution.', problem: 'the resolvability of the model\'s atoms (Q-score)' },
+  headlines: [
+    { column: 'averageQ', label: 'A.e average Q-score', unit: '', pick: (v) => finite(v.averageQ) },
+    { column: 'qRelativeResolution', label: 'A.e Q_relative_resolution', unit: '%', pick: (v) => finite(v.qRelativeResolution) },
+  ],
+  resolutionEstimates: [{ method: 'Q-score (average Q on the published line)', pick: (v) => finite(v.estimatedResolution) }],
+  percentileBars: [
+    { label: 'Q_relative_all', pick: (v) => (v.qRelativeAll === null ? null : { percentile: v.qRelativeAll, population: v.qRelativePopulations.all.description }) },
+    { label: 'Q_relative_resolution', pick: (v) => (v.qRelativeResolution === null ? null : { percentile: v.qRelativeResolution, population: v.qRelativePopulations.resolution.description }) },
+  ],
+  references: ['pintilie2020', 'pintilie2025'],
+});
