@@ -267,16 +267,20 @@ const FIXTURES: readonly { name: string; map: string; model: string; res: number
 
 describe.skipIf(!haveFixtures('A.a on the EMDB fixtures'))('A.a on real maps and models', () => {
   for (const c of FIXTURES) {
-    it(`${c.name}: ${c.aligned ? 'aligned, CC_mask ≥ 0.4' : 'not aligned'}`, async () => {
+    it(`${c.name}: ${c.aligned ? 'aligned, CC_mask ≥ 0.4; moved by 3 Å, not aligned' : 'not aligned'}`, async () => {
       const { volume } = toVolume(await readMrc(fixture(c.map)));
-      const fit = await fitModel(volume, await readModel(fixture(c.model)), c.res);
+      const model = await readModel(fixture(c.model));
+      const fit = await fitModel(volume, model, c.res);
       expect(fit.usable).toBe(true);
       const m = await mapModelFit(volume, fit, c.res);
       const v = m.values as Record<string, number | null> & { fit: { status: string; ccMaskOriginal: number } };
-      console.log(`${c.name}: ${v.fit.status}, ccMask ${v.ccMask?.toFixed(3)}, ccBox ${v.ccBox?.toFixed(3)}, ccVolume ${v.ccVolume?.toFixed(3)}, ccPeaks ${v.ccPeaks?.toFixed(3)}, dFsc05 ${v.dFscModel05?.toFixed(2)} Å, dFsc0143 ${v.dFscModel0143?.toFixed(2)} Å, d99 ${v.d99?.toFixed(2)} Å, residues <0.5 ${v.residuesBelow05?.toFixed(1)} %, outside ${v.atomsOutside}; warnings ${m.warnings.map((w) => w.code).join(', ')}`);
+      console.log(`${c.name}: ${v.fit.status}, ccMask ${v.ccMask?.toFixed(3)}, ccBox ${v.ccBox?.toFixed(3)}, ccVolume ${v.ccVolume?.toFixed(3)}, ccPeaks ${v.ccPeaks?.toFixed(3)}, dFsc05 ${v.dFscModel05?.toFixed(2)} Å, dFsc0143 ${v.dFscModel0143?.toFixed(2)} Å, d99 ${v.d99?.toFixed(2)} Å, d_model ${v.dModel?.toFixed(2)} Å, residues <0.5 ${v.residuesBelow05?.toFixed(1)} %, outside ${v.atomsOutside}; warnings ${m.warnings.map((w) => w.code).join(', ')}`);
       if (c.aligned) {
         expect(v.fit.status).toBe('aligned');
         expect(v.ccMask as number).toBeGreaterThanOrEqual(0.4);
+        // The same model moved by 3 Å (about one atom-mask radius) loses its fit, and no candidate origin restores it.
+        const moved = await fitModel(volume, translateModel(model, [3, 0, 0]), c.res);
+        expect(moved.usable && moved.status, c.name).toBe('not-aligned');
       } else {
         expect(v.fit.status).toBe('not-aligned');
         expect(v.fit.ccMaskOriginal).toBeLessThan(0.2);
