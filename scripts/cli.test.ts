@@ -135,6 +135,28 @@ describe('emvr', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--id must be an EMDB ID/);
   });
+  it('analyze with a bad --model: Level 0 reported and A.a not applicable naming the file (empty, truncated gzip, far outside, 1e9 Å); a missing file refused in one line', async () => {
+    const far = 'ATOM      1  CA  ALA A   1    9000.0009000.0009000.000  1.00 20.00           C\nEND\n';
+    const huge = 'data_x\nloop_\n_atom_site.id\n_atom_site.auth_atom_id\n_atom_site.Cartn_x\n_atom_site.Cartn_y\n_atom_site.Cartn_z\n1 CA 1e9 16 15\n2 CA 18 16 15\n';
+    const gz = new Uint8Array(await promisify(gzip)(far)).subarray(0, 20);
+    const cases: [string, string | Uint8Array, RegExp][] = [
+      ['empty.pdb', '', /the model cannot be read: .*empty\.pdb: /u],
+      ['truncated.pdb.gz', gz, /the model cannot be read: .*truncated\.pdb\.gz: gzip data could not be decompressed/u],
+      ['far.pdb', far, /the model is not usable: .*far\.pdb: 1 of the model's 1 atoms lie outside/u],
+      ['huge.cif', huge, /the model is not usable: .*huge\.cif: the model spans/u],
+    ];
+    for (const [name, bytes, reason] of cases) {
+      await writeFile(path.join(dir, name), bytes);
+      const r = emvr('analyze', '--map', path.join(dir, 'good.mrc'), '--threshold', '0.5', '--resolution', '4', '--id', 'EMD-4323', '--out', path.join(dir, `m-${name}`), '--no-figures', '--model', path.join(dir, name));
+      expect(r.code, `${name}: ${r.err}`).toBe(0);
+      expect(r.out, name).toMatch(/^EMD-4323: \d of \d evaluable items pass/u);
+      expect(r.out, name).toMatch(/0\.a Mass analysis/u);
+      expect(r.out, name).toMatch(new RegExp(`A\\.a .* not-applicable: .*${reason.source}`, 'u'));
+    }
+    const missing = emvr('analyze', '--map', path.join(dir, 'good.mrc'), '--threshold', '0.5', '--id', 'EMD-4324', '--out', path.join(dir, 'm-missing'), '--model', path.join(dir, 'absent.cif'));
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^emvr analyze: error: .*absent\.cif.*\n$/u);
+  });
   it('analyze writes a report and prints the score', async () => {
     const out = path.join(dir, 'c3');
     const r = emvr('analyze', '--map', path.join(dir, 'good.mrc'), '--threshold', '0.5', '--resolution', '4', '--id', 'EMD-4321', '--out', out, '--no-figures');

@@ -94,13 +94,27 @@ describe('analyzeEntry inputs', () => {
     expect(existsSync(entryDir)).toBe(false);
   });
 
-  it('refuses a model file that is not a model, naming it, and writes nothing', async () => {
-    const bad = path.join(work, 'not-a-model.cif');
-    await writeFile(bad, 'data_x\nloop_\n_atom_site.id\n');
-    const entryDir = path.join(work, 'bad-model');
-    const run = analyzeEntry({ mapPath: map, modelPath: bad, entryDir, figures: false, entry });
-    await expect(run).rejects.toThrow(AnalysisInputError);
-    await expect(run).rejects.toThrow(new RegExp(`^the model cannot be read: ${bad.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}`, 'u'));
-    expect(existsSync(entryDir)).toBe(false);
+  it('a model file that is not a model (garbage, truncated, empty, corrupt gzip): Level 0 reported, Level A not applicable naming the file', async () => {
+    const files: [string, string | Uint8Array][] = [
+      ['not-a-model.cif', 'data_x\nloop_\n_atom_site.id\n'],
+      ['truncated.pdb', PDB.slice(0, PDB.indexOf('ATOM      2') + 40)],
+      ['empty.pdb', ''],
+      ['corrupt.pdb.gz', Uint8Array.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6])],
+    ];
+    for (const [name, bytes] of files) await writeFile(path.join(work, name), bytes);
+    const alone = await analyzeEntry({ mapPath: map, entryDir: path.join(work, 'alone-again'), figures: false, entry });
+    const escaped = (p: string) => p.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+    for (const [name] of files) {
+      const modelPath = path.join(work, name);
+      const r = await analyzeEntry({ mapPath: map, modelPath, entryDir: path.join(work, `bad-${name}`), figures: false, entry });
+      const level0 = (x: typeof r) => reportItems(x).filter((it) => it.id.startsWith('0.')).map((it) => ({ ...it, timing: null }));
+      expect(level0(r)).toEqual(level0(alone));
+      const aa = r.items.A?.['A.a'];
+      expect(aa?.status).toBe('not-applicable');
+      expect(aa?.reason, name).toMatch(new RegExp(`the model cannot be read: ${escaped(modelPath)}`, 'u'));
+      expect(r.inputs.model?.file).toBe(name);
+    }
+    // A path that does not exist is a wrong argument, refused with the file-system error naming it.
+    await expect(analyzeEntry({ mapPath: map, modelPath: path.join(work, 'absent.pdb'), entryDir: path.join(work, 'absent'), figures: false, entry })).rejects.toThrow(/ENOENT.*absent\.pdb/u);
   });
 });

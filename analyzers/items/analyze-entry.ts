@@ -53,18 +53,20 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const stats = volumeStats(volume.data);
   if (stats.finiteCount === 0) throw new AnalysisInputError(`${input.mapPath}: the map has no finite value (${stats.nanCount} NaN, ${stats.infCount} ±Inf)`);
   const halves = input.halfMapPaths ? await readHalfMaps(input.halfMapPaths, input.mapPath, volume, read) : undefined;
-  const model = input.modelPath ? await readModelInput(input.modelPath) : undefined;
+  const modelRead = input.modelPath ? await readModelInput(input.modelPath) : undefined;
+  const model = modelRead && 'model' in modelRead ? modelRead.model : undefined;
 
   const figuresOn = input.figures ?? true;
   const fig = new FigureWriter(path.join(input.entryDir, 'figures'), figuresOn);
-  const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, metadata: entry }, fig);
+  const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, modelFile: input.modelPath ? path.basename(input.modelPath) : undefined, modelProblem: modelRead && 'problem' in modelRead ? modelRead.problem : undefined, metadata: entry }, fig);
   if (ctx.masks.hardCount === 0) {
     throw new AnalysisInputError(`threshold ${entry.threshold} is too high: no voxel of ${input.mapPath} reaches it (map maximum ${stats.max}); lower it`);
   }
   const inputFigures = figuresOn ? await fig.inputFigures(volume, ctx.masks.hard, await ctx.softMask(), entry.threshold) : [];
   const halfMapFigures = figuresOn && halves ? await fig.halfMapFigures(...halves.volumes) : [];
 
-  const present: Record<InputKind, boolean> = { map: true, halfMaps: halves !== undefined, model: model !== undefined };
+  // A model given but unreadable still brings in Level A, which reports why it cannot be used.
+  const present: Record<InputKind, boolean> = { map: true, halfMaps: halves !== undefined, model: modelRead !== undefined };
   const impls = ITEM_IMPLEMENTATIONS.filter((impl) => impl.spec.inputs.every((k) => present[k]));
   const items: AnyItem[] = [];
   for (let k = 0; k < impls.length; k++) {
@@ -104,7 +106,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
           figures: inputFigures,
         },
         ...(halves ? { halfMaps: halves.inputs, ...(figuresOn ? { halfMapFigures } : {}) } : {}),
-        ...(model && input.modelPath ? { model: await modelInput(input.modelPath, input.modelPdbId) } : {}),
+        ...(input.modelPath ? await modelInput(input.modelPath, input.modelPdbId) : {}),
         ...inputWarnings(input.metadataGrid, volume),
         ...(input.metadataGrid ? { metadataGrid: { voxelSize: input.metadataGrid.voxelSize, dims: input.metadataGrid.dims } } : {}),
       },
@@ -156,20 +158,22 @@ async function readHalfMaps(paths: readonly [string, string], mapPath: string, m
 }
 
 /**
- * Reads the fitted model; a file that is not a readable PDB/mmCIF model refuses the entry with the
- * reader's message (the Level A items will instead report such a model as not usable).
+ * Reads the fitted model. A file that is not a readable PDB/mmCIF model (garbage, truncated,
+ * empty, corrupt gzip) does not refuse the entry: the map is analysed and the Level A items report
+ * the reader's message, which names the file. A file that cannot be opened at all is a wrong
+ * path: the file-system error (naming it) refuses the entry, as for a missing map.
  */
-async function readModelInput(modelPath: string): Promise<AtomModel> {
+async function readModelInput(modelPath: string): Promise<{ model: AtomModel } | { problem: string }> {
   try {
-    return await readModel(modelPath);
+    return { model: await readModel(modelPath) };
   } catch (err) {
-    if (err instanceof ModelFormatError) throw new AnalysisInputError(`the model cannot be read: ${err.message}`);
+    if (err instanceof ModelFormatError) return { problem: `the model cannot be read: ${err.message}` };
     throw err;
   }
 }
 
 /** The model's file, hash and size for the report. */
-async function modelInput(modelPath: string, pdbId: string | undefined): Promise<{ file: string; sha256: string; bytes: number; pdbId?: string }> {
+async function modelInput(modelPath: string, pdbId: string | undefined): Promise<{ model: { file: string; sha256: string; bytes: number; pdbId?: string } }> {
   const bytes = await readFile(modelPath);
-  return { file: path.basename(modelPath), sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, ...(pdbId ? { pdbId } : {}) };
+  return { model: { file: path.basename(modelPath), sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, ...(pdbId ? { pdbId } : {}) } };
 }

@@ -37,6 +37,10 @@ export interface EntryInputs {
   readonly halfMaps?: readonly [Volume, Volume];
   /** The fitted atomic model. */
   readonly model?: AtomModel;
+  /** The model's file name (named in every message about the model; no directory, so that published reports do not depend on where the cache is). */
+  readonly modelFile?: string;
+  /** Why the model file could not be read (the map is still analysed; Level A reports this). */
+  readonly modelProblem?: string;
   /** Entry metadata: `threshold` and `resolution` drive the analysis. */
   readonly metadata: Entry;
 }
@@ -45,6 +49,8 @@ export class EntryContext {
   readonly map: Volume;
   readonly halfMaps: readonly [Volume, Volume] | undefined;
   readonly model: AtomModel | undefined;
+  readonly modelFile: string | undefined;
+  readonly modelProblem: string | undefined;
   readonly metadata: Entry;
   /** Raw mask, its components and the hard mask at the recommended threshold (built up front: an empty hard mask refuses the entry). */
   readonly masks: Level0Masks;
@@ -56,6 +62,8 @@ export class EntryContext {
     this.map = inputs.map;
     this.halfMaps = inputs.halfMaps;
     this.model = inputs.model;
+    this.modelFile = inputs.modelFile;
+    this.modelProblem = inputs.modelProblem;
     this.metadata = inputs.metadata;
     this.figures = figures;
     this.masks = buildMasks(inputs.map, inputs.metadata.threshold);
@@ -108,8 +116,10 @@ export class EntryContext {
    */
   modelFit(): Promise<ModelFit | UnusableModel> {
     return this.product('modelFit', async () => {
+      if (this.modelProblem !== undefined) return { usable: false, reason: this.modelProblem };
       if (!this.model) throw new NotApplicable('the entry has no fitted model');
-      return fitModel(this.map, this.model, modelMapResolution(this.resolution, this.map.voxelSize[0]));
+      const fit = await fitModel(this.map, this.model, modelMapResolution(this.resolution, this.map.voxelSize[0]));
+      return fit.usable || this.modelFile === undefined ? fit : { usable: false, reason: `${this.modelFile}: ${fit.reason}` };
     });
   }
 

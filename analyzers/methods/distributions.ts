@@ -110,7 +110,7 @@ export function studentTwoSidedP(t: number, nu: number): number {
 export const GAUSSIAN_TAIL_5SIGMA = 5.733031437583866e-7;
 
 /** Standard normal CDF via erf (Abramowitz & Stegun 7.1.26, |error| < 1.5e−7). */
-function normalCdf(x: number): number {
+export function normalCdf(x: number): number {
   const z = Math.abs(x) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * z);
   const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));

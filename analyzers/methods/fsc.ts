@@ -80,9 +80,12 @@ export async function fscCurve(h1: Volume, h2: Volume): Promise<FscCurve> {
   return fscOfSpectra(await halfMapSpectra(h1, h2));
 }
 
-/** FSC, DPR and voxel counts per shell from the two spectra. */
-export function fscOfSpectra(sp: HalfMapSpectra): FscCurve {
-  return shellCurve(sp, sp.F1, sp.F2, true);
+/**
+ * FSC, DPR and voxel counts per shell from the two spectra; `withDpr: false` leaves the DPR NaN
+ * and saves an atan2 per coefficient (a third of the time on 360³) where no one reads it.
+ */
+export function fscOfSpectra(sp: HalfMapSpectra, withDpr = true): FscCurve {
+  return shellCurve(sp, sp.F1, sp.F2, withDpr);
 }
 
 /**

@@ -11,7 +11,8 @@
  */
 import type { AtomModel } from '../io/model.ts';
 import { kthLargest } from './order-statistics.ts';
-import { firstCross, fscOfSpectra, halfMapSpectra, squaredFrequencies, type FscCurve } from './fsc.ts';
+import { createRealFft3d } from '../fft/fft.ts';
+import { firstCross, fscOfSpectra, fscShells, squaredFrequencies, type FscCurve } from './fsc.ts';
 import type { Volume } from '../volume/volume.ts';
 
 /** A sampling grid (the map's): dims, voxel edges (Å), position of voxel (0, 0, 0) (Å). */
@@ -177,14 +178,25 @@ export function globalCc(map: Float32Array, model: Float32Array, am: AtomMask): 
   const n = am.voxels.length;
   const tModel = n > 0 ? kthLargest(model, n) : Infinity;
   const tMap = n > 0 ? kthLargest(map, n) : Infinity;
-  const box = new Sums(), volume = new Sums(), peaks = new Sums();
-  for (let i = 0; i < map.length; i++) {
+  // The box sums in locals: one pass over ~10⁸ voxels is the cost of this function, and a method
+  // call per voxel doubles it. The sparse volume and peak sets keep their Sums.
+  let n0 = 0, a0 = 0, b0 = 0, aa0 = 0, bb0 = 0, ab0 = 0;
+  const volume = new Sums(), peaks = new Sums();
+  for (let i = 0, len = map.length; i < len; i++) {
     const a = map[i], b = model[i];
-    box.add(a, b);
-    if (b >= tModel) volume.add(a, b);
-    if (b >= tModel || a >= tMap) peaks.add(a, b);
+    n0++;
+    a0 += a;
+    b0 += b;
+    aa0 += a * a;
+    bb0 += b * b;
+    ab0 += a * b;
+    if (b >= tModel) {
+      volume.add(a, b);
+      peaks.add(a, b);
+    } else if (a >= tMap) peaks.add(a, b);
   }
-  return { ccMask: ccOverVoxels(map, model, am.voxels), ccBox: box.cc(), ccVolume: volume.cc(), ccPeaks: peaks.cc() };
+  const ccBox = pearsonFromSums(n0, a0, b0, aa0, bb0, ab0);
+  return { ccMask: ccOverVoxels(map, model, am.voxels), ccBox, ccVolume: volume.cc(), ccPeaks: peaks.cc() };
 }
 
 /** One residue of the model (waters left out). */
@@ -270,6 +282,30 @@ export function residueCcVolume(am: AtomMask, residueOfAtom: Int32Array, residue
   return out;
 }
 
+/** How far (Å) beyond the atom mask the per-residue colouring reaches: the contour surface of a map lies up to a couple of Å outside it. */
+export const SURFACE_REACH_EXTRA_A = 2;
+
+/**
+ * Per-voxel value of the nearest residue (`perResidue`, by residue index) for every voxel within
+ * `reach` Å of a non-water atom; NaN beyond, and where the residue has no value. For colouring a
+ * map's surface: with `reach` = mask radius + SURFACE_REACH_EXTRA_A, surface points just outside
+ * the atom mask take their residue's colour instead of the grey of "no value".
+ */
+export function nearestResidueVolume(model: AtomModel, grid: Grid, residueOfAtom: Int32Array, perResidue: readonly (number | null)[], reach: number): Float32Array {
+  const keep: number[] = [];
+  for (let j = 0; j < model.count; j++) if (residueOfAtom[j] >= 0) keep.push(j);
+  const pick = (a: Float32Array) => Float32Array.from(keep, (j) => a[j]);
+  // Only the coordinates are read by the mask; the other fields stay the full model's.
+  const atoms = { ...model, count: keep.length, x: pick(model.x), y: pick(model.y), z: pick(model.z) };
+  const am = atomMask(atoms, grid, reach);
+  const out = new Float32Array(grid.dims[0] * grid.dims[1] * grid.dims[2]).fill(Number.NaN);
+  for (let k = 0; k < am.voxels.length; k++) {
+    const v = am.nearest[k] >= 0 ? perResidue[residueOfAtom[keep[am.nearest[k]]]] : null;
+    if (v !== null && v !== undefined) out[am.voxels[k]] = v;
+  }
+  return out;
+}
+
 /** Map–model FSC and the d99 of the map, for one pair (masked or not). */
 export interface MapModelFsc {
   readonly curve: FscCurve;
@@ -279,17 +315,21 @@ export interface MapModelFsc {
   readonly d05: number | null;
   /** Finest d (Å) at which CC(map, its hard low-pass at d) ≥ 0.99. */
   readonly d99: number | null;
+  /** d maximising CC(map, model map at d) (Å), when asked for (`dModelFromSpectra`). */
+  readonly dModel?: number | null;
 }
 
 /**
  * FSC of the map and the model map (both already multiplied by the mask for the masked curve),
- * its crossings, and d99 of the map from the same spectrum: by Parseval, the correlation of a map
+ * on the FSC shells `shellOf` (pass them to share one table between the masked and unmasked pair), its crossings, and d99 of the map from the same spectrum: by Parseval, the correlation of a map
  * with its low-pass at shell k is √(P≤k / P), P the power of every non-DC coefficient inside the
  * Nyquist sphere.
  */
-export async function mapModelFsc(map: Volume, modelMap: Volume): Promise<MapModelFsc> {
-  const sp = await halfMapSpectra(map, modelMap);
-  const curve = fscOfSpectra(sp);
+export async function mapModelFsc(map: Volume, modelMap: Volume, shellOf: Int16Array = fscShells(map.dims), modelResolution?: number): Promise<MapModelFsc> {
+  const fft = createRealFft3d(map.dims);
+  const sp = { dims: map.dims, voxelSize: map.voxelSize[0], F1: await fft.forward(map.data), F2: await fft.forward(modelMap.data), shellOf };
+  // No DPR: the report shows none for the map–model pair.
+  const curve = fscOfSpectra(sp, false);
   const x = curve.frequency;
   const inv = (f: number | null) => (f !== null && f > 0 ? 1 / f : null);
   return {
@@ -298,7 +338,63 @@ export async function mapModelFsc(map: Volume, modelMap: Volume): Promise<MapMod
     d0143: inv(firstCross(x, curve.fsc, 0.143, 'lesser')),
     d05: inv(firstCross(x, curve.fsc, 0.5, 'lesser')),
     d99: d99FromSpectrum(sp.F1, sp.shellOf, map.dims, map.voxelSize[0]),
+    ...(modelResolution !== undefined ? { dModel: dModelFromSpectra(sp, modelResolution) } : {}),
   };
+}
+
+/** σ_res / d of the model map (simulate.ts's molmap convention); d_model blurs by the same rule. */
+const SIGMA_PER_D = 0.225;
+/** Step (Å) of the d_model search, and its upper end in multiples of the model map's resolution. */
+const D_MODEL_STEP_A = 0.01;
+const D_MODEL_MAX_FACTOR = 4;
+
+/**
+ * d_model (Afonine et al. 2018): the resolution d at which the model map correlates best with the
+ * map, CC(map, ρ_c(d)), over the soft-masked box. ρ_c(d) is the model map at `d0` re-blurred in
+ * Fourier space, ρ̂_c(d) = ρ̂_c(d0)·exp(−2π²σ²(d² − d0²)s²), σ = 0.225 per Å of d (a sharpening
+ * for d < d0, exact for the noiseless model map). From the spectra of map·mask (A) and model·mask
+ * (B): per FSC shell k (DC out: the means are removed) C_k = Σ Re(A·B*), P_k = Σ|B|², and the
+ * map's power P_A; CC(d) = Σ C_k h_k / √(P_A · Σ P_k h_k²), h_k the multiplier at s_k = k/(N·Ts).
+ * Searched from 2 voxels (Nyquist) to 4·d0 in 0.01 Å steps; null when the correlation is nowhere
+ * positive or the best d is an end of the range.
+ */
+export function dModelFromSpectra(sp: { F1: Float32Array; F2: Float32Array; shellOf: Int16Array; dims: readonly [number, number, number]; voxelSize: number }, d0: number): number | null {
+  const [N] = sp.dims;
+  const shells = Math.floor(N / 2);
+  const cross = new Float64Array(shells + 1), pB = new Float64Array(shells + 1);
+  let pA = 0;
+  const { hx, weight } = squaredFrequencies(sp.dims);
+  const A = sp.F1, B = sp.F2;
+  for (let q = 0; q < sp.shellOf.length; q++) {
+    const k = sp.shellOf[q];
+    if (k <= 0 || k > shells) continue;
+    const g = weight[q % hx], p = 2 * q;
+    cross[k] += g * (A[p] * B[p] + A[p + 1] * B[p + 1]);
+    pB[k] += g * (B[p] * B[p] + B[p + 1] * B[p + 1]);
+    pA += g * (A[p] * A[p] + A[p + 1] * A[p + 1]);
+  }
+  if (!(pA > 0)) return null;
+  const s2 = Float64Array.from({ length: shells + 1 }, (_, k) => (k / (N * sp.voxelSize)) ** 2);
+  const ccAt = (d: number): number => {
+    const c = -2 * Math.PI ** 2 * SIGMA_PER_D ** 2 * (d * d - d0 * d0);
+    let num = 0, den = 0;
+    for (let k = 1; k <= shells; k++) {
+      const h = Math.exp(c * s2[k]);
+      num += cross[k] * h;
+      den += pB[k] * h * h;
+    }
+    return den > 0 ? num / Math.sqrt(pA * den) : Number.NaN;
+  };
+  const lo = 2 * sp.voxelSize, hi = D_MODEL_MAX_FACTOR * d0;
+  let best = -Infinity, bestD = Number.NaN;
+  const steps = Math.round((hi - lo) / D_MODEL_STEP_A);
+  for (let i = 0; i <= steps; i++) {
+    const d = lo + i * D_MODEL_STEP_A;
+    const cc = ccAt(d);
+    if (cc > best) [best, bestD] = [cc, d];
+  }
+  const atEnd = bestD <= lo || bestD >= lo + steps * D_MODEL_STEP_A;
+  return best > 0 && !atEnd ? bestD : null;
 }
 
 /** d99 (Å) from a half-complex spectrum: where the cumulative shell power reaches 0.99² of the total (linear between shells). */

@@ -10,6 +10,7 @@
  * actin, 6.6 Å), 0.67 (EMD-2566 chain 9) and 0.73 (EMD-20026 apoferritin), the unfitted GroEL
  * 1OEL in EMD-1997 gives 0.03 (0.11 at its best candidate origin), and a simulated model moved by
  * 6 Å drops from 0.71 to ≈ 0.04. 0.4 sits in the wide gap between the two groups.
+ * A model too small to be told from chance (MIN_ORIGIN_SEARCH_ELEMENTS) is never moved.
  */
 import type { AtomModel } from '../io/model.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
@@ -18,6 +19,14 @@ import { atomsInBox, checkModel, countInside, geometricCentre, MIN_INSIDE_FRACTI
 
 /** CC_mask from which a model counts as placed in the map. */
 export const ALIGNED_CC_MASK = 0.4;
+/**
+ * Fewest independent resolution elements (atom-mask volume / d³) for which the origin search may
+ * claim a fit. Over M independent elements a chance CC has a standard deviation of about 1/√M; the
+ * best of the ≤ 6 candidates must not reach ALIGNED_CC_MASK by chance, so 0.4 must lie 5 standard
+ * deviations out: M ≥ (5 / 0.4)² ≈ 156. A 3-atom model at 3 Å (≈ 13 elements) can reach a high CC
+ * anywhere in a map; a 20-residue peptide (≈ 500 elements) cannot.
+ */
+export const MIN_ORIGIN_SEARCH_ELEMENTS = Math.ceil((5 / ALIGNED_CC_MASK) ** 2);
 /** Candidates closer than this (Å) are the same candidate. */
 const SAME_CANDIDATE_A = 0.5;
 
@@ -35,6 +44,8 @@ export interface ModelFit {
   readonly origin?: Vec3;
   /** Every candidate tried and its CC_mask. */
   readonly tried: readonly { readonly origin: Vec3; readonly ccMask: number | null }[];
+  /** Independent resolution elements of the atom mask, when too few for the origin search (MIN_ORIGIN_SEARCH_ELEMENTS). */
+  readonly tooSmallForOriginSearch?: number;
   /** The atoms inside the box (+ margin), moved when the origin changed. */
   readonly model: AtomModel;
   /** Atoms of the deposited model left out because they lie outside the box (+ margin). */
@@ -58,6 +69,11 @@ async function placement(map: Volume, model: AtomModel, resolution: number, radi
   const modelMap = await modelMapOnGrid(inBox, map, resolution);
   const mask = atomMask(inBox, map, radius);
   return { model: inBox, modelMap, mask, ccMask: ccOverVoxels(map.data, modelMap.data, mask.voxels) };
+}
+
+/** Independent resolution elements in `voxels` mask voxels: their volume over d³. */
+export function resolutionElements(voxels: number, voxelSize: readonly [number, number, number], resolution: number): number {
+  return (voxels * voxelSize[0] * voxelSize[1] * voxelSize[2]) / resolution ** 3;
 }
 
 /** The spec's candidate origins (Å), duplicates removed. */
@@ -101,6 +117,8 @@ export async function fitModel(map: Volume, model: AtomModel, resolution: number
     if (p.ccMask !== null && (best === null || p.ccMask > (best.ccMask ?? -Infinity))) best = { ...p, origin: c, outside: model.count - inside };
   }
   const beats = best !== null && best.ccMask !== null && best.ccMask >= threshold && best.ccMask > (first.ccMask ?? -Infinity);
+  const elements = resolutionElements(first.mask.voxels.length, map.voxelSize, resolution);
+  if (beats && elements < MIN_ORIGIN_SEARCH_ELEMENTS) return { ...base, ...first, status: 'not-aligned', tried, tooSmallForOriginSearch: elements };
   if (beats && best) {
     return { ...base, model: best.model, modelMap: best.modelMap, mask: best.mask, ccMask: best.ccMask, atomsOutside: best.outside, status: 'aligned-after-origin-change', origin: best.origin, tried };
   }

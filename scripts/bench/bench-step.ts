@@ -63,6 +63,11 @@ import { toVolume } from '../../analyzers/volume/from-mrc.ts';
 import { resizeToResolution } from '../../analyzers/methods/resize.ts';
 import { sharedFloat32 } from '../../analyzers/util/shared-memory.ts';
 import type { Volume } from '../../analyzers/volume/volume.ts';
+import { simulateMap } from '../../analyzers/simulate/simulate.ts';
+import { atomGaussians } from '../../analyzers/simulate/elements.ts';
+import { fitModel } from '../../analyzers/simulate/model-alignment.ts';
+import { BACKBONE_NAMES, residuesOf } from '../../analyzers/methods/model-fit.ts';
+import { mapModelFit } from '../../analyzers/items/levelA/Aa-map-model-fit.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -382,6 +387,8 @@ async function prepare(): Promise<Prepared> {
       return conicalStep();
     case 'figures':
       return figures();
+    case 'model-fit':
+      return modelFitStep();
     case 'level0':
     case 'level01': {
       const out = await mkdtemp(path.join(work, `${step}-`));
@@ -472,6 +479,55 @@ async function conicalStep(): Promise<Prepared> {
     }
     await writeFile(path.join(work, 'conical.ours.f64'), new Uint8Array(all.buffer));
     return { globalFsc: Array.from(out[0].global.fsc), directions: out.map((c) => c.directions.length / 3), emptyCones: all.filter((x) => Number.isNaN(x)).length };
+  });
+}
+
+/** The model-fit row's grid and model: 360³ at 1.044 Å, a ≈ 10 000-atom procedural protein, 3 Å, noise σ. */
+const MODEL_FIT = { n: 360, voxel: 1.044, resolution: 3, noiseSigma: 0.05, protein: { seed: 1, helices: 28, residuesPerHelix: 40, strands: 14, residuesPerStrand: 10 } };
+
+/**
+ * A.0 + A.a on a map simulated from a ≈ 10 000-atom model (whatever --map is: the row needs the
+ * model the map comes from): model map at the map's grid, atom mask with each voxel's nearest
+ * atom, the fit check, the CC family (mask, box, volume, peaks, main/side chain, per residue), the
+ * soft atom mask and the masked and unmasked map–model FSC with d99. Written for python: the map,
+ * the atoms with their Peng terms (the table is data; the sums are python's own), each atom's
+ * residue and backbone flag; at the end our model map and per-residue CC.
+ */
+async function modelFitStep(): Promise<Prepared> {
+  const { n, voxel, resolution: d } = MODEL_FIT;
+  const model = proceduralProtein(MODEL_FIT.protein);
+  const h = ((n - 1) / 2) * voxel;
+  const grid = { dims: [n, n, n] as [number, number, number], voxelSize: [voxel, voxel, voxel] as [number, number, number], origin: [-h, -h, -h] as [number, number, number] };
+  const sim = await simulateMap(model, grid, { resolution: d, weights: 'peng', noiseSigma: MODEL_FIT.noiseSigma, seed: 1 });
+  const map: Volume = { ...sim, data: sharedFloat32(sim.data.length) };
+  map.data.set(sim.data);
+  const g = atomGaussians(model.element, 'peng');
+  const atoms = new Float64Array(14 * model.count);
+  for (let j = 0; j < model.count; j++) {
+    atoms.set([model.x[j], model.y[j], model.z[j], model.occupancy[j]], 14 * j);
+    atoms.set(g.weight.subarray(5 * j, 5 * j + 5), 14 * j + 4);
+    atoms.set(g.variance.subarray(5 * j, 5 * j + 5), 14 * j + 9);
+  }
+  const { residueOfAtom } = residuesOf(model);
+  await writeRaw('model-fit-map.f32', map.data);
+  await writeFile(path.join(work, 'model-fit-atoms.f64'), new Uint8Array(atoms.buffer));
+  await writeFile(path.join(work, 'model-fit-residue.i32'), new Uint8Array(residueOfAtom.buffer));
+  await writeRaw('model-fit-backbone.u8', Uint8Array.from(model.atomName, (a) => (BACKBONE_NAMES.has(a) ? 1 : 0)));
+  await writeFile(path.join(work, 'model-fit.json'), JSON.stringify({ n, voxel, origin: grid.origin, resolution: d, atoms: model.count }));
+  return simple(async () => {
+    const fit = await fitModel(map, model, d);
+    if (!fit.usable) throw new Error(fit.reason);
+    return { fit, m: await mapModelFit(map, fit, d) };
+  }, async ({ fit, m }) => {
+    await writeRaw('model-fit.ours.f32', fit.modelMap.data);
+    await writeFile(path.join(work, 'model-fit-residue-cc.ours.f64'), new Uint8Array(Float64Array.from(m.extra.partition.residue, (c) => c ?? Number.NaN).buffer));
+    const v = m.values;
+    return {
+      atoms: model.count, status: fit.status, maskVoxels: fit.mask.voxels.length,
+      ccMask: v.ccMask, ccBox: v.ccBox, ccVolume: v.ccVolume, ccPeaks: v.ccPeaks, ccMainChain: v.ccMainChain, ccSideChain: v.ccSideChain,
+      fscMasked: Array.from(m.extra.masked!.curve.fsc), fscUnmasked: Array.from(m.extra.unmasked!.curve.fsc),
+      dFscModel0143: v.dFscModel0143, dFscModel05: v.dFscModel05, d99: v.d99, d99Masked: v.d99Masked,
+    };
   });
 }
 

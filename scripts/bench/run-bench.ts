@@ -10,10 +10,11 @@
  * scripts/bench/bench-step.ts; theirs: python) so that its peak RSS is its own; the two sides'
  * runs alternate (ours, theirs, ours, …) so that a change of load on the shared machine hits both
  * alike. The time is the median over --runs runs for fast steps and --slow-runs runs for the slow
- * ones (0.e–0.h, figures, whole report). The check column compares the two sides' results (same
- * definitions; tolerances in STEPS). `--only` runs a subset (step names as in STEPS, plus level0 and level01).
+ * ones (model fit, 0.e–0.h, figures, whole report). The check column compares the two sides' results (same
+ * definitions; tolerances in STEPS). `--only` runs a subset (step names as in STEPS, plus level0,
+ * level01 and model-readers: our mmCIF/PDB readers against Mol*'s, scripts/bench/model-readers.ts).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -43,6 +44,9 @@ const slowRuns = Number(values['slow-runs'] ?? 1);
 const only = values.only ? new Set(values.only.split(',')) : null;
 /** Speed target of every step with a python equivalent (reported, not asserted). */
 const RATIO_TARGET = 1.5;
+/** The model-fit row's own targets (issue 19): ≤ 1.0× numpy and ≤ 10 s. */
+const MODEL_FIT_RATIO = 1;
+const MODEL_FIT_SECONDS = 10;
 /** Whole Level 0 targets on 360³ with figures: seconds, and 4 GB of peak RSS in MiB. */
 const LEVEL0_SECONDS = 90;
 /** Whole Level 0 + 1 target on 360³ with half maps (issue 17), 2 cores; same memory target. */
@@ -91,6 +95,7 @@ const STEPS: StepSpec[] = [
   { step: 'fdr-fsc', label: '1.b FDR-FSC of the same pair (≤ 200 permutations, ≤ 20 000 pairs per shell; numpy: fdr_fsc_reference.py, same caps)', python: true, slow: true, tol: { fsc: { abs: 1e-5 }, resolution: { rel: 0.02 }, significantShells: { abs: 3 }, permutations: { rel: 0.05 } } },
   { step: '1.c', label: '1.c local FSC of the same pair over a centred sphere of 10 % of the box (box and step by the resolution, cutoff 0.25; numpy: local_fsc_reference.py, float64 fftn of each half per node, on every 40th node, time × 40)', python: true, slow: true, tol: { resolution: { abs: 1e-3 } }, limits: { maxAbsErrA: 1e-3 } },
   { step: 'conical-fsc', label: '1.g + 1.h conical FSC of a 360³ pair (halves × soft mask, one transform; FSO 321 directions, 17° weighted cones; 3-D FSC 503 directions, 20° hard cones; numpy: conical_fsc_reference.py, full-grid fftn, same directions)', python: true, slow: true, tol: { globalFsc: { abs: 1e-5 } }, limits: { maxAbsErr: 1e-4 } },
+  { step: 'model-fit', label: 'A.0 + A.a model fit: model map (Peng), atom mask + nearest atoms, fit check, CC family + per residue, masked and unmasked map-model FSC + d99, on a 360³ map simulated from a 9909-atom model (numpy: model_fit_reference.py, cKDTree, float32 scipy.fft)', python: true, slow: true, tol: { fscMasked: { abs: 1e-4 }, fscUnmasked: { abs: 1e-4 }, dFscModel0143: { rel: 1e-3 }, dFscModel05: { rel: 1e-3 }, d99: { rel: 1e-3 }, d99Masked: { rel: 1e-3 } }, limits: { maxRelErr: 1e-5, residueCcMaxAbsErr: 1e-4, residueCcUndefinedDiffer: 0 } },
   { step: '0.e', label: '0.e local resolution (MonoRes)', python: false, slow: true, show: (c) => (typeof c.median === 'number' ? `median ${c.median.toFixed(2)} Å` : String(c.notApplicable ?? c.notMeasurable)) },
   { step: '0.e-noisy', label: '0.e on the map + white noise σ = threshold/5 (unmasked case)', python: false, slow: true, show: (c) => (typeof c.median === 'number' ? `median ${c.median.toFixed(2)} Å` : String(c.notApplicable ?? c.notMeasurable)) },
   { step: '1.e', label: '1.e local resolution (MonoRes, half maps simulated from the map)', python: false, slow: true, show: (c) => (typeof c.median === 'number' ? `median ${c.median.toFixed(2)} Å` : String(c.notApplicable ?? c.notMeasurable)) },
@@ -326,6 +331,11 @@ try {
     const s = whole.ours, m = whole.oursPeakMB as number;
     process.stdout.write(`; whole Level 0 ${s.toFixed(1)} s (target ≤ ${LEVEL0_SECONDS} s: ${s <= LEVEL0_SECONDS ? 'met' : 'missed'}), peak RSS ${m.toFixed(0)} MiB (target ≤ 4 GB = ${LEVEL0_PEAK_MIB.toFixed(0)} MiB: ${m <= LEVEL0_PEAK_MIB ? 'met' : 'missed'})`);
   }
+  const fitRow = rows.find((r) => r.step === 'model-fit');
+  if (fitRow && typeof fitRow.ours === 'number' && typeof fitRow.ratio === 'number') {
+    const s = fitRow.ours, q = fitRow.ratio;
+    process.stdout.write(`; model fit ${s.toFixed(1)} s (target ≤ ${MODEL_FIT_SECONDS} s: ${s <= MODEL_FIT_SECONDS ? 'met' : 'missed'}), ${q.toFixed(2)}× numpy (target ≤ ${MODEL_FIT_RATIO}×: ${q <= MODEL_FIT_RATIO ? 'met' : 'missed'})`);
+  }
   const q = rows.find((r) => r.step === 'q-score');
   if (q && typeof q.ours === 'number') process.stdout.write(`; Q-score ${q.ours.toFixed(1)} s (target ≤ ${QSCORE_SECONDS} s: ${q.ours <= QSCORE_SECONDS ? 'met' : 'missed'})`);
   const whole01 = rows.find((r) => r.step === 'level01');
@@ -345,6 +355,11 @@ try {
   const versionText = versions ? Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ') : 'python not run';
   const totalSeconds = (performance.now() - t00) / 1000;
   process.stdout.write(`theirs: ${versionText}; load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; bench took ${(totalSeconds / 60).toFixed(1)} min\n`);
+  // The model readers (ours vs Mol*'s), a table of their own (scripts/bench/model-readers.ts).
+  if (!only || only.has('model-readers')) {
+    const r = spawnSync(process.execPath, [path.join(projectRoot, 'scripts/bench/model-readers.ts'), '--runs', String(runs)], { encoding: 'utf8' });
+    process.stdout.write(`\n${r.status === 0 ? r.stdout : `model readers failed: ${r.stderr.slice(-500)}`}`);
+  }
   if (values.json) {
     await writeFileAtomic(values.json, `${JSON.stringify({ input, machine, node: process.version, python: versions ?? null, runs, slowRuns, rows, targets: { ratio: RATIO_TARGET, level0Seconds: LEVEL0_SECONDS, level01Seconds: LEVEL01_SECONDS, level0PeakMiB: LEVEL0_PEAK_MIB, qScoreSeconds: QSCORE_SECONDS, slowerThanTarget: slow }, totalSeconds }, null, 2)}\n`);
   }

@@ -19,6 +19,7 @@ import { numberOption, stringOption, type Command } from '../cli-kit.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
 import { startMirror } from '../mirror/mirror.ts';
 import { writeFixtureEntries, writeHalfMapEntries, writeModelEntries, writeSimulatedEntries, type SimulatedEntry } from '../mirror/mirror-folder.ts';
+import type { LevelATruth } from '../mirror/model-truth.ts';
 import { outPaths, runNightly, type NightlySummary } from '../nightly/pipeline.ts';
 import { printable } from '../progress.ts';
 import { startStaticServer } from '../site/static-server.ts';
@@ -41,7 +42,9 @@ very protein the map was simulated from — the mirror serves at the PDB archive
 it on 127.0.0.1, runs the nightly pipeline against it into <out>/ (content/, cache/,
 ledger.sqlite, site/), prints each entry's result beside what its phantom must show (OK or
 MISMATCH; for the half-map entries also that the report records both half maps and which
-Level 1 items warn; for the model entry that the report records the model served), then serves
+Level 1 items warn; for the model entry that the report records the model served and that Level A
+finds it aligned, with CC_mask and atom inclusion within a few standard errors of what the
+simulation's own noise allows), then serves
 the site and prints its
 URL (Ctrl-C stops). Running it again reuses every report (nothing changed). Nothing is
 downloaded from the network.
@@ -115,8 +118,8 @@ options:
   },
 };
 
-/** Layout of the demo mirror folder; a folder of another layout (an older demo's) is rebuilt. 2: half-map entries; 3: EMD-90013 (masked, half maps); 4: EMD-90014 (fitted model). */
-const DEMO_MIRROR_LAYOUT = 4;
+/** Layout of the demo mirror folder; a folder of another layout (an older demo's) is rebuilt. 2: half-map entries; 3: EMD-90013 (masked, half maps); 4: EMD-90014 (fitted model); 5: its Level A truth. */
+const DEMO_MIRROR_LAYOUT = 5;
 
 /** What the demo mirror folder was built from: the same stamp means the same bytes, so it is kept. */
 interface DemoStamp {
@@ -169,9 +172,9 @@ const sameSet = (expected: readonly string[], warned: readonly string[]) => expe
  * the phantom's; an entry with half maps records both (the files and sha256 the mirror served)
  * and, when the report has Level 1 items, exactly its expected Level 1 items warn (an analyzer
  * without Level 1 items yet only has the inputs checked); an entry without half maps records none.
- * An entry with a model records it (file, sha256 served, PDB ID); its Level A items, when the
- * analyzer has them, are shown but not judged (no known answer is designed for them yet); an
- * entry without a model records none.
+ * An entry with a model records it (file, sha256 served, PDB ID); when the analyzer has Level A
+ * items and the entry knows its Level A truth (the model made the map), the fit, CC_mask and atom
+ * inclusion are judged against it (`judgeLevelA`); an entry without a model records none.
  */
 export function judgeReport(s: SimulatedEntry, report: Report): { ok: boolean; text: string } {
   const warned0 = levelItems(report, '0').filter((i) => i.status === 'warnings').map((i) => i.id);
@@ -236,7 +239,35 @@ function judgeModel(s: SimulatedEntry, report: Report): { problem: string | null
     return { problem: `model recorded as ${recorded.file} ${recorded.sha256.slice(0, 12)} (${recorded.pdbId ?? 'no PDB ID'})`, text: '' };
   }
   const levelA = levelItems(report, 'A').length;
-  return { problem: null, text: `; model ${s.model.pdbId} recorded${levelA === 0 ? ', no Level A item in this analyzer yet' : ''}` };
+  const text = `; model ${s.model.pdbId} recorded${levelA === 0 ? ', no Level A item in this analyzer yet' : ''}`;
+  if (levelA === 0 || !s.levelA) return { problem: null, text };
+  const a = judgeLevelA(s.levelA, report);
+  return { problem: a.problem, text: `${text}; ${a.text}` };
+}
+
+/** A Level A item's values, or null when the report lacks it. */
+function levelAValues(report: Report, id: string): Record<string, unknown> | null {
+  const item = (report.items as Record<string, Record<string, { values?: Record<string, unknown> } | undefined> | undefined>).A?.[id];
+  return item?.values ?? null;
+}
+
+/**
+ * The Level A values against the simulation's truth (scripts/mirror/model-truth.ts): the fit check
+ * says aligned, CC_mask is within its tolerance of L·CC(clean, model map), and the fraction of
+ * atoms inside the contour within its tolerance of the expected one.
+ */
+export function judgeLevelA(truth: LevelATruth, report: Report): { problem: string | null; text: string } {
+  const aa = levelAValues(report, 'A.a');
+  const ai = levelAValues(report, 'A.i');
+  const status = (aa?.fit as { status?: string } | undefined)?.status ?? 'missing';
+  const cc = typeof aa?.ccMask === 'number' ? aa.ccMask : null;
+  const inside = typeof ai?.allAtoms === 'number' ? ai.allAtoms : null;
+  const problems: string[] = [];
+  if (status !== 'aligned') problems.push(`fit ${status}, expected aligned`);
+  if (cc === null || Math.abs(cc - truth.ccMask) > truth.ccMaskTolerance) problems.push(`CC_mask ${cc?.toFixed(4) ?? 'missing'}, expected ${truth.ccMask.toFixed(4)} ± ${truth.ccMaskTolerance.toFixed(4)}`);
+  if (inside === null || Math.abs(inside - truth.allAtoms) > truth.allAtomsTolerance) problems.push(`atom inclusion ${inside?.toFixed(4) ?? 'missing'}, expected ${truth.allAtoms.toFixed(4)} ± ${truth.allAtomsTolerance.toFixed(4)}`);
+  const text = `Level A: fit ${status}, CC_mask ${cc?.toFixed(4) ?? '–'} (expected ${truth.ccMask.toFixed(4)} ± ${truth.ccMaskTolerance.toFixed(4)}, noise limit ${truth.ccMaskNoiseLimit.toFixed(4)}), atoms inside ${inside === null ? '–' : (100 * inside).toFixed(1)} % (expected ${(100 * truth.allAtoms).toFixed(1)} ± ${(100 * truth.allAtomsTolerance).toFixed(1)} %)`;
+  return { problem: problems.length === 0 ? null : `Level A ${problems.join(', ')}`, text };
 }
 
 /** Prints each simulated entry's outcome beside its phantom's known answer; returns the number of mismatches. */

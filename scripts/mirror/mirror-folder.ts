@@ -20,7 +20,7 @@ import { readMrc } from '../../analyzers/io/mrc.ts';
 import type { AtomModel } from '../../analyzers/io/model.ts';
 import { simulateHalfMaps, type FscDesign } from '../../analyzers/simulate/half-maps.ts';
 import { proceduralProtein } from '../../analyzers/simulate/protein.ts';
-import { makePhantom, PHANTOM_RESOLUTION_A, phantomNames, type Phantom, type PhantomName } from '../../analyzers/simulate/phantoms.ts';
+import { makePhantom, PHANTOM_BLUR_B, PHANTOM_RESOLUTION_A, phantomNames, type Phantom, type PhantomName } from '../../analyzers/simulate/phantoms.ts';
 import { toVolume } from '../../analyzers/volume/from-mrc.ts';
 import { volumeStats } from '../../analyzers/volume/stats.ts';
 import type { ArchiveFolder } from '../emdb/endpoints.ts';
@@ -29,6 +29,9 @@ import { buildHeaderXml } from '../emdb/header-xml-write.ts';
 import { checkEmdbId, halfMapFileName, mapFileName, safeFileName } from '../emdb/ids.ts';
 import { pdbModelFileName } from '../emdb/endpoints.ts';
 import { modelToMmcif } from './mmcif-write.ts';
+import { levelATruth, type LevelATruth } from './model-truth.ts';
+import { parseMmcif } from '../../analyzers/io/model-cif.ts';
+import { simulateMap } from '../../analyzers/simulate/simulate.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -88,6 +91,8 @@ export interface SimulatedEntry {
   readonly level1Warns?: readonly string[];
   /** Its fitted model, when it has one: what the report's inputs.model must record. */
   readonly model?: SimulatedModel;
+  /** What Level A must measure with that model (model-truth.ts), when the model made the map. */
+  readonly levelA?: LevelATruth;
 }
 
 /** The fitted model written with a simulated entry. */
@@ -281,14 +286,20 @@ export const MODEL_VARIANTS: readonly ModelVariant[] = [
  * Adds the model variants (default: all of MODEL_VARIANTS) to `dir`: the map, the entry JSON
  * listing the PDB ID, and the model at `_models/<pdb>.cif.gz`. The model is rebuilt with the
  * phantom's seed, which `makePhantom` hands to `proceduralProtein` (phantoms.ts), so it is the
- * map's own model. Returns the entries with their expected answers.
+ * map's own model. Returns the entries with their expected answers, Level A's included.
  */
 export async function writeModelEntries(dir: string, opts: SimulatedEntryOptions & { variants?: readonly ModelVariant[] } = {}): Promise<SimulatedEntry[]> {
   const out: SimulatedEntry[] = [];
   const seed = opts.seed ?? 1;
   for (const v of opts.variants ?? MODEL_VARIANTS) {
     const p = await makePhantom(v.phantom, { seed, box: opts.box });
-    out.push(await writeSimulatedEntry(dir, v.id, p, { ...opts, title: v.title, label: v.label, model: { pdbId: v.pdbId, atoms: proceduralProtein({ seed }) } }));
+    const atoms = proceduralProtein({ seed });
+    const entry = await writeSimulatedEntry(dir, v.id, p, { ...opts, title: v.title, label: v.label, model: { pdbId: v.pdbId, atoms } });
+    // The truth from the map without its noise (the phantom's own simulation: Z-weighted atoms at
+    // its resolution, its global blur) and the model as the mirror serves it (coordinates rounded to 0.001 Å).
+    const clean = await simulateMap(atoms, p.volume, { resolution: PHANTOM_RESOLUTION_A, bFactor: PHANTOM_BLUR_B });
+    const served = parseMmcif(modelToMmcif(atoms, v.pdbId), v.pdbId);
+    out.push({ ...entry, levelA: await levelATruth(p.volume, clean, served, p.threshold, PHANTOM_RESOLUTION_A) });
   }
   return out;
 }

@@ -43,7 +43,7 @@ describe('emvr demo', () => {
     expect(first.stdout).toMatch(/^EMD-90011 half-maps .* OK$/mu);
     expect(first.stdout).toMatch(/^EMD-90012 optimistic-resolution .*1\.a WARN 1\.b WARN .* OK$/mu);
     expect(first.stdout).toMatch(/^EMD-90013 masked-half-maps .* OK$/mu);
-    expect(first.stdout).toMatch(/^EMD-90014 fitted-model .*model 9xyz recorded.* OK$/mu);
+    expect(first.stdout).toMatch(/^EMD-90014 fitted-model .*model 9xyz recorded; Level A: fit aligned, CC_mask .* OK$/mu);
     expect((await readdir(path.join(out, 'content', 'entries'))).length).toBe(13);
     // The model entry: inputs.model is the file the mirror served at the PDB archive path, with its PDB ID.
     const served = createHash('sha256').update(await readFile(path.join(out, 'mirror', '_models', '9xyz.cif.gz'))).digest('hex');

@@ -40,6 +40,7 @@ import conical_fsc_reference
 import fdr_fsc_reference
 import fsc_reference
 import local_fsc_reference
+import model_fit_reference
 import qscore_reference
 import level0_reference as ref
 
@@ -268,6 +269,15 @@ def main():
         state['inside'] = ours(work, 'resized-mask.u8', np.uint8).reshape(n, n, n) != 0
         state['ts'] = meta['voxelSize']
 
+    if step == 'model-fit':
+        mf = json.load(open(os.path.join(work, 'model-fit.json')))
+        n = mf['n']
+        state['mf'] = mf
+        state['a'] = ours(work, 'model-fit-map.f32').reshape(n, n, n)
+        state['atoms'] = ours(work, 'model-fit-atoms.f64', np.float64).reshape(-1, 14)
+        state['residue'] = ours(work, 'model-fit-residue.i32', np.int32)
+        state['backbone'] = ours(work, 'model-fit-backbone.u8', np.uint8)
+
     def run_once():
         """The timed part; returns the check when it is a few numbers, else None (done at 'end')."""
         if step == 'read':
@@ -331,6 +341,12 @@ def main():
         if step == '0.g':
             state['out'], levels = local_occupancy(state['r'], state['inside'], state['ts'], res)
             return {"levels": levels, **percentiles(state['out'][state['inside']])}
+        if step == 'model-fit':
+            mf = state['mf']
+            state['out'], parts, c = model_fit_reference.model_fit(state['a'], state['atoms'], state['residue'], state['backbone'],
+                                                                np.asarray(mf['origin']), mf['voxel'], mf['resolution'])
+            state['residueCc'] = model_fit_reference.sums_cc(*parts)
+            return {"atoms": len(state['atoms']), "status": "aligned", **c}
         raise SystemExit(f"unknown step {step}")
 
     # 1.c computes a subset of the nodes: its times are scaled to all of them.
@@ -377,6 +393,12 @@ def main():
         mine = ours(work, 'conical.ours.f64', np.float64)
         both = np.isfinite(mine) & np.isfinite(state['out'])
         check["maxAbsErr"] = float(np.abs(mine[both] - state['out'][both]).max())
+    if step == 'model-fit':
+        check["maxRelErr"] = max_rel_err(ours(work, 'model-fit.ours.f32'), state['out'])
+        mine, theirs = ours(work, 'model-fit-residue-cc.ours.f64', np.float64), state['residueCc']
+        both = np.isfinite(mine) & np.isfinite(theirs)
+        check["residueCcMaxAbsErr"] = float(np.abs(mine[both] - theirs[both]).max())
+        check["residueCcUndefinedDiffer"] = int(np.sum(np.isfinite(mine) != np.isfinite(theirs)))
     if step == '0.f':
         inside = state['inside'].ravel()
         theirs = state['out'].ravel()[inside].astype(np.float64)

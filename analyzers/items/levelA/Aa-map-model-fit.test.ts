@@ -1,6 +1,7 @@
 /**
  * A.a and the fit check of A.0 on known answers: a procedural protein simulated into a noisy map
- * (CC_mask at the noise-limited maximum, aligned), the same model moved by 6 Å (loses the fit),
+ * (CC_mask at the noise-limited maximum, aligned), the same model moved by 6 Å (loses the fit), a
+ * 3-atom model that an origin change would fit (too small to be moved),
  * CCs, map-model FSC and d99 against an independent numpy computation, models that cannot be used
  * (no atoms, 1e9 Å coordinates, all atoms outside the box: not applicable, Level 0 still
  * reported), and the real fixtures (fitted models aligned, GroEL 1OEL in EMD-1997 not aligned).
@@ -12,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AtomModel } from '../../io/model.ts';
 import { readModel } from '../../io/model-read.ts';
 import { readMrc } from '../../io/mrc.ts';
-import { fitModel, type ModelFit } from '../../simulate/model-alignment.ts';
-import { modelMapOnGrid, translateModel } from '../../simulate/model-map.ts';
-import { gridAroundModel, type Grid } from '../../simulate/simulate.ts';
+import { fitModel, MIN_ORIGIN_SEARCH_ELEMENTS, resolutionElements, type ModelFit } from '../../simulate/model-alignment.ts';
+import { modelMapOnGrid, selectAtoms, translateModel } from '../../simulate/model-map.ts';
+import { gridAroundModel, simulateMap, type Grid } from '../../simulate/simulate.ts';
 import { proceduralProtein } from '../../simulate/protein.ts';
 import { fixture, haveFixtures } from '../../testing/fixtures.ts';
 import { havePython, runReference } from '../../testing/python.ts';
@@ -25,6 +26,7 @@ import { writeMrc } from '../../volume/to-mrc.ts';
 import type { Volume } from '../../volume/volume.ts';
 import { analyzeEntry } from '../analyze-entry.ts';
 import { mapModelFit, softAtomMask } from './Aa-map-model-fit.ts';
+import { nearestResidueVolume, residueCcVolume, residuesOf, SURFACE_REACH_EXTRA_A } from '../../methods/model-fit.ts';
 
 const RES = 3.5;
 
@@ -109,6 +111,75 @@ describe('A.0 fit check and A.a on a simulated map', () => {
     expect(fit.ccMask as number).toBeGreaterThan(0.99);
   });
 
+  it('a 3-atom model is too small for the origin search: a candidate origin fits it, but it is not moved (not aligned)', async () => {
+    // Three atoms of the protein, the map simulated from them at the box centre, the model deposited 20 Å away.
+    const few = selectAtoms(sim.model, [0, 1, 2]);
+    const c = [0, 1, 2].map((a) => sim.grid.origin[a] + ((sim.grid.dims[a] - 1) * sim.grid.voxelSize[a]) / 2);
+    const centre = [few.x, few.y, few.z].map((arr) => arr.reduce((s, x) => s + x, 0) / few.count);
+    const placed = translateModel(few, [c[0] - centre[0], c[1] - centre[1], c[2] - centre[2]]);
+    const map = await modelMapOnGrid(placed, sim.grid, RES);
+    const fit = (await fitModel(map, translateModel(placed, [20, 0, 0]), RES)) as ModelFit;
+    const best = Math.max(...fit.tried.map((t) => t.ccMask ?? -1));
+    console.log(`3 atoms: ccMask ${fit.ccMaskOriginal?.toFixed(3)}, best candidate ${best.toFixed(3)}, ${fit.tooSmallForOriginSearch?.toFixed(1)} resolution elements (minimum ${MIN_ORIGIN_SEARCH_ELEMENTS}), ${fit.status}`);
+    expect(best).toBeGreaterThan(0.99);
+    expect(fit.status).toBe('not-aligned');
+    expect(fit.tooSmallForOriginSearch as number).toBeLessThan(MIN_ORIGIN_SEARCH_ELEMENTS);
+    const m = await mapModelFit(map, fit, RES);
+    expect(m.warnings.map((w) => w.text).join(' ')).toMatch(/too small for the candidate-origin search/u);
+    // The same search on the whole protein (hundreds of elements) does move it: see the test above.
+    expect(resolutionElements((await fitModel(sim.map, sim.model, RES) as ModelFit).mask.voxels.length, sim.grid.voxelSize, RES)).toBeGreaterThan(MIN_ORIGIN_SEARCH_ELEMENTS);
+  });
+
+  it('the residue-CC surface colour: every voxel above a low contour gets its nearest residue\'s CC (the atom mask alone left some grey)', async () => {
+    const fit = (await fitModel(sim.map, sim.model, RES)) as ModelFit;
+    const { residues, residueOfAtom } = residuesOf(fit.model);
+    const cc = residues.map((_, r) => r / residues.length); // distinct per residue, to see which one coloured a voxel
+    const reach = fit.radius + SURFACE_REACH_EXTRA_A;
+    const after = nearestResidueVolume(fit.model, sim.map, residueOfAtom, cc, reach);
+    const before = residueCcVolume(fit.mask, residueOfAtom, cc, sim.map.data.length);
+    // The surface of the map blurred by B = −150 Å² (as deposited maps are) at 5 % of its maximum
+    // lies beyond the 3.5 Å atom mask in places, and within the 5.5 Å reach.
+    const blurred = await simulateMap(sim.model, sim.grid, { resolution: RES, bFactor: -150 });
+    const max = blurred.data.reduce((m, x) => Math.max(m, x), -Infinity);
+    let surface = 0, greyBefore = 0, greyAfter = 0, wrong = 0;
+    const [nx, ny] = sim.map.dims;
+    for (let i = 0; i < after.length; i++) {
+      if (blurred.data[i] < 0.05 * max) continue;
+      surface++;
+      if (Number.isNaN(before[i])) greyBefore++;
+      if (Number.isNaN(after[i])) greyAfter++;
+      else if (i % 37 === 0) {
+        // Brute-force nearest atom for a sample of voxels.
+        const x = sim.map.origin[0] + (i % nx) * sim.map.voxelSize[0], y = sim.map.origin[1] + (Math.floor(i / nx) % ny) * sim.map.voxelSize[1], z = sim.map.origin[2] + Math.floor(i / (nx * ny)) * sim.map.voxelSize[2];
+        let best = Infinity, atom = -1;
+        for (let j = 0; j < fit.model.count; j++) {
+          const d2 = (fit.model.x[j] - x) ** 2 + (fit.model.y[j] - y) ** 2 + (fit.model.z[j] - z) ** 2;
+          if (d2 < best) [best, atom] = [d2, j];
+        }
+        if (Math.abs(after[i] - cc[residueOfAtom[atom]]) > 1e-6) wrong++;
+      }
+    }
+    console.log(`residue-CC surface: ${surface} voxels above 5 % of the blurred map's maximum; grey with the atom mask ${greyBefore}, with ${reach} Å reach ${greyAfter}; sampled voxels coloured by another residue than the nearest: ${wrong}`);
+    expect(greyBefore).toBeGreaterThan(0);
+    expect(greyAfter).toBe(0);
+    expect(wrong).toBe(0);
+  });
+
+  it('d_model finds the resolution the map was simulated at (2.8 and 5 Å), whatever the model map\'s own (3.5 Å)', async () => {
+    const found: string[] = [];
+    for (const truth of [2.8, 5]) {
+      const clean = await modelMapOnGrid(sim.model, sim.grid, truth);
+      const g = gaussianSource(mulberry32(11));
+      const map = { ...clean, data: clean.data.map((x) => x + sim.noiseSigma * g()) };
+      const fit = (await fitModel(map, sim.model, RES)) as ModelFit;
+      const d = (await mapModelFit(map, fit, RES)).values.dModel as number;
+      found.push(`${truth} Å → ${d.toFixed(2)} Å`);
+      // 3 %: the soft atom mask (radius max(3, 3.5) Å) trims the tails of 5 Å density, which then reads slightly sharper (4.89 Å).
+      expect(Math.abs(d - truth), found.join(', ')).toBeLessThan(0.03 * truth);
+    }
+    console.log(`d_model: ${found.join(', ')}`);
+  });
+
   it.skipIf(!havePython(['numpy'], 'A.a numpy cross-check'))('CCs, masked/unmasked map-model FSC and d99 agree with numpy to 1e-3', async () => {
     const fit = (await fitModel(sim.map, sim.model, RES)) as ModelFit;
     const m = await mapModelFit(sim.map, fit, RES);
@@ -117,12 +188,14 @@ describe('A.0 fit check and A.a on a simulated map', () => {
     const files = { map: sim.map.data, model: fit.modelMap.data, mask, soft };
     for (const [k, d] of Object.entries(files)) writeFileSync(path.join(work, `${k}.f32`), Buffer.from(d.buffer, d.byteOffset, d.byteLength));
     const [nx, ny, nz] = sim.map.dims;
-    const ref = JSON.parse(await runReference('model_fit_reference.py', [...['map', 'model', 'mask', 'soft'].map((k) => path.join(work, `${k}.f32`)), String(nx), String(ny), String(nz), String(sim.map.voxelSize[0])])) as Record<string, number | number[]>;
+    const ref = JSON.parse(await runReference('model_fit_reference.py', [...['map', 'model', 'mask', 'soft'].map((k) => path.join(work, `${k}.f32`)), String(nx), String(ny), String(nz), String(sim.map.voxelSize[0]), String(RES)])) as Record<string, number | number[]>;
     const v = m.values as Record<string, number>;
     const diffs: string[] = [];
-    for (const key of ['ccMask', 'ccBox', 'ccVolume', 'ccPeaks', 'dFscModel0143', 'dFscModel05', 'd99', 'd99Masked']) {
+    for (const key of ['ccMask', 'ccBox', 'ccVolume', 'ccPeaks', 'dFscModel0143', 'dFscModel05', 'd99', 'd99Masked', 'dModel']) {
       diffs.push(`${key} ${v[key]?.toFixed(5)} vs ${(ref[key] as number)?.toFixed(5)}`);
-      expect(Math.abs(v[key] - (ref[key] as number)), key).toBeLessThan(key.startsWith('cc') ? 1e-3 : 1e-3 * (ref[key] as number));
+      // d_model: both sides search a 0.01 Å grid (ours over FSC shells, numpy per coefficient): one step apart at most.
+      const tol = key.startsWith('cc') ? 1e-3 : key === 'dModel' ? 0.0101 : 1e-3 * (ref[key] as number);
+      expect(Math.abs(v[key] - (ref[key] as number)), key).toBeLessThan(tol);
     }
     const fm = m.extra.masked!.curve.fsc, fu = m.extra.unmasked!.curve.fsc;
     const maxDiff = Math.max(...Array.from(fm, (x, i) => Math.abs(x - (ref.fscMasked as number[])[i])), ...Array.from(fu, (x, i) => Math.abs(x - (ref.fscUnmasked as number[])[i])));
@@ -159,18 +232,29 @@ describe('models that cannot be used', () => {
     if (!crowded.usable) expect(crowded.reason).toMatch(/more than the map's box/u);
   });
 
-  it('a model file whose atoms all lie far outside: Level 0 reported, A.a not applicable with the reason', async () => {
+  it('model files whose atoms lie far outside or at 1e9 Å: Level 0 reported, A.a not applicable with the reason naming the file', async () => {
     const mapPath = path.join(work, 'sim.mrc');
     await writeMrc(mapPath, sim.map);
-    const lines = Array.from({ length: 3 }, (_, i) => `ATOM  ${String(i + 1).padStart(5)}  CA  ALA A${String(i + 1).padStart(4)}    ${(9000 + 3.8 * i).toFixed(3).padStart(8)}${(9000).toFixed(3).padStart(8)}${(9000).toFixed(3).padStart(8)}  1.00 20.00           C`);
-    const modelPath = path.join(work, 'far.pdb');
-    writeFileSync(modelPath, `${lines.join('\n')}\nEND\n`);
+    const c = sim.grid.origin.map((o, a) => o + ((sim.grid.dims[a] - 1) * sim.grid.voxelSize[a]) / 2);
+    const atom = (i: number, x: number, y: number, z: number) => `ATOM  ${String(i + 1).padStart(5)}  CA  ALA A${String(i + 1).padStart(4)}    ${x.toFixed(3).padStart(8)}${y.toFixed(3).padStart(8)}${z.toFixed(3).padStart(8)}  1.00 20.00           C`;
+    const cases: [string, string[], RegExp][] = [
+      ['far.pdb', Array.from({ length: 3 }, (_, i) => atom(i, 9000 + 3.8 * i, 9000, 9000)), /3 of the model's 3 atoms lie outside/u],
+      // PDB columns hold 8 characters: 1e9 Å is written the way mmCIF would carry it, as a CIF file.
+      ['huge.cif', [], /the model spans 1\.00e\+9 Å/u],
+    ];
+    const cif = ['data_huge', 'loop_', '_atom_site.group_PDB', '_atom_site.id', '_atom_site.type_symbol', '_atom_site.label_atom_id', '_atom_site.label_comp_id', '_atom_site.auth_asym_id', '_atom_site.auth_seq_id', '_atom_site.Cartn_x', '_atom_site.Cartn_y', '_atom_site.Cartn_z',
+      ...Array.from({ length: 3 }, (_, i) => `ATOM ${i + 1} C CA ALA A ${i + 1} ${i === 0 ? '1e9' : (c[0] + 3.8 * i).toFixed(3)} ${c[1].toFixed(3)} ${c[2].toFixed(3)}`)].join('\n');
     const entry = { id: 'EMD-90051', title: null, authors: [], depositionDate: null, releaseDate: null, resolution: RES, threshold: 0.5 * sim.clean.data.reduce((m, x) => Math.max(m, x), -Infinity), method: null, pdbIds: [] };
-    const report = await analyzeEntry({ mapPath, modelPath, entryDir: path.join(work, 'far'), figures: false, entry });
-    expect(Object.keys(report.items['0'])).toContain('0.a');
-    const aa = report.items.A?.['A.a'];
-    expect(aa?.status).toBe('not-applicable');
-    expect(JSON.stringify(aa)).toMatch(/the model is not usable: 3 of the model's 3 atoms lie outside/u);
+    for (const [name, lines, reason] of cases) {
+      const modelPath = path.join(work, name);
+      writeFileSync(modelPath, name.endsWith('.cif') ? `${cif}\n` : `${lines.join('\n')}\nEND\n`);
+      const report = await analyzeEntry({ mapPath, modelPath, entryDir: path.join(work, `entry-${name}`), figures: false, entry });
+      expect(Object.keys(report.items['0'])).toContain('0.a');
+      const aa = report.items.A?.['A.a'];
+      expect(aa?.status, name).toBe('not-applicable');
+      expect(aa?.reason, name).toContain(`the model is not usable: ${name}: `);
+      expect(aa?.reason, name).toMatch(reason);
+    }
   });
 });
 
@@ -183,16 +267,20 @@ const FIXTURES: readonly { name: string; map: string; model: string; res: number
 
 describe.skipIf(!haveFixtures('A.a on the EMDB fixtures'))('A.a on real maps and models', () => {
   for (const c of FIXTURES) {
-    it(`${c.name}: ${c.aligned ? 'aligned, CC_mask ≥ 0.4' : 'not aligned'}`, async () => {
+    it(`${c.name}: ${c.aligned ? 'aligned, CC_mask ≥ 0.4; moved by 3 Å, not aligned' : 'not aligned'}`, async () => {
       const { volume } = toVolume(await readMrc(fixture(c.map)));
-      const fit = await fitModel(volume, await readModel(fixture(c.model)), c.res);
+      const model = await readModel(fixture(c.model));
+      const fit = await fitModel(volume, model, c.res);
       expect(fit.usable).toBe(true);
       const m = await mapModelFit(volume, fit, c.res);
       const v = m.values as Record<string, number | null> & { fit: { status: string; ccMaskOriginal: number } };
-      console.log(`${c.name}: ${v.fit.status}, ccMask ${v.ccMask?.toFixed(3)}, ccBox ${v.ccBox?.toFixed(3)}, ccVolume ${v.ccVolume?.toFixed(3)}, ccPeaks ${v.ccPeaks?.toFixed(3)}, dFsc05 ${v.dFscModel05?.toFixed(2)} Å, dFsc0143 ${v.dFscModel0143?.toFixed(2)} Å, d99 ${v.d99?.toFixed(2)} Å, residues <0.5 ${v.residuesBelow05?.toFixed(1)} %, outside ${v.atomsOutside}; warnings ${m.warnings.map((w) => w.code).join(', ')}`);
+      console.log(`${c.name}: ${v.fit.status}, ccMask ${v.ccMask?.toFixed(3)}, ccBox ${v.ccBox?.toFixed(3)}, ccVolume ${v.ccVolume?.toFixed(3)}, ccPeaks ${v.ccPeaks?.toFixed(3)}, dFsc05 ${v.dFscModel05?.toFixed(2)} Å, dFsc0143 ${v.dFscModel0143?.toFixed(2)} Å, d99 ${v.d99?.toFixed(2)} Å, d_model ${v.dModel?.toFixed(2)} Å, residues <0.5 ${v.residuesBelow05?.toFixed(1)} %, outside ${v.atomsOutside}; warnings ${m.warnings.map((w) => w.code).join(', ')}`);
       if (c.aligned) {
         expect(v.fit.status).toBe('aligned');
         expect(v.ccMask as number).toBeGreaterThanOrEqual(0.4);
+        // The same model moved by 3 Å (about one atom-mask radius) loses its fit, and no candidate origin restores it.
+        const moved = await fitModel(volume, translateModel(model, [3, 0, 0]), c.res);
+        expect(moved.usable && moved.status, c.name).toBe('not-aligned');
       } else {
         expect(v.fit.status).toBe('not-aligned');
         expect(v.fit.ccMaskOriginal).toBeLessThan(0.2);

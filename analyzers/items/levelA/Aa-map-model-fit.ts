@@ -6,8 +6,9 @@
  * A model that fits nowhere is reported (warning, not counted) and the other Level A items skip.
  */
 import { softMask } from '../../methods/masks.ts';
-import { globalCc, mapModelFsc, partitionCc, residueCcVolume, residuesOf, type MapModelFsc, type PartitionCc, type Residue } from '../../methods/model-fit.ts';
-import { ALIGNED_CC_MASK, type ModelFit, type UnusableModel } from '../../simulate/model-alignment.ts';
+import { fscShells } from '../../methods/fsc.ts';
+import { globalCc, mapModelFsc, nearestResidueVolume, partitionCc, residuesOf, SURFACE_REACH_EXTRA_A, type MapModelFsc, type PartitionCc, type Residue } from '../../methods/model-fit.ts';
+import { ALIGNED_CC_MASK, MIN_ORIGIN_SEARCH_ELEMENTS, type ModelFit, type UnusableModel } from '../../simulate/model-alignment.ts';
 import { histogram } from '../../methods/order-statistics.ts';
 import { linePlot } from '../../figures/plots.ts';
 import { mapModelFitSpec } from '../../report/items/levelA/Aa-map-model-fit.ts';
@@ -17,6 +18,7 @@ import { NotApplicable } from '../../util/errors.ts';
 import { f } from '../../util/format.ts';
 import type { Volume } from '../../volume/volume.ts';
 import { implementItem, type Measurement } from '../item.ts';
+import { sharedFloat32 } from '../../util/shared-memory.ts';
 
 /** VRS: more than this percentage of residues with CC < 0.5 warns. */
 const LOW_RESIDUE_PERCENT = 10;
@@ -49,9 +51,16 @@ export function softAtomMask(fit: ModelFit, map: Volume): Promise<Float32Array> 
 /** The map–model FSC pair: both maps times the soft atom mask, and both bare. */
 async function fscPair(map: Volume, fit: ModelFit): Promise<{ masked: MapModelFsc; unmasked: MapModelFsc }> {
   const soft = await softAtomMask(fit, map);
-  const times = (v: Volume) => ({ ...v, data: v.data.map((x, i) => x * soft[i]) });
-  const masked = await mapModelFsc(times(map), times(fit.modelMap));
-  const unmasked = await mapModelFsc(map, fit.modelMap);
+  // A plain loop into shared memory: TypedArray.map with a closure costs seconds on 360³, and the
+  // FFT pool would copy an unshared array again.
+  const times = (v: Volume): Volume => {
+    const data = sharedFloat32(v.data.length);
+    for (let i = 0; i < data.length; i++) data[i] = v.data[i] * soft[i];
+    return { ...v, data };
+  };
+  const shells = fscShells(map.dims);
+  const masked = await mapModelFsc(times(map), times(fit.modelMap), shells, fit.resolution);
+  const unmasked = await mapModelFsc(map, fit.modelMap, shells);
   return { masked, unmasked };
 }
 
@@ -80,6 +89,7 @@ export async function mapModelFit(map: Volume, fit: ModelFit | UnusableModel, re
     unmaskedDFscModel05: fsc?.unmasked.d05 ?? null,
     d99: fsc?.unmasked.d99 ?? null,
     d99Masked: fsc?.masked.d99 ?? null,
+    dModel: fsc?.masked.dModel ?? null,
     modelMapResolution: fit.resolution,
     maskRadius: fit.radius,
     atomsOutside: fit.atomsOutside,
@@ -87,7 +97,7 @@ export async function mapModelFit(map: Volume, fit: ModelFit | UnusableModel, re
   const warnings: Warning[] = [];
   let notEvaluable: string | undefined;
   if (!aligned) {
-    warnings.push({ code: 'Aa.not-aligned', text: `The model does not sit in the map: CC_mask is ${f(fit.ccMaskOriginal ?? Number.NaN, 3)} (below ${ALIGNED_CC_MASK}) and no candidate origin gives a better fit.` });
+    warnings.push({ code: 'Aa.not-aligned', text: `The model does not sit in the map: CC_mask is ${f(fit.ccMaskOriginal ?? Number.NaN, 3)} (below ${ALIGNED_CC_MASK}) and ${fit.tooSmallForOriginSearch !== undefined ? 'the model is too small for the candidate-origin search' : 'no candidate origin gives a better fit'}.` });
     notEvaluable = 'the model is not aligned with the map';
   } else {
     if (below !== null && below > LOW_RESIDUE_PERCENT) {
@@ -118,11 +128,12 @@ function sentences(fit: ModelFit, v: Values): string[] {
   out.push(`The model map was computed at ${f(fit.resolution, 2)} Å on the map's grid; the atom mask takes the voxels within ${f(fit.radius, 2)} Å of an atom.${fit.atomsOutside > 0 ? ` ${fit.atomsOutside} atoms outside the box (beyond a 6 Å margin) were left out.` : ''}`);
   if (fit.status === 'aligned') out.push(`Fit check: CC_mask ${cc(fit.ccMask)} ≥ ${ALIGNED_CC_MASK}, the model is placed in the map.`);
   else if (fit.status === 'aligned-after-origin-change') out.push(`Fit check: CC_mask of the deposited model is ${cc(fit.ccMaskOriginal)}; with its centre moved to (${fit.origin!.map((x) => f(x, 1)).join(', ')}) Å it is ${cc(fit.ccMask)}, so that origin is used.`);
+  else if (fit.tooSmallForOriginSearch !== undefined) out.push(`Fit check: CC_mask ${cc(fit.ccMaskOriginal)} is below ${ALIGNED_CC_MASK}; a candidate origin reaches ${cc(Math.max(...fit.tried.map((t) => t.ccMask ?? -1)))}, but the model's atom mask holds only ${f(fit.tooSmallForOriginSearch, 0)} resolution elements (fewer than ${MIN_ORIGIN_SEARCH_ELEMENTS}), too few to tell a fit from chance: the model is not moved, not aligned, and the other model items are skipped.`);
   else out.push(`Fit check: CC_mask ${cc(fit.ccMaskOriginal)} is below ${ALIGNED_CC_MASK} and no candidate origin (${fit.tried.map((t) => cc(t.ccMask)).join(', ')}) does better: the model is not aligned with the map and the other model items are skipped.`);
   out.push(`CC_mask ${cc(v.ccMask)}, CC_box ${cc(v.ccBox)}, CC_volume ${cc(v.ccVolume)}, CC_peaks ${cc(v.ccPeaks)}; main chain ${cc(v.ccMainChain)}, side chains ${cc(v.ccSideChain)}.`);
   if (v.residuesBelow05 !== null) out.push(`${f(v.residuesBelow05, 1)} % of the ${v.residues} residues have CC < 0.5.`);
   if (fit.status !== 'not-aligned') {
-    out.push(`The masked map-model FSC falls below 0.5 at ${a(v.dFscModel05)}, 0.143 at ${a(v.dFscModel0143)} and 0 at ${a(v.dFscModel0)} (unmasked: 0.5 at ${a(v.unmaskedDFscModel05)}); d99 is ${a(v.d99)} for the box and ${a(v.d99Masked)} for the masked map.`);
+    out.push(`The masked map-model FSC falls below 0.5 at ${a(v.dFscModel05)}, 0.143 at ${a(v.dFscModel0143)} and 0 at ${a(v.dFscModel0)} (unmasked: 0.5 at ${a(v.unmaskedDFscModel05)}); d99 is ${a(v.d99)} for the box and ${a(v.d99Masked)} for the masked map; the model map correlates best with the map at d_model ${a(v.dModel)}.`);
   }
   return out;
 }
@@ -211,8 +222,9 @@ export const mapModelFitItem = implementItem({
       name: 'Residue CC',
       surface: ctx.map,
       level: ctx.threshold,
-      property: { ...ctx.map, data: residueCcVolume(e.fit.mask, e.residueOfAtom, e.partition.residue, ctx.map.data.length) },
-      range: [Math.max(-0.2, Math.min(...ccs)), Math.min(1, Math.max(...ccs))],
+      property: { ...ctx.map, data: nearestResidueVolume(e.fit.model, ctx.map, e.residueOfAtom, e.partition.residue, e.fit.radius + SURFACE_REACH_EXTRA_A) },
+      // A loop, not Math.min(...ccs): a ribosome has more residues than a call takes arguments.
+      range: [Math.max(-0.2, ccs.reduce((m, c) => Math.min(m, c), Infinity)), Math.min(1, ccs.reduce((m, c) => Math.max(m, c), -Infinity))],
       label: 'CC of the nearest residue',
       histogram: { edges: Array.from(hist.edges), counts: Array.from(hist.counts) },
       markers: [{ value: LOW_RESIDUE_CC, label: 'CC 0.5' }],

@@ -7,7 +7,7 @@
  */
 import { linePlot, histogramPlot } from '../../figures/plots.ts';
 import type { AtomModel } from '../../io/model.ts';
-import { residueCcVolume, residuesOf, type Residue } from '../../methods/model-fit.ts';
+import { nearestResidueVolume, residuesOf, SURFACE_REACH_EXTRA_A, type Residue } from '../../methods/model-fit.ts';
 import { histogram, PERCENTILE_LEVELS, quantileSorted } from '../../methods/order-statistics.ts';
 import { BELOW_EXPECTED_MARGIN, expectedQ, Q_LINES } from '../../methods/q-expected.ts';
 import { qRelative, SIMILAR_RESOLUTION_ENTRIES, type QRelative } from '../../methods/q-relative.ts';
@@ -231,7 +231,7 @@ export const qScoreItemImplementation = implementItem({
       name: 'Residue Q',
       surface: ctx.map,
       level: ctx.threshold,
-      property: { ...ctx.map, data: residueCcVolume(e.fit.mask, e.residueOfAtom, e.residueQ, ctx.map.data.length) },
+      property: { ...ctx.map, data: nearestResidueVolume(e.fit.model, ctx.map, e.residueOfAtom, e.residueQ, e.fit.radius + SURFACE_REACH_EXTRA_A) },
       // A loop, not Math.min(...qs): a large model has more residues than a call takes arguments.
       range: [Math.max(-0.2, qs.reduce((m, q) => Math.min(m, q), Infinity)), Math.min(1, qs.reduce((m, q) => Math.max(m, q), -Infinity))],
       label: 'Q of the nearest residue',

@@ -43,6 +43,8 @@ export const mapModelFitSpec = defineItem({
     /** Finest d at which the map correlates ≥ 0.99 with its own low-pass at d: of the whole box, and of the masked map. */
     d99: real,
     d99Masked: real,
+    /** d maximising CC(map, model map blurred to d) over the soft-masked box (absent in reports before it). */
+    dModel: real.optional(),
     /** Resolution at which the model map was computed, and the atom-mask radius. */
     modelMapResolution: real,
     maskRadius: real,
@@ -51,10 +53,10 @@ export const mapModelFitSpec = defineItem({
   }),
   units: {
     residuesBelow05: '%', dFscModel0: 'Å', dFscModel0143: 'Å', dFscModel05: 'Å', unmaskedDFscModel0143: 'Å', unmaskedDFscModel05: 'Å',
-    d99: 'Å', d99Masked: 'Å', modelMapResolution: 'Å', maskRadius: 'Å',
+    d99: 'Å', d99Masked: 'Å', dModel: 'Å', modelMapResolution: 'Å', maskRadius: 'Å',
   },
   explanation:
-    'A map computed from the atomic model (five-Gaussian electron scattering factors of each atom, blurred to the reported resolution, on the grid of the map) is compared with the map, following the definitions of Phenix validation_cryoem (Afonine et al. 2018). First the fit check: the correlation inside the atom mask (CC_mask) tells whether the model is placed in the map at all; when it is low, the model is moved onto a few candidate origins (header origin, its negative, 0, the box centre) in case it was deposited in another frame; a model that fits nowhere is reported as not aligned and the other model items are skipped. CC_mask, CC_box (whole box), CC_volume (the strongest model-map voxels) and CC_peaks (the strongest voxels of either map) measure the global agreement; the CC per chain and per residue show where the model and the map disagree. The map-model FSC (both maps multiplied by a soft mask round the atoms) says up to which resolution the model explains the map: a reported resolution much finer than where it falls below 0.5 is suspicious. d99 is the resolution beyond which the map holds less than 2 % of its power.',
+    'A map computed from the atomic model (five-Gaussian electron scattering factors of each atom, blurred to the reported resolution, on the grid of the map) is compared with the map, following the definitions of Phenix validation_cryoem (Afonine et al. 2018). First the fit check: the correlation inside the atom mask (CC_mask) tells whether the model is placed in the map at all; when it is low, the model is moved onto a few candidate origins (header origin, its negative, 0, the box centre) in case it was deposited in another frame; a model that fits nowhere is reported as not aligned and the other model items are skipped. CC_mask, CC_box (whole box), CC_volume (the strongest model-map voxels) and CC_peaks (the strongest voxels of either map) measure the global agreement; the CC per chain and per residue show where the model and the map disagree. The map-model FSC (both maps multiplied by a soft mask round the atoms) says up to which resolution the model explains the map: a reported resolution much finer than where it falls below 0.5 is suspicious. d99 is the resolution beyond which the map holds less than 2 % of its power; d_model is the resolution at which the model map correlates best with the map.',
   criteria: 'OK if at most 10 % of the residues have CC < 0.5 and the reported resolution is not better than 0.8 × the resolution where the masked map-model FSC falls below 0.5; not evaluated when the model is not aligned with the map.',
   warnings: [
     { code: 'Aa.not-aligned', when: 'CC_mask is below 0.4 for the deposited model and for every candidate origin: the model does not sit in the map' },
@@ -68,6 +70,7 @@ export const mapModelFitSpec = defineItem({
   ],
   resolutionEstimates: [
     { method: 'd99 (masked)', pick: (v) => finite(v.d99Masked) },
+    { method: 'd_model (masked)', pick: (v) => finite(v.dModel) },
     { method: 'map-model FSC 0 (masked)', pick: (v) => finite(v.dFscModel0) },
     { method: 'map-model FSC 0.143 (masked)', pick: (v) => finite(v.dFscModel0143) },
     { method: 'map-model FSC 0.5 (masked)', pick: (v) => finite(v.dFscModel05) },
