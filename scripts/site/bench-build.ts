@@ -22,7 +22,8 @@ import { parseReport, reportItem, type Report } from '../../analyzers/report/sch
 import { makePhantom } from '../../analyzers/simulate/phantoms.ts';
 import { mulberry32 } from '../../analyzers/util/random.ts';
 import { launchChromium } from './browser.ts';
-import { buildSite, PROJECT_ROOT } from './build-site.ts';
+import { buildSite, PROJECT_ROOT, siteEntryIds } from './build-site.ts';
+import { entryFolder, fanOut } from '../../site/src/lib/entry-path.ts';
 import { printPdfs } from './print-pdfs.ts';
 import { startStaticServer } from './static-server.ts';
 
@@ -141,11 +142,11 @@ if (!values['skip-build']) {
   log(`RESULT pagefind: ${s.pagefind?.seconds.toFixed(1)} s wall, ${s.pagefind?.cpuSeconds?.toFixed(1)} s CPU, peak ${s.pagefind?.peakMB} MB`);
 }
 
-const ids = fs.readdirSync(out).filter((d) => /^EMD-\d+$/u.test(d)).sort().slice(0, sample);
+const ids = siteEntryIds(out).slice(0, sample);
 for (const tabs of [2, 3, 4]) {
   const cache = path.join(work, `pdf-cache-${tabs}`);
   fs.rmSync(cache, { recursive: true, force: true });
-  const p = await printPdfs({ siteDir: out, base: '/', contentDir: content, cacheDir: cache, ids, tabs, force: true }, PROJECT_ROOT);
+  const p = await printPdfs({ siteDir: out, base: '/', contentDir: content, cacheDir: cache, ids, tabs, force: true, folderOf: (id) => entryFolder(id, fanOut()) }, PROJECT_ROOT);
   log(`RESULT pdf (${tabs} tabs): ${p.printed} entries, ${p.pages} pages in ${p.seconds.toFixed(1)} s: ${p.pagesPerSecond.toFixed(1)} pages/s, ${(p.printed / p.seconds).toFixed(2)} entries/s${p.failed.length ? `, ${p.failed.length} failed` : ''}`);
 }
 

@@ -13,7 +13,8 @@ import type { AstroIntegration } from 'astro';
 import Papa from 'papaparse';
 import { EntryId, reportFigures, reportItems, type ItemId, type Report, type Table } from '../../analyzers/report/schema.ts';
 import { Worker } from 'node:worker_threads';
-import { entryDir, listEntryIds, tryReadReport } from '../src/lib/content.ts';
+import { entriesToRender, entryDir, listEntryIds, tryReadReport } from '../src/lib/content.ts';
+import { entryFolder, fanOut, type FanOut } from '../src/lib/entry-path.ts';
 import { REPORT_FILE, tableCsvFile } from '../src/lib/downloads.ts';
 import { FORMULA_FOLDER } from '../src/lib/rehype-math-images.ts';
 import { searchRecord, type SearchRecord } from '../src/lib/search-record.ts';
@@ -93,6 +94,12 @@ export async function writeEntryAssets(report: Report, srcEntry: string, outEntr
   return n;
 }
 
+/** The fan-out of this build, from `EMVR_MAX_DIR_FILES` (as astro.config.mjs reads it). */
+export function fanOutFromEnv(): FanOut {
+  const v = process.env.EMVR_MAX_DIR_FILES;
+  return fanOut(v ? Number(v) : undefined);
+}
+
 /** What the staging worker did, and the search records of the entries it staged. */
 export interface StagedAssets {
   entries: number;
@@ -107,11 +114,12 @@ export function stagingDir(outDir: string): string {
 }
 
 /**
- * Writes the downloads of every valid report under `stage/<id>/` (reports that fail the schema are
- * skipped, as the pages skip them). Returns the counts. Run in a worker thread by the integration.
+ * Writes the downloads of every valid report this build renders (all, or an incremental build's
+ * changed ones) under `stage/<id>/` (reports that fail the schema are skipped, as the pages skip them). Returns the counts. Run in a worker thread by the integration.
  */
 export async function stageAllEntryAssets(stage: string): Promise<StagedAssets> {
-  const ids = listEntryIds();
+  const ids = entriesToRender(listEntryIds());
+  const f = fanOutFromEnv();
   const records: SearchRecord[] = [];
   let files = 0;
   let entries = 0;
@@ -121,7 +129,7 @@ export async function stageAllEntryAssets(stage: string): Promise<StagedAssets> 
       const id = ids[next++];
       const r = tryReadReport(id);
       if (!r.ok) continue;
-      records.push(searchRecord(r.report));
+      records.push(searchRecord(r.report, f));
       const written = await writeEntryAssets(r.report, entryDir(id), path.join(stage, id));
       files += written;
       entries++;
@@ -133,7 +141,7 @@ export async function stageAllEntryAssets(stage: string): Promise<StagedAssets> 
 }
 
 /** Moves the staged downloads of `id` into its page folder (a few renames; same file system). */
-async function moveStaged(stage: string, out: string, id: string): Promise<void> {
+async function moveStaged(stage: string, out: string, id: string, f: FanOut): Promise<void> {
   const from = path.join(stage, id);
   let names: string[];
   try {
@@ -142,7 +150,7 @@ async function moveStaged(stage: string, out: string, id: string): Promise<void>
     return;
   }
   for (const name of names) {
-    const to = path.join(out, id, name);
+    const to = path.join(out, entryFolder(id, f), name);
     try {
       await fs.rename(path.join(from, name), to);
     } catch {
@@ -195,10 +203,11 @@ export function entryAssets(opts: { formulaDir: string }): AstroIntegration {
         const staged = ((performance.now() - t0) / 1000).toFixed(1);
         const ids = pages.map((p) => p.pathname.replace(/\/+$/u, '').split('/').pop() ?? '').filter((s) => EntryId.safeParse(s).success);
         const t1 = performance.now();
-        for (const id of ids) await moveStaged(stage, out, id);
+        const f = fanOutFromEnv();
+        for (const id of ids) await moveStaged(stage, out, id, f);
         await fs.rm(stage, { recursive: true, force: true });
         // The search step (scripts/site/pagefind-index.ts) indexes these records of the built entries.
-        const built = new Set(ids.map((id) => `/${id}/`));
+        const built = new Set(ids.map((id) => `/${entryFolder(id, f)}/`));
         const recordsFile = process.env.EMVR_SEARCH_RECORDS ?? `${out.replace(/[\\/]+$/u, '')}.search-records.json`;
         await fs.writeFile(recordsFile, JSON.stringify(counts.records.filter((r) => built.has(r.url))));
         logger.info(`entry downloads: ${counts.entries} entries, ${counts.files} files staged (${staged} s after build start), moved into ${ids.length} page folders in ${((performance.now() - t1) / 1000).toFixed(1)} s`);

@@ -1,8 +1,9 @@
 /**
- * The archive search box: Pagefind (static index built after the site, loaded from
- * `<base>pagefind/pagefind.js` on first use). The index holds one record per entry (ID, title,
- * authors, PDB IDs; src/lib/search-record.ts), so results are entries. Result texts are set with
- * textContent: titles come from EMDB.
+ * The archive search box: Pagefind (static indexes built after the site, loaded on first use). The
+ * index is split into shards, `<base>pagefind/<shard>/`, listed in `<base>pagefind/shards.json`
+ * (scripts/site/pagefind-index.ts): the first is loaded and the others merged into it. The index
+ * holds one record per entry (ID, title, authors, PDB IDs; src/lib/search-record.ts), so results
+ * are entries. Result texts are set with textContent: titles come from EMDB.
  */
 
 interface PagefindResultData {
@@ -12,6 +13,7 @@ interface PagefindResultData {
 
 interface PagefindApi {
   options(o: Record<string, unknown>): Promise<void>;
+  mergeIndex(url: string, o: Record<string, unknown>): Promise<void>;
   init(): void;
   search(term: string): Promise<{ results: { id: string; data(): Promise<PagefindResultData> }[] } | null>;
 }
@@ -26,9 +28,14 @@ let api: Promise<PagefindApi> | null = null;
 
 function loadPagefind(): Promise<PagefindApi> {
   api ??= (async () => {
-    const url = `${base()}pagefind/pagefind.js`;
-    const mod = (await import(/* @vite-ignore */ url)) as PagefindApi;
+    const res = await fetch(`${base()}pagefind/shards.json`);
+    if (!res.ok) throw new Error(`no search index (${res.status})`);
+    const shards = (await res.json()) as string[];
+    if (shards.length === 0) throw new Error('empty search index');
+    const [first, ...rest] = shards;
+    const mod = (await import(/* @vite-ignore */ `${base()}pagefind/${first}/pagefind.js`)) as PagefindApi;
     await mod.options({ baseUrl: base() });
+    for (const s of rest) await mod.mergeIndex(`${base()}pagefind/${s}/`, { baseUrl: base() });
     mod.init();
     return mod;
   })();
