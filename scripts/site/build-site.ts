@@ -167,9 +167,21 @@ function shardHash(records: SearchRecord[]): string {
 /** Names given to the folders moved to the trash (deleted at the end of the build). */
 let trashed = 0;
 
+/**
+ * Renames done by this process; `EMVR_SITE_BUILD_KILL_AFTER=<n>` kills it with SIGKILL before
+ * rename n+1, so the crash test can stop an incremental build half-way through its moves.
+ */
+let renames = 0;
+
+function countRename(): void {
+  const limit = Number(process.env.EMVR_SITE_BUILD_KILL_AFTER);
+  if (Number.isInteger(limit) && limit >= 0 && renames++ >= limit) process.kill(process.pid, 'SIGKILL');
+}
+
 /** Moves `target` to `trash` if it exists: one rename, so the site never holds half a folder. */
 async function discard(target: string, trash: string): Promise<void> {
   if (!fs.existsSync(target)) return;
+  countRename();
   await fsp.mkdir(trash, { recursive: true });
   await fsp.rename(target, path.join(trash, String(trashed++)));
 }
@@ -178,6 +190,7 @@ async function discard(target: string, trash: string): Promise<void> {
 async function replaceWith(target: string, from: string, trash: string): Promise<void> {
   await discard(target, trash);
   await fsp.mkdir(path.dirname(target), { recursive: true });
+  countRename();
   await fsp.rename(from, target);
 }
 
