@@ -1,7 +1,7 @@
 /**
  * What a built site was built from, kept in the site as `build-manifest.json`: the hash of the
  * renderer (site sources, report schema and catalog, locked dependencies, build settings), and per
- * entry the sha256 of its report.json and its search record; per search shard the hash of its
+ * entry the sha256 of its report.json, its search record and its archive index row; per search shard the hash of its
  * records. An incremental build compares the content folder with it to re-render only new or
  * changed entries. Its bytes depend only on the inputs, so a clean build and an incremental one
  * write the same file.
@@ -11,15 +11,17 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { EntryId } from '../../analyzers/report/schema.ts';
+import type { IndexRow } from '../../site/src/lib/archive-index.ts';
 import type { SearchRecord } from '../../site/src/lib/search-record.ts';
 
 /** File name of the manifest at the site root. */
 export const MANIFEST_FILE = 'build-manifest.json';
 
-/** One built entry: the report it was rendered from and its search record. */
+/** One built entry: the report it was rendered from, its search record and its archive index row. */
 export interface ManifestEntry {
   report: string;
   record: SearchRecord;
+  row: IndexRow;
 }
 
 /** The manifest (version 1). */

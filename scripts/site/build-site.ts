@@ -29,7 +29,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fanOut, entryFolder, searchShard, type FanOut } from '../../site/src/lib/entry-path.ts';
 import type { SearchRecord } from '../../site/src/lib/search-record.ts';
-import { MANIFEST_FILE, planBuild, readBuildManifest, rendererHash, reportHashes, sha256, writeBuildManifest, type BuildManifest } from './build-manifest.ts';
+import { MANIFEST_FILE, planBuild, readBuildManifest, rendererHash, reportHashes, sha256, writeBuildManifest, type BuildManifest, type ManifestEntry } from './build-manifest.ts';
 import { SEARCH_FOLDER, SHARDS_FILE, type SearchJob } from './pagefind-index.ts';
 import { normaliseBase } from './static-server.ts';
 import { printPdfs, type PrintSummary } from './print-pdfs.ts';
@@ -232,6 +232,7 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
   const trash = `${out}.trash`;
   const records = `${stage}.search-records.json`;
   const only = `${stage}.entries.json`;
+  const knownRows = `${stage}.index-rows.json`;
   await fsp.rm(stage, { recursive: true, force: true });
   await fsp.rm(trash, { recursive: true, force: true });
 
@@ -242,7 +243,7 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
   const plan = incremental ? planBuild(old, hashes) : null;
 
   // A test runner's Vite variables (BASE_URL, MODE, NODE_ENV=test…) must not reach the build.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['BASE_URL', 'MODE', 'DEV', 'PROD', 'SSR', 'EMVR_ONLY_ENTRIES'].includes(k) && !k.startsWith('VITEST')));
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['BASE_URL', 'MODE', 'DEV', 'PROD', 'SSR', 'EMVR_ONLY_ENTRIES', 'EMVR_INDEX_ROWS'].includes(k) && !k.startsWith('VITEST')));
   const env: NodeJS.ProcessEnv = {
     ...inherited,
     NODE_ENV: 'production',
@@ -270,6 +271,9 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
     await writeBuildManifest(out, manifest);
     await fsp.writeFile(only, JSON.stringify(render));
     env.EMVR_ONLY_ENTRIES = only;
+    // Index rows of the entries kept: their reports need not be read again for /index.json and /all.csv.
+    await fsp.writeFile(knownRows, JSON.stringify(Object.fromEntries(Object.entries(manifest.entries).map(([id, e]) => [id, e.row]))));
+    env.EMVR_INDEX_ROWS = knownRows;
     log(`astro: incremental build of ${content} → ${out}: ${plan.changed.length} new or changed, ${plan.removed.length} removed, ${hashes.size - plan.changed.length} unchanged`);
   } else {
     log(`astro: building ${content} → ${out} (base ${base}; staged in ${stage})`);
@@ -277,10 +281,9 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
 
   const astroBin = path.join(PROJECT_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs');
   const astro = await runChild(process.execPath, [astroBin, 'build', '--silent'], env, { measure, log, echo: true });
-  const built = JSON.parse(await fsp.readFile(records, 'utf8')) as SearchRecord[];
-  await fsp.rm(records, { force: true });
-  await fsp.rm(only, { force: true });
-  for (const r of built) manifest.entries[r.meta.entry] = { report: hashes.get(r.meta.entry)!, record: r };
+  const built = JSON.parse(await fsp.readFile(records, 'utf8')) as Omit<ManifestEntry, 'report'>[]; // written by site/integrations/entry-assets.ts
+  for (const f of [records, only, knownRows]) await fsp.rm(f, { force: true });
+  for (const { record, row } of built) manifest.entries[record.meta.entry] = { report: hashes.get(record.meta.entry)!, record, row };
   log(`astro: ${built.length} entry pages in ${astro.seconds.toFixed(1)} s${astro.cpuSeconds !== null ? ` (${astro.cpuSeconds.toFixed(1)} s CPU)` : ''}${astro.peakMB ? `, peak ${astro.peakMB} MB` : ''}`);
 
   // Search shards whose records differ from the indexed ones.

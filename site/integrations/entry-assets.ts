@@ -18,6 +18,7 @@ import { entryFolder, fanOut, type FanOut } from '../src/lib/entry-path.ts';
 import { REPORT_FILE, tableCsvFile } from '../src/lib/downloads.ts';
 import { FORMULA_FOLDER } from '../src/lib/rehype-math-images.ts';
 import { searchRecord, type SearchRecord } from '../src/lib/search-record.ts';
+import { indexRow, type IndexRow } from '../src/lib/archive-index.ts';
 
 /** Entries handled at once: enough to keep the disk busy, few enough to bound open files. */
 const CONCURRENCY = 16;
@@ -100,12 +101,18 @@ export function fanOutFromEnv(): FanOut {
   return fanOut(v ? Number(v) : undefined);
 }
 
-/** What the staging worker did, and the search records of the entries it staged. */
+/** One rendered entry as the build manifest keeps it: its search record and its archive index row. */
+export interface BuiltEntry {
+  record: SearchRecord;
+  row: IndexRow;
+}
+
+/** What the staging worker did, and the search records and index rows of the entries it staged. */
 export interface StagedAssets {
   entries: number;
   files: number;
   missing: number;
-  records: SearchRecord[];
+  records: BuiltEntry[];
 }
 
 /** Where the worker stages the downloads while Astro renders: beside the output folder. */
@@ -120,7 +127,7 @@ export function stagingDir(outDir: string): string {
 export async function stageAllEntryAssets(stage: string): Promise<StagedAssets> {
   const ids = entriesToRender(listEntryIds());
   const f = fanOutFromEnv();
-  const records: SearchRecord[] = [];
+  const records: BuiltEntry[] = [];
   let files = 0;
   let entries = 0;
   let next = 0;
@@ -129,14 +136,14 @@ export async function stageAllEntryAssets(stage: string): Promise<StagedAssets> 
       const id = ids[next++];
       const r = tryReadReport(id);
       if (!r.ok) continue;
-      records.push(searchRecord(r.report, f));
+      records.push({ record: searchRecord(r.report, f), row: indexRow(r.report) });
       const written = await writeEntryAssets(r.report, entryDir(id), path.join(stage, id));
       files += written;
       entries++;
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, ids.length) }, worker));
-  records.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+  records.sort((a, b) => (a.record.url < b.record.url ? -1 : a.record.url > b.record.url ? 1 : 0));
   return { entries, files, missing, records };
 }
 
@@ -165,8 +172,8 @@ async function moveStaged(stage: string, out: string, id: string, f: FanOut): Pr
  * The integration. At build start a worker thread begins staging every entry's downloads (it runs
  * on the second core while Astro renders the pages on the first); when the pages are written, the
  * staged folders are moved into each `/<id>/` page folder, the typeset formulas (`formulaDir`,
- * written by rehype-math-images) are copied to `<out>/_formulas/`, and the search records of the
- * built entries are written to `EMVR_SEARCH_RECORDS` (default `<out>.search-records.json`).
+ * written by rehype-math-images) are copied to `<out>/_formulas/`, and the search records and index
+ * rows of the built entries are written to `EMVR_SEARCH_RECORDS` (default `<out>.search-records.json`).
  */
 export function entryAssets(opts: { formulaDir: string }): AstroIntegration {
   let outDir = '';
@@ -209,7 +216,7 @@ export function entryAssets(opts: { formulaDir: string }): AstroIntegration {
         // The search step (scripts/site/pagefind-index.ts) indexes these records of the built entries.
         const built = new Set(ids.map((id) => `/${entryFolder(id, f)}/`));
         const recordsFile = process.env.EMVR_SEARCH_RECORDS ?? `${out.replace(/[\\/]+$/u, '')}.search-records.json`;
-        await fs.writeFile(recordsFile, JSON.stringify(counts.records.filter((r) => built.has(r.url))));
+        await fs.writeFile(recordsFile, JSON.stringify(counts.records.filter((r) => built.has(r.record.url))));
         logger.info(`entry downloads: ${counts.entries} entries, ${counts.files} files staged (${staged} s after build start), moved into ${ids.length} page folders in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
         if (counts.missing > 0) logger.warn(`${counts.missing} figure or data files referenced by reports were missing`);
       },
