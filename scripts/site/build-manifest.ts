@@ -59,15 +59,23 @@ function hashTree(h: crypto.Hash, root: string, dir: string): void {
 /**
  * A hash of everything besides a report that shapes the built site: the site's sources and
  * integrations, the Astro config, the report schema and item catalog the pages render, the locked
- * dependency versions, and the build settings. When it changes, every page is rendered again.
+ * dependency versions (and the installed Astro and Pagefind), and the build settings. When it changes, every page is rendered again.
  */
 export function rendererHash(projectRoot: string, settings: Record<string, unknown>): string {
   const h = crypto.createHash('sha256');
   h.update(JSON.stringify(settings));
   for (const dir of ['site', path.join('analyzers', 'report')]) hashTree(h, projectRoot, path.join(projectRoot, dir));
-  for (const file of ['astro.config.mjs', 'package-lock.json']) {
+  // The lock file pins every dependency that renders (Astro, Vite, Pagefind…); a copy of the
+  // project without one (a test's sandbox) still has the installed Astro and Pagefind versions.
+  const files = ['astro.config.mjs', 'package.json', 'package-lock.json', ...['astro', 'pagefind'].map((p) => path.join('node_modules', p, 'package.json'))];
+  for (const file of files) {
     h.update(`${file}\n`);
-    h.update(fs.readFileSync(path.join(projectRoot, file)));
+    try {
+      h.update(fs.readFileSync(path.join(projectRoot, file)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      h.update('(absent)');
+    }
   }
   return h.digest('hex').slice(0, 32);
 }
