@@ -1,5 +1,5 @@
 /**
- * Astro integration: puts each entry's downloads next to its page, `<out>/<id>/`: report.json (byte for byte), the figures and data files (maps/*.mrc) the report
+ * Astro integration: puts each entry's downloads next to its page, `<out>/<group>/<id>/`: report.json (byte for byte), the figures and data files (maps/*.mrc) the report
  * references (hard links when the content folder is on the same file system, copies otherwise)
  * and one CSV per table
  * (papaparse; header = column label with unit; raw numbers, not the rounded page text).

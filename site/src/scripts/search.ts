@@ -42,6 +42,12 @@ function loadPagefind(): Promise<PagefindApi> {
   return api;
 }
 
+/** "EMD-1234", "emd1234" or "1234" → "EMD-1234"; null for a term that is not an EMDB ID. */
+function entryIdQuery(term: string): string | null {
+  const m = /^(?:EMD-?)?(\d{4,})$/iu.exec(term.trim());
+  return m ? `EMD-${m[1]}` : null;
+}
+
 /** Wires the search input to Pagefind and renders the matches as links. */
 export function startSearch(): void {
   const input = document.getElementById('search-input') as HTMLInputElement | null;
@@ -69,8 +75,17 @@ export function startSearch(): void {
     }
     const res = await pf.search(term);
     if (mine !== seq || !res) return;
-    const top = await Promise.all(res.results.slice(0, shown).map((r) => r.data()));
+    let top = await Promise.all(res.results.slice(0, shown).map((r) => r.data()));
     if (mine !== seq) return;
+    let total = res.results.length;
+    // Pagefind drops a word its index lacks, so every shard without this ID answers with all its
+    // "EMD" entries: a query that is an entry ID shows that entry alone when it is found.
+    const wanted = entryIdQuery(term);
+    const exact = wanted ? top.filter((d) => d.meta.entry === wanted) : [];
+    if (exact.length > 0) {
+      top = exact;
+      total = exact.length;
+    }
     const frag = document.createDocumentFragment();
     for (const d of top) {
       const li = document.createElement('li');
@@ -90,12 +105,12 @@ export function startSearch(): void {
       }
       frag.append(li);
     }
-    if (res.results.length > top.length) {
+    if (total > top.length) {
       const li = document.createElement('li');
       const more = document.createElement('button');
       more.type = 'button';
       more.className = 'button';
-      more.textContent = `Show more (${res.results.length - top.length} left)`;
+      more.textContent = `Show more (${total - top.length} left)`;
       more.addEventListener('click', () => {
         shown += 20;
         void run();
@@ -104,7 +119,7 @@ export function startSearch(): void {
       frag.append(li);
     }
     list.replaceChildren(frag);
-    status.textContent = res.results.length === 0 ? `No entry matches “${term}”.` : `${res.results.length} entr${res.results.length === 1 ? 'y matches' : 'ies match'} “${term}”.`;
+    status.textContent = total === 0 ? `No entry matches “${term}”.` : `${total} entr${total === 1 ? 'y matches' : 'ies match'} “${term}”.`;
   };
 
   input.addEventListener('focus', () => void loadPagefind().catch(() => undefined), { once: true });
