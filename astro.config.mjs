@@ -4,12 +4,16 @@
 //   EMVR_CONTENT  content folder holding entries/EMD-N/report.json (default: <project>/content)
 //   EMVR_OUT      output folder (default: <project>/dist)
 //   EMVR_BASE     URL sub-path the site is served under (default: /)
+//   EMVR_MAX_DIR_FILES  limit on the names in one folder of the site (default 10 000; sets how
+//                 entry pages are grouped into folders, site/src/lib/entry-path.ts)
+//   EMVR_ONLY_ENTRIES   JSON file listing the entries to render (an incremental build; default all)
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
 import remarkMath from 'remark-math';
 import { entryAssets } from './site/integrations/entry-assets.ts';
 import { rehypeMathImages } from './site/src/lib/rehype-math-images.ts';
+import { DEFAULT_MAX_FILES_PER_DIRECTORY } from './site/src/lib/entry-path.ts';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
@@ -24,6 +28,7 @@ function normaliseBase(raw) {
 }
 
 const base = normaliseBase(process.env.EMVR_BASE);
+const maxDirFiles = process.env.EMVR_MAX_DIR_FILES ? Number(process.env.EMVR_MAX_DIR_FILES) : DEFAULT_MAX_FILES_PER_DIRECTORY;
 // Typeset formulas are written here at build time and copied to <out>/_formulas/.
 const formulaDir = path.join(root, 'node_modules', '.astro-cache', 'emvr-formulas');
 
@@ -50,8 +55,8 @@ export default defineConfig({
   vite: {
     // Pages and browser scripts take the base from this constant, fixed here at build time:
     // import.meta.env.BASE_URL can be overridden at prerender time by a BASE_URL variable in the
-    // environment (test runners set one).
-    define: { __EMVR_BASE__: JSON.stringify(base) },
+    // environment (test runners set one). The folder limit fixes where entry pages live.
+    define: { __EMVR_BASE__: JSON.stringify(base), __EMVR_MAX_DIR_FILES__: JSON.stringify(maxDirFiles) },
     build: { chunkSizeWarningLimit: 2000 },
   },
 });

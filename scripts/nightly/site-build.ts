@@ -1,7 +1,8 @@
 /**
  * The site step of the nightly job, run as a child process so analysis and presentation stay
  * decoupled: `node scripts/cli.ts build --content <dir> --out <dir> [--base /x/] [--no-pdf]`
- * (Astro static site + Pagefind index + PDFs of changed entries). Whether that command exists is
+ * (Astro static site + Pagefind index + PDFs of changed entries; incremental when the site exists:
+ * only new and changed entries are rendered, scripts/site/build-site.ts). Whether that command exists is
  * asked at run time (`build --help`); when it does not, the step says so and is skipped — it is
  * never faked. Its output goes to our stderr so stdout keeps the run summary.
  */

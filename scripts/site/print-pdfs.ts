@@ -52,6 +52,8 @@ export interface PrintOptions {
   tabs?: number;
   /** Re-print everything. */
   force?: boolean;
+  /** The entry's folder in the site ("12/EMD-12345"; default: the ID itself). */
+  folderOf?: (id: string) => string;
   log?: (line: string) => void;
 }
 
@@ -172,6 +174,7 @@ async function printOne(page: Page, url: string, id: string, outFile: string): P
 export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<PrintSummary> {
   const log = o.log ?? (() => undefined);
   const ids = o.ids.filter((id) => EntryId.safeParse(id).success);
+  const folderOf = o.folderOf ?? ((id: string) => id);
   await fsp.mkdir(o.cacheDir, { recursive: true });
   const manifest = readManifest(o.cacheDir);
   const layout = siteLayoutHash(projectRoot);
@@ -207,7 +210,7 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
         while (next < todo.length) {
           const id = todo[next++];
           try {
-            const r = await printOne(page, `${server.url}${id}/`, id, path.join(o.cacheDir, `${id}.pdf`));
+            const r = await printOne(page, `${server.url}${folderOf(id)}/`, id, path.join(o.cacheDir, `${id}.pdf`));
             manifest.entries[id] = { ...stamps.get(id)!, layout, pages: r.pages, bytes: r.bytes };
             summary.printed++;
             summary.pages += r.pages;
@@ -245,7 +248,7 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
   for (const id of ids) {
     const from = path.join(o.cacheDir, `${id}.pdf`);
     if (!fs.existsSync(from)) continue;
-    const to = path.join(o.siteDir, id, `${id}.pdf`);
+    const to = path.join(o.siteDir, folderOf(id), `${id}.pdf`);
     await fsp.rm(to, { force: true });
     try {
       await fsp.link(from, to);

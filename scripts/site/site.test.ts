@@ -22,6 +22,7 @@ import { makePhantom, type PhantomName } from '../../analyzers/simulate/phantoms
 import { chromiumPath, launchChromium } from './browser.ts';
 import { buildSite, PROJECT_ROOT, type BuildSummary } from './build-site.ts';
 import { printPdfs } from './print-pdfs.ts';
+import { entryFolder, fanOut } from '../../site/src/lib/entry-path.ts';
 import { startStaticServer, type StaticServer } from './static-server.ts';
 
 /**
@@ -61,6 +62,11 @@ const FUTURE_ID = 'EMD-91005';
 const BROKEN_ID = 'EMD-91006';
 /** A schema-1 report written by the analyzer before the item catalog (scripts/testing/golden/). */
 const LEGACY_ID = 'EMD-91007';
+
+/** The entry's folder in the site at the default fan-out ("91/EMD-91001"). */
+function dir(id: string): string {
+  return entryFolder(id, fanOut());
+}
 
 function squash(s: string): string {
   return s.replace(/\s+/gu, ' ').trim();
@@ -168,7 +174,7 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
   it('builds a page for every valid report and leaves the broken one out of pages, index.json and all.csv', async () => {
     const good = [...reports.keys()].sort();
     expect(summary.entries).toBe(good.length);
-    expect(fs.existsSync(path.join(out, BROKEN_ID))).toBe(false);
+    expect(fs.existsSync(path.join(out, dir(BROKEN_ID)))).toBe(false);
     const index = JSON.parse(fs.readFileSync(path.join(out, 'index.json'), 'utf8')) as { columns: string[]; rows: unknown[][] };
     expect(index.rows.map((r) => r[0])).toEqual(good);
     const bCol = index.columns.indexOf('bFactor');
@@ -192,9 +198,9 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
       await page.waitForFunction((t) => (document.getElementById('search-status')?.textContent ?? '').includes(t), {}, term);
       return page.$$eval('#search-results a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
     };
-    expect(await search('EMD-91003')).toEqual([`${BASE}EMD-91003/`]);
-    expect(await search('91002')).toEqual([`${BASE}EMD-91002/`]);
-    expect(await search('Zanzibar')).toEqual([`${BASE}${HOSTILE_ID}/`]);
+    expect(await search('EMD-91003')).toEqual([`${BASE}${dir('EMD-91003')}/`]);
+    expect(await search('91002')).toEqual([`${BASE}${dir('EMD-91002')}/`]);
+    expect(await search('Zanzibar')).toEqual([`${BASE}${dir(HOSTILE_ID)}/`]);
     const text = await page.$eval('#search-results', (e) => e.textContent ?? '');
     expect(text).toContain('<script>window.__pwned = 1</script>');
     expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
@@ -230,7 +236,7 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
   it('an entry page shows the score and every warning of its report.json', async () => {
     for (const id of ['EMD-91002', 'EMD-91003', LEGACY_ID]) {
       const r = reports.get(id)!;
-      const page = await open(`${id}/`);
+      const page = await open(`${dir(id)}/`);
       expect(squash(await page.$eval('.score-value', (e) => e.textContent ?? ''))).toBe(`${r.score.passing} of ${r.score.evaluable}`);
       const warnings = reportItems(r).flatMap((it) => it.warnings);
       expect(warnings.length).toBeGreaterThan(0);
@@ -240,13 +246,13 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
       expect(statuses).toEqual(reportItems(r).map((it) => it.status));
       await page.close();
     }
-    const ok = await open('EMD-91001/');
+    const ok = await open(`${dir('EMD-91001')}/`);
     expect(await ok.$eval('.no-warnings', (e) => e.textContent)).toBe('No warnings.');
     await ok.close();
   });
 
   it('renders values, tables and reasons it has never seen before, generically', async () => {
-    const page = await open(`${FUTURE_ID}/`);
+    const page = await open(`${dir(FUTURE_ID)}/`);
     const sec = squash(await page.$eval('#item-0f', (e) => e.textContent ?? ''));
     expect(sec).toContain('Median');
     expect(sec).toContain('−87.25 Å²');
@@ -262,7 +268,7 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
   });
 
   it('hostile titles and author names render as plain text on the index and the entry page', async () => {
-    const page = await open(`${HOSTILE_ID}/`);
+    const page = await open(`${dir(HOSTILE_ID)}/`);
     expect(await page.$eval('.entry-title', (e) => e.textContent)).toBe(HOSTILE_TITLE);
     expect(await page.title()).toContain(HOSTILE_TITLE);
     expect(await page.$eval('.entry-meta', (e) => e.textContent ?? '')).toContain(HOSTILE_AUTHOR);
@@ -279,10 +285,10 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
   it.skipIf(!havePdftotext)('the PDF link downloads a PDF holding the ID, the score, the warnings and the literal title', async () => {
     for (const id of ['EMD-91002', 'EMD-91003', HOSTILE_ID]) {
       const r = reports.get(id)!;
-      const page = await open(`${id}/`);
+      const page = await open(`${dir(id)}/`);
       const href = await page.$eval('a[data-download="pdf"]', (a) => (a as unknown as El).href);
       await page.close();
-      expect(href).toBe(`${server.url}${id}/${id}.pdf`);
+      expect(href).toBe(`${server.url}${dir(id)}/${id}.pdf`);
       const res = await fetch(href);
       expect(res.headers.get('content-type')).toBe('application/pdf');
       const bytes = Buffer.from(await res.arrayBuffer());
@@ -311,18 +317,18 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
 
   it('re-prints only the PDFs whose report changed', async () => {
     const ids = [...reports.keys()].sort();
-    const opts = { siteDir: out, base: BASE, contentDir: content, cacheDir: pdfCache, ids, tabs: 2 };
+    const opts = { siteDir: out, base: BASE, contentDir: content, cacheDir: pdfCache, ids, tabs: 2, folderOf: dir };
     expect(summary.pdf?.printed).toBe(ids.length);
     const again = await printPdfs(opts, PROJECT_ROOT);
     expect([again.printed, again.reused]).toEqual([0, ids.length]);
     fs.appendFileSync(path.join(content, 'entries', 'EMD-91003', 'report.json'), '\n');
     const changed = await printPdfs(opts, PROJECT_ROOT);
     expect([changed.printed, changed.reused]).toEqual([1, ids.length - 1]);
-    expect(fs.existsSync(path.join(out, 'EMD-91003', 'EMD-91003.pdf'))).toBe(true);
+    expect(fs.existsSync(path.join(out, dir('EMD-91003'), 'EMD-91003.pdf'))).toBe(true);
   });
 
   it('every link and asset of the index and an entry page resolves under the sub-path', async () => {
-    for (const rel of ['', 'EMD-91002/', 'methods/']) {
+    for (const rel of ['', `${dir('EMD-91002')}/`, 'methods/']) {
       const page = await open(rel);
       // Typeset formulas are SVG files: each must decode as an image (a file that is not valid XML shows as a broken image).
       const math = await page.$$eval('img.math', (imgs) => imgs.map((i) => ({ src: (i as unknown as El).getAttribute('src'), ok: (i as unknown as { complete: boolean; naturalWidth: number }).complete && (i as unknown as { naturalWidth: number }).naturalWidth > 0 })));
@@ -345,7 +351,7 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
   it('has no serious or critical axe-core violations on the index, an entry page and the methods page', async () => {
     const require = createRequire(import.meta.url);
     const axe = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-    for (const rel of ['', 'EMD-91002/', 'methods/']) {
+    for (const rel of ['', `${dir('EMD-91002')}/`, 'methods/']) {
       const page = rel === '' ? await openIndex() : await open(rel);
       await page.addScriptTag({ content: axe });
       const violations = await page.evaluate(async () => {

@@ -187,11 +187,11 @@ describe('a new item', () => {
 
     const out = path.join(dir, 'dist');
     run(dir, ['build', '--content', content, '--out', out, '--no-pdf', '--no-search']);
-    const page = fs.readFileSync(path.join(out, 'EMD-90042', 'index.html'), 'utf8');
+    const page = fs.readFileSync(path.join(out, '90', 'EMD-90042', 'index.html'), 'utf8');
     expect(page).toContain('0.z Voxels above the threshold');
     expect(page).toContain(`${expected} voxels reach the contour.`);
     expect(page).not.toContain('1.z RMS');
-    const page2 = fs.readFileSync(path.join(out, 'EMD-90043', 'index.html'), 'utf8');
+    const page2 = fs.readFileSync(path.join(out, '90', 'EMD-90043', 'index.html'), 'utf8');
     expect(page2).toMatch(/3\.1<\/span>\s*1\.z RMS of the half-map difference|3\.1 1\.z RMS of the half-map difference/u);
     expect(page2).toContain(`The RMS of half1 − half2 is ${expectedRms}.`);
     const index = JSON.parse(fs.readFileSync(path.join(out, 'index.json'), 'utf8')) as { items: string[]; columns: string[]; rows: unknown[][] };

@@ -1,5 +1,5 @@
 /**
- * Astro integration: puts each entry's downloads next to its page, `<out>/<id>/`: report.json (byte for byte), the figures and data files (maps/*.mrc) the report
+ * Astro integration: puts each entry's downloads next to its page, `<out>/<group>/<id>/`: report.json (byte for byte), the figures and data files (maps/*.mrc) the report
  * references (hard links when the content folder is on the same file system, copies otherwise)
  * and one CSV per table
  * (papaparse; header = column label with unit; raw numbers, not the rounded page text).
@@ -13,10 +13,12 @@ import type { AstroIntegration } from 'astro';
 import Papa from 'papaparse';
 import { EntryId, reportFigures, reportItems, type ItemId, type Report, type Table } from '../../analyzers/report/schema.ts';
 import { Worker } from 'node:worker_threads';
-import { entryDir, listEntryIds, tryReadReport } from '../src/lib/content.ts';
+import { entriesToRender, entryDir, listEntryIds, tryReadReport } from '../src/lib/content.ts';
+import { entryFolder, fanOut, type FanOut } from '../src/lib/entry-path.ts';
 import { REPORT_FILE, tableCsvFile } from '../src/lib/downloads.ts';
 import { FORMULA_FOLDER } from '../src/lib/rehype-math-images.ts';
 import { searchRecord, type SearchRecord } from '../src/lib/search-record.ts';
+import { indexRow, type IndexRow } from '../src/lib/archive-index.ts';
 
 /** Entries handled at once: enough to keep the disk busy, few enough to bound open files. */
 const CONCURRENCY = 16;
@@ -93,12 +95,24 @@ export async function writeEntryAssets(report: Report, srcEntry: string, outEntr
   return n;
 }
 
-/** What the staging worker did, and the search records of the entries it staged. */
+/** The fan-out of this build, from `EMVR_MAX_DIR_FILES` (as astro.config.mjs reads it). */
+export function fanOutFromEnv(): FanOut {
+  const v = process.env.EMVR_MAX_DIR_FILES;
+  return fanOut(v ? Number(v) : undefined);
+}
+
+/** One rendered entry as the build manifest keeps it: its search record and its archive index row. */
+export interface BuiltEntry {
+  record: SearchRecord;
+  row: IndexRow;
+}
+
+/** What the staging worker did, and the search records and index rows of the entries it staged. */
 export interface StagedAssets {
   entries: number;
   files: number;
   missing: number;
-  records: SearchRecord[];
+  records: BuiltEntry[];
 }
 
 /** Where the worker stages the downloads while Astro renders: beside the output folder. */
@@ -107,12 +121,13 @@ export function stagingDir(outDir: string): string {
 }
 
 /**
- * Writes the downloads of every valid report under `stage/<id>/` (reports that fail the schema are
- * skipped, as the pages skip them). Returns the counts. Run in a worker thread by the integration.
+ * Writes the downloads of every valid report this build renders (all, or an incremental build's
+ * changed ones) under `stage/<id>/` (reports that fail the schema are skipped, as the pages skip them). Returns the counts. Run in a worker thread by the integration.
  */
 export async function stageAllEntryAssets(stage: string): Promise<StagedAssets> {
-  const ids = listEntryIds();
-  const records: SearchRecord[] = [];
+  const ids = entriesToRender(listEntryIds());
+  const f = fanOutFromEnv();
+  const records: BuiltEntry[] = [];
   let files = 0;
   let entries = 0;
   let next = 0;
@@ -121,19 +136,19 @@ export async function stageAllEntryAssets(stage: string): Promise<StagedAssets> 
       const id = ids[next++];
       const r = tryReadReport(id);
       if (!r.ok) continue;
-      records.push(searchRecord(r.report));
+      records.push({ record: searchRecord(r.report, f), row: indexRow(r.report) });
       const written = await writeEntryAssets(r.report, entryDir(id), path.join(stage, id));
       files += written;
       entries++;
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, ids.length) }, worker));
-  records.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+  records.sort((a, b) => (a.record.url < b.record.url ? -1 : a.record.url > b.record.url ? 1 : 0));
   return { entries, files, missing, records };
 }
 
 /** Moves the staged downloads of `id` into its page folder (a few renames; same file system). */
-async function moveStaged(stage: string, out: string, id: string): Promise<void> {
+async function moveStaged(stage: string, out: string, id: string, f: FanOut): Promise<void> {
   const from = path.join(stage, id);
   let names: string[];
   try {
@@ -142,7 +157,7 @@ async function moveStaged(stage: string, out: string, id: string): Promise<void>
     return;
   }
   for (const name of names) {
-    const to = path.join(out, id, name);
+    const to = path.join(out, entryFolder(id, f), name);
     try {
       await fs.rename(path.join(from, name), to);
     } catch {
@@ -157,8 +172,8 @@ async function moveStaged(stage: string, out: string, id: string): Promise<void>
  * The integration. At build start a worker thread begins staging every entry's downloads (it runs
  * on the second core while Astro renders the pages on the first); when the pages are written, the
  * staged folders are moved into each `/<id>/` page folder, the typeset formulas (`formulaDir`,
- * written by rehype-math-images) are copied to `<out>/_formulas/`, and the search records of the
- * built entries are written to `EMVR_SEARCH_RECORDS` (default `<out>.search-records.json`).
+ * written by rehype-math-images) are copied to `<out>/_formulas/`, and the search records and index
+ * rows of the built entries are written to `EMVR_SEARCH_RECORDS` (default `<out>.search-records.json`).
  */
 export function entryAssets(opts: { formulaDir: string }): AstroIntegration {
   let outDir = '';
@@ -195,12 +210,13 @@ export function entryAssets(opts: { formulaDir: string }): AstroIntegration {
         const staged = ((performance.now() - t0) / 1000).toFixed(1);
         const ids = pages.map((p) => p.pathname.replace(/\/+$/u, '').split('/').pop() ?? '').filter((s) => EntryId.safeParse(s).success);
         const t1 = performance.now();
-        for (const id of ids) await moveStaged(stage, out, id);
+        const f = fanOutFromEnv();
+        for (const id of ids) await moveStaged(stage, out, id, f);
         await fs.rm(stage, { recursive: true, force: true });
         // The search step (scripts/site/pagefind-index.ts) indexes these records of the built entries.
-        const built = new Set(ids.map((id) => `/${id}/`));
+        const built = new Set(ids.map((id) => `/${entryFolder(id, f)}/`));
         const recordsFile = process.env.EMVR_SEARCH_RECORDS ?? `${out.replace(/[\\/]+$/u, '')}.search-records.json`;
-        await fs.writeFile(recordsFile, JSON.stringify(counts.records.filter((r) => built.has(r.url))));
+        await fs.writeFile(recordsFile, JSON.stringify(counts.records.filter((r) => built.has(r.record.url))));
         logger.info(`entry downloads: ${counts.entries} entries, ${counts.files} files staged (${staged} s after build start), moved into ${ids.length} page folders in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
         if (counts.missing > 0) logger.warn(`${counts.missing} figure or data files referenced by reports were missing`);
       },

@@ -3,6 +3,7 @@
  * per build. It feeds the entry routes (which IDs exist), the archive table (`/index.json`, read by
  * the browser) and the bulk CSV (`/all.csv`).
  */
+import fs from 'node:fs';
 import Papa from 'papaparse';
 import { HEADLINES, ITEM_IDS, reportItem, SCHEMA_VERSION, type ItemId, type ItemStatus, type Report } from '../../../analyzers/report/schema.ts';
 import { listEntryIds, tryReadReport } from './content.ts';
@@ -53,6 +54,16 @@ export interface Archive {
 let cached: { dir: string; archive: Archive } | null = null;
 
 /**
+ * Rows an incremental build already has for its unchanged entries: `EMVR_INDEX_ROWS` names a JSON
+ * file of id → row (scripts/site/build-site.ts writes it from the build manifest, for reports whose
+ * sha256 and renderer are unchanged), so only changed reports are read and validated again.
+ */
+function knownRows(): Map<string, IndexRow> {
+  const file = process.env.EMVR_INDEX_ROWS;
+  return file ? new Map(Object.entries(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, IndexRow>)) : new Map();
+}
+
+/**
  * Reads every report once (memoised per content folder for the life of the build process) and
  * returns the archive. A report that fails the schema is left out and listed in `skipped`, so one
  * broken entry does not stop the nightly build.
@@ -62,7 +73,13 @@ export function loadArchive(): Archive {
   if (cached && cached.dir === dir) return cached.archive;
   const rows: IndexRow[] = [];
   const skipped: Archive['skipped'] = [];
+  const known = knownRows();
   for (const id of listEntryIds()) {
+    const row = known.get(id);
+    if (row) {
+      rows.push(row);
+      continue;
+    }
     const r = tryReadReport(id);
     if (r.ok) rows.push(indexRow(r.report));
     else skipped.push({ id, error: r.error });

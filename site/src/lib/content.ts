@@ -87,3 +87,14 @@ export function tryReadReport(id: string): ReportResult {
     return { ok: false, error: (err as Error).message };
   }
 }
+
+/**
+ * The entries this build renders out of `ids`: all of them, or, in an incremental build, those
+ * listed in the JSON file named by `EMVR_ONLY_ENTRIES` (scripts/site/build-site.ts writes it).
+ */
+export function entriesToRender(ids: string[]): string[] {
+  const file = process.env.EMVR_ONLY_ENTRIES;
+  if (!file) return ids;
+  const only = new Set(JSON.parse(fs.readFileSync(file, 'utf8')) as string[]);
+  return ids.filter((id) => only.has(id));
+}

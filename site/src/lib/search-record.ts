@@ -4,6 +4,7 @@
  * indexes these records directly (scripts/site/pagefind-index.ts) instead of parsing 50 000 pages.
  */
 import type { Report } from '../../../analyzers/report/schema.ts';
+import { entryFolder, type FanOut } from './entry-path.ts';
 
 /** One Pagefind custom record. */
 export interface SearchRecord {
@@ -13,12 +14,12 @@ export interface SearchRecord {
   meta: { title: string; entry: string; score: string };
 }
 
-/** The record of one report. */
-export function searchRecord(r: Report): SearchRecord {
+/** The record of one report (its URL placed by the site's fan-out). */
+export function searchRecord(r: Report, f: FanOut): SearchRecord {
   const e = r.entry;
   const title = e.title ?? '(untitled entry)';
   return {
-    url: `/${e.id}/`,
+    url: `/${entryFolder(e.id, f)}/`,
     content: [e.id, title, e.authors.join('; '), e.pdbIds.join(' ')].filter((s) => s !== '').join('\n'),
     language: 'en',
     meta: { title: `${e.id} ${title}`, entry: e.id, score: `${r.score.passing} of ${r.score.evaluable}` },

@@ -2,6 +2,7 @@
  * Links that respect the configured sub-path (`base` in astro.config.mjs): every internal link and
  * asset URL on a page goes through `siteUrl`, so the site works under /any/sub/path/.
  */
+import { entryFolder, fanOut, type FanOut } from './entry-path.ts';
 
 /** The base with exactly one trailing slash ("/" or "/sub/path/"). */
 export function baseUrl(): string {
@@ -13,14 +14,19 @@ export function siteUrl(rel = ''): string {
   return `${baseUrl()}${rel.replace(/^\/+/u, '')}`;
 }
 
-/** The page of one entry. */
+/** How this build spreads entries over folders. */
+export function siteFanOut(): FanOut {
+  return fanOut(__EMVR_MAX_DIR_FILES__);
+}
+
+/** The page of one entry ("/base/12/EMD-12345/"). */
 export function entryUrl(id: string): string {
-  return siteUrl(`${id}/`);
+  return siteUrl(`${entryFolder(id, siteFanOut())}/`);
 }
 
 /** A file inside an entry's folder (figures/…, report.json, the PDF, tables/…). */
 export function entryFileUrl(id: string, file: string): string {
-  return siteUrl(`${id}/${file}`);
+  return siteUrl(`${entryFolder(id, siteFanOut())}/${file}`);
 }
 
 /** The EMDB page of an entry (only for real EMDB IDs). */

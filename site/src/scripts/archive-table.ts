@@ -6,6 +6,7 @@
  * The filter state lives in the page URL (?q=&rmin=&rmax=&fmin=&fmax=&item=&status=&minscore=&sort=&page=),
  * so a filtered view can be bookmarked and shared.
  */
+import { entryFolder, fanOut } from '../lib/entry-path.ts';
 
 const PAGE_SIZE = 100;
 
@@ -316,13 +317,14 @@ export async function startArchiveTable(): Promise<void> {
     const end = Math.min(nVisible, start + PAGE_SIZE);
     const frag = document.createDocumentFragment();
     const b = base();
+    const folders = fanOut(__EMVR_MAX_DIR_FILES__);
     for (let j = start; j < end; j++) {
       const i = visible[j];
       const tr = el('tr');
       tr.dataset.id = cols.id[i];
       const tdId = el('td', 'id');
       const a = el('a', undefined, cols.id[i]);
-      a.href = `${b}${cols.id[i]}/`;
+      a.href = `${b}${entryFolder(cols.id[i], folders)}/`;
       tdId.append(a);
       const res = cols.resolution[i];
       const fsc = cols.fsc[i];

@@ -1,8 +1,9 @@
 /**
- * The archive search box: Pagefind (static index built after the site, loaded from
- * `<base>pagefind/pagefind.js` on first use). The index holds one record per entry (ID, title,
- * authors, PDB IDs; src/lib/search-record.ts), so results are entries. Result texts are set with
- * textContent: titles come from EMDB.
+ * The archive search box: Pagefind (static indexes built after the site, loaded on first use). The
+ * index is split into shards, `<base>pagefind/<shard>/`, listed in `<base>pagefind/shards.json`
+ * (scripts/site/pagefind-index.ts): the first is loaded and the others merged into it. The index
+ * holds one record per entry (ID, title, authors, PDB IDs; src/lib/search-record.ts), so results
+ * are entries. Result texts are set with textContent: titles come from EMDB.
  */
 
 interface PagefindResultData {
@@ -12,6 +13,7 @@ interface PagefindResultData {
 
 interface PagefindApi {
   options(o: Record<string, unknown>): Promise<void>;
+  mergeIndex(url: string, o: Record<string, unknown>): Promise<void>;
   init(): void;
   search(term: string): Promise<{ results: { id: string; data(): Promise<PagefindResultData> }[] } | null>;
 }
@@ -26,13 +28,24 @@ let api: Promise<PagefindApi> | null = null;
 
 function loadPagefind(): Promise<PagefindApi> {
   api ??= (async () => {
-    const url = `${base()}pagefind/pagefind.js`;
-    const mod = (await import(/* @vite-ignore */ url)) as PagefindApi;
+    const res = await fetch(`${base()}pagefind/shards.json`);
+    if (!res.ok) throw new Error(`no search index (${res.status})`);
+    const shards = (await res.json()) as string[];
+    if (shards.length === 0) throw new Error('empty search index');
+    const [first, ...rest] = shards;
+    const mod = (await import(/* @vite-ignore */ `${base()}pagefind/${first}/pagefind.js`)) as PagefindApi;
     await mod.options({ baseUrl: base() });
+    for (const s of rest) await mod.mergeIndex(`${base()}pagefind/${s}/`, { baseUrl: base() });
     mod.init();
     return mod;
   })();
   return api;
+}
+
+/** "EMD-1234", "emd1234" or "1234" → "EMD-1234"; null for a term that is not an EMDB ID. */
+function entryIdQuery(term: string): string | null {
+  const m = /^(?:EMD-?)?(\d{4,})$/iu.exec(term.trim());
+  return m ? `EMD-${m[1]}` : null;
 }
 
 /** Wires the search input to Pagefind and renders the matches as links. */
@@ -62,8 +75,17 @@ export function startSearch(): void {
     }
     const res = await pf.search(term);
     if (mine !== seq || !res) return;
-    const top = await Promise.all(res.results.slice(0, shown).map((r) => r.data()));
+    let top = await Promise.all(res.results.slice(0, shown).map((r) => r.data()));
     if (mine !== seq) return;
+    let total = res.results.length;
+    // Pagefind drops a word its index lacks, so every shard without this ID answers with all its
+    // "EMD" entries: a query that is an entry ID shows that entry alone when it is found.
+    const wanted = entryIdQuery(term);
+    const exact = wanted ? top.filter((d) => d.meta.entry === wanted) : [];
+    if (exact.length > 0) {
+      top = exact;
+      total = exact.length;
+    }
     const frag = document.createDocumentFragment();
     for (const d of top) {
       const li = document.createElement('li');
@@ -83,12 +105,12 @@ export function startSearch(): void {
       }
       frag.append(li);
     }
-    if (res.results.length > top.length) {
+    if (total > top.length) {
       const li = document.createElement('li');
       const more = document.createElement('button');
       more.type = 'button';
       more.className = 'button';
-      more.textContent = `Show more (${res.results.length - top.length} left)`;
+      more.textContent = `Show more (${total - top.length} left)`;
       more.addEventListener('click', () => {
         shown += 20;
         void run();
@@ -97,7 +119,7 @@ export function startSearch(): void {
       frag.append(li);
     }
     list.replaceChildren(frag);
-    status.textContent = res.results.length === 0 ? `No entry matches “${term}”.` : `${res.results.length} entr${res.results.length === 1 ? 'y matches' : 'ies match'} “${term}”.`;
+    status.textContent = total === 0 ? `No entry matches “${term}”.` : `${total} entr${total === 1 ? 'y matches' : 'ies match'} “${term}”.`;
   };
 
   input.addEventListener('focus', () => void loadPagefind().catch(() => undefined), { once: true });
