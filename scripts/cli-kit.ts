@@ -9,8 +9,6 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
 export interface Command {
   readonly name: string;
-  /** One line for `emvr --help`. */
-  readonly summary: string;
   /** Full help text: usage line, description, options. */
   readonly help: string;
   readonly options: OptionSpec;

@@ -360,6 +360,11 @@ try {
     const r = spawnSync(process.execPath, [path.join(projectRoot, 'scripts/bench/model-readers.ts'), '--runs', String(runs)], { encoding: 'utf8' });
     process.stdout.write(`\n${r.status === 0 ? r.stdout : `model readers failed: ${r.stderr.slice(-500)}`}`);
   }
+  // How fast the command line answers (scripts/bench/cli-start.ts).
+  if (!only || only.has('cli-start')) {
+    const r = spawnSync(process.execPath, [path.join(projectRoot, 'scripts/bench/cli-start.ts'), '--runs', String(Math.max(runs, 5))], { encoding: 'utf8' });
+    process.stdout.write(`\n${r.status === 0 ? r.stdout : `command-line start failed: ${r.stderr.slice(-500)}`}`);
+  }
   if (values.json) {
     await writeFileAtomic(values.json, `${JSON.stringify({ input, machine, node: process.version, python: versions ?? null, runs, slowRuns, rows, targets: { ratio: RATIO_TARGET, level0Seconds: LEVEL0_SECONDS, level01Seconds: LEVEL01_SECONDS, level0PeakMiB: LEVEL0_PEAK_MIB, qScoreSeconds: QSCORE_SECONDS, slowerThanTarget: slow }, totalSeconds }, null, 2)}\n`);
   }

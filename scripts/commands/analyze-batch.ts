@@ -5,8 +5,7 @@
  * task (`--task-file F --task-index I`, written into the batch script by the driver).
  */
 import { numberOption, stringOption, UsageError, type Command, type OptionSpec } from '../cli-kit.ts';
-import { runNightly, type NightlySummary } from '../nightly/pipeline.ts';
-import { runSlurmTask } from '../slurm/task.ts';
+import type { NightlySummary } from '../nightly/pipeline.ts';
 import { archiveOptionFrom, formatSummary, nightlyCommand, nightlyOptionsFrom, runExitCode, stoppedRunCode } from './nightly.ts';
 
 /** Nightly flags that only concern the site: not offered here. */
@@ -21,7 +20,6 @@ const options: OptionSpec = {
 /** `emvr analyze-batch` (see the file comment); exit 0 when the batch ran (and, with --strict or --ids, nothing failed). */
 export const analyzeBatchCommand: Command = {
   name: 'analyze-batch',
-  summary: 'analyse many EMDB entries (local workers or Slurm job arrays) into <out>/content, no site',
   help: `usage: emvr analyze-batch --ids <EMD-N,...> [--emdb <base URL>] [--out <dir>] [--executor local|slurm] [options]
 
 Fetches the selected entries (as emvr nightly selects them: --ids, --since, --full or the last
@@ -41,14 +39,14 @@ internal (what each Slurm array task runs; written into the batch script):
       const file = stringOption(values, 'task-file', true)!;
       const index = numberOption(values, 'task-index', { required: true, min: 0 })!;
       if (!Number.isInteger(index)) throw new UsageError(`--task-index must be a whole number, got ${index}`);
-      return runSlurmTask(file, index);
+      return (await import('../slurm/task.ts')).runSlurmTask(file, index);
     }
     const opts = { ...nightlyOptionsFrom(values), ...(await archiveOptionFrom(values)), site: { enabled: false, pdf: false } };
     let summary: NightlySummary;
     try {
-      summary = await runNightly(opts);
+      summary = await (await import('../nightly/pipeline.ts')).runNightly(opts);
     } catch (err) {
-      const code = stoppedRunCode(err);
+      const code = await stoppedRunCode(err);
       if (code !== null) return code;
       throw err;
     }

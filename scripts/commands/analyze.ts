@@ -1,10 +1,8 @@
 /** `emvr analyze`: the report of one map (and its half maps and model, when given), written to <out>/entries/<id>/. */
 import path from 'node:path';
-import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
-import { EntryId, reportItems, type Entry } from '../../analyzers/report/schema.ts';
+import type { Entry } from '../../analyzers/report/schema.ts';
 import { InputError, numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
-import { HeaderXmlError, readHeaderFile, type HeaderXml } from '../emdb/header-xml.ts';
-import { writeFolderStaged } from '../jobs/staged-folder.ts';
+import type { HeaderXml } from '../emdb/header-xml.ts';
 
 /** A safe local entry name from a file name: local-<letters, digits, _ and ->. */
 export function localId(mapPath: string): string {
@@ -14,7 +12,6 @@ export function localId(mapPath: string): string {
 
 export const analyzeCommand: Command = {
   name: 'analyze',
-  summary: 'analyse one map (with its half maps and model when given) and write its report.json and figures',
   help: `usage: emvr analyze --map <file> (--threshold <t> | --header <emd-N.xml>) [--resolution <Å>] [--half-maps <h1> <h2>] [--model <file>] [--id EMD-N] [--out <dir>]
 
 Runs every report item whose inputs are given: Level 0 on the map (0.a mass, 0.b mask, 0.c
@@ -68,6 +65,8 @@ options:
     json: { type: 'boolean' },
   },
   async run(values, positionals) {
+    // Loaded here, not at the top: `emvr analyze --help` must not wait for the analyzer.
+    const [{ analyzeEntry }, { EntryId, reportItems }, { writeFolderStaged }] = await Promise.all([import('../../analyzers/items/analyze-entry.ts'), import('../../analyzers/report/schema.ts'), import('../jobs/staged-folder.ts')]);
     const map = stringOption(values, 'map', true)!;
     // `--half-maps h1 h2`: the option takes h1, and h2 is the one positional argument.
     const half1 = stringOption(values, 'half-maps');
@@ -121,6 +120,7 @@ options:
 
 /** The header of `--header`, checked against `--id` when both are given; any problem is an input error naming the file. */
 async function headerOf(file: string, id: string | undefined): Promise<HeaderXml> {
+  const { HeaderXmlError, readHeaderFile } = await import('../emdb/header-xml.ts');
   const expected = id !== undefined && /^EMD-\d{4,}$/u.test(id) ? id : null;
   try {
     return await readHeaderFile(file, expected);

@@ -1,13 +1,11 @@
 /** `emvr build`: the static report site (Astro pages → Pagefind index → PDFs) from a content folder. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildSite, PROJECT_ROOT } from '../site/build-site.ts';
 import { InputError, numberOption, stringOption, type Command } from '../cli-kit.ts';
 
 /** The `build` command (registered in scripts/cli.ts). */
 export const buildCommand: Command = {
   name: 'build',
-  summary: 'build the report site (pages, search index, downloads, PDFs) from the content folder',
   help: `usage: emvr build [--content <dir>] [--out <dir>] [--base /sub/path/] [--no-pdf] [--full]
 
 Builds the static report site from <content>/entries/<id>/report.json (+ figures): one page per
@@ -50,6 +48,8 @@ options:
     'max-dir-files': { type: 'string' },
   },
   async run(values) {
+    // Loaded here, not at the top, so that `--help` starts at once.
+    const { buildSite, PROJECT_ROOT } = await import('../site/build-site.ts');
     const content = path.resolve(stringOption(values, 'content') ?? process.env.EMVR_CONTENT ?? path.join(PROJECT_ROOT, 'content'));
     if (!fs.existsSync(path.join(content, 'entries'))) throw new InputError(`no reports found: ${path.join(content, 'entries')} does not exist (run \`emvr analyze\` or \`emvr demo\`, or pass --content)`);
     const base = stringOption(values, 'base') ?? '/';

@@ -1,12 +1,8 @@
 /** `emvr inspect <map>`: header, frame and statistics of a map, as text or JSON. */
-import { readMrc } from '../../analyzers/io/mrc.ts';
-import { describeMap, formatDescription } from '../../analyzers/volume/describe.ts';
-import { toVolume } from '../../analyzers/volume/from-mrc.ts';
 import { numberOption, UsageError, type Command } from '../cli-kit.ts';
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'print the header, frame and statistics of an MRC/CCP4 map (.gz/.bz2 too)',
   help: `usage: emvr inspect <map> [--json] [--permissive] [--max-voxels N]
 
 Reads an MRC2014/CCP4 map (plain, gzip or bzip2, sniffed from the bytes), reorders its axes to
@@ -28,6 +24,8 @@ options:
   },
   positionals: true,
   async run(values, positionals) {
+    // Loaded here, not at the top, so that `--help` starts at once.
+    const [{ readMrc }, { describeMap, formatDescription }, { toVolume }] = await Promise.all([import('../../analyzers/io/mrc.ts'), import('../../analyzers/volume/describe.ts'), import('../../analyzers/volume/from-mrc.ts')]);
     if (positionals.length !== 1) throw new UsageError(`expected one map file, got ${positionals.length}`);
     const file = await readMrc(positionals[0], {
       permissive: values.permissive === true,

@@ -1,14 +1,11 @@
 /** `emvr mirror`: serve a folder as a local EMDB (API + archive layout) and PDB archive (fitted models), with optional fault injection. */
 import { mkdir, readdir } from 'node:fs/promises';
-import { phantomNames } from '../../analyzers/simulate/phantoms.ts';
 import { numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
-import { parseFaultFlag, startMirror, type Fault } from '../mirror/mirror.ts';
-import { HALF_MAP_VARIANTS, MODEL_VARIANTS, writeHalfMapEntries, writeModelEntries, writeSimulatedEntries } from '../mirror/mirror-folder.ts';
+import type { Fault } from '../mirror/mirror.ts';
 
 /** `emvr mirror`: serves a mirror folder until interrupted; prints its URL on stdout. */
 export const mirrorCommand: Command = {
   name: 'mirror',
-  summary: 'serve a folder as a local EMDB mirror on 127.0.0.1 (for the demo, tests, offline runs)',
   help: `usage: emvr mirror --dir <folder> [--port <n>] [--simulate] [--fault <spec>]... [--log]
 
 Serves <folder> in EMDB's URL layout and JSON shape on http://127.0.0.1:<port>: entry JSON
@@ -48,6 +45,8 @@ options:
     log: { type: 'boolean' },
   },
   async run(values) {
+    // Loaded here, not at the top, so that `--help` starts at once (the simulation code only with --simulate).
+    const { parseFaultFlag, startMirror } = await import('../mirror/mirror.ts');
     const dir = stringOption(values, 'dir', true)!;
     const port = numberOption(values, 'port', { min: 0 }) ?? 0;
     if (!Number.isInteger(port) || port > 65535) throw new UsageError(`--port must be 0…65535, got ${port}`);
@@ -60,6 +59,7 @@ options:
     await mkdir(dir, { recursive: true });
     if (values.simulate) {
       const box = numberOption(values, 'box', { min: 80 });
+      const [{ phantomNames }, { HALF_MAP_VARIANTS, MODEL_VARIANTS, writeHalfMapEntries, writeModelEntries, writeSimulatedEntries }] = await Promise.all([import('../../analyzers/simulate/phantoms.ts'), import('../mirror/mirror-folder.ts')]);
       process.stderr.write(`simulating ${phantomNames.length} phantom entries, ${HALF_MAP_VARIANTS.length} with half maps and ${MODEL_VARIANTS.length} with a fitted model into ${dir} …\n`);
       await writeSimulatedEntries(dir, { box });
       await writeHalfMapEntries(dir, { box });

@@ -1,15 +1,9 @@
 /** `emvr nightly`: the nightly rebuild from EMDB (or a mirror) into an output folder. */
-import { resolveArchive } from '../emdb/archive-source.ts';
-import { CannotWriteError } from '../../analyzers/io/write-errors.ts';
 import { resolveEndpoints } from '../emdb/endpoints.ts';
-import { HttpError } from '../emdb/http.ts';
-import { BadEmdbIdError } from '../emdb/ids.ts';
 import { InputError, numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
-import { LockedError } from '../nightly/lock.ts';
-import { DiskFullError, runNightly, type NightlyOptions, type NightlySummary } from '../nightly/pipeline.ts';
+import type { NightlyOptions, NightlySummary } from '../nightly/pipeline.ts';
 import { printable } from '../progress.ts';
-import { SlurmCancelledError, type SlurmOptions } from '../slurm/driver.ts';
-import { SlurmCommandError } from '../slurm/slurm-commands.ts';
+import type { SlurmOptions } from '../slurm/driver.ts';
 import type { OptionSpec } from '../cli-kit.ts';
 
 /** Help lines of the executor options (shared with `emvr analyze-batch`). */
@@ -51,7 +45,6 @@ export const EXECUTOR_OPTIONS: OptionSpec = {
 /** `emvr nightly`: one run of the pipeline (scripts/nightly/pipeline.ts); exit 0 when the run completed. */
 export const nightlyCommand: Command = {
   name: 'nightly',
-  summary: 'rebuild what changed in EMDB: discover, download, analyse, publish, build the site',
   help: `usage: emvr nightly [--emdb <base URL> | --archive <dir or URL>] [--out <dir>] [options]
 
 Discovers EMDB entries released or updated since the last completed run (all released entries
@@ -165,9 +158,10 @@ output:
     const opts = { ...nightlyOptionsFrom(values), ...(await archiveOptionFrom(values)) };
     let summary: NightlySummary;
     try {
-      summary = await runNightly(opts);
+      // The pipeline loads here, not at the top, so that `--help` starts at once.
+      summary = await (await import('../nightly/pipeline.ts')).runNightly(opts);
     } catch (err) {
-      const code = stoppedRunCode(err);
+      const code = await stoppedRunCode(err);
       if (code !== null) return code;
       throw err;
     }
@@ -193,7 +187,7 @@ export async function archiveOptionFrom(values: Record<string, unknown>): Promis
   const clash = ['emdb-api', 'emdb-files', 'query', 'update-field', 'since'].filter((k) => values[k] !== undefined);
   if (clash.length > 0) throw new UsageError(`--archive cannot be combined with --${clash.join(' or --')} (the archive has no search API: every listed entry is looked at)`);
   try {
-    return { archive: await resolveArchive(raw) };
+    return { archive: await (await import('../emdb/archive-source.ts')).resolveArchive(raw) };
   } catch (err) {
     throw new InputError(`--archive: ${(err as Error).message}`);
   }
@@ -203,7 +197,10 @@ export async function archiveOptionFrom(values: Record<string, unknown>): Promis
  * Turns the way a run stopped into an exit code: cancelled by a signal → 128 + signal number
  * (after a one-line message); input-like errors → InputError (exit 1); null = not one of ours.
  */
-export function stoppedRunCode(err: unknown): number | null {
+export async function stoppedRunCode(err: unknown): Promise<number | null> {
+  const [{ CannotWriteError }, { HttpError }, { BadEmdbIdError }, { LockedError }, { DiskFullError }, { SlurmCancelledError }, { SlurmCommandError }] = await Promise.all([
+    import('../../analyzers/io/write-errors.ts'), import('../emdb/http.ts'), import('../emdb/ids.ts'), import('../nightly/lock.ts'), import('../nightly/pipeline.ts'), import('../slurm/driver.ts'), import('../slurm/slurm-commands.ts'),
+  ]);
   if (err instanceof SlurmCancelledError) {
     process.stderr.write(`emvr: ${err.message}; run the same command again to resume\n`);
     return err.signal === 'SIGINT' ? 130 : 143;

@@ -1,13 +1,11 @@
 /** `emvr serve`: serves a built site on 127.0.0.1 (for looking at it locally). */
 import fs from 'node:fs';
 import path from 'node:path';
-import { startStaticServer } from '../site/static-server.ts';
 import { InputError, numberOption, stringOption, type Command } from '../cli-kit.ts';
 
 /** The `serve` command (registered in scripts/cli.ts). */
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'serve a built site on http://127.0.0.1 (local viewing only)',
   help: `usage: emvr serve [--dir dist] [--port 4321] [--base /sub/path/]
 
 Serves the folder written by \`emvr build\` on 127.0.0.1 only, under the sub-path it was built
@@ -21,6 +19,8 @@ options:
 `,
   options: { dir: { type: 'string' }, port: { type: 'string' }, base: { type: 'string' } },
   async run(values) {
+    // Loaded here, not at the top, so that `--help` starts at once.
+    const { startStaticServer } = await import('../site/static-server.ts');
     const dir = path.resolve(stringOption(values, 'dir') ?? 'dist');
     if (!fs.existsSync(path.join(dir, 'index.html'))) throw new InputError(`${dir} holds no built site (no index.html); run \`emvr build\` first`);
     let base = stringOption(values, 'base');

@@ -1,13 +1,9 @@
 /** `emvr simulate`: a map from an atomic model file, or a named phantom with a known defect. */
-import { readModel } from '../../analyzers/io/model-read.ts';
-import { writeMrc } from '../../analyzers/volume/to-mrc.ts';
-import { makePhantom, phantomNames, type PhantomName } from '../../analyzers/simulate/phantoms.ts';
-import { gridAroundModel, mirrorVolume, simulateMap } from '../../analyzers/simulate/simulate.ts';
+import type { PhantomName } from '../../analyzers/simulate/phantoms.ts';
 import { numberOption, stringOption, UsageError, type Command } from '../cli-kit.ts';
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  summary: 'simulate a map from a PDB/mmCIF model, or write a named phantom map',
   help: `usage: emvr simulate --model <file> --resolution <Å> --out <map> [options]
        emvr simulate --phantom <name> --out <map> [--seed N]
        emvr simulate --list-phantoms
@@ -47,6 +43,8 @@ options:
     out: { type: 'string' },
   },
   async run(values) {
+    // Loaded here, not at the top, so that `--help` starts at once.
+    const [{ readModel }, { writeMrc }, { makePhantom, phantomNames }, { gridAroundModel, mirrorVolume, simulateMap }] = await Promise.all([import('../../analyzers/io/model-read.ts'), import('../../analyzers/volume/to-mrc.ts'), import('../../analyzers/simulate/phantoms.ts'), import('../../analyzers/simulate/simulate.ts')]);
     const seed = numberOption(values, 'seed') ?? 1;
     if (values['list-phantoms']) {
       for (const name of phantomNames) {

@@ -1,14 +1,12 @@
 /** `emvr status`: what the nightly ledger says — recent runs, one run's entries, failing entries. */
 import { existsSync } from 'node:fs';
 import { InputError, numberOption, stringOption, type Command } from '../cli-kit.ts';
-import { isCorruptionError, Ledger, LedgerCorruptError, type EntryRunRow, type RunRow, type TaskAttemptRecord } from '../nightly/ledger.ts';
-import { outPaths } from '../nightly/pipeline.ts';
+import type { EntryRunRow, Ledger, RunRow, TaskAttemptRecord } from '../nightly/ledger.ts';
 import { printable } from '../progress.ts';
 
 /** `emvr status`: prints the ledger read-only (safe while a run is going). */
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'show the nightly ledger: recent runs, per-entry outcomes, failing entries',
   help: `usage: emvr status [--out <dir>] [--run <N>] [--runs <N>] [--json]
 
 Reads <out>/ledger.sqlite (written by emvr nightly / emvr demo) and prints the latest runs
@@ -27,6 +25,8 @@ options:
 `,
   options: { out: { type: 'string' }, run: { type: 'string' }, runs: { type: 'string' }, json: { type: 'boolean' } },
   async run(values) {
+    // Loaded here, not at the top, so that `--help` starts at once.
+    const [{ isCorruptionError, Ledger, LedgerCorruptError }, { outPaths }] = await Promise.all([import('../nightly/ledger.ts'), import('../nightly/pipeline.ts')]);
     const p = outPaths(stringOption(values, 'out') ?? 'out');
     if (!existsSync(p.ledger)) throw new InputError(`no ledger at ${p.ledger} (run emvr nightly --out ${stringOption(values, 'out') ?? 'out'} first)`);
     let ledger: Ledger;

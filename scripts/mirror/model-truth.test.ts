@@ -17,7 +17,7 @@ import { simulateMap } from '../../analyzers/simulate/simulate.ts';
 import type { Report } from '../../analyzers/report/schema.ts';
 import type { AtomModel } from '../../analyzers/io/model.ts';
 import type { Volume } from '../../analyzers/volume/volume.ts';
-import { judgeLevelA } from '../commands/demo.ts';
+import { judgeLevelA } from '../commands/demo-run.ts';
 import { modelToMmcif } from './mmcif-write.ts';
 import { levelATruth } from './model-truth.ts';
 

@@ -15,7 +15,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseReport, type Report } from '../../analyzers/report/schema.ts';
 import { projectRoot } from '../../analyzers/testing/fixtures.ts';
-import { judgeReport } from '../commands/demo.ts';
+import { judgeReport } from '../commands/demo-run.ts';
 import type { SimulatedEntry } from '../mirror/mirror-folder.ts';
 
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
