@@ -21,7 +21,7 @@ one known defect each: decentred, background offset, noise blobs, threshold too 
 B-factors, mirrored hand, masked background, plus a well-behaved one), as EMD-90001… with
 EMDB-shaped entry JSON, and three entries with half maps (EMD-90011: half maps whose FSC crosses
 0.143 at the reported 3.5 Å; EMD-90012: the same map reporting 3.5 Å with half maps that only
-reach 6 Å; EMD-90013: the masked-background map with unmasked half maps), and one entry with a
+reach 7 Å; EMD-90013: the masked-background map with unmasked half maps), and one entry with a
 fitted model (EMD-90014: the well-behaved map listing the fake PDB ID 9xyz, whose mmCIF — the
 very protein the map was simulated from — the mirror serves at the PDB archive's path) — serves
 it on 127.0.0.1, runs the nightly pipeline against it into <out>/ (content/, cache/,

@@ -11,6 +11,7 @@ import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
 import { makePhantom } from '../../analyzers/simulate/phantoms.ts';
 import { writeMrc } from '../../analyzers/volume/to-mrc.ts';
 import { buildSite } from './build-site.ts';
+import { entryFolder, fanOut } from '../../site/src/lib/entry-path.ts';
 
 let dir = '';
 const entry = (id: string, threshold: number) => ({ id, title: `Input warnings ${id}`, authors: [], depositionDate: null, releaseDate: null, resolution: null, threshold, method: null, pdbIds: [] });
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 /** The input section of an entry page (from its heading to the next section). */
 async function inputSection(id: string): Promise<string> {
-  const html = await readFile(path.join(dir, 'site', id, 'index.html'), 'utf8');
+  const html = await readFile(path.join(dir, 'site', entryFolder(id, fanOut()), 'index.html'), 'utf8');
   const start = html.indexOf('<section id="input-data"');
   expect(start, `${id}: no input section`).toBeGreaterThan(-1);
   return html.slice(start, html.indexOf('</section>', start));
