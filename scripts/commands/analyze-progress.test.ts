@@ -13,7 +13,7 @@ import { reportItems, type Report } from '../../analyzers/report/schema.ts';
 import { makePhantom } from '../../analyzers/simulate/phantoms.ts';
 import { projectRoot } from '../../analyzers/testing/fixtures.ts';
 import { writeMrc } from '../../analyzers/volume/to-mrc.ts';
-import { finishedLine } from './analyze-progress.ts';
+import { AnalyzeProgress, finishedLine } from './analyze-progress.ts';
 
 const cli = path.join(projectRoot, 'scripts', 'cli.ts');
 let dir = '';
@@ -71,5 +71,36 @@ describe('emvr analyze progress, not on a terminal', () => {
   it('the line of a step: title, status, seconds to 0.1 s, control characters made harmless', () => {
     expect(finishedLine({ kind: 'done', step: '0.e Local resolution', index: 8, total: 11, status: 'ok', seconds: 19.06 })).toBe('0.e Local resolution … ok, 19.1 s');
     expect(finishedLine({ kind: 'done', step: 'bad\u001b[2Jtitle', index: 1, total: 1, status: 'failed', seconds: 0 })).toBe('bad?[2Jtitle … failed, 0.0 s');
+  });
+});
+
+describe('emvr analyze progress on a terminal', () => {
+  /** A stream that says it is a terminal and keeps what is written. */
+  function terminal() {
+    const chunks: string[] = [];
+    return { chunks, stream: { isTTY: true, write: (c: string) => chunks.push(c) > 0 } as unknown as NodeJS.WriteStream };
+  }
+
+  it('redraws one line in place (\\r and erase-line, no newline until the last step), naming the step being computed, with no ETA', () => {
+    const { chunks, stream } = terminal();
+    const p = new AnalyzeProgress('analyze EMD-1', stream);
+    p.onStep({ kind: 'start', step: 'Reading the inputs', index: 1, total: 2 });
+    p.onStep({ kind: 'done', step: 'Reading the inputs', index: 1, total: 2, status: 'done', seconds: 0.2 });
+    p.onStep({ kind: 'start', step: '0.e Local resolution', index: 2, total: 2 });
+    const running = chunks.join('');
+    expect(running.split('\r\u001b[2K').filter(Boolean).at(-1)).toBe('analyze EMD-1 1/2 (done 1) · 0.e Local resolution, 0s so far · 0s');
+    expect(running).not.toContain('\n');
+    expect(running).not.toContain('ETA');
+    p.onStep({ kind: 'done', step: '0.e Local resolution', index: 2, total: 2, status: 'ok', seconds: 3 });
+    p.stop();
+    expect(chunks.join('').endsWith('\r\u001b[2Kanalyze EMD-1 2/2 (done 1, ok 1) · 0s\n')).toBe(true);
+  });
+
+  it('stop() on an unfinished line erases it, so an error message starts on a clean line', () => {
+    const { chunks, stream } = terminal();
+    const p = new AnalyzeProgress('analyze EMD-1', stream);
+    p.onStep({ kind: 'start', step: 'Reading the inputs', index: 1, total: 3 });
+    p.stop();
+    expect(chunks.at(-1)).toBe('\r\u001b[2K');
   });
 });

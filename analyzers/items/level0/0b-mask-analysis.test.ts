@@ -77,6 +77,7 @@ describe('0.b threshold table: the recommended contour has a row of its own', ()
     expect(r.values.rawVoxels).toBe(expected);
     const table = r.tables.find((x) => x.id === 'threshold-table')!;
     expect(table.columns.map((c) => c.key)).toEqual(['threshold', 'voxels', 'kDa', 'aminoAcids', 'note']);
+    expect(table.columns[4].label).toBe('Note');
     expect(table.rows[0]).toEqual([t, expected, Math.round(((expected * 3.375) / 1207) * 100) / 100, Math.round(((expected * 3.375) / (110 * 1.207)) * 100) / 100, 'recommended contour']);
     expect(table.rows.length).toBe((r.values.thresholdTable as number[][]).length + 1);
     expect(table.rows.slice(1).every((row) => row[4] === '')).toBe(true);

@@ -134,7 +134,7 @@ export function maskAnalysis(v: Volume, threshold: number, raw: Uint8Array, labe
   const table: Table = {
     id: 'threshold-table',
     caption: 'Mass enclosed at different thresholds (voxels strictly above each threshold; at the recommended contour, the raw mask: voxels at or above it)',
-    columns: [{ key: 'threshold', label: 'Threshold' }, { key: 'voxels', label: 'Voxel mass' }, { key: 'kDa', label: 'Molecular mass', unit: 'kDa' }, { key: 'aminoAcids', label: 'Amino acids' }, { key: 'note', label: '' }],
+    columns: [{ key: 'threshold', label: 'Threshold' }, { key: 'voxels', label: 'Voxel mass' }, { key: 'kDa', label: 'Molecular mass', unit: 'kDa' }, { key: 'aminoAcids', label: 'Amino acids' }, { key: 'note', label: 'Note' }],
     rows: tableRows(rows, atContour),
   };
   return {
