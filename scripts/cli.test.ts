@@ -107,7 +107,8 @@ describe('emvr', () => {
   it('analyze refuses a threshold above every voxel, writing no report', () => {
     const r = emvr('analyze', '--map', path.join(dir, 'good.mrc'), '--threshold', '5', '--id', 'EMD-1234', '--out', path.join(dir, 'c2'));
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^emvr analyze: error: threshold 5 is too high: no voxel of .*good\.mrc reaches it \(map maximum [0-9.]+\); lower it\n$/);
+    // The map was read (its progress line comes first), then the masks refuse the threshold.
+    expect(r.err).toMatch(/^Reading the inputs … done, \d+\.\d s\nemvr analyze: error: threshold 5 is too high: no voxel of .*good\.mrc reaches it \(map maximum [0-9.]+\); lower it\n$/);
     expect(spawnSync('ls', [path.join(dir, 'c2', 'entries', 'EMD-1234', 'report.json')]).status).not.toBe(0);
   });
   it('analyze refuses bad half maps (one given, one missing, one truncated, one on another grid) with one clear line and writes nothing', async () => {

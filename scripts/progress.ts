@@ -3,6 +3,9 @@
  * ETA 5m03s". ETA = elapsed / done × remaining (entries run in parallel, so this already counts
  * the pool's width). On a terminal the line is redrawn in place; otherwise one line per update,
  * at most every `everyMs`. Text from outside (reasons, titles) is made printable first.
+ * Steps whose items differ in cost by orders of magnitude (the items of one analysis) turn the
+ * ETA off (`eta: false`): an average over unlike items would be a guess dressed as a number. The
+ * item being computed can be shown after the counts (`working`).
  */
 
 /** Drops control characters (terminal escapes included) from text shown on a terminal. */
@@ -32,22 +35,37 @@ export class Progress {
   private done = 0;
   private readonly counts = new Map<string, number>();
   private readonly enabled: boolean;
+  private readonly eta: boolean;
+  private current = '';
 
-  constructor(label: string, total: number, opts: { enabled?: boolean; everyMs?: number; stream?: NodeJS.WriteStream } = {}) {
+  constructor(label: string, total: number, opts: { enabled?: boolean; everyMs?: number; stream?: NodeJS.WriteStream; eta?: boolean } = {}) {
     this.label = label;
     this.total = total;
     this.out = opts.stream ?? process.stderr;
     this.tty = this.out.isTTY === true;
     this.everyMs = opts.everyMs ?? (this.tty ? 200 : 5000);
     this.enabled = opts.enabled ?? true;
+    this.eta = opts.eta ?? true;
   }
 
   /** The line as it would be printed now. */
   line(): string {
     const elapsed = (performance.now() - this.t0) / 1000;
     const parts = [...this.counts.entries()].filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
-    const eta = this.done > 0 && this.done < this.total ? ` · ETA ${formatDuration((elapsed / this.done) * (this.total - this.done))}` : '';
-    return `${this.label} ${this.done}/${this.total}${parts.length ? ` (${parts.join(', ')})` : ''} · ${formatDuration(elapsed)}${eta}`;
+    const eta = this.eta && this.done > 0 && this.done < this.total ? ` · ETA ${formatDuration((elapsed / this.done) * (this.total - this.done))}` : '';
+    const current = this.current && this.done < this.total ? ` · ${this.current}` : '';
+    return `${this.label} ${this.done}/${this.total}${parts.length ? ` (${parts.join(', ')})` : ''}${current} · ${formatDuration(elapsed)}${eta}`;
+  }
+
+  /** Shows what is being computed now (made printable) and redraws on a terminal. */
+  working(what: string): void {
+    this.current = printable(what, 120);
+    if (this.tty && this.enabled) this.draw();
+  }
+
+  /** Clears the line on a terminal when it was left unfinished (the step stopped early). */
+  clear(): void {
+    if (this.tty && this.enabled && this.done < this.total) this.out.write('\r\u001b[2K');
   }
 
   /** Counts one finished item under `status` and redraws (throttled; always at the last item). */

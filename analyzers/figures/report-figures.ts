@@ -124,18 +124,19 @@ export class FigureWriter {
     return [{ id, file: w.file, svg: w.svg, caption, width: plot.width, height: plot.height }];
   }
 
-  /** 0.b: raw-mask slices and the mass-vs-threshold plot. */
-  async maskFigures(raw: Uint8Array, v: Volume, thresholdRows: readonly (readonly number[])[]): Promise<Figure[]> {
+  /** 0.b: raw-mask slices and the mass-vs-threshold plot, with the recommended contour's row as a point of the curve and a marker. */
+  async maskFigures(raw: Uint8Array, v: Volume, thresholdRows: readonly (readonly number[])[], contour?: readonly number[]): Promise<Figure[]> {
     if (!this.enabled) return [];
     const figs = await this.triple({ dims: v.dims, data: raw }, '0b.raw-mask', 'Slices of maximum variance of the raw mask (the map thresholded at the recommended contour).', 'max-variance', '0b-raw-mask');
     // A log axis cannot show 0 voxels: those rows (thresholds above the densest voxels) are left out.
-    const rows = thresholdRows.filter((r) => r[1] > 0);
+    const rows = [...thresholdRows, ...(contour ? [contour] : [])].filter((r) => r[1] > 0).sort((a, b) => a[0] - b[0]);
     const x = rows.map((r) => r[0]);
     const y = rows.map((r) => r[1]);
     if (x.length > 0) {
-      const plot = await linePlot({ series: [{ name: 'voxels above threshold', x, y, mark: 'line+point' }], xTitle: 'Threshold (map units)', yTitle: 'Voxels above threshold (log scale)', logY: true });
+      const rules = contour ? [{ axis: 'x' as const, value: contour[0], label: `recommended contour ${Number(contour[0].toPrecision(4))}` }] : [];
+      const plot = await linePlot({ series: [{ name: 'voxels above threshold', x, y, mark: 'line+point' }], xTitle: 'Threshold (map units)', yTitle: 'Voxels above threshold (log scale)', logY: true, rules });
       const w = await writePlot(this.dir, '0b-mass-vs-threshold', plot.svg, plot.png);
-      figs.push({ id: '0b.mass-vs-threshold', file: w.file, svg: w.svg, caption: 'Voxel mass as a function of the threshold (voxels strictly above it), log scale.', width: plot.width, height: plot.height });
+      figs.push({ id: '0b.mass-vs-threshold', file: w.file, svg: w.svg, caption: `Voxel mass as a function of the threshold (voxels strictly above it), log scale${contour ? '; the dashed line marks the recommended contour (there: voxels at or above it, the raw mask)' : ''}.`, width: plot.width, height: plot.height });
     }
     return figs;
   }

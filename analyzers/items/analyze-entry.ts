@@ -2,7 +2,8 @@
  * One entry's analysis, start to end: read the inputs (the map; the half maps and the model when
  * given), build the per-entry context, draw the input figures, run every item of the catalog
  * whose inputs are present (registry.ts, in report order), score, and write report.json
- * atomically after every figure it names is on disk.
+ * atomically after every figure it names is on disk. Each step (reading, input figures, every
+ * item) is announced to `onStep` as it starts and ends, so a caller can show progress.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -42,6 +43,35 @@ export interface AnalyzeEntryInput {
   readonly metadataGrid?: MetadataGrid;
   /** Read the maps as mrcfile's permissive mode does (e.g. a machine stamp contradicting the data); the issues become map notes. */
   readonly permissive?: boolean;
+  /** Told when each step starts and ends (in order; never for a step that throws). */
+  readonly onStep?: (event: AnalyzeStepEvent) => void;
+}
+
+/** A step of the analysis starting or ending: `index` counts from 1 up to `total`, the number of steps this entry takes. */
+export type AnalyzeStepEvent =
+  | { readonly kind: 'start'; readonly step: string; readonly index: number; readonly total: number }
+  | { readonly kind: 'done'; readonly step: string; readonly index: number; readonly total: number; readonly status: string; readonly seconds: number };
+
+/** Announces steps to `onStep` (nothing without one): `run` wraps one step, timed from its start to its end. */
+class StepReporter {
+  private index = 0;
+  private readonly total: number;
+  private readonly onStep: ((event: AnalyzeStepEvent) => void) | undefined;
+
+  constructor(total: number, onStep: ((event: AnalyzeStepEvent) => void) | undefined) {
+    this.total = total;
+    this.onStep = onStep;
+  }
+
+  async run<T>(step: string, body: () => Promise<T>, statusOf: (result: T) => string = () => 'done'): Promise<T> {
+    const index = ++this.index;
+    const { total } = this;
+    this.onStep?.({ kind: 'start', step, index, total });
+    const t0 = performance.now();
+    const result = await body();
+    this.onStep?.({ kind: 'done', step, index, total, status: statusOf(result), seconds: (performance.now() - t0) / 1000 });
+    return result;
+  }
 }
 
 export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
@@ -49,30 +79,43 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const { entry } = input;
   if (!Number.isFinite(entry.threshold)) throw new AnalysisInputError(`the threshold must be a finite number, got ${entry.threshold}`);
   const read = { maxVoxels: input.maxVoxels, permissive: input.permissive };
-  const { file, volume } = await readMap(input.mapPath, read);
-  const stats = volumeStats(volume.data);
-  if (stats.finiteCount === 0) throw new AnalysisInputError(`${input.mapPath}: the map has no finite value (${stats.nanCount} NaN, ${stats.infCount} ±Inf)`);
-  const halves = input.halfMapPaths ? await readHalfMaps(input.halfMapPaths, input.mapPath, volume, read) : undefined;
-  const modelRead = input.modelPath ? await readModelInput(input.modelPath) : undefined;
+  // Which items run follows from which inputs are given: a given input that cannot be read stops the analysis, an unreadable model excepted (Level A says why).
+  const present: Record<InputKind, boolean> = { map: true, halfMaps: input.halfMapPaths !== undefined, model: input.modelPath !== undefined };
+  const impls = ITEM_IMPLEMENTATIONS.filter((impl) => impl.spec.inputs.every((k) => present[k]));
+  const figuresOn = input.figures ?? true;
+  const steps = new StepReporter(2 + (figuresOn ? 1 : 0) + impls.length, input.onStep);
+
+  const { file, volume, stats, halves, modelRead } = await steps.run('Reading the inputs', async () => {
+    const { file, volume } = await readMap(input.mapPath, read);
+    const stats = volumeStats(volume.data);
+    if (stats.finiteCount === 0) throw new AnalysisInputError(`${input.mapPath}: the map has no finite value (${stats.nanCount} NaN, ${stats.infCount} ±Inf)`);
+    const halves = input.halfMapPaths ? await readHalfMaps(input.halfMapPaths, input.mapPath, volume, read) : undefined;
+    const modelRead = input.modelPath ? await readModelInput(input.modelPath) : undefined;
+    return { file, volume, stats, halves, modelRead };
+  });
   const model = modelRead && 'model' in modelRead ? modelRead.model : undefined;
 
-  const figuresOn = input.figures ?? true;
   const fig = new FigureWriter(path.join(input.entryDir, 'figures'), figuresOn);
-  const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, modelFile: input.modelPath ? path.basename(input.modelPath) : undefined, modelProblem: modelRead && 'problem' in modelRead ? modelRead.problem : undefined, metadata: entry }, fig);
-  if (ctx.masks.hardCount === 0) {
-    throw new AnalysisInputError(`threshold ${entry.threshold} is too high: no voxel of ${input.mapPath} reaches it (map maximum ${stats.max}); lower it`);
-  }
-  const inputFigures = figuresOn ? await fig.inputFigures(volume, ctx.masks.hard, await ctx.softMask(), entry.threshold) : [];
-  const halfMapFigures = figuresOn && halves ? await fig.halfMapFigures(...halves.volumes) : [];
+  // The context builds the masks at the threshold (labelling, dilation): seconds on a large map.
+  const ctx = await steps.run('Masks at the threshold', async () => {
+    const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, modelFile: input.modelPath ? path.basename(input.modelPath) : undefined, modelProblem: modelRead && 'problem' in modelRead ? modelRead.problem : undefined, metadata: entry }, fig);
+    if (ctx.masks.hardCount === 0) {
+      throw new AnalysisInputError(`threshold ${entry.threshold} is too high: no voxel of ${input.mapPath} reaches it (map maximum ${stats.max}); lower it`);
+    }
+    return ctx;
+  });
+  const { inputFigures, halfMapFigures } = figuresOn
+    ? await steps.run('Input figures', async () => ({
+        inputFigures: await fig.inputFigures(volume, ctx.masks.hard, await ctx.softMask(), entry.threshold),
+        halfMapFigures: halves ? await fig.halfMapFigures(...halves.volumes) : [],
+      }))
+    : { inputFigures: [], halfMapFigures: [] };
 
-  // A model given but unreadable still brings in Level A, which reports why it cannot be used.
-  const present: Record<InputKind, boolean> = { map: true, halfMaps: halves !== undefined, model: modelRead !== undefined };
-  const impls = ITEM_IMPLEMENTATIONS.filter((impl) => impl.spec.inputs.every((k) => present[k]));
   const items: AnyItem[] = [];
   for (let k = 0; k < impls.length; k++) {
     // Products no item from here on uses (the soft mask after the input figures, the resized map after 0.g) are dropped first.
     ctx.keepOnly(impls.slice(k).flatMap((i) => i.uses ?? []));
-    items.push(await runItem(impls[k], ctx));
+    items.push(await steps.run(impls[k].spec.title, () => runItem(impls[k], ctx), (it) => it.status));
   }
   ctx.keepOnly([]);
 

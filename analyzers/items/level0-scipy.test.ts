@@ -64,6 +64,11 @@ describe.skipIf(!ready)('0.a–0.d agree with numpy/scipy on real maps', () => {
         expect(row[1], `threshold row ${k} voxels`).toBe(ref['0.b'].thresholdTable[k][1]);
         expect(rel(row[0], ref['0.b'].thresholdTable[k][0])).toBeLessThan(1e-6);
       });
+      // The recommended contour's own row (issue 24): the mass at the contour, counted afresh by numpy (mrcfile's voxel size is float32: 1e-6).
+      const contour = reportItem(report, '0.b')!.values.contourRow as number[];
+      expect(contour[0]).toBe(c.threshold);
+      expect(contour[1], 'voxels at the contour').toBe(ref['0.b'].contourRow[1]);
+      for (const k of [2, 3]) expect(rel(contour[k], ref['0.b'].contourRow[k]), `contour row [${k}]`).toBeLessThan(1e-6);
 
       const cItem = reportItem(report, '0.c')!;
       if (ref['0.c'].masked) {

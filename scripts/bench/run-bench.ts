@@ -12,7 +12,8 @@
  * alike. The time is the median over --runs runs for fast steps and --slow-runs runs for the slow
  * ones (model fit, 0.e–0.h, figures, whole report). The check column compares the two sides' results (same
  * definitions; tolerances in STEPS). `--only` runs a subset (step names as in STEPS, plus level0,
- * level01 and model-readers: our mmCIF/PDB readers against Mol*'s, scripts/bench/model-readers.ts).
+ * level01 and model-readers: our mmCIF/PDB readers against Mol*'s, scripts/bench/model-readers.ts;
+ * cli-start: scripts/bench/cli-start.ts; phantoms: phantom build times, scripts/bench/phantoms.ts).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -364,6 +365,11 @@ try {
   if (!only || only.has('cli-start')) {
     const r = spawnSync(process.execPath, [path.join(projectRoot, 'scripts/bench/cli-start.ts'), '--runs', String(Math.max(runs, 5))], { encoding: 'utf8' });
     process.stdout.write(`\n${r.status === 0 ? r.stdout : `command-line start failed: ${r.stderr.slice(-500)}`}`);
+  }
+  // How long the Level 0 phantoms take to build (scripts/bench/phantoms.ts; once a unit-test assert).
+  if (!only || only.has('phantoms')) {
+    const r = spawnSync(process.execPath, [path.join(projectRoot, 'scripts/bench/phantoms.ts'), '--runs', String(Math.min(runs, 3))], { encoding: 'utf8' });
+    process.stdout.write(`\n${r.status === 0 ? r.stdout : `phantom builds failed: ${r.stderr.slice(-500)}`}`);
   }
   if (values.json) {
     await writeFileAtomic(values.json, `${JSON.stringify({ input, machine, node: process.version, python: versions ?? null, runs, slowRuns, rows, targets: { ratio: RATIO_TARGET, level0Seconds: LEVEL0_SECONDS, level01Seconds: LEVEL01_SECONDS, level0PeakMiB: LEVEL0_PEAK_MIB, qScoreSeconds: QSCORE_SECONDS, slowerThanTarget: slow }, totalSeconds }, null, 2)}\n`);

@@ -30,6 +30,11 @@ header's voxel size or box disagrees with the map, the report's input section wa
 cannot be read, or that belongs to another entry than --id, stops the command (exit 1) before
 anything is written.
 
+While it works, analyze shows its progress on stderr: on a terminal one line redrawn in place
+(the step being computed and its elapsed time, the total time; no ETA, as the steps differ in
+cost by orders of magnitude), otherwise one line per step as it finishes ("0.e Local resolution
+… ok, 19.1 s"). --quiet silences it; stdout (the summary, or --json) is the same either way.
+
 options:
   --map <file>          MRC/CCP4 map (.gz/.bz2 too)
   --threshold <t>       recommended contour level (default: the header's, with --header)
@@ -46,6 +51,7 @@ options:
                         machine stamp contradicting the data, trailing bytes); they are listed
                         as notes on the map in the report
   --json                print the report JSON instead of a summary
+  --quiet               no progress on stderr
   -h, --help            this help
 `,
   positionals: true,
@@ -63,10 +69,11 @@ options:
     'max-voxels': { type: 'string' },
     permissive: { type: 'boolean' },
     json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
   },
   async run(values, positionals) {
     // Loaded here, not at the top: `emvr analyze --help` must not wait for the analyzer.
-    const [{ analyzeEntry }, { EntryId, reportItems }, { writeFolderStaged }] = await Promise.all([import('../../analyzers/items/analyze-entry.ts'), import('../../analyzers/report/schema.ts'), import('../jobs/staged-folder.ts')]);
+    const [{ analyzeEntry }, { EntryId, reportItems }, { writeFolderStaged }, { AnalyzeProgress }] = await Promise.all([import('../../analyzers/items/analyze-entry.ts'), import('../../analyzers/report/schema.ts'), import('../jobs/staged-folder.ts'), import('./analyze-progress.ts')]);
     const map = stringOption(values, 'map', true)!;
     // `--half-maps h1 h2`: the option takes h1, and h2 is the one positional argument.
     const half1 = stringOption(values, 'half-maps');
@@ -89,6 +96,7 @@ options:
     const id = entry.id;
     const out = stringOption(values, 'out') ?? 'content';
     const entryDir = path.join(out, 'entries', id);
+    const progress = values.quiet === true ? null : new AnalyzeProgress(`analyze ${id}`);
     // Written beside the entry folder and swapped in whole: a failure (disk full, say) leaves nothing.
     const report = await writeFolderStaged(entryDir, (staging) => analyzeEntry({
       mapPath: map,
@@ -100,7 +108,8 @@ options:
       permissive: values.permissive === true,
       entry,
       ...(header && headerPath !== undefined ? { metadataGrid: { source: `header ${path.basename(headerPath)}`, voxelSize: header.metadata.voxelSize, dims: header.metadata.dims } } : {}),
-    }));
+      ...(progress ? { onStep: progress.onStep } : {}),
+    })).finally(() => progress?.stop());
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return 0;

@@ -295,7 +295,7 @@ def main():
                 r = ref.mass(vol, hard, vs)
                 return {"decentering": r["decentering"], "centerOfMass": r["centerOfMass"]}
             if step == '0.b':
-                r = ref.mask_item(vol, raw, n, sizes, hard, vs)
+                r = ref.mask_item(vol, raw, n, sizes, hard, vs, t)
                 return {"components95": r["components95"], "overlap": r["overlap"],
                         "tableVoxels": [row[1] for row in r["thresholdTable"]]}
             r = ref.background(vol, hard)

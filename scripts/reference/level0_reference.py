@@ -56,7 +56,7 @@ def mass(vol, hard, vs):
     return out
 
 
-def mask_item(vol, raw, n, sizes, hard, vs):
+def mask_item(vol, raw, n, sizes, hard, vs, threshold):
     ts3 = vs[0] * vs[1] * vs[2]
     s = np.sort(sizes)[::-1]
     total = int(raw.sum())
@@ -76,7 +76,14 @@ def mask_item(vol, raw, n, sizes, hard, vs):
     return dict(rawVoxels=total, components=int(n), components95=n95,
                 remainingAvgVolume=(rem_v / rem_c * ts3) if rem_c > 0 else 0.0,
                 constructedVoxels=int(hard.sum()), overlap=float((hard & raw).sum() / total),
-                thresholdTable=rows)
+                thresholdTable=rows, contourRow=contour_row(vol, threshold, ts3))
+
+
+def contour_row(vol, threshold, ts3):
+    # The mass at the recommended contour itself: voxels at or above it, counted afresh from the map
+    # in float64 (as emvr compares float32 voxels with a float64 contour), not from the raw mask.
+    w = int((vol.astype(np.float64) >= float(threshold)).sum())
+    return [threshold, w, w * ts3 / (1.207 * 1000), w * ts3 / (110 * 1.207)]
 
 
 def background(vol, hard):
@@ -124,7 +131,7 @@ def main():
     out = {"hardVoxels": int(hard.sum())}
     if hard.sum() > 0:
         out["0.a"] = mass(vol, hard, vs)
-        out["0.b"] = mask_item(vol, raw, n, sizes, hard, vs)
+        out["0.b"] = mask_item(vol, raw, n, sizes, hard, vs, t)
         out["0.c"] = background(vol, hard)
         out["0.d"] = guinier(vol, vs[0], res) if res else None
     print(json.dumps(out))

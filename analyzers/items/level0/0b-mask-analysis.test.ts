@@ -51,3 +51,48 @@ describe('0.b remaining blobs are judged against one resolution element', () => 
     expect(blobWarning(v, 8).warned).toBe(false);
   });
 });
+
+describe('0.b threshold table: the recommended contour has a row of its own', () => {
+  /** A 30³ map of 1.5 Å voxels whose values are a ramp 0…1 (voxel i of n has value i/(n−1)), so the voxels at or above t number n − ceil(t·(n−1)). */
+  function ramp(): Volume {
+    const n = 30 ** 3;
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = i / (n - 1);
+    return { dims: [30, 30, 30], voxelSize: [1.5, 1.5, 1.5], origin: [0, 0, 0], data };
+  }
+
+  it('the row holds the raw mask at the contour (voxels ≥ t, kDa at 1.207 Å³/Da, residues at 110 Da), far below the ladder, first and marked', () => {
+    const v = ramp();
+    const t = 0.013; // below the ladder's first rung, max/25 = 0.04
+    const m = buildMasks(v, t);
+    const r = maskAnalysis(v, t, m.raw, m.labelling, m.hard, 4);
+    let direct = 0;
+    for (const x of v.data) if (x >= t) direct++;
+    const expected = 27000 - Math.ceil(t * 26999);
+    expect(direct).toBe(expected);
+    const [threshold, voxels, kDa, aa] = r.values.contourRow as number[];
+    expect([threshold, voxels]).toEqual([t, expected]);
+    expect(kDa).toBeCloseTo((expected * 3.375) / 1207, 10);
+    expect(aa).toBeCloseTo((expected * 3.375) / (110 * 1.207), 10);
+    expect(r.values.rawVoxels).toBe(expected);
+    const table = r.tables.find((x) => x.id === 'threshold-table')!;
+    expect(table.columns.map((c) => c.key)).toEqual(['threshold', 'voxels', 'kDa', 'aminoAcids', 'note']);
+    expect(table.columns[4].label).toBe('Note');
+    expect(table.rows[0]).toEqual([t, expected, Math.round(((expected * 3.375) / 1207) * 100) / 100, Math.round(((expected * 3.375) / (110 * 1.207)) * 100) / 100, 'recommended contour']);
+    expect(table.rows.length).toBe((r.values.thresholdTable as number[][]).length + 1);
+    expect(table.rows.slice(1).every((row) => row[4] === '')).toBe(true);
+  });
+
+  it('a contour between two rungs sits between them, in threshold order', () => {
+    const v = ramp();
+    const t = 0.5; // rungs k/25: 0.48 (row 12) < 0.5 < 0.52
+    const m = buildMasks(v, t);
+    const r = maskAnalysis(v, t, m.raw, m.labelling, m.hard, 4);
+    const table = r.tables.find((x) => x.id === 'threshold-table')!;
+    const marked = table.rows.findIndex((row) => row[4] === 'recommended contour');
+    expect(marked).toBe(12);
+    expect(table.rows[marked][1]).toBe(27000 - Math.ceil(0.5 * 26999));
+    const thresholds = table.rows.map((row) => row[0] as number);
+    expect(thresholds).toEqual([...thresholds].sort((a, b) => a - b));
+  });
+});

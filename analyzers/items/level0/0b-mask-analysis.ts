@@ -6,7 +6,9 @@
  * (remaining voxels / remaining components)·Ts³ (VRS prints Ts³) and whose largest and smallest
  * are those outside the 95 % set (VRS shows the last included one). Overlap = |raw ∧ hard|/|raw|.
  * Threshold table: g_k = k·max/25 while g_k < max, voxels with V > g_k (strict), mass at
- * 1.207 Å³/Da (protein 1.37 g/cm³) and 110 Da per residue.
+ * 1.207 Å³/Da (protein 1.37 g/cm³) and 110 Da per residue. The ladder starts at max/25, often far
+ * above the recommended contour, so the contour gets a row of its own (the raw mask, V ≥ t, as in
+ * the results) in its place by threshold, and a marker in the mass-vs-threshold plot.
  * Warnings: n95 > 5; average remaining blob larger than one resolution element; overlap < 0.75.
  */
 import type { Table } from '../../report/schema.ts';
@@ -75,6 +77,20 @@ export function thresholdTable(data: Float32Array, voxelVolumeA3: number): Thres
   return rows;
 }
 
+/** The mass at the recommended contour from the raw mask's voxel count (V ≥ t). */
+export function contourRow(threshold: number, rawVoxels: number, voxelVolumeA3: number): ThresholdRow {
+  const volume = rawVoxels * voxelVolumeA3;
+  return { threshold, voxels: rawVoxels, kDa: volume / (A3_PER_DALTON * 1000), aminoAcids: volume / (DALTON_PER_RESIDUE * A3_PER_DALTON) };
+}
+
+/** Rows of the printed table: the ladder with the contour's row inserted where its threshold falls (ascending), marked in the last column. */
+export function tableRows(ladder: readonly ThresholdRow[], contour: ThresholdRow): (number | string)[][] {
+  const row = (r: ThresholdRow, note: string) => [Number(r.threshold.toPrecision(6)), r.voxels, round(r.kDa, 2), round(r.aminoAcids, 2), note];
+  const at = ladder.findIndex((r) => r.threshold > contour.threshold);
+  const k = at < 0 ? ladder.length : at;
+  return [...ladder.slice(0, k).map((r) => row(r, '')), row(contour, 'recommended contour'), ...ladder.slice(k).map((r) => row(r, ''))];
+}
+
 export function maskAnalysis(v: Volume, threshold: number, raw: Uint8Array, labelling: Labelling, hard: Uint8Array, resolution: number | null = null): ItemResult {
   const Ts3 = v.voxelSize[0] * v.voxelSize[1] * v.voxelSize[2];
   const blobLimit = resolutionElementVolume(resolution, Math.cbrt(Ts3));
@@ -102,6 +118,7 @@ export function maskAnalysis(v: Volume, threshold: number, raw: Uint8Array, labe
   }
   const overlap = S > 0 ? both / S : 0;
   const rows = thresholdTable(v.data, Ts3);
+  const atContour = contourRow(threshold, S, Ts3);
 
   const warnings: ItemResult['warnings'] = [];
   if (n95 > 5) warnings.push({ code: '0b.components95', text: `${n95} connected components are needed to hold 95% of the mass at the threshold (criterion: at most 5): there may be a connectivity problem; a lower threshold may help.` });
@@ -116,9 +133,9 @@ export function maskAnalysis(v: Volume, threshold: number, raw: Uint8Array, labe
   };
   const table: Table = {
     id: 'threshold-table',
-    caption: 'Mass enclosed at different thresholds (voxels strictly above each threshold)',
-    columns: [{ key: 'threshold', label: 'Threshold' }, { key: 'voxels', label: 'Voxel mass' }, { key: 'kDa', label: 'Molecular mass', unit: 'kDa' }, { key: 'aminoAcids', label: 'Amino acids' }],
-    rows: rows.map((r) => [Number(r.threshold.toPrecision(6)), r.voxels, round(r.kDa, 2), round(r.aminoAcids, 2)]),
+    caption: 'Mass enclosed at different thresholds (voxels strictly above each threshold; at the recommended contour, the raw mask: voxels at or above it)',
+    columns: [{ key: 'threshold', label: 'Threshold' }, { key: 'voxels', label: 'Voxel mass' }, { key: 'kDa', label: 'Molecular mass', unit: 'kDa' }, { key: 'aminoAcids', label: 'Amino acids' }, { key: 'note', label: 'Note' }],
+    rows: tableRows(rows, atContour),
   };
   return {
     warnings,
@@ -137,6 +154,7 @@ export function maskAnalysis(v: Volume, threshold: number, raw: Uint8Array, labe
       constructedVolume: constructed * Ts3,
       overlap,
       thresholdTable: rows.map((r) => [r.threshold, r.voxels, r.kDa, r.aminoAcids]),
+      contourRow: [atContour.threshold, atContour.voxels, atContour.kDa, atContour.aminoAcids],
     },
     results: [
       `Raw mask: at threshold ${threshold}, there are ${nComponents} connected components with ${S} voxels in total, a volume of ${f(S * Ts3)} Å³.`,
@@ -158,5 +176,5 @@ function round(x: number, digits: number): number {
 export const maskAnalysisItem = implementItem({
   spec: maskAnalysisSpec,
   compute: async (ctx) => measured(maskAnalysis(ctx.map, ctx.threshold, ctx.masks.raw, ctx.masks.labelling, ctx.masks.hard, ctx.resolution)),
-  outputs: async (ctx, m) => ({ figures: await ctx.figures.maskFigures(ctx.masks.raw, ctx.map, m.values.thresholdTable as number[][]), files: [] }),
+  outputs: async (ctx, m) => ({ figures: await ctx.figures.maskFigures(ctx.masks.raw, ctx.map, m.values.thresholdTable as number[][], m.values.contourRow as number[]), files: [] }),
 });

@@ -31,8 +31,10 @@ export const maskAnalysisSpec = defineItem({
     overlap: real,
     /** Rows [threshold, voxels, kDa, amino acids] of the mass enclosed at a ladder of thresholds. */
     thresholdTable: z.array(z.tuple([real, count, real, real])),
+    /** [threshold, voxels, kDa, amino acids] at the recommended contour itself (voxels of the raw mask, V ≥ t); absent in reports before it was. */
+    contourRow: z.tuple([real, count, real, real]).optional(),
   }),
-  units: { rawVolume: 'Å³', remainingAvgVolume: 'Å³', remainingBlobLimit: 'Å³', constructedVolume: 'Å³', thresholdTable: 'threshold, voxels, kDa, amino acids' },
+  units: { rawVolume: 'Å³', remainingAvgVolume: 'Å³', remainingBlobLimit: 'Å³', constructedVolume: 'Å³', thresholdTable: 'threshold, voxels, kDa, amino acids', contourRow: 'threshold, voxels, kDa, amino acids' },
   explanation: 'At the recommended threshold most of the mass should lie in a single connected piece. A few thousand tiny disconnected noise blobs are normal, but together they should hold little mass. The raw mask (plain thresholding) and the mask built for the analysis (thresholding, largest connected component, 2 Å dilation) should overlap well; the overlap is size(raw AND constructed)/size(raw), between 0 and 1.',
   criteria: 'OK if 1) at most 5 connected components hold 95% of the mass at the threshold, 2) the blobs outside those components are on average no larger than one resolution element (a sphere whose diameter is the reported resolution, or 2 voxels without one), and 3) the overlap between the raw and the constructed mask is at least 0.75.',
   warnings: [
