@@ -109,7 +109,8 @@ export function archiveJson(a: Archive): string {
  * header. Spreadsheet formulae in titles are neutralised (papaparse `escapeFormulae`).
  */
 export function archiveCsv(a: Archive): string {
-  const statusWord: Record<string, string> = { o: 'ok', w: 'warnings', n: 'not-applicable', f: 'failed', x: 'absent' };
+  // `f` is "failed" in the report's JSON; for a reader it means the item could not be measured.
+  const statusWord: Record<string, string> = { o: 'ok', w: 'warnings', n: 'not-applicable', f: 'not-measured', x: 'absent' };
   const header = [
     'id', 'title', 'resolution_A', 'deposition_date', 'release_date', 'passing', 'evaluable',
     ...ITEM_IDS.map((k) => `status_${k.replace('.', '')}`),

@@ -69,7 +69,7 @@ const STATUS_TEXT: Record<string, { cls: string; icon: string; short: (w: number
   o: { cls: 'ok', icon: '✓', short: () => 'OK', full: () => 'OK' },
   w: { cls: 'warnings', icon: '!', short: (w) => String(w), full: (w) => `${w} warning${w === 1 ? '' : 's'}` },
   n: { cls: 'not-applicable', icon: '–', short: () => 'n/a', full: () => 'Does not apply' },
-  f: { cls: 'failed', icon: '✗', short: () => 'fail', full: () => 'Could not be measured' },
+  f: { cls: 'failed', icon: '⊘', short: () => 'not measured', full: () => 'Could not be measured' },
   x: { cls: 'absent', icon: '·', short: () => '', full: () => 'Not in this report (its input is missing)' },
 };
 
