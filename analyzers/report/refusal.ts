@@ -41,14 +41,22 @@ export function parseRefusal(json: unknown, source = 'refusal.json'): Refusal {
   return r.data;
 }
 
-/** The refusal of an entry, from whatever metadata shape carries these fields. */
+/**
+ * A reason as published: file paths cut to their file name, so that the page never shows the
+ * analysing machine's folders and the same refusal is byte-identical whatever the output folder.
+ */
+export function withoutFolders(reason: string): string {
+  return reason.replace(/(?:\/[^\s/()]+)+\/([^\s/()]+)/gu, '$1');
+}
+
+/** The refusal of an entry, from whatever metadata shape carries these fields; its reason without folders. */
 export function makeRefusal(entry: Omit<RefusalEntry, 'authors'> & { readonly authors: readonly string[] }, stage: Refusal['stage'], reason: string, analyzerVersion: string): Refusal {
   const { id, title, authors, depositionDate, releaseDate, resolution, threshold, method } = entry;
   return Refusal.parse({
     schemaVersion: REFUSAL_SCHEMA_VERSION,
     entry: { id, title, authors: [...authors], depositionDate, releaseDate, resolution, threshold, method },
     stage,
-    reason,
+    reason: withoutFolders(reason),
     analyzer: { name: 'emvr', version: analyzerVersion },
   });
 }
