@@ -53,7 +53,11 @@ describe('each phantom defect fires its own warning and nothing else (0.a–0.h)
       if (p.expect.backgroundExactlyZero) {
         expect(failed).toEqual(['0.c']);
         expect(reportItem(r, '0.c')!.reason).toMatch(/masked before deposition/);
+        // The abstract names what could not be measured and why (the score leaves it out).
+        expect(r.summary.filter((s) => s.startsWith('0.c could not be measured: ')).length).toBe(1);
+        expect(r.summary.find((s) => s.startsWith('0.c '))).toMatch(/the map was masked before deposition, so its noise cannot be tested; it is not counted in the score\.$/);
       } else {
+        expect(r.summary.filter((s) => s.includes('could not be measured'))).toEqual([]);
         expect(failed).toEqual([]);
       }
       expect([...warned].sort(), JSON.stringify(LEVEL0.map((k) => reportItem(r, k)!.warnings.map((w) => w.code)))).toEqual([...p.expect.warns].sort());

@@ -1,13 +1,14 @@
 /**
  * The overall score and the abstract (level0-spec.md §12): an item that was measured and has
  * automatic criteria is evaluable; it passes when it has no warning. Not-applicable and failed
- * items count in neither. The abstract's sentences come from each item's spec.
+ * items count in neither. The abstract's sentences come from each item's spec; an item that could
+ * not be measured gets a sentence with the reason.
  */
 import { itemSpec, type ItemId } from './catalog.ts';
 import type { AnyItem } from './parts.ts';
 
 /** Items in report order, as the runner produced them. */
-type Items = readonly Pick<AnyItem, 'id' | 'status' | 'evaluable'>[];
+type Items = readonly Pick<AnyItem, 'id' | 'status' | 'evaluable' | 'reason'>[];
 
 export function scoreItems(items: Items): { passing: number; evaluable: number } {
   let passing = 0;
@@ -21,19 +22,31 @@ export function scoreItems(items: Items): { passing: number; evaluable: number }
 }
 
 /** Abstract sentence of an item, or null when it contributes none in this state. */
-export function summarySentence(id: ItemId, status: AnyItem['status']): string | null {
+export function summarySentence(id: ItemId, status: AnyItem['status'], reason?: string): string | null {
   const s = itemSpec(id).summary;
   if (status === 'ok') return s.ok;
   if (status === 'warnings') return `There seems to be a problem with ${s.problem} (see ${id}).`;
+  if (status === 'failed') return notMeasuredSentence(id, reason ?? '');
   return null;
+}
+
+/**
+ * An item that ran and could not measure is a finding (a map masked before deposition has no
+ * noise to test): the abstract says so with the reason, since the score silently leaves it out.
+ * An analyzer bug is named as such, not quoted (its message is for developers, on the item).
+ */
+export function notMeasuredSentence(id: ItemId, reason: string): string {
+  const why = reason.trim().replace(/\s+/gu, ' ').replace(/\.$/u, '');
+  if (why === '' || why.startsWith('internal error')) return `${id} could not be measured because of an internal error of the analyzer (see ${id}); it is not counted in the score.`;
+  return `${id} could not be measured: ${why}; it is not counted in the score.`;
 }
 
 /** Abstract sentences in item order, the score sentence, and the missing-resolution notice. */
 export function summarize(items: Items, score: { passing: number; evaluable: number }, resolution: number | null): string[] {
   const out: string[] = [];
   for (const it of items) {
-    // An item whose criteria could not be evaluated has nothing to say in the abstract.
-    const s = it.evaluable || it.status !== 'ok' ? summarySentence(it.id as ItemId, it.status) : null;
+    // A measured item whose criteria could not be evaluated has nothing to say in the abstract.
+    const s = it.evaluable || it.status !== 'ok' ? summarySentence(it.id as ItemId, it.status, it.reason) : null;
     if (s) out.push(s);
   }
   out.push(`The overall score (passing tests) of this report is ${score.passing} out of ${score.evaluable} evaluable items.`);

@@ -7,9 +7,13 @@
  * whose entry folder is missing is put back (the ledger still describes it), otherwise deleted.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Refusal } from '../../analyzers/report/refusal.ts';
 import { checkEmdbId } from '../emdb/ids.ts';
+
+/** File of a refused entry's folder (analyzers/report/refusal.ts); a folder holds it or report.json. */
+export const REFUSAL_FILE = 'refusal.json';
 
 const ASIDE_RE = /^\.old-(EMD-\d{4,})-\d+$/u;
 
@@ -52,6 +56,28 @@ export async function publishEntry(contentDir: string, id: string, staged: strin
     throw err;
   }
   if (had) await rm(aside, { recursive: true, force: true });
+}
+
+/**
+ * Publishes a refused entry: its folder then holds only `refusal.json` (staged beside the
+ * analysis staging folder, swapped in like a report), replacing any earlier report.
+ */
+export async function publishRefusal(contentDir: string, outDir: string, runId: number, refusal: Refusal): Promise<void> {
+  const id = refusal.entry.id;
+  const staged = `${stagingFolder(outDir, runId, id)}.refusal`;
+  await rm(staged, { recursive: true, force: true });
+  await mkdir(staged, { recursive: true });
+  try {
+    await writeFile(path.join(staged, REFUSAL_FILE), `${JSON.stringify(refusal, null, 2)}\n`);
+    await publishEntry(contentDir, id, staged, runId);
+  } finally {
+    await rm(staged, { recursive: true, force: true });
+  }
+}
+
+/** Whether the published folder of `id` is a refusal. */
+export async function isPublishedRefusal(contentDir: string, id: string): Promise<boolean> {
+  return exists(path.join(entryFolder(contentDir, id), REFUSAL_FILE));
 }
 
 /** Removes the published folder of `id`, if any (renamed aside first, then deleted). */

@@ -16,7 +16,9 @@ import { describe, expect, it } from 'vitest';
 import { parseReport, type Report } from '../../analyzers/report/schema.ts';
 import { projectRoot } from '../../analyzers/testing/fixtures.ts';
 import { judgeReport } from '../commands/demo-run.ts';
-import type { SimulatedEntry } from '../mirror/mirror-folder.ts';
+import { phantomId, type SimulatedEntry } from '../mirror/mirror-folder.ts';
+import { phantomNames } from '../../analyzers/simulate/phantoms.ts';
+import { MANIFEST_FILE } from '../site/build-manifest.ts';
 
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -28,6 +30,52 @@ function run(args: string[]): Promise<{ status: number | null; stdout: string; s
     child.once('error', reject);
     child.once('exit', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** Every file under `dir` whose path ends with `suffix`. */
+async function findFiles(dir: string, suffix: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile() && path.join(e.parentPath, e.name).endsWith(suffix)) out.push(path.join(e.parentPath, e.name));
+  return out;
+}
+
+/**
+ * What could not be measured and what was refused reach the reader: the masked phantom's summary
+ * and page say 0.c was not measured and why, its CSV row says "not-measured"; the refused phantom
+ * has a page with the reason, an index.json and all.csv row "refused", and a search record.
+ */
+async function checkPublishedFindings(out: string): Promise<void> {
+  const refusedId = phantomId(phantomNames.indexOf('threshold-too-high'));
+  const maskedId = phantomId(phantomNames.indexOf('masked-background'));
+  const site = path.join(out, 'site');
+  const masked = JSON.parse(await readFile(path.join(out, 'content', 'entries', maskedId, 'report.json'), 'utf8'));
+  expect(masked.summary).toContainEqual(expect.stringMatching(/^0\.c could not be measured: the background is constant .*: the map was masked before deposition, so its noise cannot be tested; it is not counted in the score\.$/u));
+  const [maskedPage] = await findFiles(site, `/${maskedId}/index.html`);
+  const maskedHtml = await readFile(maskedPage, 'utf8');
+  expect(maskedHtml).toMatch(/0\.c could not be measured: the background is constant/u);
+  expect(maskedHtml).toMatch(/What could not be measured<\/h3>/u);
+  expect(maskedHtml).toMatch(/data-not-measured="0\.c"/u);
+
+  const [refusedPage] = await findFiles(site, `/${refusedId}/index.html`);
+  const refusedHtml = await readFile(refusedPage, 'utf8');
+  expect(refusedHtml).toMatch(/data-refused="true"/u);
+  expect(refusedHtml).toMatch(/<span data-reason[^>]*>threshold [^<]* is too high: no voxel of [^<]* reaches it/u);
+
+  const csv = (await readFile(path.join(site, 'all.csv'), 'utf8')).split('\n');
+  const header = csv[0].split(',');
+  const rowOf = (id: string) => csv.find((l) => l.startsWith(`${id},`))!.split(',');
+  const c = header.indexOf('status_0c');
+  expect(rowOf(maskedId)[c]).toBe('not-measured');
+  expect(csv.some((l) => /(^|,)failed(,|$)/u.test(l))).toBe(false);
+  const refusedRow = rowOf(refusedId);
+  expect(header.filter((h) => h.startsWith('status_')).map((h) => refusedRow[header.indexOf(h)])).toEqual(header.filter((h) => h.startsWith('status_')).map(() => 'refused'));
+
+  const index = JSON.parse(await readFile(path.join(site, 'index.json'), 'utf8'));
+  const row = index.rows.find((r: unknown[]) => r[0] === refusedId);
+  expect(row[index.columns.indexOf('status')]).toBe('r'.repeat(index.items.length));
+  const manifest = JSON.parse(await readFile(path.join(site, MANIFEST_FILE), 'utf8'));
+  expect(manifest.entries[refusedId].record).toMatchObject({ meta: { entry: refusedId, score: 'refused' }, content: expect.stringMatching(/refused: threshold .* is too high/u) });
+  expect(manifest.entries[refusedId].report).toMatch(/^refusal:[0-9a-f]{64}$/u);
 }
 
 describe('emvr demo', () => {
@@ -44,7 +92,9 @@ describe('emvr demo', () => {
     expect(first.stdout).toMatch(/^EMD-90012 optimistic-resolution .*1\.a WARN 1\.b WARN .* OK$/mu);
     expect(first.stdout).toMatch(/^EMD-90013 masked-half-maps .* OK$/mu);
     expect(first.stdout).toMatch(/^EMD-90014 fitted-model .*model 9xyz recorded; Level A: fit aligned, CC_mask .* OK$/mu);
-    expect((await readdir(path.join(out, 'content', 'entries'))).length).toBe(13);
+    // 13 reports and the refused phantom's refusal.json.
+    expect((await readdir(path.join(out, 'content', 'entries'))).length).toBe(14);
+    await checkPublishedFindings(out);
     // The model entry: inputs.model is the file the mirror served at the PDB archive path, with its PDB ID.
     const served = createHash('sha256').update(await readFile(path.join(out, 'mirror', '_models', '9xyz.cif.gz'))).digest('hex');
     const withModel = JSON.parse(await readFile(path.join(out, 'content', 'entries', 'EMD-90014', 'report.json'), 'utf8'));

@@ -32,6 +32,7 @@ import { modelToMmcif } from '../mirror/mmcif-write.ts';
 import { buildEntryJson } from '../emdb/entry-json.ts';
 import { startMirror, type Mirror } from '../mirror/mirror.ts';
 import { gzipMap, writeMirrorEntry, writeMirrorFile, writeMirrorModel, writeModelEntries, writeSimulatedEntries } from '../mirror/mirror-folder.ts';
+import { parseRefusal } from '../../analyzers/report/refusal.ts';
 import { Ledger } from './ledger.ts';
 import { runNightly, type NightlyOptions, type NightlySummary } from './pipeline.ts';
 import { siteBuilderAvailable } from './site-build.ts';
@@ -128,7 +129,11 @@ describe('nightly: only what changed', () => {
     // The cut-short download was resumed with a Range request, and the map verified.
     const maps1 = mirror.requests.filter((r) => r.path.includes('/structures/EMD-90001/map/'));
     expect(maps1.map((r) => r.status)).toEqual([200, 206]);
-    expect((await readdir(path.join(out, 'content', 'entries'))).sort()).toEqual(['EMD-90001', 'EMD-90002', 'EMD-90010']);
+    // The refused entry is published as a finding: refusal.json alone, with its metadata and reason.
+    expect((await readdir(path.join(out, 'content', 'entries'))).sort()).toEqual(['EMD-90001', 'EMD-90002', 'EMD-90005', 'EMD-90010']);
+    expect(await readdir(path.join(out, 'content', 'entries', 'EMD-90005'))).toEqual(['refusal.json']);
+    const refusal = parseRefusal(JSON.parse(await readFile(path.join(out, 'content', 'entries', 'EMD-90005', 'refusal.json'), 'utf8')));
+    expect(refusal).toMatchObject({ schemaVersion: 1, stage: 'analysis', entry: { id: 'EMD-90005' }, reason: expect.stringMatching(/threshold .* is too high: no voxel of .* reaches it/u) });
     expect(run1.site).toBe(haveSite ? 'built' : 'skipped: the site builder (emvr build) is not available in this checkout');
     const report2 = await readFile(path.join(out, 'content', 'entries', 'EMD-90002', 'report.json'), 'utf8');
     const r2 = JSON.parse(report2);
@@ -241,7 +246,11 @@ describe('nightly: half maps', () => {
     const text = formatSummary(run1);
     expect(text).toMatch(/analysed 2, reused 0, refused 1, failed 3/u);
     for (const f of ['emd_90200_half_map_2.map.gz', 'emd_90201_half_map_2.map.gz', 'emd_90202_half_map_1.map.gz', 'emd_90204_half_map_1.map.gz']) expect(text).toContain(f);
-    expect((await readdir(path.join(out, 'content', 'entries'))).sort()).toEqual(['EMD-90001', 'EMD-90203']);
+    // The half map off the map's grid is refused and published as such, its reason without the cache's folders.
+    expect((await readdir(path.join(out, 'content', 'entries'))).sort()).toEqual(['EMD-90001', 'EMD-90202', 'EMD-90203']);
+    const refused = parseRefusal(JSON.parse(await readFile(path.join(out, 'content', 'entries', 'EMD-90202', 'refusal.json'), 'utf8')));
+    expect(refused.reason).toMatch(/^half map emd_90202_half_map_1\.map\.gz \(84×84×84 voxels of 1\.2×1\.2×1\.2 Å\) is not on the grid of the map emd_90202\.map\.gz /u);
+    expect(refused.reason).not.toContain(out);
     // Nothing half-downloaded is left in the cache of the failed entries.
     expect((await tree(path.join(out, 'cache'))).size).toBeGreaterThan(0);
     expect([...(await tree(path.join(out, 'cache'))).keys()].filter((f) => f.includes('.part'))).toEqual([]);

@@ -5,6 +5,7 @@
  * XML, files); both go through the same steps. Output folder layout:
  *
  *   <out>/content/entries/EMD-N/{report.json, figures/}   published reports (deterministic)
+ *   <out>/content/entries/EMD-N/refusal.json               or a published refusal (analyzers/report/refusal.ts)
  *   <out>/cache/EMD-N/emd_N.map.gz (+ .json sidecar)       verified map downloads
  *   <out>/cache/EMD-N/other/<file> (+ .json sidecar)       verified half maps (the archive's layout)
  *   <out>/cache/EMD-N/model/<pdb>.cif.gz (+ .json sidecar) verified fitted model (from the PDB archive)
@@ -62,7 +63,8 @@ import type { EmdbEndpoints } from '../emdb/endpoints.ts';
 import { sha256Json, toReportEntry, type EntryMetadata } from '../emdb/entry-metadata.ts';
 import { describeError, type HttpOptions } from '../emdb/http.ts';
 import { checkEmdbId, compareEmdbIds, mapFileName } from '../emdb/ids.ts';
-import { cleanStaging, publishedReportSha, publishEntry, recoverContent, stagingFolder, unpublishEntry } from './content.ts';
+import { cleanStaging, isPublishedRefusal, publishedReportSha, publishEntry, publishRefusal, recoverContent, stagingFolder, unpublishEntry } from './content.ts';
+import { makeRefusal, type RefusalEntry } from '../../analyzers/report/refusal.ts';
 import { openLedger } from './ledger-recover.ts';
 import { type Ledger, type EntryRunRecord, type EntryRunStatus, type ExtraInputRecord, type Stage } from './ledger.ts';
 import { NightlyLock } from './lock.ts';
@@ -454,6 +456,11 @@ async function processEntry(id: string, ctx: EntryContext): Promise<EntryRunReco
   }
 }
 
+/** The metadata a refusal page shows. */
+function refusalEntry(m: EntryMetadata): RefusalEntry {
+  return { id: m.id, title: m.title, authors: [...m.authors], depositionDate: m.depositionDate, releaseDate: m.releaseDate, resolution: m.resolution, threshold: m.threshold, method: m.method };
+}
+
 /**
  * Everything before the analysis: metadata, refusals, map download and verification, reuse of an
  * unchanged report. Returns the entry's final record, or what its analysis needs.
@@ -510,12 +517,20 @@ async function prepareEntry(id: string, ctx: EntryContext): Promise<{ done: Entr
     const prev = ledger.entry(id);
     const sameInputsAsSettled = prev !== null && prev.okVersion === ANALYZER_VERSION && prev.okMetadataSha256 === metadataSha;
     let refusal: string | null = null;
+    // A released map without a contour level is a finding about the deposition and is published;
+    // an entry not released, or of a method this run leaves out, is not ours to publish.
+    let publish = false;
     if (m.status !== null && m.status !== 'REL') refusal = `entry status is ${m.status}, not released (REL)`;
     else if (ctx.methods.length > 0 && !ctx.methods.includes(m.method ?? '')) refusal = `method ${m.method ?? 'unknown'} is not analysed (accepted: ${ctx.methods.join(', ')})`;
-    else if (m.threshold === null) refusal = 'EMDB gives no contour level for this map; Level 0 needs one';
+    else if (m.threshold === null) {
+      refusal = 'EMDB gives no contour level for this map; Level 0 needs one';
+      publish = true;
+    }
     if (refusal !== null) {
-      if (sameInputsAsSettled && prev?.okStatus === 'refused') return done(rec('reused', null, `refused earlier: ${refusal}`));
-      await unpublishEntry(paths.content, id, ctx.runId);
+      const reused = sameInputsAsSettled && prev?.okStatus === 'refused';
+      if (publish && !(reused && (await isPublishedRefusal(paths.content, id)))) await publishRefusal(paths.content, paths.root, ctx.runId, makeRefusal(refusalEntry(m), 'metadata', refusal, ANALYZER_VERSION));
+      if (reused) return done(rec('reused', null, `refused earlier: ${refusal}`));
+      if (!publish) await unpublishEntry(paths.content, id, ctx.runId);
       return done(rec('refused', 'metadata', refusal));
     }
 
@@ -554,7 +569,11 @@ async function prepareEntry(id: string, ctx: EntryContext): Promise<{ done: Entr
 
     // Reuse when nothing the report depends on changed and the published report is intact.
     if (sameInputsAsSettled && prev?.okMapSha256 === mapSha && prev.okExtraInputsSha256 === extraInputsSha) {
-      if (prev.okStatus === 'refused') return done(rec('reused', null, `refused earlier: ${prev.okReason ?? ''}`.trim()));
+      if (prev.okStatus === 'refused') {
+        // A refusal settled before refusals were published gets its page now.
+        if (prev.okReason && !(await isPublishedRefusal(paths.content, id))) await publishRefusal(paths.content, paths.root, ctx.runId, makeRefusal(refusalEntry(m), 'analysis', prev.okReason, ANALYZER_VERSION));
+        return done(rec('reused', null, `refused earlier: ${prev.okReason ?? ''}`.trim()));
+      }
       if (prev.okStatus === 'analysed' && prev.reportSha256 !== null && (await publishedReportSha(paths.content, id)) === prev.reportSha256) {
         if (opts.pruneMaps) await pruneInputs(inputPaths);
         return done(rec('reused', null, null, { reportSha256: prev.reportSha256 }));
@@ -587,7 +606,7 @@ async function prepareEntry(id: string, ctx: EntryContext): Promise<{ done: Entr
 }
 
 /**
- * After the analysis: a refusal unpublishes the entry, a failure keeps what is published, a
+ * After the analysis: a refusal is published as refusal.json, a failure keeps what is published, a
  * success publishes `dir` (a folder on the output's file system, moved into content/). Returns the record.
  */
 async function finishEntry(pe: PendingEntry, r: AnalysisOutcome, dir: string | null, ctx: EntryContext, notes: readonly string[] = []): Promise<EntryRunRecord> {
@@ -596,7 +615,8 @@ async function finishEntry(pe: PendingEntry, r: AnalysisOutcome, dir: string | n
   if (!r.ok) {
     if (r.diskFull) throw new DiskFullError(r.message);
     if (r.kind === 'refused') {
-      await unpublishEntry(paths.content, id, ctx.runId);
+      // A map the analysis refuses (a contour above its maximum) is a finding: it is published.
+      await publishRefusal(paths.content, paths.root, ctx.runId, makeRefusal(pe.entry, 'analysis', r.message, ANALYZER_VERSION));
       return pe.rec('refused', 'analysis', r.message, { analyseSeconds: r.seconds, notes });
     }
     return pe.rec('failed', 'analysis', r.kind === 'corrupt' ? `corrupt map: ${r.message}` : `analysis error: ${r.message}`, { analyseSeconds: r.seconds, notes });

@@ -80,7 +80,7 @@ export function rendererHash(projectRoot: string, settings: Record<string, unkno
   return h.digest('hex').slice(0, 32);
 }
 
-/** sha256 of each entry's report.json in `<content>/entries` (folders with a valid ID name only). */
+/** sha256 of each entry's report.json (or, for a refused entry, `refusal:` + that of its refusal.json) in `<content>/entries` (folders with a valid ID name only). */
 export async function reportHashes(content: string): Promise<Map<string, string>> {
   const root = path.join(content, 'entries');
   const ids = fs.readdirSync(root).filter((n) => EntryId.safeParse(n).success).sort();
@@ -94,6 +94,12 @@ export async function reportHashes(content: string): Promise<Map<string, string>
         out.set(id, sha256(await fsp.readFile(path.join(root, id, 'report.json'))));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        // A refused entry's page, row and record come from its refusal.json: that is its key.
+        try {
+          out.set(id, `refusal:${sha256(await fsp.readFile(path.join(root, id, 'refusal.json')))}`);
+        } catch (e2) {
+          if ((e2 as NodeJS.ErrnoException).code !== 'ENOENT') throw e2;
+        }
       }
     }
   };

@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
+import { makeRefusal } from '../../analyzers/report/refusal.ts';
 import type { Report } from '../../analyzers/report/schema.ts';
 import { makePhantom } from '../../analyzers/simulate/phantoms.ts';
 import { writeMrc } from '../../analyzers/volume/to-mrc.ts';
@@ -135,6 +136,26 @@ describe('site build: fan-out, incremental rebuild, kill -9', () => {
     expect(a.has(path.join(entryFolder(`EMD-${FIRST + 20}`, F), 'index.html'))).toBe(true);
     expect(a).toEqual(tree(clean));
     expect(fs.readdirSync(tmp).filter((n) => /\.(building|trash)/u.test(n))).toEqual([]);
+
+    // A refused entry (refusal.json) is keyed on that file: new, it is rendered; unchanged, it is
+    // not; with another reason, it is rendered again.
+    const refusedId = `EMD-${FIRST + 30}`;
+    const writeRefusal = (reason: string) => {
+      fs.mkdirSync(path.join(content, 'entries', refusedId), { recursive: true });
+      fs.writeFileSync(path.join(content, 'entries', refusedId, 'refusal.json'), JSON.stringify(makeRefusal({ id: refusedId, title: 'Refused map', authors: [], depositionDate: null, releaseDate: null, resolution: 4, threshold: 9, method: null }, 'analysis', reason, '1')));
+    };
+    const refusedPage = path.join(out, entryFolder(refusedId, F), 'index.html');
+    writeRefusal('threshold 9 is too high: no voxel of emd.map reaches it (map maximum 1); lower it');
+    const r1 = await build(out);
+    expect([r1.mode, r1.rendered, r1.entries]).toEqual(['incremental', 2, COUNT + 1]);
+    expect(fs.readFileSync(refusedPage, 'utf8')).toMatch(/threshold 9 is too high/u);
+    const r2 = await build(out);
+    expect(r2.rendered).toBe(1);
+    writeRefusal('threshold 9 is too high: no voxel of emd.map reaches it (map maximum 2); lower it');
+    const r3 = await build(out);
+    expect(r3.rendered).toBe(2);
+    expect(fs.readFileSync(refusedPage, 'utf8')).toMatch(/map maximum 2\)/u);
+    fs.rmSync(path.join(content, 'entries', refusedId), { recursive: true });
   }, 600_000);
 
   /** `emvr build` as a child process, SIGKILLed when `killWhen` first holds (polled) or by its own hook. */

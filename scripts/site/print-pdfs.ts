@@ -173,7 +173,8 @@ async function printOne(page: Page, url: string, id: string, outFile: string): P
  */
 export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<PrintSummary> {
   const log = o.log ?? (() => undefined);
-  const ids = o.ids.filter((id) => EntryId.safeParse(id).success);
+  // A refused entry (refusal.json, no report.json) has a one-screen page and no PDF.
+  const ids = o.ids.filter((id) => EntryId.safeParse(id).success && fs.existsSync(path.join(o.contentDir, 'entries', id, 'report.json')));
   const folderOf = o.folderOf ?? ((id: string) => id);
   await fsp.mkdir(o.cacheDir, { recursive: true });
   const manifest = readManifest(o.cacheDir);

@@ -13,12 +13,12 @@ import type { AstroIntegration } from 'astro';
 import Papa from 'papaparse';
 import { EntryId, reportFigures, reportItems, type ItemId, type Report, type Table } from '../../analyzers/report/schema.ts';
 import { Worker } from 'node:worker_threads';
-import { entriesToRender, entryDir, listEntryIds, tryReadReport } from '../src/lib/content.ts';
+import { entriesToRender, entryDir, listEntryIds, tryReadRefusal, tryReadReport } from '../src/lib/content.ts';
 import { entryFolder, fanOut, type FanOut } from '../src/lib/entry-path.ts';
 import { REPORT_FILE, tableCsvFile } from '../src/lib/downloads.ts';
 import { FORMULA_FOLDER } from '../src/lib/rehype-math-images.ts';
-import { searchRecord, type SearchRecord } from '../src/lib/search-record.ts';
-import { indexRow, type IndexRow } from '../src/lib/archive-index.ts';
+import { refusalSearchRecord, searchRecord, type SearchRecord } from '../src/lib/search-record.ts';
+import { indexRow, refusalRow, type IndexRow } from '../src/lib/archive-index.ts';
 
 /** Entries handled at once: enough to keep the disk busy, few enough to bound open files. */
 const CONCURRENCY = 16;
@@ -134,6 +134,14 @@ export async function stageAllEntryAssets(stage: string): Promise<StagedAssets> 
   const worker = async () => {
     while (next < ids.length) {
       const id = ids[next++];
+      // A refused entry has a page, a row and a search record, but no assets to copy.
+      const refused = tryReadRefusal(id);
+      if (!refused.ok) continue;
+      if (refused.refusal) {
+        records.push({ record: refusalSearchRecord(refused.refusal, f), row: refusalRow(refused.refusal) });
+        entries++;
+        continue;
+      }
       const r = tryReadReport(id);
       if (!r.ok) continue;
       records.push({ record: searchRecord(r.report, f), row: indexRow(r.report) });

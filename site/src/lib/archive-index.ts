@@ -6,10 +6,11 @@
 import fs from 'node:fs';
 import Papa from 'papaparse';
 import { HEADLINES, ITEM_IDS, reportItem, SCHEMA_VERSION, type ItemId, type ItemStatus, type Report } from '../../../analyzers/report/schema.ts';
-import { listEntryIds, tryReadReport } from './content.ts';
+import type { Refusal } from '../../../analyzers/report/refusal.ts';
+import { listEntryIds, tryReadRefusal, tryReadReport } from './content.ts';
 
-/** One-letter status codes of `IndexRow.status`, one per item in ITEM_IDS order; `x`: the report does not carry the item (its input is missing, or it was written before the item existed). */
-export const STATUS_CODE: Record<ItemStatus | 'absent', string> = { ok: 'o', warnings: 'w', 'not-applicable': 'n', failed: 'f', absent: 'x' };
+/** One-letter status codes of `IndexRow.status`, one per item in ITEM_IDS order; `x`: the report does not carry the item (its input is missing, or it was written before the item existed); `r`: the whole entry was refused (refusal.json). */
+export const STATUS_CODE: Record<ItemStatus | 'absent' | 'refused', string> = { ok: 'o', warnings: 'w', 'not-applicable': 'n', failed: 'f', absent: 'x', refused: 'r' };
 
 /**
  * Headline values copied into the index, from the item specs (report/catalog.ts `HEADLINES`): the
@@ -43,6 +44,12 @@ export function indexRow(r: Report): IndexRow {
   const warnings = items.map((it) => it?.warnings.length ?? 0);
   const keys = KEY_VALUES.map((k) => k.pick(r));
   return [r.entry.id, r.entry.title, r.entry.resolution, r.entry.depositionDate, r.entry.releaseDate, r.score.passing, r.score.evaluable, status, warnings, ...keys];
+}
+
+/** The index row of a refused entry: no score, every item `r`, no key values. */
+export function refusalRow(r: Refusal): IndexRow {
+  const e = r.entry;
+  return [e.id, e.title, e.resolution, e.depositionDate, e.releaseDate, 0, 0, STATUS_CODE.refused.repeat(ITEM_IDS.length), ITEM_IDS.map(() => 0), ...KEY_VALUES.map(() => null)];
 }
 
 /** The whole archive: rows in accession order plus the entries whose report could not be read. */
@@ -80,6 +87,15 @@ export function loadArchive(): Archive {
       rows.push(row);
       continue;
     }
+    const refused = tryReadRefusal(id);
+    if (!refused.ok) {
+      skipped.push({ id, error: refused.error });
+      continue;
+    }
+    if (refused.refusal) {
+      rows.push(refusalRow(refused.refusal));
+      continue;
+    }
     const r = tryReadReport(id);
     if (r.ok) rows.push(indexRow(r.report));
     else skipped.push({ id, error: r.error });
@@ -109,7 +125,8 @@ export function archiveJson(a: Archive): string {
  * header. Spreadsheet formulae in titles are neutralised (papaparse `escapeFormulae`).
  */
 export function archiveCsv(a: Archive): string {
-  const statusWord: Record<string, string> = { o: 'ok', w: 'warnings', n: 'not-applicable', f: 'failed', x: 'absent' };
+  // `f` is "failed" in the report's JSON; for a reader it means the item could not be measured.
+  const statusWord: Record<string, string> = { o: 'ok', w: 'warnings', n: 'not-applicable', f: 'not-measured', x: 'absent', r: 'refused' };
   const header = [
     'id', 'title', 'resolution_A', 'deposition_date', 'release_date', 'passing', 'evaluable',
     ...ITEM_IDS.map((k) => `status_${k.replace('.', '')}`),

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EntryId, parseReport, SCHEMA_VERSION, type Report } from '../../../analyzers/report/schema.ts';
+import { parseRefusal, type Refusal } from '../../../analyzers/report/refusal.ts';
 
 /**
  * Absolute content folder: `EMVR_CONTENT` (made absolute by astro.config.mjs), else ./content
@@ -33,7 +34,8 @@ export function compareEntryIds(a: string, b: string): number {
 }
 
 /**
- * Entry IDs that have a report.json, in accession order. Folder names that are not valid IDs are
+ * Entry IDs that have a report.json or a refusal.json (an entry the analysis refused, published
+ * as a finding), in accession order. Folder names that are not valid IDs are
  * ignored: an ID becomes a URL path and a file name, so nothing unchecked gets that far.
  */
 export function listEntryIds(): string[] {
@@ -45,7 +47,7 @@ export function listEntryIds(): string[] {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return names.filter((n) => EntryId.safeParse(n).success && fs.existsSync(path.join(root, n, 'report.json'))).sort(compareEntryIds);
+  return names.filter((n) => EntryId.safeParse(n).success && (fs.existsSync(path.join(root, n, 'report.json')) || fs.existsSync(path.join(root, n, 'refusal.json')))).sort(compareEntryIds);
 }
 
 /**
@@ -97,4 +99,25 @@ export function entriesToRender(ids: string[]): string[] {
   if (!file) return ids;
   const only = new Set(JSON.parse(fs.readFileSync(file, 'utf8')) as string[]);
   return ids.filter((id) => only.has(id));
+}
+
+/**
+ * The refusal of `id`: parsed `refusal.json` when the folder has no report.json (a report always
+ * wins: the nightly replaces the whole folder, so both only meet in a hand-made folder), else
+ * null. Throws when the file does not match its schema.
+ */
+export function readRefusal(id: string): Refusal | null {
+  const dir = entryDir(id);
+  const file = path.join(dir, 'refusal.json');
+  if (fs.existsSync(path.join(dir, 'report.json')) || !fs.existsSync(file)) return null;
+  return parseRefusal(JSON.parse(fs.readFileSync(file, 'utf8')), file);
+}
+
+/** `readRefusal` that returns the error instead of throwing. */
+export function tryReadRefusal(id: string): { ok: true; refusal: Refusal | null } | { ok: false; error: string } {
+  try {
+    return { ok: true, refusal: readRefusal(id) };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
 }

@@ -130,6 +130,8 @@ export interface EntryView {
   summaryRows: { id: ItemId; title: string; anchor: string; section: string; label: StatusLabel }[];
   warningGroups: { id: ItemId; title: string; anchor: string; section: string; warnings: AnyItem['warnings'] }[];
   warningCount: number;
+  /** Items that ran and could not measure, with the reason: a finding the score leaves out. */
+  notMeasured: { id: ItemId; title: string; anchor: string; section: string; reason: string }[];
   header: ValueRow[];
   input: { rows: ValueRow[]; notes: string[]; warnings: { text: string; code: string }[]; figureGroups: FigureGroupView[]; halfMapFigureGroups: FigureGroupView[] };
   items: ItemView[];
@@ -213,6 +215,7 @@ export function entryView(r: Report): EntryView {
   const levelsText = presentLevels.length === 1 ? `Level ${presentLevels[0]}` : `Levels ${presentLevels.slice(0, -1).join(', ')} and ${presentLevels.at(-1)}`;
   const summaryRows = items.map((i) => ({ id: i.id, title: i.title, anchor: i.anchor, section: i.section, label: i.label }));
   const warningGroups = items.filter((i) => i.warnings.length > 0).map((i) => ({ id: i.id, title: i.title, anchor: i.anchor, section: i.section, warnings: i.warnings }));
+  const notMeasured = items.filter((i) => i.label.status === 'failed').map((i) => ({ id: i.id, title: i.title, anchor: i.anchor, section: i.section, reason: i.reason ?? '' }));
 
   const e = r.entry;
   const vs = r.inputs.map.voxelSize;
@@ -266,6 +269,7 @@ export function entryView(r: Report): EntryView {
     summaryRows,
     warningGroups,
     warningCount: warningGroups.reduce((n, g) => n + g.warnings.length, 0),
+    notMeasured,
     header,
     input: { rows: inputRows, notes: inp.notes.map((n) => `${n.message} (${n.code})`), warnings: (r.inputs.warnings ?? []).map((w) => ({ text: w.message, code: w.code })), figureGroups: inputGroups, halfMapFigureGroups: halfMapGroups },
     items,

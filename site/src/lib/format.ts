@@ -131,7 +131,9 @@ export function statusLabel(status: ItemStatus, warnings: number, evaluable = tr
     case 'not-applicable':
       return { status, cls: status, icon: '–', text: 'Does not apply', short: 'n/a' };
     case 'failed':
-      return { status, cls: status, icon: '✗', text: 'Could not be measured', short: 'failed' };
+      // "failed" stays the JSON status; readers see "not measured", which is what it means for a
+      // masked map or a refused input (an analyzer bug says so in the item's reason).
+      return { status, cls: status, icon: '⊘', text: 'Could not be measured', short: 'not measured' };
     default:
       return assertNever(status);
   }

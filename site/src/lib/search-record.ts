@@ -3,6 +3,7 @@
  * the searchable text (ID, title, authors, PDB IDs) and the metadata a result shows. Pagefind
  * indexes these records directly (scripts/site/pagefind-index.ts) instead of parsing 50 000 pages.
  */
+import type { Refusal } from '../../../analyzers/report/refusal.ts';
 import type { Report } from '../../../analyzers/report/schema.ts';
 import { entryFolder, type FanOut } from './entry-path.ts';
 
@@ -23,5 +24,17 @@ export function searchRecord(r: Report, f: FanOut): SearchRecord {
     content: [e.id, title, e.authors.join('; '), e.pdbIds.join(' ')].filter((s) => s !== '').join('\n'),
     language: 'en',
     meta: { title: `${e.id} ${title}`, entry: e.id, score: `${r.score.passing} of ${r.score.evaluable}` },
+  };
+}
+
+/** The record of a refused entry: found like any other, its score shown as "refused". */
+export function refusalSearchRecord(r: Refusal, f: FanOut): SearchRecord {
+  const e = r.entry;
+  const title = e.title ?? '(untitled entry)';
+  return {
+    url: `/${entryFolder(e.id, f)}/`,
+    content: [e.id, title, e.authors.join('; '), `refused: ${r.reason}`].filter((s) => s !== '').join('\n'),
+    language: 'en',
+    meta: { title: `${e.id} ${title}`, entry: e.id, score: 'refused' },
   };
 }

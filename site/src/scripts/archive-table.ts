@@ -69,7 +69,9 @@ const STATUS_TEXT: Record<string, { cls: string; icon: string; short: (w: number
   o: { cls: 'ok', icon: '✓', short: () => 'OK', full: () => 'OK' },
   w: { cls: 'warnings', icon: '!', short: (w) => String(w), full: (w) => `${w} warning${w === 1 ? '' : 's'}` },
   n: { cls: 'not-applicable', icon: '–', short: () => 'n/a', full: () => 'Does not apply' },
-  f: { cls: 'failed', icon: '✗', short: () => 'fail', full: () => 'Could not be measured' },
+  f: { cls: 'failed', icon: '⊘', short: () => 'not measured', full: () => 'Could not be measured' },
+  // A refused entry: every cell says so without repeating the word across the row; its score cell reads "refused".
+  r: { cls: 'refused', icon: '⊗', short: () => '', full: () => 'Entry refused: see its page for the reason' },
   x: { cls: 'absent', icon: '·', short: () => '', full: () => 'Not in this report (its input is missing)' },
 };
 
@@ -334,7 +336,7 @@ export async function startArchiveTable(): Promise<void> {
         el('td', 'num', res === res ? String(res) : '—'),
         el('td', 'num', fsc === fsc ? fsc.toFixed(2) : '—'),
         el('td', undefined, cols.date[i] ? cols.date[i].slice(0, 10) : '—'),
-        el('td', 'num', `${cols.passing[i]}/${cols.evaluable[i]}`),
+        el('td', 'num', cols.status[i].startsWith('r') ? 'refused' : `${cols.passing[i]}/${cols.evaluable[i]}`),
       );
       const s = cols.status[i];
       const w = cols.warnings[i];
