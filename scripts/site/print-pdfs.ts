@@ -14,7 +14,8 @@ import type { Browser, Page } from 'puppeteer-core';
 import { EntryId } from '../../analyzers/report/schema.ts';
 import { launchChromium } from './browser.ts';
 import { normalizePdfDates } from './pdf-normalize.ts';
-import { startStaticServer } from './static-server.ts';
+import { PRINT_TEXT_WIDTH_PX, preparePrintImages, servePrintCopies } from './print-images.ts';
+import { normaliseBase, startStaticServer } from './static-server.ts';
 
 /** Name of the manifest in the PDF cache folder: id → what its PDF was printed from. */
 export const MANIFEST_FILE = 'manifest.json';
@@ -130,25 +131,23 @@ function headerTemplate(id: string, title: string): string {
 
 const FOOTER = `<div style="font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; color: #444; width: 100%; text-align: center;">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>`;
 
+/**
+ * A tab lays pages out as they print (print media, the A4 text width), so figures are measured at
+ * their printed size, and answers the requests for print-sized figures itself.
+ */
+async function preparePrintTab(page: Page, siteDir: string, base: string): Promise<void> {
+  await page.setViewport({ width: PRINT_TEXT_WIDTH_PX, height: 1000 });
+  await page.emulateMediaType('print');
+  await servePrintCopies(page, siteDir, normaliseBase(base));
+}
+
 async function printOne(page: Page, url: string, id: string, outFile: string): Promise<{ pages: number; bytes: number }> {
   const res = await page.goto(url, { waitUntil: 'load', timeout: 120_000 });
   if (!res || !res.ok()) throw new Error(`page ${url} answered ${res?.status() ?? 'nothing'}`);
   // Lazy images: some Chromium releases (150 on Debian 12) print those below the first screen as
-  // empty boxes, others load them before printing. Switch them to eager and wait for their load
-  // events (not for a decode: printing decodes them once anyway). The test counts the images in
-  // the PDF.
-  await page.evaluate(() => {
-    const doc = (globalThis as unknown as { document: { images: ArrayLike<{ loading: string; complete: boolean; addEventListener(t: string, f: () => void, o: object): void }> } }).document;
-    return Promise.all(
-      Array.from(doc.images, (img) => {
-        img.loading = 'eager';
-        return img.complete ? null : new Promise<void>((resolve) => {
-          img.addEventListener('load', () => resolve(), { once: true });
-          img.addEventListener('error', () => resolve(), { once: true });
-        });
-      }),
-    );
-  });
+  // empty boxes, others load them before printing; so all are made eager and awaited, each raster
+  // figure at the size it is printed (print-images.ts). The test counts the images in the PDF.
+  await preparePrintImages(page);
   const title = await page.$eval('.entry-title', (e) => e.textContent ?? '').catch(() => '');
   // Fixed dates: the same page prints to the same bytes (pdf-normalize.ts).
   const pdf = normalizePdfDates(await page.pdf({
@@ -226,6 +225,7 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
         }
       };
       const pages = await Promise.all(Array.from({ length: tabs }, () => browser!.newPage()));
+      for (const p of pages) await preparePrintTab(p, o.siteDir, o.base);
       await Promise.all(pages.map((p) => worker(p)));
     } finally {
       await browser?.close();
