@@ -2,15 +2,12 @@
  * Figures sized for print. Chromium embeds a raster image in a PDF at its full pixel size,
  * re-compressed losslessly: a 1300 × 700 surface view printed 58 mm wide costs ~450 KB (575 dpi).
  * While printing, each figure larger than its printed box needs at `PRINT_DPI` is asked for again
- * with `?emvr-print=<width>`; the printing tab answers that request itself with a JPEG of that width
- * made by sharp (which Chromium's PDF writer passes through as it is). The site and its screen
+ * with `?emvr-print=<width>`; the printing server answers with a JPEG of that width made by sharp (which Chromium's PDF writer passes through as it is). The site and its screen
  * images are untouched; only the PDF gets the smaller copies.
  */
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import sharp from 'sharp';
-import type { HTTPRequest, Page } from 'puppeteer-core';
-import { resolveRequest } from './static-server.ts';
+import type { Page } from 'puppeteer-core';
 
 /** Resolution of figures in the PDFs (dots per inch of paper). */
 export const PRINT_DPI = 150;
@@ -38,31 +35,13 @@ export async function printCopy(image: Uint8Array, width: number): Promise<Buffe
 }
 
 /**
- * Lets `page` answer its own `?emvr-print=<w>` image requests from the site folder (other requests
- * go to the server unchanged). Call once per tab, before the first page is loaded.
+ * The static server's answer to `?emvr-print=<w>`: the print copy of a raster figure (null for
+ * anything else, which is then served as it is).
  */
-export async function servePrintCopies(page: Page, siteDir: string, base: string): Promise<void> {
-  const root = path.resolve(siteDir);
-  await page.setRequestInterception(true);
-  page.on('request', (req: HTTPRequest) => {
-    void answer(req, root, base);
-  });
-}
-
-async function answer(req: HTTPRequest, siteDir: string, base: string): Promise<void> {
-  const url = new URL(req.url());
-  const w = Number(url.searchParams.get(PRINT_PARAM));
-  if (!Number.isInteger(w) || w <= 0) return req.continue();
-  const file = resolveRequest(siteDir, base, url.pathname);
-  try {
-    if (!file) throw new Error('not in the site');
-    const body = await printCopy(await fs.readFile(file), w);
-    await req.respond({ status: 200, contentType: 'image/jpeg', body });
-  } catch {
-    // A figure the site lacks, or that sharp cannot read: the original is printed instead.
-    url.searchParams.delete(PRINT_PARAM);
-    await req.continue({ url: url.toString() });
-  }
+export async function printVariant(file: string, query: URLSearchParams): Promise<{ type: string; body: Uint8Array } | null> {
+  const w = Number(query.get(PRINT_PARAM));
+  if (!Number.isInteger(w) || w <= 0 || !/\.(png|jpe?g|webp)$/iu.test(file)) return null;
+  return { type: 'image/jpeg', body: await printCopy(await fs.readFile(file), w) };
 }
 
 /**
