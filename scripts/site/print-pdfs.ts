@@ -138,6 +138,27 @@ async function preparePrintTab(page: Page): Promise<void> {
   await page.emulateMediaType('print');
 }
 
+/**
+ * Links to files of the site would print as links to the printing server (http://127.0.0.1:<port>/…):
+ * useless to a reader, and the random port made two printings of one page differ. They are made
+ * plain text; links within the page (the contents, figure references) stay PDF destinations, and
+ * links to other sites stay.
+ */
+function dropLocalLinks(page: Page): Promise<unknown> {
+  return page.evaluate(() => {
+    interface A {
+      href: string;
+      removeAttribute(n: string): void;
+    }
+    const g = globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<A> }; location: { origin: string; pathname: string } };
+    for (const a of Array.from(g.document.querySelectorAll('a[href]'))) {
+      const u = new URL(a.href);
+      const samePage = u.origin === g.location.origin && u.pathname === g.location.pathname && u.hash !== '';
+      if (u.origin === g.location.origin && !samePage) a.removeAttribute('href');
+    }
+  });
+}
+
 async function printOne(page: Page, url: string, id: string, outFile: string): Promise<{ pages: number; bytes: number }> {
   // 'load', not 'domcontentloaded': the figures are measured once the stylesheet has laid them out.
   const res = await page.goto(url, { waitUntil: 'load', timeout: 120_000 });
@@ -146,6 +167,7 @@ async function printOne(page: Page, url: string, id: string, outFile: string): P
   // empty boxes, others load them before printing; so all are made eager and awaited, each raster
   // figure at the size it is printed (print-images.ts). The test counts the images in the PDF.
   await preparePrintImages(page);
+  await dropLocalLinks(page);
   const title = await page.$eval('.entry-title', (e) => e.textContent ?? '').catch(() => '');
   // Fixed dates: the same page prints to the same bytes (pdf-normalize.ts).
   const pdf = normalizePdfDates(await page.pdf({
