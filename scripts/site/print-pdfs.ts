@@ -15,8 +15,9 @@ import type { Browser, Page } from 'puppeteer-core';
 import { EntryId } from '../../analyzers/report/schema.ts';
 import { launchChromium } from './browser.ts';
 import { normalizePdfDates } from './pdf-normalize.ts';
-import { PRINT_TEXT_WIDTH_PX, preparePrintImages, printVariant } from './print-images.ts';
-import { startStaticServer } from './static-server.ts';
+import { inlineFormulas, siteFileOf } from './print-formulas.ts';
+import { PRINT_PARAM, PRINT_TEXT_WIDTH_PX, preparePrintImages, printVariant } from './print-images.ts';
+import { normaliseBase, startStaticServer, type Variant } from './static-server.ts';
 
 /** Name of the manifest in the PDF cache folder: id → what its PDF was printed from. */
 export const MANIFEST_FILE = 'manifest.json';
@@ -159,9 +160,18 @@ function dropLocalLinks(page: Page): Promise<unknown> {
   });
 }
 
+/** What the printing server adds to the site: entry pages with inline formulas, print-sized figures. */
+function printingVariant(siteDir: string, base: string): Variant {
+  const fileOf = siteFileOf(siteDir, normaliseBase(base));
+  return async (file, query) =>
+    file.endsWith('.html') && query.get(PRINT_PARAM) === 'page'
+      ? { type: 'text/html; charset=utf-8', body: Buffer.from(inlineFormulas(fs.readFileSync(file, 'utf8'), fileOf)) }
+      : printVariant(file, query);
+}
+
 async function printOne(page: Page, url: string, id: string, outFile: string): Promise<{ pages: number; bytes: number }> {
   // 'load', not 'domcontentloaded': the figures are measured once the stylesheet has laid them out.
-  const res = await page.goto(url, { waitUntil: 'load', timeout: 120_000 });
+  const res = await page.goto(`${url}?${PRINT_PARAM}=page`, { waitUntil: 'load', timeout: 120_000 });
   if (!res || !res.ok()) throw new Error(`page ${url} answered ${res?.status() ?? 'nothing'}`);
   // Lazy images: some Chromium releases (150 on Debian 12) print those below the first screen as
   // empty boxes, others load them before printing; so all are made eager and awaited, each raster
@@ -221,7 +231,7 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
   const summary: PrintSummary = { printed: 0, reused: ids.length - todo.length, pages: 0, seconds: 0, pagesPerSecond: 0, failed: [] };
   if (todo.length > 0) {
     const t0 = performance.now();
-    const server = await startStaticServer({ dir: o.siteDir, base: o.base, variant: printVariant });
+    const server = await startStaticServer({ dir: o.siteDir, base: o.base, variant: printingVariant(o.siteDir, o.base) });
     let browser: Browser | null = null;
     try {
       browser = await launchChromium();
