@@ -3,8 +3,8 @@
  * the site's print stylesheet, A4, the entry ID and title in the header and "page n of N" in the
  * footer of every page. PDFs are kept in a cache folder with a manifest; an entry is re-printed only
  * when the sha256 of its report.json, the analyzer version or the site's page sources changed.
- * Figures are printed at 150 dpi from print-sized copies (print-images.ts), without a structure
- * tree: a PDF is ~0.7 MB, not ~8 MB. Several tabs print in parallel. Cached PDFs are then linked (or copied) to `<out>/<id>/<id>.pdf`.
+ * Figures are printed at 150 dpi from print-sized copies (print-images.ts), formulas inline
+ * (print-formulas.ts), without a structure tree: a PDF is ~0.7 MB, not ~8 MB. Several tabs print in parallel. Cached PDFs are then linked (or copied) to `<out>/<id>/<id>.pdf`.
  * Printing dates are fixed (pdf-normalize.ts), so a PDF's bytes depend only on its page.
  */
 import crypto from 'node:crypto';
