@@ -1,13 +1,15 @@
 /**
  * Issue 23, fault 7: printed PDFs differed after a crash and rerun (Chromium stamps the time of
  * printing). The same report page printed twice, seconds apart, through the real printing path
- * (printPdfs: static server, headless Chromium, the cache), must give the same bytes. Skips
+ * (printPdfs: static server, headless Chromium, the cache), must give the same bytes; a large figure
+ * is printed from its 150-dpi copy (issue 22). Skips
  * visibly without Chromium.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../analyzers/testing/fixtures.ts';
 import { chromiumPath } from './browser.ts';
@@ -46,7 +48,9 @@ describe.skipIf(!haveChromium)('printing the same report twice', () => {
     const contentDir = path.join(root, 'content');
     await mkdir(path.join(siteDir, id), { recursive: true });
     await mkdir(path.join(contentDir, 'entries', id), { recursive: true });
-    await writeFile(path.join(siteDir, id, 'index.html'), `<!doctype html><html><head><meta charset="utf-8"><title>${id}</title></head><body><h1 class="entry-title">A test entry</h1><p>Passing 7 of 9 evaluable items.</p></body></html>`);
+    await writeFile(path.join(siteDir, id, 'index.html'), `<!doctype html><html><head><meta charset="utf-8"><title>${id}</title></head><body><h1 class="entry-title" id="top">A test entry</h1><p>Passing 7 of 9 evaluable items.</p><p><a href="#top">contents</a> · <a href="report.json">report</a> · <a href="https://www.ebi.ac.uk/emdb/">EMDB</a></p><a href="fig.png"><img src="fig.png" width="1300" height="700" style="width: 60mm; height: auto" loading="lazy"></a></body></html>`);
+    // A figure of 1300 pixels printed 60 mm wide: printed from a 150-dpi copy (355 pixels, JPEG).
+    await writeFile(path.join(siteDir, id, 'fig.png'), await sharp({ create: { width: 1300, height: 700, channels: 3, background: '#3060a0' } }).png().toBuffer());
     await writeFile(path.join(contentDir, 'entries', id, 'report.json'), JSON.stringify({ provenance: { analyzer: { version: 'test' } } }));
     const print = async (cacheDir: string) => {
       const s = await printPdfs({ siteDir, base: '/', contentDir, cacheDir, ids: [id], tabs: 1, force: true }, projectRoot);
@@ -60,6 +64,13 @@ describe.skipIf(!haveChromium)('printing the same report twice', () => {
     const second = await print(path.join(root, 'cache-2'));
     expect(first.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(first.toString('latin1')).toContain(`/CreationDate (${FIXED_PDF_DATE})`);
+    // Each printing has its own server port: links to the site's files must not carry it.
     expect(Buffer.compare(first, second)).toBe(0);
+    const text = first.toString('latin1');
+    expect(text).not.toContain('127.0.0.1');
+    expect(text).toContain('/URI (https://www.ebi.ac.uk/emdb/)');
+    expect(text).toMatch(/\/Filter\s*\/DCTDecode/u);
+    const widths = [...text.matchAll(/\/Subtype\s*\/Image[^>]*?\/Width\s+(\d+)|\/Width\s+(\d+)[^>]*?\/Subtype\s*\/Image/gu)].map((m) => Number(m[1] ?? m[2]));
+    expect(widths).toEqual([Math.ceil((60 / 25.4) * 150)]);
   }, 120_000);
 });

@@ -3,7 +3,8 @@
  * the site's print stylesheet, A4, the entry ID and title in the header and "page n of N" in the
  * footer of every page. PDFs are kept in a cache folder with a manifest; an entry is re-printed only
  * when the sha256 of its report.json, the analyzer version or the site's page sources changed.
- * Several tabs print in parallel. Cached PDFs are then linked (or copied) to `<out>/<id>/<id>.pdf`.
+ * Figures are printed at 150 dpi from print-sized copies (print-images.ts), formulas inline
+ * (print-formulas.ts), without a structure tree: a PDF is ~0.7 MB, not ~8 MB. Several tabs print in parallel. Cached PDFs are then linked (or copied) to `<out>/<id>/<id>.pdf`.
  * Printing dates are fixed (pdf-normalize.ts), so a PDF's bytes depend only on its page.
  */
 import crypto from 'node:crypto';
@@ -14,7 +15,9 @@ import type { Browser, Page } from 'puppeteer-core';
 import { EntryId } from '../../analyzers/report/schema.ts';
 import { launchChromium } from './browser.ts';
 import { normalizePdfDates } from './pdf-normalize.ts';
-import { startStaticServer } from './static-server.ts';
+import { inlineFormulas, siteFileOf } from './print-formulas.ts';
+import { PRINT_PARAM, PRINT_TEXT_WIDTH_PX, preparePrintImages, printVariant } from './print-images.ts';
+import { normaliseBase, startStaticServer, type Variant } from './static-server.ts';
 
 /** Name of the manifest in the PDF cache folder: id → what its PDF was printed from. */
 export const MANIFEST_FILE = 'manifest.json';
@@ -130,25 +133,51 @@ function headerTemplate(id: string, title: string): string {
 
 const FOOTER = `<div style="font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; color: #444; width: 100%; text-align: center;">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>`;
 
+/** A tab lays pages out as they print (print media, the A4 text width): figures are measured at their printed size. */
+async function preparePrintTab(page: Page): Promise<void> {
+  await page.setViewport({ width: PRINT_TEXT_WIDTH_PX, height: 1000 });
+  await page.emulateMediaType('print');
+}
+
+/**
+ * Links to files of the site would print as links to the printing server (http://127.0.0.1:<port>/…):
+ * useless to a reader, and the random port made two printings of one page differ. They are made
+ * plain text; links within the page (the contents, figure references) stay PDF destinations, and
+ * links to other sites stay.
+ */
+function dropLocalLinks(page: Page): Promise<unknown> {
+  return page.evaluate(() => {
+    interface A {
+      href: string;
+      removeAttribute(n: string): void;
+    }
+    const g = globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<A> }; location: { origin: string; pathname: string } };
+    for (const a of Array.from(g.document.querySelectorAll('a[href]'))) {
+      const u = new URL(a.href);
+      const samePage = u.origin === g.location.origin && u.pathname === g.location.pathname && u.hash !== '';
+      if (u.origin === g.location.origin && !samePage) a.removeAttribute('href');
+    }
+  });
+}
+
+/** What the printing server adds to the site: entry pages with inline formulas, print-sized figures. */
+function printingVariant(siteDir: string, base: string): Variant {
+  const fileOf = siteFileOf(siteDir, normaliseBase(base));
+  return async (file, query) =>
+    file.endsWith('.html') && query.get(PRINT_PARAM) === 'page'
+      ? { type: 'text/html; charset=utf-8', body: Buffer.from(inlineFormulas(fs.readFileSync(file, 'utf8'), fileOf)) }
+      : printVariant(file, query);
+}
+
 async function printOne(page: Page, url: string, id: string, outFile: string): Promise<{ pages: number; bytes: number }> {
-  const res = await page.goto(url, { waitUntil: 'load', timeout: 120_000 });
+  // 'load', not 'domcontentloaded': the figures are measured once the stylesheet has laid them out.
+  const res = await page.goto(`${url}?${PRINT_PARAM}=page`, { waitUntil: 'load', timeout: 120_000 });
   if (!res || !res.ok()) throw new Error(`page ${url} answered ${res?.status() ?? 'nothing'}`);
   // Lazy images: some Chromium releases (150 on Debian 12) print those below the first screen as
-  // empty boxes, others load them before printing. Switch them to eager and wait for their load
-  // events (not for a decode: printing decodes them once anyway). The test counts the images in
-  // the PDF.
-  await page.evaluate(() => {
-    const doc = (globalThis as unknown as { document: { images: ArrayLike<{ loading: string; complete: boolean; addEventListener(t: string, f: () => void, o: object): void }> } }).document;
-    return Promise.all(
-      Array.from(doc.images, (img) => {
-        img.loading = 'eager';
-        return img.complete ? null : new Promise<void>((resolve) => {
-          img.addEventListener('load', () => resolve(), { once: true });
-          img.addEventListener('error', () => resolve(), { once: true });
-        });
-      }),
-    );
-  });
+  // empty boxes, others load them before printing; so all are made eager and awaited, each raster
+  // figure at the size it is printed (print-images.ts). The test counts the images in the PDF.
+  await preparePrintImages(page);
+  await dropLocalLinks(page);
   const title = await page.$eval('.entry-title', (e) => e.textContent ?? '').catch(() => '');
   // Fixed dates: the same page prints to the same bytes (pdf-normalize.ts).
   const pdf = normalizePdfDates(await page.pdf({
@@ -159,6 +188,9 @@ async function printOne(page: Page, url: string, id: string, outFile: string): P
     footerTemplate: FOOTER,
     margin: { top: '18mm', bottom: '16mm', left: '14mm', right: '14mm' },
     timeout: 120_000,
+    // No structure tree (puppeteer's default is a tagged PDF): it was 28 % of the bytes once the
+    // figures were print-sized, and the text stays selectable and searchable without it.
+    tagged: false,
   }));
   const tmp = `${outFile}.tmp-${process.pid}`;
   await fsp.writeFile(tmp, pdf);
@@ -200,7 +232,7 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
   const summary: PrintSummary = { printed: 0, reused: ids.length - todo.length, pages: 0, seconds: 0, pagesPerSecond: 0, failed: [] };
   if (todo.length > 0) {
     const t0 = performance.now();
-    const server = await startStaticServer({ dir: o.siteDir, base: o.base });
+    const server = await startStaticServer({ dir: o.siteDir, base: o.base, variant: printingVariant(o.siteDir, o.base) });
     let browser: Browser | null = null;
     try {
       browser = await launchChromium();
@@ -227,6 +259,7 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
         }
       };
       const pages = await Promise.all(Array.from({ length: tabs }, () => browser!.newPage()));
+      for (const p of pages) await preparePrintTab(p);
       await Promise.all(pages.map((p) => worker(p)));
     } finally {
       await browser?.close();

@@ -26,6 +26,9 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/** A response made from a file on the fly (e.g. a print-sized figure), chosen by the query string. */
+export type Variant = (file: string, query: URLSearchParams) => Promise<{ type: string; body: Uint8Array } | null>;
+
 /** A running server: its URL (origin + base), port, and how to stop it. */
 export interface StaticServer {
   /** Origin and base, e.g. "http://127.0.0.1:4321/sub/path/". */
@@ -74,12 +77,26 @@ export function resolveRequest(root: string, base: string, urlPath: string): str
   }
 }
 
+/** Answers with the variant of `file`, or with the file itself when there is none. */
+async function sendVariant(variant: Variant, file: string, query: URLSearchParams, method: string, res: http.ServerResponse): Promise<void> {
+  const v = await variant(file, query).catch(() => null);
+  const body = v?.body ?? fs.readFileSync(file);
+  res.writeHead(200, {
+    'content-type': v?.type ?? TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'content-length': body.byteLength,
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-cache',
+  });
+  res.end(method === 'HEAD' ? undefined : body);
+}
+
 /**
  * Starts serving `dir` at http://127.0.0.1:<port><base>. Port 0 picks a free port. A directory URL
  * without its trailing slash is redirected (so relative links inside pages resolve), a request
- * outside `base` is redirected to `base` when it is "/", otherwise 404.
+ * outside `base` is redirected to `base` when it is "/", otherwise 404. With `variant`, a request
+ * with a query string may be answered by a file made from the one asked for.
  */
-export function startStaticServer(opts: { dir: string; port?: number; base?: string; quiet?: boolean }): Promise<StaticServer> {
+export function startStaticServer(opts: { dir: string; port?: number; base?: string; quiet?: boolean; variant?: Variant }): Promise<StaticServer> {
   const root = path.resolve(opts.dir);
   const base = normaliseBase(opts.base);
   const server = http.createServer((req, res) => {
@@ -104,6 +121,11 @@ export function startStaticServer(opts: { dir: string; port?: number; base?: str
     }
     if (file.endsWith(`${path.sep}index.html`) && !urlPath.endsWith('/') && !urlPath.endsWith('index.html')) {
       res.writeHead(301, { location: `${urlPath}/` }).end();
+      return;
+    }
+    const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+    if (opts.variant && query.size > 0) {
+      void sendVariant(opts.variant, file, query, method, res).catch(() => res.destroy());
       return;
     }
     const st = fs.statSync(file);
