@@ -6,21 +6,12 @@
  * timestamps: an unchanged refusal is byte-identical, so the incremental site build keeps it.
  */
 import { z } from 'zod';
-import { EntryId } from './parts.ts';
+import { Entry } from './parts.ts';
 
 export const REFUSAL_SCHEMA_VERSION = 1;
 
 /** The entry metadata a refusal page shows; the contour is null when EMDB gives none. */
-export const RefusalEntry = z.strictObject({
-  id: EntryId,
-  title: z.string().nullable(),
-  authors: z.array(z.string()),
-  depositionDate: z.string().nullable(),
-  releaseDate: z.string().nullable(),
-  resolution: z.number().positive().nullable(),
-  threshold: z.number().nullable(),
-  method: z.string().nullable(),
-});
+export const RefusalEntry = Entry.omit({ pdbIds: true }).extend({ threshold: z.number().nullable() });
 export type RefusalEntry = z.output<typeof RefusalEntry>;
 
 export const Refusal = z.strictObject({
