@@ -5,6 +5,7 @@
  * atomically after every figure it names is on disk. Each step (reading, input figures, every
  * item) is announced to `onStep` as it starts and ends, so a caller can show progress.
  */
+import { formatBare } from '../report/format-number.ts';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -100,7 +101,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const ctx = await steps.run('Masks at the threshold', async () => {
     const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, modelFile: input.modelPath ? path.basename(input.modelPath) : undefined, modelProblem: modelRead && 'problem' in modelRead ? modelRead.problem : undefined, metadata: entry }, fig);
     if (ctx.masks.hardCount === 0) {
-      throw new AnalysisInputError(`threshold ${entry.threshold} is too high: no voxel of ${input.mapPath} reaches it (map maximum ${stats.max}); lower it`);
+      throw new AnalysisInputError(`threshold ${formatBare(entry.threshold, 'real')} is too high: no voxel of ${input.mapPath} reaches it (map maximum ${formatBare(stats.max, 'real')}); lower it`);
     }
     return ctx;
   });

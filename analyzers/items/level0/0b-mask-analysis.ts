@@ -14,7 +14,7 @@
 import type { Table } from '../../report/schema.ts';
 import type { Labelling } from '../../volume/labelling.ts';
 import type { Volume } from '../../volume/volume.ts';
-import { f } from '../../util/format.ts';
+import { countNoun, formatBare, formatQuantity } from '../../report/format-number.ts';
 import { maskAnalysisSpec } from '../../report/items/level0/0b-mask-analysis.ts';
 import { implementItem, measured, type ItemResult } from '../item.ts';
 
@@ -122,8 +122,8 @@ export function maskAnalysis(v: Volume, threshold: number, raw: Uint8Array, labe
 
   const warnings: ItemResult['warnings'] = [];
   if (n95 > 5) warnings.push({ code: '0b.components95', text: `${n95} connected components are needed to hold 95% of the mass at the threshold (criterion: at most 5): there may be a connectivity problem; a lower threshold may help.` });
-  if (remainingAvgVolume > blobLimit) warnings.push({ code: '0b.remaining-blobs', text: `The ${remainingComponents} components outside the 95% set have an average volume of ${f(remainingAvgVolume)} Å³, more than one resolution element (a sphere of diameter ${f(Math.cbrt((6 * blobLimit) / Math.PI))} Å, ${f(blobLimit)} Å³): they are pieces of density, not noise specks (artifacts, or parts of the molecule the threshold cuts off).` });
-  if (overlap < 0.75) warnings.push({ code: '0b.overlap', text: `The overlap between the raw mask and the constructed mask is ${f(overlap)} (criterion: at least 0.75): much of the thresholded mass lies outside the largest component.` });
+  if (remainingAvgVolume > blobLimit) warnings.push({ code: '0b.remaining-blobs', text: `The ${countNoun(remainingComponents, 'component')} outside the 95% set have an average volume of ${formatQuantity(remainingAvgVolume, 'volume')}, more than one resolution element (a sphere of diameter ${formatQuantity(Math.cbrt((6 * blobLimit) / Math.PI), 'length')}, ${formatQuantity(blobLimit, 'volume')}): they are pieces of density, not noise specks (artifacts, or parts of the molecule the threshold cuts off).` });
+  if (overlap < 0.75) warnings.push({ code: '0b.overlap', text: `The overlap between the raw mask and the constructed mask is ${formatBare(overlap, 'fraction')} (criterion: at least 0.75): much of the thresholded mass lies outside the largest component.` });
 
   const componentsTable: Table = {
     id: 'components',
@@ -157,12 +157,12 @@ export function maskAnalysis(v: Volume, threshold: number, raw: Uint8Array, labe
       contourRow: [atContour.threshold, atContour.voxels, atContour.kDa, atContour.aminoAcids],
     },
     results: [
-      `Raw mask: at threshold ${threshold}, there are ${nComponents} connected components with ${S} voxels in total, a volume of ${f(S * Ts3)} Å³.`,
-      `Number of components needed to hold 95% of the mass: ${n95}.`,
+      `Raw mask: at threshold ${formatBare(threshold, 'real')}, there ${nComponents === 1 ? 'is' : 'are'} ${countNoun(nComponents, 'connected component')} with ${countNoun(S, 'voxel')} in total, a volume of ${formatQuantity(S * Ts3, 'volume')}.`,
+      `Number of components needed to hold 95% of the mass: ${formatBare(n95, 'count')}.`,
       remainingComponents > 0
-        ? `The remaining ${remainingComponents} components hold ${remainingVoxels} voxels, ${f(remainingVoxels / remainingComponents)} voxels (${f(remainingAvgVolume)} Å³) on average; they range from ${remainingMax} voxels (${f(remainingMax * Ts3)} Å³) to ${remainingMin} voxels (${f(remainingMin * Ts3)} Å³).`
+        ? `The remaining ${countNoun(remainingComponents, 'component')} hold${remainingComponents === 1 ? 's' : ''} ${countNoun(remainingVoxels, 'voxel')}, ${formatBare(remainingVoxels / remainingComponents, 'real')} voxels (${formatQuantity(remainingAvgVolume, 'volume')}) on average; they range from ${countNoun(remainingMax, 'voxel')} (${formatQuantity(remainingMax * Ts3, 'volume')}) to ${countNoun(remainingMin, 'voxel')} (${formatQuantity(remainingMin * Ts3, 'volume')}).`
         : 'There are no components outside the 95% set.',
-      `Constructed mask: after keeping the largest component and dilating it by 2 Å, the mask has ${constructed} voxels, a volume of ${f(constructed * Ts3)} Å³. The overlap between the raw and the constructed mask is ${f(overlap)}.`,
+      `Constructed mask: after keeping the largest component and dilating it by 2 Å, the mask has ${countNoun(constructed, 'voxel')}, a volume of ${formatQuantity(constructed * Ts3, 'volume')}. The overlap between the raw and the constructed mask is ${formatBare(overlap, 'fraction')}.`,
     ],
     tables: [componentsTable, table],
   };

@@ -8,6 +8,7 @@ import { maskedSummary, type Histogram, type PercentileSummary } from '../../met
 import { localBFactorSpec } from '../../report/items/level0/0f-local-bfactor.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { f } from '../../util/format.ts';
+import { formatCount } from '../../report/format-number.ts';
 import { implementItem, type ItemResult } from '../item.ts';
 import { percentileRange } from '../percentile-range.ts';
 import { percentileTable } from '../percentile-table.ts';
@@ -50,7 +51,7 @@ export function measureLocalBFactor(bmap: Float32Array, mask: Uint8Array, resolu
   if (!summary) throw new NotMeasurable('the local B-factor is not finite at any voxel of the mask');
   const { percentiles: p, median } = summary;
   const results = [
-    `The local B-factor (LocBFactor, ${run.numPoints} shells from ${run.minRes} Å to ${resolution} Å, shell width ${f(run.shellWidth, 5)} Å⁻¹) was computed at every voxel of the ${run.boxEdge}³ map resampled to ${f(run.voxelSizeA, 3)} Å/voxel; ${summary.count} voxels of the mask are summarised.`,
+    `The local B-factor (LocBFactor, ${run.numPoints} shells from ${run.minRes} Å to ${resolution} Å, shell width ${f(run.shellWidth, 5)} Å⁻¹) was computed at every voxel of the ${run.boxEdge}³ map resampled to ${f(run.voxelSizeA, 3)} Å/voxel; ${formatCount(summary.count)} voxels of the mask are summarised.`,
     `Some representative percentiles of the local B-factor inside the mask: 2.5 % ${f(p.p2_5)}, 25 % ${f(p.p25)}, 50 % ${f(p.p50)}, 75 % ${f(p.p75)}, 97.5 % ${f(p.p97_5)} Å².`,
     `The median local B-factor is ${f(median)} Å²; without the ${f(run.normalisationOffset)} Å² that the shell normalisation adds to every voxel on this grid it is ${f(correctedMedian(median, run.normalisationOffset))} Å², the value the criterion is applied to.`,
   ];

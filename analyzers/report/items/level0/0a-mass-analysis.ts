@@ -34,6 +34,16 @@ export const massAnalysisSpec = defineItem({
     ...axisCodes('center-of-mass').map((code) => ({ code, when: 'the centre of mass is more than 20% of the box from its centre along that axis' })),
   ],
   summary: { ok: 'The map seems to be well centred.', problem: 'its centring or the empty space around it' },
+  display: {
+    results: [
+      { label: 'Empty space on the low side (x, y, z)', quantity: 'length', pick: (v) => v.leftSpace },
+      { label: 'Empty space on the high side (x, y, z)', quantity: 'length', pick: (v) => v.rightSpace },
+      { label: 'Decentring, |high − low| / box size (x, y, z)', quantity: 'percent', pick: (v) => v.decentering },
+      { label: 'Centre of mass in the map frame (x, y, z)', quantity: 'length', pick: (v) => v.centerOfMassA },
+      { label: 'Centre of mass from the box centre, / box size (x, y, z)', quantity: 'percent', pick: (v) => v.comDecentering },
+    ],
+    details: [{ label: 'Centre of mass, voxel indices (x, y, z)', quantity: 'length', unit: '', pick: (v) => v.centerOfMass }],
+  },
   headlines: [
     { column: 'maxDecentering', label: '0.a largest decentring', unit: '%', pick: (v) => maxFinite(v.decentering) },
   ],

@@ -43,6 +43,26 @@ export const maskAnalysisSpec = defineItem({
     { code: '0b.overlap', when: 'the raw/constructed mask overlap is below 0.75' },
   ],
   summary: { ok: 'There is no problem with the suggested threshold.', problem: 'the suggested threshold' },
+  display: {
+    results: [
+      { label: 'Raw mask (voxels at or above the contour)', quantity: 'count', unit: 'voxels', pick: (v) => v.rawVoxels },
+      { label: 'Raw mask volume', quantity: 'volume', pick: (v) => v.rawVolume },
+      { label: 'Connected components of the raw mask', quantity: 'count', pick: (v) => v.components },
+      { label: 'Components holding 95% of the mass', quantity: 'count', pick: (v) => v.components95 },
+      { label: 'Average volume of the other components', quantity: 'volume', pick: (v) => v.remainingAvgVolume },
+      { label: 'Limit: volume of one resolution element', quantity: 'volume', pick: (v) => v.remainingBlobLimit },
+      { label: 'Constructed mask volume', quantity: 'volume', pick: (v) => v.constructedVolume },
+      { label: 'Overlap of the raw and constructed masks', quantity: 'fraction', pick: (v) => v.overlap },
+      { label: 'Mass at the recommended contour', quantity: 'real', unit: 'kDa', pick: (v) => v.contourRow?.[2] },
+      { label: 'Amino acids at the recommended contour', quantity: 'count', pick: (v) => (v.contourRow ? Math.round(v.contourRow[3] ?? Number.NaN) : null) },
+    ],
+    details: [
+      { label: 'Components outside the 95% set', quantity: 'count', pick: (v) => v.remainingComponents },
+      { label: 'Voxels outside the 95% set', quantity: 'count', pick: (v) => v.remainingVoxels },
+      { label: 'Largest and smallest of those components', quantity: 'count', unit: 'voxels', pick: (v) => [v.remainingMaxVoxels, v.remainingMinVoxels] },
+      { label: 'Constructed mask', quantity: 'count', unit: 'voxels', pick: (v) => v.constructedVoxels },
+    ],
+  },
   headlines: [
     { column: 'components95', label: '0.b components holding 95% of the mass', unit: '', pick: (v) => v.components95 },
     { column: 'maskOverlap', label: '0.b raw/constructed mask overlap', unit: '', pick: (v) => finite(v.overlap) },
