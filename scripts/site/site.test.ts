@@ -256,8 +256,9 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
     const page = await open(`${dir(FUTURE_ID)}/`);
     const sec = squash(await page.$eval('#item-0f', (e) => e.textContent ?? ''));
     // The curated list of 0.f's spec, with 0.f's precision (Å² to 1 decimal), and no JSON key.
-    expect(sec).toContain('Median local B-factor −87.3 Å²');
-    expect(sec).toContain('Local B-factor, percentiles 2.5, 25, 50, 75 and 97.5% −120.5, −98, −87.3, −70, −41 Å²');
+    const list = await page.$$eval('#item-0f > dl.values > dt', (dts) => dts.map((dt) => `${dt.textContent} = ${(dt as unknown as { nextElementSibling: El }).nextElementSibling.textContent}`));
+    expect(list).toContain('Median local B-factor = −87.3 Å²');
+    expect(list).toContain('Local B-factor, percentiles 2.5, 25, 50, 75 and 97.5% = −120.5, −98, −87.3, −70, −41 Å²');
     expect(sec).not.toContain('p2_5');
     expect(sec).toContain('Representative percentiles of the local B-factor');
     expect(await page.$eval('#item-0f .status-line .status', (e) => (e as unknown as El).textContent)).toContain('OK');
