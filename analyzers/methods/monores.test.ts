@@ -10,6 +10,7 @@
  * band-limited by a sharp cut-off has a resolution that does not depend on the noise, which gives
  * the least arbitrary check.
  */
+import { formatCount } from '../report/format-number.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AtomModel } from '../io/model.ts';
 import { readMrc } from '../io/mrc.ts';
@@ -278,7 +279,7 @@ describe.skipIf(!haveFixtures('0.e on EMD-1997'))('0.e on a map where most mask 
     const vals = result.values as { voxels: number; unassignedVoxels: { noiseLike: number; neverAbove: number } };
     expect(vals.voxels).toBe(valued);
     expect(vals.unassignedVoxels).toEqual({ noiseLike, neverAbove });
-    expect(result.results.join(' ')).toContain(`${noiseLike + neverAbove} of the ${inMask} mask voxels received no local resolution`);
+    expect(result.results.join(' ')).toContain(`${formatCount(noiseLike + neverAbove)} of the ${formatCount(inMask)} mask voxels received no local resolution`);
     expect(result.results.join(' ')).toMatch(/below the 95th percentile of the noise model/);
   });
 });
