@@ -9,7 +9,7 @@ import { formatQuantity } from '../../../analyzers/report/format-number.ts';
 import type { ResultRow } from '../../../analyzers/report/item-spec.ts';
 import { resultLines, type ResultLine } from '../../../analyzers/report/result-list.ts';
 import { tableCsvFile } from './downloads.ts';
-import { formatBytes, formatCell, formatNumber, formatValue, formatVec3, labelForKey, statusLabel, type StatusLabel } from './format.ts';
+import { formatBytes, formatCell, formatNumber, formatValue, formatVec3, labelForKey, quantityOfUnit, statusLabel, type StatusLabel } from './format.ts';
 
 /** One picture inside a figure group. `src` is relative to the entry folder (as in the report). */
 export interface FigureView {
@@ -366,7 +366,7 @@ function tableView(entryId: string, item: ItemId, t: Table, number: number): Tab
     caption: t.caption,
     headers: t.columns.map((c) => (c.unit ? `${c.label} (${c.unit})` : c.label)),
     numeric,
-    rows: long ? [] : t.rows.map((row) => t.columns.map((_, c) => formatCell(row[c] ?? null))),
+    rows: long ? [] : t.rows.map((row) => t.columns.map((col, c) => formatCell(row[c] ?? null, quantityOfUnit(col.unit)))),
     csv: tableCsvFile(entryId, item, t.id),
     rowCount: t.rows.length,
     long,

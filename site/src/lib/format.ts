@@ -2,7 +2,7 @@
  * Text formatting for pages: numbers, values with units, statuses. Pure functions of report data,
  * so .astro files stay free of arithmetic and every page formats the same way.
  */
-import { formatBare as bare, significant } from '../../../analyzers/report/format-number.ts';
+import { formatBare as bare, significant, type Quantity } from '../../../analyzers/report/format-number.ts';
 import type { ItemStatus } from '../../../analyzers/report/schema.ts';
 
 /**
@@ -13,10 +13,22 @@ export function formatNumber(v: number): string {
   return bare(v, 'real');
 }
 
-/** A table cell: exact counts whole and grouped, other numbers to 6 significant digits, null as an em dash. */
-export function formatCell(v: number | string | null): string {
+/** Quantities whose unit says what they are: a table column in Å³ reads like every other volume. */
+const UNIT_QUANTITIES: Readonly<Record<string, Quantity>> = { 'Å': 'length', 'Å²': 'area', 'Å³': 'volume', '%': 'percent', '°': 'angle' };
+
+/** The quantity of a table column from its unit, or null (then cells keep up to 6 significant digits). */
+export function quantityOfUnit(unit: string | undefined): Quantity | null {
+  return (unit && UNIT_QUANTITIES[unit]) || null;
+}
+
+/**
+ * A table cell: a number of a known quantity as everywhere else, other exact counts whole and
+ * grouped, other numbers to 6 significant digits (tables are for reading values off), null as an em dash.
+ */
+export function formatCell(v: number | string | null, quantity: Quantity | null = null): string {
   if (v === null) return '—';
   if (typeof v === 'string') return v;
+  if (quantity) return bare(v, quantity);
   if (Number.isInteger(v)) return bare(v, 'count');
   if (!Number.isFinite(v)) return bare(v, 'real');
   return significant(v, 6).replace(/^-/u, '−');

@@ -61,8 +61,8 @@ export const qScoreSpec = defineItem({
       { label: 'Resolution the average Q corresponds to', quantity: 'length', pick: (v) => v.estimatedResolution },
       { label: 'Median Q', quantity: 'correlation', pick: (v) => v.medianQ },
       { label: `Q, ${PERCENTILES_LABEL}`, quantity: 'correlation', pick: (v) => percentileList(v.percentiles) },
-      { label: 'Q_relative among all entries', quantity: 'percent', unit: '', pick: (v) => v.qRelativeAll },
-      { label: 'Q_relative among entries of similar resolution', quantity: 'percent', unit: '', pick: (v) => v.qRelativeResolution },
+      { label: 'Q_relative among all entries', quantity: 'percent', pick: (v) => v.qRelativeAll },
+      { label: 'Q_relative among entries of similar resolution', quantity: 'percent', pick: (v) => v.qRelativeResolution },
       { label: 'Atoms and residues scored', quantity: 'count', pick: (v) => [v.atoms, v.residues] },
     ],
     details: [
