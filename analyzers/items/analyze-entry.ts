@@ -122,10 +122,10 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const score = scoreItems(items);
   const estimates = items.flatMap((it) => {
     const measuredItem = it.status === 'ok' || it.status === 'warnings';
-    const specs = (itemSpec(it.id as ItemId).resolutionEstimates ?? []) as readonly { method: string; pick: (v: unknown) => number | null }[];
+    const specs = (itemSpec(it.id as ItemId).resolutionEstimates ?? []) as readonly { method: string; measures?: string; pick: (v: unknown) => number | null }[];
     return specs.flatMap((est) => {
       const value = measuredItem ? est.pick(it.values) : null;
-      return value !== null ? [{ item: it.id, method: est.method, value }] : [];
+      return value !== null ? [{ item: it.id, method: est.method, value, ...(est.measures ? { measures: est.measures } : {}) }] : [];
     });
   });
   const grouped: Record<string, Record<string, AnyItem>> = {};
@@ -156,7 +156,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
       score,
       summary: summarize(items, score, entry.resolution),
       items: { '0': {}, ...grouped },
-      resolutionEstimates: estimates,
+      resolutionEstimates: estimates.map(({ item, method, value }) => ({ item, method, value })),
       resolutionSummary: resolutionSummary(estimates, entry.resolution),
       provenance: {
         analyzer: { name: 'emvr', version: ANALYZER_VERSION },

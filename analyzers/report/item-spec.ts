@@ -63,8 +63,12 @@ export interface ItemSpec<Id extends string = string, S extends z.ZodType<Record
   readonly summary: { readonly ok: string | null; readonly problem: string };
   /** Numbers for the archive table, index.json and all.csv. */
   readonly headlines: readonly Headline<z.output<S>>[];
-  /** Resolution estimates (Å) for the closing resolution paragraph, when the item gives any. */
-  readonly resolutionEstimates?: readonly { readonly method: string; readonly pick: (values: z.output<S>) => number | null }[];
+  /**
+   * Resolution estimates (Å) for the closing resolution paragraph, when the item gives any:
+   * `method` names it, `measures` says in a phrase what the number is ("the median local
+   * resolution inside the mask, …"), so the paragraph can give one sentence per estimate.
+   */
+  readonly resolutionEstimates?: readonly { readonly method: string; readonly measures?: string; readonly pick: (values: z.output<S>) => number | null }[];
   /** Percentile bars (0–100 with a marker at the value, wwPDB style) shown on the page and in the PDF. */
   readonly percentileBars?: readonly PercentileBar<z.output<S>>[];
   /** Keys of `REFERENCES` (references.ts) that support the item. */

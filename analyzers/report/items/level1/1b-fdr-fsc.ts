@@ -33,6 +33,6 @@ export const fdrFscSpec = defineItem({
   warnings: [{ code: '1b.fdr-optimistic', when: 'the reported resolution is better than 0.8 × the FDR-FSC resolution' }],
   summary: { ok: null, problem: 'its FDR-FSC resolution' },
   headlines: [{ column: 'fdrFsc', label: '1.b FDR-FSC resolution (1 % FDR)', unit: 'Å', pick: (v) => finite(v.fdrFsc) }],
-  resolutionEstimates: [{ method: 'FDR-FSC (1 % false-discovery rate)', pick: (v) => finite(v.fdrFsc) }],
+  resolutionEstimates: [{ method: 'FDR-FSC (1 % false-discovery rate)', measures: 'where the FSC of the half maps stops being significantly above noise (1 % false-discovery rate)', pick: (v) => finite(v.fdrFsc) }],
   references: ['beckers2020'],
 });
