@@ -16,6 +16,7 @@ import { FigureWriter } from '../figures/report-figures.ts';
 import { resolutionSummary, scoreItems, summarize } from '../report/scoring.ts';
 import { itemSpec, metadataGridWarnings, parseReport, SCHEMA_VERSION, type AnyItem, type Entry, type HalfMapInput, type InputKind, type InputWarning, type ItemId, type MetadataGrid, type Report } from '../report/schema.ts';
 import { AnalysisInputError } from '../util/errors.ts';
+import { analysisDate } from '../util/analysis-date.ts';
 import { ANALYZER_VERSION } from '../util/version.ts';
 import { toVolume } from '../volume/from-mrc.ts';
 import { volumeStats } from '../volume/stats.ts';
@@ -43,6 +44,8 @@ export interface AnalyzeEntryInput {
   readonly metadataGrid?: MetadataGrid;
   /** Read the maps as mrcfile's permissive mode does (e.g. a machine stamp contradicting the data); the issues become map notes. */
   readonly permissive?: boolean;
+  /** UTC day recorded as the analysis date (YYYY-MM-DD); default today, or SOURCE_DATE_EPOCH's day (util/analysis-date.ts). */
+  readonly analysedOn?: string;
   /** Told when each step starts and ends (in order; never for a step that throws). */
   readonly onStep?: (event: AnalyzeStepEvent) => void;
 }
@@ -160,6 +163,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
       resolutionSummary: resolutionSummary(estimates, entry.resolution),
       provenance: {
         analyzer: { name: 'emvr', version: ANALYZER_VERSION },
+        analysedOn: input.analysedOn ?? analysisDate(),
         parameters: { threshold: entry.threshold, resolution: entry.resolution, hardMaskDilations: ctx.masks.dilations, softMaskSigmaPx: 2, vrsCompat: false },
         runtime: { node: process.version, platform: `${process.platform}-${process.arch}` },
         totalSeconds: Math.round(performance.now() - t0) / 1000,
