@@ -71,7 +71,7 @@ export interface ItemSpec<Id extends string = string, S extends z.ZodType<Record
   readonly resolutionEstimates?: readonly { readonly method: string; readonly measures?: string; readonly pick: (values: z.output<S>) => number | null }[];
   /** Percentile bars (0–100 with a marker at the value, wwPDB style) shown on the page and in the PDF. */
   readonly percentileBars?: readonly PercentileBar<z.output<S>>[];
-  /** Keys of `REFERENCES` (references.ts) that support the item. */
+  /** Keys of `REFERENCES` (references.ts) that support the item; the first is its main method, the one "how to cite" names. */
   readonly references: readonly string[];
 }
 
