@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { notMeasuredSentence, resolutionSummary, scoreItems, summarize } from './scoring.ts';
+import { ITEM_SPECS } from './catalog.ts';
 
 const ok = (id: string) => ({ id, status: 'ok' as const, evaluable: true });
 
@@ -68,5 +69,12 @@ describe('the resolution paragraph: one sentence per estimate and a verdict', ()
   it('no reported resolution: nothing to compare; no estimate: no paragraph', () => {
     expect(resolutionSummary([monores], null).at(-1)).toBe('No resolution was reported, so there is nothing to compare this estimate with.');
     expect(resolutionSummary([], 3.5)).toEqual([]);
+  });
+});
+
+describe('every resolution estimate says what it measures', () => {
+  it('each spec estimate has a method and a phrase for the paragraph', () => {
+    const missing = ITEM_SPECS.flatMap((s) => (s.resolutionEstimates ?? []).filter((e) => !e.measures || e.measures.length < 10).map((e) => `${s.id} ${e.method}`));
+    expect(missing).toEqual([]);
   });
 });

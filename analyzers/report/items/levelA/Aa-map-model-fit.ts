@@ -73,7 +73,7 @@ export const mapModelFitSpec = defineItem({
     { method: 'd_model (masked)', measures: 'the resolution at which a map computed from the model correlates best with the map', pick: (v) => finite(v.dModel) },
     { method: 'map-model FSC 0 (masked)', measures: 'where the FSC between the map and the model map first falls to 0', pick: (v) => finite(v.dFscModel0) },
     { method: 'map-model FSC 0.143 (masked)', measures: 'where the FSC between the map and the model map first falls below 0.143', pick: (v) => finite(v.dFscModel0143) },
-    { method: 'map-model FSC 0.5 (masked)', pick: (v) => finite(v.dFscModel05) },
+    { method: 'map-model FSC 0.5 (masked)', measures: 'where the FSC between the map and the model map first falls below 0.5', pick: (v) => finite(v.dFscModel05) },
   ],
   references: ['afonine2018', 'peng1996'],
 });
