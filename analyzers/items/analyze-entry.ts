@@ -17,6 +17,7 @@ import { FigureWriter } from '../figures/report-figures.ts';
 import { resolutionSummary, scoreItems, summarize } from '../report/scoring.ts';
 import { itemSpec, metadataGridWarnings, parseReport, SCHEMA_VERSION, type AnyItem, type Entry, type HalfMapInput, type InputKind, type InputWarning, type ItemId, type MetadataGrid, type Report } from '../report/schema.ts';
 import { AnalysisInputError } from '../util/errors.ts';
+import { analysisDate } from '../util/analysis-date.ts';
 import { ANALYZER_VERSION } from '../util/version.ts';
 import { toVolume } from '../volume/from-mrc.ts';
 import { volumeStats } from '../volume/stats.ts';
@@ -44,6 +45,8 @@ export interface AnalyzeEntryInput {
   readonly metadataGrid?: MetadataGrid;
   /** Read the maps as mrcfile's permissive mode does (e.g. a machine stamp contradicting the data); the issues become map notes. */
   readonly permissive?: boolean;
+  /** UTC day recorded as the analysis date (YYYY-MM-DD); default today, or SOURCE_DATE_EPOCH's day (util/analysis-date.ts). */
+  readonly analysedOn?: string;
   /** Told when each step starts and ends (in order; never for a step that throws). */
   readonly onStep?: (event: AnalyzeStepEvent) => void;
 }
@@ -123,10 +126,10 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const score = scoreItems(items);
   const estimates = items.flatMap((it) => {
     const measuredItem = it.status === 'ok' || it.status === 'warnings';
-    const specs = (itemSpec(it.id as ItemId).resolutionEstimates ?? []) as readonly { method: string; pick: (v: unknown) => number | null }[];
+    const specs = (itemSpec(it.id as ItemId).resolutionEstimates ?? []) as readonly { method: string; measures?: string; pick: (v: unknown) => number | null }[];
     return specs.flatMap((est) => {
       const value = measuredItem ? est.pick(it.values) : null;
-      return value !== null ? [{ item: it.id, method: est.method, value }] : [];
+      return value !== null ? [{ item: it.id, method: est.method, value, ...(est.measures ? { measures: est.measures } : {}) }] : [];
     });
   });
   const grouped: Record<string, Record<string, AnyItem>> = {};
@@ -157,10 +160,11 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
       score,
       summary: summarize(items, score, entry.resolution),
       items: { '0': {}, ...grouped },
-      resolutionEstimates: estimates,
+      resolutionEstimates: estimates.map(({ item, method, value }) => ({ item, method, value })),
       resolutionSummary: resolutionSummary(estimates, entry.resolution),
       provenance: {
         analyzer: { name: 'emvr', version: ANALYZER_VERSION },
+        analysedOn: input.analysedOn ?? analysisDate(),
         parameters: { threshold: entry.threshold, resolution: entry.resolution, hardMaskDilations: ctx.masks.dilations, softMaskSigmaPx: 2, vrsCompat: false },
         runtime: { node: process.version, platform: `${process.platform}-${process.arch}` },
         totalSeconds: Math.round(performance.now() - t0) / 1000,

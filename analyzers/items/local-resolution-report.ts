@@ -4,6 +4,7 @@
  * sentences on the distribution, with the item's own warning-code prefix.
  */
 import { PERCENTILES, type LocalResolutionStatistics } from '../methods/monores.ts';
+import { sortedValuesWhere } from '../methods/quantised-histogram.ts';
 import type { Table } from '../report/schema.ts';
 import { f } from '../util/format.ts';
 import type { EntryContext } from './context.ts';
@@ -58,7 +59,8 @@ export function localResolutionOutputs(ctx: EntryContext, m: Measurement<Float32
   return ctx.figures.localMapOutputs({
     stem: o.stem, itemId: o.itemId, name: o.name, surface: ctx.map, level: ctx.threshold,
     property: { ...ctx.map, data: m.extra }, range: percentileRange(m.values), label: o.label,
-    histogram: m.values.histogram as { edges: number[]; counts: number[] },
+    // The voxels with a value (> 0) that the statistics count; MonoRes's sweep quantises them.
+    histogram: { sorted: sortedValuesWhere(m.extra, (i) => m.extra[i] > 0) },
     markers: res === null ? [] : [{ value: res, label: `reported ${res} Å` }],
   });
 }

@@ -90,11 +90,15 @@ export interface ItemSpec<Id extends string = string, S extends z.ZodType<Record
   readonly headlines: readonly Headline<z.output<S>>[];
   /** The curated result list and the folded details, typed against `values`. */
   readonly display: ResultDisplay<z.output<S>>;
-  /** Resolution estimates (Å) for the closing resolution paragraph, when the item gives any. */
-  readonly resolutionEstimates?: readonly { readonly method: string; readonly pick: (values: z.output<S>) => number | null }[];
+  /**
+   * Resolution estimates (Å) for the closing resolution paragraph, when the item gives any:
+   * `method` names it, `measures` says in a phrase what the number is ("the median local
+   * resolution inside the mask, …"), so the paragraph can give one sentence per estimate.
+   */
+  readonly resolutionEstimates?: readonly { readonly method: string; readonly measures?: string; readonly pick: (values: z.output<S>) => number | null }[];
   /** Percentile bars (0–100 with a marker at the value, wwPDB style) shown on the page and in the PDF. */
   readonly percentileBars?: readonly PercentileBar<z.output<S>>[];
-  /** Keys of `REFERENCES` (references.ts) that support the item. */
+  /** Keys of `REFERENCES` (references.ts) that support the item; the first is its main method, the one "how to cite" names. */
   readonly references: readonly string[];
 }
 

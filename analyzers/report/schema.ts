@@ -67,6 +67,8 @@ export const Report = z
     resolutionSummary: z.array(z.string()),
     provenance: z.strictObject({
       analyzer: z.strictObject({ name: z.literal('emvr'), version: z.string() }),
+      /** UTC day of the analysis (YYYY-MM-DD; util/analysis-date.ts); absent in reports written before it was recorded. */
+      analysedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/u).optional(),
       parameters: z.record(z.string(), z.json()),
       runtime: z.strictObject({ node: z.string(), platform: z.string() }),
       /** null where timings live elsewhere (see the items' timing). */

@@ -5,6 +5,7 @@
  */
 import { localBFactor, type LocBFactorRun } from '../../methods/local-bfactor.ts';
 import { maskedSummary, type Histogram, type PercentileSummary } from '../../methods/order-statistics.ts';
+import { sortedValuesWhere } from '../../methods/quantised-histogram.ts';
 import { localBFactorSpec } from '../../report/items/level0/0f-local-bfactor.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { f } from '../../util/format.ts';
@@ -84,9 +85,13 @@ export const localBFactorItem = implementItem({
     const out = await localBFactor(rm.volume, rm.hard, ctx.resolution, { amplitude: rm.amplitude });
     return { ...measureLocalBFactor(out.bmap, rm.hard, ctx.resolution as number, out.run), extra: { ...rm.volume, data: out.bmap } };
   },
-  outputs: (ctx, m) =>
-    ctx.figures.localMapOutputs({
+  outputs: async (ctx, m) => {
+    // The histogram counts what the statistics count (mask voxels with a value), over the same range.
+    const hard = (await ctx.resizedMap()).hard;
+    const h = m.values.histogram as Histogram;
+    return ctx.figures.localMapOutputs({
       stem: '0f-local-bfactor', itemId: '0f', name: 'Local B-factor', surface: ctx.map, level: ctx.threshold,
-      property: m.extra, range: percentileRange(m.values), label: 'Local B-factor (Å²)', histogram: m.values.histogram as Histogram,
-    }),
+      property: m.extra, range: percentileRange(m.values), label: 'Local B-factor (Å²)', histogram: { sorted: sortedValuesWhere(m.extra.data, (i) => hard[i] > 0.5), range: [h.edges[0], h.edges[h.edges.length - 1]] },
+    });
+  },
 });

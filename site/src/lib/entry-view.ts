@@ -238,9 +238,8 @@ export function entryView(r: Report): EntryView {
 
   const inp = r.inputs.map;
   const inputRows: ValueRow[] = [
-    { key: 'file', label: 'Input map', text: inp.file },
-    { key: 'sha256', label: 'SHA-256', text: inp.sha256 },
-    { key: 'bytes', label: 'File size', text: formatBytes(inp.bytes) },
+    // Files, sources and hashes are in the input-files table (lib/input-sources.ts); their sizes here.
+    { key: 'bytes', label: 'File size', text: [formatBytes(inp.bytes), ...(r.inputs.halfMaps ?? []).map((h, k) => `half map ${k + 1} ${formatBytes(h.bytes)}`), ...(r.inputs.model ? [`model ${formatBytes(r.inputs.model.bytes)}`] : [])].join(', ') },
     { key: 'dims', label: 'Box', text: `${inp.dims.join(' × ')} voxels` },
     { key: 'voxelSize', label: 'Voxel size', text: isotropic ? `${formatNumber(vs[0])} Å` : `${formatVec3(vs)} Å` },
     { key: 'origin', label: 'Origin', text: `(${formatVec3(inp.origin)}) Å` },
@@ -249,8 +248,6 @@ export function entryView(r: Report): EntryView {
     { key: 'nanCount', label: 'NaN voxels', text: formatQuantity(inp.nanCount, 'count') },
     { key: 'threshold', label: 'Visualisation threshold', text: formatNumber(e.threshold) },
     { key: 'resolution', label: 'Resolution estimated by the authors', text: e.resolution === null ? 'not reported' : formatQuantity(e.resolution, 'length') },
-    ...(r.inputs.halfMaps ?? []).map((h, k) => ({ key: `halfMap${k + 1}`, label: `Half map ${k + 1}`, text: `${h.file} (${formatBytes(h.bytes)}, SHA-256 ${h.sha256})` })),
-    ...(r.inputs.model ? [{ key: 'model', label: 'Fitted model', text: `${r.inputs.model.file}${r.inputs.model.pdbId ? ` (PDB ${r.inputs.model.pdbId})` : ''} (${formatBytes(r.inputs.model.bytes)}, SHA-256 ${r.inputs.model.sha256})` }] : []),
   ];
 
   const figureFiles = [...new Set(reportFigures(r).flatMap((f) => (f.svg ? [f.file, f.svg] : [f.file])))];

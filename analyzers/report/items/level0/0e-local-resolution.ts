@@ -65,6 +65,6 @@ export const localResolutionSpec = defineItem({
     ],
   },
   headlines: [{ column: 'localResolutionMedian', label: '0.e median local resolution', unit: 'Å', pick: (v) => finite(v.median) }],
-  resolutionEstimates: [{ method: 'MonoRes (single map) median', pick: (v) => finite(v.median) }],
+  resolutionEstimates: [{ method: 'MonoRes (single map) median', measures: 'the median local resolution inside the mask, estimated from the map alone with the noise taken outside the mask', pick: (v) => finite(v.median) }],
   references: ['vilas2018', 'ramirez2019', 'felsberg2001', 'kucukelbir2014'],
 });

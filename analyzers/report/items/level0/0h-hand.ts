@@ -40,5 +40,5 @@ export const handSpec = defineItem({
     ],
   },
   headlines: [{ column: 'handScore', label: '0.h hand score', unit: '', pick: (v) => finite(v.score) }],
-  references: ['garcia2022', 'jiang2001', 'baker2007', 'frangi1998', 'pauling1951'],
+  references: ['jiang2001', 'garcia2022', 'baker2007', 'frangi1998', 'pauling1951'],
 });

@@ -77,10 +77,10 @@ export const globalResolutionSpec = defineItem({
     { column: 'maskedFsc0143', label: '1.a corrected masked FSC resolution (0.143)', unit: 'Å', pick: (v) => finite(v.maskedFsc0143) },
   ],
   resolutionEstimates: [
-    { method: 'FSC 0.143 (unmasked half maps)', pick: (v) => finite(v.fsc0143) },
-    { method: 'FSC 0.143 (masked, corrected)', pick: (v) => finite(v.maskedFsc0143) },
-    { method: 'DPR 103.9°', pick: (v) => finite(v.dpr) },
-    { method: 'SSNR', pick: (v) => finite(v.ssnr) },
+    { method: 'FSC 0.143 (unmasked half maps)', measures: 'where the FSC of the two half maps, without a mask, first falls below 0.143', pick: (v) => finite(v.fsc0143) },
+    { method: 'FSC 0.143 (masked, corrected)', measures: 'the same with a mask, corrected for the mask\'s own correlation by phase randomisation', pick: (v) => finite(v.maskedFsc0143) },
+    { method: 'DPR 103.9°', measures: 'where the amplitude-weighted RMS phase difference of the half maps reaches 103.9°, its value for random phases', pick: (v) => finite(v.dpr) },
+    { method: 'SSNR', measures: 'where the spectral signal-to-noise ratio of the half maps falls to 1', pick: (v) => finite(v.ssnr) },
   ],
   references: ['saxton1982', 'rosenthal2003', 'vanheel2005', 'chen2013', 'frank1981', 'unser1987'],
 });

@@ -46,6 +46,6 @@ export const fdrFscSpec = defineItem({
     ],
   },
   headlines: [{ column: 'fdrFsc', label: '1.b FDR-FSC resolution (1 % FDR)', unit: 'Å', pick: (v) => finite(v.fdrFsc) }],
-  resolutionEstimates: [{ method: 'FDR-FSC (1 % false-discovery rate)', pick: (v) => finite(v.fdrFsc) }],
+  resolutionEstimates: [{ method: 'FDR-FSC (1 % false-discovery rate)', measures: 'where the FSC of the half maps stops being significantly above noise (1 % false-discovery rate)', pick: (v) => finite(v.fdrFsc) }],
   references: ['beckers2020'],
 });

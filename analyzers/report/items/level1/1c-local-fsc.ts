@@ -52,6 +52,6 @@ export const localFscSpec = defineItem({
     ],
   },
   headlines: [{ column: 'localFscMedian', label: '1.c median local resolution (local FSC)', unit: 'Å', pick: (v) => finite(v.median) }],
-  resolutionEstimates: [{ method: 'Local FSC (Blocres-like) median', pick: (v) => finite(v.median) }],
+  resolutionEstimates: [{ method: 'Local FSC (Blocres-like) median', measures: 'the median local resolution inside the mask, from the FSC of the half maps in a small box around each point', pick: (v) => finite(v.median) }],
   references: ['cardone2013', 'rosenthal2003'],
 });

@@ -41,6 +41,6 @@ export const localResolutionHalvesSpec = defineItem({
     ],
   },
   headlines: [{ column: 'halfMapLocalResolutionMedian', label: '1.e median local resolution (half maps)', unit: 'Å', pick: (v) => finite(v.median) }],
-  resolutionEstimates: [{ method: 'MonoRes (half maps) median', pick: (v) => finite(v.median) }],
+  resolutionEstimates: [{ method: 'MonoRes (half maps) median', measures: 'the median local resolution inside the mask, with the noise taken from the difference of the half maps', pick: (v) => finite(v.median) }],
   references: ['vilas2018', 'felsberg2001'],
 });

@@ -53,6 +53,6 @@ export const fsoSpec = defineItem({
     { column: 'fsoResolution', label: '1.g FSO resolution (FSO = 0.5)', unit: 'Å', pick: (v) => finite(v.fsoResolution) },
     { column: 'fsoBandWidth', label: '1.g FSO band width (0.9 to 0.1, relative to the FSO resolution)', unit: '', pick: (v) => finite(v.bandWidth) },
   ],
-  resolutionEstimates: [{ method: 'Fourier shell occupancy 0.5', pick: (v) => finite(v.fsoResolution) }],
+  resolutionEstimates: [{ method: 'Fourier shell occupancy 0.5', measures: 'where the Fourier shell occupancy falls to 0.5, i.e. the resolution reached in half of the directions', pick: (v) => finite(v.fsoResolution) }],
   references: ['vilas2023', 'bingham1974'],
 });

@@ -60,6 +60,6 @@ export const fsc3dSpec = defineItem({
     { column: 'fsc3dWorst', label: '1.h worst directional resolution (3-D FSC)', unit: 'Å', pick: (v) => finite(v.directional.max) },
     { column: 'fsc3dSphericity', label: '1.h sphericity of the 3-D FSC', unit: '', pick: (v) => finite(v.sphericity) },
   ],
-  resolutionEstimates: [{ method: '3-D FSC, global FSC 0.143 (masked half maps)', pick: (v) => finite(v.globalResolution) }],
+  resolutionEstimates: [{ method: '3-D FSC, global FSC 0.143 (masked half maps)', measures: 'where the FSC of the masked half maps over all directions first falls below 0.143', pick: (v) => finite(v.globalResolution) }],
   references: ['tan2017', 'wadell1935'],
 });

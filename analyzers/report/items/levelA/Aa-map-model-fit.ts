@@ -95,11 +95,11 @@ export const mapModelFitSpec = defineItem({
     { column: 'dFscModel05', label: 'A.a map-model FSC resolution (0.5, masked)', unit: 'Å', pick: (v) => finite(v.dFscModel05) },
   ],
   resolutionEstimates: [
-    { method: 'd99 (masked)', pick: (v) => finite(v.d99Masked) },
-    { method: 'd_model (masked)', pick: (v) => finite(v.dModel) },
-    { method: 'map-model FSC 0 (masked)', pick: (v) => finite(v.dFscModel0) },
-    { method: 'map-model FSC 0.143 (masked)', pick: (v) => finite(v.dFscModel0143) },
-    { method: 'map-model FSC 0.5 (masked)', pick: (v) => finite(v.dFscModel05) },
+    { method: 'd99 (masked)', measures: 'the resolution beyond which the masked map holds less than 2 % of its power', pick: (v) => finite(v.d99Masked) },
+    { method: 'd_model (masked)', measures: 'the resolution at which a map computed from the model correlates best with the map', pick: (v) => finite(v.dModel) },
+    { method: 'map-model FSC 0 (masked)', measures: 'where the FSC between the map and the model map first falls to 0', pick: (v) => finite(v.dFscModel0) },
+    { method: 'map-model FSC 0.143 (masked)', measures: 'where the FSC between the map and the model map first falls below 0.143', pick: (v) => finite(v.dFscModel0143) },
+    { method: 'map-model FSC 0.5 (masked)', measures: 'where the FSC between the map and the model map first falls below 0.5', pick: (v) => finite(v.dFscModel05) },
   ],
   references: ['afonine2018', 'peng1996'],
 });

@@ -77,7 +77,7 @@ export const qScoreSpec = defineItem({
     { column: 'averageQ', label: 'A.e average Q-score', unit: '', pick: (v) => finite(v.averageQ) },
     { column: 'qRelativeResolution', label: 'A.e Q_relative_resolution', unit: '%', pick: (v) => finite(v.qRelativeResolution) },
   ],
-  resolutionEstimates: [{ method: 'Q-score (average Q on the published line)', pick: (v) => finite(v.estimatedResolution) }],
+  resolutionEstimates: [{ method: 'Q-score (average Q on the published line)', measures: 'the resolution that the model\'s average Q-score corresponds to on the published line of Q against resolution', pick: (v) => finite(v.estimatedResolution) }],
   percentileBars: [
     { label: 'Q_relative_all', pick: (v) => (v.qRelativeAll === null ? null : { percentile: v.qRelativeAll, population: v.qRelativePopulations.all.description }) },
     { label: 'Q_relative_resolution', pick: (v) => (v.qRelativeResolution === null ? null : { percentile: v.qRelativeResolution, population: v.qRelativePopulations.resolution.description }) },
