@@ -52,17 +52,17 @@ describe('the resolution paragraph: one sentence per estimate and a verdict', ()
   });
 
   it('a reported resolution finer than 0.8 × the estimate may be overestimated; at exactly 0.8 × it is not', () => {
-    expect(resolutionSummary([{ ...monores, value: 5 }], 3.9).at(-1)).toBe('Verdict: the reported resolution, 3.9 Å, is more than 20 % finer than this estimate (it is below 0.8 × 5.00 Å = 4.00 Å): it may be overestimated.');
+    expect(resolutionSummary([{ ...monores, value: 5 }], 3.9).at(-1)).toBe('Verdict: the reported resolution, 3.9 Å, is more than 20 % finer than this estimate (it is below 0.8 × 5 Å = 4 Å): it may be overestimated.');
     expect(resolutionSummary([{ ...monores, value: 5 }], 4).at(-1)).toMatch(/^Verdict: the reported resolution, 4 Å, is consistent with this estimate/u);
   });
 
   it('several estimates: one sentence each, their range and mean, and the verdict against the mean', () => {
     const s = resolutionSummary([{ method: 'FSC 0.143 (unmasked half maps)', value: 4, measures: 'where the FSC first falls below 0.143' }, { method: 'SSNR', value: 6 }], 3.9);
     expect(s).toEqual([
-      'FSC 0.143 (unmasked half maps): 4.00 Å, where the FSC first falls below 0.143.',
-      'SSNR: 6.00 Å.',
-      'The 2 estimates range from 4.00 Å to 6.00 Å; their mean is 5.00 Å.',
-      'Verdict: the reported resolution, 3.9 Å, is more than 20 % finer than the mean of the estimates (it is below 0.8 × 5.00 Å = 4.00 Å): it may be overestimated.',
+      'FSC 0.143 (unmasked half maps): 4 Å, where the FSC first falls below 0.143.',
+      'SSNR: 6 Å.',
+      'The 2 estimates range from 4 Å to 6 Å; their mean is 5 Å.',
+      'Verdict: the reported resolution, 3.9 Å, is more than 20 % finer than the mean of the estimates (it is below 0.8 × 5 Å = 4 Å): it may be overestimated.',
     ]);
   });
 

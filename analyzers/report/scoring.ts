@@ -6,6 +6,7 @@
  */
 import { itemSpec, type ItemId } from './catalog.ts';
 import type { AnyItem } from './parts.ts';
+import { formatQuantity } from './format-number.ts';
 
 /** Items in report order, as the runner produced them. */
 type Items = readonly Pick<AnyItem, 'id' | 'status' | 'evaluable' | 'reason'>[];
@@ -65,7 +66,7 @@ export interface ResolutionEstimate {
 /** VRS's caution (level0-spec.md §12): a reported resolution finer than this fraction of the estimates' mean may be overestimated. */
 export const OVERESTIMATE_FRACTION = 0.8;
 
-const aa = (x: number) => `${x.toFixed(2)} Å`;
+const aa = (x: number) => formatQuantity(x, 'length');
 
 /**
  * The closing resolution paragraph (level0-spec.md §12): one sentence per estimate (method, value,
