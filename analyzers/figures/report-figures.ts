@@ -83,7 +83,7 @@ export class FigureWriter {
       ...(await this.triple(v, 'input.max-variance-slices', 'Slices of maximum variance of the input map in the three directions.', 'max-variance', 'input-maxvar')),
       ...(await this.triple(v, 'input.projections', 'Projections (sums) of the input map along the three axes.', 'projection', 'input-projection')),
       ...(await this.isosurfaceViews(v, threshold)),
-      ...(await this.triple(hardV, 'input.hard-mask', `Slices of maximum variance of the mask with hard borders (threshold ${levelText(threshold)}, largest connected component, dilated by 2 Å).`, 'max-variance', 'mask-hard')),
+      ...(await this.triple(hardV, 'input.hard-mask', `Slices of maximum variance of the mask with hard borders (threshold ${levelText(threshold)}, its large connected pieces, dilated by 2 Å).`, 'max-variance', 'mask-hard')),
       ...(await this.triple(softV, 'input.soft-mask', 'Slices of maximum variance of the mask with soft borders (the hard mask smoothed by a Gaussian).', 'max-variance', 'mask-soft')),
     ];
   }

@@ -52,7 +52,7 @@ export class EntryContext {
   readonly modelFile: string | undefined;
   readonly modelProblem: string | undefined;
   readonly metadata: Entry;
-  /** Raw mask, its components and the hard mask at the recommended threshold (built up front: an empty hard mask refuses the entry). */
+  /** Raw mask, its components, the structure's pieces and the hard mask at the recommended threshold (built up front: an empty hard mask refuses the entry). */
   readonly masks: Level0Masks;
   /** Writes the entry's figures (a no-op writer when figures are off). */
   readonly figures: FigureWriter;
@@ -66,7 +66,7 @@ export class EntryContext {
     this.modelProblem = inputs.modelProblem;
     this.metadata = inputs.metadata;
     this.figures = figures;
-    this.masks = buildMasks(inputs.map, inputs.metadata.threshold);
+    this.masks = buildMasks(inputs.map, inputs.metadata.threshold, inputs.metadata.resolution);
   }
 
   /** Recommended contour level. */

@@ -70,8 +70,13 @@ export const Entry = z.strictObject({
   resolution: z.number().positive().nullable(),
   /** Recommended contour level used as threshold. */
   threshold: z.number(),
+  /** EMDB structure-determination method: singleParticle, helical, subtomogramAveraging, tomography, electronCrystallography. */
   method: z.string().nullable(),
   pdbIds: z.array(z.string().regex(/^([0-9][a-z0-9]{3}|pdb_[0-9]{5}[a-z0-9]{3})$/u)),
+  /** Applied symmetry: a point group ("C7") or "helical: rise …, twist …, axial …" (absent in reports before it was carried, and without metadata). */
+  symmetry: z.string().nullable().optional(),
+  /** Molecular weight of the whole sample in MDa, from the EMDB metadata (theoretical before experimental; absent as above). */
+  molecularWeightMDa: z.number().positive().nullable().optional(),
 });
 export type Entry = z.output<typeof Entry>;
 

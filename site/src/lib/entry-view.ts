@@ -234,6 +234,8 @@ export function entryView(r: Report): EntryView {
     { key: 'voxelSize', label: 'Voxel size', text: isotropic ? `${formatNumber(vs[0])} Å` : `${formatVec3(vs)} Å` },
     { key: 'threshold', label: 'Contour level (threshold)', text: formatNumber(e.threshold) },
     { key: 'method', label: 'Method', text: e.method ?? 'not given' },
+    ...(e.symmetry ? [{ key: 'symmetry', label: 'Applied symmetry', text: e.symmetry }] : []),
+    ...(e.molecularWeightMDa ? [{ key: 'molecularWeight', label: 'Sample molecular weight', text: `${formatNumber(e.molecularWeightMDa * 1000)} kDa` }] : []),
   ];
 
   const inp = r.inputs.map;
