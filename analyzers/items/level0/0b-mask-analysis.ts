@@ -20,7 +20,7 @@
  */
 import type { Table } from '../../report/schema.ts';
 import type { Volume } from '../../volume/volume.ts';
-import { countNoun, formatBare, formatQuantity } from '../../report/format-number.ts';
+import { countNoun, fixedDecimals, formatBare, formatQuantity } from '../../report/format-number.ts';
 import { kthLargest } from '../../methods/order-statistics.ts';
 import { LARGE_PIECE_ELEMENTS, LARGE_PIECE_FRACTION, largePieceVoxels, resolutionElementVolume, type Level0Masks } from '../../methods/masks.ts';
 import { maskAnalysisSpec } from '../../report/items/level0/0b-mask-analysis.ts';
@@ -216,8 +216,8 @@ export function maskAnalysis(v: Volume, threshold: number, masks: MaskAnalysisMa
  */
 export function massRatioWarning(enclosedKDa: number, sampleKDa: number, ratio: number, sampleContour: number | null): ItemResult['warnings'][number] | null {
   const [lo, hi] = MASS_RATIO_BAND;
-  const head = `At the recommended contour the map encloses ${formatQuantity(enclosedKDa, 'real', 'kDa')}, ${formatBare(ratio, 'real')} times the molecular weight of the sample in the EMDB metadata (${formatQuantity(sampleKDa, 'real', 'kDa')}; criterion: between ${lo} and ${hi} times)`;
-  const at = sampleContour !== null ? ` A contour of ${sampleContour.toPrecision(4)} would enclose the sample's weight.` : ' No contour encloses the sample\'s weight: the map has fewer voxels above its background (or in its box) than that weight fills.';
+  const head = `At the recommended contour the map encloses ${fixedDecimals(enclosedKDa, 1)} kDa, ${fixedDecimals(ratio, 2)} times the molecular weight of the sample in the EMDB metadata (${fixedDecimals(sampleKDa, 1)} kDa; criterion: between ${lo} and ${hi} times)`;
+  const at = sampleContour !== null ? ` A contour of ${formatBare(sampleContour, 'real')} would enclose the sample's weight.` : ' No contour encloses the sample\'s weight: the map has fewer voxels above its background (or in its box) than that weight fills.';
   if (ratio < lo) return { code: '0b.mass-vs-sample', text: `${head}: the contour may be too high to hold the whole molecule, or the map holds only part of the sample (a local or focused refinement), or the weight given is not that of what was reconstructed.${at}` };
   if (ratio > hi) return { code: '0b.mass-vs-sample', text: `${head}: the contour may be too low (it encloses noise or solvent), or the weight given is that of one component only (or in the wrong units).${at}` };
   return null;
@@ -243,8 +243,8 @@ export function contourEnclosing(data: Float32Array, voxels: number): number | n
 
 /** The result sentence of the mass check. */
 function massSentence(enclosedKDa: number, sampleKDa: number, ratio: number, method: MethodKind, sampleContour: number | null): string {
-  const at = sampleContour !== null ? ` A contour of ${sampleContour.toPrecision(4)} would enclose the sample's weight.` : '';
-  const s = `The mass enclosed at the recommended contour, ${formatQuantity(enclosedKDa, 'real', 'kDa')} (1.207 Å³ per dalton, protein at 1.37 g/cm³), is ${formatBare(ratio, 'real')} times the molecular weight of the sample in the EMDB metadata (${formatQuantity(sampleKDa, 'real', 'kDa')}).${at}`;
+  const at = sampleContour !== null ? ` A contour of ${formatBare(sampleContour, 'real')} would enclose the sample's weight.` : '';
+  const s = `The mass enclosed at the recommended contour, ${fixedDecimals(enclosedKDa, 1)} kDa (1.207 Å³ per dalton, protein at 1.37 g/cm³), is ${fixedDecimals(ratio, 2)} times the molecular weight of the sample in the EMDB metadata (${fixedDecimals(sampleKDa, 1)} kDa).${at}`;
   return boxHoldsTheSample(method) ? s : `${s} Not judged for a ${METHOD_NAMES[method]}: its box does not hold one copy of the sample (a helical box holds as many subunits as its length allows, a subtomogram its context, a crystal map its cell).`;
 }
 

@@ -71,12 +71,18 @@ export const maskAnalysisSpec = defineItem({
       { label: 'Overlap of the raw and constructed masks', quantity: 'fraction', pick: (v) => v.overlap },
       { label: 'Mass at the recommended contour', quantity: 'real', unit: 'kDa', pick: (v) => v.contourRow?.[2] },
       { label: 'Amino acids at the recommended contour', quantity: 'count', pick: (v) => (v.contourRow ? Math.round(v.contourRow[3] ?? Number.NaN) : null) },
+      { label: 'Large pieces of the structure at the contour', quantity: 'count', pick: (v) => v.largePieces },
+      { label: 'Molecular weight of the sample (EMDB metadata)', quantity: 'real', unit: 'kDa', pick: (v) => v.sampleMassKDa },
+      { label: 'Enclosed mass / sample molecular weight', quantity: 'real', pick: (v) => v.massRatio },
+      { label: 'Contour that would enclose the sample molecular weight', quantity: 'real', pick: (v) => v.sampleMassContour },
     ],
     details: [
       { label: 'Components outside the 95% set', quantity: 'count', pick: (v) => v.remainingComponents },
       { label: 'Voxels outside the 95% set', quantity: 'count', pick: (v) => v.remainingVoxels },
       { label: 'Largest and smallest of those components', quantity: 'count', unit: 'voxels', pick: (v) => [v.remainingMaxVoxels, v.remainingMinVoxels] },
       { label: 'Constructed mask', quantity: 'count', unit: 'voxels', pick: (v) => v.constructedVoxels },
+      { label: 'Smallest volume of a large piece', quantity: 'volume', pick: (v) => v.largePieceMinVolume },
+      { label: 'Voxels in the large pieces', quantity: 'count', pick: (v) => v.largePiecesVoxels },
     ],
   },
   headlines: [
