@@ -8,7 +8,7 @@
  * `maxVoxels` voxels: a mean, not every s-th voxel, so that the coarse surface does not alias
  * noise. Averaging lowers the peaks, so the recommended contour is moved to the level that
  * encloses the same volume (the same fraction of the box) on the coarse grid. Values keep 11
- * significant bits (relative error ≤ 2⁻¹², far below what a screen shows) so gzip can shrink
+ * significant bits (relative error ≤ 2⁻¹¹, far below what a screen shows) so gzip can shrink
  * them; the bytes depend only on the inputs.
  */
 import path from 'node:path';

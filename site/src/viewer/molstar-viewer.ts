@@ -58,9 +58,7 @@ export async function mountViewer(container: HTMLElement, config: ViewerConfig):
   if (!(await plugin.mountAsync(container, { checkeredCanvasBackground: false }))) throw new Error('WebGL is not available in this browser');
   plugin.canvas3d?.setProps({ renderer: { backgroundColor: Color(0xffffff) } });
 
-  console.log('T mounted', performance.now());
   const map = await loadVolume(plugin, config.map.url, 'map');
-  console.log('T map', performance.now());
   const colourVolumes = new Map<string, VolumeSelector>();
   for (const c of config.colourings) colourVolumes.set(c.id, await loadVolume(plugin, c.url, c.name));
 
@@ -85,10 +83,8 @@ export async function mountViewer(container: HTMLElement, config: ViewerConfig):
       ...colour,
     } as unknown as Parameters<typeof createVolumeRepresentationParams>[2]);
   };
-  console.log('T colours', performance.now());
   const surface = await plugin.build().to(map).apply(StateTransforms.Representation.VolumeRepresentation3D, surfaceParams(null)).commit();
 
-  console.log('T surface', performance.now());
   if (config.model) {
     const bytes = await gunzipFetch(config.model.url);
     const data = await plugin.builders.data.rawData({ data: new TextDecoder().decode(bytes), label: 'model' });
@@ -100,7 +96,6 @@ export async function mountViewer(container: HTMLElement, config: ViewerConfig):
     const ligand = await plugin.builders.structure.tryCreateComponentStatic(structure, 'ligand');
     if (ligand) await plugin.builders.structure.representation.addRepresentation(ligand, { type: 'ball-and-stick' });
   }
-  console.log('T model', performance.now());
   plugin.managers.camera.reset();
 
   return {
