@@ -39,6 +39,8 @@ export interface AnalyzeEntryInput {
   readonly entryDir: string;
   /** Draw figures (default true). */
   readonly figures?: boolean;
+  /** Write the 3-D viewer's files (default: as `figures`). */
+  readonly viewer?: boolean;
   readonly maxVoxels?: number;
   /** What the entry's metadata says about the map's grid: a disagreement becomes an input warning (`inputs.warnings`). */
   readonly metadataGrid?: MetadataGrid;
@@ -97,8 +99,8 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const model = modelRead && 'model' in modelRead ? modelRead.model : undefined;
 
   const fig = new FigureWriter(path.join(input.entryDir, 'figures'), figuresOn);
-  // The viewer's files are figures of a kind: drawn with them, so a figures-off report keeps its bytes.
-  const viewer = figuresOn ? new ViewerVolumeWriter(input.entryDir, volume.dims) : undefined;
+  // The viewer's files are figures of a kind: drawn with them by default, so a figures-off report keeps its bytes.
+  const viewer = (input.viewer ?? figuresOn) ? new ViewerVolumeWriter(input.entryDir, volume.dims) : undefined;
   // The context builds the masks at the threshold (labelling, dilation): seconds on a large map.
   const ctx = await steps.run('Masks at the threshold', async () => {
     const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, modelFile: input.modelPath ? path.basename(input.modelPath) : undefined, modelProblem: modelRead && 'problem' in modelRead ? modelRead.problem : undefined, metadata: entry }, fig, viewer);
@@ -107,9 +109,9 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
     }
     return ctx;
   });
+  await viewer?.writeMap(volume, entry.threshold);
   const { inputFigures, halfMapFigures } = figuresOn
     ? await steps.run('Input figures', async () => {
-        await viewer?.writeMap(volume, entry.threshold);
         return {
           inputFigures: await fig.inputFigures(volume, ctx.masks.hard, await ctx.softMask(), entry.threshold),
           halfMapFigures: halves ? await fig.halfMapFigures(...halves.volumes) : [],

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { AstroIntegration } from 'astro';
 import { build, version as esbuildVersion } from 'esbuild';
-import { VIEWER_BUNDLE } from '../src/lib/viewer-config.ts';
+import { VIEWER_BUNDLE } from '../src/lib/viewer-paths.ts';
 
 const SOURCE = fileURLToPath(new URL('../src/viewer/molstar-viewer.ts', import.meta.url));
 

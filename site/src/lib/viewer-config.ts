@@ -8,9 +8,8 @@ import type { Report } from '../../../analyzers/report/schema.ts';
 import type { ViewerConfig } from '../viewer/molstar-viewer.ts';
 import { formatBytes, formatNumber } from './format.ts';
 import { entryFileUrl, siteUrl } from './urls.ts';
+import { VIEWER_BUNDLE } from './viewer-paths.ts';
 
-/** Where the Mol* bundle is published, relative to the site's base. */
-export const VIEWER_BUNDLE = '_viewer/molstar-viewer.js';
 
 export interface ViewerPageConfig {
   bundleUrl: string;
