@@ -120,21 +120,25 @@ describe.skipIf(!haveChromium)('3-D viewer on entry pages', () => {
 
       await page.click('[data-viewer-open]');
       await page.waitForFunction(() => document.querySelector('[data-viewer]')?.dataset.viewerState !== 'loading', { timeout: 120_000 });
-      const state = await page.$eval('[data-viewer]', (e) => ({ state: (e as unknown as { dataset: Record<string, string> }).dataset.viewerState, ms: (e as unknown as { dataset: Record<string, string> }).dataset.loadMs }));
+      const state = await page.$eval('[data-viewer]', (e) => {
+        const d = (e as unknown as { dataset: Record<string, string> }).dataset;
+        return { state: d.viewerState, ms: d.loadMs, renderer: d.renderer };
+      });
       expect(state.state).toBe('ready');
       const viewerRequests = requests.slice(beforeClick.length).map((u) => new URL(u).pathname);
       expect(viewerRequests).toContain(`${BASE}${VIEWER_BUNDLE}`);
       expect(viewerRequests.some((u) => u.endsWith('/viewer/map.mrc.gz'))).toBe(true);
-      console.log(`${c.id}: click to first draw ${state.ms} ms; fetched ${viewerRequests.filter((u) => u.startsWith(BASE)).join(', ')}`);
+      console.log(`${c.id}: click to first draw ${state.ms} ms (WebGL renderer ${state.renderer}); fetched ${viewerRequests.filter((u) => u.startsWith(BASE)).join(', ')}`);
 
-      const canvas = (await page.$('[data-viewer-canvas]'))!;
-      const plain = await canvas.screenshot({ type: 'png' });
+      // The canvas's own pixels (Mol* keeps its drawing buffer): a compositor screenshot would wait out every software-drawn frame.
+      const canvasPng = async () => Buffer.from((await page.$eval('[data-viewer-canvas] canvas', (e) => (e as unknown as { toDataURL(t: string): string }).toDataURL('image/png'))).split(',')[1], 'base64');
+      const plain = await canvasPng();
       const p0 = await pixelStats(plain);
       expect(p0.std).toBeGreaterThan(10); // not a blank canvas
 
       await page.select('[data-viewer-colour]', c.colouring);
       await page.waitForFunction((id: string) => document.querySelector('[data-viewer]')?.dataset.colouring === id, { timeout: 60_000 }, c.colouring);
-      const coloured = await canvas.screenshot({ type: 'png' });
+      const coloured = await canvasPng();
       const p1 = await pixelStats(coloured);
       expect(p1.std).toBeGreaterThan(10);
       // Viridis on the surface: far more strongly coloured pixels than the grey surface had.

@@ -27,6 +27,7 @@ async function open(root: HTMLElement, button: HTMLButtonElement): Promise<void>
     status.textContent = 'Drag to turn, scroll to zoom, right-drag to move.';
     // From the click to the first drawn frame: what the reader waits (measured by the browser test).
     root.dataset.loadMs = String(Math.round(performance.now() - t0));
+    root.dataset.renderer = handle.renderer;
     root.dataset.viewerState = 'ready';
     if (select) {
       select.closest('[data-viewer-controls]')?.removeAttribute('hidden');
