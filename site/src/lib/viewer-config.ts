@@ -22,6 +22,8 @@ export interface ViewerPageConfig {
   recommendedText: string;
   /** The colouring menu: item id and label with the scale's range. */
   options: { id: string; label: string }[];
+  /** Whether residue Q also colours the model's cartoon (its B-factor column holds the Q). */
+  hasQ: boolean;
 }
 
 export function viewerConfig(r: Report): ViewerPageConfig | null {
@@ -41,6 +43,7 @@ export function viewerConfig(r: Report): ViewerPageConfig | null {
     step: v.map.step,
     levelText: formatNumber(v.map.level),
     recommendedText: formatNumber(v.map.recommendedLevel),
+    hasQ: (v.model?.bFactorIsResidueQ ?? false) && v.colourings.some((c) => c.id === 'A.e'),
     options: config.colourings.map((c) => ({ id: c.id, label: `${c.name}, viridis over ${formatNumber(c.range[0])} to ${formatNumber(c.range[1])}` })),
   };
 }
