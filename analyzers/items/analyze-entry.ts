@@ -14,6 +14,7 @@ import type { AtomModel } from '../io/model.ts';
 import { readMrc, type MrcFile, type ReadMrcOptions } from '../io/mrc.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { FigureWriter } from '../figures/report-figures.ts';
+import { ViewerVolumeWriter } from '../figures/viewer-volumes.ts';
 import { resolutionSummary, scoreItems, summarize } from '../report/scoring.ts';
 import { itemSpec, metadataGridWarnings, parseReport, SCHEMA_VERSION, type AnyItem, type Entry, type HalfMapInput, type InputKind, type InputWarning, type ItemId, type MetadataGrid, type Report } from '../report/schema.ts';
 import { AnalysisInputError } from '../util/errors.ts';
@@ -40,6 +41,8 @@ export interface AnalyzeEntryInput {
   readonly entryDir: string;
   /** Draw figures (default true). */
   readonly figures?: boolean;
+  /** Write the 3-D viewer's files (default: as `figures`). */
+  readonly viewer?: boolean;
   readonly maxVoxels?: number;
   /** What the entry's metadata says about the map's grid: a disagreement becomes an input warning (`inputs.warnings`). */
   readonly metadataGrid?: MetadataGrid;
@@ -100,19 +103,24 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const model = modelRead && 'model' in modelRead ? modelRead.model : undefined;
 
   const fig = new FigureWriter(path.join(input.entryDir, 'figures'), figuresOn);
+  // The viewer's files are figures of a kind: drawn with them by default, so a figures-off report keeps its bytes.
+  const viewer = (input.viewer ?? figuresOn) ? new ViewerVolumeWriter(input.entryDir, volume.dims) : undefined;
   // The context builds the masks at the threshold (labelling, dilation): seconds on a large map.
   const ctx = await steps.run('Masks at the threshold', async () => {
-    const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, modelFile: input.modelPath ? path.basename(input.modelPath) : undefined, modelProblem: modelRead && 'problem' in modelRead ? modelRead.problem : undefined, metadata: entry }, fig);
+    const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, modelFile: input.modelPath ? path.basename(input.modelPath) : undefined, modelProblem: modelRead && 'problem' in modelRead ? modelRead.problem : undefined, metadata: entry }, fig, viewer);
     if (ctx.masks.hardCount === 0) {
       throw new AnalysisInputError(`threshold ${formatBare(entry.threshold, 'real')} is too high: no voxel of ${input.mapPath} reaches it (map maximum ${formatBare(stats.max, 'real')}); lower it`);
     }
     return ctx;
   });
+  await viewer?.writeMap(volume, entry.threshold);
   const { inputFigures, halfMapFigures } = figuresOn
-    ? await steps.run('Input figures', async () => ({
-        inputFigures: await fig.inputFigures(volume, ctx.masks.hard, await ctx.softMask(), entry.threshold),
-        halfMapFigures: halves ? await fig.halfMapFigures(...halves.volumes) : [],
-      }))
+    ? await steps.run('Input figures', async () => {
+        return {
+          inputFigures: await fig.inputFigures(volume, ctx.masks.hard, await ctx.softMask(), entry.threshold),
+          halfMapFigures: halves ? await fig.halfMapFigures(...halves.volumes) : [],
+        };
+      })
     : { inputFigures: [], halfMapFigures: [] };
 
   const items: AnyItem[] = [];
@@ -122,6 +130,9 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
     items.push(await steps.run(impls[k].spec.title, () => runItem(impls[k], ctx), (it) => it.status));
   }
   ctx.keepOnly([]);
+  // Without a Q-score (A.e not run or failed) the viewer still shows the model, with its deposited B.
+  if (viewer && model && !viewer.hasModel()) await viewer.writeModel(model);
+  const viewerFiles = viewer?.files();
 
   const score = scoreItems(items);
   const estimates = items.flatMap((it) => {
@@ -162,6 +173,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
       items: { '0': {}, ...grouped },
       resolutionEstimates: estimates.map(({ item, method, value }) => ({ item, method, value })),
       resolutionSummary: resolutionSummary(estimates, entry.resolution),
+      ...(viewerFiles ? { viewer: viewerFiles } : {}),
       provenance: {
         analyzer: { name: 'emvr', version: ANALYZER_VERSION },
         analysedOn: input.analysedOn ?? analysisDate(),

@@ -15,6 +15,7 @@ import { fitModel, type ModelFit, type UnusableModel } from '../simulate/model-a
 import { NotApplicable } from '../util/errors.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { FigureWriter } from '../figures/report-figures.ts';
+import type { ViewerVolumeWriter } from '../figures/viewer-volumes.ts';
 import type { Entry } from '../report/schema.ts';
 import type { Volume } from '../volume/volume.ts';
 
@@ -56,9 +57,11 @@ export class EntryContext {
   readonly masks: Level0Masks;
   /** Writes the entry's figures (a no-op writer when figures are off). */
   readonly figures: FigureWriter;
+  /** Writes the 3-D viewer's files (absent when figures are off). */
+  readonly viewer: ViewerVolumeWriter | undefined;
   private readonly products = new Map<ProductName, Promise<unknown>>();
 
-  constructor(inputs: EntryInputs, figures: FigureWriter) {
+  constructor(inputs: EntryInputs, figures: FigureWriter, viewer?: ViewerVolumeWriter) {
     this.map = inputs.map;
     this.halfMaps = inputs.halfMaps;
     this.model = inputs.model;
@@ -66,6 +69,7 @@ export class EntryContext {
     this.modelProblem = inputs.modelProblem;
     this.metadata = inputs.metadata;
     this.figures = figures;
+    this.viewer = viewer;
     this.masks = buildMasks(inputs.map, inputs.metadata.threshold, inputs.metadata.resolution);
   }
 

@@ -52,6 +52,49 @@ export const DataFile = z.strictObject({
 });
 export type DataFile = z.output<typeof DataFile>;
 
+/** A file of the entry page's 3-D viewer, relative to the entry folder (gzip'd MRC or mmCIF). */
+const ViewerFile = z.string().regex(/^viewer\/[A-Za-z0-9_.-]+\.(mrc|cif)\.gz$/u);
+
+/** A local-value map on the viewer's grid that can colour the map surface. */
+export const ViewerColouring = z.strictObject({
+  /** The item that computed it ("0.e", "1.e", "A.e"). */
+  id: z.string().min(1),
+  name: z.string().min(1),
+  unit: z.string(),
+  file: ViewerFile,
+  bytes: z.number().int().nonnegative(),
+  /** Colour scale ends (the item's figures use the same: [p2.5, p97.5] for local resolution). */
+  range: z.tuple([z.number(), z.number()]),
+  /** Whether low values are the good end of the scale (local resolution in Å: yes; Q-score: no). */
+  lowIsGood: z.boolean(),
+});
+export type ViewerColouring = z.output<typeof ViewerColouring>;
+
+/** The 3-D viewer's files (analyzers/figures/viewer-volumes.ts); absent in reports drawn without figures or written before the viewer. */
+export const ViewerFiles = z.strictObject({
+  map: z.strictObject({
+    file: ViewerFile,
+    bytes: z.number().int().nonnegative(),
+    /** Box of the compact map. */
+    dims: Vec3,
+    /** Block size s of the averaging (1: the map's own grid). */
+    step: z.number().int().positive(),
+    /** Contour on the compact map: the recommended one when step = 1, else the level enclosing the same volume. */
+    level: z.number(),
+    /** The recommended contour of the full map. */
+    recommendedLevel: z.number(),
+  }),
+  colourings: z.array(ViewerColouring),
+  /** The model in the map's frame, when the entry has a readable one. */
+  model: z.strictObject({
+    file: ViewerFile,
+    bytes: z.number().int().nonnegative(),
+    /** Whether the B-factor column holds each atom's residue Q (A.e) instead of the deposited B. */
+    bFactorIsResidueQ: z.boolean(),
+  }).optional(),
+});
+export type ViewerFiles = z.output<typeof ViewerFiles>;
+
 export const Table = z.strictObject({
   id: z.string().regex(/^[a-zA-Z0-9_-]+$/u),
   caption: z.string(),
