@@ -78,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be an integer ≥ 1, got ${values.workers}`);
   const slice = values.quick ? 'quick' : 'full';
   const cases = accuracyCases(slice);
+  // The commit is read before the run: the code measured is the code checked out when it started.
+  const commit = commitOf();
   const t0 = performance.now();
   let done = 0;
   console.error(`accuracy: ${cases.length} cases (${slice}) on ${workers} worker processes`);
@@ -85,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   const rows = orderRows(summariseRows(tagObservations(cases, perCase))).map(rounded);
   const table: AccuracyTable = parseAccuracyTable({
-    schemaVersion: 1, measuredAt: new Date().toISOString().slice(0, 10), commit: commitOf(), slice, seconds: Math.round(seconds), cpuSeconds: Math.round(cpuSeconds), workers, cases: cases.length, rows,
+    schemaVersion: 1, measuredAt: new Date().toISOString().slice(0, 10), commit, slice, seconds: Math.round(seconds), cpuSeconds: Math.round(cpuSeconds), workers, cases: cases.length, rows,
   });
   printRows(table.rows);
   console.error(`accuracy: ${cases.length} cases in ${seconds.toFixed(0)} s on ${workers} workers (${cpuSeconds.toFixed(0)} CPU seconds)`);
