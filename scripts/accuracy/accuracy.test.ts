@@ -46,10 +46,10 @@ describe('statistics', () => {
     expect(rows[0].conditions.boxes).toEqual([96, 128]);
     expect(rows[1]).toMatchObject({ cases: 1, n: 1, spearman: null, refused: 0 });
   });
-  it('the full grid has 92 distinct cases, 2.5–8 Å, both boxes, masked and not; --quick 6 at 3.5 Å', () => {
+  it('the full grid has 148 distinct cases, 2.5–8 Å, both boxes, masked and not; --quick 6 at 3.5 Å', () => {
     const full = accuracyCases('full');
-    expect(full).toHaveLength(92);
-    expect(new Set(full.map((c) => c.id)).size).toBe(92);
+    expect(full).toHaveLength(148);
+    expect(new Set(full.map((c) => c.id)).size).toBe(148);
     expect([...new Set(full.map((c) => c.resolution))]).toEqual([2.5, 3.5, 5, 8]);
     expect([...new Set(full.map((c) => c.box))].sort()).toEqual([128, 96]);
     expect(full.filter((c) => c.masked)).toHaveLength(8);
@@ -115,9 +115,9 @@ describe('a slice of the grid: errors within stated bounds', () => {
       expect(o.refused, `${o.item} ${o.metric}`).toBeNull();
       for (const e of o.errors) expect(Math.abs(e), `${o.item} ${o.metric}: error ${e}`).toBeLessThanOrEqual(BOUNDS[`${o.item} ${o.metric}`]);
     }
-    // Seed 2 is built decentred (a tenth of the box along x) with a background offset of 0.3 σ: truths that are not zero.
-    const mean = seen.find((o) => o.metric === 'background mean')!;
-    expect(mean.errors).toHaveLength(1);
+    // Seed 2 is built decentred by a tenth of the box along x (truth ≈ 20 %) with a background offset of 0.3 σ: a truth
+    // not applied (or applied twice) would put 0.a's x error near 20 % and 0.c's mean error at 0.3 σ, far outside the bounds.
+    expect(seen.find((o) => o.item === '0.a')!.errors).toHaveLength(3);
   });
 
   it('the worker pool gives the same observations whatever worker runs a case, and a valid table', async () => {

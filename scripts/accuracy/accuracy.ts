@@ -3,7 +3,7 @@
  * measured on simulated maps over a grid of conditions (cases.ts), its errors against the truth
  * pooled per item, metric and condition (statistics.ts), printed as a table and optionally written
  * as the methods page's accuracy table (site/src/data/accuracy.json, schema in
- * analyzers/report/accuracy.ts). The full grid (92 cases) takes ≈ 15 min on 2 cores; --quick
+ * analyzers/report/accuracy.ts). The full grid (148 cases) takes ≈ 35 min on 2 busy cores (≈ 7.5 CPU min); --quick
  * (6 cases at 3.5 Å) ≈ 1 min.
  */
 import { execFileSync } from 'node:child_process';

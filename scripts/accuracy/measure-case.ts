@@ -96,7 +96,7 @@ export const METRICS: readonly Metric[] = [
       const aa = num((values.contourRow as unknown[] | undefined)?.[3]);
       return aa === null ? 'gave no contour row' : { errors: [(aa / truth.residues! - 1) * 100] };
     } },
-  { item: '0.c', metric: 'background mean', unit: 'σ_noise', truth: 'designed offset (0, or 0.3 σ_noise on seed 2)', has: (t) => t.backgroundMean !== undefined,
+  { item: '0.c', metric: 'background mean', unit: 'σ_noise', truth: 'designed offset (0, or 0.3 σ_noise on one seed in three)', has: (t) => t.backgroundMean !== undefined,
     read: ({ values, truth }) => {
       const m = num(values.mean);
       return m === null ? 'gave no mean' : { errors: [(m - truth.backgroundMean!) / truth.noiseSigma!] };
@@ -118,7 +118,7 @@ export const METRICS: readonly Metric[] = [
     read: ({ values, truth }) => scalar(values.correctedMedian, truth.guinierB!, 'corrected median') },
   { item: '0.g', metric: 'median', unit: 'occupancy', truth: 'every atom at occupancy 1', has: (t) => t.occupancy !== undefined,
     read: ({ values, truth }) => scalar(values.median, truth.occupancy!, 'median') },
-  { item: '0.h', metric: 'hand score', unit: 'score', truth: '0 for the correct hand, 1 for the mirrored map (seed 2)', has: (t) => t.hand !== undefined,
+  { item: '0.h', metric: 'hand score', unit: 'score', truth: '0 for the correct hand, 1 for the mirrored map (one seed in three)', has: (t) => t.hand !== undefined,
     read: ({ values, truth }) => scalar(values.score, truth.hand!, 'score') },
   { item: '1.a', metric: 'FSC 0.143 (unmasked)', unit: 'Å', truth: 'designed 0.143 crossing', has: (t) => t.fsc0143 !== undefined,
     read: ({ values, truth }) => scalar(values.fsc0143, truth.fsc0143!, 'FSC 0.143') },

@@ -55,9 +55,11 @@ export interface SimulatedCase {
 
 /** Global B (Å²) applied to the single maps of seed s: three blurs, so 0.d's truth varies. */
 const BLUR_B = [-100, -80, -150];
-/** Decentring shift (fraction of the box along x) of seed 2. */
+/** The seeds (one in three: 2, 5, …) whose single map is decentred, offset and mirrored. */
+const withDefects = (seed: number) => seed % 3 === 2;
+/** Decentring shift (fraction of the box along x) of those seeds. */
 const SHIFT_FRACTION = 0.1;
-/** Background offset (× σ_n) of seed 2. */
+/** Background offset (× σ_n) of those seeds. */
 const OFFSET_SIGMAS = 0.3;
 /** Voxels either side of the region boundary whose designed resolution is a blend (logistic edge of 2 voxels: weight < 0.95). */
 const BLEND_VOXELS = 6;
@@ -130,10 +132,10 @@ function entry(resolution: number, threshold: number): EntryInputs['metadata'] {
 }
 
 /**
- * Level 0 map: the procedural protein (seed 2 moved along x by a tenth of the box) simulated at
+ * Level 0 map: the procedural protein (seeds 2, 5: moved along x by a tenth of the box) simulated at
  * the resolution with the seed's blur, white noise designed for an FSC crossing 0.143 at the
  * resolution ('high': at 1.25 × it, and that is the resolution reported), contoured at the level
- * enclosing the protein volume in the noise-free map. Seed 2 also gets a background offset of
+ * enclosing the protein volume in the noise-free map. Seeds 2 and 5 also get a background offset of
  * 0.3 σ_n (contour raised alike) and is mirrored. Masked: times its own hard mask.
  *
  * 0.d's truth is the applied blur plus the Guinier slope of the unblurred, noise-free map at the
@@ -144,7 +146,7 @@ function entry(resolution: number, threshold: number): EntryInputs['metadata'] {
 async function singleMapCase(c: AccuracyCase): Promise<SimulatedCase> {
   const base = proceduralProtein({ seed: c.seed });
   const grid = centredGrid(base, c.box, c.voxelA);
-  const model = c.seed === 2 ? translateModel(base, [SHIFT_FRACTION * c.box * c.voxelA, 0, 0]) : base;
+  const model = withDefects(c.seed) ? translateModel(base, [SHIFT_FRACTION * c.box * c.voxelA, 0, 0]) : base;
   const blur = BLUR_B[(c.seed - 1) % BLUR_B.length];
   const reported = c.noise === 'high' ? HIGH_NOISE_FACTOR * c.resolution : c.resolution;
   const clean = await simulateMap(model, grid, { resolution: c.resolution, bFactor: blur });
@@ -152,12 +154,12 @@ async function singleMapCase(c: AccuracyCase): Promise<SimulatedCase> {
   const sigma = await fullMapNoiseSigma(clean, reported);
   let threshold = levelForCount(clean.data, proteinVoxels(model, c.voxelA));
   let map = addNoise(clean, sigma, 1000 + c.seed);
-  const offset = c.seed === 2 ? OFFSET_SIGMAS * sigma : 0;
+  const offset = withDefects(c.seed) ? OFFSET_SIGMAS * sigma : 0;
   if (offset !== 0) {
     for (let i = 0; i < map.data.length; i++) map.data[i] += offset;
     threshold += offset;
   }
-  const mirrored = c.seed === 2;
+  const mirrored = withDefects(c.seed);
   if (mirrored) map = mirrorVolume(map);
   if (c.masked) {
     const hard = buildMasks(map, threshold).hard;
