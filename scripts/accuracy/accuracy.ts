@@ -3,8 +3,8 @@
  * measured on simulated maps over a grid of conditions (cases.ts), its errors against the truth
  * pooled per item, metric and condition (statistics.ts), printed as a table and optionally written
  * as the methods page's accuracy table (site/src/data/accuracy.json, schema in
- * analyzers/report/accuracy.ts). The full grid (148 cases) takes ≈ 35 min on 2 busy cores (≈ 7.5 CPU min); --quick
- * (6 cases at 3.5 Å) ≈ 1 min.
+ * analyzers/report/accuracy.ts). The full grid (148 cases) took 32 min on 2 cores under load 20
+ * (7.7 CPU min, ≈ 4 min on 2 idle cores); --quick (6 cases at 3.5 Å) 1.4 min under that load.
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
