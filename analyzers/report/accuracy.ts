@@ -64,6 +64,11 @@ export const AccuracyTable = z.strictObject({
 });
 export type AccuracyTable = z.output<typeof AccuracyTable>;
 
+/** Numbers in a refusal message replaced by "#", so that refusals of one kind group together (one example message is kept). */
+export function refusalKind(reason: string): string {
+  return reason.replace(/[-+]?\d+(\.\d+)?(e[-+]?\d+)?/gu, '#');
+}
+
 /** Reads an accuracy table; throws with every schema problem listed. */
 export function parseAccuracyTable(json: unknown, source = 'accuracy.json'): AccuracyTable {
   const r = AccuracyTable.safeParse(json);

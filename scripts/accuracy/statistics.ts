@@ -4,7 +4,7 @@
  * absolute errors, their signed mean (bias), the median Spearman ρ of the cases, the refusals —
  * pooled over the cases that share an item, a metric and a condition.
  */
-import type { AccuracyConditions, AccuracyRow } from '../../analyzers/report/accuracy.ts';
+import { refusalKind, type AccuracyConditions, type AccuracyRow } from '../../analyzers/report/accuracy.ts';
 import { quantileSorted } from '../../analyzers/methods/order-statistics.ts';
 
 /** Ranks 1…n of `a`, ties sharing the mean of their ranks. */
@@ -51,10 +51,6 @@ export function errorSummary(errors: readonly number[]): { medianAbsError: numbe
   return { medianAbsError: quantileSorted(abs, 0.5), p95AbsError: quantileSorted(abs, 0.95), bias: sum / errors.length };
 }
 
-/** Numbers in a refusal message replaced, so that refusals of one kind group together. */
-export function refusalKind(reason: string): string {
-  return reason.replace(/[-+]?\d+(\.\d+)?(e[-+]?\d+)?/gu, '#');
-}
 
 /** What one case contributes to a row. */
 export interface CaseObservation {

@@ -3,7 +3,7 @@
  * schema analyzers/report/accuracy.ts) as display rows grouped by item: text only, so the page
  * does no arithmetic and every number reads as on the entry pages.
  */
-import { parseAccuracyTable, type AccuracyRow, type AccuracyTable } from '../../../analyzers/report/accuracy.ts';
+import { parseAccuracyTable, refusalKind, type AccuracyRow, type AccuracyTable } from '../../../analyzers/report/accuracy.ts';
 import raw from '../data/accuracy.json' with { type: 'json' };
 import { formatNumber } from './format.ts';
 
@@ -11,7 +11,7 @@ export interface AccuracyMetricNote {
   readonly metric: string;
   readonly unit: string;
   readonly truth: string;
-  /** Refusal reasons over every condition of the metric, each with its count. */
+  /** Refusal reasons over every condition of the metric, by kind (one example message), each with its count. */
   readonly refusals: string[];
 }
 
@@ -63,17 +63,22 @@ export function accuracyView(table: AccuracyTable): AccuracyView {
   const byItem = new Map<string, AccuracyRow[]>();
   for (const r of table.rows) byItem.set(r.item, [...(byItem.get(r.item) ?? []), r]);
   const items = [...byItem].map(([item, rows]) => {
-    const metrics = new Map<string, AccuracyMetricNote & { counts: Map<string, number> }>();
+    const metrics = new Map<string, AccuracyMetricNote & { counts: Map<string, { reason: string; n: number }> }>();
     for (const r of rows) {
-      const m = metrics.get(r.metric) ?? { metric: r.metric, unit: r.unit, truth: r.truth, refusals: [], counts: new Map<string, number>() };
-      for (const x of r.refusedReasons) m.counts.set(x.reason, (m.counts.get(x.reason) ?? 0) + x.count);
+      const m = metrics.get(r.metric) ?? { metric: r.metric, unit: r.unit, truth: r.truth, refusals: [], counts: new Map<string, { reason: string; n: number }>() };
+      for (const x of r.refusedReasons) {
+        const k = refusalKind(x.reason);
+        const seen = m.counts.get(k);
+        if (seen) seen.n += x.count;
+        else m.counts.set(k, { reason: x.reason, n: x.count });
+      }
       metrics.set(r.metric, m);
     }
     return {
       item,
       anchor: `accuracy-${item.replace('.', '')}`,
       rows: rows.map(rowCells),
-      metrics: [...metrics.values()].map(({ counts, ...m }) => ({ ...m, refusals: [...counts].map(([reason, n]) => `${n} × ${reason}`) })),
+      metrics: [...metrics.values()].map(({ counts, ...m }) => ({ ...m, refusals: [...counts.values()].map(({ reason, n }) => `${n} × ${reason}`) })),
       cases: rows.reduce((s, r) => s + r.cases, 0),
       refused: rows.reduce((s, r) => s + r.refused, 0),
     };
