@@ -95,7 +95,10 @@ export class FigureWriter {
   async halfMapFigures(h1: Volume, h2: Volume): Promise<Figure[]> {
     if (!this.enabled) return [];
     const at = maxVarianceIndices(h1);
-    const diff: VolumeLike = { dims: h1.dims, data: h1.data.map((x, i) => x - h2.data[i]) };
+    // A plain loop: a typed array's map with a closure costs seconds on 360³ halves.
+    const d = new Float32Array(h1.data.length);
+    for (let i = 0; i < d.length; i++) d[i] = h1.data[i] - h2.data[i];
+    const diff: VolumeLike = { dims: h1.dims, data: d };
     return [
       ...(await this.triple(h1, 'input.half1', 'Half map 1: slices of maximum variance (of half 1) in the three directions.', 'max-variance', 'input-half1', at)),
       ...(await this.triple(h2, 'input.half2', 'Half map 2: the same slices.', 'max-variance', 'input-half2', at)),
