@@ -55,6 +55,14 @@ export interface FdrFscOptions {
   readonly fdr?: number;
   /** Threads of the permutation loop (default: the FFT pool's for maps of ≥ 64³ voxels, else 1). */
   readonly threads?: number;
+  /** The shell table of the grid (`shellTable(dims)`), when the caller has it (it is shared with `spocBFactor`). */
+  readonly shells?: ShellTable;
+}
+
+/** Shell of every half-complex coefficient and the coefficients per shell (`shellTable`). */
+export interface ShellTable {
+  readonly table: Uint16Array;
+  readonly counts: Int32Array;
 }
 
 /** Per-shell result, shells i = 0 … floor(N/2) (shell 0 is the DC term alone). */
@@ -133,7 +141,7 @@ export async function fdrFsc(h1: Volume, h2: Volume, opts: FdrFscOptions = {}): 
   const fft = createRealFft3d(dims);
   const F1 = await fft.forward(m1);
   const F2 = await fft.forward(m2);
-  const { table, counts } = shellTable(dims);
+  const { table, counts } = opts.shells ?? shellTable(dims);
   const shells = counts.length;
   const samples = counts.map((n) => sampleCount(n, opts.sampleFraction ?? fraction, opts));
   const drawn = samples.map((m, i) => (i > 0 && m >= MIN_SAMPLES ? m : 0));
@@ -304,7 +312,7 @@ function masked(inputs: Float32Array[], dims: Vec3, radius: number): { outs: Flo
  * Shell of every half-complex coefficient (NO_SHELL beyond shell floor(N/2) or on a boundary,
  * which the strict inequalities of step 2 leave out) and the coefficients per shell.
  */
-export function shellTable(dims: Vec3): { table: Uint16Array; counts: Int32Array } {
+export function shellTable(dims: Vec3): ShellTable {
   const [nx, ny, nz] = dims;
   const { hx, wx, wy, wz } = squaredFrequencies(dims);
   const last = nx >> 1;
@@ -493,7 +501,7 @@ export const BFACTOR_LOW_RESOLUTION = 10;
  * Shells as in `fdrFsc` (SPOC puts a coefficient exactly on a boundary in the lower shell; on a
  * cubic grid none is).
  */
-export async function spocBFactor(h1: Volume, h2: Volume, resolution: number | null): Promise<number | null> {
+export async function spocBFactor(h1: Volume, h2: Volume, resolution: number | null, shells?: ShellTable): Promise<number | null> {
   if (resolution === null || !(resolution < BFACTOR_MAX_RESOLUTION)) return null;
   const dims = h1.dims;
   const radius = Math.min(...dims) / 4 - 4;
@@ -501,7 +509,7 @@ export async function spocBFactor(h1: Volume, h2: Volume, resolution: number | n
   const mean = sharedFloat32(h1.data.length);
   for (let i = 0; i < mean.length; i++) mean[i] = 0.5 * (h1.data[i] + h2.data[i]);
   const F = await createRealFft3d(dims).forward(masked([mean], dims, radius).outs[0]);
-  const { table, counts } = shellTable(dims);
+  const { table, counts } = shells ?? shellTable(dims);
   const sums = new Float64Array(counts.length);
   for (let p = 0; p < table.length; p++) {
     const k = table[p];
