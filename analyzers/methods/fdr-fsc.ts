@@ -36,6 +36,7 @@ import { mulberry32Next } from '../util/random.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 import { squaredFrequencies } from './fsc.ts';
+import { hypot2 } from '../util/hypot.ts';
 
 export interface FdrFscOptions {
   /** Seed of the subsampling and permutations (default 3, SPOC's). */
@@ -513,7 +514,7 @@ export async function spocBFactor(h1: Volume, h2: Volume, resolution: number | n
   const sums = new Float64Array(counts.length);
   for (let p = 0; p < table.length; p++) {
     const k = table[p];
-    if (k !== NO_SHELL) sums[k] += Math.hypot(F[2 * p], F[2 * p + 1]);
+    if (k !== NO_SHELL) sums[k] += hypot2(F[2 * p], F[2 * p + 1]);
   }
   const x: number[] = [];
   const y: number[] = [];
