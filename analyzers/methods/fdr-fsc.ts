@@ -138,7 +138,7 @@ export async function fdrFsc(h1: Volume, h2: Volume, opts: FdrFscOptions = {}): 
   const alpha = opts.fdr ?? 0.01;
   const threads = opts.threads ?? (nx * ny * nz >= 64 ** 3 ? fftThreads() : 1);
 
-  const { outs: [m1, m2], fraction } = masked([h1.data, h2.data], dims, radius);
+  const { outs: [m1, m2], fraction } = await masked([h1.data, h2.data], dims, radius);
   const fft = createRealFft3d(dims);
   const F1 = await fft.forward(m1);
   const F2 = await fft.forward(m2);
@@ -290,23 +290,49 @@ function maskRow(row: Float64Array, [nx, ny, nz]: Vec3, y: number, z: number, ra
  * Each input times the mask, on shared arrays (the FFT pool transforms them in place), and the
  * mask's effective volume fraction φ = (Σw²)²/(V·Σw⁴) (1 for a full box, the volume fraction for a
  * 0/1 mask): the FSC of independent noise under the mask varies as that of φ·n coefficients.
+ * Rows are masked on the pool; each row's Σw² and Σw⁴ are summed here in row order, as one loop would.
  */
-function masked(inputs: Float32Array[], dims: Vec3, radius: number): { outs: Float32Array[]; fraction: number } {
-  const nx = dims[0];
-  const outs = inputs.map((d) => sharedFloat32(d.length));
+async function masked(inputs: Float32Array[], dims: Vec3, radius: number): Promise<{ outs: Float32Array[]; fraction: number }> {
+  const rows = dims[1] * dims[2];
+  const args: MaskRowsArgs = { inputs, outs: inputs.map((d) => sharedFloat32(d.length)), dims, radius, rowSums: new Float64Array(new SharedArrayBuffer(16 * rows)) };
+  await parallelFor(import.meta.url, 'maskRows', maskRows, args, rows, inputs[0].length >= 64 ** 3 ? fftThreads() : 1);
+  let s2 = 0;
+  let s4 = 0;
+  for (let r = 0; r < rows; r++) {
+    s2 += args.rowSums[2 * r];
+    s4 += args.rowSums[2 * r + 1];
+  }
+  return { outs: args.outs, fraction: (s2 * s2) / (inputs[0].length * s4) };
+}
+
+/** Arguments of `maskRows` (big arrays on shared memory). */
+export interface MaskRowsArgs {
+  inputs: Float32Array[];
+  outs: Float32Array[];
+  dims: Vec3;
+  radius: number;
+  /** Out: Σw² and Σw⁴ of each row (y, z), at 2·(y + ny·z). */
+  rowSums: Float64Array;
+}
+
+/** Rows [r0, r1) (row r = y + ny·z) of every input times the mask, and each row's sums; a `parallelFor` body. */
+export function maskRows(a: MaskRowsArgs, r0: number, r1: number): void {
+  const [nx, ny] = a.dims;
   const row = new Float64Array(nx);
   const sums = new Float64Array(2);
-  for (let z = 0, o = 0; z < dims[2]; z++) {
-    for (let y = 0; y < dims[1]; y++, o += nx) {
-      maskRow(row, dims, y, z, radius, sums);
-      for (let j = 0; j < inputs.length; j++) {
-        const d = inputs[j];
-        const out = outs[j];
-        for (let x = 0; x < nx; x++) out[o + x] = d[o + x] * row[x];
-      }
+  for (let r = r0; r < r1; r++) {
+    sums[0] = 0;
+    sums[1] = 0;
+    maskRow(row, a.dims, r % ny, Math.floor(r / ny), a.radius, sums);
+    a.rowSums[2 * r] = sums[0];
+    a.rowSums[2 * r + 1] = sums[1];
+    const o = r * nx;
+    for (let j = 0; j < a.inputs.length; j++) {
+      const d = a.inputs[j];
+      const out = a.outs[j];
+      for (let x = 0; x < nx; x++) out[o + x] = d[o + x] * row[x];
     }
   }
-  return { outs, fraction: (sums[0] * sums[0]) / (inputs[0].length * sums[1]) };
 }
 
 /**
@@ -509,7 +535,7 @@ export async function spocBFactor(h1: Volume, h2: Volume, resolution: number | n
   if (!(radius > 0)) return null;
   const mean = sharedFloat32(h1.data.length);
   for (let i = 0; i < mean.length; i++) mean[i] = 0.5 * (h1.data[i] + h2.data[i]);
-  const F = await createRealFft3d(dims).forward(masked([mean], dims, radius).outs[0]);
+  const F = await createRealFft3d(dims).forward((await masked([mean], dims, radius)).outs[0]);
   const { table, counts } = shells ?? shellTable(dims);
   const sums = new Float64Array(counts.length);
   for (let p = 0; p < table.length; p++) {
