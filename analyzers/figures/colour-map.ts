@@ -13,7 +13,7 @@ import { sampleTrilinearFinite } from '../volume/interpolate.ts';
 import type { Volume } from '../volume/volume.ts';
 import { isosurface, type Mesh } from './marching-cubes.ts';
 import { PLOT_FONT, PNG_SCALE } from './plots.ts';
-import { threeViews, type RenderOptions, type RenderedView } from './render-surface.ts';
+import { shadeViews, threeViews, type PreparedViews, type RenderOptions, type RenderedView } from './render-surface.ts';
 
 /**
  * Viridis control points [t, r, g, b] (sRGB, 0..1): entries 0, 8, 16, …, 248 and 255 of
@@ -212,6 +212,8 @@ export interface ColouredViewsOptions {
   readonly step?: number;
   /** Rendering options other than rotation and colour. */
   readonly render?: Omit<RenderOptions, 'rotation' | 'colour'>;
+  /** The isosurface of `map` at `level` (with `mask` and `step`) already prepared in the three views with `render`'s options: only the colouring and the shading are left to do. */
+  readonly prepared?: PreparedViews;
 }
 
 /** The coloured views, the colour bar and the range they use. */
@@ -229,7 +231,7 @@ export interface ColouredViews {
  * If the default range is empty (constant property), it is widened to [p − ½, p + ½].
  */
 export async function renderColouredViews(map: Volume, level: number, property: Volume, opts: ColouredViewsOptions): Promise<ColouredViews> {
-  const mesh = isosurface(map, level, { mask: opts.mask, step: opts.step });
+  const mesh = opts.prepared?.mesh ?? isosurface(map, level, { mask: opts.mask, step: opts.step });
   let range = opts.range;
   if (!range) {
     const P = mesh.positions;
@@ -239,7 +241,7 @@ export async function renderColouredViews(map: Volume, level: number, property: 
     range = b > a ? [a, b] : Number.isFinite(a) ? [a - 0.5, a + 0.5] : [0, 1];
   }
   const colours = colourVertices(mesh, property, range);
-  const views = await threeViews(mesh, { ...opts.render, colour: colours });
+  const views = opts.prepared ? await shadeViews(opts.prepared, { ...opts.render, colour: colours }) : await threeViews(mesh, { ...opts.render, colour: colours });
   const bar = await colourBar({ range, label: opts.label });
   return { views, colourBar: bar, range, mesh };
 }

@@ -523,58 +523,54 @@ function ambientOcclusion(depth: Float32Array, normal: Float32Array, W: number, 
   return out;
 }
 
-/** Everything the shading pass reads. */
-interface ShadeInput {
-  readonly T: Uint32Array;
-  readonly pr: Projected;
-  readonly W: number;
-  readonly H: number;
-  readonly ss: number;
-  readonly depth: Float32Array;
-  readonly id: Int32Array;
-  readonly ao: Float32Array;
-  readonly base: readonly number[];
-  readonly perVertex: Float32Array | null;
-  readonly bg: readonly number[];
-  readonly key: readonly number[];
-  readonly fill: readonly number[];
-  readonly depthCue: number;
-  readonly outlineSamples: number;
+/**
+ * The samples of each output pixel grouped by triangle, in order of first appearance: what the
+ * shading needs from the visibility buffers, which do not depend on the colours. Group g of pixel
+ * p (start[p] ≤ g < start[p + 1]) is triangle id `tri[g]` (index·2 + back face), covered by
+ * `count[g]` samples whose outline factors sum to `keep[g]` and whose centres sum to
+ * (`sumX[g]`, `sumY[g]`) in sample units; `background[p]` samples of the pixel see no triangle.
+ */
+interface PixelGroups {
+  readonly start: Int32Array;
+  readonly background: Uint8Array;
+  readonly tri: Int32Array;
+  readonly count: Uint8Array;
+  readonly keep: Float64Array;
+  /** Sums of at most 16 half-integers below 2^18: exact in float32. */
+  readonly sumX: Float32Array;
+  readonly sumY: Float32Array;
 }
 
-/**
- * Shades the samples and box-averages the ss × ss samples of each output pixel into 8-bit RGB
- * (round half up). Within one pixel, the samples of one triangle are shaded once, at their
- * centroid (the normal cannot change visibly within a pixel): Phong, i.e. normal and colour
- * interpolated with barycentrics recomputed from the triangle id; key + fill Lambert, ambient ×
- * occlusion, Blinn specular of the key light; per-sample outline darkening at depth steps; depth
- * cue towards the background. Coverage (hence anti-aliasing) stays per sample.
- */
-function shade(inp: ShadeInput): Uint8Array {
-  const { T, pr, W, H, ss, depth, id, ao, base, perVertex, bg, depthCue, outlineSamples: ow } = inp;
-  const vx = pr.sx, vy = pr.sy, vz = pr.sz, nx = pr.nx, ny = pr.ny, nz = pr.nz;
+/** Groups the ss × ss samples of each output pixel by triangle (see `PixelGroups`); `ow` is the outline distance in samples (0 = no outline). */
+function pixelGroups(W: number, H: number, ss: number, depth: Float32Array, id: Int32Array, ow: number): PixelGroups {
   const Ws = W * ss;
   const Hs = H * ss;
-  const kx = inp.key[0], ky = inp.key[1], kz = inp.key[2];
-  const fx = inp.fill[0], fy = inp.fill[1], fz = inp.fill[2];
-  // Blinn half vector between the key light and the view direction (0, 0, 1).
-  const hl = Math.sqrt(kx * kx + ky * ky + (kz + 1) * (kz + 1));
-  const hx = kx / hl, hy = ky / hl, hz = (kz + 1) / hl;
-  const zNear = pr.zNear;
-  const zRange = pr.zNear - pr.zFar > 0 ? pr.zNear - pr.zFar : 1;
-  const cueK = depthCue / (1 - DEPTH_CUE_START);
-  const bgR = bg[0], bgG = bg[1], bgB = bg[2];
-  const out = new Uint8Array(3 * W * H);
-  const inv = 255 / (ss * ss);
-  // Per-pixel groups of samples sharing a triangle id.
-  const gId = new Int32Array(16);
-  const gN = new Float64Array(16);
-  const gKeep = new Float64Array(16); // Σ over the group's samples of the outline factor
-  const gX = new Float64Array(16);
-  const gY = new Float64Array(16);
+  const start = new Int32Array(W * H + 1);
+  const background = new Uint8Array(W * H);
+  let cap = Math.max(1024, W * H);
+  let tri = new Int32Array(cap);
+  let count = new Uint8Array(cap);
+  let keepSum = new Float64Array(cap);
+  let sumX = new Float32Array(cap);
+  let sumY = new Float32Array(cap);
+  let total = 0;
   for (let r = 0; r < H; r++) {
     for (let c = 0; c < W; c++) {
-      let nG = 0;
+      const p = c + W * r;
+      const first = total;
+      if (total + ss * ss > cap) {
+        cap *= 2;
+        const grow = <T extends Int32Array | Uint8Array | Float32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+          const b = make(cap);
+          b.set(a.subarray(0, total) as never);
+          return b;
+        };
+        tri = grow(tri, (n) => new Int32Array(n));
+        count = grow(count, (n) => new Uint8Array(n));
+        keepSum = grow(keepSum, (n) => new Float64Array(n));
+        sumX = grow(sumX, (n) => new Float32Array(n));
+        sumY = grow(sumY, (n) => new Float32Array(n));
+      }
       let nBg = 0;
       for (let j = 0; j < ss; j++) {
         const row = r * ss + j;
@@ -599,98 +595,159 @@ function shade(inp: ShadeInput): Uint8Array {
               keep = OUTLINE_KEEP;
             }
           }
-          let g = 0;
-          while (g < nG && gId[g] !== t2) g++;
-          if (g === nG) {
-            gId[g] = t2;
-            gN[g] = 0;
-            gKeep[g] = 0;
-            gX[g] = 0;
-            gY[g] = 0;
-            nG++;
+          let g = first;
+          while (g < total && tri[g] !== t2) g++;
+          if (g === total) {
+            tri[g] = t2;
+            count[g] = 0;
+            keepSum[g] = 0;
+            sumX[g] = 0;
+            sumY[g] = 0;
+            total++;
           }
-          gN[g] += 1;
-          gKeep[g] += keep;
-          gX[g] += col + 0.5;
-          gY[g] += row + 0.5;
+          count[g] += 1;
+          keepSum[g] += keep;
+          sumX[g] += col + 0.5;
+          sumY[g] += row + 0.5;
         }
       }
-      let sr = nBg * bgR, sg = nBg * bgG, sb = nBg * bgB;
-      const occ = ao[c + W * r];
-      for (let g = 0; g < nG; g++) {
-        const t2 = gId[g];
-        const t = t2 >> 1;
-        const a = T[3 * t], b = T[3 * t + 1], cc = T[3 * t + 2];
-        // Barycentrics of the group's centroid, clamped into the triangle.
-        const ax = vx[a], ay = vy[a];
-        const ux = vx[b] - ax, uy = vy[b] - ay;
-        const wx = vx[cc] - ax, wy = vy[cc] - ay;
-        const det = ux * wy - wx * uy;
-        const px = gX[g] / gN[g] - ax, py = gY[g] / gN[g] - ay;
-        let lb = (px * wy - wx * py) / det;
-        let lc = (ux * py - px * uy) / det;
-        lb = lb < 0 ? 0 : lb > 1 ? 1 : lb;
-        lc = lc < 0 ? 0 : lc > 1 - lb ? 1 - lb : lc;
-        const la = 1 - lb - lc;
-        let n0 = la * nx[a] + lb * nx[b] + lc * nx[cc];
-        let n1 = la * ny[a] + lb * ny[b] + lc * ny[cc];
-        let n2 = la * nz[a] + lb * nz[b] + lc * nz[cc];
-        let nl = Math.sqrt(n0 * n0 + n1 * n1 + n2 * n2);
-        if (!(nl > 0)) nl = 1;
-        if ((t2 & 1) === 1) nl = -nl; // two-sided lighting of back faces
-        n0 /= nl; n1 /= nl; n2 /= nl;
-        let cr: number, cg: number, cb: number;
-        if (perVertex !== null) {
-          cr = la * perVertex[3 * a] + lb * perVertex[3 * b] + lc * perVertex[3 * cc];
-          cg = la * perVertex[3 * a + 1] + lb * perVertex[3 * b + 1] + lc * perVertex[3 * cc + 1];
-          cb = la * perVertex[3 * a + 2] + lb * perVertex[3 * b + 2] + lc * perVertex[3 * cc + 2];
-        } else {
-          cr = base[0]; cg = base[1]; cb = base[2];
-        }
-        const dk = n0 * kx + n1 * ky + n2 * kz;
-        const df = n0 * fx + n1 * fy + n2 * fz;
-        const dh = n0 * hx + n1 * hy + n2 * hz;
-        const light = AMBIENT * occ + (dk > 0 ? KEY * dk : 0) + (df > 0 ? FILL * df : 0);
-        // dh^30 < 0.0012 below 0.8: skip the pow there.
-        const spec = dh > 0.8 ? SPECULAR * Math.pow(dh, SHININESS) * (0.4 + 0.6 * occ) : 0;
-        let lr = cr * light + spec;
-        let lg = cg * light + spec;
-        let lbl = cb * light + spec;
-        lr = lr > 1 ? 1 : lr;
-        lg = lg > 1 ? 1 : lg;
-        lbl = lbl > 1 ? 1 : lbl;
-        // Σ over the samples of (1 − w)·keep·lit + w·bg, w the depth-cue weight at the centroid.
-        const z = la * vz[a] + lb * vz[b] + lc * vz[cc];
-        const far = (zNear - z) / zRange; // 0 at the front, 1 at the back
-        const w = far > DEPTH_CUE_START ? cueK * (far - DEPTH_CUE_START) : 0;
-        const lit = (1 - w) * gKeep[g];
-        const fog = w * gN[g];
-        sr += lit * lr + fog * bgR;
-        sg += lit * lg + fog * bgG;
-        sb += lit * lbl + fog * bgB;
-      }
-      const o = 3 * (c + W * r);
-      out[o] = Math.round(sr * inv);
-      out[o + 1] = Math.round(sg * inv);
-      out[o + 2] = Math.round(sb * inv);
+      background[p] = nBg;
+      start[p + 1] = total;
     }
+  }
+  return { start, background, tri: tri.slice(0, total), count: count.slice(0, total), keep: keepSum.slice(0, total), sumX: sumX.slice(0, total), sumY: sumY.slice(0, total) };
+}
+
+/** Everything the shading pass reads. */
+interface ShadeInput {
+  readonly T: Uint32Array;
+  readonly pr: Projected;
+  readonly W: number;
+  readonly H: number;
+  readonly ss: number;
+  readonly groups: PixelGroups;
+  readonly ao: Float32Array;
+  readonly base: readonly number[];
+  readonly perVertex: Float32Array | null;
+  readonly bg: readonly number[];
+  readonly key: readonly number[];
+  readonly fill: readonly number[];
+  readonly depthCue: number;
+}
+
+/**
+ * Shades the samples and box-averages the ss × ss samples of each output pixel into 8-bit RGB
+ * (round half up). Within one pixel, the samples of one triangle are shaded once, at their
+ * centroid (the normal cannot change visibly within a pixel): Phong, i.e. normal and colour
+ * interpolated with barycentrics recomputed from the triangle id; key + fill Lambert, ambient ×
+ * occlusion, Blinn specular of the key light; per-sample outline darkening at depth steps (in the
+ * groups' outline sums); depth cue towards the background. Coverage (hence anti-aliasing) stays per sample.
+ */
+function shade(inp: ShadeInput): Uint8Array {
+  const { T, pr, W, H, ss, groups, ao, base, perVertex, bg, depthCue } = inp;
+  const { start, background, tri, count, keep, sumX, sumY } = groups;
+  const vx = pr.sx, vy = pr.sy, vz = pr.sz, nx = pr.nx, ny = pr.ny, nz = pr.nz;
+  const kx = inp.key[0], ky = inp.key[1], kz = inp.key[2];
+  const fx = inp.fill[0], fy = inp.fill[1], fz = inp.fill[2];
+  // Blinn half vector between the key light and the view direction (0, 0, 1).
+  const hl = Math.sqrt(kx * kx + ky * ky + (kz + 1) * (kz + 1));
+  const hx = kx / hl, hy = ky / hl, hz = (kz + 1) / hl;
+  const zNear = pr.zNear;
+  const zRange = pr.zNear - pr.zFar > 0 ? pr.zNear - pr.zFar : 1;
+  const cueK = depthCue / (1 - DEPTH_CUE_START);
+  const bgR = bg[0], bgG = bg[1], bgB = bg[2];
+  const out = new Uint8Array(3 * W * H);
+  const inv = 255 / (ss * ss);
+  for (let p = 0; p < W * H; p++) {
+    const nBg = background[p];
+    let sr = nBg * bgR, sg = nBg * bgG, sb = nBg * bgB;
+    const occ = ao[p];
+    for (let g = start[p], gEnd = start[p + 1]; g < gEnd; g++) {
+      const t2 = tri[g];
+      const t = t2 >> 1;
+      const a = T[3 * t], b = T[3 * t + 1], cc = T[3 * t + 2];
+      // Barycentrics of the group's centroid, clamped into the triangle.
+      const ax = vx[a], ay = vy[a];
+      const ux = vx[b] - ax, uy = vy[b] - ay;
+      const wx = vx[cc] - ax, wy = vy[cc] - ay;
+      const det = ux * wy - wx * uy;
+      const px = sumX[g] / count[g] - ax, py = sumY[g] / count[g] - ay;
+      let lb = (px * wy - wx * py) / det;
+      let lc = (ux * py - px * uy) / det;
+      lb = lb < 0 ? 0 : lb > 1 ? 1 : lb;
+      lc = lc < 0 ? 0 : lc > 1 - lb ? 1 - lb : lc;
+      const la = 1 - lb - lc;
+      let n0 = la * nx[a] + lb * nx[b] + lc * nx[cc];
+      let n1 = la * ny[a] + lb * ny[b] + lc * ny[cc];
+      let n2 = la * nz[a] + lb * nz[b] + lc * nz[cc];
+      let nl = Math.sqrt(n0 * n0 + n1 * n1 + n2 * n2);
+      if (!(nl > 0)) nl = 1;
+      if ((t2 & 1) === 1) nl = -nl; // two-sided lighting of back faces
+      n0 /= nl; n1 /= nl; n2 /= nl;
+      let cr: number, cg: number, cb: number;
+      if (perVertex !== null) {
+        cr = la * perVertex[3 * a] + lb * perVertex[3 * b] + lc * perVertex[3 * cc];
+        cg = la * perVertex[3 * a + 1] + lb * perVertex[3 * b + 1] + lc * perVertex[3 * cc + 1];
+        cb = la * perVertex[3 * a + 2] + lb * perVertex[3 * b + 2] + lc * perVertex[3 * cc + 2];
+      } else {
+        cr = base[0]; cg = base[1]; cb = base[2];
+      }
+      const dk = n0 * kx + n1 * ky + n2 * kz;
+      const df = n0 * fx + n1 * fy + n2 * fz;
+      const dh = n0 * hx + n1 * hy + n2 * hz;
+      const light = AMBIENT * occ + (dk > 0 ? KEY * dk : 0) + (df > 0 ? FILL * df : 0);
+      // dh^30 < 0.0012 below 0.8: skip the pow there.
+      const spec = dh > 0.8 ? SPECULAR * Math.pow(dh, SHININESS) * (0.4 + 0.6 * occ) : 0;
+      let lr = cr * light + spec;
+      let lg = cg * light + spec;
+      let lbl = cb * light + spec;
+      lr = lr > 1 ? 1 : lr;
+      lg = lg > 1 ? 1 : lg;
+      lbl = lbl > 1 ? 1 : lbl;
+      // Σ over the samples of (1 − w)·keep·lit + w·bg, w the depth-cue weight at the centroid.
+      const z = la * vz[a] + lb * vz[b] + lc * vz[cc];
+      const far = (zNear - z) / zRange; // 0 at the front, 1 at the back
+      const w = far > DEPTH_CUE_START ? cueK * (far - DEPTH_CUE_START) : 0;
+      const lit = (1 - w) * keep[g];
+      const fog = w * count[g];
+      sr += lit * lr + fog * bgR;
+      sg += lit * lg + fog * bgG;
+      sb += lit * lbl + fog * bgB;
+    }
+    const o = 3 * p;
+    out[o] = Math.round(sr * inv);
+    out[o + 1] = Math.round(sg * inv);
+    out[o + 2] = Math.round(sb * inv);
   }
   return out;
 }
 
-function rasteriseWith(mesh: Mesh, opts: RenderOptions, scratch: Scratch | undefined): { image: RgbImage; scratch: Scratch } {
+/**
+ * What a view of a mesh is, whatever its colours: the projection, the samples grouped per pixel
+ * and triangle, and the occlusion. The three views of one surface are prepared once and shaded
+ * with as many colourings as wanted (`prepareViews`, `shadeViews`).
+ */
+export interface PreparedView {
+  readonly rotation: Rotation;
+  readonly W: number;
+  readonly H: number;
+  readonly ss: number;
+  readonly pr: Projected;
+  readonly groups: PixelGroups;
+  readonly ao: Float32Array;
+}
+
+/** The options that shape a view (the rest, colours and lights, only shade it). */
+type GeometryOptions = Omit<RenderOptions, 'colour' | 'background' | 'lights' | 'depthCue'>;
+
+function prepareView(mesh: Mesh, opts: GeometryOptions, scratch: Scratch | undefined): { view: PreparedView; scratch: Scratch } {
   const W = opts.width ?? 1300;
   const H = opts.height ?? 700;
   const ss = opts.supersample ?? 3;
   if (!Number.isInteger(W) || !Number.isInteger(H) || W < 1 || H < 1) throw new RangeError(`rasterise: bad size ${W}×${H}`);
   if (!Number.isInteger(ss) || ss < 1 || ss > 4) throw new RangeError(`rasterise: supersample must be 1–4, got ${ss}`);
   const margin = opts.margin ?? 0.04;
-  const bg = parseColour(opts.background ?? 'white');
-  const nV = mesh.positions.length / 3;
   if (mesh.normals.length !== mesh.positions.length) throw new RangeError('rasterise: normals and positions differ in length');
-  const perVertex = opts.colour instanceof Float32Array ? opts.colour : null;
-  if (perVertex && perVertex.length !== 3 * nV) throw new RangeError(`rasterise: ${perVertex.length / 3} colours for ${nV} vertices`);
-  const base = perVertex ? [0, 0, 0] : parseColour((opts.colour as string | undefined) ?? SURFACE_GREEN);
   const Ws = W * ss;
   const Hs = H * ss;
   const sc = scratchFor(scratch, Ws * Hs);
@@ -713,14 +770,29 @@ function rasteriseWith(mesh: Mesh, opts: RenderOptions, scratch: Scratch | undef
     ao = new Float32Array(W * H).fill(1);
   }
   const outline = opts.outline ?? 1;
+  const groups = pixelGroups(W, H, ss, depth, id, outline > 0 ? Math.max(1, Math.round(outline * ss)) : 0);
+  return { view: { rotation: opts.rotation, W, H, ss, pr, groups, ao }, scratch: sc };
+}
+
+function shadeView(mesh: Mesh, view: PreparedView, opts: Pick<RenderOptions, 'colour' | 'background' | 'lights' | 'depthCue'>): RgbImage {
+  const nV = mesh.positions.length / 3;
+  const perVertex = opts.colour instanceof Float32Array ? opts.colour : null;
+  if (perVertex && perVertex.length !== 3 * nV) throw new RangeError(`rasterise: ${perVertex.length / 3} colours for ${nV} vertices`);
+  const base = perVertex ? [0, 0, 0] : parseColour((opts.colour as string | undefined) ?? SURFACE_GREEN);
+  const { W, H, ss, pr, groups, ao } = view;
   const rgb = shade({
-    T, pr, W, H, ss, depth, id, ao, base, perVertex, bg,
+    T: mesh.indices, pr, W, H, ss, groups, ao, base, perVertex,
+    bg: parseColour(opts.background ?? 'white'),
     key: unit(opts.lights?.key ?? [-1, 1, 1]),
     fill: unit(opts.lights?.fill ?? [1, 0.2, 1]),
     depthCue: opts.depthCue ?? 0.45,
-    outlineSamples: outline > 0 ? Math.max(1, Math.round(outline * ss)) : 0,
   });
-  return { image: { width: W, height: H, rgb }, scratch: sc };
+  return { width: W, height: H, rgb };
+}
+
+function rasteriseWith(mesh: Mesh, opts: RenderOptions, scratch: Scratch | undefined): { image: RgbImage; scratch: Scratch } {
+  const prepared = prepareView(mesh, opts, scratch);
+  return { image: shadeView(mesh, prepared.view, opts), scratch: prepared.scratch };
 }
 
 /**
@@ -762,12 +834,32 @@ export interface RenderedView {
  * Each view is fitted on its own ("view all").
  */
 export async function threeViews(mesh: Mesh, opts: Omit<RenderOptions, 'rotation'> = {}): Promise<RenderedView[]> {
-  const views: RenderedView[] = [];
+  return shadeViews(prepareViews(mesh, opts), opts);
+}
+
+/** A mesh with its three VRS views prepared: shaded as often as wanted, each time with other colours, at the cost of the shading alone. */
+export interface PreparedViews {
+  readonly mesh: Mesh;
+  readonly views: readonly PreparedView[];
+}
+
+/** Prepares the three VRS views of `mesh` (visibility, occlusion, pixel groups); colour options in `opts` are ignored. */
+export function prepareViews(mesh: Mesh, opts: Omit<GeometryOptions, 'rotation'> = {}): PreparedViews {
+  const views: PreparedView[] = [];
   let scratch: Scratch | undefined;
   for (const v of VRS_VIEWS) {
-    const r = rasteriseWith(mesh, { ...opts, rotation: v.rotation }, scratch);
+    const r = prepareView(mesh, { ...opts, rotation: v.rotation }, scratch);
     scratch = r.scratch;
-    views.push({ name: v.name, rotation: v.rotation, png: await encodePng(r.image) });
+    views.push(r.view);
   }
-  return views;
+  return { mesh, views };
+}
+
+/** The prepared views shaded with `opts`' colours (a colour per vertex of the prepared mesh, or one colour), as PNGs. */
+export async function shadeViews(prepared: PreparedViews, opts: Pick<RenderOptions, 'colour' | 'background' | 'lights' | 'depthCue'> = {}): Promise<RenderedView[]> {
+  const out: RenderedView[] = [];
+  for (const [k, v] of VRS_VIEWS.entries()) {
+    out.push({ name: v.name, rotation: v.rotation, png: await encodePng(shadeView(prepared.mesh, prepared.views[k], opts)) });
+  }
+  return out;
 }

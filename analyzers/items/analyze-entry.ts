@@ -93,10 +93,13 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const steps = new StepReporter(2 + (figuresOn ? 1 : 0) + impls.length, input.onStep);
 
   const { file, volume, stats, halves, modelRead } = await steps.run('Reading the inputs', async () => {
+    // The half maps are read (and decompressed, on libuv's threads) while the map is; the map's errors still come first.
+    const halfReads = input.halfMapPaths?.map((p) => readMap(p, read));
+    halfReads?.forEach((r) => r.catch(() => undefined));
     const { file, volume } = await readMap(input.mapPath, read);
     const stats = volumeStats(volume.data);
     if (stats.finiteCount === 0) throw new AnalysisInputError(`${input.mapPath}: the map has no finite value (${stats.nanCount} NaN, ${stats.infCount} ±Inf)`);
-    const halves = input.halfMapPaths ? await readHalfMaps(input.halfMapPaths, input.mapPath, volume, read) : undefined;
+    const halves = input.halfMapPaths && halfReads ? checkHalfMaps(input.halfMapPaths, await Promise.all(halfReads), input.mapPath, volume) : undefined;
     const modelRead = input.modelPath ? await readModelInput(input.modelPath) : undefined;
     return { file, volume, stats, halves, modelRead };
   });
@@ -205,9 +208,8 @@ async function readMap(mapPath: string, opts: ReadMrcOptions): Promise<{ file: M
   return { file, volume };
 }
 
-/** Reads both half maps and checks that they share the map's box and voxel size. */
-async function readHalfMaps(paths: readonly [string, string], mapPath: string, map: Volume, opts: ReadMrcOptions): Promise<{ volumes: [Volume, Volume]; inputs: [HalfMapInput, HalfMapInput] }> {
-  const read = await Promise.all(paths.map((p) => readMap(p, opts)));
+/** Checks that both half maps (as read) share the map's box and voxel size. */
+function checkHalfMaps(paths: readonly [string, string], read: readonly { file: MrcFile; volume: Volume }[], mapPath: string, map: Volume): { volumes: [Volume, Volume]; inputs: [HalfMapInput, HalfMapInput] } {
   const grid = (v: Volume) => `${v.dims.join('×')} voxels of ${v.voxelSize.map((s) => Number(s.toPrecision(6))).join('×')} Å`;
   read.forEach(({ volume }, k) => {
     const same = volume.dims.every((d, a) => d === map.dims[a]) && volume.voxelSize.every((s, a) => Math.abs(s - map.voxelSize[a]) <= 1e-4 * map.voxelSize[a]);

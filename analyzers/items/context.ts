@@ -11,6 +11,7 @@ import type { AtomModel } from '../io/model.ts';
 import { buildMasks, softMask, type Level0Masks } from '../methods/masks.ts';
 import { prepareResizedMap, type ResizedMap } from '../methods/resized-map.ts';
 import { localResolution, type LocalResolutionOutput } from '../methods/monores.ts';
+import { maskedSpectra, type HalfMapSpectra } from '../methods/fsc.ts';
 import { fitModel, type ModelFit, type UnusableModel } from '../simulate/model-alignment.ts';
 import { NotApplicable } from '../util/errors.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
@@ -20,7 +21,7 @@ import type { Entry } from '../report/schema.ts';
 import type { Volume } from '../volume/volume.ts';
 
 /** The shared products an item can ask for (and declare in `uses`). */
-export type ProductName = 'softMask' | 'resizedMap' | 'halfMapLocalResolution' | 'modelFit';
+export type ProductName = 'softMask' | 'resizedMap' | 'halfMapLocalResolution' | 'maskedHalfMapSpectra' | 'modelFit';
 
 /** Model-map resolution (Å) without a reported resolution: Phenix's floor of 3 Å. */
 export const DEFAULT_MODEL_MAP_RESOLUTION_A = 3;
@@ -110,6 +111,19 @@ export class EntryContext {
         diff[i] = 0.5 * (h1.data[i] - h2.data[i]);
       }
       return localResolution({ ...h1, data: mean }, this.masks.hard, this.resolution, { noise: diff });
+    });
+  }
+
+  /**
+   * The spectra of the half maps times the soft mask, with the FSC shell of each coefficient: the
+   * masked FSC of 1.a and the conical FSCs of 1.g and 1.h take the same two transforms. Read only.
+   * Throws NotApplicable without half maps.
+   */
+  maskedHalfMapSpectra(): Promise<HalfMapSpectra> {
+    return this.product('maskedHalfMapSpectra', async () => {
+      if (!this.halfMaps) throw new NotApplicable('the entry has no half maps');
+      const [h1, h2] = this.halfMaps;
+      return maskedSpectra(h1, h2, await this.softMask());
     });
   }
 

@@ -24,10 +24,10 @@
  * at the end; the parts run on the FFT pool (both cores).
  */
 import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
-import { createRealFft3d, fftFreq } from '../fft/fft.ts';
+import { fftFreq } from '../fft/fft.ts';
 import { isShared, sharedFloat32 } from '../util/shared-memory.ts';
 import type { Volume } from '../volume/volume.ts';
-import { firstCross, fscShells, squaredFrequencies, type HalfMapSpectra } from './fsc.ts';
+import { firstCross, maskedSpectra, squaredFrequencies, type HalfMapSpectra } from './fsc.ts';
 
 /** How a cone weighs the coefficients of a shell by c = |u·v|. */
 export interface Cone {
@@ -128,19 +128,8 @@ export function fibonacciHemisphere(n: number): Float64Array {
  * The half-complex spectra of h1·mask and h2·mask (the soft mask the spec applies before 1.g and
  * 1.h), on shared memory so that the pool's workers read them without a copy.
  */
-export async function maskedHalfMapSpectra(h1: Volume, h2: Volume, mask: Float32Array): Promise<HalfMapSpectra> {
-  const n = h1.data.length;
-  if (mask.length !== n || h2.data.length !== n) throw new RangeError(`maskedHalfMapSpectra: mask ${mask.length}, half maps ${n} and ${h2.data.length} voxels`);
-  const fft = createRealFft3d(h1.dims);
-  const scratch = sharedFloat32(n);
-  const spectrum = async (data: Float32Array) => {
-    for (let i = 0; i < n; i++) scratch[i] = data[i] * mask[i];
-    return fft.forward(scratch);
-  };
-  const F1 = await spectrum(h1.data);
-  const F2 = await spectrum(h2.data);
-  const [nx, ny, nz] = h1.dims;
-  return { dims: [nx, ny, nz], voxelSize: h1.voxelSize[0], F1, F2, shellOf: fscShells(h1.dims) };
+export function maskedHalfMapSpectra(h1: Volume, h2: Volume, mask: Float32Array): Promise<HalfMapSpectra> {
+  return maskedSpectra(h1, h2, mask);
 }
 
 /** Cube-map cells per face edge (3 faces): finer cells leave fewer directions that need the exact test. */

@@ -36,6 +36,7 @@ import { mulberry32Next } from '../util/random.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 import { squaredFrequencies } from './fsc.ts';
+import { hypot2 } from '../util/hypot.ts';
 
 export interface FdrFscOptions {
   /** Seed of the subsampling and permutations (default 3, SPOC's). */
@@ -55,6 +56,14 @@ export interface FdrFscOptions {
   readonly fdr?: number;
   /** Threads of the permutation loop (default: the FFT pool's for maps of ≥ 64³ voxels, else 1). */
   readonly threads?: number;
+  /** The shell table of the grid (`shellTable(dims)`), when the caller has it (it is shared with `spocBFactor`). */
+  readonly shells?: ShellTable;
+}
+
+/** Shell of every half-complex coefficient and the coefficients per shell (`shellTable`). */
+export interface ShellTable {
+  readonly table: Uint16Array;
+  readonly counts: Int32Array;
 }
 
 /** Per-shell result, shells i = 0 … floor(N/2) (shell 0 is the DC term alone). */
@@ -129,11 +138,11 @@ export async function fdrFsc(h1: Volume, h2: Volume, opts: FdrFscOptions = {}): 
   const alpha = opts.fdr ?? 0.01;
   const threads = opts.threads ?? (nx * ny * nz >= 64 ** 3 ? fftThreads() : 1);
 
-  const { outs: [m1, m2], fraction } = masked([h1.data, h2.data], dims, radius);
+  const { outs: [m1, m2], fraction } = await masked([h1.data, h2.data], dims, radius);
   const fft = createRealFft3d(dims);
   const F1 = await fft.forward(m1);
   const F2 = await fft.forward(m2);
-  const { table, counts } = shellTable(dims);
+  const { table, counts } = opts.shells ?? shellTable(dims);
   const shells = counts.length;
   const samples = counts.map((n) => sampleCount(n, opts.sampleFraction ?? fraction, opts));
   const drawn = samples.map((m, i) => (i > 0 && m >= MIN_SAMPLES ? m : 0));
@@ -281,30 +290,56 @@ function maskRow(row: Float64Array, [nx, ny, nz]: Vec3, y: number, z: number, ra
  * Each input times the mask, on shared arrays (the FFT pool transforms them in place), and the
  * mask's effective volume fraction φ = (Σw²)²/(V·Σw⁴) (1 for a full box, the volume fraction for a
  * 0/1 mask): the FSC of independent noise under the mask varies as that of φ·n coefficients.
+ * Rows are masked on the pool; each row's Σw² and Σw⁴ are summed here in row order, as one loop would.
  */
-function masked(inputs: Float32Array[], dims: Vec3, radius: number): { outs: Float32Array[]; fraction: number } {
-  const nx = dims[0];
-  const outs = inputs.map((d) => sharedFloat32(d.length));
+async function masked(inputs: Float32Array[], dims: Vec3, radius: number): Promise<{ outs: Float32Array[]; fraction: number }> {
+  const rows = dims[1] * dims[2];
+  const args: MaskRowsArgs = { inputs, outs: inputs.map((d) => sharedFloat32(d.length)), dims, radius, rowSums: new Float64Array(new SharedArrayBuffer(16 * rows)) };
+  await parallelFor(import.meta.url, 'maskRows', maskRows, args, rows, inputs[0].length >= 64 ** 3 ? fftThreads() : 1);
+  let s2 = 0;
+  let s4 = 0;
+  for (let r = 0; r < rows; r++) {
+    s2 += args.rowSums[2 * r];
+    s4 += args.rowSums[2 * r + 1];
+  }
+  return { outs: args.outs, fraction: (s2 * s2) / (inputs[0].length * s4) };
+}
+
+/** Arguments of `maskRows` (big arrays on shared memory). */
+export interface MaskRowsArgs {
+  inputs: Float32Array[];
+  outs: Float32Array[];
+  dims: Vec3;
+  radius: number;
+  /** Out: Σw² and Σw⁴ of each row (y, z), at 2·(y + ny·z). */
+  rowSums: Float64Array;
+}
+
+/** Rows [r0, r1) (row r = y + ny·z) of every input times the mask, and each row's sums; a `parallelFor` body. */
+export function maskRows(a: MaskRowsArgs, r0: number, r1: number): void {
+  const [nx, ny] = a.dims;
   const row = new Float64Array(nx);
   const sums = new Float64Array(2);
-  for (let z = 0, o = 0; z < dims[2]; z++) {
-    for (let y = 0; y < dims[1]; y++, o += nx) {
-      maskRow(row, dims, y, z, radius, sums);
-      for (let j = 0; j < inputs.length; j++) {
-        const d = inputs[j];
-        const out = outs[j];
-        for (let x = 0; x < nx; x++) out[o + x] = d[o + x] * row[x];
-      }
+  for (let r = r0; r < r1; r++) {
+    sums[0] = 0;
+    sums[1] = 0;
+    maskRow(row, a.dims, r % ny, Math.floor(r / ny), a.radius, sums);
+    a.rowSums[2 * r] = sums[0];
+    a.rowSums[2 * r + 1] = sums[1];
+    const o = r * nx;
+    for (let j = 0; j < a.inputs.length; j++) {
+      const d = a.inputs[j];
+      const out = a.outs[j];
+      for (let x = 0; x < nx; x++) out[o + x] = d[o + x] * row[x];
     }
   }
-  return { outs, fraction: (sums[0] * sums[0]) / (inputs[0].length * sums[1]) };
 }
 
 /**
  * Shell of every half-complex coefficient (NO_SHELL beyond shell floor(N/2) or on a boundary,
  * which the strict inequalities of step 2 leave out) and the coefficients per shell.
  */
-export function shellTable(dims: Vec3): { table: Uint16Array; counts: Int32Array } {
+export function shellTable(dims: Vec3): ShellTable {
   const [nx, ny, nz] = dims;
   const { hx, wx, wy, wz } = squaredFrequencies(dims);
   const last = nx >> 1;
@@ -493,19 +528,19 @@ export const BFACTOR_LOW_RESOLUTION = 10;
  * Shells as in `fdrFsc` (SPOC puts a coefficient exactly on a boundary in the lower shell; on a
  * cubic grid none is).
  */
-export async function spocBFactor(h1: Volume, h2: Volume, resolution: number | null): Promise<number | null> {
+export async function spocBFactor(h1: Volume, h2: Volume, resolution: number | null, shells?: ShellTable): Promise<number | null> {
   if (resolution === null || !(resolution < BFACTOR_MAX_RESOLUTION)) return null;
   const dims = h1.dims;
   const radius = Math.min(...dims) / 4 - 4;
   if (!(radius > 0)) return null;
   const mean = sharedFloat32(h1.data.length);
   for (let i = 0; i < mean.length; i++) mean[i] = 0.5 * (h1.data[i] + h2.data[i]);
-  const F = await createRealFft3d(dims).forward(masked([mean], dims, radius).outs[0]);
-  const { table, counts } = shellTable(dims);
+  const F = await createRealFft3d(dims).forward((await masked([mean], dims, radius)).outs[0]);
+  const { table, counts } = shells ?? shellTable(dims);
   const sums = new Float64Array(counts.length);
   for (let p = 0; p < table.length; p++) {
     const k = table[p];
-    if (k !== NO_SHELL) sums[k] += Math.hypot(F[2 * p], F[2 * p + 1]);
+    if (k !== NO_SHELL) sums[k] += hypot2(F[2 * p], F[2 * p + 1]);
   }
   const x: number[] = [];
   const y: number[] = [];

@@ -46,7 +46,7 @@ export interface HalfMapSpectra {
  * randomisation. Throws a RangeError when the grids differ (callers check grids with a message
  * naming the files first).
  */
-export async function halfMapSpectra(h1: Volume, h2: Volume): Promise<HalfMapSpectra> {
+export async function halfMapSpectra(h1: Volume, h2: Volume, shellOf?: Int16Array): Promise<HalfMapSpectra> {
   const [nx, ny, nz] = h1.dims;
   if (h2.dims[0] !== nx || h2.dims[1] !== ny || h2.dims[2] !== nz) {
     throw new RangeError(`fscCurve: half maps of ${h1.dims.join('×')} and ${h2.dims.join('×')} voxels`);
@@ -54,7 +54,7 @@ export async function halfMapSpectra(h1: Volume, h2: Volume): Promise<HalfMapSpe
   const fft = createRealFft3d(h1.dims);
   const F1 = await fft.forward(h1.data);
   const F2 = await fft.forward(h2.data);
-  return { dims: [nx, ny, nz], voxelSize: h1.voxelSize[0], F1, F2, shellOf: fscShells(h1.dims) };
+  return { dims: [nx, ny, nz], voxelSize: h1.voxelSize[0], F1, F2, shellOf: shellOf ?? fscShells(h1.dims) };
 }
 
 /** FSC shell of each stored coefficient of the half-complex grid: round(r·N), −1 where r > 1/2. */
@@ -255,6 +255,16 @@ export interface CorrectedFsc {
 /** The unmasked FSC below which phases are randomised (RELION's choice, after Chen et al. 2013). */
 export const RANDOMIZE_BELOW_FSC = 0.8;
 
+/** Spectra a caller already has for `correctedMaskedFsc` (each computed there when absent). */
+export interface CorrectedFscInputs {
+  /** The spectra of the half maps. */
+  readonly spectra?: HalfMapSpectra;
+  /** The spectra of the half maps times the mask (read only: shared with other curves). */
+  readonly masked?: HalfMapSpectra;
+  /** The randomised spectra may be written over `spectra` (the caller needs them no more): saves two spectra of memory. */
+  readonly overwriteSpectra?: boolean;
+}
+
 /**
  * FSC of h1·mask and h2·mask corrected for the correlation the mask itself creates. Phases of both
  * half maps are replaced by independent random phases (seeded, amplitudes kept) in every shell
@@ -262,37 +272,60 @@ export const RANDOMIZE_BELOW_FSC = 0.8;
  * FSC measures what the mask alone correlates. The inverse transform keeps the real part (numpy's
  * irfftn), which makes the randomised kx = 0 and Nyquist planes Hermitian.
  */
-export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Array, seed = 1, spectra?: HalfMapSpectra): Promise<CorrectedFsc> {
+export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Array, seed = 1, given: CorrectedFscInputs = {}): Promise<CorrectedFsc> {
   const n = h1.data.length;
   if (mask.length !== n) throw new RangeError(`correctedMaskedFsc: mask has ${mask.length} voxels, half maps ${n}`);
-  const sp = spectra ?? (await halfMapSpectra(h1, h2));
+  const sp = given.spectra ?? (await halfMapSpectra(h1, h2));
   const unmasked = fscOfSpectra(sp);
   let from = unmasked.fsc.findIndex((x) => x < RANDOMIZE_BELOW_FSC) + 1;
   if (from === 0) from = unmasked.shell.length + 1; // never below 0.8: nothing to randomise
   const fft = createRealFft3d(h1.dims);
-  // One real scratch and two spectra, reused: the masked halves first, then the randomised ones.
   const scratch = sharedFloat32(n);
   const maskedSpectrum = async (data: Float32Array, out?: Float32Array) => {
-    for (let i = 0; i < n; i++) scratch[i] = data[i] * mask[i];
+    multiplyInto(scratch, data, mask);
     return fft.forward(scratch, out);
   };
-  const M1 = await maskedSpectrum(h1.data);
-  const M2 = await maskedSpectrum(h2.data);
+  const { F1: M1, F2: M2 } = given.masked ?? (await maskedSpectra(h1, h2, mask, sp.shellOf));
   const masked = shellCurve(sp, M1, M2, false);
+  // The randomised spectra: written over the half maps' own (when the caller allows it), else over the masked ones when no one else reads them, else new.
+  const own = given.spectra === undefined || given.overwriteSpectra === true;
+  const [R1, R2] = own ? [sp.F1, sp.F2] : given.masked ? [sharedFloat32(M1.length), sharedFloat32(M2.length)] : [M1, M2];
   const state = new Int32Array([seed | 0]);
-  for (const [F, M] of [[sp.F1, M1], [sp.F2, M2]] as const) {
-    M.set(F);
-    randomizePhases(M, sp, from, state);
+  for (const [F, R] of [[sp.F1, R1], [sp.F2, R2]] as const) {
+    if (R !== F) R.set(F);
+    randomizePhases(R, sp, from, state);
     // irfftn-style inverse: the randomised kx = 0 and Nyquist planes are made Hermitian by keeping the real part.
-    await maskedSpectrum(await fft.inverse(M, scratch), M);
+    await maskedSpectrum(await fft.inverse(R, scratch), R);
   }
-  const randomized = shellCurve(sp, M1, M2, false);
+  const randomized = shellCurve(sp, R1, R2, false);
   const corrected = masked.fsc.map((m, j) => {
     if (masked.shell[j] < from) return m;
     const r = randomized.fsc[j];
     return (m - r) / (1 - r);
   });
   return { unmasked, masked, randomized, corrected, randomizedFromShell: from };
+}
+
+/** out[i] = data[i]·mask[i] (float32). */
+function multiplyInto(out: Float32Array, data: Float32Array, mask: Float32Array): void {
+  for (let i = 0, n = out.length; i < n; i++) out[i] = data[i] * mask[i];
+}
+
+/**
+ * The spectra of h1·mask and h2·mask (the masked FSC of 1.a, and the conical FSCs of 1.g and 1.h,
+ * which share them through the entry context). `shellOf` is the shell table when the caller has it.
+ */
+export async function maskedSpectra(h1: Volume, h2: Volume, mask: Float32Array, shellOf?: Int16Array): Promise<HalfMapSpectra> {
+  const n = h1.data.length;
+  if (mask.length !== n || h2.data.length !== n) throw new RangeError(`maskedSpectra: mask ${mask.length}, half maps ${n} and ${h2.data.length} voxels`);
+  const fft = createRealFft3d(h1.dims);
+  const scratch = sharedFloat32(n);
+  multiplyInto(scratch, h1.data, mask);
+  const F1 = await fft.forward(scratch);
+  multiplyInto(scratch, h2.data, mask);
+  const F2 = await fft.forward(scratch);
+  const [nx, ny, nz] = h1.dims;
+  return { dims: [nx, ny, nz], voxelSize: h1.voxelSize[0], F1, F2, shellOf: shellOf ?? fscShells(h1.dims) };
 }
 
 /** Random phases are drawn from PHASES equally spaced values (2π/65536 apart: as good as continuous for a randomisation, and a table lookup instead of cos and sin per coefficient). */

@@ -11,6 +11,7 @@
 import { createRealFft3d, fftFreq } from '../fft/fft.ts';
 import { NotApplicable, NotMeasurable } from '../util/errors.ts';
 import type { Volume } from '../volume/volume.ts';
+import { hypot2 } from '../util/hypot.ts';
 
 export interface GuinierCurve {
   /** Shell index k. */
@@ -67,7 +68,7 @@ export function radialAmplitudes(spec: Float32Array, dims: readonly [number, num
         if (w2 > 0.25) continue;
         const k = Math.round(Math.sqrt(w2) * N);
         if (k >= N) continue;
-        sum[k] += Math.hypot(spec[p], spec[p + 1]) * scale;
+        sum[k] += hypot2(spec[p], spec[p + 1]) * scale;
         count[k]++;
       }
     }

@@ -723,7 +723,10 @@ export async function localResolution(
 
 /** Half-map mode labels: mask voxels protein (1), every other voxel excluded; no cliff. */
 function maskLabels(mask: Uint8Array): CliffResult {
-  return { labels: Int8Array.from(mask, (m) => (m ? 1 : EXCLUDED)), proteinRadius: Number.NaN, cutRadius: Number.NaN, cliff: false };
+  // A plain loop: Int8Array.from with a mapping function costs seconds on a 360³ mask.
+  const labels = new Int8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) labels[i] = mask[i] ? 1 : EXCLUDED;
+  return { labels, proteinRadius: Number.NaN, cutRadius: Number.NaN, cliff: false };
 }
 
 /** Σa, Σa² and the count of the active protein voxels (label ≥ 1). */

@@ -20,6 +20,8 @@
  * rule above when the voxel is isotropic.
  */
 import { createRealFft3d, fftFreq } from '../fft/fft.ts';
+import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
+import { sharedFloat32 } from '../util/shared-memory.ts';
 import { applyRadialFilter, applySeparableFilter, raisedCosineLowPassGain } from './filters.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 
@@ -58,7 +60,7 @@ export function cubicBSpline(t: number): number {
 }
 
 /** Per output index along one axis: 4 source indices (periodic) and weights; weights 0 = outside. */
-interface AxisTaps {
+export interface AxisTaps {
   idx: Int32Array;
   w: Float64Array;
 }
@@ -115,7 +117,7 @@ export async function resizeToSampling(v: Volume, targetVoxel: number, opts: Res
   applySeparableFilter(spec, dims, inv(dims[0], (dims[0] >> 1) + 1), inv(dims[1], dims[1]), inv(dims[2], dims[2]));
   const coef = await fft.inverse(spec);
 
-  const data = evaluateSpline(coef, dims, [axisTaps(dims[0], Np[0], W), axisTaps(dims[1], Np[1], W), axisTaps(dims[2], Np[2], W)], W);
+  const data = await evaluateSpline(coef, dims, [axisTaps(dims[0], Np[0], W), axisTaps(dims[1], Np[1], W), axisTaps(dims[2], Np[2], W)], W);
   const centre = (k: 0 | 1 | 2): number => v.origin[k] + (dims[k] >> 1) * T[k] - (W >> 1) * targetVoxel;
   const origin: Vec3 = [centre(0), centre(1), centre(2)];
   return {
@@ -128,51 +130,74 @@ export async function resizeToSampling(v: Volume, targetVoxel: number, opts: Res
   };
 }
 
-/** Separable evaluation: x, then y, then z, each axis from its taps (float32 intermediates, sums
- *  in float64 registers: ~1e-7 relative, half the memory of float64 for large boxes). */
-function evaluateSpline(c: Float32Array, [nx, ny, nz]: Vec3, taps: [AxisTaps, AxisTaps, AxisTaps], W: number): Float32Array {
-  // Along x: [nx, ny, nz] → [W, ny, nz].
-  const a = new Float32Array(W * ny * nz);
-  {
-    const { idx, w } = taps[0];
-    for (let row = 0; row < ny * nz; row++) {
-      const s = row * nx, d = row * W;
-      for (let j = 0; j < W; j++) {
-        const t = 4 * j;
-        a[d + j] = w[t] * c[s + idx[t]] + w[t + 1] * c[s + idx[t + 1]] + w[t + 2] * c[s + idx[t + 2]] + w[t + 3] * c[s + idx[t + 3]];
-      }
+/**
+ * Separable evaluation: x, then y, then z, each axis from its taps (float32 intermediates, sums
+ * in float64 registers: ~1e-7 relative, half the memory of float64 for large boxes). Each pass
+ * writes disjoint rows or planes, so the passes run on the worker pool with the same result.
+ */
+async function evaluateSpline(c: Float32Array, dims: Vec3, taps: [AxisTaps, AxisTaps, AxisTaps], W: number): Promise<Float32Array> {
+  const [nx, ny, nz] = dims;
+  const threads = nx * ny * nz >= 64 ** 3 ? fftThreads() : 1;
+  const args: SplineArgs = { c, dims, taps, W, a: sharedFloat32(W * ny * nz), b: sharedFloat32(W * W * nz), out: sharedFloat32(W * W * W) };
+  await parallelFor(import.meta.url, 'splineAlongX', splineAlongX, args, ny * nz, threads);
+  await parallelFor(import.meta.url, 'splineAlongY', splineAlongY, args, nz, threads);
+  await parallelFor(import.meta.url, 'splineAlongZ', splineAlongZ, args, W, threads);
+  return args.out;
+}
+
+/** Arguments of the three passes of `evaluateSpline` (big arrays on shared memory). */
+export interface SplineArgs {
+  c: Float32Array;
+  dims: Vec3;
+  taps: [AxisTaps, AxisTaps, AxisTaps];
+  W: number;
+  /** After x: [W, ny, nz]; after y: [W, W, nz]; after z: [W, W, W]. */
+  a: Float32Array;
+  b: Float32Array;
+  out: Float32Array;
+}
+
+/** Along x, rows [r0, r1) of [nx, ny, nz] → [W, ny, nz]; a `parallelFor` body. */
+export function splineAlongX({ c, dims, taps, W, a }: SplineArgs, r0: number, r1: number): void {
+  const nx = dims[0];
+  const { idx, w } = taps[0];
+  for (let row = r0; row < r1; row++) {
+    const s = row * nx, d = row * W;
+    for (let j = 0; j < W; j++) {
+      const t = 4 * j;
+      a[d + j] = w[t] * c[s + idx[t]] + w[t + 1] * c[s + idx[t + 1]] + w[t + 2] * c[s + idx[t + 2]] + w[t + 3] * c[s + idx[t + 3]];
     }
   }
-  // Along y: [W, ny, nz] → [W, W, nz], whole x rows at a time.
-  const b = new Float32Array(W * W * nz);
-  {
-    const { idx, w } = taps[1];
-    for (let z = 0; z < nz; z++) {
-      for (let j = 0; j < W; j++) {
-        const t = 4 * j;
-        const w0 = w[t], w1 = w[t + 1], w2 = w[t + 2], w3 = w[t + 3];
-        const d = W * (j + W * z);
-        if (w0 === 0 && w1 === 0 && w2 === 0 && w3 === 0) continue;
-        const r0 = W * (idx[t] + ny * z), r1 = W * (idx[t + 1] + ny * z), r2 = W * (idx[t + 2] + ny * z), r3 = W * (idx[t + 3] + ny * z);
-        for (let x = 0; x < W; x++) b[d + x] = w0 * a[r0 + x] + w1 * a[r1 + x] + w2 * a[r2 + x] + w3 * a[r3 + x];
-      }
-    }
-  }
-  // Along z: [W, W, nz] → [W, W, W], whole xy planes at a time.
-  const out = new Float32Array(W * W * W);
-  {
-    const { idx, w } = taps[2];
-    const plane = W * W;
+}
+
+/** Along y, planes z ∈ [z0, z1) of [W, ny, nz] → [W, W, nz], whole x rows at a time; a `parallelFor` body. */
+export function splineAlongY({ dims, taps, W, a, b }: SplineArgs, z0: number, z1: number): void {
+  const ny = dims[1];
+  const { idx, w } = taps[1];
+  for (let z = z0; z < z1; z++) {
     for (let j = 0; j < W; j++) {
       const t = 4 * j;
       const w0 = w[t], w1 = w[t + 1], w2 = w[t + 2], w3 = w[t + 3];
+      const d = W * (j + W * z);
       if (w0 === 0 && w1 === 0 && w2 === 0 && w3 === 0) continue;
-      const d = plane * j;
-      const p0 = plane * idx[t], p1 = plane * idx[t + 1], p2 = plane * idx[t + 2], p3 = plane * idx[t + 3];
-      for (let q = 0; q < plane; q++) out[d + q] = w0 * b[p0 + q] + w1 * b[p1 + q] + w2 * b[p2 + q] + w3 * b[p3 + q];
+      const r0 = W * (idx[t] + ny * z), r1 = W * (idx[t + 1] + ny * z), r2 = W * (idx[t + 2] + ny * z), r3 = W * (idx[t + 3] + ny * z);
+      for (let x = 0; x < W; x++) b[d + x] = w0 * a[r0 + x] + w1 * a[r1 + x] + w2 * a[r2 + x] + w3 * a[r3 + x];
     }
   }
-  return out;
+}
+
+/** Along z, output planes [j0, j1) of [W, W, nz] → [W, W, W], whole xy planes at a time; a `parallelFor` body. */
+export function splineAlongZ({ taps, W, b, out }: SplineArgs, j0: number, j1: number): void {
+  const { idx, w } = taps[2];
+  const plane = W * W;
+  for (let j = j0; j < j1; j++) {
+    const t = 4 * j;
+    const w0 = w[t], w1 = w[t + 1], w2 = w[t + 2], w3 = w[t + 3];
+    if (w0 === 0 && w1 === 0 && w2 === 0 && w3 === 0) continue;
+    const d = plane * j;
+    const p0 = plane * idx[t], p1 = plane * idx[t + 1], p2 = plane * idx[t + 2], p3 = plane * idx[t + 3];
+    for (let q = 0; q < plane; q++) out[d + q] = w0 * b[p0 + q] + w1 * b[p1 + q] + w2 * b[p2 + q] + w3 * b[p3 + q];
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * the logistic fit, DPR and SSNR (correct frequency axis), the curves as a table (CSV on the
  * site), and VRS's three criteria: a reported resolution better than 0.8 × an estimate warns.
  */
-import { correctedMaskedFsc, firstCross, firstCrossCurve, fscOfSpectra, halfBitThreshold, halfMapSpectra, oneBitThreshold, ssnrOfSpectra, type CorrectedFsc, type SsnrCurve } from '../../methods/fsc.ts';
+import { correctedMaskedFsc, firstCross, firstCrossCurve, fscOfSpectra, halfBitThreshold, halfMapSpectra, oneBitThreshold, ssnrOfSpectra, type CorrectedFsc, type HalfMapSpectra, type SsnrCurve } from '../../methods/fsc.ts';
 import { fitFscLogistic, logisticFsc, type LogisticFit } from '../../methods/fsc-logistic.ts';
 import { globalResolutionSpec } from '../../report/items/level1/1a-global-resolution.ts';
 import type { Table, Warning } from '../../report/schema.ts';
@@ -32,10 +32,12 @@ export interface GlobalResolutionCurves {
 /** 1/f in Å, or null. */
 const inv = (freq: number | null): number | null => (freq !== null && freq > 0 ? 1 / freq : null);
 
-export async function globalResolution(h1: Volume, h2: Volume, softMask: Float32Array, reported: number | null): Promise<Measurement<GlobalResolutionCurves>> {
-  const spectra = await halfMapSpectra(h1, h2);
+/** `masked`: the spectra of the halves times the soft mask, when the caller has them (the entry context shares them with 1.g and 1.h). */
+export async function globalResolution(h1: Volume, h2: Volume, softMask: Float32Array, reported: number | null, masked?: HalfMapSpectra): Promise<Measurement<GlobalResolutionCurves>> {
+  const spectra = await halfMapSpectra(h1, h2, masked?.shellOf);
   const ssnr = ssnrOfSpectra(spectra);
-  const fsc = await correctedMaskedFsc(h1, h2, softMask, RANDOMIZE_SEED, spectra);
+  // The unmasked spectra are not needed after the unmasked FSC and the SSNR: the randomised ones are written over them.
+  const fsc = await correctedMaskedFsc(h1, h2, softMask, RANDOMIZE_SEED, { spectra, masked, overwriteSpectra: true });
   const c = fsc.unmasked;
   const x = c.frequency;
   const halfBit = c.voxels.map(halfBitThreshold);
@@ -57,7 +59,7 @@ export async function globalResolution(h1: Volume, h2: Volume, softMask: Float32
     fscCrosses: crossing(c.fsc),
     maskedFscCrosses: crossing(fsc.corrected),
     randomizedFrom: fsc.randomizedFromShell <= c.shell.length ? 1 / x[fsc.randomizedFromShell - 1] : null,
-    maskFraction: softMask.reduce((s, m) => s + m, 0) / softMask.length,
+    maskFraction: sum(softMask) / softMask.length,
     shells: c.shell.length,
     nyquist,
   };
@@ -82,6 +84,13 @@ export async function globalResolution(h1: Volume, h2: Volume, softMask: Float32
     tables: [curveTable(fsc, halfBit, oneBit, ssnr, logistic)],
     extra: { fsc, halfBit, oneBit, ssnr, logistic },
   };
+}
+
+/** Σ a in float64, in index order (a plain loop: a typed array's reduce with a closure costs a second on 360³). */
+function sum(a: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
 }
 
 /** How the FSC meets 0.143: crosses it, never falls below it, or is below it from the first two shells. */
@@ -142,10 +151,10 @@ function curveTable(fsc: CorrectedFsc, halfBit: Float64Array, oneBit: Float64Arr
 
 export const globalResolutionItem = implementItem({
   spec: globalResolutionSpec,
-  uses: ['softMask'],
+  uses: ['softMask', 'maskedHalfMapSpectra'],
   compute: async (ctx) => {
     const [h1, h2] = ctx.halfMaps as readonly [Volume, Volume];
-    return globalResolution(h1, h2, await ctx.softMask(), ctx.resolution);
+    return globalResolution(h1, h2, await ctx.softMask(), ctx.resolution, await ctx.maskedHalfMapSpectra());
   },
   outputs: async (ctx, m) => {
     const { fsc, halfBit, oneBit, ssnr, logistic } = m.extra;

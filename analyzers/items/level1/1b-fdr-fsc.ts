@@ -3,7 +3,7 @@
  * SPOC's B-factor when the FDR resolution is finer than 8 Å, the per-shell table and plot, and
  * VRS's criterion (a reported resolution better than 0.8 × the FDR-FSC resolution warns).
  */
-import { fdrFsc, spocBFactor, type FdrFsc } from '../../methods/fdr-fsc.ts';
+import { fdrFsc, shellTable as fdrShellTable, spocBFactor, type FdrFsc } from '../../methods/fdr-fsc.ts';
 import { fdrFscSpec } from '../../report/items/level1/1b-fdr-fsc.ts';
 import type { Table, Warning } from '../../report/schema.ts';
 import { fdrFscPlot } from '../../figures/fsc-plots.ts';
@@ -16,8 +16,9 @@ const MAX_PERMUTATIONS = 200;
 const MAX_SAMPLES = 20_000;
 
 export async function fdrFscItem(h1: Volume, h2: Volume, reported: number | null): Promise<Measurement<FdrFsc>> {
-  const r = await fdrFsc(h1, h2, { fdr: FDR, maxPermutations: MAX_PERMUTATIONS, maxSamples: MAX_SAMPLES });
-  const bFactor = r.resolution !== null ? await spocBFactor(h1, h2, r.resolution) : null;
+  const table = fdrShellTable(h1.dims);
+  const r = await fdrFsc(h1, h2, { fdr: FDR, maxPermutations: MAX_PERMUTATIONS, maxSamples: MAX_SAMPLES, shells: table });
+  const bFactor = r.resolution !== null ? await spocBFactor(h1, h2, r.resolution, table) : null;
   let significantShells = 0;
   for (let i = 1; i < r.significant.length; i++) significantShells += r.significant[i];
   const shells = r.shell.length - 1;

@@ -7,7 +7,7 @@
  * resolution warns.
  */
 import { conicalFsc, fibonacciHemisphere, FSO_CONE, maskedHalfMapSpectra, resolutionAt } from '../../methods/conical-fsc.ts';
-import { firstCross } from '../../methods/fsc.ts';
+import { firstCross, type HalfMapSpectra } from '../../methods/fsc.ts';
 import { FSO_FORCED_SHELLS, fsoCurve, type FsoCurve } from '../../methods/fso.ts';
 import { fsoSpec } from '../../report/items/level1/1g-fso.ts';
 import type { Table, Warning } from '../../report/schema.ts';
@@ -34,8 +34,9 @@ export interface FsoExtra {
 /** 1/f in Å, or null. */
 const inv = (freq: number | null): number | null => (freq !== null && freq > 0 ? 1 / freq : null);
 
-export async function fso(h1: Volume, h2: Volume, softMask: Float32Array, reported: number | null): Promise<Measurement<FsoExtra>> {
-  const spectra = await maskedHalfMapSpectra(h1, h2, softMask);
+/** `given`: the halves times the soft mask, transformed, when the caller has them (the entry context shares them with 1.a). */
+export async function fso(h1: Volume, h2: Volume, softMask: Float32Array, reported: number | null, given?: HalfMapSpectra): Promise<Measurement<FsoExtra>> {
+  const spectra = given ?? (await maskedHalfMapSpectra(h1, h2, softMask));
   const conical = await conicalFsc(spectra, fibonacciHemisphere(FSO_DIRECTIONS), FSO_CONE);
   const curve = fsoCurve(conical, THRESHOLD);
   const x = curve.frequency;
@@ -128,10 +129,10 @@ function shellTable(c: FsoCurve, globalFsc: Float64Array): Table {
 
 export const fsoItem = implementItem({
   spec: fsoSpec,
-  uses: ['softMask'],
+  uses: ['softMask', 'maskedHalfMapSpectra'],
   compute: async (ctx) => {
     const [h1, h2] = ctx.halfMaps as readonly [Volume, Volume];
-    return fso(h1, h2, await ctx.softMask(), ctx.resolution);
+    return fso(h1, h2, await ctx.softMask(), ctx.resolution, await ctx.maskedHalfMapSpectra());
   },
   outputs: async (ctx, m) => {
     const { curve, band } = m.extra;

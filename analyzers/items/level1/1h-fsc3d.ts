@@ -13,6 +13,7 @@ import { fsc3dSpec } from '../../report/items/level1/1h-fsc3d.ts';
 import type { Table, Warning } from '../../report/schema.ts';
 import { directionalFscPlot, directionalHistogramPlot, directionMapPlot } from '../../figures/fsc-plots.ts';
 import { f } from '../../util/format.ts';
+import type { HalfMapSpectra } from '../../methods/fsc.ts';
 import type { Volume } from '../../volume/volume.ts';
 import { implementItem, type Measurement } from '../item.ts';
 
@@ -37,8 +38,9 @@ export interface Fsc3dCurves {
 /** null for NaN. */
 const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-export async function fsc3d(h1: Volume, h2: Volume, softMask: Float32Array, reported: number | null): Promise<Measurement<Fsc3dCurves>> {
-  const spectra = await maskedHalfMapSpectra(h1, h2, softMask);
+/** `given`: the halves times the soft mask, transformed, when the caller has them (the entry context shares them with 1.a). */
+export async function fsc3d(h1: Volume, h2: Volume, softMask: Float32Array, reported: number | null, given?: HalfMapSpectra): Promise<Measurement<Fsc3dCurves>> {
+  const spectra = given ?? (await maskedHalfMapSpectra(h1, h2, softMask));
   const hemisphere = fibonacciHemisphere(FSC3D_DIRECTIONS);
   const conical = await conicalFsc(spectra, Float64Array.from([...hemisphere, ...AXES]), FSC3D_CONE);
   const { resolution, crossing } = directionalResolutions(conical, THRESHOLD);
@@ -177,10 +179,10 @@ function extreme(values: ArrayLike<number>, sign: 1 | -1): number {
 
 export const fsc3dItem = implementItem({
   spec: fsc3dSpec,
-  uses: ['softMask'],
+  uses: ['softMask', 'maskedHalfMapSpectra'],
   compute: async (ctx) => {
     const [h1, h2] = ctx.halfMaps as readonly [Volume, Volume];
-    return fsc3d(h1, h2, await ctx.softMask(), ctx.resolution);
+    return fsc3d(h1, h2, await ctx.softMask(), ctx.resolution, await ctx.maskedHalfMapSpectra());
   },
   outputs: async (ctx, m) => {
     const { conical: c, resolution, reported, globalResolution } = m.extra;
