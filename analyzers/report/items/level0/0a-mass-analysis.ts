@@ -35,7 +35,7 @@ export const massAnalysisSpec = defineItem({
   ],
   summary: { ok: 'The map seems to be well centred.', problem: 'its centring or the empty space around it' },
   headlines: [
-    { column: 'maxDecentering', label: '0.a largest decentring', unit: '%', pick: (v) => maxFinite(v.decentering) },
+    { column: 'maxDecentering', label: '0.a largest decentring', unit: '%', pick: (v) => maxFinite(v.decentering), archive: { better: 'lower' } },
   ],
   references: [],
 });

@@ -24,6 +24,6 @@ export const bFactorAnalysisSpec = defineItem({
   criteria: 'OK if the B-factor is in [−300, 0] Å².',
   warnings: [{ code: '0d.bfactor-range', when: 'the B-factor is outside [−300, 0] Å²' }],
   summary: { ok: null, problem: 'its B-factor' },
-  headlines: [{ column: 'bFactor', label: '0.d B-factor', unit: 'Å²', pick: (v) => finite(v.bFactor) }],
+  headlines: [{ column: 'bFactor', label: '0.d B-factor', unit: 'Å²', pick: (v) => finite(v.bFactor), archive: { better: null } }],
   references: ['rosenthal2003'],
 });

@@ -49,7 +49,7 @@ export const localResolutionSpec = defineItem({
     { code: '0e.resolution-better-than-local', when: 'the reported resolution is better than 99.9% of the local resolutions' },
   ],
   summary: { ok: null, problem: 'its local resolution' },
-  headlines: [{ column: 'localResolutionMedian', label: '0.e median local resolution', unit: 'Å', pick: (v) => finite(v.median) }],
+  headlines: [{ column: 'localResolutionMedian', label: '0.e median local resolution', unit: 'Å', pick: (v) => finite(v.median), archive: { better: 'lower', ratioToReported: { better: 'lower' } } }],
   resolutionEstimates: [{ method: 'MonoRes (single map) median', pick: (v) => finite(v.median) }],
   references: ['vilas2018', 'ramirez2019', 'felsberg2001', 'kucukelbir2014'],
 });

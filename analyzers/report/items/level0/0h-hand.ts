@@ -27,6 +27,6 @@ export const handSpec = defineItem({
     { code: '0h.uncertain', when: 'the hand score is in (0.4, 0.5]' },
   ],
   summary: { ok: null, problem: 'the map hand' },
-  headlines: [{ column: 'handScore', label: '0.h hand score', unit: '', pick: (v) => finite(v.score) }],
+  headlines: [{ column: 'handScore', label: '0.h hand score', unit: '', pick: (v) => finite(v.score), archive: { better: 'lower' } }],
   references: ['garcia2022', 'jiang2001', 'baker2007', 'frangi1998', 'pauling1951'],
 });

@@ -65,7 +65,7 @@ export const mapModelFitSpec = defineItem({
   ],
   summary: { ok: 'The atomic model fits the map.', problem: 'the fit of its atomic model' },
   headlines: [
-    { column: 'ccMask', label: 'A.a CC_mask', unit: '', pick: (v) => finite(v.ccMask) },
+    { column: 'ccMask', label: 'A.a CC_mask', unit: '', pick: (v) => finite(v.ccMask), archive: { better: 'higher' } },
     { column: 'dFscModel05', label: 'A.a map-model FSC resolution (0.5, masked)', unit: 'Å', pick: (v) => finite(v.dFscModel05) },
   ],
   resolutionEstimates: [

@@ -1,0 +1,66 @@
+/**
+ * The archive percentiles of every entry page, as one small `glance.json` per entry folder
+ * (site/src/lib/archive-statistics.ts `entryGlance`), written after the Astro step from the index
+ * rows of the whole archive. A new entry moves other entries' percentiles; their pages' HTML does
+ * not change (the page's script draws the panel from glance.json), only these files do, and only
+ * those whose bytes differ are written (each in one rename).
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { STATUS_CODE, type IndexRow } from '../../site/src/lib/archive-index.ts';
+import { archiveStatistics, entryGlance } from '../../site/src/lib/archive-statistics.ts';
+
+/** File name of an entry's percentiles in its folder. */
+export const GLANCE_FILE = 'glance.json';
+
+/** What `writeGlanceFiles` did. */
+export interface GlanceSummary {
+  written: number;
+  unchanged: number;
+  seconds: number;
+}
+
+/** The glance.json text of each entry of `rows` (refused entries have none). */
+export function glanceTexts(rows: readonly IndexRow[]): Map<string, string> {
+  const stats = archiveStatistics(rows);
+  const out = new Map<string, string>();
+  for (const row of rows) if (!row[7].startsWith(STATUS_CODE.refused)) out.set(row[0], `${JSON.stringify(entryGlance(stats, row))}\n`);
+  return out;
+}
+
+/** Writes the glance.json of every entry into `siteDir/<folderOf(id)>/`, skipping equal files. */
+export async function writeGlanceFiles(siteDir: string, rows: readonly IndexRow[], folderOf: (id: string) => string): Promise<GlanceSummary> {
+  const t0 = performance.now();
+  let written = 0, unchanged = 0;
+  const jobs = [...glanceTexts(rows)];
+  let next = 0;
+  const one = async (id: string, text: string) => {
+    const dir = path.join(siteDir, folderOf(id));
+    if (!fs.existsSync(dir)) return;
+    const file = path.join(dir, GLANCE_FILE);
+    let old: string | null = null;
+    try {
+      old = await fsp.readFile(file, 'utf8');
+    } catch {
+      // Not there yet: a new or re-rendered entry.
+    }
+    if (old === text) {
+      unchanged++;
+      return;
+    }
+    const tmp = `${file}.tmp-${process.pid}`;
+    await fsp.writeFile(tmp, text);
+    await fsp.rename(tmp, file);
+    written++;
+  };
+  // A few files in flight: 50,000 small reads and writes overlap instead of waiting in turn.
+  const worker = async () => {
+    while (next < jobs.length) {
+      const [id, text] = jobs[next++];
+      await one(id, text);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return { written, unchanged, seconds: (performance.now() - t0) / 1000 };
+}
