@@ -4,6 +4,8 @@
  *   1. Astro static build (pages, /index.json, /all.csv, per-entry downloads) into `out`;
  *   2. Pagefind indexes of the entries (ID, title, authors, PDB IDs) into `out/pagefind/<shard>/`,
  *      from the search records the Astro step wrote (pagefind-index.ts);
+ *   then, in this process, every entry's archive percentiles (`glance.json`, glance-files.ts: only
+ *   the files whose bytes change are written; the pages' HTML does not hold them);
  *   3. PDFs of the entry pages (only changed ones re-printed; see print-pdfs.ts).
  * Entry pages live in group folders (`<group>/<id>/`, site/src/lib/entry-path.ts) so that no folder
  * holds more than `maxFilesPerDirectory` names.

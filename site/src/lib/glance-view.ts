@@ -39,12 +39,12 @@ export function shownPercentile(p: number): string {
   return String(Math.round(Math.min(100, Math.max(0, p))));
 }
 
-/** "1,234". */
-function count(n: number): string {
-  return n.toLocaleString('en-US');
+/** "1 entry", "1,234 entries". */
+function entries(n: number): string {
+  return `${n.toLocaleString('en-US')} entr${n === 1 ? 'y' : 'ies'}`;
 }
 
-const W = 300, L = 10, R = 290, Y = 14, H = 10;
+const W = 300, L = 10, R = 290, Y = 14, H = 12;
 
 function xOf(p: number): number {
   return L + ((R - L) * Math.min(100, Math.max(0, p))) / 100;
@@ -53,13 +53,13 @@ function xOf(p: number): number {
 /** The bar with its markers (all: triangle above; band: diamond below). */
 function barSvg(all: number | null, band: number | null, ends: [string, string], title: string): string {
   const ticks = [0, 25, 50, 75, 100].map((t) => `<line x1="${xOf(t)}" x2="${xOf(t)}" y1="${Y}" y2="${Y + H}" stroke="#fff" stroke-width="1"/>`).join('');
-  const tri = all === null ? '' : `<path d="M ${xOf(all) - 6} ${Y - 10} L ${xOf(all) + 6} ${Y - 10} L ${xOf(all)} ${Y - 1} Z" fill="#000" stroke="#fff" stroke-width="1"/>`;
-  const dia = band === null ? '' : `<path d="M ${xOf(band)} ${Y + H + 1} L ${xOf(band) + 6} ${Y + H + 7} L ${xOf(band)} ${Y + H + 13} L ${xOf(band) - 6} ${Y + H + 7} Z" fill="#fff" stroke="#000" stroke-width="1.5"/>`;
+  const tri = all === null ? '' : `<path d="M ${xOf(all) - 7} ${Y - 12} L ${xOf(all) + 7} ${Y - 12} L ${xOf(all)} ${Y - 1} Z" fill="#000" stroke="#fff" stroke-width="1"/>`;
+  const dia = band === null ? '' : `<path d="M ${xOf(band)} ${Y + H + 1} L ${xOf(band) + 7} ${Y + H + 8} L ${xOf(band)} ${Y + H + 15} L ${xOf(band) - 7} ${Y + H + 8} Z" fill="#fff" stroke="#000" stroke-width="1.5"/>`;
   return (
-    `<svg class="glance-bar" viewBox="0 0 ${W} 46" width="${W}" height="46" role="img" aria-label="${esc(title)}">` +
+    `<svg class="glance-bar" viewBox="0 0 ${W} 48" width="${W}" height="48" role="img" aria-label="${esc(title)}">` +
     `<rect x="${L}" y="${Y}" width="${R - L}" height="${H}" fill="#bdbdbd" stroke="#222" stroke-width="1"/>${ticks}${tri}${dia}` +
-    `<text x="${L}" y="${Y + H + 20}" font-size="9" fill="#222">${esc(ends[0])}</text>` +
-    `<text x="${R}" y="${Y + H + 20}" font-size="9" text-anchor="end" fill="#222">${esc(ends[1])}</text></svg>`
+    `<text x="${L}" y="${Y + H + 20}" font-size="10" fill="#222">${esc(ends[0])}</text>` +
+    `<text x="${R}" y="${Y + H + 20}" font-size="10" text-anchor="end" fill="#222">${esc(ends[1])}</text></svg>`
   );
 }
 
@@ -82,16 +82,16 @@ export function glanceHtml(g: GlanceData, own: OwnPercentiles = {}): string {
         all = r.all?.p ?? null;
         band = r.band?.p ?? null;
         pops = [];
-        if (r.all) pops.push(`<span data-p="all">▲ ${shownPercentile(r.all.p)}</span> among all ${count(r.all.n)} entries with this value`);
-        if (r.band) pops.push(`<span data-p="band">◇ ${shownPercentile(r.band.p)}</span> among the ${count(r.band.n)} entries at ${esc(r.band.label)}`);
+        if (r.all) pops.push(`<span data-p="all">▲ ${shownPercentile(r.all.p)}</span> among all ${entries(r.all.n)} with a value`);
+        if (r.band) pops.push(`<span data-p="band">◇ ${shownPercentile(r.band.p)}</span> among the ${entries(r.band.n)} at ${esc(r.band.label)}`);
         else pops.push('◇ no resolution band (no reported resolution)');
       }
       const title = `${r.label}: percentile ${all === null ? 'not available' : shownPercentile(all)} among all, ${band === null ? 'no band' : shownPercentile(band)} within the resolution band`;
-      return `<tr data-column="${esc(r.column)}"><th scope="row">${esc(r.label)}</th><td class="num">${value}</td><td>${barSvg(all, band, ends, title)}</td><td class="glance-pop">${pops.join('<br>')}</td></tr>`;
+      return `<tr data-column="${esc(r.column)}"><th scope="row">${esc(r.label)}</th><td class="num">${value}</td><td class="glance-bar-cell">${barSvg(all, band, ends, title)}</td><td class="glance-pop">${pops.join('<br>')}</td></tr>`;
     })
     .join('');
   return (
     `<table class="glance-table"><thead><tr><th scope="col">Value</th><th scope="col">This entry</th><th scope="col">Percentile (0–100)</th><th scope="col">Percentile and population</th></tr></thead><tbody>${body}</tbody></table>` +
-    `<p class="glance-note">Among ${count(g.entries)} published entries of this archive. ▲ among all entries with the value; ◇ among those of the same reported-resolution band. Percentile: the share of entries worse than this one, ties counted half; where neither side is better, the share with a lower value.</p>`
+    `<p class="glance-note">Among the ${entries(g.entries)} published in this archive when this was drawn. ▲ among all entries with the value; ◇ among those of the same reported-resolution band. Percentile: the share of entries worse than this one, ties counted half; where neither side is better, the share with a lower value.</p>`
   );
 }

@@ -27,6 +27,11 @@ export interface StatisticsView {
   plots: PlotView[];
 }
 
+/** "1 entry", "1,234 entries". */
+function entries(n: number): string {
+  return `${n.toLocaleString('en-US')} entr${n === 1 ? 'y' : 'ies'}`;
+}
+
 const LEVEL_NAMES: Record<Level, string> = { '0': 'Level 0 (the map)', '1': 'Level 1 (the half maps)', A: 'Level A (the model)' };
 
 export function statisticsView(rows: readonly IndexRow[]): StatisticsView {
@@ -46,7 +51,7 @@ export function statisticsView(rows: readonly IndexRow[]): StatisticsView {
       return {
         id: `dist-${c.column}`,
         title: c.label,
-        caption: `${c.label}${unit}: ${c.all.length.toLocaleString('en-US')} entries; ${better}.`,
+        caption: `${c.label}${unit}: ${entries(c.all.length)}; ${better}.`,
         svg: histogramSvg(c.all, { xLabel: `${RANKED_COLUMNS[k].label}${unit}`, title: `Distribution of ${c.label}`, bins: Math.min(30, Math.max(8, Math.round(Math.sqrt(c.all.length)))) }),
         csv: 'headline-values',
       };
@@ -61,14 +66,14 @@ export function statisticsView(rows: readonly IndexRow[]): StatisticsView {
     {
       id: 'resolution',
       title: 'Reported vs estimated resolution',
-      caption: `Reported resolution against 1.a's FSC resolution of the unmasked half maps (0.143): ${res.length.toLocaleString('en-US')} entries with half maps; dashed: equal.`,
+      caption: `Reported resolution against 1.a's FSC resolution of the unmasked half maps (0.143): ${entries(res.length)} with half maps; dashed: equal.`,
       svg: scatterSvg(res, { xLabel: 'reported resolution (Å)', yLabel: '1.a FSC resolution, unmasked (Å)', title: 'Reported against estimated resolution', diagonal: true }),
       csv: 'resolution',
     },
     {
       id: 'qscore',
       title: 'Q-score vs resolution',
-      caption: `Average Q-score (A.e) against reported resolution: this archive's ${ours.length.toLocaleString('en-US')} entries with a model (black dots) over the ${emdb.length.toLocaleString('en-US')} EMDB entries of MapQ's table, the Q_relative population (grey density, darker: more entries).`,
+      caption: `Average Q-score (A.e) against reported resolution: this archive's ${entries(ours.length)} with a model (black dots) over the ${emdb.length.toLocaleString('en-US')} EMDB entries of MapQ's table, the Q_relative population (grey density, darker: more entries).`,
       svg: scatterSvg(ours, { background: emdb, xLabel: 'reported resolution (Å)', yLabel: 'average Q-score', title: 'Average Q-score against resolution', xRange: [0, 10], yRange: [-0.2, 1] }),
       csv: 'qscore',
     },
@@ -77,7 +82,7 @@ export function statisticsView(rows: readonly IndexRow[]): StatisticsView {
       return {
         id: `score-${level}`,
         title: `Score distribution: ${LEVEL_NAMES[level]}`,
-        caption: `${LEVEL_NAMES[level]}: share of the level's measured items that pass their criteria, over ${shares.length.toLocaleString('en-US')} entries.`,
+        caption: `${LEVEL_NAMES[level]}: share of the level's measured items that pass their criteria, over ${entries(shares.length)}.`,
         svg: histogramSvg(shares, { xLabel: `share of ${LEVEL_NAMES[level]} items OK`, title: `Score distribution, ${LEVEL_NAMES[level]}`, bins: 10, lo: 0, hi: 1 }),
         csv: 'scores',
       };

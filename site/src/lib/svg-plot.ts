@@ -12,10 +12,10 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/gu, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
-/** About five round tick values covering [lo, hi]. */
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
+/** About five round tick values covering [lo, hi] (whole numbers only when `integer`: counts). */
+export function niceTicks(lo: number, hi: number, count = 5, integer = false): number[] {
   if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
+  const raw = Math.max((hi - lo) / count, integer ? 1 : 0);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
@@ -30,11 +30,11 @@ function scale(lo: number, hi: number, a: number, b: number): (v: number) => num
 }
 
 /** Axes with ticks and labels around the plot area. */
-function axes(xlo: number, xhi: number, ylo: number, yhi: number, xLabel: string, yLabel: string): string {
+function axes(xlo: number, xhi: number, ylo: number, yhi: number, xLabel: string, yLabel: string, yInteger = false): string {
   const sx = scale(xlo, xhi, ML, ML + PW), sy = scale(ylo, yhi, MT + PH, MT);
   const parts = [`<rect x="${ML}" y="${MT}" width="${PW}" height="${PH}" fill="none" stroke="#222" stroke-width="1"/>`];
   for (const t of niceTicks(xlo, xhi)) parts.push(`<line x1="${sx(t)}" x2="${sx(t)}" y1="${MT + PH}" y2="${MT + PH + 4}" stroke="#222"/><text x="${sx(t)}" y="${MT + PH + 15}" font-size="10" text-anchor="middle" fill="#222">${formatNumber(t)}</text>`);
-  for (const t of niceTicks(ylo, yhi)) parts.push(`<line x1="${ML - 4}" x2="${ML}" y1="${sy(t)}" y2="${sy(t)}" stroke="#222"/><text x="${ML - 6}" y="${sy(t) + 3}" font-size="10" text-anchor="end" fill="#222">${formatNumber(t)}</text>`);
+  for (const t of niceTicks(ylo, yhi, 5, yInteger)) parts.push(`<line x1="${ML - 4}" x2="${ML}" y1="${sy(t)}" y2="${sy(t)}" stroke="#222"/><text x="${ML - 6}" y="${sy(t) + 3}" font-size="10" text-anchor="end" fill="#222">${formatNumber(t)}</text>`);
   parts.push(`<text x="${ML + PW / 2}" y="${H - 8}" font-size="11" text-anchor="middle" fill="#000">${esc(xLabel)}</text>`);
   parts.push(`<text transform="translate(13 ${MT + PH / 2}) rotate(-90)" font-size="11" text-anchor="middle" fill="#000">${esc(yLabel)}</text>`);
   return parts.join('');
@@ -77,7 +77,7 @@ export function histogramSvg(values: readonly number[], o: { xLabel: string; tit
   const sx = scale(lo, hi, ML, ML + PW), sy = scale(0, top, MT + PH, MT);
   const w = (hi - lo) / bins;
   const bars = counts.map((c, k) => (c === 0 ? '' : `<rect x="${sx(lo + k * w)}" y="${sy(c)}" width="${Math.max(0.5, sx(lo + (k + 1) * w) - sx(lo + k * w))}" height="${MT + PH - sy(c)}" fill="#9e9e9e" stroke="#000" stroke-width="0.6"/>`)).join('');
-  return svg(bars + axes(lo, hi, 0, top, o.xLabel, 'entries'), o.title);
+  return svg(bars + axes(lo, hi, 0, top, o.xLabel, 'entries', true), o.title);
 }
 
 /** A scatter plot of `points` (black dots) over the grey density of `background` (binned 60 × 40); `diagonal` draws y = x. */
@@ -114,7 +114,7 @@ export function scatterSvg(points: readonly [number, number][], o: { xLabel: str
   }
   for (const [x, y] of points) {
     if (!(x >= xlo && x <= xhi && y >= ylo && y <= yhi)) continue;
-    parts.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.6" fill="#000" stroke="#fff" stroke-width="0.6"/>`);
+    parts.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="#000" stroke="#fff" stroke-width="1"/>`);
   }
   return svg(parts.join('') + axes(xlo, xhi, ylo, yhi, o.xLabel, o.yLabel), o.title);
 }

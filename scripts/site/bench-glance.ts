@@ -1,0 +1,56 @@
+/**
+ * The cost of the archive percentiles at archive scale: N simulated index rows (seeded values for
+ * every headline, resolutions 1.5–12 Å, some values missing), N entry folders in a temporary site;
+ * times the statistics, every entry's glance.json (first write, a rebuild with nothing changed, and
+ * after `--added` new entries, which move nearly every percentile), and the sizes of what the
+ * browser loads (glance.json, /index.json's percentiles, /statistics/archive-statistics.json).
+ *
+ * usage: npx node scripts/site/bench-glance.ts [--entries 50000] [--added 50]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ITEM_IDS } from '../../analyzers/report/schema.ts';
+import { mulberry32 } from '../../analyzers/util/random.ts';
+import { KEY_VALUES, type IndexRow } from '../../site/src/lib/archive-index.ts';
+import { archiveStatistics, percentileColumns } from '../../site/src/lib/archive-statistics.ts';
+import { entryFolder, fanOut } from '../../site/src/lib/entry-path.ts';
+import { glanceTexts, writeGlanceFiles } from './glance-files.ts';
+
+const { values } = parseArgs({ options: { entries: { type: 'string', default: '50000' }, added: { type: 'string', default: '50' } } });
+const n = Number(values.entries), added = Number(values.added);
+const rand = mulberry32(11);
+
+function row(i: number): IndexRow {
+  const keys = KEY_VALUES.map(() => (rand() < 0.15 ? null : Math.round(1e4 * rand() * 10) / 1e4));
+  return [`EMD-${10000 + i}`, `entry ${i}`, Math.round(100 * (1.5 + 10.5 * rand() ** 2)) / 100, '2024-01-01', null, 5, 8, 'o'.repeat(ITEM_IDS.length), ITEM_IDS.map(() => 0), ...keys];
+}
+
+const rows = Array.from({ length: n }, (_, i) => row(i));
+const f = fanOut(10_000);
+const site = fs.mkdtempSync(path.join(os.tmpdir(), 'emvr-bench-glance-'));
+const folderOf = (id: string) => entryFolder(id, f);
+try {
+  for (let i = 0; i < n + added; i++) fs.mkdirSync(path.join(site, folderOf(`EMD-${10000 + i}`)), { recursive: true });
+  let t = performance.now();
+  const stats = archiveStatistics(rows);
+  const tStats = performance.now() - t;
+  t = performance.now();
+  const texts = glanceTexts(rows);
+  const tTexts = performance.now() - t;
+  t = performance.now();
+  const pct = percentileColumns(stats, rows);
+  const tPct = performance.now() - t;
+  const first = await writeGlanceFiles(site, rows, folderOf);
+  const again = await writeGlanceFiles(site, rows, folderOf);
+  const grown = [...rows, ...Array.from({ length: added }, (_, i) => row(n + i))];
+  const after = await writeGlanceFiles(site, grown, folderOf);
+  const sizes = [...texts.values()].map((s) => Buffer.byteLength(s)).sort((a, b) => a - b);
+  const mb = (s: string) => (Buffer.byteLength(s) / 2 ** 20).toFixed(1);
+  console.log(`${n} entries: statistics ${tStats.toFixed(0)} ms; every glance.json computed in ${tTexts.toFixed(0)} ms; /index.json percentiles ${tPct.toFixed(0)} ms`);
+  console.log(`glance.json: median ${sizes[sizes.length >> 1]} bytes; written first ${first.seconds.toFixed(1)} s (${first.written}), nothing changed ${again.seconds.toFixed(1)} s (${again.written} written), ${added} added ${after.seconds.toFixed(1)} s (${after.written} written, ${after.unchanged} unchanged)`);
+  console.log(`archive-statistics.json ${mb(JSON.stringify(stats))} MB; /index.json percentiles block ${mb(JSON.stringify(pct))} MB`);
+} finally {
+  fs.rmSync(site, { recursive: true, force: true });
+}
