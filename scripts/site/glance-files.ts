@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { STATUS_CODE, type IndexRow } from '../../site/src/lib/archive-index.ts';
-import { archiveStatistics, entryGlance } from '../../site/src/lib/archive-statistics.ts';
+import { archiveStatistics, entryGlance, type ArchiveStatistics } from '../../site/src/lib/archive-statistics.ts';
 
 /** File name of an entry's percentiles in its folder. */
 export const GLANCE_FILE = 'glance.json';
@@ -21,11 +21,19 @@ export interface GlanceSummary {
   seconds: number;
 }
 
+/** The glance.json text of an entry (null for a refused entry: it has none). */
+function glanceText(stats: ArchiveStatistics, row: IndexRow): string | null {
+  return row[7].startsWith(STATUS_CODE.refused) ? null : `${JSON.stringify(entryGlance(stats, row))}\n`;
+}
+
 /** The glance.json text of each entry of `rows` (refused entries have none). */
 export function glanceTexts(rows: readonly IndexRow[]): Map<string, string> {
   const stats = archiveStatistics(rows);
   const out = new Map<string, string>();
-  for (const row of rows) if (!row[7].startsWith(STATUS_CODE.refused)) out.set(row[0], `${JSON.stringify(entryGlance(stats, row))}\n`);
+  for (const row of rows) {
+    const text = glanceText(stats, row);
+    if (text !== null) out.set(row[0], text);
+  }
   return out;
 }
 
@@ -33,9 +41,13 @@ export function glanceTexts(rows: readonly IndexRow[]): Map<string, string> {
 export async function writeGlanceFiles(siteDir: string, rows: readonly IndexRow[], folderOf: (id: string) => string): Promise<GlanceSummary> {
   const t0 = performance.now();
   let written = 0, unchanged = 0;
-  const jobs = [...glanceTexts(rows)];
+  const stats = archiveStatistics(rows);
   let next = 0;
-  const one = async (id: string, text: string) => {
+  // Each text is made when its file is written: 50,000 of them at once would hold ~250 MB.
+  const one = async (row: IndexRow) => {
+    const text = glanceText(stats, row);
+    if (text === null) return;
+    const id = row[0];
     const dir = path.join(siteDir, folderOf(id));
     if (!fs.existsSync(dir)) return;
     const file = path.join(dir, GLANCE_FILE);
@@ -56,10 +68,7 @@ export async function writeGlanceFiles(siteDir: string, rows: readonly IndexRow[
   };
   // A few files in flight: 50,000 small reads and writes overlap instead of waiting in turn.
   const worker = async () => {
-    while (next < jobs.length) {
-      const [id, text] = jobs[next++];
-      await one(id, text);
-    }
+    while (next < rows.length) await one(rows[next++]);
   };
   await Promise.all(Array.from({ length: 16 }, worker));
   return { written, unchanged, seconds: (performance.now() - t0) / 1000 };
