@@ -8,7 +8,7 @@ import { glanceHtml, type GlanceData, type OwnPercentiles } from '../lib/glance-
 export async function startGlance(): Promise<void> {
   const box = document.querySelector<HTMLElement>('.glance[data-glance]');
   if (!box || box.dataset.state !== 'pending') return;
-  const own = JSON.parse(document.getElementById('glance-own')?.textContent || '{}') as OwnPercentiles;
+  const own = JSON.parse(box.dataset.own || '{}') as OwnPercentiles;
   try {
     const res = await fetch(box.dataset.glance as string);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
