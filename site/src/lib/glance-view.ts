@@ -56,10 +56,10 @@ function barSvg(all: number | null, band: number | null, ends: [string, string],
   const tri = all === null ? '' : `<path d="M ${xOf(all) - 7} ${Y - 12} L ${xOf(all) + 7} ${Y - 12} L ${xOf(all)} ${Y - 1} Z" fill="#000" stroke="#fff" stroke-width="1"/>`;
   const dia = band === null ? '' : `<path d="M ${xOf(band)} ${Y + H + 1} L ${xOf(band) + 7} ${Y + H + 8} L ${xOf(band)} ${Y + H + 15} L ${xOf(band) - 7} ${Y + H + 8} Z" fill="#fff" stroke="#000" stroke-width="1.5"/>`;
   return (
-    `<svg class="glance-bar" viewBox="0 0 ${W} 48" width="${W}" height="48" role="img" aria-label="${esc(title)}">` +
+    `<svg class="glance-bar" viewBox="0 0 ${W} 56" width="${W}" height="56" role="img" aria-label="${esc(title)}">` +
     `<rect x="${L}" y="${Y}" width="${R - L}" height="${H}" fill="#bdbdbd" stroke="#222" stroke-width="1"/>${ticks}${tri}${dia}` +
-    `<text x="${L}" y="${Y + H + 20}" font-size="10" fill="#222">${esc(ends[0])}</text>` +
-    `<text x="${R}" y="${Y + H + 20}" font-size="10" text-anchor="end" fill="#222">${esc(ends[1])}</text></svg>`
+    `<text x="${L}" y="${Y + H + 27}" font-size="10" fill="#222">${esc(ends[0])}</text>` +
+    `<text x="${R}" y="${Y + H + 27}" font-size="10" text-anchor="end" fill="#222">${esc(ends[1])}</text></svg>`
   );
 }
 

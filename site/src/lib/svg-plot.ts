@@ -17,7 +17,8 @@ export function niceTicks(lo: number, hi: number, count = 5, integer = false): n
   if (!(hi > lo)) return [lo];
   const raw = Math.max((hi - lo) / count, integer ? 1 : 0);
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const nice = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const step = integer && !Number.isInteger(nice) ? Math.ceil(nice) : nice;
   const out: number[] = [];
   for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
   return out;
