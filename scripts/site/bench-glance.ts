@@ -44,14 +44,21 @@ try {
   t = performance.now();
   const pct = percentileColumns(stats, rows);
   const tPct = performance.now() - t;
-  const first = await writeGlanceFiles(site, rows, folderOf);
-  const again = await writeGlanceFiles(site, rows, folderOf);
+  // CPU seconds (user + system) of a step: on a shared machine wall times are upper bounds.
+  const cpu = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
+    const c0 = process.cpuUsage();
+    const r = await f();
+    const c = process.cpuUsage(c0);
+    return [r, (c.user + c.system) / 1e6];
+  };
+  const [first, cFirst] = await cpu(() => writeGlanceFiles(site, rows, folderOf));
+  const [again, cAgain] = await cpu(() => writeGlanceFiles(site, rows, folderOf));
   const grown = [...rows, ...Array.from({ length: added }, (_, i) => row(n + i))];
-  const after = await writeGlanceFiles(site, grown, folderOf);
+  const [after, cAfter] = await cpu(() => writeGlanceFiles(site, grown, folderOf));
   sizes.sort((a, b) => a - b);
   const mb = (s: string) => (Buffer.byteLength(s) / 2 ** 20).toFixed(1);
   console.log(`${n} entries: statistics ${tStats.toFixed(0)} ms; every glance.json computed in ${tTexts.toFixed(0)} ms; /index.json percentiles ${tPct.toFixed(0)} ms`);
-  console.log(`glance.json: median ${sizes[sizes.length >> 1]} bytes; written first ${first.seconds.toFixed(1)} s (${first.written}), nothing changed ${again.seconds.toFixed(1)} s (${again.written} written), ${added} added ${after.seconds.toFixed(1)} s (${after.written} written, ${after.unchanged} unchanged)`);
+  console.log(`glance.json: median ${sizes[sizes.length >> 1]} bytes; written first ${first.seconds.toFixed(1)} s (${cFirst.toFixed(1)} s CPU; ${first.written}), nothing changed ${again.seconds.toFixed(1)} s (${cAgain.toFixed(1)} s CPU; ${again.written} written), ${added} added ${after.seconds.toFixed(1)} s (${cAfter.toFixed(1)} s CPU; ${after.written} written, ${after.unchanged} unchanged)`);
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`archive-statistics.json ${mb(JSON.stringify(stats))} MB; /index.json percentiles block ${mb(JSON.stringify(pct))} MB`);
 } finally {
