@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
 import remarkMath from 'remark-math';
 import { entryAssets } from './site/integrations/entry-assets.ts';
+import { viewerBundleIntegration } from './site/integrations/viewer-bundle.ts';
 import { rehypeMathImages } from './site/src/lib/rehype-math-images.ts';
 import { DEFAULT_MAX_FILES_PER_DIRECTORY } from './site/src/lib/entry-path.ts';
 
@@ -53,7 +54,7 @@ export default defineConfig({
     rehypePlugins: [[rehypeMathImages, { base, dir: formulaDir }]],
     syntaxHighlight: false,
   },
-  integrations: [entryAssets({ formulaDir })],
+  integrations: [entryAssets({ formulaDir }), viewerBundleIntegration({ cacheDir: path.join(root, 'node_modules', '.astro-cache', 'emvr-viewer') })],
   vite: {
     // Pages and browser scripts take the base from this constant, fixed here at build time:
     // import.meta.env.BASE_URL can be overridden at prerender time by a BASE_URL variable in the

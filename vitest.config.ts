@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One analysis date for every report a test writes (util/analysis-date.ts), so that runs
+    // compared byte for byte agree even across midnight; child processes inherit it.
+    env: { SOURCE_DATE_EPOCH: '1767225600' },
   },
 });

@@ -17,6 +17,7 @@ import type { Volume } from '../volume/volume.ts';
 import type { GuinierFit } from '../methods/guinier.ts';
 import { handSegmentsFigure } from './hand-figure.ts';
 import type { HandTestResult } from '../methods/helix-hand.ts';
+import { quantisedHistogram } from '../methods/quantised-histogram.ts';
 
 const AXES = ['X', 'Y', 'Z'] as const;
 
@@ -82,7 +83,7 @@ export class FigureWriter {
       ...(await this.triple(v, 'input.max-variance-slices', 'Slices of maximum variance of the input map in the three directions.', 'max-variance', 'input-maxvar')),
       ...(await this.triple(v, 'input.projections', 'Projections (sums) of the input map along the three axes.', 'projection', 'input-projection')),
       ...(await this.isosurfaceViews(v, threshold)),
-      ...(await this.triple(hardV, 'input.hard-mask', `Slices of maximum variance of the mask with hard borders (threshold ${levelText(threshold)}, largest connected component, dilated by 2 Å).`, 'max-variance', 'mask-hard')),
+      ...(await this.triple(hardV, 'input.hard-mask', `Slices of maximum variance of the mask with hard borders (threshold ${levelText(threshold)}, its large connected pieces, dilated by 2 Å).`, 'max-variance', 'mask-hard')),
       ...(await this.triple(softV, 'input.soft-mask', 'Slices of maximum variance of the mask with soft borders (the hard mask smoothed by a Gaussian).', 'max-variance', 'mask-soft')),
     ];
   }
@@ -195,7 +196,11 @@ export class FigureWriter {
     property: Volume;
     range: readonly [number, number];
     label: string;
-    histogram: { edges: number[]; counts: number[] } | null;
+    /**
+     * The values the histogram counts (ascending, finite) and its range (default: their range),
+     * binned along their quantisation (quantised-histogram.ts); or bins already counted.
+     */
+    histogram: { sorted: ArrayLike<number>; range?: readonly [number, number] } | { edges: number[]; counts: number[] } | null;
     markers?: Array<{ value: number; label: string }>;
   }): Promise<{ figures: Figure[]; files: DataFile[] }> {
     const entryDir = path.dirname(this.dir);
@@ -204,8 +209,9 @@ export class FigureWriter {
     const files: DataFile[] = [{ id: `${o.itemId}.map`, file: mapFile, caption: `${o.name} per voxel (MRC, same grid as the map it was computed on).`, bytes: (await stat(path.join(entryDir, mapFile))).size }];
     if (!this.enabled) return { figures: [], files };
     const figs: Figure[] = [];
-    if (o.histogram && o.histogram.counts.length > 0) {
-      const plot = await histogramPlot({ counts: o.histogram.counts, edges: o.histogram.edges, xTitle: o.label, markers: o.markers });
+    const h = o.histogram === null ? null : 'sorted' in o.histogram ? (o.histogram.sorted.length > 0 ? quantisedHistogram(o.histogram.sorted, HISTOGRAM_BINS, o.histogram.range) : null) : o.histogram;
+    if (h && h.counts.length > 0) {
+      const plot = await histogramPlot({ counts: h.counts, edges: h.edges, xTitle: o.label, markers: o.markers });
       const w = await writePlot(this.dir, `${o.stem}-histogram`, plot.svg, plot.png);
       figs.push({ id: `${o.itemId}.histogram`, file: w.file, svg: w.svg, caption: `Histogram of the ${o.name.toLowerCase()} inside the mask.`, width: plot.width, height: plot.height });
     }
@@ -220,6 +226,9 @@ export class FigureWriter {
     return { figures: figs, files };
   }
 }
+
+/** About as many bins as VRS's histograms (numpy.histogram(values, 25)); the quantisation of the values sets the exact number. */
+const HISTOGRAM_BINS = 25;
 
 /** A contour level for captions: 4 significant digits (metadata may carry float noise such as 0.01872820407152176). */
 function levelText(x: number): string {

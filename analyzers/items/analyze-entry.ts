@@ -5,6 +5,7 @@
  * atomically after every figure it names is on disk. Each step (reading, input figures, every
  * item) is announced to `onStep` as it starts and ends, so a caller can show progress.
  */
+import { formatBare } from '../report/format-number.ts';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,9 +14,11 @@ import type { AtomModel } from '../io/model.ts';
 import { readMrc, type MrcFile, type ReadMrcOptions } from '../io/mrc.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { FigureWriter } from '../figures/report-figures.ts';
+import { ViewerVolumeWriter } from '../figures/viewer-volumes.ts';
 import { resolutionSummary, scoreItems, summarize } from '../report/scoring.ts';
 import { itemSpec, metadataGridWarnings, parseReport, SCHEMA_VERSION, type AnyItem, type Entry, type HalfMapInput, type InputKind, type InputWarning, type ItemId, type MetadataGrid, type Report } from '../report/schema.ts';
 import { AnalysisInputError } from '../util/errors.ts';
+import { analysisDate } from '../util/analysis-date.ts';
 import { ANALYZER_VERSION } from '../util/version.ts';
 import { toVolume } from '../volume/from-mrc.ts';
 import { volumeStats } from '../volume/stats.ts';
@@ -38,11 +41,15 @@ export interface AnalyzeEntryInput {
   readonly entryDir: string;
   /** Draw figures (default true). */
   readonly figures?: boolean;
+  /** Write the 3-D viewer's files (default: as `figures`). */
+  readonly viewer?: boolean;
   readonly maxVoxels?: number;
   /** What the entry's metadata says about the map's grid: a disagreement becomes an input warning (`inputs.warnings`). */
   readonly metadataGrid?: MetadataGrid;
   /** Read the maps as mrcfile's permissive mode does (e.g. a machine stamp contradicting the data); the issues become map notes. */
   readonly permissive?: boolean;
+  /** UTC day recorded as the analysis date (YYYY-MM-DD); default today, or SOURCE_DATE_EPOCH's day (util/analysis-date.ts). */
+  readonly analysedOn?: string;
   /** Told when each step starts and ends (in order; never for a step that throws). */
   readonly onStep?: (event: AnalyzeStepEvent) => void;
 }
@@ -96,19 +103,24 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
   const model = modelRead && 'model' in modelRead ? modelRead.model : undefined;
 
   const fig = new FigureWriter(path.join(input.entryDir, 'figures'), figuresOn);
+  // The viewer's files are figures of a kind: drawn with them by default, so a figures-off report keeps its bytes.
+  const viewer = (input.viewer ?? figuresOn) ? new ViewerVolumeWriter(input.entryDir, volume.dims) : undefined;
   // The context builds the masks at the threshold (labelling, dilation): seconds on a large map.
   const ctx = await steps.run('Masks at the threshold', async () => {
-    const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, modelFile: input.modelPath ? path.basename(input.modelPath) : undefined, modelProblem: modelRead && 'problem' in modelRead ? modelRead.problem : undefined, metadata: entry }, fig);
+    const ctx = new EntryContext({ map: volume, halfMaps: halves?.volumes, model, modelFile: input.modelPath ? path.basename(input.modelPath) : undefined, modelProblem: modelRead && 'problem' in modelRead ? modelRead.problem : undefined, metadata: entry }, fig, viewer);
     if (ctx.masks.hardCount === 0) {
-      throw new AnalysisInputError(`threshold ${entry.threshold} is too high: no voxel of ${input.mapPath} reaches it (map maximum ${stats.max}); lower it`);
+      throw new AnalysisInputError(`threshold ${formatBare(entry.threshold, 'real')} is too high: no voxel of ${input.mapPath} reaches it (map maximum ${formatBare(stats.max, 'real')}); lower it`);
     }
     return ctx;
   });
+  await viewer?.writeMap(volume, entry.threshold);
   const { inputFigures, halfMapFigures } = figuresOn
-    ? await steps.run('Input figures', async () => ({
-        inputFigures: await fig.inputFigures(volume, ctx.masks.hard, await ctx.softMask(), entry.threshold),
-        halfMapFigures: halves ? await fig.halfMapFigures(...halves.volumes) : [],
-      }))
+    ? await steps.run('Input figures', async () => {
+        return {
+          inputFigures: await fig.inputFigures(volume, ctx.masks.hard, await ctx.softMask(), entry.threshold),
+          halfMapFigures: halves ? await fig.halfMapFigures(...halves.volumes) : [],
+        };
+      })
     : { inputFigures: [], halfMapFigures: [] };
 
   const items: AnyItem[] = [];
@@ -118,14 +130,17 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
     items.push(await steps.run(impls[k].spec.title, () => runItem(impls[k], ctx), (it) => it.status));
   }
   ctx.keepOnly([]);
+  // Without a Q-score (A.e not run or failed) the viewer still shows the model, with its deposited B.
+  if (viewer && model && !viewer.hasModel()) await viewer.writeModel(model);
+  const viewerFiles = viewer?.files();
 
   const score = scoreItems(items);
   const estimates = items.flatMap((it) => {
     const measuredItem = it.status === 'ok' || it.status === 'warnings';
-    const specs = (itemSpec(it.id as ItemId).resolutionEstimates ?? []) as readonly { method: string; pick: (v: unknown) => number | null }[];
+    const specs = (itemSpec(it.id as ItemId).resolutionEstimates ?? []) as readonly { method: string; measures?: string; pick: (v: unknown) => number | null }[];
     return specs.flatMap((est) => {
       const value = measuredItem ? est.pick(it.values) : null;
-      return value !== null ? [{ item: it.id, method: est.method, value }] : [];
+      return value !== null ? [{ item: it.id, method: est.method, value, ...(est.measures ? { measures: est.measures } : {}) }] : [];
     });
   });
   const grouped: Record<string, Record<string, AnyItem>> = {};
@@ -156,10 +171,12 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
       score,
       summary: summarize(items, score, entry.resolution),
       items: { '0': {}, ...grouped },
-      resolutionEstimates: estimates,
+      resolutionEstimates: estimates.map(({ item, method, value }) => ({ item, method, value })),
       resolutionSummary: resolutionSummary(estimates, entry.resolution),
+      ...(viewerFiles ? { viewer: viewerFiles } : {}),
       provenance: {
         analyzer: { name: 'emvr', version: ANALYZER_VERSION },
+        analysedOn: input.analysedOn ?? analysisDate(),
         parameters: { threshold: entry.threshold, resolution: entry.resolution, hardMaskDilations: ctx.masks.dilations, softMaskSigmaPx: 2, vrsCompat: false },
         runtime: { node: process.version, platform: `${process.platform}-${process.arch}` },
         totalSeconds: Math.round(performance.now() - t0) / 1000,

@@ -15,6 +15,7 @@ import { fitModel, type ModelFit, type UnusableModel } from '../simulate/model-a
 import { NotApplicable } from '../util/errors.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { FigureWriter } from '../figures/report-figures.ts';
+import type { ViewerVolumeWriter } from '../figures/viewer-volumes.ts';
 import type { Entry } from '../report/schema.ts';
 import type { Volume } from '../volume/volume.ts';
 
@@ -52,13 +53,15 @@ export class EntryContext {
   readonly modelFile: string | undefined;
   readonly modelProblem: string | undefined;
   readonly metadata: Entry;
-  /** Raw mask, its components and the hard mask at the recommended threshold (built up front: an empty hard mask refuses the entry). */
+  /** Raw mask, its components, the structure's pieces and the hard mask at the recommended threshold (built up front: an empty hard mask refuses the entry). */
   readonly masks: Level0Masks;
   /** Writes the entry's figures (a no-op writer when figures are off). */
   readonly figures: FigureWriter;
+  /** Writes the 3-D viewer's files (absent when figures are off). */
+  readonly viewer: ViewerVolumeWriter | undefined;
   private readonly products = new Map<ProductName, Promise<unknown>>();
 
-  constructor(inputs: EntryInputs, figures: FigureWriter) {
+  constructor(inputs: EntryInputs, figures: FigureWriter, viewer?: ViewerVolumeWriter) {
     this.map = inputs.map;
     this.halfMaps = inputs.halfMaps;
     this.model = inputs.model;
@@ -66,7 +69,8 @@ export class EntryContext {
     this.modelProblem = inputs.modelProblem;
     this.metadata = inputs.metadata;
     this.figures = figures;
-    this.masks = buildMasks(inputs.map, inputs.metadata.threshold);
+    this.viewer = viewer;
+    this.masks = buildMasks(inputs.map, inputs.metadata.threshold, inputs.metadata.resolution);
   }
 
   /** Recommended contour level. */

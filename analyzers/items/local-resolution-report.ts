@@ -4,6 +4,7 @@
  * sentences on the distribution, with the item's own warning-code prefix.
  */
 import { PERCENTILES, type LocalResolutionStatistics } from '../methods/monores.ts';
+import { sortedValuesWhere } from '../methods/quantised-histogram.ts';
 import type { Table } from '../report/schema.ts';
 import { f } from '../util/format.ts';
 import type { EntryContext } from './context.ts';
@@ -53,12 +54,16 @@ export const round3 = (x: number) => Math.round(x * 1000) / 1000;
  * The outputs of a local-resolution item: histogram (with the reported resolution marked), the map
  * surface coloured by the local resolution over [p2.5, p97.5], and the local-resolution map.
  */
-export function localResolutionOutputs(ctx: EntryContext, m: Measurement<Float32Array>, o: { stem: string; itemId: string; name: string; label: string }): Promise<ItemOutputs> {
+export async function localResolutionOutputs(ctx: EntryContext, m: Measurement<Float32Array>, o: { stem: string; itemId: string; name: string; label: string }): Promise<ItemOutputs> {
   const res = ctx.resolution;
+  const property = { ...ctx.map, data: m.extra };
+  const range = percentileRange(m.values);
+  await ctx.viewer?.writeColouring({ id: `${o.itemId[0]}.${o.itemId.slice(1)}`, name: o.name, unit: 'Å', property, range, lowIsGood: true });
   return ctx.figures.localMapOutputs({
     stem: o.stem, itemId: o.itemId, name: o.name, surface: ctx.map, level: ctx.threshold,
-    property: { ...ctx.map, data: m.extra }, range: percentileRange(m.values), label: o.label,
-    histogram: m.values.histogram as { edges: number[]; counts: number[] },
+    property, range, label: o.label,
+    // The voxels with a value (> 0) that the statistics count; MonoRes's sweep quantises them.
+    histogram: { sorted: sortedValuesWhere(m.extra, (i) => m.extra[i] > 0) },
     markers: res === null ? [] : [{ value: res, label: `reported ${res} Å` }],
   });
 }

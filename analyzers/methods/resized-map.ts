@@ -35,7 +35,7 @@ export interface ResizedMap {
 export async function prepareResizedMap(v: Volume, threshold: number, resolution: number | null): Promise<ResizedMap> {
   if (!resolution) throw new NotApplicable('no resolution reported');
   const { volume } = await resizeToResolution(v, resolution);
-  const masks = buildMasks(volume, threshold);
+  const masks = buildMasks(volume, threshold, resolution);
   if (masks.hardCount === 0) {
     throw new NotMeasurable(`no voxel of the map resized to ${resolution / 2} Å/voxel reaches the threshold ${threshold}`);
   }

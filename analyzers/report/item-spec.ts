@@ -6,6 +6,7 @@
  * item (`analyzers/items/…`) takes its texts and units from here.
  */
 import type { z } from 'zod';
+import type { Quantity } from './format-number.ts';
 
 /** Levels are what the inputs allow: 0 the map alone, 1 two half maps, A a fitted model. */
 export const LEVELS = ['0', '1', 'A'] as const;
@@ -62,6 +63,30 @@ export interface PercentileBar<V> {
   readonly pick: (values: V) => { readonly percentile: number; readonly population: string } | null;
 }
 
+/**
+ * One line of an item's curated result list: a number a biologist reads, with a human label and
+ * the precision of its quantity (format-number.ts).
+ */
+export interface ResultRow<V> {
+  /** "Raw mask volume": a reader's words, never a JSON key. */
+  readonly label: string;
+  readonly quantity: Quantity;
+  /** Unit when the quantity's own does not say it ("voxels", "kDa", "σ"); '' for none. */
+  readonly unit?: string;
+  /** A number, numbers of one quantity (x, y, z), or a word; null or undefined leaves the row out. */
+  readonly pick: (values: V) => number | readonly (number | null)[] | string | null | undefined;
+}
+
+/**
+ * What the page and the PDF show of an item's values: the curated `results` (VRS style), and
+ * `details`, diagnostics folded away on the page and left out of the PDF. Values in neither are in
+ * report.json only.
+ */
+export interface ResultDisplay<V> {
+  readonly results: readonly ResultRow<V>[];
+  readonly details: readonly ResultRow<V>[];
+}
+
 /** A stable warning code and, for the methods page, when it is raised. */
 export interface WarningSpec {
   readonly code: string;
@@ -91,11 +116,17 @@ export interface ItemSpec<Id extends string = string, S extends z.ZodType<Record
   readonly summary: { readonly ok: string | null; readonly problem: string };
   /** Numbers for the archive table, index.json and all.csv. */
   readonly headlines: readonly Headline<z.output<S>>[];
-  /** Resolution estimates (Å) for the closing resolution paragraph, when the item gives any. */
-  readonly resolutionEstimates?: readonly { readonly method: string; readonly pick: (values: z.output<S>) => number | null }[];
+  /** The curated result list and the folded details, typed against `values`. */
+  readonly display: ResultDisplay<z.output<S>>;
+  /**
+   * Resolution estimates (Å) for the closing resolution paragraph, when the item gives any:
+   * `method` names it, `measures` says in a phrase what the number is ("the median local
+   * resolution inside the mask, …"), so the paragraph can give one sentence per estimate.
+   */
+  readonly resolutionEstimates?: readonly { readonly method: string; readonly measures?: string; readonly pick: (values: z.output<S>) => number | null }[];
   /** Percentile bars (0–100 with a marker at the value, wwPDB style) shown on the page and in the PDF. */
   readonly percentileBars?: readonly PercentileBar<z.output<S>>[];
-  /** Keys of `REFERENCES` (references.ts) that support the item. */
+  /** Keys of `REFERENCES` (references.ts) that support the item; the first is its main method, the one "how to cite" names. */
   readonly references: readonly string[];
 }
 

@@ -52,6 +52,49 @@ export const DataFile = z.strictObject({
 });
 export type DataFile = z.output<typeof DataFile>;
 
+/** A file of the entry page's 3-D viewer, relative to the entry folder (gzip'd MRC or mmCIF). */
+const ViewerFile = z.string().regex(/^viewer\/[A-Za-z0-9_.-]+\.(mrc|cif)\.gz$/u);
+
+/** A local-value map on the viewer's grid that can colour the map surface. */
+export const ViewerColouring = z.strictObject({
+  /** The item that computed it ("0.e", "1.e", "A.e"). */
+  id: z.string().min(1),
+  name: z.string().min(1),
+  unit: z.string(),
+  file: ViewerFile,
+  bytes: z.number().int().nonnegative(),
+  /** Colour scale ends (the item's figures use the same: [p2.5, p97.5] for local resolution). */
+  range: z.tuple([z.number(), z.number()]),
+  /** Whether low values are the good end of the scale (local resolution in Å: yes; Q-score: no). */
+  lowIsGood: z.boolean(),
+});
+export type ViewerColouring = z.output<typeof ViewerColouring>;
+
+/** The 3-D viewer's files (analyzers/figures/viewer-volumes.ts); absent in reports drawn without figures or written before the viewer. */
+export const ViewerFiles = z.strictObject({
+  map: z.strictObject({
+    file: ViewerFile,
+    bytes: z.number().int().nonnegative(),
+    /** Box of the compact map. */
+    dims: Vec3,
+    /** Block size s of the averaging (1: the map's own grid). */
+    step: z.number().int().positive(),
+    /** Contour on the compact map: the recommended one when step = 1, else the level enclosing the same volume. */
+    level: z.number(),
+    /** The recommended contour of the full map. */
+    recommendedLevel: z.number(),
+  }),
+  colourings: z.array(ViewerColouring),
+  /** The model in the map's frame, when the entry has a readable one. */
+  model: z.strictObject({
+    file: ViewerFile,
+    bytes: z.number().int().nonnegative(),
+    /** Whether the B-factor column holds each atom's residue Q (A.e) instead of the deposited B. */
+    bFactorIsResidueQ: z.boolean(),
+  }).optional(),
+});
+export type ViewerFiles = z.output<typeof ViewerFiles>;
+
 export const Table = z.strictObject({
   id: z.string().regex(/^[a-zA-Z0-9_-]+$/u),
   caption: z.string(),
@@ -70,8 +113,13 @@ export const Entry = z.strictObject({
   resolution: z.number().positive().nullable(),
   /** Recommended contour level used as threshold. */
   threshold: z.number(),
+  /** EMDB structure-determination method: singleParticle, helical, subtomogramAveraging, tomography, electronCrystallography. */
   method: z.string().nullable(),
   pdbIds: z.array(z.string().regex(/^([0-9][a-z0-9]{3}|pdb_[0-9]{5}[a-z0-9]{3})$/u)),
+  /** Applied symmetry: a point group ("C7") or "helical: rise …, twist …, axial …" (absent in reports before it was carried, and without metadata). */
+  symmetry: z.string().nullable().optional(),
+  /** Molecular weight of the whole sample in MDa, from the EMDB metadata (theoretical before experimental; absent as above). */
+  molecularWeightMDa: z.number().positive().nullable().optional(),
 });
 export type Entry = z.output<typeof Entry>;
 

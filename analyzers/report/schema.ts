@@ -14,7 +14,7 @@ import { ITEM_IDS, ITEM_SPECS, itemSpec, specsOfLevel, type AnyItemSpec, type It
 import { LEVELS, type Level } from './item-spec.ts';
 import { InputWarning } from './input-warnings.ts';
 import { migrateV1 } from './migrate-v1.ts';
-import { Entry, Figure, HalfMapInput, itemSchema, MapInput, ModelInput, Vec3, type AnyItem } from './parts.ts';
+import { Entry, Figure, HalfMapInput, itemSchema, MapInput, ModelInput, Vec3, ViewerFiles, type AnyItem } from './parts.ts';
 
 export * from './parts.ts';
 export { InputWarning, metadataGridWarnings, type MetadataGrid } from './input-warnings.ts';
@@ -65,8 +65,12 @@ export const Report = z
     resolutionEstimates: z.array(z.strictObject({ item: ItemIdSchema, method: z.string(), value: z.number() })),
     /** The report's closing paragraph on resolution (empty when no estimate was made). */
     resolutionSummary: z.array(z.string()),
+    /** Files of the entry page's 3-D viewer (optional: reports without figures, or older, have none). */
+    viewer: ViewerFiles.optional(),
     provenance: z.strictObject({
       analyzer: z.strictObject({ name: z.literal('emvr'), version: z.string() }),
+      /** UTC day of the analysis (YYYY-MM-DD; util/analysis-date.ts); absent in reports written before it was recorded. */
+      analysedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/u).optional(),
       parameters: z.record(z.string(), z.json()),
       runtime: z.strictObject({ node: z.string(), platform: z.string() }),
       /** null where timings live elsewhere (see the items' timing). */

@@ -6,6 +6,7 @@
  */
 import { itemSpec, type ItemId } from './catalog.ts';
 import type { AnyItem } from './parts.ts';
+import { formatQuantity } from './format-number.ts';
 
 /** Items in report order, as the runner produced them. */
 type Items = readonly Pick<AnyItem, 'id' | 'status' | 'evaluable' | 'reason'>[];
@@ -54,20 +55,43 @@ export function summarize(items: Items, score: { passing: number; evaluable: num
   return out;
 }
 
+/** A resolution estimate of the closing paragraph: method, value (Å), and what it measures. */
+export interface ResolutionEstimate {
+  readonly method: string;
+  readonly value: number;
+  /** A phrase ("the median local resolution inside the mask, …"); absent for an estimate without one. */
+  readonly measures?: string;
+}
+
+/** VRS's caution (level0-spec.md §12): a reported resolution finer than this fraction of the estimates' mean may be overestimated. */
+export const OVERESTIMATE_FRACTION = 0.8;
+
+const aa = (x: number) => formatQuantity(x, 'length');
+
 /**
- * The closing resolution paragraph (level0-spec.md §12): range and mean of the estimates, the
- * reported resolution, and a caution when the reported value is better than 0.8 × their mean.
+ * The closing resolution paragraph (level0-spec.md §12): one sentence per estimate (method, value,
+ * what it measures), their range and mean only when there are several, the reported resolution,
+ * and a verdict: the reported value may be overestimated when it is finer (smaller) than 0.8 × the
+ * estimate (or the mean of the estimates). Empty when no estimate was made.
  */
-export function resolutionSummary(estimates: ReadonlyArray<{ method: string; value: number }>, resolution: number | null): string[] {
+export function resolutionSummary(estimates: ReadonlyArray<ResolutionEstimate>, resolution: number | null): string[] {
   if (estimates.length === 0) return [];
+  const lines = estimates.map((e) => `${e.method}: ${aa(e.value)}${e.measures ? `, ${e.measures}` : ''}.`);
   const values = estimates.map((e) => e.value);
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const lines = [
-    `Resolution estimates in this report (${estimates.map((e) => `${e.method}: ${e.value.toFixed(2)} Å`).join('; ')}) range from ${Math.min(...values).toFixed(2)} Å to ${Math.max(...values).toFixed(2)} Å, with a mean of ${mean.toFixed(2)} Å.`,
-    resolution === null ? 'The resolution was not reported.' : `The reported resolution is ${resolution} Å.`,
-  ];
-  if (resolution !== null && resolution < 0.8 * mean) {
-    lines.push(`The reported resolution is better than 80% of the mean estimate (${(0.8 * mean).toFixed(2)} Å): it may be overestimated.`);
+  const single = estimates.length === 1;
+  if (!single) lines.push(`The ${estimates.length} estimates range from ${aa(Math.min(...values))} to ${aa(Math.max(...values))}; their mean is ${aa(mean)}.`);
+  if (resolution === null) {
+    lines.push(`No resolution was reported, so there is nothing to compare ${single ? 'this estimate' : 'these estimates'} with.`);
+    return lines;
   }
+  const limit = OVERESTIMATE_FRACTION * mean;
+  const what = single ? 'this estimate' : 'the mean of the estimates';
+  const rule = `${OVERESTIMATE_FRACTION} × ${aa(mean)} = ${aa(limit)}`;
+  lines.push(
+    resolution < limit
+      ? `Verdict: the reported resolution, ${resolution} Å, is more than ${Math.round(100 * (1 - OVERESTIMATE_FRACTION))} % finer than ${what} (it is below ${rule}): it may be overestimated.`
+      : `Verdict: the reported resolution, ${resolution} Å, is consistent with ${what}: it is not more than ${Math.round(100 * (1 - OVERESTIMATE_FRACTION))} % finer (the limit is ${rule}).`,
+  );
   return lines;
 }

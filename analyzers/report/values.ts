@@ -4,6 +4,7 @@
  * integers.
  */
 import { z } from 'zod';
+import type { ResultRow } from './item-spec.ts';
 
 /** A measured real number; null where it was not finite. */
 export const real = z.number().nullable();
@@ -39,3 +40,19 @@ export const localResolutionSummary = {
 
 /** Units of `localResolutionSummary`. */
 export const localResolutionSummaryUnits = { percentiles: 'Å', histogram: 'Å (edges), voxels (counts)', median: 'Å', reportedResolutionPercentile: '%', voxels: 'voxels' };
+
+/** The five percentiles in order, for a result row ("2.5, 25, 50, 75, 97.5 %"). */
+export function percentileList(p: z.output<typeof Percentiles>): (number | null)[] {
+  return [p.p2_5, p.p25, p.p50, p.p75, p.p97_5];
+}
+
+/** Label of a percentile row. */
+export const PERCENTILES_LABEL = 'percentiles 2.5, 25, 50, 75 and 97.5%';
+
+/** Curated result rows of `localResolutionSummary`, shared by 0.e, 1.c and 1.e. */
+export const localResolutionRows: readonly ResultRow<{ percentiles: z.output<typeof Percentiles>; median: number | null; reportedResolutionPercentile: number | null; voxels: number }>[] = [
+  { label: 'Median local resolution', quantity: 'length', pick: (v) => v.median },
+  { label: `Local resolution, ${PERCENTILES_LABEL}`, quantity: 'length', pick: (v) => percentileList(v.percentiles) },
+  { label: 'Voxels finer than the reported resolution', quantity: 'percent', pick: (v) => v.reportedResolutionPercentile },
+  { label: 'Voxels with a local resolution', quantity: 'count', pick: (v) => v.voxels },
+];

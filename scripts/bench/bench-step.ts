@@ -277,7 +277,7 @@ async function prepare(): Promise<Prepared> {
         return simple(() => massAnalysis(v, m.hard).values, (a) => ({ decentering: a.decentering, centerOfMass: a.centerOfMass }));
       }
       if (step === '0.b') {
-        return simple(() => maskAnalysis(v, threshold, m.raw, m.labelling, m.hard).values, (b) => ({ components95: b.components95, overlap: b.overlap, tableVoxels: (b.thresholdTable as number[][]).map((row) => row[1]) }));
+        return simple(() => maskAnalysis(v, threshold, m).values, (b) => ({ components95: b.components95, overlap: b.overlap, tableVoxels: (b.thresholdTable as number[][]).map((row) => row[1]) }));
       }
       // A masked deposit (mostly exact zeros outside the mask) is "not measurable"; python says "masked".
       return simple(() => attempt(() => backgroundAnalysis(v, m.hard).values), (c) => ('value' in c ? { t: c.value.t, outlierRatio: c.value.outlierRatio } : { masked: true }));
@@ -543,7 +543,7 @@ async function figures(): Promise<Prepared> {
   const v = await load();
   const m = buildMasks(v, threshold);
   const soft = await softMask(m.hard, v.dims);
-  const table = maskAnalysis(v, threshold, m.raw, m.labelling, m.hard).values.thresholdTable as number[][];
+  const table = maskAnalysis(v, threshold, m).values.thresholdTable as number[][];
   const background = await attempt(() => backgroundAnalysis(v, m.hard));
   const sigma = 'value' in background ? background.value.sigma : null;
   let guinier: GuinierResult | null = null;

@@ -66,7 +66,7 @@ describe('emvr analyze --header', () => {
     const r = emvr('analyze', '--map', map, '--header', path.join(dir, 'emd-4400.xml'), '--out', out, '--no-figures');
     expect(r.code, r.err).toBe(0);
     const rep = await reportOf(out, 'EMD-4400');
-    expect(rep.entry).toEqual({ id: 'EMD-4400', title: 'Blob with a header', authors: ['Doe J', 'Roe R'], depositionDate: '2021-03-04', releaseDate: '2021-05-06', resolution: 4.2, threshold: 0.35, method: 'singleParticle', pdbIds: ['1abc'] });
+    expect(rep.entry).toEqual({ id: 'EMD-4400', title: 'Blob with a header', authors: ['Doe J', 'Roe R'], depositionDate: '2021-03-04', releaseDate: '2021-05-06', resolution: 4.2, threshold: 0.35, method: 'singleParticle', pdbIds: ['1abc'], symmetry: null, molecularWeightMDa: null });
     expect(rep.provenance.parameters).toMatchObject({ threshold: 0.35, resolution: 4.2 });
     expect(rep.inputs.warnings).toBeUndefined();
   });
@@ -116,6 +116,10 @@ describe.skipIf(!haveFixtures('analyze --header on EMD-1997'))('emvr analyze --h
     expect(r.code, r.err).toBe(0);
     const rep = await reportOf(out, 'EMD-1997');
     expect([rep.entry.threshold, rep.entry.resolution, rep.entry.method, rep.entry.pdbIds]).toEqual([1, 7, 'singleParticle', ['1oel']]);
+    // The header's symmetry and sample weight (C7, 0.8 MDa) reach 0.b: 232 kDa enclosed at contour 1 is 0.29 of it.
+    expect([rep.entry.symmetry, rep.entry.molecularWeightMDa]).toEqual(['C7', 0.8]);
+    expect(rep.items['0']['0.b'].values.massRatio).toBeCloseTo((34002 * 2.02 ** 3) / 1207 / 800, 6);
+    expect(rep.items['0']['0.b'].warnings.map((w: { code: string }) => w.code)).toContain('0b.mass-vs-sample');
     expect(rep.inputs.warnings).toBeUndefined();
   }, 120_000);
 

@@ -24,11 +24,11 @@ disk) leaves the old folder, or nothing, behind. Without a resolution,
 are refused as input errors.
 
 With --header (the EMDB header XML of the entry, schema v1.9 or v3, as the archive's
-header/emd-N.xml) the threshold (primary contour), resolution, ID, title, authors, dates, method and
-fitted PDB IDs come from it; --threshold, --resolution, --id and --title still override. Where the
-header's voxel size or box disagrees with the map, the report's input section warns. A header that
-cannot be read, or that belongs to another entry than --id, stops the command (exit 1) before
-anything is written.
+header/emd-N.xml) the threshold (primary contour), resolution, ID, title, authors, dates, method,
+applied symmetry, sample molecular weight and fitted PDB IDs come from it; --threshold,
+--resolution, --id and --title still override. Where the header's voxel size or box disagrees with
+the map, the report's input section warns. A header that cannot be read, or that belongs to another
+entry than --id, stops the command (exit 1) before anything is written.
 
 While it works, analyze shows its progress on stderr: on a terminal one line redrawn in place
 (the step being computed and its elapsed time, the total time; no ETA, as the steps differ in
@@ -154,5 +154,6 @@ export function entryFrom(header: HeaderXml | null, flags: { id?: string; fallba
     threshold,
     method: m?.method ?? null,
     pdbIds: m ? [...m.pdbIds] : [],
+    ...(m ? { symmetry: m.symmetry, molecularWeightMDa: m.molecularWeightMDa } : {}),
   };
 }

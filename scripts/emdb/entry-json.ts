@@ -43,6 +43,8 @@ export interface EntryJsonSpec {
   readonly halfMaps?: boolean | readonly string[];
   /** Current status code, default "REL". */
   readonly status?: string;
+  /** Molecular weight of the sample (MDa, theoretical), when the entry gives one. */
+  readonly molecularWeightMDa?: number;
 }
 
 function dateTime(d: string): string {
@@ -93,6 +95,7 @@ export function buildEntryJson(spec: EntryJsonSpec): Record<string, unknown> {
       },
       instance_type: 'crossreferences',
     },
+    ...(spec.molecularWeightMDa !== undefined ? { sample: { supramolecule_list: { supramolecule: [{ molecular_weight: { theoretical: { valueOf_: dec(spec.molecularWeightMDa), units: 'MDa' } }, instance_type: 'complex_supramolecule' }] } } } : {}),
     structure_determination_list: {
       structure_determination: [
         {

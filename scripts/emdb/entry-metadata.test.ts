@@ -49,7 +49,7 @@ describe('entry JSON fields', () => {
     expect(m.declaredId).toBe('EMD-0042');
     expect(toReportEntry(m)).toEqual({
       id: 'EMD-0042', title: 'Example complex', authors: ['Doe J', 'Roe R'], depositionDate: '2020-01-31', releaseDate: '2020-06-03',
-      resolution: 3.2, threshold: 0.05, method: 'singleParticle', pdbIds: ['1abc', 'pdb_00001abc'],
+      resolution: 3.2, threshold: 0.05, method: 'singleParticle', pdbIds: ['1abc', 'pdb_00001abc'], symmetry: null, molecularWeightMDa: null,
     });
   });
 

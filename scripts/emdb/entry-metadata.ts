@@ -281,6 +281,8 @@ export function toReportEntry(m: EntryMetadata): Entry {
     threshold: m.threshold,
     method: m.method,
     pdbIds: [...m.pdbIds],
+    symmetry: m.symmetry,
+    molecularWeightMDa: m.molecularWeightMDa,
   };
 }
 

@@ -210,8 +210,8 @@ describe.skipIf(!haveFixtures('nightly --archive on EMD-1997'))('nightly --archi
     const id = 'EMD-1997';
     const gz = await gzipMap(new Uint8Array(await readFile(fixture(id, 'emd_1997.map'))));
     const h = (await readMrc(fixture(id, 'emd_1997.map'))).header;
-    // The API mirror's entry: the contour and resolution the header gives (1 and 7 Å), other fields left out.
-    const json = buildEntryJson({ id, title: 'GroEL', authors: [], depositionDate: null, releaseDate: null, resolution: 7, contour: 1, dims: [h.nx, h.ny, h.nz], voxelSize: [2.02, 2.02, 2.02], originVoxels: [h.nxstart, h.nystart, h.nzstart] });
+    // The API mirror's entry: the contour, resolution and sample weight the header gives (1, 7 Å, 0.8 MDa), other fields left out.
+    const json = buildEntryJson({ id, title: 'GroEL', authors: [], depositionDate: null, releaseDate: null, resolution: 7, contour: 1, dims: [h.nx, h.ny, h.nz], voxelSize: [2.02, 2.02, 2.02], originVoxels: [h.nxstart, h.nystart, h.nzstart], molecularWeightMDa: 0.8 });
     await writeMirrorEntry(mirrorDir, id, json, gz);
     await mkdir(path.join(archive, 'structures', id, 'header'), { recursive: true });
     await mkdir(path.join(archive, 'structures', id, 'map'), { recursive: true });
@@ -236,6 +236,8 @@ describe.skipIf(!haveFixtures('nightly --archive on EMD-1997'))('nightly --archi
         threshold: 1,
         method: 'singleParticle',
         pdbIds: ['1oel'],
+        symmetry: 'C7',
+        molecularWeightMDa: 0.8,
       });
       expect(arc.inputs.warnings).toBeUndefined(); // header 2.02 Å and 100³ agree with the map
       expect(arc.inputs.map.notes.map((n: { code: string }) => n.code)).toContain('EMDB_MODEL_NOT_FETCHED');

@@ -167,7 +167,7 @@ const secondsSince = (t0: number) => Math.round(performance.now() - t0) / 1000;
 
 /** The fields of an entry the report depends on (its hash decides re-analysis); the grid feeds the report's input warnings. */
 function reportInputs(m: EntryMetadata) {
-  return { id: m.id, title: m.title, authors: m.authors, depositionDate: m.depositionDate, releaseDate: m.releaseDate, resolution: m.resolution, threshold: m.threshold, method: m.method, pdbIds: m.pdbIds, voxelSize: m.voxelSize, dims: m.dims };
+  return { id: m.id, title: m.title, authors: m.authors, depositionDate: m.depositionDate, releaseDate: m.releaseDate, resolution: m.resolution, threshold: m.threshold, method: m.method, pdbIds: m.pdbIds, symmetry: m.symmetry, molecularWeightMDa: m.molecularWeightMDa, voxelSize: m.voxelSize, dims: m.dims };
 }
 
 /** What the metadata says of the map's grid, for the report's input warnings (one wording whatever the source, so the API and an archive mirror publish the same bytes). */

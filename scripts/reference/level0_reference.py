@@ -1,8 +1,13 @@
 """Independent numpy/scipy computation of Level 0 items 0.a-0.d from their definitions
 (level0-spec.md sections 2, 4-7 with this project's decisions), for cross-checking emvr.
 
-usage: python3 level0_reference.py MAP THRESHOLD [RESOLUTION]
+usage: python3 level0_reference.py MAP THRESHOLD [RESOLUTION|none] [SAMPLE_MDA]
 prints JSON.
+
+The hard mask holds the structure's pieces: the largest component and every other that holds at
+least max(10 resolution elements, 1 % of the raw mask), a resolution element being a sphere of
+diameter max(res, 2 Ts). With SAMPLE_MDA (the sample's molecular weight), 0.b also gives the
+enclosed/sample mass ratio and the contour that encloses the sample's weight.
 """
 import json
 import math
@@ -24,18 +29,28 @@ def load(path):
         return np.ascontiguousarray(vol), (float(vs.x), float(vs.y), float(vs.z))
 
 
-def masks(vol, t, ts):
+def element_volume(res, ts):
+    d = max(res if res else 0.0, 2 * ts)
+    return math.pi / 6 * d ** 3
+
+
+def masks(vol, t, ts, res, ts3):
     raw = vol >= t
     labels, n = ndimage.label(raw, structure=np.ones((3, 3, 3), bool))
     sizes = np.bincount(labels.ravel())
     sizes[0] = 0
-    hard = labels == int(np.argmax(sizes)) if n > 0 else np.zeros_like(raw)
+    limit = max(10 * element_volume(res, ts3 ** (1 / 3)) / ts3, 0.01 * raw.sum())
+    pieces = [k for k in range(1, n + 1) if sizes[k] >= limit]
+    largest = int(np.argmax(sizes))
+    if n > 0 and largest not in pieces:
+        pieces.append(largest)
+    hard = np.isin(labels, pieces) if n > 0 else np.zeros_like(raw)
     iters = math.ceil(2 / ts) if ts > 0 else 1
     s18 = ndimage.generate_binary_structure(3, 2)
     interior = np.zeros_like(raw)
     interior[1:-1, 1:-1, 1:-1] = True
     hard = ndimage.binary_dilation(hard, structure=s18, iterations=iters, mask=interior)
-    return raw, labels, n, sizes[1:], hard
+    return raw, labels, n, sizes[1:], hard, pieces, limit
 
 
 def mass(vol, hard, vs):
@@ -56,14 +71,17 @@ def mass(vol, hard, vs):
     return out
 
 
-def mask_item(vol, raw, n, sizes, hard, vs, threshold):
+def mask_item(vol, raw, n, sizes, hard, pieces, limit, vs, threshold, sample_mda):
     ts3 = vs[0] * vs[1] * vs[2]
     s = np.sort(sizes)[::-1]
     total = int(raw.sum())
     cum = np.cumsum(s)
     n95 = int(np.searchsorted(cum, 0.95 * total) + 1) if total > 0 else 0
-    rem_c = n - n95
-    rem_v = total - (int(cum[n95 - 1]) if n95 > 0 else 0)
+    # Noise blobs: neither in the 95 % set nor a large piece.
+    big = set(np.argsort(-sizes, kind='stable')[:n95] + 1) | set(pieces)
+    rem = [sizes[k - 1] for k in range(1, n + 1) if k not in big]
+    rem_c = len(rem)
+    rem_v = int(sum(rem))
     m = float(vol.max())
     step = m / 25
     rows = []
@@ -73,10 +91,26 @@ def mask_item(vol, raw, n, sizes, hard, vs, threshold):
         w = int((vol > g).sum())
         rows.append([g, w, w * ts3 / (1.207 * 1000), w * ts3 / (110 * 1.207)])
         k += 1
-    return dict(rawVoxels=total, components=int(n), components95=n95,
-                remainingAvgVolume=(rem_v / rem_c * ts3) if rem_c > 0 else 0.0,
-                constructedVoxels=int(hard.sum()), overlap=float((hard & raw).sum() / total),
-                thresholdTable=rows, contourRow=contour_row(vol, threshold, ts3))
+    out = dict(rawVoxels=total, components=int(n), components95=n95,
+               remainingComponents=rem_c, remainingAvgVolume=(rem_v / rem_c * ts3) if rem_c > 0 else 0.0,
+               constructedVoxels=int(hard.sum()), overlap=float((hard & raw).sum() / total),
+               largePieces=len(pieces), largePiecesVoxels=int(sum(sizes[k - 1] for k in pieces)),
+               largePieceMinVolume=limit * ts3,
+               thresholdTable=rows, contourRow=contour_row(vol, threshold, ts3))
+    if sample_mda is not None:
+        kda = sample_mda * 1000
+        out["massRatio"] = out["contourRow"][2] / kda
+        # The contour enclosing the sample's volume: the k-th largest value, unless ties at it
+        # (a masked, flat background) make V >= it enclose over 5 % more.
+        k = int(round(kda * 1000 * 1.207 / ts3))
+        flat = np.sort(vol.ravel())[::-1]
+        c = None
+        if 1 <= k <= flat.size:
+            c = float(flat[k - 1])
+            if (vol >= c).sum() > 1.05 * k:
+                c = None
+        out["sampleMassContour"] = c
+    return out
 
 
 def contour_row(vol, threshold, ts3):
@@ -126,12 +160,13 @@ def guinier(vol, ts, res):
 def main():
     path, t = sys.argv[1], float(sys.argv[2])
     res = float(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] != 'none' else None
+    sample_mda = float(sys.argv[4]) if len(sys.argv) > 4 else None
     vol, vs = load(path)
-    raw, labels, n, sizes, hard = masks(vol, t, vs[0])
+    raw, labels, n, sizes, hard, pieces, limit = masks(vol, t, vs[0], res, vs[0] * vs[1] * vs[2])
     out = {"hardVoxels": int(hard.sum())}
     if hard.sum() > 0:
         out["0.a"] = mass(vol, hard, vs)
-        out["0.b"] = mask_item(vol, raw, n, sizes, hard, vs, t)
+        out["0.b"] = mask_item(vol, raw, n, sizes, hard, pieces, limit, vs, t, sample_mda)
         out["0.c"] = background(vol, hard)
         out["0.d"] = guinier(vol, vs[0], res) if res else None
     print(json.dumps(out))

@@ -36,7 +36,7 @@ export function makeArchive(content: string, src: Report, srcDir: string, n: num
   const rand = mulberry32(7);
   const entries = path.join(content, 'entries');
   fs.mkdirSync(entries, { recursive: true });
-  const shared = ['figures', 'maps'].filter((d) => fs.existsSync(path.join(srcDir, d)));
+  const shared = ['figures', 'maps', 'viewer'].filter((d) => fs.existsSync(path.join(srcDir, d)));
   for (let i = 0; i < n; i++) {
     const id = `EMD-${10000 + i}`;
     const words = Array.from({ length: 4 + Math.floor(rand() * 6) }, () => WORDS[Math.floor(rand() * WORDS.length)]);

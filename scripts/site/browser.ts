@@ -14,13 +14,19 @@ export function chromiumPath(): string | null {
   return CANDIDATES.find((p) => fs.existsSync(p)) ?? null;
 }
 
-/** Launches headless Chromium with the flags the machine needs (no sandbox in containers, no GPU, no background traffic). */
-export async function launchChromium(): Promise<Browser> {
+/** WebGL drawn on the CPU (ANGLE's SwiftShader), for the 3-D viewer where no GPU is present. */
+const SOFTWARE_WEBGL = ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+
+/**
+ * Launches headless Chromium with the flags the machine needs (no sandbox in containers, no GPU,
+ * no background traffic); `webgl` swaps "no GPU" for software WebGL.
+ */
+export async function launchChromium(opts: { webgl?: boolean } = {}): Promise<Browser> {
   const executablePath = chromiumPath();
   if (!executablePath) throw new Error('Chromium not found: install Debian "chromium" or set EMVR_CHROMIUM to a Chromium binary');
   return puppeteer.launch({
     executablePath,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check', '--disable-extensions', '--hide-scrollbars', '--font-render-hinting=none'],
+    args: ['--headless', '--no-sandbox', ...(opts.webgl ? SOFTWARE_WEBGL : ['--disable-gpu']), '--disable-background-networking', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check', '--disable-extensions', '--hide-scrollbars', '--font-render-hinting=none'],
   });
 }

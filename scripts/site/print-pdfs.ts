@@ -126,9 +126,11 @@ export function countPdfPages(pdf: Uint8Array): number {
   return (text.match(/\/Type\s*\/Page(?![a-zA-Z])/gu) ?? []).length;
 }
 
-function headerTemplate(id: string, title: string): string {
-  const text = title.length > 110 ? `${title.slice(0, 107)}…` : title;
-  return `<div style="font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; color: #444; width: 100%; margin: 0 14mm; display: flex; justify-content: space-between; gap: 6mm; white-space: nowrap; overflow: hidden;"><span style="overflow: hidden; text-overflow: ellipsis;"><b>${escapeHtml(id)}</b> · ${escapeHtml(text)}</span><span>emvr validation report</span></div>`;
+/** Entry and title on the left; on the right the report's analysis date (as VRS prints its "Last update"), from the page's `data-analysed-on`. */
+function headerTemplate(id: string, title: string, analysedOn: string): string {
+  const text = title.length > 100 ? `${title.slice(0, 97)}…` : title;
+  const right = /^\d{4}-\d{2}-\d{2}$/u.test(analysedOn) ? `emvr validation report · analysed ${analysedOn}` : 'emvr validation report';
+  return `<div style="font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; color: #444; width: 100%; margin: 0 14mm; display: flex; justify-content: space-between; gap: 6mm; white-space: nowrap; overflow: hidden;"><span style="overflow: hidden; text-overflow: ellipsis;"><b>${escapeHtml(id)}</b> · ${escapeHtml(text)}</span><span>${right}</span></div>`;
 }
 
 const FOOTER = `<div style="font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; color: #444; width: 100%; text-align: center;">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>`;
@@ -182,12 +184,13 @@ async function printOne(page: Page, url: string, id: string, outFile: string): P
   await page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('.glance[data-state="pending"]'), { timeout: 30_000 });
   await dropLocalLinks(page);
   const title = await page.$eval('.entry-title', (e) => e.textContent ?? '').catch(() => '');
+  const analysedOn = await page.$eval('article.report', (e) => e.getAttribute('data-analysed-on') ?? '').catch(() => '');
   // Fixed dates: the same page prints to the same bytes (pdf-normalize.ts).
   const pdf = normalizePdfDates(await page.pdf({
     format: 'A4',
     printBackground: true,
     displayHeaderFooter: true,
-    headerTemplate: headerTemplate(id, title),
+    headerTemplate: headerTemplate(id, title, analysedOn),
     footerTemplate: FOOTER,
     margin: { top: '18mm', bottom: '16mm', left: '14mm', right: '14mm' },
     timeout: 120_000,

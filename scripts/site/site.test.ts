@@ -24,6 +24,7 @@ import { buildSite, PROJECT_ROOT, type BuildSummary } from './build-site.ts';
 import { printPdfs } from './print-pdfs.ts';
 import { entryFolder, fanOut } from '../../site/src/lib/entry-path.ts';
 import { startStaticServer, type StaticServer } from './static-server.ts';
+import { rawValueKeys, scanText, visibleText } from './page-scan.ts';
 
 /**
  * The little of the DOM the browser-side callbacks use (the project compiles without the DOM lib;
@@ -254,9 +255,11 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
   it('renders values, tables and reasons it has never seen before, generically', async () => {
     const page = await open(`${dir(FUTURE_ID)}/`);
     const sec = squash(await page.$eval('#item-0f', (e) => e.textContent ?? ''));
-    expect(sec).toContain('Median');
-    expect(sec).toContain('−87.25 Å²');
-    expect(sec).toContain('p2_5: −120.5');
+    // The curated list of 0.f's spec, with 0.f's precision (Å² to 1 decimal), and no JSON key.
+    const list = await page.$$eval('#item-0f > dl.values > dt', (dts) => dts.map((dt) => `${dt.textContent} = ${(dt as unknown as { nextElementSibling: El }).nextElementSibling.textContent}`));
+    expect(list).toContain('Median local B-factor = −87.3 Å²');
+    expect(list).toContain('Local B-factor, percentiles 2.5, 25, 50, 75 and 97.5% = −120.5, −98, −87.3, −70, −41 Å²');
+    expect(sec).not.toContain('p2_5');
     expect(sec).toContain('Representative percentiles of the local B-factor');
     expect(await page.$eval('#item-0f .status-line .status', (e) => (e as unknown as El).textContent)).toContain('OK');
     const sec0g = squash(await page.$eval('#item-0g', (e) => e.textContent ?? ''));
@@ -265,6 +268,18 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
     const csv = await (await fetch(csvHref)).text();
     expect(Papa.parse(csv, { skipEmptyLines: true }).data).toEqual([['Percentile (%)', 'Local B-factor (Å²)'], ['2.5', '-120.5'], ['50', '-87.25'], ['97.5', '-41']]);
     await page.close();
+  });
+
+  it('no entry page shows a raw JSON key of the item values, a number of more than 6 significant digits or an ungrouped long count', () => {
+    const keys = rawValueKeys();
+    expect(keys).toEqual(expect.arrayContaining(['rawVoxels', 'workBox', 'noiseLevels', 'p2_5']));
+    const findings: string[] = [];
+    for (const id of reports.keys()) {
+      const text = visibleText(fs.readFileSync(path.join(out, dir(id), 'index.html'), 'utf8'));
+      // The schema-1 report keeps the sentences its old analyzer wrote; the page's own text must still be clean.
+      for (const f of scanText(text, keys)) if (id !== LEGACY_ID || f.kind === 'json-key') findings.push(`${id} [${f.kind}] …${f.text}…`);
+    }
+    expect(findings).toEqual([]);
   });
 
   it('hostile titles and author names render as plain text on the index and the entry page', async () => {

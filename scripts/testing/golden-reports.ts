@@ -68,11 +68,12 @@ export async function readGolden(name: string): Promise<Report> {
   return parseReport(JSON.parse(text), `golden ${name}`);
 }
 
-/** The parts of a report that a re-analysis must reproduce exactly: all but timings and the analyzer version. */
+/** The parts of a report that a re-analysis must reproduce exactly: all but timings, the analyzer version and the date. */
 export function comparable(r: Report): unknown {
   const copy = structuredClone(r) as Report & { provenance: Record<string, unknown> };
   for (const level of Object.values(copy.items)) for (const it of Object.values(level ?? {})) (it as { timing: unknown }).timing = null;
   copy.provenance = { ...copy.provenance, analyzer: { name: 'emvr', version: '' }, runtime: { node: '', platform: '' }, totalSeconds: null, peakRssMB: null };
+  delete copy.provenance.analysedOn;
   return copy;
 }
 

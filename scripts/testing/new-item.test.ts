@@ -37,6 +37,7 @@ export const dummySpec = defineItem({
   criteria: 'OK if at least one voxel reaches the contour.',
   warnings: [{ code: '0z.none', when: 'no voxel reaches the contour' }],
   summary: { ok: null, problem: 'its voxel count' },
+  display: { results: [{ label: 'Voxels at or above the contour', quantity: 'count', pick: (v) => v.voxelsAbove }], details: [] },
   headlines: [{ column: 'dummyVoxelsAbove', label: '0.z voxels above the threshold', unit: '', pick: (v) => v.voxelsAbove }],
   references: [],
 });
@@ -72,6 +73,7 @@ export const halvesSpec = defineItem({
   criteria: 'Always OK.',
   warnings: [],
   summary: { ok: null, problem: 'its half maps' },
+  display: { results: [{ label: 'RMS of half map 1 − half map 2', quantity: 'real', pick: (v) => v.differenceRms }], details: [] },
   headlines: [{ column: 'dummyDifferenceRms', label: '1.z RMS of half1 − half2', unit: '', pick: (v) => finite(v.differenceRms) }],
   references: [],
 });

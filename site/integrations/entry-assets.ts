@@ -16,6 +16,7 @@ import { Worker } from 'node:worker_threads';
 import { entriesToRender, entryDir, listEntryIds, tryReadRefusal, tryReadReport } from '../src/lib/content.ts';
 import { entryFolder, fanOut, type FanOut } from '../src/lib/entry-path.ts';
 import { REPORT_FILE, tableCsvFile } from '../src/lib/downloads.ts';
+import { viewerFiles } from '../src/lib/viewer-config.ts';
 import { FORMULA_FOLDER } from '../src/lib/rehype-math-images.ts';
 import { refusalSearchRecord, searchRecord, type SearchRecord } from '../src/lib/search-record.ts';
 import { indexRow, refusalRow, type IndexRow } from '../src/lib/archive-index.ts';
@@ -84,6 +85,17 @@ export async function writeEntryAssets(report: Report, srcEntry: string, outEntr
       n++;
     } catch (err) {
       reportMissing(id, 'data file', rel, err);
+    }
+  }
+  // The 3-D viewer's files (viewer/*.gz; names checked by the schema).
+  const viewer = viewerFiles(report);
+  if (viewer.length > 0) await fs.mkdir(path.join(outEntry, 'viewer'), { recursive: true });
+  for (const rel of viewer) {
+    try {
+      await linkOrCopy(path.join(srcEntry, rel), path.join(outEntry, rel));
+      n++;
+    } catch (err) {
+      reportMissing(id, 'viewer file', rel, err);
     }
   }
   const tables = reportItems(report).flatMap((it) => it.tables.map((t) => ({ item: it.id as ItemId, t })));

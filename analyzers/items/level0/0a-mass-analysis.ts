@@ -8,16 +8,24 @@
  * the map times the hard mask (VRS uses the raw map, meaningless for zero-mean maps);
  * COM decentring = |c − N/2|/N·100 %. Warnings: decentring > 20 %, margins < 20 Å,
  * COM decentring > 20 %.
+ *
+ * Method-aware (reconstruction-method.ts): along an axis where the density runs through the box
+ * (under 20 Å of space on both sides), a helical reconstruction (the filament) or a subtomogram
+ * average (its membrane or lattice context) has no empty ends by construction, so the space and
+ * decentring warnings of that axis are expected; a tomogram or an electron-crystallography map has
+ * no particle to centre, so none of the box warnings apply. Expected warnings become a sentence
+ * and are listed in `expectedForMethod`.
  */
 import type { Volume } from '../../volume/volume.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { f } from '../../util/format.ts';
 import { massAnalysisSpec } from '../../report/items/level0/0a-mass-analysis.ts';
 import { implementItem, measured, type ItemResult } from '../item.ts';
+import { fillsItsBox, METHOD_NAMES, methodKind, runsThroughBox, type MethodKind } from '../reconstruction-method.ts';
 
 const AXES = ['x', 'y', 'z'] as const;
 
-export function massAnalysis(v: Volume, hard: Uint8Array): ItemResult {
+export function massAnalysis(v: Volume, hard: Uint8Array, method: MethodKind = 'unknown'): ItemResult {
   const [nx, ny, nz] = v.dims;
   const Ts = v.voxelSize;
   const first = [Infinity, Infinity, Infinity];
@@ -69,10 +77,16 @@ export function massAnalysis(v: Volume, hard: Uint8Array): ItemResult {
     if (comDecentering[a] > 20) warnings.push({ code: `0a.center-of-mass.${ax}`, text: `The centre of mass is shifted along ${ax.toUpperCase()} by ${f(comDecentering[a])}% of the box from its centre (criterion: at most 20%); typical of local or focused refinement.` });
   });
 
+  const through = AXES.filter((_, a) => leftSpace[a] < 20 && rightSpace[a] < 20);
+  const expected = (code: string) => fillsItsBox(method) || (runsThroughBox(method) && /^0a\.(left-space|right-space|decentering)\./u.test(code) && through.some((ax) => code.endsWith(`.${ax}`)));
+  const expectedCodes = warnings.filter((w) => expected(w.code)).map((w) => w.code);
+  const methodNote = expectedCodes.length === 0 ? [] : [expectedSentence(method, through, expectedCodes)];
+
   return {
-    warnings,
-    values: { leftSpace, rightSpace, decentering, centerOfMass, centerOfMassA, comDecentering },
+    warnings: warnings.filter((w) => !expected(w.code)),
+    values: { leftSpace, rightSpace, decentering, centerOfMass, centerOfMassA, comDecentering, ...(method !== 'unknown' ? { expectedForMethod: expectedCodes } : {}) },
     results: [
+      ...methodNote,
       ...AXES.map((ax, a) => `The empty space on the low and high sides of ${ax.toUpperCase()} is ${f(leftSpace[a])} Å and ${f(rightSpace[a])} Å: a decentring (|high − low| / box size) of ${f(decentering[a])}%.`),
       `The centre of mass of the masked map is at (x, y, z) = (${centerOfMass.map((c) => f(c)).join(', ')}) voxels, (${centerOfMassA.map((c) => f(c)).join(', ')}) Å in the map frame. Its distance from the box centre is ${comDecentering.map((c) => f(c)).join(', ')}% of the box along X, Y and Z.`,
     ],
@@ -80,7 +94,16 @@ export function massAnalysis(v: Volume, hard: Uint8Array): ItemResult {
   };
 }
 
+/** Why the warnings `codes` are not raised for this method. */
+function expectedSentence(method: MethodKind, through: readonly string[], codes: readonly string[]): string {
+  const list = codes.join(', ');
+  if (fillsItsBox(method)) return `Expected for a ${METHOD_NAMES[method]}: its density fills the box, with no isolated particle to centre, so the criteria on empty space, decentring and centre of mass do not apply (not raised: ${list}).`;
+  const axes = through.map((a) => a.toUpperCase()).join(' and ');
+  const why = method === 'helical' ? 'the filament runs through the box' : 'the average carries its context (membrane, neighbouring particles) through the box';
+  return `Expected for a ${METHOD_NAMES[method]}: ${why} along ${axes}, so there is no empty space at its ends along ${axes === '' ? 'that axis' : axes} (not raised: ${list}).`;
+}
+
 export const massAnalysisItem = implementItem({
   spec: massAnalysisSpec,
-  compute: async (ctx) => measured(massAnalysis(ctx.map, ctx.masks.hard)),
+  compute: async (ctx) => measured(massAnalysis(ctx.map, ctx.masks.hard, methodKind(ctx.metadata))),
 });

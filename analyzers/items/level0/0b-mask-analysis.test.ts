@@ -3,9 +3,9 @@
  * (π/6)·max(res, 2·Ts)³, so stray voxels of a coarse grid pass and pieces of density fail.
  */
 import { describe, expect, it } from 'vitest';
-import { buildMasks } from '../../methods/masks.ts';
+import { buildMasks, resolutionElementVolume } from '../../methods/masks.ts';
 import type { Volume } from '../../volume/volume.ts';
-import { maskAnalysis, resolutionElementVolume } from './0b-mask-analysis.ts';
+import { maskAnalysis } from './0b-mask-analysis.ts';
 
 /** A 40³ map of 2 Å voxels: a 10³ block of value 1 at the centre plus `blobs` cubes of edge `edge` voxels, far from it and each other. */
 function mapWithBlobs(blobs: number, edge: number): Volume {
@@ -20,8 +20,8 @@ function mapWithBlobs(blobs: number, edge: number): Volume {
 }
 
 function blobWarning(v: Volume, resolution: number | null) {
-  const m = buildMasks(v, 0.5);
-  const r = maskAnalysis(v, 0.5, m.raw, m.labelling, m.hard, resolution);
+  const m = buildMasks(v, 0.5, resolution);
+  const r = maskAnalysis(v, 0.5, m, resolution);
   return { r, warned: r.warnings.some((w) => w.code === '0b.remaining-blobs') };
 }
 
@@ -47,7 +47,7 @@ describe('0.b remaining blobs are judged against one resolution element', () => 
     const at6 = blobWarning(v, 6);
     expect(at6.r.values.remainingAvgVolume).toBeCloseTo(216, 10);
     expect(at6.warned).toBe(true);
-    expect(at6.r.warnings.find((w) => w.code === '0b.remaining-blobs')!.text).toMatch(/216\.00 Å³, more than one resolution element \(a sphere of diameter 6\.00 Å, 113\.10 Å³\)/);
+    expect(at6.r.warnings.find((w) => w.code === '0b.remaining-blobs')!.text).toMatch(/216 Å³, more than one resolution element \(a sphere of diameter 6 Å, 113 Å³\)/);
     expect(blobWarning(v, 8).warned).toBe(false);
   });
 });
@@ -65,7 +65,7 @@ describe('0.b threshold table: the recommended contour has a row of its own', ()
     const v = ramp();
     const t = 0.013; // below the ladder's first rung, max/25 = 0.04
     const m = buildMasks(v, t);
-    const r = maskAnalysis(v, t, m.raw, m.labelling, m.hard, 4);
+    const r = maskAnalysis(v, t, m, 4);
     let direct = 0;
     for (const x of v.data) if (x >= t) direct++;
     const expected = 27000 - Math.ceil(t * 26999);
@@ -87,7 +87,7 @@ describe('0.b threshold table: the recommended contour has a row of its own', ()
     const v = ramp();
     const t = 0.5; // rungs k/25: 0.48 (row 12) < 0.5 < 0.52
     const m = buildMasks(v, t);
-    const r = maskAnalysis(v, t, m.raw, m.labelling, m.hard, 4);
+    const r = maskAnalysis(v, t, m, 4);
     const table = r.tables.find((x) => x.id === 'threshold-table')!;
     const marked = table.rows.findIndex((row) => row[4] === 'recommended contour');
     expect(marked).toBe(12);

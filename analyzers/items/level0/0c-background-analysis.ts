@@ -15,6 +15,7 @@ import { GAUSSIAN_TAIL_5SIGMA, studentTwoSidedP } from '../../methods/distributi
 import type { Volume } from '../../volume/volume.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { f } from '../../util/format.ts';
+import { countNoun, formatBare, formatQuantity } from '../../report/format-number.ts';
 import { backgroundAnalysisSpec } from '../../report/items/level0/0c-background-analysis.ts';
 import { implementItem, type ItemResult } from '../item.ts';
 
@@ -43,14 +44,14 @@ export function backgroundAnalysis(v: Volume, hard: Uint8Array): BackgroundResul
 
   const warnings: ItemResult['warnings'] = [];
   if (p < 0.001) warnings.push({ code: '0c.mean-not-zero', text: `The null hypothesis that the background mean is 0 has been rejected: the p-value of the t-test is ${p.toExponential(2)} (criterion: at least 0.001).` });
-  if (outlierRatio > 20) warnings.push({ code: '0c.outliers', text: `There is a significant proportion of outlier values in the background: ${f(outlierRatio)} times as many voxels beyond 5σ as a Gaussian would have (criterion: at most 20).` });
+  if (outlierRatio > 20) warnings.push({ code: '0c.outliers', text: `There is a significant proportion of outlier values in the background: ${formatBare(outlierRatio, 'real')} times as many voxels beyond 5σ as a Gaussian would have (criterion: at most 20).` });
   return {
     sigma,
     warnings,
     values: { n, mean, std: sigma, t, p, outlierFraction, outlierRatio },
     results: [
-      `The null hypothesis that the background mean is 0 was tested with a one-sample Student's t-test on ${n} background voxels: t = ${f(t)}, p = ${p < 1e-6 ? p.toExponential(2) : f(p, 6)}.`,
-      `The mean and standard deviation (σ) of the background are ${mean.toPrecision(6)} and ${sigma.toPrecision(6)}. ${f(outlierFraction * 100, 6)}% of the background voxels have an absolute value above 5σ; a Gaussian would have ${f(GAUSSIAN_TAIL_5SIGMA * 100, 6)}% (ratio ${f(outlierRatio)}).`,
+      `The null hypothesis that the background mean is 0 was tested with a one-sample Student's t-test on ${countNoun(n, 'background voxel')}: t = ${formatBare(t, 'real')}, p = ${formatBare(p, 'pValue')}.`,
+      `The mean and standard deviation (σ) of the background are ${formatBare(mean, 'real')} and ${formatBare(sigma, 'real')}. ${formatQuantity(outlierFraction * 100, 'percent')} of the background voxels have an absolute value above 5σ; a Gaussian would have ${formatQuantity(GAUSSIAN_TAIL_5SIGMA * 100, 'percent')} (ratio ${formatBare(outlierRatio, 'real')}).`,
     ],
     tables: [],
   };

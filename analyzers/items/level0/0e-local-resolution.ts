@@ -6,6 +6,7 @@
 import { FFTS_PER_FREQUENCY, localResolution, localResolutionStatistics, type MonoResRun } from '../../methods/monores.ts';
 import { localResolutionSpec } from '../../report/items/level0/0e-local-resolution.ts';
 import { f } from '../../util/format.ts';
+import { formatCount } from '../../report/format-number.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { implementItem, type ItemResult } from '../item.ts';
 import { localResolutionOutputs, localResolutionSentences, localResolutionTable, localResolutionWarnings, round3 } from '../local-resolution-report.ts';
@@ -45,7 +46,7 @@ export function measureLocalResolution(resmap: Float32Array, resolution: number,
       fftsPerFrequency: FFTS_PER_FREQUENCY,
     },
     results: [
-      `MonoRes (${info.mode === 'half-maps' ? `half-map mode: the mean of the half maps, noise model from the monogenic amplitude of their difference at the ${info.noiseCount} mask voxels` : `single map; noise model from ${info.noiseCount} voxels outside the mask`}${info.cropped ? `, within a ${info.box.dims.join('×')} box around it` : ''}) analysed ${info.steps.length} frequencies from ${f(first)} Å to ${f(last)} Å (step ${f(info.step)} Å, significance α = ${f(info.alpha)}) and assigned a local resolution to ${count} of the ${info.proteinCount} mask voxels; the loop stopped because: ${info.stop}.`,
+      `MonoRes (${info.mode === 'half-maps' ? `half-map mode: the mean of the half maps, noise model from the monogenic amplitude of their difference at the ${formatCount(info.noiseCount)} mask voxels` : `single map; noise model from ${formatCount(info.noiseCount)} voxels outside the mask`}${info.cropped ? `, within a ${info.box.dims.join('×')} box around it` : ''}) analysed ${info.steps.length} frequencies from ${f(first)} Å to ${f(last)} Å (step ${f(info.step)} Å, significance α = ${f(info.alpha)}) and assigned a local resolution to ${formatCount(count)} of the ${formatCount(info.proteinCount)} mask voxels; the loop stopped because: ${info.stop}.`,
       ...unassignedSentences(info),
       ...localResolutionSentences(st, resolution),
     ],
@@ -58,9 +59,9 @@ export function unassignedSentences(info: MonoResRun): string[] {
   const { noiseLike, neverAbove } = info.unassigned;
   if (noiseLike + neverAbove === 0) return [];
   const parts: string[] = [];
-  if (noiseLike > 0) parts.push(`${noiseLike} because their full-band monogenic amplitude is below the 95th percentile of the noise model, so nothing there stands out of the noise at any resolution (MonoRes's mask refinement; typical of the solvent rim of a dilated mask, and of a noise model that contains density, e.g. parts of the molecule left outside the mask by the contour)`);
-  if (neverAbove > 0) parts.push(`${neverAbove} because their amplitude was never above the noise threshold at any analysed frequency (their resolution is worse than ${f(info.steps.length ? info.steps[0].resolution : info.rLo)} Å, the coarsest analysed, or the loop stopped before they passed)`);
-  return [`${noiseLike + neverAbove} of the ${info.proteinCount} mask voxels received no local resolution; they are left out of the statistics and hold no value (NaN) in the local-resolution map: ${parts.join('; ')}.`];
+  if (noiseLike > 0) parts.push(`${formatCount(noiseLike)} because their full-band monogenic amplitude is below the 95th percentile of the noise model, so nothing there stands out of the noise at any resolution (MonoRes's mask refinement; typical of the solvent rim of a dilated mask, and of a noise model that contains density, e.g. parts of the molecule left outside the mask by the contour)`);
+  if (neverAbove > 0) parts.push(`${formatCount(neverAbove)} because their amplitude was never above the noise threshold at any analysed frequency (their resolution is worse than ${f(info.steps.length ? info.steps[0].resolution : info.rLo)} Å, the coarsest analysed, or the loop stopped before they passed)`);
+  return [`${formatCount(noiseLike + neverAbove)} of the ${formatCount(info.proteinCount)} mask voxels received no local resolution; they are left out of the statistics and hold no value (NaN) in the local-resolution map: ${parts.join('; ')}.`];
 }
 
 export const localResolutionItem = implementItem({

@@ -5,9 +5,11 @@
  */
 import { localBFactor, type LocBFactorRun } from '../../methods/local-bfactor.ts';
 import { maskedSummary, type Histogram, type PercentileSummary } from '../../methods/order-statistics.ts';
+import { sortedValuesWhere } from '../../methods/quantised-histogram.ts';
 import { localBFactorSpec } from '../../report/items/level0/0f-local-bfactor.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { f } from '../../util/format.ts';
+import { formatCount } from '../../report/format-number.ts';
 import { implementItem, type ItemResult } from '../item.ts';
 import { percentileRange } from '../percentile-range.ts';
 import { percentileTable } from '../percentile-table.ts';
@@ -50,7 +52,7 @@ export function measureLocalBFactor(bmap: Float32Array, mask: Uint8Array, resolu
   if (!summary) throw new NotMeasurable('the local B-factor is not finite at any voxel of the mask');
   const { percentiles: p, median } = summary;
   const results = [
-    `The local B-factor (LocBFactor, ${run.numPoints} shells from ${run.minRes} Å to ${resolution} Å, shell width ${f(run.shellWidth, 5)} Å⁻¹) was computed at every voxel of the ${run.boxEdge}³ map resampled to ${f(run.voxelSizeA, 3)} Å/voxel; ${summary.count} voxels of the mask are summarised.`,
+    `The local B-factor (LocBFactor, ${run.numPoints} shells from ${run.minRes} Å to ${resolution} Å, shell width ${f(run.shellWidth, 5)} Å⁻¹) was computed at every voxel of the ${run.boxEdge}³ map resampled to ${f(run.voxelSizeA, 3)} Å/voxel; ${formatCount(summary.count)} voxels of the mask are summarised.`,
     `Some representative percentiles of the local B-factor inside the mask: 2.5 % ${f(p.p2_5)}, 25 % ${f(p.p25)}, 50 % ${f(p.p50)}, 75 % ${f(p.p75)}, 97.5 % ${f(p.p97_5)} Å².`,
     `The median local B-factor is ${f(median)} Å²; without the ${f(run.normalisationOffset)} Å² that the shell normalisation adds to every voxel on this grid it is ${f(correctedMedian(median, run.normalisationOffset))} Å², the value the criterion is applied to.`,
   ];
@@ -83,9 +85,13 @@ export const localBFactorItem = implementItem({
     const out = await localBFactor(rm.volume, rm.hard, ctx.resolution, { amplitude: rm.amplitude });
     return { ...measureLocalBFactor(out.bmap, rm.hard, ctx.resolution as number, out.run), extra: { ...rm.volume, data: out.bmap } };
   },
-  outputs: (ctx, m) =>
-    ctx.figures.localMapOutputs({
+  outputs: async (ctx, m) => {
+    // The histogram counts what the statistics count (mask voxels with a value), over the same range.
+    const hard = (await ctx.resizedMap()).hard;
+    const h = m.values.histogram as Histogram;
+    return ctx.figures.localMapOutputs({
       stem: '0f-local-bfactor', itemId: '0f', name: 'Local B-factor', surface: ctx.map, level: ctx.threshold,
-      property: m.extra, range: percentileRange(m.values), label: 'Local B-factor (Å²)', histogram: m.values.histogram as Histogram,
-    }),
+      property: m.extra, range: percentileRange(m.values), label: 'Local B-factor (Å²)', histogram: { sorted: sortedValuesWhere(m.extra.data, (i) => hard[i] > 0.5), range: [h.edges[0], h.edges[h.edges.length - 1]] },
+    });
+  },
 });

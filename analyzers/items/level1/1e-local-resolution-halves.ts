@@ -7,6 +7,7 @@
 import { localResolutionStatistics } from '../../methods/monores.ts';
 import { localResolutionHalvesSpec } from '../../report/items/level1/1e-local-resolution-halves.ts';
 import { f } from '../../util/format.ts';
+import { formatCount } from '../../report/format-number.ts';
 import { implementItem } from '../item.ts';
 import { localResolutionOutputs, localResolutionSentences, localResolutionTable, localResolutionWarnings, round3 } from '../local-resolution-report.ts';
 
@@ -37,7 +38,7 @@ export const localResolutionHalvesItem = implementItem({
         ffts: run.ffts,
       },
       results: [
-        `MonoRes on the mean of the half maps, with the noise model from the monogenic amplitude of their difference at the ${run.proteinCount} mask voxels${run.cropped ? `, within a ${run.box.dims.join('×')} box around the mask` : ''}, analysed ${run.steps.length} frequencies from ${f(first)} Å to ${f(last)} Å (step ${f(run.step)} Å, significance α = ${f(run.alpha)}) and assigned a local resolution to ${st.count} of the ${run.proteinCount} mask voxels; the loop stopped because: ${run.stop}.`,
+        `MonoRes on the mean of the half maps, with the noise model from the monogenic amplitude of their difference at the ${formatCount(run.proteinCount)} mask voxels${run.cropped ? `, within a ${run.box.dims.join('×')} box around the mask` : ''}, analysed ${run.steps.length} frequencies from ${f(first)} Å to ${f(last)} Å (step ${f(run.step)} Å, significance α = ${f(run.alpha)}) and assigned a local resolution to ${formatCount(st.count)} of the ${formatCount(run.proteinCount)} mask voxels; the loop stopped because: ${run.stop}.`,
         ...localResolutionSentences(st, resolution),
       ],
       tables: [localResolutionTable('local-resolution-halves-percentiles', 'Representative percentiles of the local resolution (MonoRes, half maps) inside the mask', st)],

@@ -205,6 +205,16 @@ async function residuePlots(figures: FigureWriter, e: QScoreExtra, expected: num
   return out;
 }
 
+/** Per atom of the fitted model: its residue's Q, a water's own Q, NaN when unscored (the viewer's model colouring). */
+function atomResidueQ(e: QScoreExtra): Float32Array {
+  const out = new Float32Array(e.fit.model.count).fill(NaN);
+  for (let j = 0; j < out.length; j++) {
+    const r = e.residueOfAtom[j];
+    out[j] = r >= 0 ? (e.residueQ[r] ?? NaN) : e.scores.q[j];
+  }
+  return out;
+}
+
 export const qScoreItemImplementation = implementItem({
   spec: qScoreSpec,
   uses: ['modelFit'],
@@ -224,16 +234,20 @@ export const qScoreItemImplementation = implementItem({
     )));
     figures.push(...(await residuePlots(ctx.figures, e, v.expectedQ)));
     const qs = e.residueQ.filter((q): q is number => q !== null);
+    await ctx.viewer?.writeModel(e.fit.model, atomResidueQ(e));
     if (qs.length === 0) return { figures, files: [] };
+    const property = { ...ctx.map, data: nearestResidueVolume(e.fit.model, ctx.map, e.residueOfAtom, e.residueQ, e.fit.radius + SURFACE_REACH_EXTRA_A) };
+    // A loop, not Math.min(...qs): a large model has more residues than a call takes arguments.
+    const range: [number, number] = [Math.max(-0.2, qs.reduce((m, q) => Math.min(m, q), Infinity)), Math.min(1, qs.reduce((m, q) => Math.max(m, q), -Infinity))];
+    await ctx.viewer?.writeColouring({ id: 'A.e', name: 'Residue Q', unit: '', property, range, lowIsGood: false });
     const local = await ctx.figures.localMapOutputs({
       stem: 'Ae-residue-q',
       itemId: 'A.e',
       name: 'Residue Q',
       surface: ctx.map,
       level: ctx.threshold,
-      property: { ...ctx.map, data: nearestResidueVolume(e.fit.model, ctx.map, e.residueOfAtom, e.residueQ, e.fit.radius + SURFACE_REACH_EXTRA_A) },
-      // A loop, not Math.min(...qs): a large model has more residues than a call takes arguments.
-      range: [Math.max(-0.2, qs.reduce((m, q) => Math.min(m, q), Infinity)), Math.min(1, qs.reduce((m, q) => Math.max(m, q), -Infinity))],
+      property,
+      range,
       label: 'Q of the nearest residue',
       histogram: null,
     });

@@ -5,8 +5,11 @@
  * generically from the report, so a new item or value needs no change here.
  */
 import { itemSpec, LEVELS, reportFigures, reportItems, type AnyItem, type Figure, type ItemId, type Level, type Report, type Table } from '../../../analyzers/report/schema.ts';
+import { formatQuantity } from '../../../analyzers/report/format-number.ts';
+import type { ResultRow } from '../../../analyzers/report/item-spec.ts';
+import { resultLines, type ResultLine } from '../../../analyzers/report/result-list.ts';
 import { tableCsvFile } from './downloads.ts';
-import { formatBytes, formatCell, formatNumber, formatValue, formatVec3, labelForKey, statusLabel, type StatusLabel } from './format.ts';
+import { formatBytes, formatCell, formatNumber, formatValue, formatVec3, labelForKey, quantityOfUnit, statusLabel, type StatusLabel } from './format.ts';
 
 /** One picture inside a figure group. `src` is relative to the entry folder (as in the report). */
 export interface FigureView {
@@ -71,7 +74,10 @@ export interface ItemView {
   explanation: string;
   criteria: string;
   results: string[];
-  values: ValueRow[];
+  /** The curated result list of the item's spec (page and PDF). */
+  resultList: ResultLine[];
+  /** Diagnostics of the spec's `details`, folded on the page, left out of the PDF. */
+  detailList: ResultLine[];
   tables: TableView[];
   figureGroups: FigureGroupView[];
   /** Percentile bars of the item's spec (e.g. A.e's Q_relative), when measured. */
@@ -102,7 +108,7 @@ export function percentileBars(it: AnyItem): PercentileBarView[] {
     const p = b.pick(it.values as never);
     if (!p || !Number.isFinite(p.percentile)) return [];
     const percentile = Math.min(100, Math.max(0, p.percentile));
-    return [{ label: b.label, percentile, text: `${formatNumber(Number(p.percentile.toFixed(1)))} %`, population: p.population }];
+    return [{ label: b.label, percentile, text: formatQuantity(p.percentile, 'percent'), population: p.population }];
   });
 }
 
@@ -189,14 +195,14 @@ export function entryView(r: Report): EntryView {
       explanation: it.explanation,
       criteria: it.criteria,
       results: it.results,
-      values: valueRows(it.values as Record<string, unknown>, it.units),
+      ...curatedLists(it),
       tables: it.tables.map((t) => tableView(id, k, t, ++counters.table)),
       figureGroups: groupFigures(it.figures, counters),
       bars: percentileBars(it),
       warnings: it.warnings,
       files: it.files.map((d) => ({ caption: d.caption, file: d.file, size: formatBytes(d.bytes) })),
       measured: it.status === 'ok' || it.status === 'warnings',
-      timing: it.timing ? `${formatNumber(it.timing.seconds)} s, peak ${formatNumber(Math.round(it.timing.peakRssMB))} MB` : null,
+      timing: it.timing ? `${formatQuantity(it.timing.seconds, 'real', 's')}, peak ${formatQuantity(Math.round(it.timing.peakRssMB), 'count', 'MB')}` : null,
     };
   }
   // Section numbers as in the reference report: input data is 1, then one section per level the
@@ -224,27 +230,26 @@ export function entryView(r: Report): EntryView {
     { key: 'authors', label: 'Authors', text: e.authors.length > 0 ? e.authors.join(', ') : 'not given' },
     { key: 'depositionDate', label: 'Deposited', text: e.depositionDate ?? 'not given' },
     { key: 'releaseDate', label: 'Released', text: e.releaseDate ?? 'not given' },
-    { key: 'resolution', label: 'Reported resolution', text: e.resolution === null ? 'not reported' : `${formatNumber(e.resolution)} Å` },
+    { key: 'resolution', label: 'Reported resolution', text: e.resolution === null ? 'not reported' : formatQuantity(e.resolution, 'length') },
     { key: 'voxelSize', label: 'Voxel size', text: isotropic ? `${formatNumber(vs[0])} Å` : `${formatVec3(vs)} Å` },
     { key: 'threshold', label: 'Contour level (threshold)', text: formatNumber(e.threshold) },
     { key: 'method', label: 'Method', text: e.method ?? 'not given' },
+    ...(e.symmetry ? [{ key: 'symmetry', label: 'Applied symmetry', text: e.symmetry }] : []),
+    ...(e.molecularWeightMDa ? [{ key: 'molecularWeight', label: 'Sample molecular weight', text: `${formatNumber(e.molecularWeightMDa * 1000)} kDa` }] : []),
   ];
 
   const inp = r.inputs.map;
   const inputRows: ValueRow[] = [
-    { key: 'file', label: 'Input map', text: inp.file },
-    { key: 'sha256', label: 'SHA-256', text: inp.sha256 },
-    { key: 'bytes', label: 'File size', text: formatBytes(inp.bytes) },
+    // Files, sources and hashes are in the input-files table (lib/input-sources.ts); their sizes here.
+    { key: 'bytes', label: 'File size', text: [formatBytes(inp.bytes), ...(r.inputs.halfMaps ?? []).map((h, k) => `half map ${k + 1} ${formatBytes(h.bytes)}`), ...(r.inputs.model ? [`model ${formatBytes(r.inputs.model.bytes)}`] : [])].join(', ') },
     { key: 'dims', label: 'Box', text: `${inp.dims.join(' × ')} voxels` },
     { key: 'voxelSize', label: 'Voxel size', text: isotropic ? `${formatNumber(vs[0])} Å` : `${formatVec3(vs)} Å` },
     { key: 'origin', label: 'Origin', text: `(${formatVec3(inp.origin)}) Å` },
     { key: 'mode', label: 'Data type (MRC mode)', text: `${inp.mode}${MRC_MODES[inp.mode] ? ` (${MRC_MODES[inp.mode]})` : ''}` },
     { key: 'stats', label: 'Min / max / mean / std', text: [inp.stats.min, inp.stats.max, inp.stats.mean, inp.stats.std].map(formatNumber).join(' / ') },
-    { key: 'nanCount', label: 'NaN voxels', text: formatNumber(inp.nanCount) },
+    { key: 'nanCount', label: 'NaN voxels', text: formatQuantity(inp.nanCount, 'count') },
     { key: 'threshold', label: 'Visualisation threshold', text: formatNumber(e.threshold) },
-    { key: 'resolution', label: 'Resolution estimated by the authors', text: e.resolution === null ? 'not reported' : `${formatNumber(e.resolution)} Å` },
-    ...(r.inputs.halfMaps ?? []).map((h, k) => ({ key: `halfMap${k + 1}`, label: `Half map ${k + 1}`, text: `${h.file} (${formatBytes(h.bytes)}, SHA-256 ${h.sha256})` })),
-    ...(r.inputs.model ? [{ key: 'model', label: 'Fitted model', text: `${r.inputs.model.file}${r.inputs.model.pdbId ? ` (PDB ${r.inputs.model.pdbId})` : ''} (${formatBytes(r.inputs.model.bytes)}, SHA-256 ${r.inputs.model.sha256})` }] : []),
+    { key: 'resolution', label: 'Resolution estimated by the authors', text: e.resolution === null ? 'not reported' : formatQuantity(e.resolution, 'length') },
   ];
 
   const figureFiles = [...new Set(reportFigures(r).flatMap((f) => (f.svg ? [f.file, f.svg] : [f.file])))];
@@ -254,10 +259,10 @@ export function entryView(r: Report): EntryView {
   const provenance: ValueRow[] = [
     { key: 'analyzer', label: 'Analyzer', text: `${p.analyzer.name} ${p.analyzer.version}` },
     { key: 'schemaVersion', label: 'Report schema version', text: String(r.schemaVersion) },
-    ...Object.entries(p.parameters).map(([k, v]) => ({ key: `parameters.${k}`, label: `Parameter ${k}`, text: formatValue(v) })),
+    ...Object.entries(p.parameters).map(([k, v]) => ({ key: `parameters.${k}`, label: PARAMETER_LABELS[k] ?? `Parameter: ${labelForKey(k).toLowerCase()}`, text: formatValue(v) })),
     { key: 'runtime', label: 'Runtime', text: `Node ${p.runtime.node} on ${p.runtime.platform}` },
-    ...(p.totalSeconds === null ? [] : [{ key: 'totalSeconds', label: 'Total time', text: `${formatNumber(p.totalSeconds)} s` }]),
-    ...(p.peakRssMB === null ? [] : [{ key: 'peakRssMB', label: 'Peak memory', text: `${formatNumber(Math.round(p.peakRssMB))} MB` }]),
+    ...(p.totalSeconds === null ? [] : [{ key: 'totalSeconds', label: 'Total time', text: formatQuantity(p.totalSeconds, 'real', 's') }]),
+    ...(p.peakRssMB === null ? [] : [{ key: 'peakRssMB', label: 'Peak memory', text: formatQuantity(Math.round(p.peakRssMB), 'count', 'MB') }]),
     { key: 'sha256', label: 'Input SHA-256', text: inp.sha256 },
   ];
 
@@ -275,12 +280,12 @@ export function entryView(r: Report): EntryView {
     items,
     levels,
     levelsText,
-    resolutionEstimates: r.resolutionEstimates.map((x, i) => ({ key: `estimate-${i}`, label: `${x.item} ${x.method}`, text: `${formatNumber(x.value)} Å` })),
+    resolutionEstimates: r.resolutionEstimates.map((x, i) => ({ key: `estimate-${i}`, label: `${x.item} ${x.method}`, text: formatQuantity(x.value, 'length') })),
     resolutionSummary: r.resolutionSummary,
     provenance,
     timings: present.flatMap((it) => {
       const t = it.timing;
-      return t ? [{ item: it.title, seconds: formatNumber(t.seconds), peakRssMB: formatNumber(Math.round(t.peakRssMB)) }] : [];
+      return t ? [{ item: it.title, seconds: formatQuantity(t.seconds, 'real', ''), peakRssMB: formatQuantity(Math.round(t.peakRssMB), 'count') }] : [];
     }),
     figureFiles,
     csvFiles,
@@ -331,12 +336,24 @@ export function groupFigures(figures: readonly Figure[], counters: { figure: num
   return groups;
 }
 
-/** Values list of an item, in the order the analyzer wrote them, with units. */
-export function valueRows(values: Record<string, unknown>, units: Record<string, string>): ValueRow[] {
-  // A key that spells its unit ("helixTotalLengthA" in Å) is labelled without it: the unit follows the value.
-  const label = (key: string) => labelForKey(units[key] === 'Å' && /[a-z]A$/u.test(key) ? key.slice(0, -1) : key);
-  return Object.entries(values).map(([key, v]) => ({ key, label: label(key), text: formatValue(v, units[key]) }));
+/**
+ * The curated result list and the folded details of a measured item, as its spec's `display`
+ * defines them (a not-applicable or failed item has no values to show).
+ */
+export function curatedLists(it: AnyItem): { resultList: ResultLine[]; detailList: ResultLine[] } {
+  if (!(it.status === 'ok' || it.status === 'warnings') || !it.values) return { resultList: [], detailList: [] };
+  const display = itemSpec(it.id as ItemId).display as { results: readonly ResultRow<unknown>[]; details: readonly ResultRow<unknown>[] };
+  return { resultList: resultLines(display.results, it.values), detailList: resultLines(display.details, it.values) };
 }
+
+/** Readers' names of the analysis parameters in the provenance (other keys are split from camelCase). */
+const PARAMETER_LABELS: Record<string, string> = {
+  threshold: 'Contour level used',
+  resolution: 'Resolution used',
+  hardMaskDilations: 'Hard-mask dilation (voxels)',
+  softMaskSigmaPx: 'Soft-mask edge width σ (voxels)',
+  vrsCompat: 'VRS-compatible mode',
+};
 
 function tableView(entryId: string, item: ItemId, t: Table, number: number): TableView {
   const numeric = t.columns.map((_, c) => t.rows.length > 0 && t.rows.every((row) => row[c] === null || typeof row[c] === 'number'));
@@ -348,7 +365,7 @@ function tableView(entryId: string, item: ItemId, t: Table, number: number): Tab
     caption: t.caption,
     headers: t.columns.map((c) => (c.unit ? `${c.label} (${c.unit})` : c.label)),
     numeric,
-    rows: long ? [] : t.rows.map((row) => t.columns.map((_, c) => formatCell(row[c] ?? null))),
+    rows: long ? [] : t.rows.map((row) => t.columns.map((col, c) => formatCell(row[c] ?? null, quantityOfUnit(col.unit)))),
     csv: tableCsvFile(entryId, item, t.id),
     rowCount: t.rows.length,
     long,

@@ -2,43 +2,36 @@
  * Text formatting for pages: numbers, values with units, statuses. Pure functions of report data,
  * so .astro files stay free of arithmetic and every page formats the same way.
  */
+import { formatBare as bare, significant, type Quantity } from '../../../analyzers/report/format-number.ts';
 import type { ItemStatus } from '../../../analyzers/report/schema.ts';
 
-const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
+/**
+ * A number for reading when nothing better is known of it: the one formatter's generic real (4
+ * significant digits, integers whole and grouped, scientific notation far from 1).
+ */
+export function formatNumber(v: number): string {
+  return bare(v, 'real');
+}
 
-/** Typographic minus for display (CSV and JSON keep ASCII). */
-function minus(s: string): string {
-  return s.replace(/^-/u, '−');
+/** Quantities whose unit says what they are: a table column in Å³ reads like every other volume. */
+const UNIT_QUANTITIES: Readonly<Record<string, Quantity>> = { 'Å': 'length', 'Å²': 'area', 'Å³': 'volume', '%': 'percent', '°': 'angle' };
+
+/** The quantity of a table column from its unit, or null (then cells keep up to 6 significant digits). */
+export function quantityOfUnit(unit: string | undefined): Quantity | null {
+  return (unit && UNIT_QUANTITIES[unit]) || null;
 }
 
 /**
- * A number for reading: integers as they are, otherwise 4 significant digits with trailing zeros
- * dropped; magnitudes below 10⁻³ or from 10⁶ up (non-integers) in scientific notation
- * "3.52 × 10⁻⁶". Zero is "0".
+ * A table cell: a number of a known quantity as everywhere else, other exact counts whole and
+ * grouped, other numbers to 6 significant digits (tables are for reading values off), null as an em dash.
  */
-export function formatNumber(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
-  if (v === 0) return '0';
-  if (Number.isInteger(v) && Math.abs(v) < 1e15) return minus(String(v));
-  const a = Math.abs(v);
-  if (a < 1e-3 || a >= 1e6) {
-    const [mant, exp] = v.toExponential(2).split('e');
-    const m = mant.replace(/\.?0+$/u, '');
-    const e = String(Number(exp)).replace(/./gu, (c) => SUPERSCRIPT[c] ?? c);
-    return `${minus(m)} × 10${e}`;
-  }
-  return minus(String(Number(v.toPrecision(4))));
-}
-
-/** A table cell: numbers with up to 6 significant digits (tables are for reading values off), null as an em dash. */
-export function formatCell(v: number | string | null): string {
+export function formatCell(v: number | string | null, quantity: Quantity | null = null): string {
   if (v === null) return '—';
   if (typeof v === 'string') return v;
-  if (Number.isInteger(v) || v === 0) return minus(String(v));
-  const a = Math.abs(v);
-  if (a < 1e-4 || a >= 1e9) return formatNumber(v);
-  return minus(String(Number(v.toPrecision(6))));
+  if (quantity) return bare(v, quantity);
+  if (Number.isInteger(v)) return bare(v, 'count');
+  if (!Number.isFinite(v)) return bare(v, 'real');
+  return significant(v, 6).replace(/^-/u, '−');
 }
 
 /** Values up to this many scalars are printed inline; longer ones point to the JSON download. */
@@ -82,6 +75,10 @@ const KEY_LABELS: Record<string, string> = {
   decentering: 'decentring',
   components95: 'components holding 95% of the mass',
   remainingAvgVolume: 'average volume of the remaining blobs',
+  sampleMassKDa: 'molecular weight of the sample (EMDB)',
+  massRatio: 'enclosed mass / sample molecular weight',
+  sampleMassContour: 'contour enclosing the sample molecular weight',
+  expectedForMethod: 'warnings expected for the method (not raised)',
   outlierFraction: 'fraction beyond 5σ',
   outlierRatio: 'ratio to a Gaussian',
   n: 'voxels',

@@ -23,10 +23,12 @@ export const massAnalysisSpec = defineItem({
     centerOfMassA: perAxis,
     /** |centre of mass − N/2| / N. */
     comDecentering: perAxis,
+    /** Codes of the warnings not raised because the entry's method makes them expected (present when the method is known; absent in reports before it was). */
+    expectedForMethod: z.array(z.string()).optional(),
   }),
   units: { leftSpace: 'Å', rightSpace: 'Å', decentering: '%', centerOfMass: 'voxel', centerOfMassA: 'Å', comDecentering: '%' },
-  explanation: 'The reconstructed map should be reasonably well centred in its box, with enough empty space on every side (at least about 20–30 Å, depending on the CTF) for the CTF to be corrected properly. The empty space is measured from the hard mask (the map thresholded at the recommended contour, largest connected piece, dilated by 2 Å); the centre of mass is that of the map inside the same mask.',
-  criteria: 'OK if, along every axis, 1) the decentring |high − low| / box size is at most 20%, 2) the empty space on each side is at least 20 Å, and 3) the centre of mass is at most 20% of the box away from the box centre. For local reconstructions and focused refinements warnings are expected.',
+  explanation: 'The reconstructed map should be reasonably well centred in its box, with enough empty space on every side (at least about 20–30 Å, depending on the CTF) for the CTF to be corrected properly. The empty space is measured from the hard mask (the map thresholded at the recommended contour, its largest connected piece and every other large one, dilated by 2 Å); the centre of mass is that of the map inside the same mask.',
+  criteria: 'OK if, along every axis, 1) the decentring |high − low| / box size is at most 20%, 2) the empty space on each side is at least 20 Å, and 3) the centre of mass is at most 20% of the box away from the box centre. For local reconstructions and focused refinements warnings are expected. The EMDB method is taken into account: along an axis where the density runs through the box, a helical reconstruction (its filament) or a subtomogram average (its membrane or lattice context) has no empty space by construction, so the space and decentring criteria of that axis do not apply; for a tomogram or an electron-crystallography map, whose density fills the box, none of them applies. What is not raised for that reason is said in the results.',
   warnings: [
     ...axisCodes('decentering').map((code) => ({ code, when: 'the decentring along that axis exceeds 20%' })),
     ...axisCodes('left-space').map((code) => ({ code, when: 'less than 20 Å of empty space on the low side of that axis' })),
@@ -34,6 +36,16 @@ export const massAnalysisSpec = defineItem({
     ...axisCodes('center-of-mass').map((code) => ({ code, when: 'the centre of mass is more than 20% of the box from its centre along that axis' })),
   ],
   summary: { ok: 'The map seems to be well centred.', problem: 'its centring or the empty space around it' },
+  display: {
+    results: [
+      { label: 'Empty space on the low side (x, y, z)', quantity: 'length', pick: (v) => v.leftSpace },
+      { label: 'Empty space on the high side (x, y, z)', quantity: 'length', pick: (v) => v.rightSpace },
+      { label: 'Decentring, |high − low| / box size (x, y, z)', quantity: 'percent', pick: (v) => v.decentering },
+      { label: 'Centre of mass in the map frame (x, y, z)', quantity: 'length', pick: (v) => v.centerOfMassA },
+      { label: 'Centre of mass from the box centre, / box size (x, y, z)', quantity: 'percent', pick: (v) => v.comDecentering },
+    ],
+    details: [{ label: 'Centre of mass, voxel indices (x, y, z)', quantity: 'length', unit: '', pick: (v) => v.centerOfMass }],
+  },
   headlines: [
     { column: 'maxDecentering', label: '0.a largest decentring', unit: '%', pick: (v) => maxFinite(v.decentering), archive: { better: 'lower' } },
   ],

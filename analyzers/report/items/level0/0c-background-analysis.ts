@@ -29,6 +29,17 @@ export const backgroundAnalysisSpec = defineItem({
     { code: '0c.outliers', when: 'more than 20 times as many voxels beyond 5σ as a Gaussian' },
   ],
   summary: { ok: 'The background of the map seems to be correct.', problem: "the map's background" },
+  display: {
+    results: [
+      { label: 'Background mean', quantity: 'real', pick: (v) => v.mean },
+      { label: 'Background standard deviation σ', quantity: 'real', pick: (v) => v.std },
+      { label: 'Student t of a zero mean', quantity: 'real', pick: (v) => v.t },
+      { label: 'p-value of a zero mean', quantity: 'pValue', pick: (v) => v.p },
+      { label: 'Background voxels beyond 5σ', quantity: 'percent', pick: (v) => (v.outlierFraction === null ? null : 100 * v.outlierFraction) },
+      { label: 'Ratio to a Gaussian of the same σ', quantity: 'real', pick: (v) => v.outlierRatio },
+    ],
+    details: [{ label: 'Background voxels', quantity: 'count', pick: (v) => v.n }],
+  },
   headlines: [
     { column: 'backgroundP', label: '0.c p-value of a zero background mean', unit: '', pick: (v) => finite(v.p) },
     { column: 'outlierRatio', label: '0.c ratio of 5σ outliers to a Gaussian', unit: '', pick: (v) => finite(v.outlierRatio), archive: { better: 'lower' } },

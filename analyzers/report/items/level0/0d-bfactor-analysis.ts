@@ -24,6 +24,17 @@ export const bFactorAnalysisSpec = defineItem({
   criteria: 'OK if the B-factor is in [−300, 0] Å².',
   warnings: [{ code: '0d.bfactor-range', when: 'the B-factor is outside [−300, 0] Å²' }],
   summary: { ok: null, problem: 'its B-factor' },
+  display: {
+    results: [
+      { label: 'B-factor', quantity: 'area', pick: (v) => v.bFactor },
+      { label: 'Fit range (low and high resolution)', quantity: 'length', pick: (v) => v.fitRange },
+    ],
+    details: [
+      { label: 'Slope of ln|F| against 1/d²', quantity: 'area', pick: (v) => v.slope },
+      { label: 'Intercept of the fit', quantity: 'real', pick: (v) => v.intercept },
+      { label: 'Shells in the fit', quantity: 'count', pick: (v) => v.fitPoints },
+    ],
+  },
   headlines: [{ column: 'bFactor', label: '0.d B-factor', unit: 'Å²', pick: (v) => finite(v.bFactor), archive: { better: null } }],
   references: ['rosenthal2003'],
 });

@@ -1,7 +1,7 @@
 /** 0.e Local resolution with MonoRes from the map alone (noise from outside the mask). */
 import { z } from 'zod';
 import { defineItem, finite } from '../../item-spec.ts';
-import { count, localResolutionSummary, localResolutionSummaryUnits, real } from '../../values.ts';
+import { count, localResolutionSummary, localResolutionSummaryUnits, real, localResolutionRows } from '../../values.ts';
 
 export const localResolutionSpec = defineItem({
   id: '0.e',
@@ -49,7 +49,22 @@ export const localResolutionSpec = defineItem({
     { code: '0e.resolution-better-than-local', when: 'the reported resolution is better than 99.9% of the local resolutions' },
   ],
   summary: { ok: null, problem: 'its local resolution' },
+  display: {
+    results: [
+      ...localResolutionRows,
+      { label: 'Noise taken from', quantity: 'real', pick: (v) => (v.noiseSource === 'half-maps' ? 'the half-map difference' : 'the map background') },
+    ],
+    details: [
+      { label: 'Resolutions swept (finest, coarsest)', quantity: 'length', pick: (v) => v.range },
+      { label: 'Step of the sweep', quantity: 'length', pick: (v) => v.step },
+      { label: 'Significance level', quantity: 'real', pick: (v) => v.alpha },
+      { label: 'Why the sweep stopped', quantity: 'real', pick: (v) => v.stopReason },
+      { label: 'Mask, before and after refinement', quantity: 'count', unit: 'voxels', pick: (v) => [v.maskVoxels, v.refinedMaskVoxels] },
+      { label: 'Mask voxels without a value: noise-like, never above the noise', quantity: 'count', unit: 'voxels', pick: (v) => (v.unassignedVoxels ? [v.unassignedVoxels.noiseLike, v.unassignedVoxels.neverAbove] : null) },
+      { label: 'Noise voxels', quantity: 'count', pick: (v) => v.noiseVoxels },
+    ],
+  },
   headlines: [{ column: 'localResolutionMedian', label: '0.e median local resolution', unit: 'Å', pick: (v) => finite(v.median), archive: { better: 'lower', ratioToReported: { better: 'lower' } } }],
-  resolutionEstimates: [{ method: 'MonoRes (single map) median', pick: (v) => finite(v.median) }],
+  resolutionEstimates: [{ method: 'MonoRes (single map) median', measures: 'the median local resolution inside the mask, estimated from the map alone with the noise taken outside the mask', pick: (v) => finite(v.median) }],
   references: ['vilas2018', 'ramirez2019', 'felsberg2001', 'kucukelbir2014'],
 });

@@ -1,7 +1,7 @@
 /** 0.f Local B-factor (LocBFactor) on the map resized to res/2. */
 import { z } from 'zod';
 import { defineItem, finite } from '../../item-spec.ts';
-import { count, Percentiles, RangeHistogram, real } from '../../values.ts';
+import { count, Percentiles, RangeHistogram, real, percentileList, PERCENTILES_LABEL } from '../../values.ts';
 
 export const localBFactorSpec = defineItem({
   id: '0.f',
@@ -34,6 +34,20 @@ export const localBFactorSpec = defineItem({
     { code: '0f.median-range', when: 'the median local B-factor, corrected for the normalisation offset, is outside [−300, 0] Å²' },
   ],
   summary: { ok: null, problem: 'its local B-factor' },
+  display: {
+    results: [
+      { label: 'Median local B-factor', quantity: 'area', pick: (v) => v.median },
+      { label: 'Median without the normalisation offset (judged)', quantity: 'area', pick: (v) => v.correctedMedian },
+      { label: `Local B-factor, ${PERCENTILES_LABEL}`, quantity: 'area', pick: (v) => percentileList(v.percentiles) },
+      { label: 'Voxels with a local B-factor', quantity: 'count', pick: (v) => v.voxels },
+    ],
+    details: [
+      { label: 'Normalisation offset', quantity: 'area', pick: (v) => v.normalisationOffset },
+      { label: 'Mask voxels without a finite value', quantity: 'count', pick: (v) => v.nonFiniteVoxels },
+      { label: 'Background voxels (noise estimate)', quantity: 'count', pick: (v) => v.backgroundVoxels },
+      { label: 'Width of the frequency shells', quantity: 'real', unit: 'Å⁻¹', pick: (v) => v.shellWidth },
+    ],
+  },
   headlines: [{ column: 'localBFactorMedian', label: '0.f median local B-factor', unit: 'Å²', pick: (v) => finite(v.median) }],
   references: ['kaur2021', 'larkin2001'],
 });

@@ -1,7 +1,7 @@
 /** 0.g Local occupancy (LocOccupancy) on the map resized to res/2. */
 import { z } from 'zod';
 import { defineItem, finite } from '../../item-spec.ts';
-import { count, Percentiles, RangeHistogram, real } from '../../values.ts';
+import { count, Percentiles, RangeHistogram, real, percentileList, PERCENTILES_LABEL } from '../../values.ts';
 
 export const localOccupancySpec = defineItem({
   id: '0.g',
@@ -26,6 +26,14 @@ export const localOccupancySpec = defineItem({
     { code: '0g.median-low', when: 'the median local occupancy is below 0.5' },
   ],
   summary: { ok: null, problem: 'its local occupancy' },
+  display: {
+    results: [
+      { label: 'Median local occupancy', quantity: 'fraction', pick: (v) => v.median },
+      { label: `Local occupancy, ${PERCENTILES_LABEL}`, quantity: 'fraction', pick: (v) => percentileList(v.percentiles) },
+      { label: 'Voxels with a local occupancy', quantity: 'count', pick: (v) => v.voxels },
+    ],
+    details: [{ label: 'Width of the frequency shells', quantity: 'real', unit: 'Å⁻¹', pick: (v) => v.shellWidth }],
+  },
   headlines: [{ column: 'localOccupancyMedian', label: '0.g median local occupancy', unit: '', pick: (v) => finite(v.median) }],
   references: ['kaur2021', 'larkin2001'],
 });

@@ -27,6 +27,18 @@ export const handSpec = defineItem({
     { code: '0h.uncertain', when: 'the hand score is in (0.4, 0.5]' },
   ],
   summary: { ok: null, problem: 'the map hand' },
+  display: {
+    results: [
+      { label: 'Hand score (0 correct hand, 1 mirrored)', quantity: 'fraction', pick: (v) => v.score },
+      { label: 'Helix segments found', quantity: 'count', pick: (v) => v.helixSegments },
+      { label: 'Left-handed segments', quantity: 'count', pick: (v) => v.leftHandedSegments },
+      { label: 'Total helix length', quantity: 'length', pick: (v) => v.helixTotalLengthA },
+    ],
+    details: [
+      { label: 'Evidence, Σ length × |handedness|', quantity: 'length', pick: (v) => v.evidenceA },
+      { label: 'Low-pass before tracing', quantity: 'length', pick: (v) => v.lowPassA },
+    ],
+  },
   headlines: [{ column: 'handScore', label: '0.h hand score', unit: '', pick: (v) => finite(v.score), archive: { better: 'lower' } }],
-  references: ['garcia2022', 'jiang2001', 'baker2007', 'frangi1998', 'pauling1951'],
+  references: ['jiang2001', 'garcia2022', 'baker2007', 'frangi1998', 'pauling1951'],
 });

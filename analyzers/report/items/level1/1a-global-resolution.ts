@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { defineItem, finite } from '../../item-spec.ts';
 import { count, real } from '../../values.ts';
 
+/** How an FSC curve ends, in words. */
+const CROSSES = { crosses: 'crosses 0.143', above: 'stays above 0.143 up to Nyquist', below: 'below 0.143 from the first shells' } as const;
+
 export const globalResolutionSpec = defineItem({
   id: '1.a',
   level: '1',
@@ -48,15 +51,36 @@ export const globalResolutionSpec = defineItem({
     { code: '1a.ssnr-optimistic', when: 'the reported resolution is better than 0.8 × the SSNR resolution (mean amplitude ratio 2)' },
   ],
   summary: { ok: 'The resolution claimed agrees with the Fourier shell correlation of its half maps.', problem: 'its global resolution' },
+  display: {
+    results: [
+      { label: 'FSC = 0.143 (unmasked)', quantity: 'length', pick: (v) => v.fsc0143 },
+      { label: 'FSC = 0.143 (masked, corrected by phase randomisation)', quantity: 'length', pick: (v) => v.maskedFsc0143 },
+      { label: 'FSC = 0.5', quantity: 'length', pick: (v) => v.fsc05 },
+      { label: 'Half-bit criterion', quantity: 'length', pick: (v) => v.fscHalfBit },
+      { label: 'One-bit criterion', quantity: 'length', pick: (v) => v.fscOneBit },
+      { label: 'Differential phase residual (103.9°)', quantity: 'length', pick: (v) => v.dpr },
+      { label: 'Spectral SNR = 2', quantity: 'length', pick: (v) => v.ssnr },
+    ],
+    details: [
+      { label: 'How the unmasked FSC ends', quantity: 'real', pick: (v) => CROSSES[v.fscCrosses] },
+      { label: 'How the corrected masked FSC ends', quantity: 'real', pick: (v) => CROSSES[v.maskedFscCrosses] },
+      { label: 'FSC = 0.143 (masked, before the correction)', quantity: 'length', pick: (v) => v.maskedUncorrectedFsc0143 },
+      { label: 'Logistic fit of the FSC = 0.9', quantity: 'length', pick: (v) => v.logistic90 },
+      { label: 'Phases randomised from', quantity: 'length', pick: (v) => v.randomizedFrom },
+      { label: 'Soft mask, share of the box', quantity: 'fraction', pick: (v) => v.maskFraction },
+      { label: 'Shells', quantity: 'count', pick: (v) => v.shells },
+      { label: 'Nyquist limit', quantity: 'length', pick: (v) => v.nyquist },
+    ],
+  },
   headlines: [
     { column: 'fsc0143', label: '1.a FSC resolution (0.143, unmasked)', unit: 'Å', pick: (v) => finite(v.fsc0143), archive: { better: 'lower', ratioToReported: { better: 'lower' } } },
     { column: 'maskedFsc0143', label: '1.a corrected masked FSC resolution (0.143)', unit: 'Å', pick: (v) => finite(v.maskedFsc0143) },
   ],
   resolutionEstimates: [
-    { method: 'FSC 0.143 (unmasked half maps)', pick: (v) => finite(v.fsc0143) },
-    { method: 'FSC 0.143 (masked, corrected)', pick: (v) => finite(v.maskedFsc0143) },
-    { method: 'DPR 103.9°', pick: (v) => finite(v.dpr) },
-    { method: 'SSNR', pick: (v) => finite(v.ssnr) },
+    { method: 'FSC 0.143 (unmasked half maps)', measures: 'where the FSC of the two half maps, without a mask, first falls below 0.143', pick: (v) => finite(v.fsc0143) },
+    { method: 'FSC 0.143 (masked, corrected)', measures: 'the same with a mask, corrected for the mask\'s own correlation by phase randomisation', pick: (v) => finite(v.maskedFsc0143) },
+    { method: 'DPR 103.9°', measures: 'where the amplitude-weighted RMS phase difference of the half maps reaches 103.9°, its value for random phases', pick: (v) => finite(v.dpr) },
+    { method: 'SSNR', measures: 'where the spectral signal-to-noise ratio of the half maps falls to 1', pick: (v) => finite(v.ssnr) },
   ],
   references: ['saxton1982', 'rosenthal2003', 'vanheel2005', 'chen2013', 'frank1981', 'unser1987'],
 });

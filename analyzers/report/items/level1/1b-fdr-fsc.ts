@@ -32,7 +32,20 @@ export const fdrFscSpec = defineItem({
   criteria: 'OK if the reported resolution is not better than 0.8 × the FDR-FSC resolution; not evaluated when no resolution is reported.',
   warnings: [{ code: '1b.fdr-optimistic', when: 'the reported resolution is better than 0.8 × the FDR-FSC resolution' }],
   summary: { ok: null, problem: 'its FDR-FSC resolution' },
+  display: {
+    results: [
+      { label: 'FDR-FSC resolution', quantity: 'length', pick: (v) => v.fdrFsc },
+      { label: 'Significant shells, of all shells', quantity: 'count', pick: (v) => [v.significantShells, v.shells] },
+      { label: 'B-factor of the half-map average', quantity: 'area', pick: (v) => v.bFactor },
+    ],
+    details: [
+      { label: 'False-discovery rate', quantity: 'real', pick: (v) => v.fdr },
+      { label: 'Most permutations per shell', quantity: 'count', pick: (v) => v.maxPermutations },
+      { label: 'Most coefficient pairs per shell', quantity: 'count', pick: (v) => v.maxSamples },
+      { label: 'Radius of the spherical mask', quantity: 'real', unit: 'voxels', pick: (v) => v.maskRadius },
+    ],
+  },
   headlines: [{ column: 'fdrFsc', label: '1.b FDR-FSC resolution (1 % FDR)', unit: 'Å', pick: (v) => finite(v.fdrFsc) }],
-  resolutionEstimates: [{ method: 'FDR-FSC (1 % false-discovery rate)', pick: (v) => finite(v.fdrFsc) }],
+  resolutionEstimates: [{ method: 'FDR-FSC (1 % false-discovery rate)', measures: 'where the FSC of the half maps stops being significantly above noise (1 % false-discovery rate)', pick: (v) => finite(v.fdrFsc) }],
   references: ['beckers2020'],
 });

@@ -1,7 +1,7 @@
 /** 1.c Local resolution by a local FSC of the half maps (Blocres-like). */
 import { z } from 'zod';
 import { defineItem, finite } from '../../item-spec.ts';
-import { count, localResolutionSummary, localResolutionSummaryUnits, real } from '../../values.ts';
+import { count, localResolutionSummary, localResolutionSummaryUnits, real, localResolutionRows } from '../../values.ts';
 
 export const localFscSpec = defineItem({
   id: '1.c',
@@ -39,7 +39,19 @@ export const localFscSpec = defineItem({
     { code: '1c.resolution-better-than-local', when: 'the reported resolution is better than 99.9% of the local resolutions' },
   ],
   summary: { ok: null, problem: 'its local resolution by local FSC' },
+  display: {
+    results: [...localResolutionRows],
+    details: [
+      { label: 'Box around each node', quantity: 'count', unit: 'voxels', pick: (v) => v.box },
+      { label: 'Distance between nodes', quantity: 'count', unit: 'voxels', pick: (v) => v.step },
+      { label: 'FSC cutoff', quantity: 'correlation', pick: (v) => v.cutoff },
+      { label: 'Nodes', quantity: 'count', pick: (v) => v.nodes },
+      { label: 'Range a node can take (finest, coarsest)', quantity: 'length', pick: (v) => v.range },
+      { label: 'Nodes at the finest and at the coarsest value', quantity: 'count', pick: (v) => [v.nodesAtFinest, v.nodesAtCoarsest] },
+      { label: 'Soft-mask value above which voxels are analysed', quantity: 'fraction', pick: (v) => v.regionFloor },
+    ],
+  },
   headlines: [{ column: 'localFscMedian', label: '1.c median local resolution (local FSC)', unit: 'Å', pick: (v) => finite(v.median) }],
-  resolutionEstimates: [{ method: 'Local FSC (Blocres-like) median', pick: (v) => finite(v.median) }],
+  resolutionEstimates: [{ method: 'Local FSC (Blocres-like) median', measures: 'the median local resolution inside the mask, from the FSC of the half maps in a small box around each point', pick: (v) => finite(v.median) }],
   references: ['cardone2013', 'rosenthal2003'],
 });

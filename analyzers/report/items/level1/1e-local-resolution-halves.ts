@@ -1,7 +1,7 @@
 /** 1.e Local resolution with MonoRes from the half maps (noise from their difference). */
 import { z } from 'zod';
 import { defineItem, finite } from '../../item-spec.ts';
-import { count, localResolutionSummary, localResolutionSummaryUnits, real } from '../../values.ts';
+import { count, localResolutionSummary, localResolutionSummaryUnits, real, localResolutionRows } from '../../values.ts';
 
 export const localResolutionHalvesSpec = defineItem({
   id: '1.e',
@@ -30,7 +30,17 @@ export const localResolutionHalvesSpec = defineItem({
     { code: '1e.resolution-better-than-local', when: 'the reported resolution is better than 99.9% of the local resolutions' },
   ],
   summary: { ok: null, problem: 'its local resolution from the half maps' },
+  display: {
+    results: [...localResolutionRows],
+    details: [
+      { label: 'Mask', quantity: 'count', unit: 'voxels', pick: (v) => v.maskVoxels },
+      { label: 'Resolutions swept (finest, coarsest)', quantity: 'length', pick: (v) => v.range },
+      { label: 'Step of the sweep', quantity: 'length', pick: (v) => v.step },
+      { label: 'Significance level', quantity: 'real', pick: (v) => v.alpha },
+      { label: 'Why the sweep stopped', quantity: 'real', pick: (v) => v.stopReason },
+    ],
+  },
   headlines: [{ column: 'halfMapLocalResolutionMedian', label: '1.e median local resolution (half maps)', unit: 'Å', pick: (v) => finite(v.median) }],
-  resolutionEstimates: [{ method: 'MonoRes (half maps) median', pick: (v) => finite(v.median) }],
+  resolutionEstimates: [{ method: 'MonoRes (half maps) median', measures: 'the median local resolution inside the mask, with the noise taken from the difference of the half maps', pick: (v) => finite(v.median) }],
   references: ['vilas2018', 'felsberg2001'],
 });

@@ -34,10 +34,25 @@ export const fsoSpec = defineItem({
   criteria: 'OK if the reported resolution is not better than 0.8 × the FSO resolution (FSO = 0.5); not evaluated when no resolution is reported.',
   warnings: [{ code: '1g.fso-optimistic', when: 'the reported resolution is better than 0.8 × the FSO resolution (where half of the directions pass FSC 0.143)' }],
   summary: { ok: null, problem: 'its Fourier shell occupancy' },
+  display: {
+    results: [
+      { label: 'FSO resolution (FSO = 0.5)', quantity: 'length', pick: (v) => v.fsoResolution },
+      { label: 'Directions drop out between (FSO 0.9, 0.1)', quantity: 'length', pick: (v) => v.fsoBand },
+      { label: 'Anisotropy: band width', quantity: 'real', unit: '× FSO resolution', pick: (v) => v.bandWidth },
+      { label: 'Bingham test, largest over the band', quantity: 'correlation', pick: (v) => v.binghamMax },
+      { label: 'Global resolution (masked FSC = 0.143)', quantity: 'length', pick: (v) => v.globalResolution },
+    ],
+    details: [
+      { label: 'How the FSO ends', quantity: 'real', pick: (v) => ({ crosses: 'crosses 0.5', above: 'stays above 0.5 up to Nyquist', below: 'below 0.5 from the first shells' })[v.fsoCrosses] },
+      { label: 'Directions', quantity: 'count', pick: (v) => v.directions },
+      { label: 'Cone half-angle', quantity: 'angle', pick: (v) => v.coneAngle },
+      { label: 'FSC threshold per direction', quantity: 'correlation', pick: (v) => v.threshold },
+    ],
+  },
   headlines: [
     { column: 'fsoResolution', label: '1.g FSO resolution (FSO = 0.5)', unit: 'Å', pick: (v) => finite(v.fsoResolution) },
     { column: 'fsoBandWidth', label: '1.g FSO band width (0.9 to 0.1, relative to the FSO resolution)', unit: '', pick: (v) => finite(v.bandWidth) },
   ],
-  resolutionEstimates: [{ method: 'Fourier shell occupancy 0.5', pick: (v) => finite(v.fsoResolution) }],
+  resolutionEstimates: [{ method: 'Fourier shell occupancy 0.5', measures: 'where the Fourier shell occupancy falls to 0.5, i.e. the resolution reached in half of the directions', pick: (v) => finite(v.fsoResolution) }],
   references: ['vilas2023', 'bingham1974'],
 });

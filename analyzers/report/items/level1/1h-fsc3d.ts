@@ -41,10 +41,25 @@ export const fsc3dSpec = defineItem({
     { code: '1h.not-estimated', when: 'the FSC of the masked half maps does not cross 0.143 (it stays above it up to Nyquist, or is below it from the first shells), so no 3-D FSC resolution can be estimated' },
   ],
   summary: { ok: null, problem: 'its 3-D FSC' },
+  display: {
+    results: [
+      { label: 'Global resolution (masked FSC = 0.143)', quantity: 'length', pick: (v) => v.globalResolution },
+      { label: 'Directional resolution: best, median, worst', quantity: 'length', pick: (v) => [v.directional.min, v.directional.median, v.directional.max] },
+      { label: 'Resolution along x, y, z', quantity: 'length', pick: (v) => [v.axes.x, v.axes.y, v.axes.z] },
+      { label: 'Sphericity (1 isotropic)', quantity: 'fraction', pick: (v) => v.sphericity },
+    ],
+    details: [
+      { label: 'Directions', quantity: 'count', pick: (v) => v.directions },
+      { label: 'Directions above 0.143 up to Nyquist, never above it', quantity: 'count', pick: (v) => [v.directionsAtNyquist, v.directionsUnresolved] },
+      { label: 'Cone half-angle', quantity: 'angle', pick: (v) => v.coneAngle },
+      { label: 'FSC threshold', quantity: 'correlation', pick: (v) => v.threshold },
+      { label: 'Nyquist limit', quantity: 'length', pick: (v) => v.nyquist },
+    ],
+  },
   headlines: [
     { column: 'fsc3dWorst', label: '1.h worst directional resolution (3-D FSC)', unit: 'Å', pick: (v) => finite(v.directional.max) },
     { column: 'fsc3dSphericity', label: '1.h sphericity of the 3-D FSC', unit: '', pick: (v) => finite(v.sphericity) },
   ],
-  resolutionEstimates: [{ method: '3-D FSC, global FSC 0.143 (masked half maps)', pick: (v) => finite(v.globalResolution) }],
+  resolutionEstimates: [{ method: '3-D FSC, global FSC 0.143 (masked half maps)', measures: 'where the FSC of the masked half maps over all directions first falls below 0.143', pick: (v) => finite(v.globalResolution) }],
   references: ['tan2017', 'wadell1935'],
 });

@@ -24,6 +24,17 @@ export const mapModelGuinierSpec = defineItem({
   criteria: 'OK if the correlation of the two curves is at least 0.5; not evaluated without a reported resolution, or when the model is not usable or not aligned with the map.',
   warnings: [{ code: 'Ad.low-correlation', when: 'the Guinier curves of the map and of the model map correlate below 0.5' }],
   summary: { ok: 'The amplitude fall-off of the map matches that of its model.', problem: 'the amplitude fall-off of the map against its model' },
+  display: {
+    results: [
+      { label: 'Correlation of the map and model-map Guinier curves', quantity: 'correlation', pick: (v) => v.correlation },
+      { label: 'B-factor of the map', quantity: 'area', pick: (v) => v.bMap },
+      { label: 'B-factor of the model map', quantity: 'area', pick: (v) => v.bModel },
+    ],
+    details: [
+      { label: 'Shift of the map curve in the plot', quantity: 'real', pick: (v) => v.shift },
+      { label: 'Shells compared', quantity: 'count', pick: (v) => v.points },
+    ],
+  },
   headlines: [{ column: 'guinierModelCorrelation', label: 'A.d map-model Guinier correlation', unit: '', pick: (v) => finite(v.correlation) }],
   references: ['rosenthal2003'],
 });

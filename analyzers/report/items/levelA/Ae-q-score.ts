@@ -1,7 +1,7 @@
 /** A.e Q-score: the resolvability of each atom of the model in the map, and its rank in the archive. */
 import { z } from 'zod';
 import { defineItem, finite } from '../../item-spec.ts';
-import { count, Histogram, Percentiles, real } from '../../values.ts';
+import { count, Histogram, Percentiles, real, percentileList, PERCENTILES_LABEL } from '../../values.ts';
 
 /** Average Q and atoms of a group (a chain, the waters, the ligands). */
 const group = z.strictObject({ atoms: count, averageQ: real });
@@ -54,6 +54,25 @@ export const qScoreSpec = defineItem({
     { code: 'Ae.below-expected', when: 'the average Q is more than 0.2 below the Q expected at the reported resolution (the archive\'s 5th percentile below the line)' },
   ],
   summary: { ok: 'The atoms of the model are resolved in the map as expected at its resolution.', problem: 'the resolvability of the model\'s atoms (Q-score)' },
+  display: {
+    results: [
+      { label: 'Average Q-score', quantity: 'correlation', pick: (v) => v.averageQ },
+      { label: 'Expected Q at the reported resolution', quantity: 'correlation', pick: (v) => v.expectedQ },
+      { label: 'Resolution the average Q corresponds to', quantity: 'length', pick: (v) => v.estimatedResolution },
+      { label: 'Median Q', quantity: 'correlation', pick: (v) => v.medianQ },
+      { label: `Q, ${PERCENTILES_LABEL}`, quantity: 'correlation', pick: (v) => percentileList(v.percentiles) },
+      { label: 'Q_relative among all entries', quantity: 'percent', pick: (v) => v.qRelativeAll },
+      { label: 'Q_relative among entries of similar resolution', quantity: 'percent', pick: (v) => v.qRelativeResolution },
+      { label: 'Atoms and residues scored', quantity: 'count', pick: (v) => [v.atoms, v.residues] },
+    ],
+    details: [
+      { label: 'Nucleic-acid share of the atoms', quantity: 'fraction', pick: (v) => v.nucleicFraction },
+      { label: 'Waters: atoms, average Q', quantity: 'real', pick: (v) => (v.waters.atoms > 0 ? [v.waters.atoms, v.waters.averageQ] : null) },
+      { label: 'Ligands: atoms, average Q', quantity: 'real', pick: (v) => (v.ligands.atoms > 0 ? [v.ligands.atoms, v.ligands.averageQ] : null) },
+      { label: 'Width of the reference Gaussian', quantity: 'length', pick: (v) => v.sigma },
+      { label: 'Reference Gaussian height and offset', quantity: 'real', pick: (v) => [v.referenceA, v.referenceB] },
+    ],
+  },
   headlines: [
     {
       column: 'averageQ',
@@ -75,7 +94,7 @@ export const qScoreSpec = defineItem({
     },
     { column: 'qRelativeResolution', label: 'A.e Q_relative_resolution', unit: '%', pick: (v) => finite(v.qRelativeResolution) },
   ],
-  resolutionEstimates: [{ method: 'Q-score (average Q on the published line)', pick: (v) => finite(v.estimatedResolution) }],
+  resolutionEstimates: [{ method: 'Q-score (average Q on the published line)', measures: 'the resolution that the model\'s average Q-score corresponds to on the published line of Q against resolution', pick: (v) => finite(v.estimatedResolution) }],
   percentileBars: [
     { label: 'Q_relative_all', pick: (v) => (v.qRelativeAll === null ? null : { percentile: v.qRelativeAll, population: v.qRelativePopulations.all.description }) },
     { label: 'Q_relative_resolution', pick: (v) => (v.qRelativeResolution === null ? null : { percentile: v.qRelativeResolution, population: v.qRelativePopulations.resolution.description }) },

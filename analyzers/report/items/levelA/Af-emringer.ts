@@ -31,6 +31,16 @@ export const emringerSpec = defineItem({
     { code: 'Af.low-z', when: 'the highest Z of the rotameric-peak count is below 1: the side-chain peaks are not significantly more rotameric than chance' },
   ],
   summary: { ok: 'The side-chain density peaks at rotameric χ1 angles of the model (EMRinger).', problem: 'the rotameric side-chain density of its model (EMRinger)' },
+  display: {
+    results: [
+      { label: 'EMRinger score', quantity: 'real', pick: (v) => v.emringerScore },
+      { label: 'Rotameric share of the peaks', quantity: 'fraction', pick: (v) => v.rotamerRatio },
+      { label: 'Highest Z of the rotameric count', quantity: 'real', pick: (v) => v.maxZ },
+      { label: 'Threshold of that Z', quantity: 'real', unit: 'σ', pick: (v) => v.optimalThreshold },
+      { label: 'Residues scanned', quantity: 'count', pick: (v) => v.scannedResidues },
+    ],
+    details: [{ label: 'Residues left out (atoms missing, or outside the box)', quantity: 'count', pick: (v) => v.skippedResidues }],
+  },
   headlines: [
     { column: 'emringerScore', label: 'A.f EMRinger score', unit: '', pick: (v) => finite(v.emringerScore) },
     { column: 'emringerMaxZ', label: 'A.f EMRinger max Z', unit: '', pick: (v) => finite(v.maxZ) },

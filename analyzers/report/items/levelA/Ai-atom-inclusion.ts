@@ -24,6 +24,15 @@ export const atomInclusionSpec = defineItem({
   criteria: 'OK if at least half of the atoms lie inside the recommended contour; not evaluated when the model is not usable or not aligned with the map.',
   warnings: [{ code: 'Ai.low-inclusion', when: 'fewer than 50 % of the atoms lie inside the recommended contour' }],
   summary: { ok: 'Most atoms of the model lie inside the recommended contour.', problem: 'the inclusion of its atoms in the recommended contour' },
+  display: {
+    results: [
+      { label: 'Atoms inside the contour', quantity: 'percent', pick: (v) => (v.allAtoms === null ? null : 100 * v.allAtoms) },
+      { label: 'Backbone atoms inside the contour', quantity: 'percent', pick: (v) => (v.backbone === null ? null : 100 * v.backbone) },
+      { label: 'Recommended contour', quantity: 'real', pick: (v) => v.contour },
+      { label: 'Atoms, of which backbone', quantity: 'count', pick: (v) => [v.atoms, v.backboneAtoms] },
+    ],
+    details: [],
+  },
   headlines: [
     { column: 'atomInclusion', label: 'A.i atom inclusion (all atoms)', unit: '', pick: (v) => finite(v.allAtoms) },
     { column: 'backboneInclusion', label: 'A.i atom inclusion (backbone)', unit: '', pick: (v) => finite(v.backbone) },
