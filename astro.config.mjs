@@ -21,6 +21,8 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 // Pages and the post-build step read the content folder through this variable; it is made
 // absolute once here so that every later reader agrees whatever its working directory.
 process.env.EMVR_CONTENT = process.env.EMVR_CONTENT ? path.resolve(process.env.EMVR_CONTENT) : path.join(root, 'content');
+// The statistics page reads the analyzer's data files (analyzers/data/) from the project folder.
+process.env.EMVR_PROJECT_ROOT = root;
 
 /** "/", "/sub/path/": always a leading and a trailing slash, so `${base}EMD-1/` is a valid link. */
 function normaliseBase(raw) {

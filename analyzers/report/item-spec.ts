@@ -25,6 +25,34 @@ export interface Headline<V> {
   readonly unit: string;
   /** The number from the item's values (null when not finite or absent). */
   readonly pick: (values: V) => number | null;
+  /**
+   * Set on the values ranked among the archive's entries (the "at a glance" panel of each entry
+   * page, the statistics page, the archive table's percentiles): which way is better (null: neither
+   * way, the bar then reads lower → higher), and, for a resolution in Å, whether its ratio to the
+   * reported resolution is ranked too.
+   */
+  readonly archive?: ArchiveRanking;
+  /**
+   * The entry's percentiles from the analysis itself (A.e's Q_relative against ~10,000 EMDB
+   * entries), shown instead of the archive's own until that has `ownPopulationMin` entries with the value.
+   */
+  readonly ownPercentiles?: { readonly ownPopulationMin: number; readonly pick: (values: V) => ReportedPercentiles | null };
+}
+
+/** Which way a ranked value is better (null: neither; percentiles then count the lower values). */
+export type Better = 'higher' | 'lower' | null;
+
+/** How a headline value is ranked among the archive's entries. */
+export interface ArchiveRanking {
+  readonly better: Better;
+  /** Also rank value / reported resolution (for a resolution in Å), with its own direction. */
+  readonly ratioToReported?: { readonly better: Better };
+}
+
+/** Percentiles an item computed itself, with the populations they rest on in words. */
+export interface ReportedPercentiles {
+  readonly all: { readonly percentile: number; readonly population: string };
+  readonly band: { readonly percentile: number; readonly population: string } | null;
 }
 
 /** A percentile of the entry among a population, drawn as a bar from 0 to 100 with a marker. */

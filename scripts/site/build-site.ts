@@ -4,6 +4,8 @@
  *   1. Astro static build (pages, /index.json, /all.csv, per-entry downloads) into `out`;
  *   2. Pagefind indexes of the entries (ID, title, authors, PDB IDs) into `out/pagefind/<shard>/`,
  *      from the search records the Astro step wrote (pagefind-index.ts);
+ *   then, in this process, every entry's archive percentiles (`glance.json`, glance-files.ts: only
+ *   the files whose bytes change are written; the pages' HTML does not hold them);
  *   3. PDFs of the entry pages (only changed ones re-printed; see print-pdfs.ts).
  * Entry pages live in group folders (`<group>/<id>/`, site/src/lib/entry-path.ts) so that no folder
  * holds more than `maxFilesPerDirectory` names.
@@ -33,6 +35,7 @@ import { MANIFEST_FILE, planBuild, readBuildManifest, rendererHash, reportHashes
 import { SEARCH_FOLDER, SHARDS_FILE, type SearchJob } from './pagefind-index.ts';
 import { normaliseBase } from './static-server.ts';
 import { printPdfs, type PrintSummary } from './print-pdfs.ts';
+import { writeGlanceFiles, type GlanceSummary } from './glance-files.ts';
 
 /** The file that marks a folder as a site built here (and records base and counts). */
 export const BUILD_INFO = 'build-info.json';
@@ -85,6 +88,8 @@ export interface BuildSummary {
   removed: number;
   /** Search shards indexed by this build. */
   shardsIndexed: number;
+  /** Entries' percentile files (glance.json) written and left as they were. */
+  glance: GlanceSummary;
   astro: StepStats;
   pagefind: StepStats | null;
   pdf: (PrintSummary & { peakMB: number | null }) | null;
@@ -329,6 +334,10 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
   }
 
   const ids = Object.keys(manifest.entries).sort();
+  // Percentiles move when entries come and go: every entry's glance.json is recomputed (cheap: index
+  // rows only), and only the files that differ are written; the pages' HTML stays as it is.
+  const glance = await writeGlanceFiles(site, ids.map((id) => manifest.entries[id].row), (id) => entryFolder(id, f));
+  log(`glance: ${glance.written} percentile files written, ${glance.unchanged} unchanged, in ${glance.seconds.toFixed(1)} s`);
   let pdfSummary: BuildSummary['pdf'] = null;
   if (pdf) {
     const cacheDir = path.resolve(o.pdfCache ?? path.join(path.dirname(content), 'cache', 'site-pdf'));
@@ -362,6 +371,7 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
     rendered: built.length,
     removed: plan?.removed.length ?? 0,
     shardsIndexed: stale.length,
+    glance,
     astro,
     pagefind,
     pdf: pdfSummary,

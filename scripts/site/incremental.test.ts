@@ -115,6 +115,8 @@ describe('site build: fan-out, incremental rebuild, kill -9', () => {
     const same = tree(out);
     const noop = await build(out);
     expect([noop.mode, noop.rendered, noop.removed, noop.shardsIndexed]).toEqual(['incremental', 1, 0, 0]);
+    // The anchor page's folder is replaced, so its glance.json is written again (same bytes).
+    expect(noop.glance.written).toBe(1);
     expect(tree(out)).toEqual(same);
     // Two changed titles, one removed entry, one new entry in a new group and shard.
     writeEntry(FIRST + 1, 'A changed title about a ribosome');
@@ -124,6 +126,9 @@ describe('site build: fan-out, incremental rebuild, kill -9', () => {
     const s = await build(out);
     expect([s.mode, s.entries, s.removed]).toEqual(['incremental', COUNT, 1]);
     expect(s.rendered).toBe(3 + 1);
+    // The entries are copies (equal values, so equal percentiles) and their number is unchanged: the
+    // others' glance.json keep their bytes; only the rendered folders get theirs.
+    expect([s.glance.written, s.glance.unchanged]).toEqual([s.rendered, COUNT - s.rendered]);
     expect(s.shardsIndexed).toBe(4);
     const after = fs.statSync(untouched);
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
@@ -200,7 +205,7 @@ describe('site build: fan-out, incremental rebuild, kill -9', () => {
     expect(fs.readdirSync(tmp).filter((n) => /^kill.*\.(building|trash)/u.test(n))).toEqual([]);
   }, 600_000);
 
-  it.skipIf(chromiumPath() === null)('search finds entries of every shard in the browser, an ID alone', async () => {
+  it.skipIf(chromiumPath() === null)('search finds entries of every shard in the browser, an ID alone; an entry page draws its "at a glance" panel', async () => {
     const out = path.join(tmp, 'inc');
     const server = await startStaticServer({ dir: out });
     let browser: Browser | null = null;
@@ -221,6 +226,12 @@ describe('site build: fan-out, incremental rebuild, kill -9', () => {
         expect(hrefs).toEqual([`/${entryFolder(id, F)}/`]);
         expect(await page.$eval('#search-status', (e) => e.textContent)).toBe(`1 entry matches “${id}”.`);
       }
+      // The "at a glance" panel is drawn from the entry's glance.json by the page's script.
+      await page.goto(`${server.url}${entryFolder(`EMD-${FIRST}`, F)}/`, { waitUntil: 'load' });
+      await page.waitForSelector('.glance[data-state="ready"]', { timeout: 30_000 });
+      const columns = await page.$$eval('.glance-table tr[data-column]', (trs) => trs.map((t) => t.getAttribute('data-column')));
+      expect(columns).toContain('maxDecentering');
+      expect(await page.$eval('.glance-note', (e) => e.textContent)).toContain(`Among the ${COUNT} entries published in this archive`);
     } finally {
       await browser?.close();
       await server.close();

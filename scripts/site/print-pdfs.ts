@@ -179,6 +179,9 @@ async function printOne(page: Page, url: string, id: string, outFile: string): P
   // empty boxes, others load them before printing; so all are made eager and awaited, each raster
   // figure at the size it is printed (print-images.ts). The test counts the images in the PDF.
   await preparePrintImages(page);
+  // The "at a glance" panel is drawn by the page's script from the entry's glance.json: the PDF
+  // shows the archive's percentiles as they were when it was printed (the panel says among how many entries).
+  await page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('.glance[data-state="pending"]'), { timeout: 30_000 });
   await dropLocalLinks(page);
   const title = await page.$eval('.entry-title', (e) => e.textContent ?? '').catch(() => '');
   const analysedOn = await page.$eval('article.report', (e) => e.getAttribute('data-analysed-on') ?? '').catch(() => '');

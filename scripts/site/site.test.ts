@@ -343,11 +343,11 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
   });
 
   it('every link and asset of the index and an entry page resolves under the sub-path', async () => {
-    for (const rel of ['', `${dir('EMD-91002')}/`, 'methods/']) {
+    for (const rel of ['', `${dir('EMD-91002')}/`, 'methods/', 'statistics/']) {
       const page = await open(rel);
       // Typeset formulas are SVG files: each must decode as an image (a file that is not valid XML shows as a broken image).
       const math = await page.$$eval('img.math', (imgs) => imgs.map((i) => ({ src: (i as unknown as El).getAttribute('src'), ok: (i as unknown as { complete: boolean; naturalWidth: number }).complete && (i as unknown as { naturalWidth: number }).naturalWidth > 0 })));
-      if (rel !== '') expect(math.length, `formulas on ${rel}`).toBeGreaterThan(5);
+      if (rel !== '' && rel !== 'statistics/') expect(math.length, `formulas on ${rel}`).toBeGreaterThan(5);
       expect(math.filter((m) => !m.ok), `broken formula images on ${rel || 'index'}`).toEqual([]);
       const urls = await page.$$eval('a[href], img[src], link[href], script[src]', (els) =>
         els.map((e) => (e as unknown as El).getAttribute('href') ?? (e as unknown as El).getAttribute('src') ?? ''),
@@ -363,10 +363,10 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
     }
   });
 
-  it('has no serious or critical axe-core violations on the index, an entry page and the methods page', async () => {
+  it('has no serious or critical axe-core violations on the index, an entry page, the methods and the statistics page', async () => {
     const require = createRequire(import.meta.url);
     const axe = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-    for (const rel of ['', `${dir('EMD-91002')}/`, 'methods/']) {
+    for (const rel of ['', `${dir('EMD-91002')}/`, 'methods/', 'statistics/']) {
       const page = rel === '' ? await openIndex() : await open(rel);
       await page.addScriptTag({ content: axe });
       const violations = await page.evaluate(async () => {

@@ -107,8 +107,8 @@ export function loadArchive(): Archive {
   return cached.archive;
 }
 
-/** The public `/index.json`: schema version, item ids, column names, key-value units, rows. */
-export function archiveJson(a: Archive): string {
+/** The public `/index.json`: schema version, item ids, column names, key-value units, rows, and `extra` fields (the archive percentiles). */
+export function archiveJson(a: Archive, extra: Record<string, unknown> = {}): string {
   const doc = {
     schemaVersion: SCHEMA_VERSION,
     items: ITEM_IDS,
@@ -116,6 +116,7 @@ export function archiveJson(a: Archive): string {
     columns: INDEX_COLUMNS,
     keyValues: KEY_VALUES.map(({ column, item, unit, label }) => ({ column, item, unit, label })),
     rows: a.rows,
+    ...extra,
   };
   return JSON.stringify(doc);
 }

@@ -1,5 +1,16 @@
-/** `/index.json`: the compact archive index (one positional row per entry, columns named in the file). */
+/** `/index.json`: the compact archive index (one positional row per entry, columns named in the file), with each row's archive percentiles. */
 import type { APIRoute } from 'astro';
 import { archiveJson, loadArchive } from '../lib/archive-index.ts';
+import { archiveStatistics, percentileColumns, RANKED_COLUMNS } from '../lib/archive-statistics.ts';
 
-export const GET: APIRoute = () => new Response(archiveJson(loadArchive()), { headers: { 'content-type': 'application/json' } });
+export const GET: APIRoute = () => {
+  const a = loadArchive();
+  const stats = archiveStatistics(a.rows);
+  const percentiles = {
+    about: 'per row, for each ranked column: [percentile among all entries, percentile within the reported-resolution band] (mid-rank, 0 worst to 100 best, 0.1 steps; null: no value or no band)',
+    bandLabels: stats.bandLabels,
+    columns: RANKED_COLUMNS.map(({ column, label, better }) => ({ column, label, better })),
+    rows: percentileColumns(stats, a.rows),
+  };
+  return new Response(archiveJson(a, { percentiles }), { headers: { 'content-type': 'application/json' } });
+};

@@ -3,19 +3,24 @@
  * sorts, filters and paginates them. Sorting builds one index permutation per sort key (a typed
  * array); filtering walks it in order, so a filter change costs one linear pass over the rows
  * (about a millisecond for 50 000 entries) and only one page of rows (PAGE_SIZE) is in the DOM.
- * The filter state lives in the page URL (?q=&rmin=&rmax=&fmin=&fmax=&item=&status=&minscore=&sort=&page=),
+ * The percentile column shows one ranked value's percentile (among all entries or within the
+ * resolution band; `percentiles` of /index.json, lib/archive-statistics.ts), and can be sorted and filtered.
+ * The filter state lives in the page URL (?q=&rmin=&rmax=&fmin=&fmax=&item=&status=&minscore=&pcol=&ppop=&pmin=&sort=&page=),
  * so a filtered view can be bookmarked and shared.
  */
 import { entryFolder, fanOut } from '../lib/entry-path.ts';
 
 const PAGE_SIZE = 100;
 
-type SortKey = 'id' | 'title' | 'resolution' | 'fsc' | 'date' | 'score';
+type SortKey = 'id' | 'title' | 'resolution' | 'fsc' | 'date' | 'score' | 'pct';
+const SORT_KEYS: readonly SortKey[] = ['id', 'title', 'resolution', 'fsc', 'date', 'score', 'pct'];
 
 interface IndexDoc {
   items: string[];
   columns: string[];
   rows: unknown[][];
+  /** Per row, [among all, within the band] for each ranked column (absent in an index of older site code). */
+  percentiles?: { columns: { column: string }[]; rows: (number | null)[][] };
 }
 
 interface Filters {
@@ -28,6 +33,10 @@ interface Filters {
   item: string;
   status: string;
   minscore: number | null;
+  /** Ranked column shown in the percentile column, its population ('all' or 'band'), and the lowest percentile kept. */
+  pcol: string;
+  ppop: string;
+  pmin: number | null;
 }
 
 /** Column-wise copy of the index: one array per field, row i in position i. */
@@ -46,6 +55,9 @@ interface Columns {
   evaluable: Int16Array;
   status: string[];
   warnings: number[][];
+  /** Ranked column names, and their percentiles: pct[2k] among all, pct[2k + 1] within the band (NaN: none). */
+  pctColumns: string[];
+  pct: Float64Array[];
 }
 
 /** Timings of the last operations (ms), for the benchmark script and curious readers. */
@@ -103,7 +115,18 @@ function toColumns(doc: IndexDoc): Columns {
     evaluable: new Int16Array(n),
     status: new Array(n),
     warnings: new Array(n),
+    pctColumns: doc.percentiles?.columns.map((c) => c.column) ?? [],
+    pct: [],
   };
+  const pctRows = doc.percentiles?.rows ?? [];
+  for (let k = 0; k < 2 * cols.pctColumns.length; k++) {
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = pctRows[i]?.[k];
+      a[i] = typeof v === 'number' ? v : Number.NaN;
+    }
+    cols.pct.push(a);
+  }
   for (let i = 0; i < n; i++) {
     const r = doc.rows[i];
     const id = String(r[iId]);
@@ -124,11 +147,17 @@ function toColumns(doc: IndexDoc): Columns {
   return cols;
 }
 
+/** The percentiles the filters select (all NaN when the index has none). */
+function pctOf(c: Columns, f: Pick<Filters, 'pcol' | 'ppop'>): Float64Array {
+  const k = c.pctColumns.indexOf(f.pcol);
+  return k < 0 ? new Float64Array(c.n).fill(Number.NaN) : c.pct[2 * k + (f.ppop === 'band' ? 1 : 0)];
+}
+
 /**
  * Row indices ordered by `key` (ascending; `dir` −1 reverses), missing values (no resolution, no
  * date) always last. Ties keep accession order.
  */
-function sortOrder(c: Columns, key: SortKey, dir: 1 | -1): Uint32Array {
+function sortOrder(c: Columns, key: SortKey, dir: 1 | -1, pct: Float64Array): Uint32Array {
   const idx = new Uint32Array(c.n);
   for (let i = 0; i < c.n; i++) idx[i] = i;
   const byId = (a: number, b: number) => c.idNum[a] - c.idNum[b] || (c.id[a] < c.id[b] ? -1 : c.id[a] > c.id[b] ? 1 : 0);
@@ -143,8 +172,9 @@ function sortOrder(c: Columns, key: SortKey, dir: 1 | -1): Uint32Array {
       break;
     }
     case 'resolution':
-    case 'fsc': {
-      const v = key === 'fsc' ? c.fsc : c.resolution;
+    case 'fsc':
+    case 'pct': {
+      const v = key === 'fsc' ? c.fsc : key === 'pct' ? pct : c.resolution;
       cmp = (a, b) => {
         const ra = v[a];
         const rb = v[b];
@@ -187,6 +217,9 @@ function applyFilters(c: Columns, order: Uint32Array, f: Filters, out: Uint32Arr
   const fmax = f.fmax ?? Infinity;
   const useFsc = f.fmin !== null || f.fmax !== null;
   const minscore = f.minscore ?? -Infinity;
+  const pct = pctOf(c, f);
+  const pmin = f.pmin ?? -Infinity;
+  const usePct = f.pmin !== null;
   let n = 0;
   for (let j = 0; j < order.length; j++) {
     const i = order[j];
@@ -199,6 +232,7 @@ function applyFilters(c: Columns, order: Uint32Array, f: Filters, out: Uint32Arr
       if (!(r >= fmin && r <= fmax)) continue;
     }
     if (c.passing[i] < minscore) continue;
+    if (usePct && !(pct[i] >= pmin)) continue;
     if (code) {
       const s = c.status[i];
       if (k >= 0 ? s.charCodeAt(k) !== code.charCodeAt(0) : s.indexOf(code) < 0) continue;
@@ -268,16 +302,18 @@ export async function startArchiveTable(): Promise<void> {
 
   const params = new URLSearchParams(location.search);
   const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
-  for (const name of ['q', 'rmin', 'rmax', 'fmin', 'fmax', 'item', 'status', 'minscore']) {
+  for (const name of ['q', 'rmin', 'rmax', 'fmin', 'fmax', 'item', 'status', 'minscore', 'pcol', 'ppop', 'pmin']) {
     const v = params.get(name);
     if (v !== null) field(name).value = v;
   }
   let sortKey = (params.get('sort') as SortKey | null) ?? 'id';
-  if (!['id', 'title', 'resolution', 'fsc', 'date', 'score'].includes(sortKey)) sortKey = 'id';
+  if (!SORT_KEYS.includes(sortKey)) sortKey = 'id';
   let sortDir: 1 | -1 = params.get('dir') === 'desc' ? -1 : 1;
   let page = Math.max(0, (numOrNull(params.get('page')) ?? 1) - 1);
 
-  let order = sortOrder(cols, sortKey, sortDir);
+  const pctSelection = () => ({ pcol: field('pcol').value, ppop: field('ppop').value });
+  let order = sortOrder(cols, sortKey, sortDir, pctOf(cols, pctSelection()));
+  let sortedPct = JSON.stringify(pctSelection());
   const visible = new Uint32Array(cols.n);
   let nVisible = 0;
 
@@ -290,6 +326,9 @@ export async function startArchiveTable(): Promise<void> {
     item: field('item').value,
     status: field('status').value,
     minscore: numOrNull(field('minscore').value),
+    pcol: field('pcol').value,
+    ppop: field('ppop').value,
+    pmin: numOrNull(field('pmin').value),
   });
 
   const syncUrl = (f: Filters) => {
@@ -302,6 +341,9 @@ export async function startArchiveTable(): Promise<void> {
     if (f.item) p.set('item', f.item);
     if (f.status) p.set('status', f.status);
     if (f.minscore !== null) p.set('minscore', String(f.minscore));
+    if (f.pcol && f.pcol !== cols.pctColumns[0]) p.set('pcol', f.pcol);
+    if (f.ppop !== 'all') p.set('ppop', f.ppop);
+    if (f.pmin !== null) p.set('pmin', String(f.pmin));
     if (sortKey !== 'id' || sortDir !== 1) {
       p.set('sort', sortKey);
       p.set('dir', sortDir === 1 ? 'asc' : 'desc');
@@ -320,6 +362,7 @@ export async function startArchiveTable(): Promise<void> {
     const frag = document.createDocumentFragment();
     const b = base();
     const folders = fanOut(__EMVR_MAX_DIR_FILES__);
+    const pct = pctOf(cols, pctSelection());
     for (let j = start; j < end; j++) {
       const i = visible[j];
       const tr = el('tr');
@@ -335,6 +378,7 @@ export async function startArchiveTable(): Promise<void> {
         el('td', 'title', cols.title[i]),
         el('td', 'num', res === res ? String(res) : '—'),
         el('td', 'num', fsc === fsc ? fsc.toFixed(2) : '—'),
+        el('td', 'num pct', pct[i] === pct[i] ? pct[i].toFixed(1) : '—'),
         el('td', undefined, cols.date[i] ? cols.date[i].slice(0, 10) : '—'),
         el('td', 'num', cols.status[i].startsWith('r') ? 'refused' : `${cols.passing[i]}/${cols.evaluable[i]}`),
       );
@@ -358,6 +402,9 @@ export async function startArchiveTable(): Promise<void> {
 
   const refilter = (resetPage: boolean) => {
     const f = readFilters();
+    const sel = JSON.stringify(pctSelection());
+    if (sortKey === 'pct' && sel !== sortedPct) order = sortOrder(cols, sortKey, sortDir, pctOf(cols, f));
+    sortedPct = sel;
     const t0 = performance.now();
     nVisible = applyFilters(cols, order, f, visible);
     timings.filterMs = performance.now() - t0;
@@ -376,7 +423,7 @@ export async function startArchiveTable(): Promise<void> {
       sortDir = key === sortKey ? (sortDir === 1 ? -1 : 1) : 1;
       sortKey = key;
       const t0 = performance.now();
-      order = sortOrder(cols, sortKey, sortDir);
+      order = sortOrder(cols, sortKey, sortDir, pctOf(cols, pctSelection()));
       timings.sortMs = performance.now() - t0;
       showSort();
       refilter(true);

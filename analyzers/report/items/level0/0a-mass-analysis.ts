@@ -47,7 +47,7 @@ export const massAnalysisSpec = defineItem({
     details: [{ label: 'Centre of mass, voxel indices (x, y, z)', quantity: 'length', unit: '', pick: (v) => v.centerOfMass }],
   },
   headlines: [
-    { column: 'maxDecentering', label: '0.a largest decentring', unit: '%', pick: (v) => maxFinite(v.decentering) },
+    { column: 'maxDecentering', label: '0.a largest decentring', unit: '%', pick: (v) => maxFinite(v.decentering), archive: { better: 'lower' } },
   ],
   references: [],
 });

@@ -42,7 +42,7 @@ export const backgroundAnalysisSpec = defineItem({
   },
   headlines: [
     { column: 'backgroundP', label: '0.c p-value of a zero background mean', unit: '', pick: (v) => finite(v.p) },
-    { column: 'outlierRatio', label: '0.c ratio of 5σ outliers to a Gaussian', unit: '', pick: (v) => finite(v.outlierRatio) },
+    { column: 'outlierRatio', label: '0.c ratio of 5σ outliers to a Gaussian', unit: '', pick: (v) => finite(v.outlierRatio), archive: { better: 'lower' } },
   ],
   references: [],
 });

@@ -35,6 +35,6 @@ export const bFactorAnalysisSpec = defineItem({
       { label: 'Shells in the fit', quantity: 'count', pick: (v) => v.fitPoints },
     ],
   },
-  headlines: [{ column: 'bFactor', label: '0.d B-factor', unit: 'Å²', pick: (v) => finite(v.bFactor) }],
+  headlines: [{ column: 'bFactor', label: '0.d B-factor', unit: 'Å²', pick: (v) => finite(v.bFactor), archive: { better: null } }],
   references: ['rosenthal2003'],
 });

@@ -64,7 +64,7 @@ export const localResolutionSpec = defineItem({
       { label: 'Noise voxels', quantity: 'count', pick: (v) => v.noiseVoxels },
     ],
   },
-  headlines: [{ column: 'localResolutionMedian', label: '0.e median local resolution', unit: 'Å', pick: (v) => finite(v.median) }],
+  headlines: [{ column: 'localResolutionMedian', label: '0.e median local resolution', unit: 'Å', pick: (v) => finite(v.median), archive: { better: 'lower', ratioToReported: { better: 'lower' } } }],
   resolutionEstimates: [{ method: 'MonoRes (single map) median', measures: 'the median local resolution inside the mask, estimated from the map alone with the noise taken outside the mask', pick: (v) => finite(v.median) }],
   references: ['vilas2018', 'ramirez2019', 'felsberg2001', 'kucukelbir2014'],
 });

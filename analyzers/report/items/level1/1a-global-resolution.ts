@@ -73,7 +73,7 @@ export const globalResolutionSpec = defineItem({
     ],
   },
   headlines: [
-    { column: 'fsc0143', label: '1.a FSC resolution (0.143, unmasked)', unit: 'Å', pick: (v) => finite(v.fsc0143) },
+    { column: 'fsc0143', label: '1.a FSC resolution (0.143, unmasked)', unit: 'Å', pick: (v) => finite(v.fsc0143), archive: { better: 'lower', ratioToReported: { better: 'lower' } } },
     { column: 'maskedFsc0143', label: '1.a corrected masked FSC resolution (0.143)', unit: 'Å', pick: (v) => finite(v.maskedFsc0143) },
   ],
   resolutionEstimates: [

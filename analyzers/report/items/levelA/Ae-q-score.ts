@@ -74,7 +74,24 @@ export const qScoreSpec = defineItem({
     ],
   },
   headlines: [
-    { column: 'averageQ', label: 'A.e average Q-score', unit: '', pick: (v) => finite(v.averageQ) },
+    {
+      column: 'averageQ',
+      label: 'A.e average Q-score',
+      unit: '',
+      pick: (v) => finite(v.averageQ),
+      archive: { better: 'higher' },
+      // Q_relative (against ~10,000 EMDB entries) until our archive has as many entries as its similar-resolution population.
+      ownPercentiles: {
+        ownPopulationMin: 1000,
+        pick: (v) =>
+          v.qRelativeAll === null
+            ? null
+            : {
+                all: { percentile: v.qRelativeAll, population: `Q_relative_all, ${v.qRelativePopulations.all.description}` },
+                band: v.qRelativeResolution === null ? null : { percentile: v.qRelativeResolution, population: `Q_relative_resolution, ${v.qRelativePopulations.resolution.description}` },
+              },
+      },
+    },
     { column: 'qRelativeResolution', label: 'A.e Q_relative_resolution', unit: '%', pick: (v) => finite(v.qRelativeResolution) },
   ],
   resolutionEstimates: [{ method: 'Q-score (average Q on the published line)', measures: 'the resolution that the model\'s average Q-score corresponds to on the published line of Q against resolution', pick: (v) => finite(v.estimatedResolution) }],
