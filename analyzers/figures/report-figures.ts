@@ -211,8 +211,8 @@ export class FigureWriter {
     const mapFile = `maps/${o.stem}.mrc.gz`;
     const values = downloadValues(o.property.data, o.inside);
     await writeMrc(path.join(entryDir, mapFile), { ...o.property, data: values }, { labels: [`emvr ${o.itemId} ${o.name}`, `float32 rounded to ${MANTISSA_BITS} mantissa bits; NaN = no value`] });
-    const outside = o.inside ? 'NaN outside the mask, ' : '';
-    const files: DataFile[] = [{ id: `${o.itemId}.map`, file: mapFile, caption: `${o.name} per voxel (MRC, gzip; same grid as the map it was computed on; ${outside}values to 1 part in ${2 ** (MANTISSA_BITS + 1)}).`, bytes: (await stat(path.join(entryDir, mapFile))).size }];
+    const outside = o.inside ? '; NaN outside the mask' : '';
+    const files: DataFile[] = [{ id: `${o.itemId}.map`, file: mapFile, caption: `${o.name} per voxel, on the grid of the map it was computed on${outside}; values to 1 part in ${2 ** (MANTISSA_BITS + 1)}.`, bytes: (await stat(path.join(entryDir, mapFile))).size }];
     if (!this.enabled) return { figures: [], files };
     const figs: Figure[] = [];
     const h = o.histogram === null ? null : 'sorted' in o.histogram ? (o.histogram.sorted.length > 0 ? quantisedHistogram(o.histogram.sorted, HISTOGRAM_BINS, o.histogram.range) : null) : o.histogram;
