@@ -10,6 +10,7 @@ import { isosurface } from './marching-cubes.ts';
 import { renderColouredViews } from './colour-map.ts';
 import { histogramPlot, linePlot, type Plot } from './plots.ts';
 import { writeMrc } from '../volume/to-mrc.ts';
+import { downloadValues, MANTISSA_BITS } from './local-map-file.ts';
 import { prepareViews, shadeViews, VRS_VIEWS, viewStep, type PreparedViews } from './render-surface.ts';
 import { centralIndices, maxVarianceIndices, projectX, projectY, projectZ, renderGrey, sliceX, sliceY, sliceZ, type Image2D, type VolumeLike } from './slices.ts';
 import { writePlot, writePng } from './write-figure.ts';
@@ -202,8 +203,9 @@ export class FigureWriter {
 
   /**
    * A local-value map (0.e, 0.f, 0.g): its histogram, the map surface coloured by the value over
-   * [p2.5, p97.5] in the three views with a colour bar, and the value map itself as an MRC
-   * download (written even without figures: it is a result).
+   * [p2.5, p97.5] in the three views with a colour bar, and the value map itself as a gzipped MRC
+   * download (written even without figures: it is a result): NaN outside `inside`, float32 rounded
+   * to MANTISSA_BITS (local-map-file.ts). The figures use the exact values.
    */
   async localMapOutputs(o: {
     stem: string;
@@ -220,11 +222,15 @@ export class FigureWriter {
      */
     histogram: { sorted: ArrayLike<number>; range?: readonly [number, number] } | { edges: number[]; counts: number[] } | null;
     markers?: Array<{ value: number; label: string }>;
+    /** Voxels that have a value (the item's mask); the others are NaN in the download. Default: all. */
+    inside?: (i: number) => boolean;
   }): Promise<{ figures: Figure[]; files: DataFile[] }> {
     const entryDir = path.dirname(this.dir);
-    const mapFile = `maps/${o.stem}.mrc`;
-    await writeMrc(path.join(entryDir, mapFile), o.property, { labels: [`emvr ${o.itemId} ${o.name}`] });
-    const files: DataFile[] = [{ id: `${o.itemId}.map`, file: mapFile, caption: `${o.name} per voxel (MRC, same grid as the map it was computed on).`, bytes: (await stat(path.join(entryDir, mapFile))).size }];
+    const mapFile = `maps/${o.stem}.mrc.gz`;
+    const values = downloadValues(o.property.data, o.inside);
+    await writeMrc(path.join(entryDir, mapFile), { ...o.property, data: values }, { labels: [`emvr ${o.itemId} ${o.name}`, `float32 rounded to ${MANTISSA_BITS} mantissa bits; NaN = no value`] });
+    const outside = o.inside ? '; NaN outside the mask' : '';
+    const files: DataFile[] = [{ id: `${o.itemId}.map`, file: mapFile, caption: `${o.name} per voxel, on the grid of the map it was computed on${outside}; values to 1 part in ${2 ** (MANTISSA_BITS + 1)}.`, bytes: (await stat(path.join(entryDir, mapFile))).size }];
     if (!this.enabled) return { figures: [], files };
     const figs: Figure[] = [];
     const h = o.histogram === null ? null : 'sorted' in o.histogram ? (o.histogram.sorted.length > 0 ? quantisedHistogram(o.histogram.sorted, HISTOGRAM_BINS, o.histogram.range) : null) : o.histogram;

@@ -65,5 +65,6 @@ export async function localResolutionOutputs(ctx: EntryContext, m: Measurement<F
     // The voxels with a value (> 0) that the statistics count; MonoRes's sweep quantises them.
     histogram: { sorted: sortedValuesWhere(m.extra, (i) => m.extra[i] > 0) },
     markers: res === null ? [] : [{ value: res, label: `reported ${res} Å` }],
+    inside: (i) => m.extra[i] > 0,
   });
 }

@@ -45,8 +45,8 @@ export type Figure = z.output<typeof Figure>;
 /** A data file of the entry offered for download (e.g. a local-resolution map). */
 export const DataFile = z.strictObject({
   id: z.string().min(1),
-  /** Path relative to the entry folder. */
-  file: z.string().regex(/^maps\/[A-Za-z0-9_.-]+\.mrc$/u),
+  /** Path relative to the entry folder: `.mrc.gz` (gzipped MRC) since issue 22, `.mrc` in older reports. */
+  file: z.string().regex(/^maps\/[A-Za-z0-9_.-]+\.mrc(?:\.gz)?$/u),
   caption: z.string().min(1),
   bytes: z.number().int().nonnegative(),
 });

@@ -6,6 +6,14 @@
  * Figures are printed at 150 dpi from print-sized copies (print-images.ts), formulas inline
  * (print-formulas.ts), without a structure tree: a PDF is ~0.7 MB, not ~8 MB. Several tabs print in parallel. Cached PDFs are then linked (or copied) to `<out>/<id>/<id>.pdf`.
  * Printing dates are fixed (pdf-normalize.ts), so a PDF's bytes depend only on its page.
+ *
+ * Resumable: each PDF is written to a temporary name and renamed (never half-published), then a
+ * line with its stamp is appended to a journal (`printed-<slice>.jsonl`); a run killed at any
+ * point and started again folds the journals into the manifest and prints only what is missing.
+ * A first print of the whole archive can be split into slices (`slice: {index, count}`, e.g. one
+ * per Slurm array task, scripts/slurm/print-pdfs.sbatch): a slice prints every count-th entry and
+ * only journals; a final run without a slice merges the journals, prints nothing more and places
+ * the PDFs in the site.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -33,6 +41,14 @@ export interface PdfStamp {
   bytes: number;
 }
 
+/** A journal line: one PDF printed, with what it was printed from. */
+interface JournalLine extends PdfStamp {
+  id: string;
+}
+
+/** Journals of printed PDFs in the cache folder: `printed-all.jsonl`, `printed-<slice>.jsonl`. */
+const JOURNAL = /^printed-(?:all|\d+)\.jsonl$/u;
+
 /** The PDF cache manifest (version 1). */
 export interface PdfManifest {
   version: 1;
@@ -55,6 +71,11 @@ export interface PrintOptions {
   tabs?: number;
   /** Re-print everything. */
   force?: boolean;
+  /**
+   * Print only the entries at positions index, index + count, … of the sorted `ids` (a Slurm
+   * array task's share); the cache is then only added to (journal), not pruned or placed in the site.
+   */
+  slice?: { index: number; count: number };
   /** The entry's folder in the site ("12/EMD-12345"; default: the ID itself). */
   folderOf?: (id: string) => string;
   log?: (line: string) => void;
@@ -111,6 +132,31 @@ export function readManifest(cacheDir: string): PdfManifest {
     // A missing or damaged manifest only costs a re-print.
   }
   return { version: 1, entries: {} };
+}
+
+/**
+ * Adds to `m` what the journals of `cacheDir` record (a line cut short by a kill is ignored: its
+ * PDF is then printed again). Later lines win.
+ */
+export function foldJournals(cacheDir: string, m: PdfManifest): string[] {
+  const files = fs.readdirSync(cacheDir).filter((n) => JOURNAL.test(n)).sort();
+  for (const name of files) {
+    for (const line of fs.readFileSync(path.join(cacheDir, name), 'utf8').split('\n')) {
+      if (line === '') continue;
+      try {
+        const { id, ...stamp } = JSON.parse(line) as JournalLine;
+        if (EntryId.safeParse(id).success) m.entries[id] = stamp;
+      } catch {
+        // The last line of a killed run may be incomplete.
+      }
+    }
+  }
+  return files.map((n) => path.join(cacheDir, n));
+}
+
+/** Whether the entry at `position` of the sorted IDs belongs to `slice`. */
+export function inSlice(position: number, slice: { index: number; count: number } | undefined): boolean {
+  return slice === undefined || position % slice.count === slice.index;
 }
 
 async function writeManifest(cacheDir: string, m: PdfManifest): Promise<void> {
@@ -213,14 +259,24 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
   const log = o.log ?? (() => undefined);
   // A refused entry (refusal.json, no report.json) has a one-screen page and no PDF.
   const ids = o.ids.filter((id) => EntryId.safeParse(id).success && fs.existsSync(path.join(o.contentDir, 'entries', id, 'report.json')));
+  const slice = o.slice;
+  if (slice && !(Number.isInteger(slice.count) && slice.count >= 1 && Number.isInteger(slice.index) && slice.index >= 0 && slice.index < slice.count)) {
+    throw new RangeError(`slice index must be an integer in [0, count), got index ${slice.index} of count ${slice.count}`);
+  }
   const folderOf = o.folderOf ?? ((id: string) => id);
   await fsp.mkdir(o.cacheDir, { recursive: true });
   const manifest = readManifest(o.cacheDir);
+  const journals = foldJournals(o.cacheDir, manifest);
+  // Temporary PDFs of a killed run (never renamed, so never published); a slice leaves them, as other slices may be writing theirs.
+  if (!slice) for (const n of fs.readdirSync(o.cacheDir)) if (/\.tmp-\d+$/u.test(n)) await fsp.rm(path.join(o.cacheDir, n), { force: true });
+  const journal = path.join(o.cacheDir, `printed-${slice ? slice.index : 'all'}.jsonl`);
   const layout = siteLayoutHash(projectRoot);
+  const sorted = [...ids].sort();
 
   const stamps = new Map<string, { report: string; analyzer: string }>();
   const todo: string[] = [];
-  for (const id of ids) {
+  for (const [position, id] of sorted.entries()) {
+    if (!inSlice(position, slice)) continue;
     const bytes = fs.readFileSync(path.join(o.contentDir, 'entries', id, 'report.json'));
     let analyzer = 'unknown';
     try {
@@ -235,7 +291,7 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
     if (o.force || !old || old.report !== stamp.report || old.analyzer !== stamp.analyzer || old.layout !== layout || !fs.existsSync(cached)) todo.push(id);
   }
 
-  const summary: PrintSummary = { printed: 0, reused: ids.length - todo.length, pages: 0, seconds: 0, pagesPerSecond: 0, failed: [] };
+  const summary: PrintSummary = { printed: 0, reused: stamps.size - todo.length, pages: 0, seconds: 0, pagesPerSecond: 0, failed: [] };
   if (todo.length > 0) {
     const t0 = performance.now();
     const server = await startStaticServer({ dir: o.siteDir, base: o.base, variant: printingVariant(o.siteDir, o.base) });
@@ -244,19 +300,17 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
       browser = await launchChromium();
       const tabs = Math.max(1, Math.min(o.tabs ?? 3, todo.length));
       let next = 0;
-      let sinceSave = 0;
       const worker = async (page: Page) => {
         while (next < todo.length) {
           const id = todo[next++];
           try {
             const r = await printOne(page, `${server.url}${folderOf(id)}/`, id, path.join(o.cacheDir, `${id}.pdf`));
-            manifest.entries[id] = { ...stamps.get(id)!, layout, pages: r.pages, bytes: r.bytes };
+            const stamp: PdfStamp = { ...stamps.get(id)!, layout, pages: r.pages, bytes: r.bytes };
+            manifest.entries[id] = stamp;
+            // After the rename: a journalled PDF is whole. One short append per PDF, not a manifest rewrite.
+            await fsp.appendFile(journal, `${JSON.stringify({ id, ...stamp })}\n`);
             summary.printed++;
             summary.pages += r.pages;
-            if (++sinceSave >= 200) {
-              sinceSave = 0;
-              await writeManifest(o.cacheDir, manifest);
-            }
             if (summary.printed % 500 === 0) log(`  ${summary.printed}/${todo.length} PDFs printed`);
           } catch (err) {
             summary.failed.push({ id, error: (err as Error).message });
@@ -275,6 +329,8 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
     summary.pagesPerSecond = summary.seconds > 0 ? summary.pages / summary.seconds : 0;
   }
 
+  // A slice only adds to the cache: the run without a slice prunes, saves the manifest and places the PDFs.
+  if (slice) return summary;
   // Forget PDFs of entries that left the site, then save.
   const keep = new Set(ids);
   for (const id of Object.keys(manifest.entries)) {
@@ -284,6 +340,8 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
     }
   }
   await writeManifest(o.cacheDir, manifest);
+  // The manifest now holds what the journals held (this run's included).
+  for (const j of [...journals, journal]) await fsp.rm(j, { force: true });
 
   for (const id of ids) {
     const from = path.join(o.cacheDir, `${id}.pdf`);

@@ -1,5 +1,5 @@
 /**
- * Astro integration: puts each entry's downloads next to its page, `<out>/<group>/<id>/`: report.json (byte for byte), the figures and data files (maps/*.mrc) the report
+ * Astro integration: puts each entry's downloads next to its page, `<out>/<group>/<id>/`: report.json (byte for byte), the figures and data files (maps/*.mrc.gz; maps/*.mrc in reports older than issue 22) the report
  * references (hard links when the content folder is on the same file system, copies otherwise)
  * and one CSV per table
  * (papaparse; header = column label with unit; raw numbers, not the rounded page text).
@@ -76,7 +76,7 @@ export async function writeEntryAssets(report: Report, srcEntry: string, outEntr
       reportMissing(id, 'figure', rel, err);
     }
   }
-  // Maps an item offers for download (maps/*.mrc; names checked by the schema).
+  // Maps an item offers for download (maps/*.mrc.gz, or *.mrc in older reports; names checked by the schema).
   const dataFiles = reportItems(report).flatMap((it) => it.files.map((d) => d.file));
   if (dataFiles.length > 0) await fs.mkdir(path.join(outEntry, 'maps'), { recursive: true });
   for (const rel of dataFiles) {

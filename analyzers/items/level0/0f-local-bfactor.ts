@@ -92,6 +92,7 @@ export const localBFactorItem = implementItem({
     return ctx.figures.localMapOutputs({
       stem: '0f-local-bfactor', itemId: '0f', name: 'Local B-factor', surface: ctx.map, level: ctx.threshold,
       property: m.extra, range: percentileRange(m.values), label: 'Local B-factor (Å²)', histogram: { sorted: sortedValuesWhere(m.extra.data, (i) => hard[i] > 0.5), range: [h.edges[0], h.edges[h.edges.length - 1]] },
+      inside: (i) => hard[i] > 0.5,
     });
   },
 });

@@ -71,6 +71,7 @@ export const localOccupancyItem = implementItem({
     return ctx.figures.localMapOutputs({
       stem: '0g-local-occupancy', itemId: '0g', name: 'Local occupancy', surface: ctx.map, level: ctx.threshold,
       property: m.extra, range: percentileRange(m.values), label: 'Local occupancy (fraction)', histogram: { sorted: sortedValuesWhere(m.extra.data, (i) => hard[i] > 0.5), range: [h.edges[0], h.edges[h.edges.length - 1]] },
+      inside: (i) => hard[i] > 0.5,
     });
   },
 });

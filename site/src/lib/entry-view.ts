@@ -64,6 +64,14 @@ export interface TableView {
 }
 
 /** One report item as its section shows it. */
+/** A volume offered for download; `format` tells a gzipped MRC (since issue 22) from an old report's plain one. */
+export interface DataFileView {
+  caption: string;
+  file: string;
+  size: string;
+  format: 'MRC, gzip' | 'MRC';
+}
+
 export interface ItemView {
   id: ItemId;
   anchor: string;
@@ -84,7 +92,7 @@ export interface ItemView {
   bars: PercentileBarView[];
   warnings: AnyItem['warnings'];
   /** Volumes the item offers for download (path relative to the entry folder). */
-  files: { caption: string; file: string; size: string }[];
+  files: DataFileView[];
   /** Whether the item produced results (ok or warnings): formulas and criteria apply. */
   measured: boolean;
   /** "0.18 s, peak 325 MB", or null when the report keeps no timings (the nightly ledger has them). */
@@ -153,7 +161,7 @@ export interface EntryView {
   timings: { item: string; seconds: string; peakRssMB: string }[];
   figureFiles: string[];
   csvFiles: { caption: string; file: string }[];
-  dataFiles: { caption: string; file: string; size: string }[];
+  dataFiles: DataFileView[];
 }
 
 /**
@@ -200,7 +208,7 @@ export function entryView(r: Report): EntryView {
       figureGroups: groupFigures(it.figures, counters),
       bars: percentileBars(it),
       warnings: it.warnings,
-      files: it.files.map((d) => ({ caption: d.caption, file: d.file, size: formatBytes(d.bytes) })),
+      files: it.files.map((d) => ({ caption: d.caption, file: d.file, size: formatBytes(d.bytes), format: d.file.endsWith('.gz') ? 'MRC, gzip' : 'MRC' })),
       measured: it.status === 'ok' || it.status === 'warnings',
       timing: it.timing ? `${formatQuantity(it.timing.seconds, 'real', 's')}, peak ${formatQuantity(Math.round(it.timing.peakRssMB), 'count', 'MB')}` : null,
     };
