@@ -118,7 +118,9 @@ function sentences(v: Values, reported: number | null): string[] {
   out.push(
     `With the soft mask (${f(100 * (v.maskFraction as number), 1)} % of the box) the FSC falls below 0.143 ${typeof v.maskedUncorrectedFsc0143 === 'number' ? `at ${a(v.maskedUncorrectedFsc0143)}` : 'nowhere it can be read'}; corrected for the mask by phase randomisation beyond ${a(v.randomizedFrom)}, ${where(v.maskedFsc0143, v.maskedFscCrosses, v.nyquist)}.`,
   );
-  out.push(`The DPR reaches ${DPR_RANDOM_DEG}° at ${a(v.dpr)}; the SSNR (mean amplitude ratio of the half-map sum and difference) falls to 2 at ${a(v.ssnr)}.`);
+  const dpr = typeof v.dpr === 'number' ? `reaches ${DPR_RANDOM_DEG}° at ${a(v.dpr)}` : `stays below ${DPR_RANDOM_DEG}° up to Nyquist (${f(v.nyquist, 2)} Å)`;
+  const ssnr = typeof v.ssnr === 'number' ? `falls to 2 at ${a(v.ssnr)}` : `stays above 2 up to Nyquist`;
+  out.push(`The DPR ${dpr}; the SSNR (mean amplitude ratio of the half-map sum and difference) ${ssnr}.`);
   if (v.logistic90 !== null) out.push(`The logistic fitted to the FSC falls to 0.9 at ${a(v.logistic90)}.`);
   const est = [v.fsc0143, v.dpr, v.ssnr].filter((x): x is number => typeof x === 'number');
   if (est.length > 0) {
