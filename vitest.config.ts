@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One folder per run for the reports several test files share (scripts/testing/shared-analysis.ts).
+    globalSetup: ['scripts/test/global-setup.ts'],
   },
 });
