@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './scripts/test/longest-first.ts';
 
 export default defineConfig({
   test: {
@@ -7,6 +8,12 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Two test files at a time even on 2 cores (the default is cores − 1 = 1): most files leave a
+    // core idle for much of their run (one Astro build, one Python reference, a child process or
+    // a server waited on), and the analyses' worker pools share the two cores with the other file.
+    maxWorkers: 2,
+    // The slowest files first, so that the two workers end together (scripts/test/longest-first.ts).
+    sequence: { sequencer: LongestFirst },
     // One folder per run for the reports several test files share (scripts/testing/shared-analysis.ts).
     globalSetup: ['scripts/test/global-setup.ts'],
   },

@@ -38,13 +38,13 @@ function canonicalJson(value: unknown): string {
 /** Hex key of everything the report depends on: the bytes of the map, half maps and model, and the options. */
 export async function analysisKey(input: SharedAnalysisInput): Promise<string> {
   const { mapPath, halfMapPaths, modelPath, entryDir: _dir, figures: _figures, onStep: _onStep, ...options } = input as AnalyzeEntryInput;
+  // The report names the map by its file name (a permissive read's notes may name its path); a
+  // model that cannot be read, by its path; half maps are taken by path too, to be safe.
   const files = {
     map: await sha256File(mapPath),
-    halfMaps: halfMapPaths ? await Promise.all(halfMapPaths.map(sha256File)) : null,
-    model: modelPath ? await sha256File(modelPath) : null,
-    // The model's file name reaches Level A's text (not applicable "naming the file").
-    modelName: modelPath ? path.basename(modelPath) : null,
-    mapName: path.basename(mapPath),
+    mapName: input.permissive ? mapPath : path.basename(mapPath),
+    halfMaps: halfMapPaths ? await Promise.all(halfMapPaths.map(async (p) => [p, await sha256File(p)])) : null,
+    model: modelPath ? [modelPath, await sha256File(modelPath)] : null,
   };
   return createHash('sha256').update(canonicalJson({ files, options })).digest('hex');
 }
