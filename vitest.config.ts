@@ -4,9 +4,10 @@ import LongestFirst from './scripts/test/longest-first.ts';
 export default defineConfig({
   test: {
     include: ['analyzers/**/*.test.ts', 'scripts/**/*.test.ts'],
-    // Map tests read real EMDB maps and run python cross-checks: give them room on a 2-core machine.
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // Map tests read real EMDB maps and run python cross-checks, pipeline tests run whole nightly
+    // runs: give them room on a 2-core machine shared by two test files (and other jobs).
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     pool: 'forks',
     // Two test files at a time even on 2 cores (the default is cores − 1 = 1): most files leave a
     // core idle for much of their run (one Astro build, one Python reference, a child process or
