@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fixture, haveFixtures } from '../testing/fixtures.ts';
 import { havePython, runReference } from '../testing/python.ts';
 import { reportItem, type Report } from '../report/schema.ts';
-import { analyzeEntry } from './analyze-entry.ts';
+import { sharedAnalysis } from '../../scripts/testing/shared-analysis.ts';
 
 /** Maps with a known recommended contour (PROVENANCE.md) and, where known, the resolution. */
 const CASES: Array<{ id: string; file: string; threshold: number; resolution: number | null }> = [
@@ -40,7 +40,7 @@ describe.skipIf(!ready)('0.a–0.d agree with numpy/scipy on real maps', () => {
       work ||= await mkdtemp(path.join(tmpdir(), 'emvr-l0-'));
       const map = fixture(c.file);
       const [report, refText] = await Promise.all([
-        analyzeEntry({
+        sharedAnalysis({
           mapPath: map,
           entryDir: path.join(work, c.id),
           figures: false,
@@ -99,7 +99,7 @@ describe.skipIf(!ready)('0.a–0.d agree with numpy/scipy on real maps', () => {
 
   it('EMD-44046 (background exactly 0 outside its deposited mask) gets "could not be measured" for 0.c, not a false OK', async () => {
     work ||= await mkdtemp(path.join(tmpdir(), 'emvr-l0-'));
-    const report = reports.get('EMD-44046') ?? await analyzeEntry({
+    const report = reports.get('EMD-44046') ?? await sharedAnalysis({
       mapPath: fixture('EMD-44046/emd_44046.map.gz'),
       entryDir: path.join(work, 'EMD-44046-bg'),
       figures: false,

@@ -98,7 +98,7 @@ export interface BuildSummary {
 }
 
 /** Output of a child process with its wall time and, when measured, its peak RSS in MB. */
-async function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, opts: { measure: boolean; log: (s: string) => void; echo: boolean }): Promise<StepStats> {
+async function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, opts: { measure: boolean; log: (s: string) => void; echo: boolean; cwd?: string }): Promise<StepStats> {
   const timeBin = '/usr/bin/time';
   const useTime = opts.measure && fs.existsSync(timeBin);
   const marker = 'EMVR_TIME';
@@ -108,7 +108,7 @@ async function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, opt
   let cpuSeconds: number | null = null;
   const errLines: string[] = [];
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(c, a, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: PROJECT_ROOT });
+    const child = spawn(c, a, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd ?? PROJECT_ROOT });
     // Output arrives in chunks that may cut a line: keep the unfinished tail per stream.
     const tails = { out: '', err: '' };
     const onData = (which: 'out' | 'err') => (buf: Buffer) => {
@@ -218,6 +218,29 @@ async function sweep(out: string, ids: Set<string>, f: FanOut, shared: Set<strin
   }
 }
 
+/**
+ * A new folder `<project>/.astro/build-<pid>-…` for one Astro run. Those of builds whose process is
+ * gone (killed before it could remove its own) are removed first.
+ */
+async function astroWorkingDir(): Promise<string> {
+  const parent = path.join(PROJECT_ROOT, '.astro');
+  await fsp.mkdir(parent, { recursive: true });
+  for (const name of await fsp.readdir(parent)) {
+    const pid = Number(/^build-(\d+)-/u.exec(name)?.[1]);
+    if (pid > 0 && !processAlive(pid)) await fsp.rm(path.join(parent, name), { recursive: true, force: true });
+  }
+  return fsp.mkdtemp(path.join(parent, `build-${process.pid}-`));
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Runs the whole build; throws on the first failed step with that step's last log lines. */
 export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
   const t0 = performance.now();
@@ -285,7 +308,17 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
   }
 
   const astroBin = path.join(PROJECT_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs');
-  const astro = await runChild(process.execPath, [astroBin, 'build', '--silent'], env, { measure, log, echo: true });
+  // Astro keeps its server chunks under <working directory>/.astro/.prerender when the output
+  // folder is outside the working directory, and deletes that folder at the end: each build runs
+  // from a folder of its own inside the project (so that the chunks still find node_modules), and
+  // two builds of one checkout at the same time do not delete each other's chunks.
+  const astroCwd = await astroWorkingDir();
+  let astro: StepStats;
+  try {
+    astro = await runChild(process.execPath, [astroBin, 'build', '--silent', '--root', PROJECT_ROOT], env, { measure, log, echo: true, cwd: astroCwd });
+  } finally {
+    await fsp.rm(astroCwd, { recursive: true, force: true });
+  }
   const built = JSON.parse(await fsp.readFile(records, 'utf8')) as Omit<ManifestEntry, 'report'>[]; // written by site/integrations/entry-assets.ts
   for (const f of [records, only, knownRows]) await fsp.rm(f, { force: true });
   for (const { record, row } of built) manifest.entries[record.meta.entry] = { report: hashes.get(record.meta.entry)!, record, row };

@@ -60,6 +60,28 @@ describe('site build: fan-out, incremental rebuild, kill -9', () => {
   let source: Report;
   const build = (out: string, extra: Partial<Parameters<typeof buildSite>[0]> = {}) => buildSite({ content, out, pdf: false, maxFilesPerDirectory: LIMIT, log: () => undefined, ...extra });
 
+  /** Clean full builds by the content they were made from (each folder left as built). */
+  const fullBuilds = new Map<string, string>();
+  const contentKey = () => JSON.stringify([...tree(content)]);
+  /** A clean full build into the new folder `out`, remembered for `startFrom`. */
+  async function fullBuild(out: string): Promise<Awaited<ReturnType<typeof buildSite>>> {
+    const key = contentKey();
+    const s = await build(out);
+    expect(s.mode).toBe('full');
+    fullBuilds.set(key, out);
+    return s;
+  }
+  /**
+   * `out` as a full build of the content now: a copy of an earlier clean build of the same content
+   * when there is one (a site build is the same bytes wherever it is made: the incremental tests
+   * compare whole trees with a clean build in another folder), else built.
+   */
+  async function startFrom(out: string): Promise<void> {
+    const done = fullBuilds.get(contentKey());
+    if (done === undefined) await fullBuild(out);
+    else fs.cpSync(done, out, { recursive: true });
+  }
+
   /** Writes entry `n` as a copy of the analysed report with its own ID and title. */
   function writeEntry(n: number, title = `Simulated entry number ${n}`): void {
     const id = `EMD-${n}`;
@@ -84,7 +106,7 @@ describe('site build: fan-out, incremental rebuild, kill -9', () => {
 
   it('fans entry pages and search shards out so that no growing folder holds more than the limit', async () => {
     const out = path.join(tmp, 'fan');
-    const s = await build(out);
+    const s = await fullBuild(out);
     expect([s.mode, s.entries, s.rendered]).toEqual(['full', COUNT, COUNT]);
     const sizes = folderSizes(out);
     // Folders that grow with the archive: the root (group folders), each group folder, the search folder, each shard's fragments.
@@ -107,7 +129,7 @@ describe('site build: fan-out, incremental rebuild, kill -9', () => {
 
   it('an incremental build renders only new and changed entries and equals a clean full build', async () => {
     const out = path.join(tmp, 'inc');
-    await build(out);
+    await startFrom(out);
     const untouched = path.join(out, entryFolder(`EMD-${FIRST + 7}`, F), 'index.html');
     const before = fs.statSync(untouched);
     const manifestBefore = fs.readFileSync(path.join(out, MANIFEST_FILE), 'utf8');
@@ -134,8 +156,7 @@ describe('site build: fan-out, incremental rebuild, kill -9', () => {
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
     expect(fs.readFileSync(path.join(out, MANIFEST_FILE), 'utf8')).not.toBe(manifestBefore);
     const clean = path.join(tmp, 'inc-clean');
-    const c = await build(clean);
-    expect(c.mode).toBe('full');
+    await fullBuild(clean);
     const a = tree(out);
     expect(a.has(path.join(entryFolder(`EMD-${FIRST + 5}`, F), 'index.html'))).toBe(false);
     expect(a.has(path.join(entryFolder(`EMD-${FIRST + 20}`, F), 'index.html'))).toBe(true);
@@ -166,20 +187,30 @@ describe('site build: fan-out, incremental rebuild, kill -9', () => {
   /** `emvr build` as a child process, SIGKILLed when `killWhen` first holds (polled) or by its own hook. */
   async function killedBuild(out: string, killWhen: (() => boolean) | null, env: NodeJS.ProcessEnv = {}): Promise<NodeJS.Signals | null> {
     const args = [path.join(PROJECT_ROOT, 'scripts', 'cli.ts'), 'build', '--content', content, '--out', out, '--no-pdf', '--max-dir-files', String(LIMIT)];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    // Its own process group, killed whole (as a killed job loses its children): an Astro child
+    // left running would go on writing into the staging folder the next build starts from.
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env }, detached: true });
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // The group is gone already.
+      }
+    };
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
     if (killWhen) {
       for (let i = 0; i < 2400 && child.exitCode === null && child.signalCode === null; i++) {
         if (killWhen()) {
-          child.kill('SIGKILL');
+          killGroup();
           break;
         }
         await new Promise((r) => setTimeout(r, 50));
       }
     }
     const signal = await exited;
+    killGroup();
     expect(signal, stderr).toBe('SIGKILL');
     return signal;
   }
@@ -187,7 +218,7 @@ describe('site build: fan-out, incremental rebuild, kill -9', () => {
   it('an incremental build killed during Astro or half-way through its moves is finished by the next build', async () => {
     const out = path.join(tmp, 'kill');
     const clean = path.join(tmp, 'kill-clean');
-    await build(out);
+    await startFrom(out);
     // Killed while Astro renders (the manifest already forgets the changed entries).
     writeEntry(FIRST + 2, 'Changed before the first kill');
     fs.rmSync(path.join(content, 'entries', `EMD-${FIRST + 3}`), { recursive: true });

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { reportItems } from '../../analyzers/report/schema.ts';
 import { haveFixtures } from '../../analyzers/testing/fixtures.ts';
 import { analyzeGoldenCase, comparable, GOLDEN_CASES, readGolden } from './golden-reports.ts';
+import { sharedAnalysis } from './shared-analysis.ts';
 
 const fixturesReady = haveFixtures('golden reports of the real EMDB maps');
 let work = '';
@@ -22,7 +23,7 @@ describe('reports equal their golden copies (all values, bit for bit)', () => {
   for (const c of GOLDEN_CASES) {
     it.skipIf(c.kind === 'fixture' && !fixturesReady)(c.name, async () => {
       work ||= await mkdtemp(path.join(tmpdir(), 'emvr-golden-test-'));
-      const [golden, actual] = await Promise.all([readGolden(c.name), analyzeGoldenCase(c, work)]);
+      const [golden, actual] = await Promise.all([readGolden(c.name), analyzeGoldenCase(c, work, sharedAnalysis)]);
       const a = comparable(actual) as typeof actual;
       const g = comparable(golden) as typeof golden;
       // Item by item first, so that a difference names its item.

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { analyzeEntry } from '../../analyzers/items/analyze-entry.ts';
+import { analyzeEntry, type AnalyzeEntryInput } from '../../analyzers/items/analyze-entry.ts';
 import { parseReport, type Report } from '../../analyzers/report/schema.ts';
 import { makePhantom, type PhantomName } from '../../analyzers/simulate/phantoms.ts';
 import { simulateHalfMaps } from '../../analyzers/simulate/half-maps.ts';
@@ -43,8 +43,8 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
 
 const noMetadata = { title: null, authors: [], depositionDate: null, releaseDate: null, method: null, pdbIds: [] };
 
-/** Analyses one golden case in `work` (figures off) and returns its report. */
-export async function analyzeGoldenCase(c: GoldenCase, work: string): Promise<Report> {
+/** Analyses one golden case in `work` (figures off) with `analyze` (the test passes the run's shared analysis) and returns its report. */
+export async function analyzeGoldenCase(c: GoldenCase, work: string, analyze: (input: AnalyzeEntryInput & { readonly figures: false }) => Promise<Report> = analyzeEntry): Promise<Report> {
   const entryDir = path.join(work, c.name);
   if (c.kind === 'phantom') {
     const p = await makePhantom(c.phantom, { seed: 7 });
@@ -57,9 +57,9 @@ export async function analyzeGoldenCase(c: GoldenCase, work: string): Promise<Re
       await writeMrc(halfMapPaths[0], half1);
       await writeMrc(halfMapPaths[1], half2);
     }
-    return analyzeEntry({ mapPath: map, halfMapPaths, entryDir, figures: false, entry: { ...noMetadata, id: 'EMD-90000', title: c.phantom, resolution: p.resolution, threshold: p.threshold } });
+    return analyze({ mapPath: map, halfMapPaths, entryDir, figures: false, entry: { ...noMetadata, id: 'EMD-90000', title: c.phantom, resolution: p.resolution, threshold: p.threshold } });
   }
-  return analyzeEntry({ mapPath: fixture(c.file), entryDir, figures: false, entry: { ...noMetadata, id: c.id, resolution: c.resolution, threshold: c.threshold } });
+  return analyze({ mapPath: fixture(c.file), entryDir, figures: false, entry: { ...noMetadata, id: c.id, resolution: c.resolution, threshold: c.threshold } });
 }
 
 /** The golden report of a case (schema 1 or 2, parsed through the current schema). */
