@@ -10,7 +10,8 @@
  * below it for the percentile within the entry's resolution band. The numbers are printed beside
  * the bar, so grey-scale and paper lose nothing.
  */
-import { formatNumber } from './format.ts';
+import { formatBare } from '../../../analyzers/report/format-number.ts';
+import { formatNumber, quantityOfUnit } from './format.ts';
 
 /** Mirrors archive-statistics.ts `Glance` (kept apart: that module reads the item catalog). */
 export interface GlanceData {
@@ -68,7 +69,8 @@ export function glanceHtml(g: GlanceData, own: OwnPercentiles = {}): string {
   if (g.rows.length === 0) return '<p>No value of this entry is ranked in the archive (none was measured).</p>';
   const body = g.rows
     .map((r) => {
-      const value = `${formatNumber(r.value)}${r.unit ? (r.unit === '%' ? ' %' : ` ${esc(r.unit)}`) : ''}`;
+      const q = quantityOfUnit(r.unit);
+      const value = `${q ? formatBare(r.value, q) : formatNumber(r.value)}${r.unit ? ` ${esc(r.unit)}` : ''}`;
       const ends: [string, string] = r.better === null ? ['lower', 'higher'] : ['worse', 'better'];
       let all: number | null = null, band: number | null = null;
       let pops: string[];
