@@ -124,6 +124,7 @@ type Values = ItemValues<'A.a'>;
 function sentences(fit: ModelFit, v: Values): string[] {
   const cc = (x: unknown) => (typeof x === 'number' ? f(x, 3) : 'undefined');
   const a = (x: unknown) => (typeof x === 'number' ? `${f(x, 2)} Å` : 'not reached');
+  const at = (x: unknown) => (typeof x === 'number' ? `at ${f(x, 2)} Å` : 'nowhere up to Nyquist');
   const out: string[] = [];
   out.push(`The model map was computed at ${f(fit.resolution, 2)} Å on the map's grid; the atom mask takes the voxels within ${f(fit.radius, 2)} Å of an atom.${fit.atomsOutside > 0 ? ` ${fit.atomsOutside} atoms outside the box (beyond a 6 Å margin) were left out.` : ''}`);
   if (fit.status === 'aligned') out.push(`Fit check: CC_mask ${cc(fit.ccMask)} ≥ ${ALIGNED_CC_MASK}, the model is placed in the map.`);
@@ -133,7 +134,7 @@ function sentences(fit: ModelFit, v: Values): string[] {
   out.push(`CC_mask ${cc(v.ccMask)}, CC_box ${cc(v.ccBox)}, CC_volume ${cc(v.ccVolume)}, CC_peaks ${cc(v.ccPeaks)}; main chain ${cc(v.ccMainChain)}, side chains ${cc(v.ccSideChain)}.`);
   if (v.residuesBelow05 !== null) out.push(`${f(v.residuesBelow05, 1)} % of the ${v.residues} residues have CC < 0.5.`);
   if (fit.status !== 'not-aligned') {
-    out.push(`The masked map-model FSC falls below 0.5 at ${a(v.dFscModel05)}, 0.143 at ${a(v.dFscModel0143)} and 0 at ${a(v.dFscModel0)} (unmasked: 0.5 at ${a(v.unmaskedDFscModel05)}); d99 is ${a(v.d99)} for the box and ${a(v.d99Masked)} for the masked map; the model map correlates best with the map at d_model ${a(v.dModel)}.`);
+    out.push(`The masked map-model FSC falls below 0.5 ${at(v.dFscModel05)}, 0.143 ${at(v.dFscModel0143)} and 0 ${at(v.dFscModel0)} (unmasked: 0.5 ${at(v.unmaskedDFscModel05)}); d99 is ${a(v.d99)} for the box and ${a(v.d99Masked)} for the masked map; the model map correlates best with the map at d_model ${a(v.dModel)}.`);
   }
   return out;
 }
