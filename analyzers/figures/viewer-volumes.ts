@@ -13,6 +13,7 @@
  */
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { roundMantissa } from './local-map-file.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { encodeAtomSiteCif } from '../io/model-cif-write.ts';
 import type { AtomModel } from '../io/model.ts';
@@ -86,19 +87,9 @@ export function volumeMatchedLevel(fine: Float32Array, coarse: Float32Array, lev
   return finite[finite.length - m];
 }
 
-/** `x` rounded to `bits` significant bits (round half away from zero on the magnitude; ±Inf, NaN and 0 unchanged). */
+/** `a` rounded to `bits` significant bits (the implicit one and bits − 1 stored): local-map-file's rounding. */
 export function roundSignificant(a: Float32Array, bits = VIEWER_MANTISSA_BITS): Float32Array {
-  const out = new Float32Array(a);
-  const u = new Uint32Array(out.buffer);
-  const drop = 24 - bits;
-  const half = 1 << (drop - 1);
-  const mask = ~((1 << drop) - 1) >>> 0;
-  for (let i = 0; i < u.length; i++) {
-    if ((u[i] & 0x7f800000) === 0x7f800000) continue; // Inf, NaN
-    // A carry out of the mantissa bumps the exponent, which is the correctly rounded value.
-    u[i] = ((u[i] + half) & mask) >>> 0;
-  }
-  return out;
+  return roundMantissa(a, bits - 1);
 }
 
 /** gzip'd MRC bytes of `v` (level 9: written once, read by every visitor). */
