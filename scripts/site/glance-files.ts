@@ -26,17 +26,6 @@ function glanceText(stats: ArchiveStatistics, row: IndexRow): string | null {
   return row[7].startsWith(STATUS_CODE.refused) ? null : `${JSON.stringify(entryGlance(stats, row))}\n`;
 }
 
-/** The glance.json text of each entry of `rows` (refused entries have none). */
-export function glanceTexts(rows: readonly IndexRow[]): Map<string, string> {
-  const stats = archiveStatistics(rows);
-  const out = new Map<string, string>();
-  for (const row of rows) {
-    const text = glanceText(stats, row);
-    if (text !== null) out.set(row[0], text);
-  }
-  return out;
-}
-
 /** Writes the glance.json of every entry into `siteDir/<folderOf(id)>/`, skipping equal files. */
 export async function writeGlanceFiles(siteDir: string, rows: readonly IndexRow[], folderOf: (id: string) => string): Promise<GlanceSummary> {
   const t0 = performance.now();

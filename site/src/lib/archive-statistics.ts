@@ -107,6 +107,18 @@ function refused(row: IndexRow): boolean {
   return row[7].startsWith(STATUS_CODE.refused);
 }
 
+const statisticsOfRows = new WeakMap<readonly IndexRow[], ArchiveStatistics>();
+
+/**
+ * archiveStatistics of a rows array that is not changed afterwards (loadArchive's, cached per
+ * build): the statistics page, its JSON and index.json then share one computation (~3 s at 50,000).
+ */
+export function sharedArchiveStatistics(rows: readonly IndexRow[]): ArchiveStatistics {
+  let stats = statisticsOfRows.get(rows);
+  if (!stats) statisticsOfRows.set(rows, (stats = archiveStatistics(rows)));
+  return stats;
+}
+
 /** Statistics of every ranked value over `rows`. */
 export function archiveStatistics(rows: readonly IndexRow[]): ArchiveStatistics {
   const nBands = RESOLUTION_BAND_EDGES.length + 1;

@@ -92,9 +92,13 @@ export function scoresTable(rows: readonly IndexRow[]): Table {
   return { header: ['id', 'level', 'items_ok', 'items_measured', 'share_ok'], rows: out };
 }
 
-/** All four tables. */
+const tablesOfRows = new WeakMap<readonly IndexRow[], Record<TableName, Table>>();
+
+/** All four tables, made once per rows array (the page and each of its CSV routes ask for them). */
 export function statisticsTables(rows: readonly IndexRow[]): Record<TableName, Table> {
-  return { 'headline-values': headlineTable(rows), resolution: resolutionTable(rows), qscore: qscoreTable(rows, emdbQScores()), scores: scoresTable(rows) };
+  let tables = tablesOfRows.get(rows);
+  if (!tables) tablesOfRows.set(rows, (tables = { 'headline-values': headlineTable(rows), resolution: resolutionTable(rows), qscore: qscoreTable(rows, emdbQScores()), scores: scoresTable(rows) }));
+  return tables;
 }
 
 /** A table as CSV (formulae in text neutralised, as all.csv). */

@@ -6,7 +6,7 @@
  */
 import { LEVELS, type Level } from '../../../analyzers/report/item-spec.ts';
 import type { IndexRow } from './archive-index.ts';
-import { archiveStatistics, PERCENTILE_DEFINITION, RANKED_COLUMNS } from './archive-statistics.ts';
+import { PERCENTILE_DEFINITION, RANKED_COLUMNS, sharedArchiveStatistics } from './archive-statistics.ts';
 import { statisticsTables, type TableName } from './statistics-data.ts';
 import { histogramSvg, scatterSvg } from './svg-plot.ts';
 
@@ -35,7 +35,7 @@ function entries(n: number): string {
 const LEVEL_NAMES: Record<Level, string> = { '0': 'Level 0 (the map)', '1': 'Level 1 (the half maps)', A: 'Level A (the model)' };
 
 export function statisticsView(rows: readonly IndexRow[]): StatisticsView {
-  const stats = archiveStatistics(rows);
+  const stats = sharedArchiveStatistics(rows);
   const tables = statisticsTables(rows);
   // Entries per band (those without a reported resolution are in no band).
   const bandCounts = stats.bandLabels.map(() => 0);
