@@ -6,7 +6,7 @@
  * Here the spacing is detected from the values, and each bin is a whole number of spacings wide
  * with its edges half a spacing away from the grid values.
  */
-import type { Histogram } from './order-statistics.ts';
+import { histogram, type Histogram } from './order-statistics.ts';
 
 /** Values closer than this fraction of the value range are float rounding of one grid value (float32: ~1e-7). */
 const SAME_VALUE = 1e-5;
@@ -102,7 +102,7 @@ export function quantisationStep(sorted: ArrayLike<number>): number | null {
  * bins. When the values lie on a grid of step s (`quantisationGrid`), each bin is k·s wide (k ≥ 1,
  * the whole number of steps nearest the equal width (hi − lo)/bins) and its edges lie half a step
  * from the grid values, so every bin holds exactly k grid values and none falls on an edge; the
- * range is widened to whole bins. Otherwise: `bins` equal bins over the range, as numpy does.
+ * range is widened to whole bins. Otherwise: numpy's `bins` equal bins over the range (`histogram`).
  * Values outside the range are counted in below/above.
  */
 export function quantisedHistogram(sorted: ArrayLike<number>, bins: number, range?: readonly [number, number]): Histogram {
@@ -112,23 +112,15 @@ export function quantisedHistogram(sorted: ArrayLike<number>, bins: number, rang
   let hi = range ? range[1] : n > 0 ? sorted[n - 1] : 1;
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi)) throw new RangeError(`quantisedHistogram: bad range [${lo}, ${hi}]`);
   const grid = quantisationGrid(sorted);
-  let edges: number[];
-  if (grid !== null) {
-    const { step, origin } = grid;
-    const k = Math.max(1, Math.round((hi - lo) / bins / step));
-    const width = k * step;
-    // The first edge half a step below the grid value nearest lo, the last past the one nearest hi.
-    const first = origin + (Math.round((lo - origin) / step) - 0.5) * step;
-    const top = origin + (Math.round((hi - origin) / step) + 0.5) * step;
-    const count = Math.max(1, Math.ceil((top - first) / width - 1e-9));
-    edges = Array.from({ length: count + 1 }, (_, i) => first + i * width);
-  } else {
-    if (lo === hi) {
-      lo -= 0.5;
-      hi += 0.5;
-    }
-    edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + ((hi - lo) * i) / bins));
-  }
+  if (grid === null) return histogram(sorted, bins, [lo, hi]);
+  const { step, origin } = grid;
+  const k = Math.max(1, Math.round((hi - lo) / bins / step));
+  const width = k * step;
+  // The first edge half a step below the grid value nearest lo, the last past the one nearest hi.
+  const first = origin + (Math.round((lo - origin) / step) - 0.5) * step;
+  const top = origin + (Math.round((hi - origin) / step) + 0.5) * step;
+  const count = Math.max(1, Math.ceil((top - first) / width - 1e-9));
+  const edges = Array.from({ length: count + 1 }, (_, i) => first + i * width);
   lo = edges[0];
   hi = edges[edges.length - 1];
   const nb = edges.length - 1;
