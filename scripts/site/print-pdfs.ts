@@ -26,6 +26,7 @@ import { normalizePdfDates } from './pdf-normalize.ts';
 import { inlineFormulas, siteFileOf } from './print-formulas.ts';
 import { PRINT_PARAM, PRINT_TEXT_WIDTH_PX, preparePrintImages, printVariant } from './print-images.ts';
 import { normaliseBase, startStaticServer, type Variant } from './static-server.ts';
+import { escapeHtml } from '../../site/src/lib/format.ts';
 
 /** Name of the manifest in the PDF cache folder: id → what its PDF was printed from. */
 export const MANIFEST_FILE = 'manifest.json';
@@ -96,10 +97,6 @@ function sha256(bytes: Uint8Array | string): string {
   return crypto.createHash('sha256').update(bytes).digest('hex');
 }
 
-/** HTML-escapes text for the printer's header template (titles come from EMDB). */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/gu, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 /**
  * A hash of everything that shapes a printed page: the files under site/src and the Astro config.

@@ -157,3 +157,8 @@ export function formatBytes(n: number): string {
 export function formatVec3(v: readonly [number, number, number], sep = ', '): string {
   return v.map(formatNumber).join(sep);
 }
+
+/** Text for HTML or SVG markup built as a string (glance panel, statistics plots, the PDF header with EMDB titles). */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/gu, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}

@@ -11,7 +11,7 @@
  * the bar, so grey-scale and paper lose nothing.
  */
 import { formatBare } from '../../../analyzers/report/format-number.ts';
-import { formatNumber, quantityOfUnit } from './format.ts';
+import { escapeHtml, formatNumber, quantityOfUnit } from './format.ts';
 
 /** Mirrors archive-statistics.ts `Glance` (kept apart: that module reads the item catalog). */
 export interface GlanceData {
@@ -31,9 +31,6 @@ export interface GlanceData {
 /** An item's own percentiles (its spec's `ownPercentiles`), by column, as embedded in the page. */
 export type OwnPercentiles = Record<string, { all: { percentile: number; population: string }; band: { percentile: number; population: string } | null }>;
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/gu, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 /** A percentile as shown: the whole number nearest to it. */
 export function shownPercentile(p: number): string {
@@ -57,10 +54,10 @@ function barSvg(all: number | null, band: number | null, ends: [string, string],
   const tri = all === null ? '' : `<path d="M ${xOf(all) - 7} ${Y - 12} L ${xOf(all) + 7} ${Y - 12} L ${xOf(all)} ${Y - 1} Z" fill="#000" stroke="#fff" stroke-width="1"/>`;
   const dia = band === null ? '' : `<path d="M ${xOf(band)} ${Y + H + 1} L ${xOf(band) + 7} ${Y + H + 8} L ${xOf(band)} ${Y + H + 15} L ${xOf(band) - 7} ${Y + H + 8} Z" fill="#fff" stroke="#000" stroke-width="1.5"/>`;
   return (
-    `<svg class="glance-bar" viewBox="0 0 ${W} 56" width="${W}" height="56" role="img" aria-label="${esc(title)}">` +
+    `<svg class="glance-bar" viewBox="0 0 ${W} 56" width="${W}" height="56" role="img" aria-label="${escapeHtml(title)}">` +
     `<rect x="${L}" y="${Y}" width="${R - L}" height="${H}" fill="#bdbdbd" stroke="#222" stroke-width="1"/>${ticks}${tri}${dia}` +
-    `<text x="${L}" y="${Y + H + 27}" font-size="10" fill="#222">${esc(ends[0])}</text>` +
-    `<text x="${R}" y="${Y + H + 27}" font-size="10" text-anchor="end" fill="#222">${esc(ends[1])}</text></svg>`
+    `<text x="${L}" y="${Y + H + 27}" font-size="10" fill="#222">${escapeHtml(ends[0])}</text>` +
+    `<text x="${R}" y="${Y + H + 27}" font-size="10" text-anchor="end" fill="#222">${escapeHtml(ends[1])}</text></svg>`
   );
 }
 
@@ -70,7 +67,7 @@ export function glanceHtml(g: GlanceData, own: OwnPercentiles = {}): string {
   const body = g.rows
     .map((r) => {
       const q = quantityOfUnit(r.unit);
-      const value = `${q ? formatBare(r.value, q) : formatNumber(r.value)}${r.unit ? ` ${esc(r.unit)}` : ''}`;
+      const value = `${q ? formatBare(r.value, q) : formatNumber(r.value)}${r.unit ? ` ${escapeHtml(r.unit)}` : ''}`;
       const ends: [string, string] = r.better === null ? ['lower', 'higher'] : ['worse', 'better'];
       let all: number | null = null, band: number | null = null;
       let pops: string[];
@@ -78,18 +75,18 @@ export function glanceHtml(g: GlanceData, own: OwnPercentiles = {}): string {
       if (!r.own && fallback) {
         all = fallback.all.percentile;
         band = fallback.band?.percentile ?? null;
-        pops = [`<span data-p="all">▲ ${shownPercentile(all)}</span> ${esc(fallback.all.population)}`];
-        if (fallback.band) pops.push(`<span data-p="band">◇ ${shownPercentile(fallback.band.percentile)}</span> ${esc(fallback.band.population)}`);
+        pops = [`<span data-p="all">▲ ${shownPercentile(all)}</span> ${escapeHtml(fallback.all.population)}`];
+        if (fallback.band) pops.push(`<span data-p="band">◇ ${shownPercentile(fallback.band.percentile)}</span> ${escapeHtml(fallback.band.population)}`);
       } else {
         all = r.all?.p ?? null;
         band = r.band?.p ?? null;
         pops = [];
         if (r.all) pops.push(`<span data-p="all">▲ ${shownPercentile(r.all.p)}</span> among all ${entries(r.all.n)} with a value`);
-        if (r.band) pops.push(`<span data-p="band">◇ ${shownPercentile(r.band.p)}</span> among the ${entries(r.band.n)} at ${esc(r.band.label)}`);
+        if (r.band) pops.push(`<span data-p="band">◇ ${shownPercentile(r.band.p)}</span> among the ${entries(r.band.n)} at ${escapeHtml(r.band.label)}`);
         else pops.push('◇ no resolution band (no reported resolution)');
       }
       const title = `${r.label}: percentile ${all === null ? 'not available' : shownPercentile(all)} among all, ${band === null ? 'no band' : shownPercentile(band)} within the resolution band`;
-      return `<tr data-column="${esc(r.column)}"><th scope="row">${esc(r.label)}</th><td class="num">${value}</td><td class="glance-bar-cell">${barSvg(all, band, ends, title)}</td><td class="glance-pop">${pops.join('<br>')}</td></tr>`;
+      return `<tr data-column="${escapeHtml(r.column)}"><th scope="row">${escapeHtml(r.label)}</th><td class="num">${value}</td><td class="glance-bar-cell">${barSvg(all, band, ends, title)}</td><td class="glance-pop">${pops.join('<br>')}</td></tr>`;
     })
     .join('');
   return (

@@ -3,14 +3,11 @@
  * readable): histograms and scatter plots over a grey density of a background population. Pure
  * functions of numbers; the page's CSV downloads carry the same numbers.
  */
-import { formatNumber } from './format.ts';
+import { escapeHtml, formatNumber } from './format.ts';
 
 const W = 420, H = 260, ML = 56, MR = 12, MT = 12, MB = 44;
 const PW = W - ML - MR, PH = H - MT - MB;
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/gu, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 /** About five round tick values covering [lo, hi] (whole numbers only when `integer`: counts). */
 export function niceTicks(lo: number, hi: number, count = 5, integer = false): number[] {
@@ -36,13 +33,13 @@ function axes(xlo: number, xhi: number, ylo: number, yhi: number, xLabel: string
   const parts = [`<rect x="${ML}" y="${MT}" width="${PW}" height="${PH}" fill="none" stroke="#222" stroke-width="1"/>`];
   for (const t of niceTicks(xlo, xhi)) parts.push(`<line x1="${sx(t)}" x2="${sx(t)}" y1="${MT + PH}" y2="${MT + PH + 4}" stroke="#222"/><text x="${sx(t)}" y="${MT + PH + 15}" font-size="10" text-anchor="middle" fill="#222">${formatNumber(t)}</text>`);
   for (const t of niceTicks(ylo, yhi, 5, yInteger)) parts.push(`<line x1="${ML - 4}" x2="${ML}" y1="${sy(t)}" y2="${sy(t)}" stroke="#222"/><text x="${ML - 6}" y="${sy(t) + 3}" font-size="10" text-anchor="end" fill="#222">${formatNumber(t)}</text>`);
-  parts.push(`<text x="${ML + PW / 2}" y="${H - 8}" font-size="11" text-anchor="middle" fill="#000">${esc(xLabel)}</text>`);
-  parts.push(`<text transform="translate(13 ${MT + PH / 2}) rotate(-90)" font-size="11" text-anchor="middle" fill="#000">${esc(yLabel)}</text>`);
+  parts.push(`<text x="${ML + PW / 2}" y="${H - 8}" font-size="11" text-anchor="middle" fill="#000">${escapeHtml(xLabel)}</text>`);
+  parts.push(`<text transform="translate(13 ${MT + PH / 2}) rotate(-90)" font-size="11" text-anchor="middle" fill="#000">${escapeHtml(yLabel)}</text>`);
   return parts.join('');
 }
 
 function svg(body: string, title: string): string {
-  return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${body}</svg>`;
+  return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(title)}">${body}</svg>`;
 }
 
 /** Range of finite values, widened when all are equal. */
