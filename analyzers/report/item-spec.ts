@@ -23,6 +23,11 @@ export interface Headline<V> {
   readonly label: string;
   /** Unit, fixed so the column means the same thing in every row ('' for plain numbers). */
   readonly unit: string;
+  /**
+   * How its number reads where it is shown alone (the "at a glance" panel), as in the item's
+   * result list; default: the quantity of its unit (Å: length, …), or a plain real.
+   */
+  readonly quantity?: Quantity;
   /** The number from the item's values (null when not finite or absent). */
   readonly pick: (values: V) => number | null;
   /**

@@ -157,6 +157,23 @@ describe('archive percentiles', () => {
     expect(html).toContain(`Among the ${g.entries} entries published in this archive when this was drawn.`);
   });
 
+  it('prints each value as its item\'s result list does (CC_mask 0.892, not 0.8924)', () => {
+    const stats = archiveStatistics(rows);
+    const row = [...rows.find((x) => !x[7].startsWith('r') && x[2] !== null)!] as IndexRow;
+    const set = (column: string, v: number) => (row[9 + KEY_VALUES.findIndex((k) => k.column === column)] = v);
+    set('ccMask', 0.89237);
+    set('averageQ', 0.59374);
+    set('components95', 3);
+    set('maskOverlap', 0.99412);
+    set('fsc0143', 3.9721);
+    const cells = new Map([...glanceHtml(entryGlance(stats, row)).matchAll(/<tr data-column="([^"]+)">.*?<td[^>]*>([^<]*)<\/td>/gu)].map((m) => [m[1], m[2]]));
+    expect(cells.get('ccMask')).toBe('0.892');
+    expect(cells.get('averageQ')).toBe('0.594');
+    expect(cells.get('components95')).toBe('3');
+    expect(cells.get('maskOverlap')).toBe('0.994');
+    expect(cells.get('fsc0143')).toBe('3.97 Å');
+  });
+
   it('A.e shows the report\'s Q_relative below 1,000 entries with a model, and its own rank from 1,000', () => {
     const r = rows.find((x) => !x[7].startsWith('r') && x[9 + KEY_VALUES.findIndex((k) => k.column === 'averageQ')] !== null)!;
     const q = glanceOf(r[0]).rows.find((x) => x.column === 'averageQ')!;

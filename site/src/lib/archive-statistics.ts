@@ -16,6 +16,8 @@
  */
 import { HEADLINES, reportItem, type ItemId, type Report } from '../../../analyzers/report/schema.ts';
 import type { Better } from '../../../analyzers/report/item-spec.ts';
+import type { Quantity } from '../../../analyzers/report/format-number.ts';
+import { quantityOfUnit } from './format.ts';
 import { STATUS_CODE, type IndexRow } from './archive-index.ts';
 import type { OwnPercentiles } from './glance-view.ts';
 
@@ -44,6 +46,8 @@ export interface RankedColumn {
   item: ItemId;
   label: string;
   unit: string;
+  /** How the value reads (the item's result list reads it the same way). */
+  quantity: Quantity;
   better: Better;
   /** Index of the headline in the index row's key values. */
   key: number;
@@ -57,9 +61,10 @@ export interface RankedColumn {
 export const RANKED_COLUMNS: readonly RankedColumn[] = HEADLINES.flatMap(({ item, headline }, key) => {
   if (!headline.archive) return [];
   const own = headline.ownPercentiles?.ownPopulationMin ?? null;
-  const base: RankedColumn = { column: headline.column, item, label: headline.label, unit: headline.unit, better: headline.archive.better, key, ratio: false, ownPopulationMin: own };
+  const quantity = headline.quantity ?? quantityOfUnit(headline.unit) ?? 'real';
+  const base: RankedColumn = { column: headline.column, item, label: headline.label, unit: headline.unit, quantity, better: headline.archive.better, key, ratio: false, ownPopulationMin: own };
   const r = headline.archive.ratioToReported;
-  return r ? [base, { ...base, column: `${headline.column}PerReported`, label: `${headline.label} ÷ reported resolution`, unit: '', better: r.better, ratio: true, ownPopulationMin: null }] : [base];
+  return r ? [base, { ...base, column: `${headline.column}PerReported`, label: `${headline.label} ÷ reported resolution`, unit: '', quantity: 'real', better: r.better, ratio: true, ownPopulationMin: null }] : [base];
 });
 
 /** Offset of the key values in an index row (after id … warnings). */
@@ -178,6 +183,7 @@ export interface GlanceRow {
   column: string;
   label: string;
   unit: string;
+  quantity: Quantity;
   better: Better;
   value: number;
   /** Among all entries with the value (null: shown from the item's own percentiles, `own` false). */
@@ -209,6 +215,7 @@ export function entryGlance(stats: ArchiveStatistics, row: IndexRow): Glance {
       column: c.column,
       label: c.label,
       unit: c.unit,
+      quantity: c.quantity,
       better: c.better,
       value,
       all: own && inAll !== null ? { p: inAll, n: s.all.length } : null,

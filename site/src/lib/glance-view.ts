@@ -10,7 +10,7 @@
  * below it for the percentile within the entry's resolution band. The numbers are printed beside
  * the bar, so grey-scale and paper lose nothing.
  */
-import { formatBare } from '../../../analyzers/report/format-number.ts';
+import { formatBare, type Quantity } from '../../../analyzers/report/format-number.ts';
 import { escapeHtml, formatNumber, quantityOfUnit } from './format.ts';
 
 /** Mirrors archive-statistics.ts `Glance` (kept apart: that module reads the item catalog). */
@@ -20,6 +20,8 @@ export interface GlanceData {
     column: string;
     label: string;
     unit: string;
+    /** Absent in glance files of builds before it was written. */
+    quantity?: Quantity;
     better: 'higher' | 'lower' | null;
     value: number;
     all: { p: number; n: number } | null;
@@ -66,7 +68,7 @@ export function glanceHtml(g: GlanceData, own: OwnPercentiles = {}): string {
   if (g.rows.length === 0) return '<p>No value of this entry is ranked in the archive (none was measured).</p>';
   const body = g.rows
     .map((r) => {
-      const q = quantityOfUnit(r.unit);
+      const q = r.quantity ?? quantityOfUnit(r.unit);
       const value = `${q ? formatBare(r.value, q) : formatNumber(r.value)}${r.unit ? ` ${escapeHtml(r.unit)}` : ''}`;
       const ends: [string, string] = r.better === null ? ['lower', 'higher'] : ['worse', 'better'];
       let all: number | null = null, band: number | null = null;

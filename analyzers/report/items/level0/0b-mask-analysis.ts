@@ -86,8 +86,8 @@ export const maskAnalysisSpec = defineItem({
     ],
   },
   headlines: [
-    { column: 'components95', label: '0.b components holding 95% of the mass', unit: '', pick: (v) => v.components95, archive: { better: 'lower' } },
-    { column: 'maskOverlap', label: '0.b raw/constructed mask overlap', unit: '', pick: (v) => finite(v.overlap), archive: { better: 'higher' } },
+    { column: 'components95', label: '0.b components holding 95% of the mass', unit: '', quantity: 'count', pick: (v) => v.components95, archive: { better: 'lower' } },
+    { column: 'maskOverlap', label: '0.b raw/constructed mask overlap', unit: '', quantity: 'fraction', pick: (v) => finite(v.overlap), archive: { better: 'higher' } },
   ],
   references: [],
 });

@@ -39,6 +39,6 @@ export const handSpec = defineItem({
       { label: 'Low-pass before tracing', quantity: 'length', pick: (v) => v.lowPassA },
     ],
   },
-  headlines: [{ column: 'handScore', label: '0.h hand score', unit: '', pick: (v) => finite(v.score), archive: { better: 'lower' } }],
+  headlines: [{ column: 'handScore', label: '0.h hand score', unit: '', quantity: 'fraction', pick: (v) => finite(v.score), archive: { better: 'lower' } }],
   references: ['jiang2001', 'garcia2022', 'baker2007', 'frangi1998', 'pauling1951'],
 });

@@ -91,7 +91,7 @@ export const mapModelFitSpec = defineItem({
     ],
   },
   headlines: [
-    { column: 'ccMask', label: 'A.a CC_mask', unit: '', pick: (v) => finite(v.ccMask), archive: { better: 'higher' } },
+    { column: 'ccMask', label: 'A.a CC_mask', unit: '', quantity: 'correlation', pick: (v) => finite(v.ccMask), archive: { better: 'higher' } },
     { column: 'dFscModel05', label: 'A.a map-model FSC resolution (0.5, masked)', unit: 'Å', pick: (v) => finite(v.dFscModel05) },
   ],
   resolutionEstimates: [

@@ -78,6 +78,7 @@ export const qScoreSpec = defineItem({
       column: 'averageQ',
       label: 'A.e average Q-score',
       unit: '',
+      quantity: 'correlation',
       pick: (v) => finite(v.averageQ),
       archive: { better: 'higher' },
       // Q_relative (against ~10,000 EMDB entries) until our archive has as many entries as its similar-resolution population.
