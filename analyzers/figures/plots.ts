@@ -163,6 +163,8 @@ export interface HistogramPlotOptions {
   readonly xTitle: string;
   /** Default "Number of voxels". */
   readonly yTitle?: string;
+  /** Only whole-number ticks on the count axis (a histogram of a few entries would read 0.2, 0.4…). */
+  readonly wholeTicks?: boolean;
   readonly markers?: readonly HistogramMarker[];
   readonly title?: string;
 }
@@ -393,7 +395,7 @@ export function histogramPlotSpec(o: HistogramPlotOptions): TopLevelSpec {
       encoding: {
         x: { field: 'lo', bin: { binned: true }, ...xAxis },
         x2: { field: 'hi' },
-        y: { field: 'n', type: 'quantitative', title: o.yTitle ?? 'Number of voxels' },
+        y: { field: 'n', type: 'quantitative', title: o.yTitle ?? 'Number of voxels', ...(o.wholeTicks ? { axis: { tickMinStep: 1, format: 'd' } } : {}) },
       },
     },
   ];
@@ -413,6 +415,100 @@ export function histogramPlotSpec(o: HistogramPlotOptions): TopLevelSpec {
     }
   }
   return topLevel({ layer }, o.title);
+}
+
+/** A point set of a scatter plot: drawn one dot per point, or as a density of cells when there are many. */
+export interface ScatterSet {
+  readonly points: readonly (readonly [number, number])[];
+  /** Legend title of its density ("entries per cell, EMDB"). */
+  readonly densityTitle: string;
+}
+
+/** Options of `scatterPlot`. Axis titles carry their units. */
+export interface ScatterPlotOptions {
+  /** The points shown as dots (black, white edge) up to `maxDots`, as a blue density above. */
+  readonly front: ScatterSet;
+  /** A population drawn behind as a grey density (always binned). */
+  readonly background?: ScatterSet;
+  readonly xTitle: string;
+  readonly yTitle: string;
+  /** Fixed ranges; default: the data's range (points outside a fixed range are not drawn). */
+  readonly xDomain?: readonly [number, number];
+  readonly yDomain?: readonly [number, number];
+  /** Draw y = x, dashed. */
+  readonly diagonal?: boolean;
+  /** Above this many front points, they are drawn as a density (default 2,000: an SVG of 50,000 dots would weigh megabytes). */
+  readonly maxDots?: number;
+  readonly title?: string;
+}
+
+/** Density cells of a scatter plot across x and y. */
+const DENSITY_CELLS: readonly [number, number] = [60, 40];
+
+/** Range of the finite values, widened by 4 % on each side so no dot sits on the frame (a unit range around a single value; [0, 1] for none). */
+function extent(values: readonly number[]): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  if (lo > hi) return [0, 1];
+  if (lo === hi) return [lo - 0.5, hi + 0.5];
+  const pad = 0.04 * (hi - lo);
+  return [lo - pad, hi + pad];
+}
+
+/** The non-empty cells of a `DENSITY_CELLS` grid over the domain, with their counts. */
+export function densityCells(points: readonly (readonly [number, number])[], xd: readonly [number, number], yd: readonly [number, number]): { x: number; x2: number; y: number; y2: number; n: number }[] {
+  const [nx, ny] = DENSITY_CELLS;
+  const counts = new Map<number, number>();
+  for (const [x, y] of points) {
+    if (!(x >= xd[0] && x <= xd[1] && y >= yd[0] && y <= yd[1])) continue;
+    const i = Math.min(nx - 1, Math.floor(((x - xd[0]) / (xd[1] - xd[0])) * nx));
+    const j = Math.min(ny - 1, Math.floor(((y - yd[0]) / (yd[1] - yd[0])) * ny));
+    counts.set(j * nx + i, (counts.get(j * nx + i) ?? 0) + 1);
+  }
+  const w = (xd[1] - xd[0]) / nx, h = (yd[1] - yd[0]) / ny;
+  return [...counts].sort((a, b) => a[0] - b[0]).map(([c, n]) => {
+    const i = c % nx, j = (c - i) / nx;
+    return { x: xd[0] + i * w, x2: xd[0] + (i + 1) * w, y: yd[0] + j * h, y2: yd[0] + (j + 1) * h, n };
+  });
+}
+
+/**
+ * The Vega-Lite spec of `scatterPlot`: the background population as grey cells (square-root
+ * shading, so a few entries stay visible beside crowded cells), the front points as dots, or as
+ * blue cells when there are more than `maxDots`, and the dashed diagonal. Each density has its own
+ * colour legend (entries per cell) below the plot.
+ */
+export function scatterPlotSpec(o: ScatterPlotOptions): TopLevelSpec {
+  const all = [...o.front.points, ...(o.background?.points ?? [])];
+  const xd = o.xDomain ?? extent(all.map((p) => p[0]));
+  const yd = o.yDomain ?? extent(all.map((p) => p[1]));
+  const x = { field: 'x', type: 'quantitative', title: o.xTitle, scale: { domain: [...xd], nice: false, zero: false } };
+  const y = { field: 'y', type: 'quantitative', title: o.yTitle, scale: { domain: [...yd], nice: false, zero: false } };
+  const density = (set: ScatterSet, range: [string, string]) => ({
+    data: { values: densityCells(set.points, xd, yd) },
+    // No per-mark description: thousands of cells would triple the file; the figure is described as a whole.
+    mark: { type: 'rect', clip: true, aria: false },
+    encoding: {
+      x,
+      x2: { field: 'x2' },
+      y,
+      y2: { field: 'y2' },
+      color: { field: 'n', type: 'quantitative', title: set.densityTitle, scale: { type: 'sqrt', range, zero: false }, legend: { gradientLength: 160, titleLimit: 320 } },
+    },
+  });
+  const layer: unknown[] = [];
+  if (o.background && o.background.points.length > 0) layer.push(density(o.background, ['#e6e6e6', '#6e6e6e']));
+  if (o.diagonal) {
+    const a = Math.max(xd[0], yd[0]), b = Math.min(xd[1], yd[1]);
+    if (b > a) layer.push({ data: { values: [{ x: a, y: a, x2: b, y2: b }] }, mark: { type: 'rule', color: '#555555', strokeDash: [4, 3], clip: true }, encoding: { x, y, x2: { field: 'x2' }, y2: { field: 'y2' } } });
+  }
+  if (o.front.points.length > (o.maxDots ?? 2000)) layer.push(density(o.front, ['#c6dbef', '#08306b']));
+  else if (o.front.points.length > 0) {
+    const dots = o.front.points.filter(([px, py]) => px >= xd[0] && px <= xd[1] && py >= yd[0] && py <= yd[1]).map(([px, py]) => ({ x: px, y: py }));
+    layer.push({ data: { values: dots }, mark: { type: 'point', filled: true, color: '#000000', stroke: '#ffffff', strokeWidth: 1, size: 30, opacity: 1, aria: false }, encoding: { x, y } });
+  }
+  if (layer.length === 0) layer.push({ data: { values: [] }, mark: 'point', encoding: { x, y } });
+  return topLevel({ layer, resolve: { scale: { color: 'independent' } } }, o.title);
 }
 
 /** One direction of a hemisphere map: a unit vector (z ≥ 0; an axis ±u is drawn at its upper end) and its value. */
@@ -578,6 +674,16 @@ export async function renderPlot(spec: TopLevelSpec): Promise<Plot> {
 /** A line chart (Guinier plot, mass vs threshold…): see `linePlotSpec` for the data rules. */
 export function linePlot(o: LinePlotOptions): Promise<Plot> {
   return renderPlot(linePlotSpec(o));
+}
+
+/** A scatter plot over an optional background density: see `scatterPlotSpec`. */
+export function scatterPlot(o: ScatterPlotOptions): Promise<Plot> {
+  return renderPlot(scatterPlotSpec(o));
+}
+
+/** Only the SVG of a chart (a web page's figure needs no PNG copy). */
+export function plotSvg(spec: TopLevelSpec): Promise<string> {
+  return toSvg(spec);
 }
 
 /** A pre-binned histogram with optional vertical markers: see `histogramPlotSpec`. */

@@ -4,7 +4,8 @@
  *   1. Astro static build (pages, /index.json, /all.csv, per-entry downloads) into `out`;
  *   2. Pagefind indexes of the entries (ID, title, authors, PDB IDs) into `out/pagefind/<shard>/`,
  *      from the search records the Astro step wrote (pagefind-index.ts);
- *   then, in this process, every entry's archive percentiles (`glance.json`, glance-files.ts: only
+ *   then, in this process, the statistics page's figures (statistics-plots.ts: Vega-Lite charts of
+ *   the same index rows) and every entry's archive percentiles (`glance.json`, glance-files.ts: only
  *   the files whose bytes change are written; the pages' HTML does not hold them);
  *   3. PDFs of the entry pages (only changed ones re-printed; see print-pdfs.ts).
  * Entry pages live in group folders (`<group>/<id>/`, site/src/lib/entry-path.ts) so that no folder
@@ -36,6 +37,7 @@ import { SEARCH_FOLDER, SHARDS_FILE, type SearchJob } from './pagefind-index.ts'
 import { normaliseBase } from './static-server.ts';
 import { printPdfs, type PrintSummary } from './print-pdfs.ts';
 import { writeGlanceFiles, type GlanceSummary } from './glance-files.ts';
+import { writeStatisticsPlots } from './statistics-plots.ts';
 
 /** The file that marks a folder as a site built here (and records base and counts). */
 export const BUILD_INFO = 'build-info.json';
@@ -344,6 +346,11 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
     await fsp.writeFile(path.join(stage, SEARCH_FOLDER, SHARDS_FILE), `${JSON.stringify([...wanted.keys()])}\n`);
   }
 
+  // The statistics page's figures, from the rows its page was rendered from (shared pages: moved in with it).
+  const rows = Object.keys(manifest.entries).sort().map((id) => manifest.entries[id].row);
+  const plots = await writeStatisticsPlots(stage, rows);
+  log(`statistics: ${plots.written} figures drawn`);
+
   const site = incremental ? out : stage;
   if (incremental && plan) {
     const t1 = performance.now();
@@ -369,7 +376,7 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
   const ids = Object.keys(manifest.entries).sort();
   // Percentiles move when entries come and go: every entry's glance.json is recomputed (cheap: index
   // rows only), and only the files that differ are written; the pages' HTML stays as it is.
-  const glance = await writeGlanceFiles(site, ids.map((id) => manifest.entries[id].row), (id) => entryFolder(id, f));
+  const glance = await writeGlanceFiles(site, rows, (id) => entryFolder(id, f));
   log(`glance: ${glance.written} percentile files written, ${glance.unchanged} unchanged, in ${glance.seconds.toFixed(1)} s`);
   let pdfSummary: BuildSummary['pdf'] = null;
   if (pdf) {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { STATUS_CODE, type IndexRow } from '../../site/src/lib/archive-index.ts';
-import { archiveStatistics, entryGlance, type ArchiveStatistics } from '../../site/src/lib/archive-statistics.ts';
+import { entryGlance, sharedArchiveStatistics, type ArchiveStatistics } from '../../site/src/lib/archive-statistics.ts';
 
 /** File name of an entry's percentiles in its folder. */
 export const GLANCE_FILE = 'glance.json';
@@ -30,7 +30,7 @@ function glanceText(stats: ArchiveStatistics, row: IndexRow): string | null {
 export async function writeGlanceFiles(siteDir: string, rows: readonly IndexRow[], folderOf: (id: string) => string): Promise<GlanceSummary> {
   const t0 = performance.now();
   let written = 0, unchanged = 0;
-  const stats = archiveStatistics(rows);
+  const stats = sharedArchiveStatistics(rows);
   let next = 0;
   // Each text is made when its file is written: 50,000 of them at once would hold ~250 MB.
   const one = async (row: IndexRow) => {

@@ -1,22 +1,42 @@
 /**
  * What the statistics page shows: the archive's size, the resolution bands with their
- * populations, and the plots (inline SVG, lib/svg-plot.ts) each with its CSV
- * (lib/statistics-data.ts). Built from the archive index rows, so the page costs the same
- * whether the archive holds 200 entries or 50,000 (the Q-score background is binned).
+ * populations, and the plots, each with its CSV (lib/statistics-data.ts). A plot is described here
+ * (its data, axes and caption) and drawn by the site build with the report's Vega-Lite charts
+ * (scripts/site/statistics-plots.ts → `/statistics/<id>.svg`), so the page and its figures come
+ * from the same rows. Built from the archive index rows; with many entries the scatter plots draw
+ * densities instead of dots, so the figures weigh the same at 200 entries or 50,000.
  */
 import { LEVELS, type Level } from '../../../analyzers/report/item-spec.ts';
 import type { IndexRow } from './archive-index.ts';
 import { PERCENTILE_DEFINITION, RANKED_COLUMNS, sharedArchiveStatistics } from './archive-statistics.ts';
 import { statisticsTables, type TableName } from './statistics-data.ts';
-import { histogramSvg, scatterSvg } from './svg-plot.ts';
+
+/** A scatter plot's point set and the legend title of its density. */
+export interface ScatterSetView {
+  points: [number, number][];
+  densityTitle: string;
+}
+
+/** What a plot draws (the data of scripts/site/statistics-plots.ts's Vega-Lite charts). */
+export type StatFigure =
+  | { kind: 'histogram'; values: readonly number[]; xTitle: string; bins: number; range?: [number, number] }
+  | { kind: 'scatter'; front: ScatterSetView; background?: ScatterSetView; xTitle: string; yTitle: string; diagonal?: boolean; xDomain?: [number, number]; yDomain?: [number, number]; maxDots: number };
 
 export interface PlotView {
   id: string;
   title: string;
   caption: string;
-  svg: string;
+  /** The figure's file in /statistics/ (`<id>.svg`). */
+  file: string;
+  figure: StatFigure;
   csv: TableName;
 }
+
+/** Size of every plot in CSS px: the report's charts are all drawn at 640 × 360 (analyzers/figures/plots.ts; the build checks). */
+export const PLOT_SIZE = { width: 640, height: 360 } as const;
+
+/** Above this many entries a scatter plot draws their density, not a dot each. */
+export const MAX_DOTS = 2000;
 
 export interface StatisticsView {
   entries: number;
@@ -52,7 +72,8 @@ export function statisticsView(rows: readonly IndexRow[]): StatisticsView {
         id: `dist-${c.column}`,
         title: c.label,
         caption: `${c.label}${unit}: ${entries(c.all.length)}; ${better}.`,
-        svg: histogramSvg(c.all, { xLabel: `${RANKED_COLUMNS[k].label}${unit}`, title: `Distribution of ${c.label}`, bins: Math.min(30, Math.max(8, Math.round(Math.sqrt(c.all.length)))) }),
+        file: `dist-${c.column}.svg`,
+        figure: { kind: 'histogram', values: c.all, xTitle: `${RANKED_COLUMNS[k].label}${unit}`, bins: Math.min(30, Math.max(8, Math.round(Math.sqrt(c.all.length)))) },
         csv: 'headline-values',
       };
     })
@@ -66,15 +87,26 @@ export function statisticsView(rows: readonly IndexRow[]): StatisticsView {
     {
       id: 'resolution',
       title: 'Reported vs estimated resolution',
-      caption: `Reported resolution against 1.a's FSC resolution of the unmasked half maps (0.143): ${entries(res.length)} with half maps; dashed: equal.`,
-      svg: scatterSvg(res, { xLabel: 'reported resolution (Å)', yLabel: '1.a FSC resolution, unmasked (Å)', title: 'Reported against estimated resolution', diagonal: true }),
+      caption: `Reported resolution against 1.a's FSC resolution of the unmasked half maps (0.143): ${entries(res.length)} with half maps${res.length > MAX_DOTS ? ' (blue density, darker: more entries)' : ''}; dashed: equal.`,
+      file: 'resolution.svg',
+      figure: { kind: 'scatter', front: { points: res, densityTitle: 'entries per cell' }, xTitle: 'Reported resolution (Å)', yTitle: '1.a FSC resolution, unmasked (Å)', diagonal: true, maxDots: MAX_DOTS },
       csv: 'resolution',
     },
     {
       id: 'qscore',
       title: 'Q-score vs resolution',
-      caption: `Average Q-score (A.e) against reported resolution: this archive's ${entries(ours.length)} with a model (black dots) over the ${emdb.length.toLocaleString('en-US')} EMDB entries of MapQ's table, the Q_relative population (grey density, darker: more entries).`,
-      svg: scatterSvg(ours, { background: emdb, xLabel: 'reported resolution (Å)', yLabel: 'average Q-score', title: 'Average Q-score against resolution', xRange: [0, 10], yRange: [-0.2, 1] }),
+      caption: `Average Q-score (A.e) against reported resolution: this archive's ${entries(ours.length)} with a model (${ours.length > MAX_DOTS ? 'blue density' : 'black dots'}) over the ${emdb.length.toLocaleString('en-US')} EMDB entries of MapQ's table, the Q_relative population (grey density, darker: more entries).`,
+      file: 'qscore.svg',
+      figure: {
+        kind: 'scatter',
+        front: { points: ours, densityTitle: 'entries per cell, this archive' },
+        background: { points: emdb, densityTitle: 'entries per cell, EMDB (MapQ)' },
+        xTitle: 'Reported resolution (Å)',
+        yTitle: 'Average Q-score',
+        xDomain: [0, 10],
+        yDomain: [-0.2, 1],
+        maxDots: MAX_DOTS,
+      },
       csv: 'qscore',
     },
     ...LEVELS.map((level): PlotView => {
@@ -83,7 +115,8 @@ export function statisticsView(rows: readonly IndexRow[]): StatisticsView {
         id: `score-${level}`,
         title: `Score distribution: ${LEVEL_NAMES[level]}`,
         caption: `${LEVEL_NAMES[level]}: share of the level's measured items that pass their criteria, over ${entries(shares.length)}.`,
-        svg: histogramSvg(shares, { xLabel: `share of ${LEVEL_NAMES[level]} items OK`, title: `Score distribution, ${LEVEL_NAMES[level]}`, bins: 10, lo: 0, hi: 1 }),
+        file: `score-${level}.svg`,
+        figure: { kind: 'histogram', values: shares, xTitle: `Share of ${LEVEL_NAMES[level]} items OK`, bins: 10, range: [0, 1] },
         csv: 'scores',
       };
     }),
