@@ -207,7 +207,22 @@ describe('histogramPlot', () => {
   });
 });
 
-describe('linePlot bands', () => {
+describe('linePlot rules and bands', () => {
+  it('draws each rule, band and label once, whatever the number of data rows, and solid series without a dash pattern', async () => {
+    const x = Array.from({ length: 200 }, (_, i) => i / 400);
+    const p = await linePlot({
+      series: [{ name: 'FSC', x, y: x.map((f) => 1 - 2 * f) }, { name: 'fit', x, y: x.map((f) => 1 - 2.1 * f), dash: true }],
+      xTitle: 'f',
+      yTitle: 'FSC',
+      rules: [{ axis: 'y', value: 0.143, label: 'FSC = 0.143' }, { axis: 'x', value: 0.3, label: 'reported' }],
+      bands: [{ from: 0.1, to: 0.2, label: 'band' }],
+    });
+    for (const label of ['FSC = 0.143', 'reported', 'band']) expect(texts(p.svg).filter((t) => t === label), label).toHaveLength(1);
+    // Three dash patterns in the plot area: the fit, the horizontal rule, the vertical rule (plus the fit's legend symbol).
+    expect((p.svg.match(/stroke-dasharray="[^"]+"/gu) ?? []).sort()).toEqual(['stroke-dasharray="4,3"', 'stroke-dasharray="6,3"', 'stroke-dasharray="7,4"', 'stroke-dasharray="7,4"']);
+  });
+
+
   it('draws a shaded band with its label above the plot, behind the curves', async () => {
     const p = await linePlot({ series: [{ name: 'FSO', x: [0.1, 0.2, 0.3], y: [1, 0.5, 0] }], xTitle: 'f', yTitle: 'FSO', xAxis: 'resolution', bands: [{ from: 0.15, to: 0.25, label: 'FSO 0.9 → 0.1' }] });
     assertWellFormed(p.svg);

@@ -258,7 +258,7 @@ export function linePlotSpec(o: LinePlotOptions): TopLevelSpec {
   const dash = {
     field: 's',
     type: 'nominal',
-    scale: { domain: names, range: o.series.map((s) => (s.dash ? [7, 4] : [1, 0])) },
+    scale: { domain: names, range: o.series.map((s) => (s.dash ? [7, 4] : [])) },
     legend,
   };
   const resolutionAxis = o.xAxis === 'resolution';
@@ -299,6 +299,13 @@ function legendColumns(series: number): { columns?: number } {
   return series > 3 ? { columns: 3 } : {};
 }
 
+/**
+ * Data of a layer drawn once (a rule, a band, a label placed by `datum`/`value`): a layer without
+ * data of its own inherits the plot's rows and draws its mark once per row, hundreds of identical
+ * dashed lines that a PDF then holds dash by dash.
+ */
+const ONE_ROW = { values: [{}] };
+
 /** Band colour: a light grey that stays distinct from the white plot area in print and greyscale. */
 const BAND_COLOUR = '#e3e3e3';
 
@@ -313,8 +320,9 @@ function bandLayers(bands: readonly PlotBand[], x: Record<string, unknown>, stac
   for (const b of bands.filter((r) => Number.isFinite(r.from) && Number.isFinite(r.to))) {
     const lo = Math.min(b.from, b.to);
     const hi = Math.max(b.from, b.to);
-    out.push({ mark: { type: 'rect', color: BAND_COLOUR, clip: true }, encoding: { x: { datum: lo, ...x, field: undefined }, x2: { datum: hi } } });
+    out.push({ data: ONE_ROW, mark: { type: 'rect', color: BAND_COLOUR, clip: true }, encoding: { x: { datum: lo, ...x, field: undefined }, x2: { datum: hi } } });
     out.push({
+      data: ONE_ROW,
       mark: { type: 'text', color: '#444444', fontSize: 12, align: 'center', baseline: 'bottom' },
       encoding: { x: { datum: (lo + hi) / 2, ...x, field: undefined }, y: { value: -4 - 16 * k++ }, text: { value: b.label } },
     });
@@ -335,8 +343,9 @@ function ruleLayers(rules: readonly PlotRule[], x: Record<string, unknown>, y: R
     const horizontal = r.axis === 'y';
     const colour = horizontal ? RULE_COLOUR : MARKER_COLOUR;
     const position = horizontal ? { y: { datum: r.value, ...y, field: undefined } } : { x: { datum: r.value, ...x, field: undefined } };
-    out.push({ mark: { type: 'rule', color: colour, strokeWidth: 1.5, strokeDash: horizontal ? [4, 3] : [6, 3], clip: true }, encoding: position });
+    out.push({ data: ONE_ROW, mark: { type: 'rule', color: colour, strokeWidth: 1.5, strokeDash: horizontal ? [4, 3] : [6, 3], clip: true }, encoding: position });
     out.push({
+      data: ONE_ROW,
       mark: horizontal
         ? { type: 'text', color: colour, fontSize: 11, align: 'right', baseline: 'bottom', dy: -2 }
         : { type: 'text', color: colour, fontSize: 12, align: 'center', baseline: 'bottom' },
