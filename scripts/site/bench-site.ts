@@ -181,6 +181,7 @@ let night: Record<string, unknown> = {};
 if (nightly && inc.pdf) {
   const cache = path.join(work, 'cache', 'site-pdf');
   const reprinted = [...changed, ...Array.from({ length: added }, (_, i) => `EMD-${10000 + n + i}`)];
+  if (inc.pdf.printed !== reprinted.length || inc.pdf.reused !== inc.entries - reprinted.length) log(`WARNING: ${inc.pdf.printed} PDFs printed and ${inc.pdf.reused} reused; expected ${reprinted.length} and ${inc.entries - reprinted.length}`);
   const sizes = reprinted.map((id) => fs.statSync(path.join(cache, `${id}.pdf`)).size);
   pdf = { bytesMedian: median(sizes), pagesPerSecond: inc.pdf.pagesPerSecond, skipped: 'nightly mode: the PDFs the nightly printed are measured instead' };
   const selfCpu = cpu1.self - cpu0.self;
