@@ -31,13 +31,17 @@ export async function sourceReport(work: string, from: string | undefined): Prom
   return { report, dir };
 }
 
-/** Writes `n` entries derived from `src` into `<content>/entries`. */
-export function makeArchive(content: string, src: Report, srcDir: string, n: number): void {
-  const rand = mulberry32(7);
+/**
+ * Writes `n` entries derived from `src` into `<content>/entries`, EMD-(10000 + first) onwards
+ * (`first` > 0 adds new depositions after an archive of `first` entries).
+ */
+export function makeArchive(content: string, src: Report, srcDir: string, n: number, first = 0): void {
+  const rand = mulberry32(7 + first);
   const entries = path.join(content, 'entries');
   fs.mkdirSync(entries, { recursive: true });
   const shared = ['figures', 'maps', 'viewer'].filter((d) => fs.existsSync(path.join(srcDir, d)));
-  for (let i = 0; i < n; i++) {
+  for (let j = 0; j < n; j++) {
+    const i = first + j;
     const id = `EMD-${10000 + i}`;
     const words = Array.from({ length: 4 + Math.floor(rand() * 6) }, () => WORDS[Math.floor(rand() * WORDS.length)]);
     const r = structuredClone(src);

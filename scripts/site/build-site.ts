@@ -95,8 +95,30 @@ export interface BuildSummary {
   astro: StepStats;
   pagefind: StepStats | null;
   pdf: (PrintSummary & { peakMB: number | null }) | null;
+  /** Wall seconds of each part of the build, in order (they add up to `seconds`). */
+  phases: BuildPhases;
   /** Wall time of the whole build, seconds. */
   seconds: number;
+}
+
+/** Wall seconds of the parts of one build. */
+export interface BuildPhases {
+  /** Hashing the reports, reading the old manifest, planning, forgetting what is replaced. */
+  plan: number;
+  /** The Astro child process, its working folder and reading back its records. */
+  astro: number;
+  /** Choosing the stale search shards and the Pagefind child process. */
+  pagefind: number;
+  /** The statistics page's figures (computing the archive statistics, which the glance files then share). */
+  statistics: number;
+  /** Incremental builds: moving rebuilt folders into the site, deleting replaced ones. */
+  moves: number;
+  /** The entries' glance.json files. */
+  glance: number;
+  /** The whole PDF step: report hashes and stamps, printing, the cache manifest, placing the PDFs. */
+  pdf: number;
+  /** Writing the manifest and build-info, and (full builds) publishing the staged site. */
+  finish: number;
 }
 
 /** Output of a child process with its wall time and, when measured, its peak RSS in MB. */
@@ -246,6 +268,14 @@ function processAlive(pid: number): boolean {
 /** Runs the whole build; throws on the first failed step with that step's last log lines. */
 export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
   const t0 = performance.now();
+  // Each phase's end time; a phase lasts from the previous mark.
+  let mark = t0;
+  const lap = () => {
+    const now = performance.now();
+    const s = (now - mark) / 1000;
+    mark = now;
+    return s;
+  };
   const log = o.log ?? ((s: string) => process.stdout.write(`${s}\n`));
   const content = path.resolve(o.content);
   const out = path.resolve(o.out);
@@ -309,6 +339,7 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
     log(`astro: building ${content} → ${out} (base ${base}; staged in ${stage})`);
   }
 
+  const planSeconds = lap();
   const astroBin = path.join(PROJECT_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs');
   // Astro keeps its server chunks under <working directory>/.astro/.prerender when the output
   // folder is outside the working directory, and deletes that folder at the end: each build runs
@@ -326,6 +357,7 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
   for (const { record, row } of built) manifest.entries[record.meta.entry] = { report: hashes.get(record.meta.entry)!, record, row };
   log(`astro: ${built.length} entry pages in ${astro.seconds.toFixed(1)} s${astro.cpuSeconds !== null ? ` (${astro.cpuSeconds.toFixed(1)} s CPU)` : ''}${astro.peakMB ? `, peak ${astro.peakMB} MB` : ''}`);
 
+  const astroSeconds = lap();
   // Search shards whose records differ from the indexed ones.
   const wanted = search ? shardRecords(manifest.entries, f) : new Map<string, SearchRecord[]>();
   const stale = [...wanted].filter(([s, recs]) => manifest.shards[s] !== shardHash(recs));
@@ -346,10 +378,12 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
     await fsp.writeFile(path.join(stage, SEARCH_FOLDER, SHARDS_FILE), `${JSON.stringify([...wanted.keys()])}\n`);
   }
 
+  const pagefindSeconds = lap();
   // The statistics page's figures, from the rows its page was rendered from (shared pages: moved in with it).
   const rows = Object.keys(manifest.entries).sort().map((id) => manifest.entries[id].row);
   const plots = await writeStatisticsPlots(stage, rows);
   log(`statistics: ${plots.written} figures drawn`);
+  const statisticsSeconds = lap();
 
   const site = incremental ? out : stage;
   if (incremental && plan) {
@@ -373,11 +407,13 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
     log(`site: rebuilt folders moved in, removed ones deleted in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
   }
 
+  const movesSeconds = lap();
   const ids = Object.keys(manifest.entries).sort();
   // Percentiles move when entries come and go: every entry's glance.json is recomputed (cheap: index
   // rows only), and only the files that differ are written; the pages' HTML stays as it is.
   const glance = await writeGlanceFiles(site, rows, (id) => entryFolder(id, f));
   log(`glance: ${glance.written} percentile files written, ${glance.unchanged} unchanged, in ${glance.seconds.toFixed(1)} s`);
+  const glanceSeconds = lap();
   let pdfSummary: BuildSummary['pdf'] = null;
   if (pdf) {
     const cacheDir = path.resolve(o.pdfCache ?? path.join(path.dirname(content), 'cache', 'site-pdf'));
@@ -388,6 +424,7 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
     for (const e of s.failed) log(`  ${e.id}: ${e.error}`);
   }
 
+  const pdfSeconds = lap();
   // No wall-clock time here: a rebuild of the same content must give a byte-identical site (the ledger keeps the times).
   const info = { base, entries: ids.length, pdf, search, maxFilesPerDirectory: f.maxFilesPerDirectory };
   await writeBuildManifest(site, manifest);
@@ -405,6 +442,7 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
       log(`previous site removed in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
     }
   }
+  const finishSeconds = lap();
   return {
     entries: ids.length,
     mode: incremental ? 'incremental' : 'full',
@@ -415,6 +453,7 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
     astro,
     pagefind,
     pdf: pdfSummary,
-    seconds: (performance.now() - t0) / 1000,
+    phases: { plan: planSeconds, astro: astroSeconds, pagefind: pagefindSeconds, statistics: statisticsSeconds, moves: movesSeconds, glance: glanceSeconds, pdf: pdfSeconds, finish: finishSeconds },
+    seconds: (mark - t0) / 1000,
   };
 }
