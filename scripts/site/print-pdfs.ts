@@ -23,7 +23,8 @@ import type { Browser, Page } from 'puppeteer-core';
 import { EntryId } from '../../analyzers/report/schema.ts';
 import { launchChromium } from './browser.ts';
 import { normalizePdfDates } from './pdf-normalize.ts';
-import { inlineFormulas, siteFileOf } from './print-formulas.ts';
+import { siteFileOf } from './print-formulas.ts';
+import { printPage } from './print-page.ts';
 import { PRINT_PARAM, PRINT_TEXT_WIDTH_PX, preparePrintImages, printVariant } from './print-images.ts';
 import { normaliseBase, startStaticServer, type Variant } from './static-server.ts';
 import { escapeHtml } from '../../site/src/lib/format.ts';
@@ -205,26 +206,24 @@ function dropLocalLinks(page: Page): Promise<unknown> {
   });
 }
 
-/** What the printing server adds to the site: entry pages with inline formulas, print-sized figures. */
+/** What the printing server adds to the site: entry pages as the printing tab gets them (print-page.ts), print-sized figures. */
 function printingVariant(siteDir: string, base: string): Variant {
   const fileOf = siteFileOf(siteDir, normaliseBase(base));
   return async (file, query) =>
     file.endsWith('.html') && query.get(PRINT_PARAM) === 'page'
-      ? { type: 'text/html; charset=utf-8', body: Buffer.from(inlineFormulas(fs.readFileSync(file, 'utf8'), fileOf)) }
+      ? { type: 'text/html; charset=utf-8', body: Buffer.from(printPage(fs.readFileSync(file, 'utf8'), fileOf)) }
       : printVariant(file, query);
 }
 
 async function printOne(page: Page, url: string, id: string, outFile: string): Promise<{ pages: number; bytes: number }> {
-  // 'load', not 'domcontentloaded': the figures are measured once the stylesheet has laid them out.
+  // 'load': the stylesheet has laid the page out (the figures are not fetched yet, print-page.ts).
   const res = await page.goto(`${url}?${PRINT_PARAM}=page`, { waitUntil: 'load', timeout: 120_000 });
   if (!res || !res.ok()) throw new Error(`page ${url} answered ${res?.status() ?? 'nothing'}`);
-  // Lazy images: some Chromium releases (150 on Debian 12) print those below the first screen as
-  // empty boxes, others load them before printing; so all are made eager and awaited, each raster
-  // figure at the size it is printed (print-images.ts). The test counts the images in the PDF.
+  // Each figure fetched once, at the size it is printed (print-images.ts), and awaited: some
+  // Chromium releases (150 on Debian 12) print an image not yet loaded as an empty box. The test
+  // counts the images in the PDF. The "at a glance" panel came drawn from glance.json
+  // (print-page.ts): the PDF shows the archive's percentiles as they were when it was printed.
   await preparePrintImages(page);
-  // The "at a glance" panel is drawn by the page's script from the entry's glance.json: the PDF
-  // shows the archive's percentiles as they were when it was printed (the panel says among how many entries).
-  await page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('.glance[data-state="pending"]'), { timeout: 30_000 });
   await dropLocalLinks(page);
   const title = await page.$eval('.entry-title', (e) => e.textContent ?? '').catch(() => '');
   const analysedOn = await page.$eval('article.report', (e) => e.getAttribute('data-analysed-on') ?? '').catch(() => '');

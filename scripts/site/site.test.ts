@@ -314,6 +314,8 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
       expect(text).toContain(id);
       expect(text).toContain(`${r.score.passing} of ${r.score.evaluable}`);
       expect(text).toMatch(/Page 1 of \d+/u);
+      // The glance panel is drawn for print from glance.json (print-page.ts), not left pending.
+      expect(text).toMatch(/▲ \d+ among all \d+ entr|No value of this entry is ranked/u);
       // pdftotext joins a word hyphenated at a line end without its hyphen ("over-|sharpened" →
       // "oversharpened"), so hyphens are compared away on both sides.
       const unhyphen = (x: string) => x.replace(/-/gu, '');
