@@ -1,11 +1,16 @@
 /**
  * Figures sized for print. Chromium embeds a raster image in a PDF at its full pixel size,
  * re-compressed losslessly: a 1300 × 700 surface view printed 58 mm wide costs ~450 KB (575 dpi).
- * While printing, each figure larger than its printed box needs at `PRINT_DPI` is asked for again
- * with `?emvr-print=<width>`; the printing server answers with a JPEG of that width made by sharp (which Chromium's PDF writer passes through as it is). The site and its screen
- * images are untouched; only the PDF gets the smaller copies.
+ * The printing tab lays the entry page out without its figures (print-page.ts); then each figure's
+ * printed width is read from the layout, and Node hands the tab every figure at once, as data URLs:
+ * a raster figure wider than its printed box needs at `PRINT_DPI` as a JPEG of that width made by
+ * sharp (which Chromium's PDF writer passes through as it is), an SVG plot as drawn for print
+ * (print-svg.ts), any other as its file. Fetching the ~40 figures of a page over HTTP instead cost
+ * Chromium ~0.5 s of CPU per entry (one request, response and re-layout per figure) of ~1.2 s.
+ * The site and its screen images are untouched; only the PDF gets the smaller copies.
  */
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'puppeteer-core';
 import { printSvg } from './print-svg.ts';
@@ -13,18 +18,23 @@ import { printSvg } from './print-svg.ts';
 /** Resolution of figures in the PDFs (dots per inch of paper). */
 export const PRINT_DPI = 150;
 
-/** Query parameter that asks for a print-sized copy of an image (its pixel width). */
+/** Query parameter of the printing server: `?emvr-print=page` asks for the printing tab's page. */
 export const PRINT_PARAM = 'emvr-print';
 
+/** Attribute that holds a figure's URL until the printing tab gets the figure (print-page.ts). */
+export const DEFERRED_SRC = 'data-emvr-src';
+
 /**
- * JPEG quality of the print copies (mozjpeg's encoder, whose trellis quantisation gives ~5 % fewer
- * bytes at the same quality): no visible blocking in surface views, plots' text or colour bars at
- * 200 % (quality 85 was 18 % larger for the same look).
+ * JPEG quality of the print copies: no visible blocking in surface views, plots' text or colour
+ * bars at 200 % (quality 85 was 16 % larger for the same look; mozjpeg's encoder saved 5 % more
+ * for 70 % more encoding time, not taken).
  */
 const JPEG_QUALITY = 80;
 
 /** Width of the printed page box (A4 minus the 14 mm side margins of print.css) in CSS pixels. */
 export const PRINT_TEXT_WIDTH_PX = Math.round(((210 - 2 * 14) / 25.4) * 96);
+
+const TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.svg': 'image/svg+xml', '.gif': 'image/gif' };
 
 /**
  * The print-sized copy of a raster image: `width` pixels wide (never enlarged), transparent parts
@@ -35,65 +45,84 @@ export async function printCopy(image: Uint8Array, width: number): Promise<Buffe
   return sharp(image)
     .resize({ width, withoutEnlargement: true, kernel: 'lanczos3' })
     .flatten({ background: '#ffffff' })
-    .jpeg({ quality: JPEG_QUALITY, chromaSubsampling: '4:4:4', mozjpeg: true })
+    .jpeg({ quality: JPEG_QUALITY, chromaSubsampling: '4:4:4' })
     .toBuffer();
 }
 
-/** Value of `PRINT_PARAM` that asks for the print copy of an SVG figure (print-svg.ts). */
-export const PRINT_SVG = 'svg';
-
-/**
- * The static server's answer to `?emvr-print=<w>`: the print copy of a raster figure; to
- * `?emvr-print=svg`, that of an SVG figure (null for anything else, which is then served as it is).
- */
-export async function printVariant(file: string, query: URLSearchParams): Promise<{ type: string; body: Uint8Array } | null> {
-  if (query.get(PRINT_PARAM) === PRINT_SVG && /\.svg$/iu.test(file)) return { type: 'image/svg+xml', body: Buffer.from(printSvg(await fs.readFile(file, 'utf8'))) };
-  const w = Number(query.get(PRINT_PARAM));
-  if (!Number.isInteger(w) || w <= 0 || !/\.(png|jpe?g|webp)$/iu.test(file)) return null;
-  return { type: 'image/jpeg', body: await printCopy(await fs.readFile(file), w) };
+/** Pixel width a figure needs to be printed `shownCssPx` CSS pixels wide at `PRINT_DPI`. */
+export function printWidth(shownCssPx: number): number {
+  return Math.ceil((shownCssPx * PRINT_DPI) / 96);
 }
 
 /**
- * In the loaded page (laid out for print): gives each figure its source, the print copy where the
- * figure is wider than `PRINT_DPI` needs at its printed width and for every SVG figure, and waits until every image has
- * loaded (or failed). A figure's URL is in `deferred` (print-page.ts: the tab laid the page out
- * without fetching any figure) or, in a page served as it is, in `src` (then fetched twice: full
- * size, then the copy). Lazy images are made eager. Runs in the browser: no imports.
+ * What the PDF gets for the figure in `file`, printed `shownCssPx` wide, `declaredWidth` pixels
+ * wide as the page declares it: the print copy of a raster figure larger than it needs, the print
+ * drawing of an SVG, or the file itself (null: a type that is no figure).
  */
-export function preparePrintImages(page: Page, deferred = 'data-emvr-src'): Promise<unknown> {
-  return page.evaluate(
-    (dpi: number, param: string, attr: string, svgValue: string) => {
+export async function printImage(file: string, shownCssPx: number, declaredWidth: number): Promise<{ type: string; body: Uint8Array } | null> {
+  const ext = path.extname(file).toLowerCase();
+  const type = TYPES[ext];
+  if (!type) return null;
+  if (ext === '.svg') return { type, body: Buffer.from(printSvg(await fs.readFile(file, 'utf8'))) };
+  const need = printWidth(shownCssPx);
+  if (ext !== '.gif' && shownCssPx > 0 && declaredWidth > need) return { type: 'image/jpeg', body: await printCopy(await fs.readFile(file), need) };
+  return { type, body: await fs.readFile(file) };
+}
+
+/** One image of the laid-out page: its URL (absolute), printed width (CSS px) and declared width. */
+interface Placed {
+  url: string | null;
+  shown: number;
+  declared: number;
+}
+
+/**
+ * Gives every image of the laid-out page its figure (see the file comment) and waits until each has
+ * loaded or failed. `fileOf` maps an image's URL path to its file in the site (null: the image is
+ * left to the browser, e.g. another site's). Lazy images are made eager.
+ */
+export async function placePrintImages(page: Page, fileOf: (urlPath: string) => string | null): Promise<void> {
+  // Every box measured before any figure arrives: figure boxes are sized by the stylesheet, not by their pixels.
+  const placed = await page.evaluate((attr: string) => {
+    interface Img {
+      getAttribute(n: string): string | null;
+      getBoundingClientRect(): { width: number };
+    }
+    const g = globalThis as unknown as { document: { images: ArrayLike<Img>; baseURI: string } };
+    return Array.from(g.document.images, (img) => {
+      const raw = img.getAttribute(attr) ?? img.getAttribute('src');
+      return { url: raw === null || raw === '' ? null : new URL(raw, g.document.baseURI).href, shown: img.getBoundingClientRect().width, declared: Number(img.getAttribute('width')) };
+    });
+  }, DEFERRED_SRC);
+  const origin = new URL(page.url()).origin;
+  const made = new Map<string, Promise<string | null>>();
+  const dataUrl = (p: Placed): Promise<string | null> => {
+    if (p.url === null || p.url.startsWith('data:')) return Promise.resolve(null);
+    const u = new URL(p.url);
+    const file = u.origin === origin ? fileOf(decodeURIComponent(u.pathname)) : null;
+    if (file === null) return Promise.resolve(null);
+    const key = `${file}\n${printWidth(p.shown)}\n${p.declared}`;
+    if (!made.has(key)) made.set(key, printImage(file, p.shown, p.declared).then((r) => (r ? `data:${r.type};base64,${Buffer.from(r.body).toString('base64')}` : null), () => null));
+    return made.get(key)!;
+  };
+  const sources = await Promise.all(placed.map((p) => dataUrl(p)));
+  await page.evaluate(
+    (attr: string, urls: (string | null)[], data: (string | null)[]) => {
       interface Img {
         loading: string;
         complete: boolean;
         src: string;
-        getAttribute(n: string): string | null;
         removeAttribute(n: string): void;
-        getBoundingClientRect(): { width: number };
         addEventListener(t: string, f: () => void, o: object): void;
       }
-      const g = globalThis as unknown as { document: { images: ArrayLike<Img>; baseURI: string } };
-      const images = Array.from(g.document.images);
-      // Every box measured before any source is set: a source set first would not move a later box
-      // (figure boxes do not depend on their pixels), but measuring all at once reads the layout once.
-      const plan = images.map((img) => {
-        const raw = img.getAttribute(attr) ?? img.getAttribute('src');
-        return { url: raw === null || raw === '' ? null : new URL(raw, g.document.baseURI), shown: img.getBoundingClientRect().width };
-      });
+      const images = Array.from((globalThis as unknown as { document: { images: ArrayLike<Img> } }).document.images);
       return Promise.all(
         images.map((img, i) => {
           img.loading = 'eager';
-          const { url, shown } = plan[i];
-          const declared = Number(img.getAttribute('width'));
-          const need = Math.ceil((shown * dpi) / 96);
-          if (url && /\.(png|jpe?g|webp)$/iu.test(url.pathname) && shown > 0 && declared > need) url.searchParams.set(param, String(need));
-          // Formulas are inline by now (print-page.ts); an SVG image left is a figure.
-          if (url && /\.svg$/iu.test(url.pathname) && url.origin === new URL(g.document.baseURI).origin) url.searchParams.set(param, svgValue);
-          const deferredSrc = img.getAttribute(attr) !== null;
-          if (url && (deferredSrc || url.toString() !== img.src)) {
-            img.removeAttribute(attr);
-            img.src = url.toString();
-          }
+          const src = data[i] ?? urls[i];
+          img.removeAttribute(attr);
+          if (src !== null && src !== img.src) img.src = src;
+          // Some Chromium releases (150 on Debian 12) print an image not yet loaded as an empty box.
           return img.complete
             ? null
             : new Promise<void>((resolve) => {
@@ -103,9 +132,8 @@ export function preparePrintImages(page: Page, deferred = 'data-emvr-src'): Prom
         }),
       );
     },
-    PRINT_DPI,
-    PRINT_PARAM,
-    deferred,
-    PRINT_SVG,
+    DEFERRED_SRC,
+    placed.map((p) => p.url),
+    sources,
   );
 }

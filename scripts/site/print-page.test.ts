@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { glanceHtml, type GlanceData } from '../../site/src/lib/glance-view.ts';
-import { DEFERRED_SRC, deferFigures, fillGlance, printPage, unescapeAttr } from './print-page.ts';
+import { DEFERRED_SRC } from './print-images.ts';
+import { deferFigures, fillGlance, printPage, unescapeAttr } from './print-page.ts';
 
 const glance: GlanceData = {
   entries: 12,

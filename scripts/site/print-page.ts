@@ -6,8 +6,8 @@
  *   script uses (glanceHtml), so the tab runs no script and waits for no fetch;
  * - no scripts (the glance panel's, the 3-D viewer's loader: print hides the viewer);
  * - figures without their `src` (kept in `data-emvr-src`, eager): the tab lays the page out
- *   without fetching any figure, then asks for each one once, at the size it is printed
- *   (print-images.ts `preparePrintImages`), SVG plots as drawn for print (print-svg.ts). Before, the first screens' figures were fetched and
+ *   without fetching any figure, then gets each one once, at the size it is printed
+ *   (print-images.ts `placePrintImages`). Before, the first screens' figures were fetched and
  *   decoded at full size and then again as print copies. Each `<img>` keeps its width and height
  *   attributes, and figure boxes are sized by the stylesheet (width 100 % of their column), so the
  *   layout measured without the pixels is the printed one.
@@ -16,9 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { glanceHtml, type GlanceData, type OwnPercentiles } from '../../site/src/lib/glance-view.ts';
 import { inlineFormulas } from './print-formulas.ts';
-
-/** Attribute that holds a figure's URL until the printing tab asks for its print copy. */
-export const DEFERRED_SRC = 'data-emvr-src';
+import { DEFERRED_SRC } from './print-images.ts';
 
 const SCRIPT = /<script\b[^>]*>[\s\S]*?<\/script>/gu;
 const FIGURE_IMG = /<img\b[^>]*\ssrc="[^"]*\.(?:png|jpe?g|webp|svg)(?:[?#][^"]*)?"[^>]*>/giu;
