@@ -24,28 +24,43 @@ function treeCpuSeconds(): number {
   return ticks / 100;
 }
 
+/** The pids of every descendant of `root` (from /proc/<pid>/task/<tid>/children: no scan of all of /proc). */
+function descendants(root: number): number[] {
+  const out: number[] = [];
+  const walk = (pid: number) => {
+    let tasks: string[] = [];
+    try {
+      tasks = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return; // Gone.
+    }
+    for (const t of tasks) {
+      let kids = '';
+      try {
+        kids = fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const k of kids.split(' ').filter(Boolean).map(Number)) {
+        out.push(k);
+        walk(k);
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
 /** utime + stime (seconds) of every descendant of this process now, by pid. */
 function descendantsCpu(): Map<number, number> {
-  const parent = new Map<number, number>();
-  const ticks = new Map<number, number>();
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/u.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parent.set(Number(name), Number(f[1]));
-      ticks.set(Number(name), (Number(f[11]) + Number(f[12])) / 100);
-    } catch {
-      // Gone between readdir and read.
-    }
-  }
   const out = new Map<number, number>();
-  for (const [pid, t] of ticks) {
-    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) {
-      if (p === process.pid) {
-        out.set(pid, t);
-        break;
-      }
+  for (const pid of descendants(process.pid)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      // Gone between the listing and the read.
     }
   }
   return out;
@@ -79,7 +94,10 @@ const load0 = os.loadavg()[0];
 const cpu0 = treeCpuSeconds();
 // Sampled as well: a descendant that is never reaped into cutime (Chromium's zygote children) still counts, up to its last sample.
 const sampled = new Map<number, number>();
+// The sampling's own CPU is left out of this process's.
+let samplingCpu = 0;
 const timer = setInterval(() => {
+  const c0 = process.cpuUsage();
   for (const [pid, t] of descendantsCpu()) {
     sampled.set(pid, Math.max(t, sampled.get(pid) ?? 0));
     if (!kinds.has(pid)) {
@@ -91,12 +109,15 @@ const timer = setInterval(() => {
       }
     }
   }
+  const c = process.cpuUsage(c0);
+  samplingCpu += (c.user + c.system) / 1e6;
 }, 100);
 const self0 = process.cpuUsage();
 const p = await printPdfs({ siteDir: site, base: '/', contentDir: path.resolve(values.content), cacheDir: cache, ids, tabs, force: true, folderOf: (id) => entryFolder(id, fanOut(undefined)) }, PROJECT_ROOT);
-const cpu = treeCpuSeconds() - cpu0;
+const cpu = treeCpuSeconds() - cpu0 - samplingCpu;
 clearInterval(timer);
-const selfCpu = (process.cpuUsage(self0).user + process.cpuUsage(self0).system) / 1e6;
+const selfUsage = process.cpuUsage(self0);
+const selfCpu = (selfUsage.user + selfUsage.system) / 1e6 - samplingCpu;
 const sampledCpu = selfCpu + [...sampled.values()].reduce((a, b) => a + b, 0);
 const sizes = ids.map((id) => fs.statSync(path.join(cache, `${id}.pdf`)).size);
 const result = {
@@ -108,7 +129,7 @@ const result = {
   entriesPerSecond: Math.round((p.printed / p.seconds) * 1000) / 1000,
   cpuSecondsPerEntry: Math.round((Math.max(cpu, sampledCpu) / p.printed) * 100) / 100,
   cpuByProcessType: byType(),
-  cpuSeconds: { reaped: Math.round(cpu * 100) / 100, sampled: Math.round(sampledCpu * 100) / 100, node: Math.round(selfCpu * 100) / 100 },
+  cpuSeconds: { reaped: Math.round(cpu * 100) / 100, sampled: Math.round(sampledCpu * 100) / 100, node: Math.round(selfCpu * 100) / 100, sampling: Math.round(samplingCpu * 100) / 100 },
   pdfBytesMedian: median(sizes),
   failed: p.failed,
   loadAverage: [load0, os.loadavg()[0]],
