@@ -100,9 +100,13 @@ function sha256(bytes: Uint8Array | string): string {
 }
 
 
+/** The printer's own sources (not its tests): a change to how pages are printed re-prints them too. */
+const PRINTER_FILES = /^(?:print-(?!.*\.test\.ts$).*\.ts|pdf-normalize\.ts|browser\.ts)$/u;
+
 /**
- * A hash of everything that shapes a printed page: the files under site/src and the Astro config.
- * A change there re-prints every PDF; a rebuild with unchanged sources re-prints none.
+ * A hash of everything that shapes a printed page: the files under site/src, the Astro config and
+ * the printer (PRINTER_FILES in scripts/site). A change there re-prints every PDF; a rebuild with
+ * unchanged sources re-prints none.
  */
 export function siteLayoutHash(projectRoot: string): string {
   const h = crypto.createHash('sha256');
@@ -119,6 +123,11 @@ export function siteLayoutHash(projectRoot: string): string {
   };
   walk(path.join(projectRoot, 'site', 'src'));
   h.update(fs.readFileSync(path.join(projectRoot, 'astro.config.mjs')));
+  const printer = path.join(projectRoot, 'scripts', 'site');
+  for (const name of fs.readdirSync(printer).filter((n) => PRINTER_FILES.test(n)).sort()) {
+    h.update(`scripts/site/${name}`);
+    h.update(fs.readFileSync(path.join(printer, name)));
+  }
   return h.digest('hex').slice(0, 16);
 }
 
