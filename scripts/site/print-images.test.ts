@@ -3,12 +3,12 @@
  * original), is a JPEG with transparency on white and the colours of the original, and is the same
  * bytes every time; only raster files asked for with the parameter get one.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PRINT_PARAM, PRINT_TEXT_WIDTH_PX, printCopy, printVariant } from './print-images.ts';
+import { PRINT_TEXT_WIDTH_PX, printCopy, printImage, printWidth } from './print-images.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -57,19 +57,31 @@ describe('print copies of figures', () => {
     expect(Buffer.compare(a, await printCopy(src, 2000))).toBe(0);
   });
 
-  it('answers only raster files asked for with a positive integer width', async () => {
+  it('gives the PDF a copy only of a raster figure larger than its printed width needs, an SVG drawn for print, others as they are', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'emvr-print-img-'));
     dirs.push(dir);
     const png = path.join(dir, 'f.png');
     const svg = path.join(dir, 'f.svg');
+    const txt = path.join(dir, 'f.txt');
     await writeFile(png, await card());
-    await writeFile(svg, '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>');
-    const q = (w: string) => new URLSearchParams({ [PRINT_PARAM]: w });
-    const v = await printVariant(png, q('100'));
-    expect(v?.type).toBe('image/jpeg');
-    expect((await sharp(v!.body).metadata()).width).toBe(100);
-    expect(await printVariant(svg, q('100'))).toBeNull();
-    expect(await printVariant(png, new URLSearchParams({ other: '1' }))).toBeNull();
-    for (const bad of ['0', '-5', '1.5', 'x']) expect(await printVariant(png, q(bad))).toBeNull();
+    await writeFile(svg, '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><path d="M0,0L9,9" stroke-dasharray="1,0"/></svg>');
+    await writeFile(txt, 'x');
+    // 150 dpi: a box 96 CSS px (one inch) wide needs 150 pixels.
+    expect(printWidth(96)).toBe(150);
+    const small = await printImage(png, 96, 600);
+    expect(small?.type).toBe('image/jpeg');
+    expect((await sharp(small!.body).metadata()).width).toBe(150);
+    // Printed wide enough for its pixels (600 px at 150 dpi is 384 CSS px): the file itself.
+    for (const shown of [384, 500]) {
+      const same = await printImage(png, shown, 600);
+      expect(same?.type).toBe('image/png');
+      expect(Buffer.compare(Buffer.from(same!.body), await readFile(png))).toBe(0);
+    }
+    // Not laid out (0 wide): the file itself.
+    expect((await printImage(png, 0, 600))?.type).toBe('image/png');
+    const drawn = await printImage(svg, 96, 10);
+    expect(drawn?.type).toBe('image/svg+xml');
+    expect(Buffer.from(drawn!.body).toString('utf8')).toBe('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><path d="M0,0L9,9"/></svg>');
+    expect(await printImage(txt, 96, 600)).toBeNull();
   });
 });

@@ -3,8 +3,9 @@
  * the site's print stylesheet, A4, the entry ID and title in the header and "page n of N" in the
  * footer of every page. PDFs are kept in a cache folder with a manifest; an entry is re-printed only
  * when the sha256 of its report.json, the analyzer version or the site's page sources changed.
- * Figures are printed at 150 dpi from print-sized copies (print-images.ts), formulas inline
- * (print-formulas.ts), without a structure tree: a PDF is ~0.7 MB, not ~8 MB. Several tabs print in parallel. Cached PDFs are then linked (or copied) to `<out>/<id>/<id>.pdf`.
+ * The printing tab gets the page without scripts, its glance panel drawn, formulas inline
+ * (print-page.ts), then its figures as data at 150 dpi (print-images.ts) and SVG plots drawn for
+ * print (print-svg.ts); the PDF has no structure tree: a PDF is ~0.6 MB, not ~8 MB. Several tabs print in parallel. Cached PDFs are then linked (or copied) to `<out>/<id>/<id>.pdf`.
  * Printing dates are fixed (pdf-normalize.ts), so a PDF's bytes depend only on its page.
  *
  * Resumable: each PDF is written to a temporary name and renamed (never half-published), then a
@@ -23,8 +24,9 @@ import type { Browser, Page } from 'puppeteer-core';
 import { EntryId } from '../../analyzers/report/schema.ts';
 import { launchChromium } from './browser.ts';
 import { normalizePdfDates } from './pdf-normalize.ts';
-import { inlineFormulas, siteFileOf } from './print-formulas.ts';
-import { PRINT_PARAM, PRINT_TEXT_WIDTH_PX, preparePrintImages, printVariant } from './print-images.ts';
+import { siteFileOf } from './print-formulas.ts';
+import { printPage } from './print-page.ts';
+import { PRINT_PARAM, PRINT_TEXT_WIDTH_PX, placePrintImages } from './print-images.ts';
 import { normaliseBase, startStaticServer, type Variant } from './static-server.ts';
 import { escapeHtml } from '../../site/src/lib/format.ts';
 
@@ -98,9 +100,13 @@ function sha256(bytes: Uint8Array | string): string {
 }
 
 
+/** The printer's own sources (not its tests): a change to how pages are printed re-prints them too. */
+const PRINTER_FILES = /^(?:print-(?!.*\.test\.ts$).*\.ts|pdf-normalize\.ts|browser\.ts)$/u;
+
 /**
- * A hash of everything that shapes a printed page: the files under site/src and the Astro config.
- * A change there re-prints every PDF; a rebuild with unchanged sources re-prints none.
+ * A hash of everything that shapes a printed page: the files under site/src, the Astro config and
+ * the printer (PRINTER_FILES in scripts/site). A change there re-prints every PDF; a rebuild with
+ * unchanged sources re-prints none.
  */
 export function siteLayoutHash(projectRoot: string): string {
   const h = crypto.createHash('sha256');
@@ -117,6 +123,11 @@ export function siteLayoutHash(projectRoot: string): string {
   };
   walk(path.join(projectRoot, 'site', 'src'));
   h.update(fs.readFileSync(path.join(projectRoot, 'astro.config.mjs')));
+  const printer = path.join(projectRoot, 'scripts', 'site');
+  for (const name of fs.readdirSync(printer).filter((n) => PRINTER_FILES.test(n)).sort()) {
+    h.update(`scripts/site/${name}`);
+    h.update(fs.readFileSync(path.join(printer, name)));
+  }
   return h.digest('hex').slice(0, 16);
 }
 
@@ -178,9 +189,14 @@ function headerTemplate(id: string, title: string, analysedOn: string): string {
 
 const FOOTER = `<div style="font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; color: #444; width: 100%; text-align: center;">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>`;
 
-/** A tab lays pages out as they print (print media, the A4 text width): figures are measured at their printed size. */
+/**
+ * A tab lays pages out as they print (print media, the A4 text width): figures are measured at their
+ * printed size. The tab's screen is 10 pixels high: headless Chromium still draws its screen while
+ * a page loads, and a 1000-pixel screen of figures cost ~10 % of the printing CPU for nothing (the
+ * printed layout depends on the width only; the same PDF bytes).
+ */
 async function preparePrintTab(page: Page): Promise<void> {
-  await page.setViewport({ width: PRINT_TEXT_WIDTH_PX, height: 1000 });
+  await page.setViewport({ width: PRINT_TEXT_WIDTH_PX, height: 10 });
   await page.emulateMediaType('print');
 }
 
@@ -205,26 +221,19 @@ function dropLocalLinks(page: Page): Promise<unknown> {
   });
 }
 
-/** What the printing server adds to the site: entry pages with inline formulas, print-sized figures. */
-function printingVariant(siteDir: string, base: string): Variant {
-  const fileOf = siteFileOf(siteDir, normaliseBase(base));
-  return async (file, query) =>
-    file.endsWith('.html') && query.get(PRINT_PARAM) === 'page'
-      ? { type: 'text/html; charset=utf-8', body: Buffer.from(inlineFormulas(fs.readFileSync(file, 'utf8'), fileOf)) }
-      : printVariant(file, query);
+/** What the printing server adds to the site: entry pages as the printing tab gets them (print-page.ts). */
+function printingVariant(fileOf: (src: string) => string | null): Variant {
+  return async (file, query) => (file.endsWith('.html') && query.get(PRINT_PARAM) === 'page' ? { type: 'text/html; charset=utf-8', body: Buffer.from(printPage(fs.readFileSync(file, 'utf8'), fileOf)) } : null);
 }
 
-async function printOne(page: Page, url: string, id: string, outFile: string): Promise<{ pages: number; bytes: number }> {
-  // 'load', not 'domcontentloaded': the figures are measured once the stylesheet has laid them out.
+async function printOne(page: Page, url: string, id: string, outFile: string, fileOf: (src: string) => string | null): Promise<{ pages: number; bytes: number }> {
+  // 'load': the stylesheet has laid the page out (the figures are not fetched yet, print-page.ts).
   const res = await page.goto(`${url}?${PRINT_PARAM}=page`, { waitUntil: 'load', timeout: 120_000 });
   if (!res || !res.ok()) throw new Error(`page ${url} answered ${res?.status() ?? 'nothing'}`);
-  // Lazy images: some Chromium releases (150 on Debian 12) print those below the first screen as
-  // empty boxes, others load them before printing; so all are made eager and awaited, each raster
-  // figure at the size it is printed (print-images.ts). The test counts the images in the PDF.
-  await preparePrintImages(page);
-  // The "at a glance" panel is drawn by the page's script from the entry's glance.json: the PDF
-  // shows the archive's percentiles as they were when it was printed (the panel says among how many entries).
-  await page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('.glance[data-state="pending"]'), { timeout: 30_000 });
+  // Each figure handed to the tab once, at the size it is printed (print-images.ts), and awaited
+  // (the test counts the images in the PDF). The "at a glance" panel came drawn from glance.json
+  // (print-page.ts): the PDF shows the archive's percentiles as they were when it was printed.
+  await placePrintImages(page, fileOf);
   await dropLocalLinks(page);
   const title = await page.$eval('.entry-title', (e) => e.textContent ?? '').catch(() => '');
   const analysedOn = await page.$eval('article.report', (e) => e.getAttribute('data-analysed-on') ?? '').catch(() => '');
@@ -291,7 +300,8 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
   const summary: PrintSummary = { printed: 0, reused: stamps.size - todo.length, pages: 0, seconds: 0, pagesPerSecond: 0, failed: [] };
   if (todo.length > 0) {
     const t0 = performance.now();
-    const server = await startStaticServer({ dir: o.siteDir, base: o.base, variant: printingVariant(o.siteDir, o.base) });
+    const fileOf = siteFileOf(o.siteDir, normaliseBase(o.base));
+    const server = await startStaticServer({ dir: o.siteDir, base: o.base, variant: printingVariant(fileOf) });
     let browser: Browser | null = null;
     try {
       browser = await launchChromium();
@@ -301,7 +311,7 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
         while (next < todo.length) {
           const id = todo[next++];
           try {
-            const r = await printOne(page, `${server.url}${folderOf(id)}/`, id, path.join(o.cacheDir, `${id}.pdf`));
+            const r = await printOne(page, `${server.url}${folderOf(id)}/`, id, path.join(o.cacheDir, `${id}.pdf`), fileOf);
             const stamp: PdfStamp = { ...stamps.get(id)!, layout, pages: r.pages, bytes: r.bytes };
             manifest.entries[id] = stamp;
             // After the rename: a journalled PDF is whole. One short append per PDF, not a manifest rewrite.

@@ -63,6 +63,8 @@ const FUTURE_ID = 'EMD-91005';
 const BROKEN_ID = 'EMD-91006';
 /** A schema-1 report written by the analyzer before the item catalog (scripts/testing/golden/). */
 const LEGACY_ID = 'EMD-91007';
+/** A name no formula of the current method texts has (sha256 prefixes are hex of 16 digits). */
+const STALE_FORMULA = '0000000000000000.svg';
 
 /** The entry's folder in the site at the default fan-out ("91/EMD-91001"). */
 function dir(id: string): string {
@@ -141,6 +143,10 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
     fs.mkdirSync(path.join(content, 'entries', BROKEN_ID), { recursive: true });
     fs.writeFileSync(path.join(content, 'entries', BROKEN_ID, 'report.json'), JSON.stringify({ schemaVersion: 1, entry: 'not an entry' }));
 
+    // A formula of a method text since edited, as the formula cache keeps them: not for the site.
+    const formulaCache = path.join(PROJECT_ROOT, 'node_modules', '.astro-cache', 'emvr-formulas');
+    fs.mkdirSync(formulaCache, { recursive: true });
+    fs.writeFileSync(path.join(formulaCache, STALE_FORMULA), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     summary = await buildSite({ content, out, base: BASE, pdf: true, pdfCache, pdfTabs: 2, log: () => undefined });
     server = await startStaticServer({ dir: out, base: BASE });
     browser = await launchChromium();
@@ -282,6 +288,22 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
     expect(findings).toEqual([]);
   });
 
+  it('_formulas holds exactly the typeset formulas the pages refer to, none the cache kept from older texts', () => {
+    const refs = new Set<string>();
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const f = path.join(d, e.name);
+        if (e.isDirectory()) walk(f);
+        else if (e.name.endsWith('.html')) for (const m of fs.readFileSync(f, 'utf8').matchAll(/_formulas\/([0-9a-f]+\.svg)/gu)) refs.add(m[1]);
+      }
+    };
+    walk(out);
+    expect(refs.size).toBeGreaterThan(10);
+    const files = fs.readdirSync(path.join(out, '_formulas')).sort();
+    expect(files).not.toContain(STALE_FORMULA);
+    expect(files).toEqual([...refs].sort());
+  });
+
   it('hostile titles and author names render as plain text on the index and the entry page', async () => {
     const page = await open(`${dir(HOSTILE_ID)}/`);
     expect(await page.$eval('.entry-title', (e) => e.textContent)).toBe(HOSTILE_TITLE);
@@ -314,6 +336,8 @@ describe.skipIf(!haveChromium)('report site built from simulated entries', () =>
       expect(text).toContain(id);
       expect(text).toContain(`${r.score.passing} of ${r.score.evaluable}`);
       expect(text).toMatch(/Page 1 of \d+/u);
+      // The glance panel is drawn for print from glance.json (print-page.ts), not left pending.
+      expect(text).toMatch(/▲ \d+ among all \d+ entr|No value of this entry is ranked/u);
       // pdftotext joins a word hyphenated at a line end without its hyphen ("over-|sharpened" →
       // "oversharpened"), so hyphens are compared away on both sides.
       const unhyphen = (x: string) => x.replace(/-/gu, '');

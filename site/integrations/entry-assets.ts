@@ -17,7 +17,7 @@ import { entriesToRender, entryDir, listEntryIds, tryReadRefusal, tryReadReport 
 import { entryFolder, fanOut, type FanOut } from '../src/lib/entry-path.ts';
 import { REPORT_FILE, tableCsvFile } from '../src/lib/downloads.ts';
 import { viewerFiles } from '../src/lib/viewer-config.ts';
-import { FORMULA_FOLDER } from '../src/lib/rehype-math-images.ts';
+import { FORMULA_FOLDER, usedFormulaFiles } from '../src/lib/rehype-math-images.ts';
 import { refusalSearchRecord, searchRecord, type SearchRecord } from '../src/lib/search-record.ts';
 import { indexRow, refusalRow, type IndexRow } from '../src/lib/archive-index.ts';
 
@@ -189,10 +189,27 @@ async function moveStaged(stage: string, out: string, id: string, f: FanOut): Pr
 }
 
 /**
+ * Copies the typeset formulas the pages use from the formula cache to `to` (the cache also keeps
+ * formulas of method texts since edited). Should no formula have been typeset in this process
+ * (the method texts compiled elsewhere), the whole cache is copied, as before.
+ */
+async function copyFormulas(from: string, to: string): Promise<void> {
+  const used = usedFormulaFiles();
+  if (used.size === 0) {
+    await fs.cp(from, to, { recursive: true, force: true }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    return;
+  }
+  await fs.mkdir(to, { recursive: true });
+  for (const name of [...used].sort()) await fs.copyFile(path.join(from, name), path.join(to, name));
+}
+
+/**
  * The integration. At build start a worker thread begins staging every entry's downloads (it runs
  * on the second core while Astro renders the pages on the first); when the pages are written, the
- * staged folders are moved into each `/<id>/` page folder, the typeset formulas (`formulaDir`,
- * written by rehype-math-images) are copied to `<out>/_formulas/`, and the search records and index
+ * staged folders are moved into each `/<id>/` page folder, the typeset formulas the pages use
+ * (from `formulaDir`, written by rehype-math-images) are copied to `<out>/_formulas/`, and the search records and index
  * rows of the built entries are written to `EMVR_SEARCH_RECORDS` (default `<out>.search-records.json`).
  */
 export function entryAssets(opts: { formulaDir: string }): AstroIntegration {
@@ -223,9 +240,7 @@ export function entryAssets(opts: { formulaDir: string }): AstroIntegration {
       'astro:build:done': async ({ dir, pages, logger }) => {
         const out = fileURLToPath(dir);
         const stage = stagingDir(outDir || out);
-        await fs.cp(opts.formulaDir, path.join(out, FORMULA_FOLDER), { recursive: true, force: true }).catch((err: NodeJS.ErrnoException) => {
-          if (err.code !== 'ENOENT') throw err;
-        });
+        await copyFormulas(opts.formulaDir, path.join(out, FORMULA_FOLDER));
         const counts = await (staging ?? stageAllEntryAssets(stage));
         const staged = ((performance.now() - t0) / 1000).toFixed(1);
         const ids = pages.map((p) => p.pathname.replace(/\/+$/u, '').split('/').pop() ?? '').filter((s) => EntryId.safeParse(s).success);

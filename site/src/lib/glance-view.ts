@@ -2,8 +2,8 @@
  * The "at a glance" panel as HTML, from the entry's glance.json (archive-statistics.ts `Glance`)
  * and, for a value the archive cannot rank yet (A.e before our archive has 1,000 models), the
  * item's own percentiles embedded in the page. A pure function of data: the browser script
- * (scripts/glance.ts) puts its result into the page, the PDF printer waits for it, and the tests
- * read the same markup. No imports beyond formatting, so the browser bundle stays small.
+ * (scripts/glance.ts) puts its result into the page, the PDF printer into the page it prints
+ * (scripts/site/print-page.ts), and the tests read the same markup. No imports beyond formatting, so the browser bundle stays small.
  *
  * Each value gets one bar from 0 (worse) to 100 (better), wwPDB style, with two markers: a black
  * triangle above it for the percentile among all entries, a white diamond with a black edge

@@ -5,8 +5,8 @@
  * and replaces the formula by `<img src="<base>_formulas/<hash>.svg" alt="<TeX>">` sized in ex
  * units so that it sits in the text like inline MathJax. Why files and not inline SVG: the same
  * formulas appear on every entry page, and inlined they were 139 kB of a 197 kB page (10 000
- * pages = 1.4 GB of glyph paths to render, write and index). The site integration copies `dir`
- * to `<out>/_formulas/`. No client JavaScript; the alt text (the TeX source) is the accessible name.
+ * pages = 1.4 GB of glyph paths to render, write and index). The site integration copies the
+ * files of `dir` that the method texts use (`usedFormulaFiles`) to `<out>/_formulas/`. No client JavaScript; the alt text (the TeX source) is the accessible name.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -102,6 +102,19 @@ function mathKind(n: HastNode): 'inline' | 'display' | null {
   return null;
 }
 
+/**
+ * Names of the formula files this process's pages refer to. The folder is a cache kept across
+ * builds (and branches): it also holds formulas of method texts since edited, which the site
+ * does not need. Every method text is compiled in every build, full or incremental (the pages
+ * import them all), so this set is every formula any page of the site can show.
+ */
+const used = new Set<string>();
+
+/** The formula files referred to by the method texts compiled in this process (see `used`). */
+export function usedFormulaFiles(): ReadonlySet<string> {
+  return used;
+}
+
 /** The rehype plugin (after remark-math, with `remarkRehype` defaults). */
 export function rehypeMathImages(opts: MathImageOptions) {
   return async (tree: HastNode) => {
@@ -122,6 +135,7 @@ export function rehypeMathImages(opts: MathImageOptions) {
           typeset(tex, kind === 'display').then(({ svg, style }) => {
             const name = `${crypto.createHash('sha256').update(svg).digest('hex').slice(0, 16)}.svg`;
             const file = path.join(opts.dir, name);
+            used.add(name);
             if (!fs.existsSync(file)) {
               fs.mkdirSync(opts.dir, { recursive: true });
               fs.writeFileSync(`${file}.tmp-${process.pid}`, svg);

@@ -1,7 +1,8 @@
 /**
- * The "at a glance" panel in the browser (and in the PDF printer, which waits for it): fetches the
- * entry's glance.json, written by each site build from the whole archive, and draws the panel
- * (lib/glance-view.ts). The page's HTML does not depend on the other entries; this file does.
+ * The "at a glance" panel in the browser: fetches the entry's glance.json, written by each site
+ * build from the whole archive, and draws the panel (lib/glance-view.ts; the PDF printer draws it
+ * with the same function, scripts/site/print-page.ts). The page's HTML does not depend on the
+ * other entries; this file does.
  */
 import { glanceHtml, type GlanceData, type OwnPercentiles } from '../lib/glance-view.ts';
 
