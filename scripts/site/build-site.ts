@@ -418,7 +418,7 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
   if (pdf) {
     const cacheDir = path.resolve(o.pdfCache ?? path.join(path.dirname(content), 'cache', 'site-pdf'));
     const rss0 = process.memoryUsage().rss;
-    const s = await printPdfs({ siteDir: site, base, contentDir: content, cacheDir, ids, tabs: o.pdfTabs ?? 3, force: o.forcePdf, log, folderOf: (id) => entryFolder(id, f) }, PROJECT_ROOT);
+    const s = await printPdfs({ siteDir: site, base, contentDir: content, cacheDir, ids, tabs: o.pdfTabs ?? 3, force: o.forcePdf, log, folderOf: (id) => entryFolder(id, f), reportHashes: hashes }, PROJECT_ROOT);
     pdfSummary = { ...s, peakMB: measure ? Math.round(Math.max(rss0, process.memoryUsage().rss) / 2 ** 20) : null };
     log(`pdf: ${s.printed} printed (${s.pages} pages, ${s.pagesPerSecond.toFixed(1)} pages/s), ${s.reused} unchanged${s.failed.length ? `, ${s.failed.length} FAILED` : ''}`);
     for (const e of s.failed) log(`  ${e.id}: ${e.error}`);

@@ -81,6 +81,12 @@ export interface PrintOptions {
   slice?: { index: number; count: number };
   /** The entry's folder in the site ("12/EMD-12345"; default: the ID itself). */
   folderOf?: (id: string) => string;
+  /**
+   * sha256 of each entry's report.json as the site build read it (`refusal:…` for a refused
+   * entry): an entry whose hash is the cached PDF's is not read again (50,000 reports re-read,
+   * hashed and parsed took ~40 s of a nightly). Without it every report is read.
+   */
+  reportHashes?: ReadonlyMap<string, string>;
   log?: (line: string) => void;
 }
 
@@ -264,7 +270,9 @@ async function printOne(page: Page, url: string, id: string, outFile: string, fi
 export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<PrintSummary> {
   const log = o.log ?? (() => undefined);
   // A refused entry (refusal.json, no report.json) has a one-screen page and no PDF.
-  const ids = o.ids.filter((id) => EntryId.safeParse(id).success && fs.existsSync(path.join(o.contentDir, 'entries', id, 'report.json')));
+  const known = o.reportHashes;
+  const hasReport = (id: string) => (known ? known.get(id)?.startsWith('refusal:') === false : fs.existsSync(path.join(o.contentDir, 'entries', id, 'report.json')));
+  const ids = o.ids.filter((id) => EntryId.safeParse(id).success && hasReport(id));
   const slice = o.slice;
   if (slice && !(Number.isInteger(slice.count) && slice.count >= 1 && Number.isInteger(slice.index) && slice.index >= 0 && slice.index < slice.count)) {
     throw new RangeError(`slice index must be an integer in [0, count), got index ${slice.index} of count ${slice.count}`);
@@ -283,16 +291,11 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
   const todo: string[] = [];
   for (const [position, id] of sorted.entries()) {
     if (!inSlice(position, slice)) continue;
-    const bytes = fs.readFileSync(path.join(o.contentDir, 'entries', id, 'report.json'));
-    let analyzer = 'unknown';
-    try {
-      analyzer = String((JSON.parse(bytes.toString('utf8')) as { provenance?: { analyzer?: { version?: string } } }).provenance?.analyzer?.version ?? 'unknown');
-    } catch {
-      // The site build already validated the report; a hash mismatch re-prints anyway.
-    }
-    const stamp = { report: sha256(bytes), analyzer };
-    stamps.set(id, stamp);
     const old = manifest.entries[id];
+    const hash = known?.get(id);
+    // The same report bytes name the same analyzer version: only a new or changed report is read.
+    const stamp = old && hash === old.report ? { report: hash, analyzer: old.analyzer } : readStamp(path.join(o.contentDir, 'entries', id, 'report.json'));
+    stamps.set(id, stamp);
     const cached = path.join(o.cacheDir, `${id}.pdf`);
     if (o.force || !old || old.report !== stamp.report || old.analyzer !== stamp.analyzer || old.layout !== layout || !fs.existsSync(cached)) todo.push(id);
   }
@@ -350,16 +353,38 @@ export async function printPdfs(o: PrintOptions, projectRoot: string): Promise<P
   // The manifest now holds what the journals held (this run's included).
   for (const j of [...journals, journal]) await fsp.rm(j, { force: true });
 
+  let copied = 0;
+  let linkError = '';
   for (const id of ids) {
     const from = path.join(o.cacheDir, `${id}.pdf`);
-    if (!fs.existsSync(from)) continue;
     const to = path.join(o.siteDir, folderOf(id), `${id}.pdf`);
+    const cached = fs.statSync(from, { throwIfNoEntry: false });
+    if (!cached) continue;
+    // An unchanged entry's folder kept its link from the last build: nothing to do.
+    const placed = fs.statSync(to, { throwIfNoEntry: false });
+    if (placed && placed.ino === cached.ino && placed.dev === cached.dev) continue;
     await fsp.rm(to, { force: true });
     try {
       await fsp.link(from, to);
-    } catch {
+    } catch (err) {
+      linkError ||= (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       await fsp.copyFile(from, to);
+      copied++;
     }
   }
+  // Copies double the disk the PDFs take: say so, the cache should be on the site's file system.
+  if (copied > 0) log(`pdf: ${copied} PDFs copied into the site, not hard-linked (${linkError}): put the cache (${o.cacheDir}) on the site's file system to save the space`);
   return summary;
+}
+
+/** The stamp of a report read from disk: its sha256 and the analyzer version it names. */
+function readStamp(file: string): { report: string; analyzer: string } {
+  const bytes = fs.readFileSync(file);
+  let analyzer = 'unknown';
+  try {
+    analyzer = String((JSON.parse(bytes.toString('utf8')) as { provenance?: { analyzer?: { version?: string } } }).provenance?.analyzer?.version ?? 'unknown');
+  } catch {
+    // The site build already validated the report; a hash mismatch re-prints anyway.
+  }
+  return { report: sha256(bytes), analyzer };
 }

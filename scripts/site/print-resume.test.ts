@@ -4,7 +4,8 @@
  * bytes as one uninterrupted print. Six one-page entries, one tab. Skips visibly without Chromium.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -103,4 +104,24 @@ describe.skipIf(!haveChromium)('a first print killed and resumed', () => {
     expect(Object.keys(readManifest(cache).entries).sort()).toEqual(IDS);
     expect(readdirSync(cache).filter((n) => n.endsWith('.jsonl') || n.includes('.tmp-'))).toEqual([]);
   }, 240_000);
+
+  it("takes the site build's report hashes: an unchanged report is not read again, a changed one is re-printed, a placed PDF left as it is", async () => {
+    const two = IDS.slice(0, 2);
+    const reportOf = (id: string) => path.join(content, 'entries', id, 'report.json');
+    const pdfOf = (id: string) => path.join(site, entryFolder(id, f), `${id}.pdf`);
+    const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+    const opts = { siteDir: site, base: '/', contentDir: content, cacheDir: path.join(root, 'cache-hashes'), ids: two, tabs: 1, folderOf: (id: string) => entryFolder(id, f) };
+    const hashes = new Map(two.map((id) => [id, sha(reportOf(id))]));
+    expect(await printPdfs({ ...opts, reportHashes: hashes }, projectRoot)).toMatchObject({ printed: 2, failed: [] });
+    const placed = statSync(pdfOf(two[0])).ino;
+    const kept = readFileSync(reportOf(two[0]));
+    // Not JSON any more, but the build's hash says unchanged: reused unread (read, it would hash differently and be re-printed).
+    await writeFile(reportOf(two[0]), 'not json');
+    await writeFile(reportOf(two[1]), JSON.stringify({ id: two[1], provenance: { analyzer: { version: 'test 2' } } }));
+    hashes.set(two[1], sha(reportOf(two[1])));
+    expect(await printPdfs({ ...opts, reportHashes: hashes }, projectRoot)).toMatchObject({ printed: 1, reused: 1, failed: [] });
+    expect(statSync(pdfOf(two[0])).ino).toBe(placed);
+    expect(readManifest(opts.cacheDir).entries[two[1]].analyzer).toBe('test 2');
+    await writeFile(reportOf(two[0]), kept);
+  }, 120_000);
 });
