@@ -6,9 +6,9 @@
  * those whose bytes differ are written (each in one rename).
  */
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { STATUS_CODE, type IndexRow } from '../../site/src/lib/archive-index.ts';
+import { writeIfChanged } from './write-if-changed.ts';
 import { entryGlance, sharedArchiveStatistics, type ArchiveStatistics } from '../../site/src/lib/archive-statistics.ts';
 
 /** File name of an entry's percentiles in its folder. */
@@ -39,21 +39,8 @@ export async function writeGlanceFiles(siteDir: string, rows: readonly IndexRow[
     const id = row[0];
     const dir = path.join(siteDir, folderOf(id));
     if (!fs.existsSync(dir)) return;
-    const file = path.join(dir, GLANCE_FILE);
-    let old: string | null = null;
-    try {
-      old = await fsp.readFile(file, 'utf8');
-    } catch {
-      // Not there yet: a new or re-rendered entry.
-    }
-    if (old === text) {
-      unchanged++;
-      return;
-    }
-    const tmp = `${file}.tmp-${process.pid}`;
-    await fsp.writeFile(tmp, text);
-    await fsp.rename(tmp, file);
-    written++;
+    if (await writeIfChanged(path.join(dir, GLANCE_FILE), text)) written++;
+    else unchanged++;
   };
   // A few files in flight: 50,000 small reads and writes overlap instead of waiting in turn.
   const worker = async () => {

@@ -5,11 +5,11 @@
  * index rows the page was rendered from; a file is written only when its bytes change (each in
  * one rename), so an unchanged archive leaves the figures as they were.
  */
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { histogramPlotSpec, plotSvg, scatterPlotSpec } from '../../analyzers/figures/plots.ts';
 import { histogram } from '../../analyzers/methods/order-statistics.ts';
+import { writeIfChanged } from './write-if-changed.ts';
 import type { IndexRow } from '../../site/src/lib/archive-index.ts';
 import { PLOT_SIZE, statisticsView, type PlotView } from '../../site/src/lib/statistics-view.ts';
 
@@ -42,16 +42,8 @@ export async function writeStatisticsPlots(siteDir: string, rows: readonly Index
   await fsp.mkdir(dir, { recursive: true });
   let written = 0, unchanged = 0;
   for (const p of [...view.plots, ...view.distributions]) {
-    const file = path.join(dir, p.file);
-    const text = await statisticsPlotSvg(p);
-    if (fs.existsSync(file) && (await fsp.readFile(file, 'utf8')) === text) {
-      unchanged++;
-      continue;
-    }
-    const tmp = `${file}.tmp-${process.pid}`;
-    await fsp.writeFile(tmp, text);
-    await fsp.rename(tmp, file);
-    written++;
+    if (await writeIfChanged(path.join(dir, p.file), await statisticsPlotSvg(p))) written++;
+    else unchanged++;
   }
   return { written, unchanged };
 }
