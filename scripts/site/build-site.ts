@@ -381,7 +381,7 @@ export async function buildSite(o: BuildOptions): Promise<BuildSummary> {
   const pagefindSeconds = lap();
   // The statistics page's figures, from the rows its page was rendered from (shared pages: moved in with it).
   const rows = Object.keys(manifest.entries).sort().map((id) => manifest.entries[id].row);
-  const plots = await writeStatisticsPlots(stage, rows);
+  const plots = await writeStatisticsPlots(stage, rows, PROJECT_ROOT);
   log(`statistics: ${plots.written} figures drawn`);
   const statisticsSeconds = lap();
 

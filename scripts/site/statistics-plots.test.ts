@@ -8,6 +8,7 @@ import { ITEM_IDS } from '../../analyzers/report/schema.ts';
 import { KEY_VALUES, type IndexRow } from '../../site/src/lib/archive-index.ts';
 import { MAX_DOTS, PLOT_SIZE, statisticsView } from '../../site/src/lib/statistics-view.ts';
 import { writeStatisticsPlots } from './statistics-plots.ts';
+import { projectRoot } from '../../analyzers/testing/fixtures.ts';
 
 /** Park–Miller: a seeded stream in [0, 1). */
 function random(seed: number): () => number {
@@ -61,7 +62,7 @@ describe('statistics plots', () => {
     const site = fs.mkdtempSync(path.join(os.tmpdir(), 'emvr-statplots-'));
     dirs.push(site);
     const r = rows(300);
-    const first = await writeStatisticsPlots(site, r);
+    const first = await writeStatisticsPlots(site, r, projectRoot);
     const view = statisticsView(r);
     const files = [...view.plots, ...view.distributions].map((p) => p.file);
     expect(first).toEqual({ written: files.length, unchanged: 0 });
@@ -71,6 +72,6 @@ describe('statistics plots', () => {
     }
     // The resolution plot draws each of the 300 entries as a black dot.
     expect(fs.readFileSync(path.join(site, 'statistics', 'resolution.svg'), 'utf8').match(/<path [^>]*fill="#000000" stroke="#ffffff"/gu)).toHaveLength(300);
-    expect(await writeStatisticsPlots(site, r)).toEqual({ written: 0, unchanged: files.length });
+    expect(await writeStatisticsPlots(site, r, projectRoot)).toEqual({ written: 0, unchanged: files.length });
   });
 });

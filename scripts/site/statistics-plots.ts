@@ -36,7 +36,9 @@ export async function statisticsPlotSvg(p: PlotView): Promise<string> {
 }
 
 /** Writes every plot of the statistics page into `<siteDir>/statistics/`; returns the files written and left. */
-export async function writeStatisticsPlots(siteDir: string, rows: readonly IndexRow[]): Promise<{ written: number; unchanged: number }> {
+export async function writeStatisticsPlots(siteDir: string, rows: readonly IndexRow[], projectRoot: string): Promise<{ written: number; unchanged: number }> {
+  // MapQ's table is found from the project root, as in the Astro step (whatever folder `emvr build` runs in).
+  process.env.EMVR_PROJECT_ROOT ??= projectRoot;
   const view = statisticsView(rows);
   const dir = path.join(siteDir, STATISTICS_FOLDER);
   await fsp.mkdir(dir, { recursive: true });
