@@ -2,7 +2,8 @@
  * runItems: items are drawn one after another in report order whatever order their measurements
  * end in; a measurement starts while the item before it is drawn (not sooner than
  * EMVR_MEASURE_AHEAD allows); products are kept until the last item using them is drawn; a write
- * error stops the run only after the work in flight has settled. Fake items on a stub context:
+ * error stops the run only after the work in flight has settled. Measurements never overlap each
+ * other (one at a time, in report order). Fake items on a stub context:
  * no map, a few milliseconds.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -67,13 +68,18 @@ describe('runItems', () => {
     expect(log.filter((e) => e.startsWith('d')).join(' ')).toBe('d+ a d- a d+ b d- b d+ c d- c');
   });
 
-  it('starts the first measurements while the input figures are drawn, as many as EMVR_MEASURE_AHEAD says', async () => {
-    vi.stubEnv('EMVR_MEASURE_AHEAD', '2');
-    const impls = ['a', 'b', 'c'].map((id) => fakeItem(id, { measureMs: 5, drawMs: 5 }));
-    const input = tick(30).then(() => log.push('input figures drawn'));
-    await runItems(impls, stubContext([]), recordSteps([]), input);
-    expect(log.slice(0, 2)).toEqual(['m+ a', 'm+ b']);
-    expect(log.indexOf('m+ c')).toBeGreaterThan(log.indexOf('input figures drawn'));
+  it('measures the first items in turn while the input figures are drawn, as far ahead as EMVR_MEASURE_AHEAD says', async () => {
+    for (const ahead of [1, 2]) {
+      log = [];
+      vi.stubEnv('EMVR_MEASURE_AHEAD', String(ahead));
+      const impls = ['a', 'b', 'c', 'd'].map((id) => fakeItem(id, { measureMs: 2, drawMs: 2 }));
+      const input = tick(40).then(() => log.push('input figures drawn'));
+      await runItems(impls, stubContext([]), recordSteps([]), input);
+      // Items 0 … ahead are measured one after the other before the input figures are done; the next waits for item 0's figures.
+      const first = impls.slice(0, ahead + 1).flatMap((it) => [`m+ ${it.spec.id}`, `m- ${it.spec.id}`]);
+      expect(log.slice(0, first.length + 1)).toEqual([...first, 'input figures drawn']);
+      expect(log.indexOf(`m+ ${impls[ahead + 1].spec.id}`)).toBeGreaterThan(log.indexOf('d- a'));
+    }
   });
 
   it('keeps a product until the last item using it is drawn', async () => {
@@ -88,6 +94,16 @@ describe('runItems', () => {
     const impls = [fakeItem('a', { measureMs: 1, drawMs: 5, drawError: new CannotWriteError('disk full', 'figures/a.png') }), fakeItem('b', { measureMs: 40, drawMs: 1 })];
     await expect(runItems(impls, stubContext([]), recordSteps([]))).rejects.toThrow('disk full');
     expect(log).toContain('m- b');
+  });
+
+  it('rethrows a write error of a measurement once the drawing before it has ended', async () => {
+    const failing = fakeItem('b', { measureMs: 1, drawMs: 1 });
+    failing.compute = async () => {
+      throw new CannotWriteError('read-only', 'maps/b.mrc.gz');
+    };
+    const impls = [fakeItem('a', { measureMs: 1, drawMs: 30 }), failing, fakeItem('c', { measureMs: 1, drawMs: 1 })];
+    await expect(runItems(impls, stubContext([]), recordSteps([]))).rejects.toThrow('read-only file system');
+    expect(log).toEqual(['m+ a', 'm- a', 'd+ a', 'd- a']);
   });
 
   it('refuses an EMVR_MEASURE_AHEAD that is not an integer ≥ 1', () => {

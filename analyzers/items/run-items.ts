@@ -7,8 +7,9 @@
  * Nothing published depends on the overlap: an item's measurement reads only the context (its
  * inputs and shared products, each a pure function of them), never another item's figures, and
  * the figures are drawn one item after another in report order (item k+1's after item k's), so
- * the files, the report and the items' order are those of a sequential run. Item k+1 is measured
- * while item k is drawn (`measuredAhead`), so only so many items' results are held at a time.
+ * the files, the report and the items' order are those of a sequential run. The measurements run
+ * one at a time in report order too, at most `measuredAhead` items ahead of the drawing, so the
+ * memory held is one measurement's working set plus a few items' results.
  */
 import type { AnyItem } from '../report/schema.ts';
 import type { EntryContext } from './context.ts';
@@ -22,9 +23,9 @@ export interface ItemSteps {
 }
 
 /**
- * Items measured while one is drawn: env `EMVR_MEASURE_AHEAD` (integer ≥ 1), default 1. With 2,
- * two measurements also fill each other's waits for the pool, for ~0.4 GB more at the peak of a
- * 360³ entry with half maps (1.a drawn while 1.b and 1.c are measured).
+ * How many items the measurements may run ahead of the drawing: env `EMVR_MEASURE_AHEAD`
+ * (integer ≥ 1), default 1 (item k+1 is measured while item k is drawn). More lets a long
+ * drawing be followed by several short measurements, holding more items' results at a time.
  */
 export function measuredAhead(): number {
   const env = process.env.EMVR_MEASURE_AHEAD;
@@ -42,29 +43,39 @@ export function measuredAhead(): number {
 export async function runItems(impls: readonly ItemImplementation[], ctx: EntryContext, steps: ItemSteps, drawing: Promise<unknown> = Promise.resolve()): Promise<AnyItem[]> {
   const ahead = measuredAhead();
   const items: AnyItem[] = [];
-  const measuring: Promise<MeasuredItem>[] = [];
-  const measure = (k: number): void => {
-    if (k >= impls.length) return;
-    // Products that no item still to draw uses are dropped first (the resized map after 0.g's figures).
-    ctx.keepOnly(impls.slice(items.length).flatMap((i) => i.uses ?? []));
-    measuring[k] = measureItem(impls[k], ctx);
-    // Awaited in its turn; until then a failure must not count as unhandled.
-    measuring[k].catch(() => undefined);
-  };
-  for (let k = 0; k < ahead; k++) measure(k);
+  const measured = impls.map(() => Promise.withResolvers<MeasuredItem>());
+  // A failed measurement (a write error) is awaited in its turn; until then it must not count as unhandled.
+  for (const m of measured) m.promise.catch(() => undefined);
+  const drawn = impls.map(() => Promise.withResolvers<void>());
+  let stopped = false;
+  // One measurement after the other, item j once item j − ahead − 1 is drawn: while the input
+  // figures are drawn, the first `ahead` + 1 items are measured in turn.
+  const measuring = (async () => {
+    for (let j = 0; j < impls.length && !stopped; j++) {
+      if (j > ahead) await drawn[j - ahead - 1].promise;
+      if (stopped) return;
+      // Products that no item still to draw uses are dropped first (the resized map after 0.g's figures).
+      ctx.keepOnly(impls.slice(items.length).flatMap((i) => i.uses ?? []));
+      await measureItem(impls[j], ctx).then(measured[j].resolve, (err: unknown) => {
+        measured[j].reject(err);
+        stopped = true;
+      });
+    }
+  })();
   try {
     await drawing;
     for (let k = 0; k < impls.length; k++) {
       steps.start(impls[k].spec.title);
-      const measured = await measuring[k];
-      measure(k + ahead);
-      const item = await drawItem(measured, ctx);
+      const item = await drawItem(await measured[k].promise, ctx);
       items.push(item);
+      drawn[k].resolve();
       steps.done(item.status, item.timing?.seconds ?? 0);
     }
   } finally {
     // A write error stops the analysis once nothing of it runs any more.
-    await Promise.allSettled(measuring);
+    stopped = true;
+    for (const d of drawn) d.resolve();
+    await measuring;
   }
   return items;
 }
