@@ -55,6 +55,7 @@ afterEach(() => {
 
 describe('runItems', () => {
   it('draws in report order while the next item is measured, announcing each item once, in order', async () => {
+    vi.stubEnv('EMVR_MEASURE_AHEAD', '1');
     // b measures fast, c slowly, a draws slowly: measurements and drawings overlap and end out of order.
     const impls = [fakeItem('a', { measureMs: 5, drawMs: 40 }), fakeItem('b', { measureMs: 5, drawMs: 5 }), fakeItem('c', { measureMs: 60, drawMs: 5 })];
     const events: string[] = [];
@@ -83,6 +84,7 @@ describe('runItems', () => {
   });
 
   it('keeps a product until the last item using it is drawn', async () => {
+    vi.stubEnv('EMVR_MEASURE_AHEAD', '1');
     const kept: ProductName[][] = [];
     const impls = [fakeItem('a', { measureMs: 1, drawMs: 1, uses: ['resizedMap'] }), fakeItem('b', { measureMs: 1, drawMs: 1, uses: ['softMask'] }), fakeItem('c', { measureMs: 1, drawMs: 1 }), fakeItem('d', { measureMs: 1, drawMs: 1 })];
     await runItems(impls, stubContext(kept), recordSteps([]));
@@ -97,6 +99,7 @@ describe('runItems', () => {
   });
 
   it('rethrows a write error of a measurement once the drawing before it has ended', async () => {
+    vi.stubEnv('EMVR_MEASURE_AHEAD', '1');
     const failing = fakeItem('b', { measureMs: 1, drawMs: 1 });
     failing.compute = async () => {
       throw new CannotWriteError('read-only', 'maps/b.mrc.gz');
@@ -107,7 +110,7 @@ describe('runItems', () => {
   });
 
   it('refuses an EMVR_MEASURE_AHEAD that is not an integer ≥ 1', () => {
-    expect(measuredAhead()).toBe(1);
+    expect(measuredAhead()).toBe(2);
     for (const bad of ['0', '1.5', 'two']) {
       vi.stubEnv('EMVR_MEASURE_AHEAD', bad);
       expect(() => measuredAhead()).toThrow(`EMVR_MEASURE_AHEAD must be an integer ≥ 1, got "${bad}"`);
