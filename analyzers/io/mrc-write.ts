@@ -7,7 +7,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { writeFileAtomic } from './atomic-write.ts';
-import { floatToHalf } from './mrc-decode.ts';
+import { floatToHalf, nativeOrder } from './mrc-decode.ts';
 import { formatHeader, HEADER_BYTES, type MrcHeader } from './mrc-header.ts';
 import { modeBytes, type MrcMode } from './mrc-mode.ts';
 
@@ -84,7 +84,9 @@ export function encodeMrcFile(fields: MrcGridFields, d: Float32Array, opts: Writ
       for (let i = 0; i < n; i++) view.setUint16(2 * i, floatToHalf(d[i]), le);
       break;
     case 2:
-      for (let i = 0; i < n; i++) view.setFloat32(4 * i, d[i], le);
+      // In the machine's byte order the voxels are already the bytes to write (numpy's tofile does the same).
+      if (nativeOrder(le)) bytes.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), HEADER_BYTES);
+      else for (let i = 0; i < n; i++) view.setFloat32(4 * i, d[i], le);
       break;
     default: {
       const never: never = mode;

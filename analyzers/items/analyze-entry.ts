@@ -25,7 +25,8 @@ import { volumeStats } from '../volume/stats.ts';
 import type { Volume } from '../volume/volume.ts';
 import { EntryContext } from './context.ts';
 import { ITEM_IMPLEMENTATIONS } from './registry.ts';
-import { peakRssMB, runItem } from './run-item.ts';
+import { peakRssMB } from './run-item.ts';
+import { runItems, type ItemSteps } from './run-items.ts';
 
 export interface AnalyzeEntryInput {
   readonly mapPath: string;
@@ -59,11 +60,12 @@ export type AnalyzeStepEvent =
   | { readonly kind: 'start'; readonly step: string; readonly index: number; readonly total: number }
   | { readonly kind: 'done'; readonly step: string; readonly index: number; readonly total: number; readonly status: string; readonly seconds: number };
 
-/** Announces steps to `onStep` (nothing without one): `run` wraps one step, timed from its start to its end. */
-class StepReporter {
+/** Announces steps to `onStep` (nothing without one): `run` wraps one step, timed from its start to its end; `start` and `done` announce a step whose work overlaps others (the items'). */
+class StepReporter implements ItemSteps {
   private index = 0;
   private readonly total: number;
   private readonly onStep: ((event: AnalyzeStepEvent) => void) | undefined;
+  private current: { step: string; index: number } | null = null;
 
   constructor(total: number, onStep: ((event: AnalyzeStepEvent) => void) | undefined) {
     this.total = total;
@@ -71,13 +73,23 @@ class StepReporter {
   }
 
   async run<T>(step: string, body: () => Promise<T>, statusOf: (result: T) => string = () => 'done'): Promise<T> {
-    const index = ++this.index;
-    const { total } = this;
-    this.onStep?.({ kind: 'start', step, index, total });
+    this.start(step);
     const t0 = performance.now();
     const result = await body();
-    this.onStep?.({ kind: 'done', step, index, total, status: statusOf(result), seconds: (performance.now() - t0) / 1000 });
+    this.done(statusOf(result), (performance.now() - t0) / 1000);
     return result;
+  }
+
+  start(step: string): void {
+    this.current = { step, index: ++this.index };
+    this.onStep?.({ kind: 'start', step, index: this.index, total: this.total });
+  }
+
+  done(status: string, seconds: number): void {
+    const c = this.current;
+    if (!c) return;
+    this.current = null;
+    this.onStep?.({ kind: 'done', step: c.step, index: c.index, total: this.total, status, seconds });
   }
 }
 
@@ -117,21 +129,17 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
     return ctx;
   });
   await viewer?.writeMap(volume, entry.threshold);
-  const { inputFigures, halfMapFigures } = figuresOn
-    ? await steps.run('Input figures', async () => {
+  // The input figures are drawn while the first items are measured (run-items.ts).
+  const inputDrawing = figuresOn
+    ? steps.run('Input figures', async () => {
         return {
           inputFigures: await fig.inputFigures(volume, ctx.masks.hard, await ctx.softMask(), entry.threshold),
           halfMapFigures: halves ? await fig.halfMapFigures(...halves.volumes) : [],
         };
       })
-    : { inputFigures: [], halfMapFigures: [] };
-
-  const items: AnyItem[] = [];
-  for (let k = 0; k < impls.length; k++) {
-    // Products no item from here on uses (the soft mask after the input figures, the resized map after 0.g) are dropped first.
-    ctx.keepOnly(impls.slice(k).flatMap((i) => i.uses ?? []));
-    items.push(await steps.run(impls[k].spec.title, () => runItem(impls[k], ctx), (it) => it.status));
-  }
+    : Promise.resolve({ inputFigures: [], halfMapFigures: [] });
+  const items = await runItems(impls, ctx, steps, inputDrawing);
+  const { inputFigures, halfMapFigures } = await inputDrawing;
   ctx.keepOnly([]);
   // Without a Q-score (A.e not run or failed) the viewer still shows the model, with its deposited B.
   if (viewer && model && !viewer.hasModel()) await viewer.writeModel(model);

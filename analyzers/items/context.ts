@@ -12,9 +12,9 @@ import { buildMasks, softMask, type Level0Masks } from '../methods/masks.ts';
 import { prepareResizedMap, type ResizedMap } from '../methods/resized-map.ts';
 import { localResolution, type LocalResolutionOutput } from '../methods/monores.ts';
 import { maskedSpectra, type HalfMapSpectra } from '../methods/fsc.ts';
+import { halfMapMeanAndDifference } from '../methods/half-map-sum.ts';
 import { fitModel, type ModelFit, type UnusableModel } from '../simulate/model-alignment.ts';
 import { NotApplicable } from '../util/errors.ts';
-import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { FigureWriter } from '../figures/report-figures.ts';
 import type { ViewerVolumeWriter } from '../figures/viewer-volumes.ts';
 import type { Entry } from '../report/schema.ts';
@@ -104,12 +104,7 @@ export class EntryContext {
     return this.product('halfMapLocalResolution', async () => {
       if (!this.halfMaps) throw new NotApplicable('the entry has no half maps');
       const [h1, h2] = this.halfMaps;
-      const mean = sharedFloat32(h1.data.length);
-      const diff = sharedFloat32(h1.data.length);
-      for (let i = 0; i < mean.length; i++) {
-        mean[i] = 0.5 * (h1.data[i] + h2.data[i]);
-        diff[i] = 0.5 * (h1.data[i] - h2.data[i]);
-      }
+      const { mean, diff } = await halfMapMeanAndDifference(h1.data, h2.data);
       return localResolution({ ...h1, data: mean }, this.masks.hard, this.resolution, { noise: diff });
     });
   }

@@ -14,7 +14,8 @@
  */
 import { createRealFft3d, fftFreq } from '../fft/fft.ts';
 import { mulberry32Next } from '../util/random.ts';
-import { sharedFloat32 } from '../util/shared-memory.ts';
+import { isShared, sharedFloat32 } from '../util/shared-memory.ts';
+import { parallelFor } from '../fft/fft-pool.ts';
 import type { Volume } from '../volume/volume.ts';
 
 /** Per-shell statistics of two half maps, shells k = 1 … floor(N/2). */
@@ -282,7 +283,7 @@ export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Ar
   const fft = createRealFft3d(h1.dims);
   const scratch = sharedFloat32(n);
   const maskedSpectrum = async (data: Float32Array, out?: Float32Array) => {
-    multiplyInto(scratch, data, mask);
+    await multiplyInto(scratch, data, mask);
     return fft.forward(scratch, out);
   };
   const { F1: M1, F2: M2 } = given.masked ?? (await maskedSpectra(h1, h2, mask, sp.shellOf));
@@ -306,9 +307,21 @@ export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Ar
   return { unmasked, masked, randomized, corrected, randomizedFromShell: from };
 }
 
-/** out[i] = data[i]·mask[i] (float32). */
-function multiplyInto(out: Float32Array, data: Float32Array, mask: Float32Array): void {
-  for (let i = 0, n = out.length; i < n; i++) out[i] = data[i] * mask[i];
+/** Voxels per block of `multiplyInto`'s parallel loop. */
+const MULTIPLY_BLOCK = 1 << 16;
+
+/** Blocks [a, b) of out[i] = data[i]·mask[i]; a `parallelFor` body. */
+export function multiplyBlocks(args: { out: Float32Array; data: Float32Array; mask: Float32Array }, a: number, b: number): void {
+  const { out, data, mask } = args;
+  for (let i = a * MULTIPLY_BLOCK, end = Math.min(out.length, b * MULTIPLY_BLOCK); i < end; i++) out[i] = data[i] * mask[i];
+}
+
+/** out[i] = data[i]·mask[i] (float32), on the worker pool when every array is shared memory (each product on its own: same values). */
+async function multiplyInto(out: Float32Array, data: Float32Array, mask: Float32Array): Promise<void> {
+  const args = { out, data, mask };
+  const blocks = Math.ceil(out.length / MULTIPLY_BLOCK);
+  if (isShared(out) && isShared(data) && isShared(mask)) await parallelFor(import.meta.url, 'multiplyBlocks', multiplyBlocks, args, blocks);
+  else multiplyBlocks(args, 0, blocks);
 }
 
 /**
@@ -320,9 +333,9 @@ export async function maskedSpectra(h1: Volume, h2: Volume, mask: Float32Array, 
   if (mask.length !== n || h2.data.length !== n) throw new RangeError(`maskedSpectra: mask ${mask.length}, half maps ${n} and ${h2.data.length} voxels`);
   const fft = createRealFft3d(h1.dims);
   const scratch = sharedFloat32(n);
-  multiplyInto(scratch, h1.data, mask);
+  await multiplyInto(scratch, h1.data, mask);
   const F1 = await fft.forward(scratch);
-  multiplyInto(scratch, h2.data, mask);
+  await multiplyInto(scratch, h2.data, mask);
   const F2 = await fft.forward(scratch);
   const [nx, ny, nz] = h1.dims;
   return { dims: [nx, ny, nz], voxelSize: h1.voxelSize[0], F1, F2, shellOf: shellOf ?? fscShells(h1.dims) };
