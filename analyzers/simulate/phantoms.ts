@@ -255,9 +255,8 @@ export async function makePhantom(name: PhantomName, opts: PhantomOptions = {}):
 // Building blocks
 // ---------------------------------------------------------------------------------------------
 
-/** Cubic grid of `box` voxels of 1.2 Å centred on the model's bounding box. */
-function centredGrid(model: AtomModel, box: number): Grid {
-  const v = PHANTOM_VOXEL_A;
+/** Cubic grid of `box` voxels of `v` Å (the phantoms' 1.2 Å by default) centred on the model's bounding box. */
+export function centredGrid(model: AtomModel, box: number, v: number = PHANTOM_VOXEL_A): Grid {
   const c = [model.x, model.y, model.z].map((a) => {
     let lo = Infinity, hi = -Infinity;
     for (let i = 0; i < a.length; i++) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i]; }

@@ -11,6 +11,7 @@ import { buildMasks } from '../../analyzers/methods/masks.ts';
 import { atomMask, maskRadius } from '../../analyzers/methods/model-fit.ts';
 import { fullMapNoiseSigma, simulateHalfMaps, simulateLocalHalfMaps, splitAlongX } from '../../analyzers/simulate/half-maps.ts';
 import { modelMapOnGrid, translateModel } from '../../analyzers/simulate/model-map.ts';
+import { centredGrid } from '../../analyzers/simulate/phantoms.ts';
 import { proceduralProtein } from '../../analyzers/simulate/protein.ts';
 import { mirrorVolume, simulateMap, type Grid } from '../../analyzers/simulate/simulate.ts';
 import { gaussianSource, mulberry32 } from '../../analyzers/util/random.ts';
@@ -77,17 +78,6 @@ export async function simulateCase(c: AccuracyCase): Promise<SimulatedCase> {
       throw new RangeError(`simulateCase: unknown family ${String(never)}`);
     }
   }
-}
-
-/** Cubic grid of `box` voxels centred on the model's bounding box. */
-function centredGrid(model: AtomModel, box: number, voxelA: number): Grid {
-  const centre = [model.x, model.y, model.z].map((a) => {
-    let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < a.length; i++) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i]; }
-    return (lo + hi) / 2;
-  });
-  const h = ((box - 1) / 2) * voxelA;
-  return { dims: [box, box, box], voxelSize: [voxelA, voxelA, voxelA], origin: [centre[0] - h, centre[1] - h, centre[2] - h] };
 }
 
 function residueCount(model: AtomModel): number {

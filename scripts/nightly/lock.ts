@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileAtomic } from '../../analyzers/io/atomic-write.ts';
 import { explainWriteError } from '../../analyzers/io/write-errors.ts';
 import { printable } from '../progress.ts';
+import { processAlive } from '../site/process-alive.ts';
 
 interface LockData {
   pid: number;
@@ -30,14 +31,6 @@ export class LockedError extends Error {
   override name = 'LockedError';
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function cmdline(pid: number): string | null {
   try {
@@ -65,7 +58,7 @@ export function processStartTime(pid: number): string | null {
  * start time; for a lock without one, a Node process), not another program that got the pid.
  */
 export function ownerRuns(old: Pick<LockData, 'pid' | 'procStart'>): boolean {
-  if (!alive(old.pid)) return false;
+  if (!processAlive(old.pid)) return false;
   const now = processStartTime(old.pid);
   if (now === null) return true; // no /proc: the pid is all there is to go by
   if (old.procStart) return old.procStart === now;
@@ -115,9 +108,9 @@ export class NightlyLock {
       if (old && old.pid !== process.pid && ownerRuns(old)) {
         throw new LockedError(`another nightly run (pid ${old.pid}, started ${old.startedAt}) is using ${outDir}; wait for it or stop it`);
       }
-      if (old && old.pid !== process.pid && alive(old.pid)) log(`taking over ${file}: its pid ${old.pid} now belongs to another process (${printable(cmdline(old.pid) ?? '?', 80)}), not the run that wrote it`);
+      if (old && old.pid !== process.pid && processAlive(old.pid)) log(`taking over ${file}: its pid ${old.pid} now belongs to another process (${printable(cmdline(old.pid) ?? '?', 80)}), not the run that wrote it`);
       for (const c of old?.children ?? []) {
-        const cl = alive(c.pid) ? cmdline(c.pid) : null;
+        const cl = processAlive(c.pid) ? cmdline(c.pid) : null;
         if (cl !== null && c.marker !== '' && cl.includes(c.marker)) {
           log(`stopping process ${c.pid} left running by an interrupted run`);
           try {
@@ -125,7 +118,7 @@ export class NightlyLock {
           } catch {
             // gone meanwhile
           }
-          for (let i = 0; i < 50 && alive(c.pid); i++) await sleep(20);
+          for (let i = 0; i < 50 && processAlive(c.pid); i++) await sleep(20);
         }
       }
       await rm(file, { force: true });
@@ -135,7 +128,7 @@ export class NightlyLock {
 
   /** Records a child process (pid + a text its command line contains) so a later run can stop it if this one dies. */
   async addChild(pid: number, marker: string): Promise<void> {
-    this.data.children = [...this.data.children.filter((c) => alive(c.pid)), { pid, marker }];
+    this.data.children = [...this.data.children.filter((c) => processAlive(c.pid)), { pid, marker }];
     await writeFileAtomic(this.file, JSON.stringify(this.data));
   }
 

@@ -37,6 +37,7 @@ import { SEARCH_FOLDER, SHARDS_FILE, type SearchJob } from './pagefind-index.ts'
 import { normaliseBase } from './static-server.ts';
 import { printPdfs, type PrintSummary } from './print-pdfs.ts';
 import { writeGlanceFiles, type GlanceSummary } from './glance-files.ts';
+import { processAlive } from './process-alive.ts';
 import { writeStatisticsPlots } from './statistics-plots.ts';
 
 /** The file that marks a folder as a site built here (and records base and counts). */
@@ -254,15 +255,6 @@ async function astroWorkingDir(): Promise<string> {
     if (pid > 0 && !processAlive(pid)) await fsp.rm(path.join(parent, name), { recursive: true, force: true });
   }
   return fsp.mkdtemp(path.join(parent, `build-${process.pid}-`));
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Runs the whole build; throws on the first failed step with that step's last log lines. */

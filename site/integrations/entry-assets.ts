@@ -67,37 +67,24 @@ export async function writeEntryAssets(report: Report, srcEntry: string, outEntr
   await linkOrCopy(path.join(srcEntry, 'report.json'), path.join(outEntry, REPORT_FILE));
   n++;
   const figures = reportFigures(report);
-  const files = new Set(figures.flatMap((f) => (f.svg ? [f.file, f.svg] : [f.file])));
-  for (const rel of files) {
-    try {
-      await linkOrCopy(path.join(srcEntry, rel), path.join(outEntry, rel));
-      n++;
-    } catch (err) {
-      reportMissing(id, 'figure', rel, err);
+  /** Links the entry's files `rels` (in `folder`, made when there is any) into the site; a missing one is reported, not fatal. */
+  const place = async (rels: Iterable<string>, folder: string, what: string) => {
+    const list = [...rels];
+    if (list.length > 0) await fs.mkdir(path.join(outEntry, folder), { recursive: true });
+    for (const rel of list) {
+      try {
+        await linkOrCopy(path.join(srcEntry, rel), path.join(outEntry, rel));
+        n++;
+      } catch (err) {
+        reportMissing(id, what, rel, err);
+      }
     }
-  }
+  };
+  await place(new Set(figures.flatMap((f) => (f.svg ? [f.file, f.svg] : [f.file]))), 'figures', 'figure');
   // Maps an item offers for download (maps/*.mrc.gz, or *.mrc in older reports; names checked by the schema).
-  const dataFiles = reportItems(report).flatMap((it) => it.files.map((d) => d.file));
-  if (dataFiles.length > 0) await fs.mkdir(path.join(outEntry, 'maps'), { recursive: true });
-  for (const rel of dataFiles) {
-    try {
-      await linkOrCopy(path.join(srcEntry, rel), path.join(outEntry, rel));
-      n++;
-    } catch (err) {
-      reportMissing(id, 'data file', rel, err);
-    }
-  }
+  await place(reportItems(report).flatMap((it) => it.files.map((d) => d.file)), 'maps', 'data file');
   // The 3-D viewer's files (viewer/*.gz; names checked by the schema).
-  const viewer = viewerFiles(report);
-  if (viewer.length > 0) await fs.mkdir(path.join(outEntry, 'viewer'), { recursive: true });
-  for (const rel of viewer) {
-    try {
-      await linkOrCopy(path.join(srcEntry, rel), path.join(outEntry, rel));
-      n++;
-    } catch (err) {
-      reportMissing(id, 'viewer file', rel, err);
-    }
-  }
+  await place(viewerFiles(report), 'viewer', 'viewer file');
   const tables = reportItems(report).flatMap((it) => it.tables.map((t) => ({ item: it.id as ItemId, t })));
   if (tables.length > 0) await fs.mkdir(path.join(outEntry, 'tables'), { recursive: true });
   for (const { item, t } of tables) {
