@@ -9,9 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMrc } from '../io/mrc.ts';
 import { writeMrcFile } from '../io/mrc-write.ts';
 import { havePython, runReference } from '../testing/python.ts';
+import { ValueMask } from '../volume/value-mask.ts';
 import { createVolume } from '../volume/volume.ts';
-import { writeMrc } from '../volume/to-mrc.ts';
-import { downloadValues, MANTISSA_BITS, mantissaRelativeError, roundMantissa } from './local-map-file.ts';
+import { writeFilledMrc, writeMrc } from '../volume/to-mrc.ts';
+import { volumeStats } from '../volume/stats.ts';
+import { downloadValues, fillDownload, MANTISSA_BITS, mantissaRelativeError, roundMantissa, roundMantissaAt } from './local-map-file.ts';
 import { FigureWriter } from './report-figures.ts';
 
 /** Seeded values over seven decades, both signs (xorshift32). */
@@ -51,6 +53,52 @@ describe('roundMantissa', () => {
   });
 });
 
+describe('the download built in one pass', () => {
+  // Values in a few runs only, as a local-value map inside its mask; NaN and ±Inf among them.
+  const n = 41 * 37 * 29; // 5.4 blocks of the statistics (8192)
+  const property = seededValues(n, 3);
+  const mask = new Uint8Array(n);
+  for (const [a, b] of [[100, 900], [8192 * 2 + 5, 8192 * 3 + 40], [n - 50, n]]) mask.fill(1, a, b);
+  for (const [i, bad] of [[120, NaN], [121, Infinity], [8192 * 3, -Infinity], [5000, NaN]] as const) property[i] = bad;
+  /** The plain definition: every voxel rounded, then NaN outside the mask. */
+  const plain = roundMantissa(property, MANTISSA_BITS);
+  for (let i = 0; i < n; i++) if (mask[i] === 0) plain[i] = NaN;
+
+  it('writes the same bits as rounding everything and then NaN outside, with the statistics of volumeStats', () => {
+    const inside = new ValueMask(mask, 0.5);
+    const out = new Float32Array(n).fill(7); // whatever the buffer held before
+    const stats = fillDownload(property, out, inside);
+    expect(Buffer.compare(Buffer.from(out.buffer), Buffer.from(plain.buffer))).toBe(0);
+    expect(stats).toEqual(volumeStats(plain));
+    expect(stats.infCount).toBe(2);
+    expect(Buffer.compare(Buffer.from(downloadValues(property, inside).buffer), Buffer.from(plain.buffer))).toBe(0);
+    // Without a mask: every voxel rounded.
+    const all = new Float32Array(n);
+    expect(fillDownload(property, all)).toEqual(volumeStats(roundMantissa(property, MANTISSA_BITS)));
+    expect(Buffer.compare(Buffer.from(all.buffer), Buffer.from(roundMantissa(property, MANTISSA_BITS).buffer))).toBe(0);
+    // Rounding at given voxels leaves the others as they were.
+    const some = new Float32Array(n).fill(-1);
+    roundMantissaAt(property, some, MANTISSA_BITS, Int32Array.of(0, 120, 121, n - 1));
+    const rounded = roundMantissa(property, MANTISSA_BITS);
+    expect([some[0], some[1], some[121], some[n - 1], some[n - 2]]).toEqual([rounded[0], -1, Infinity, rounded[n - 1], -1]);
+    expect(some[0]).not.toBe(property[0]);
+    expect(some[120]).toBeNaN();
+  });
+
+  it('writes the same file as writeMrc of the values (header statistics included)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'emvr-filled-'));
+    try {
+      const grid = { dims: [41, 37, 29] as [number, number, number], voxelSize: [1, 1.5, 2] as [number, number, number], origin: [0, -3, 7] as [number, number, number] };
+      const labels = ['emvr 0e Local resolution'];
+      await writeMrc(path.join(dir, 'a.mrc.gz'), { ...grid, data: plain }, { labels });
+      await writeFilledMrc(path.join(dir, 'b.mrc.gz'), grid, (out) => fillDownload(property, out, new ValueMask(mask, 0.5)), { labels });
+      expect(Buffer.compare(await readFile(path.join(dir, 'a.mrc.gz')), await readFile(path.join(dir, 'b.mrc.gz')))).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the local-value map download (maps/<stem>.mrc.gz)', () => {
   const dims = [20, 18, 16] as const;
   const n = dims[0] * dims[1] * dims[2];
@@ -68,7 +116,7 @@ describe('the local-value map download (maps/<stem>.mrc.gz)', () => {
       mask[i] = (i * 7919) % 5 < 2 ? 1 : 0;
     }
     const writer = new FigureWriter(path.join(work, 'figures'), false);
-    const out = await writer.localMapOutputs({ stem: '0e-local-resolution', itemId: '0e', name: 'Local resolution', surface: property, level: 1, property, range: [2, 3], label: 'Å', histogram: null, inside: (i) => mask[i] === 1 });
+    const out = await writer.localMapOutputs({ stem: '0e-local-resolution', itemId: '0e', name: 'Local resolution', surface: property, level: 1, property, range: [2, 3], label: 'Å', histogram: null, inside: new ValueMask(mask, 0) });
     file = out.files[0];
     gz = new Uint8Array(await readFile(path.join(work, file.file)));
   });
@@ -85,7 +133,7 @@ describe('the local-value map download (maps/<stem>.mrc.gz)', () => {
 
   it('writes the same bytes again (gzip header without a date)', async () => {
     const again = path.join(work, 'again.mrc.gz');
-    await writeMrc(again, { ...property, data: downloadValues(property.data, (i) => mask[i] === 1) }, { labels: ['emvr 0e Local resolution', `float32 rounded to ${MANTISSA_BITS} mantissa bits; NaN = no value`] });
+    await writeMrc(again, { ...property, data: downloadValues(property.data, new ValueMask(mask, 0)) }, { labels: ['emvr 0e Local resolution', `float32 rounded to ${MANTISSA_BITS} mantissa bits; NaN = no value`] });
     expect(Buffer.compare(Buffer.from(await readFile(again)), Buffer.from(gz))).toBe(0);
   });
 

@@ -9,8 +9,9 @@ import type { DataFile, Figure } from '../report/schema.ts';
 import { isosurface } from './marching-cubes.ts';
 import { renderColouredViews } from './colour-map.ts';
 import { histogramPlot, linePlot, type Plot } from './plots.ts';
-import { writeMrc } from '../volume/to-mrc.ts';
-import { downloadValues, MANTISSA_BITS } from './local-map-file.ts';
+import { writeFilledMrc } from '../volume/to-mrc.ts';
+import type { ValueMask } from '../volume/value-mask.ts';
+import { fillDownload, MANTISSA_BITS } from './local-map-file.ts';
 import { prepareViews, shadeViews, VRS_VIEWS, viewStep, type PreparedViews } from './render-surface.ts';
 import { centralIndices, maxVarianceIndices, projectX, projectY, projectZ, renderGrey, sliceX, sliceY, sliceZ, type Image2D, type VolumeLike } from './slices.ts';
 import { writePlot, writePng } from './write-figure.ts';
@@ -223,12 +224,12 @@ export class FigureWriter {
     histogram: { sorted: ArrayLike<number>; range?: readonly [number, number] } | { edges: number[]; counts: number[] } | null;
     markers?: Array<{ value: number; label: string }>;
     /** Voxels that have a value (the item's mask); the others are NaN in the download. Default: all. */
-    inside?: (i: number) => boolean;
+    inside?: ValueMask;
   }): Promise<{ figures: Figure[]; files: DataFile[] }> {
     const entryDir = path.dirname(this.dir);
     const mapFile = `maps/${o.stem}.mrc.gz`;
-    const values = downloadValues(o.property.data, o.inside);
-    await writeMrc(path.join(entryDir, mapFile), { ...o.property, data: values }, { labels: [`emvr ${o.itemId} ${o.name}`, `float32 rounded to ${MANTISSA_BITS} mantissa bits; NaN = no value`] });
+    const labels = [`emvr ${o.itemId} ${o.name}`, `float32 rounded to ${MANTISSA_BITS} mantissa bits; NaN = no value`];
+    await writeFilledMrc(path.join(entryDir, mapFile), o.property, (out) => fillDownload(o.property.data, out, o.inside), { labels });
     const outside = o.inside ? '; NaN outside the mask' : '';
     const files: DataFile[] = [{ id: `${o.itemId}.map`, file: mapFile, caption: `${o.name} per voxel, on the grid of the map it was computed on${outside}; values to 1 part in ${2 ** (MANTISSA_BITS + 1)}.`, bytes: (await stat(path.join(entryDir, mapFile))).size }];
     if (!this.enabled) return { figures: [], files };

@@ -64,6 +64,33 @@ describe('compact grid of the viewer', () => {
     expect(worst).toBeGreaterThan(0); // a mean, not a sample
   });
 
+  it('sums each block in the same order as the plain per-voxel definition (bit for bit), across NaN rows, ±Infinity and zeros', () => {
+    const v = blob(0.1);
+    const d = v.data;
+    for (let i = 0; i < 37 * 31 * 4; i++) d[i] = NaN; // whole rows without a finite voxel
+    for (let i = 37 * 31 * 10; i < 37 * 31 * 12; i++) d[i] = 0; // a local-value map's zeros
+    for (const [i, bad] of [[37 * 31 * 5 + 40, NaN], [37 * 31 * 5 + 41, Infinity], [37 * 31 * 6 + 2, -Infinity], [37 * 31 * 6 + 36, NaN]] as const) d[i] = bad;
+    for (let i = 37 * 31 * 7 + 37 * 3; i < 37 * 31 * 7 + 37 * 3 + 20; i++) d[i] = NaN; // a row that starts with NaNs
+    // Sums that depend on the order of the additions (float64 adds float32 values exactly otherwise):
+    // 5 in the rows of even y, then 1e30, 1, −1e30 along x in the rows of odd y.
+    for (let y = 0; y < 31; y++) for (let x = 0; x < 37; x++) d[37 * 31 * 20 + 37 * y + x] = y % 2 === 0 ? 5 : [1e30, 1, -1e30][x % 3];
+    for (const s of [2, 3, 4]) {
+      const dims = [Math.ceil(37 / s), Math.ceil(31 / s), Math.ceil(26 / s)];
+      const sum = new Float64Array(dims[0] * dims[1] * dims[2]);
+      const count = new Uint32Array(sum.length);
+      for (let z = 0, i = 0; z < 26; z++)
+        for (let y = 0; y < 31; y++)
+          for (let x = 0; x < 37; x++, i++) {
+            if (!Number.isFinite(d[i])) continue;
+            const c = (Math.floor(z / s) * dims[1] + Math.floor(y / s)) * dims[0] + Math.floor(x / s);
+            sum[c] += d[i];
+            count[c]++;
+          }
+      const plain = Float32Array.from(sum, (t, c) => (count[c] > 0 ? t / count[c] : NaN));
+      expect(Buffer.compare(Buffer.from(blockMean(v, s).data.buffer), Buffer.from(plain.buffer))).toBe(0);
+    }
+  });
+
   it('step 1 is the map itself', () => {
     const v = blob(0.1);
     const c = blockMean(v, 1);
@@ -82,6 +109,14 @@ describe('compact grid of the viewer', () => {
     expect(Math.abs(coarseFraction - fineFraction)).toBeLessThanOrEqual(0.5 / c.data.length + 1e-12);
     // Averaging lowers the peaks: the matched level is below the recommended one, not above.
     expect(lc).toBeLessThan(level);
+    // NaN coarse voxels count as below: the level is that of the finite ones, sorted.
+    const holes = c.data.slice();
+    for (let i = 0; i < holes.length; i += 7) holes[i] = NaN;
+    const finite = holes.filter((x) => Number.isFinite(x)).sort();
+    let n = 0;
+    for (const x of v.data) if (x >= level) n++;
+    const m = Math.min(finite.length, Math.max(1, Math.round((n * holes.length) / v.data.length)));
+    expect(volumeMatchedLevel(v.data, holes, level)).toBe(finite[finite.length - m]);
   });
 
   it('keeps 11 significant bits (relative error at most 2^-11) and exact short values', () => {

@@ -52,13 +52,25 @@ export function blockMean(v: Volume, s: number): Volume {
     for (let y = 0; y < ny; y++) {
       const row = (cz + Math.floor(y / s)) * dims[0];
       const off = (z * ny + y) * nx;
-      for (let x = 0; x < nx; x++) {
-        const val = d[off + x];
-        if (Number.isFinite(val)) {
-          const c = row + Math.floor(x / s);
-          sum[c] += val;
-          count[c]++;
+      // Rows without a finite voxel (most of a local-value map, NaN outside its mask) are skipped.
+      let first = 0;
+      while (first < nx && !(d[off + first] - d[off + first] === 0)) first++;
+      if (first === nx) continue;
+      // The s voxels of a row that share a coarse voxel are added in a register, in the same
+      // order as one by one into the array (the same float64 sums), not through memory.
+      for (let c = Math.floor(first / s), x0 = c * s; c < dims[0]; c++, x0 += s) {
+        let acc = sum[row + c];
+        let k = count[row + c];
+        for (let x = off + x0, end = off + Math.min(nx, x0 + s); x < end; x++) {
+          const val = d[x];
+          // Finite (NaN and ±Infinity fail v − v === 0).
+          if (val - val === 0) {
+            acc += val;
+            k++;
+          }
         }
+        sum[row + c] = acc;
+        count[row + c] = k;
       }
     }
   }
@@ -81,7 +93,10 @@ export function blockMean(v: Volume, s: number): Volume {
 export function volumeMatchedLevel(fine: Float32Array, coarse: Float32Array, level: number): number {
   let n = 0;
   for (let i = 0; i < fine.length; i++) if (fine[i] >= level) n++;
-  const finite = coarse.filter((x) => Number.isFinite(x)).sort();
+  const all = new Float32Array(coarse.length);
+  let f = 0;
+  for (let i = 0; i < coarse.length; i++) if (coarse[i] - coarse[i] === 0) all[f++] = coarse[i];
+  const finite = all.subarray(0, f).sort();
   if (finite.length === 0) return level;
   const m = Math.min(finite.length, Math.max(1, Math.round((n * coarse.length) / fine.length)));
   return finite[finite.length - m];

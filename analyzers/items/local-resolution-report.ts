@@ -5,6 +5,7 @@
  */
 import { PERCENTILES, type LocalResolutionStatistics } from '../methods/monores.ts';
 import { sortedValuesWhere } from '../methods/quantised-histogram.ts';
+import { ValueMask } from '../volume/value-mask.ts';
 import type { Table } from '../report/schema.ts';
 import { f } from '../util/format.ts';
 import type { EntryContext } from './context.ts';
@@ -58,13 +59,14 @@ export async function localResolutionOutputs(ctx: EntryContext, m: Measurement<F
   const res = ctx.resolution;
   const property = { ...ctx.map, data: m.extra };
   const range = percentileRange(m.values);
+  // The voxels with a value (> 0) that the statistics count; MonoRes's sweep quantises them.
+  const inside = new ValueMask(m.extra, 0);
   await ctx.viewer?.writeColouring({ id: `${o.itemId[0]}.${o.itemId.slice(1)}`, name: o.name, unit: 'Å', property, range, lowIsGood: true });
   return ctx.figures.localMapOutputs({
     stem: o.stem, itemId: o.itemId, name: o.name, surface: ctx.map, level: ctx.threshold,
     property, range, label: o.label,
-    // The voxels with a value (> 0) that the statistics count; MonoRes's sweep quantises them.
-    histogram: { sorted: sortedValuesWhere(m.extra, (i) => m.extra[i] > 0) },
+    histogram: { sorted: sortedValuesWhere(m.extra, inside) },
     markers: res === null ? [] : [{ value: res, label: `reported ${res} Å` }],
-    inside: (i) => m.extra[i] > 0,
+    inside,
   });
 }

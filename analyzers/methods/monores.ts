@@ -43,6 +43,7 @@ import { createRealFft3d, fftFreq, type RealFft3d } from '../fft/fft.ts';
 import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
+import { ValueMask } from '../volume/value-mask.ts';
 import { MASKED_ZERO_FRACTION } from './masks.ts';
 import { NotApplicable, NotMeasurable } from '../util/errors.ts';
 import { histogramSorted, percentileSorted, selectKth } from './order-statistics.ts';
@@ -847,11 +848,12 @@ export interface LocalResolutionStatistics {
  * the reported resolution `resolution` (Å). Throws NotMeasurable when no voxel has a value.
  */
 export function localResolutionStatistics(resmap: Float32Array, resolution: number): LocalResolutionStatistics {
-  let count = 0;
-  for (let i = 0; i < resmap.length; i++) if (resmap[i] > 0) count++;
+  // One pass finds the voxels with a value (~1 % of the box), then only they are read.
+  const inside = new ValueMask(resmap, 0).indices();
+  const count = inside.length;
   if (count === 0) throw new NotMeasurable('no voxel of the mask received a local resolution');
   const sorted = new Float32Array(count);
-  for (let i = 0, j = 0; i < resmap.length; i++) if (resmap[i] > 0) sorted[j++] = resmap[i];
+  for (let j = 0; j < count; j++) sorted[j] = resmap[inside[j]];
   sorted.sort();
   const [p2_5, p25, p50, p75, p97_5] = PERCENTILES.map((p) => percentileSorted(sorted, p));
   const histogram = histogramSorted(sorted, HISTOGRAM_BINS);

@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { havePython, runReference } from '../testing/python.ts';
 import { mulberry32 } from '../util/random.ts';
 import { histogram } from './order-statistics.ts';
-import { quantisationStep, quantisedHistogram } from './quantised-histogram.ts';
+import { ValueMask } from '../volume/value-mask.ts';
+import { quantisationStep, quantisedHistogram, sortedValuesWhere } from './quantised-histogram.ts';
 
 /** Local resolutions as MonoRes gives them: a 0.25 Å sweep from 2.35 Å, stored as float32, a bell of counts. */
 function sweepValues(seed: number, n: number): Float32Array {
@@ -35,6 +36,27 @@ const interiorEmpty = (counts: readonly number[]) => {
   const last = counts.length - 1 - [...counts].reverse().findIndex((c) => c > 0);
   return counts.slice(first, last + 1).filter((c) => c === 0).length;
 };
+
+describe('the values a local-value histogram counts', () => {
+  it('are the finite values where the mask is above its cut, ascending, as a plain filter and sort finds them', () => {
+    const rnd = mulberry32(5);
+    const n = 5000;
+    const map = Float32Array.from({ length: n }, () => 2 + 8 * rnd());
+    const mask = Float32Array.from({ length: n }, () => rnd());
+    for (const i of [3, 400, 4999]) map[i] = NaN;
+    for (const i of [10, 2000]) map[i] = Infinity;
+    mask[3] = mask[10] = mask[4999] = 0.9; // non-finite values inside the mask are not counted
+    const plain = Float64Array.from(Array.from(map).filter((v, i) => mask[i] > 0.7 && Number.isFinite(v))).sort();
+    const got = sortedValuesWhere(map, new ValueMask(mask, 0.7));
+    expect(got.length).toBeGreaterThan(1000);
+    expect(Array.from(got)).toEqual(Array.from(plain));
+    // A local-resolution map is its own mask (0 and NaN: no value), the voxels found in one growing pass.
+    const resmap = Float32Array.from(map, (v, i) => (mask[i] > 0.1 ? v : i % 2 ? 0 : NaN));
+    const inside = new ValueMask(resmap, 0);
+    expect(Array.from(inside.indices())).toEqual(Array.from(resmap.keys()).filter((i) => resmap[i] > 0));
+    expect(Array.from(sortedValuesWhere(resmap, inside))).toEqual(Array.from(Float64Array.from(Array.from(resmap).filter((v) => v > 0 && Number.isFinite(v))).sort()));
+  });
+});
 
 describe('the quantisation step', () => {
   it('is the spacing of a 0.25 Å sweep stored as float32, of integers, and of 1/20 levels', () => {

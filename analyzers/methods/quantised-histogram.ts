@@ -6,6 +6,7 @@
  * Here the spacing is detected from the values, and each bin is a whole number of spacings wide
  * with its edges half a spacing away from the grid values.
  */
+import type { ValueMask } from '../volume/value-mask.ts';
 import { histogram, type Histogram } from './order-statistics.ts';
 
 /** Values closer than this fraction of the value range are float rounding of one grid value (float32: ~1e-7). */
@@ -143,11 +144,15 @@ export function quantisedHistogram(sorted: ArrayLike<number>, bins: number, rang
   return { edges, counts, below, above };
 }
 
-/** The finite values of `map` where `keep(i)` holds, ascending (what a histogram of a local-value map counts). */
-export function sortedValuesWhere(map: ArrayLike<number>, keep: (i: number) => boolean): Float64Array {
+/** The finite values of `map` at the voxels that have a value (`inside`), ascending: what a histogram of a local-value map counts. */
+export function sortedValuesWhere(map: Float32Array, inside: ValueMask): Float64Array {
+  const idx = inside.indices();
   let n = 0;
-  for (let i = 0; i < map.length; i++) if (Number.isFinite(map[i]) && keep(i)) n++;
+  for (let j = 0; j < idx.length; j++) if (map[idx[j]] - map[idx[j]] === 0) n++;
   const out = new Float64Array(n);
-  for (let i = 0, k = 0; i < map.length; i++) if (Number.isFinite(map[i]) && keep(i)) out[k++] = map[i];
+  for (let j = 0, k = 0; j < idx.length; j++) {
+    const v = map[idx[j]];
+    if (v - v === 0) out[k++] = v;
+  }
   return out.sort();
 }

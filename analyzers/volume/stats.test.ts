@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { volumeStats } from './stats.ts';
+import { blockedVolumeStats, volumeStats } from './stats.ts';
 
 describe('volumeStats', () => {
   it('keeps precision on a large offset, across blocks whose first voxels are NaN or ±Inf', () => {
@@ -50,5 +50,34 @@ describe('volumeStats', () => {
     expect(s.mean).toBeNaN();
     expect(s.std).toBeNaN();
     expect(s.min).toBeNaN();
+  });
+
+  it('gives the numbers of volumeStats, to the bit, when blocks are written just before they are summed or skipped as all NaN', () => {
+    // Values in a few blocks only (a local-value map: NaN outside its mask), some NaN/±Inf among them.
+    const n = 10 * 8192 + 100;
+    const source = new Float32Array(n).fill(NaN);
+    let x = 99;
+    for (const b of [1, 2, 6, 10]) {
+      for (let i = b * 8192 + 17; i < Math.min(n, b * 8192 + 3000); i++) {
+        x = (x * 1103515245 + 12345) % 2147483648;
+        source[i] = 1e3 + x / 2147483648;
+      }
+    }
+    source[2 * 8192 + 20] = Infinity;
+    source[6 * 8192 + 30] = -Infinity;
+    source[6 * 8192 + 31] = NaN;
+    const plain = volumeStats(source);
+    const written = new Float32Array(n);
+    const produced = blockedVolumeStats(written, (start, end) => {
+      written.set(source.subarray(start, end), start);
+      return true;
+    });
+    expect(produced).toEqual(plain);
+    expect(Buffer.compare(Buffer.from(written.buffer), Buffer.from(source.buffer))).toBe(0);
+    const hasValues = (start: number, end: number) => source.subarray(start, end).some((v) => !Number.isNaN(v));
+    const skipped = blockedVolumeStats(source, hasValues);
+    expect(skipped).toEqual(plain);
+    // 3 blocks of 2983 values and 83 in the last, less two infinities and one NaN.
+    expect([skipped.finiteCount, skipped.infCount, skipped.nanCount]).toEqual([3 * 2983 + 83 - 3, 2, n - (3 * 2983 + 83) + 1]);
   });
 });

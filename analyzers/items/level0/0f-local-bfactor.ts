@@ -6,6 +6,7 @@
 import { localBFactor, type LocBFactorRun } from '../../methods/local-bfactor.ts';
 import { maskedSummary, type Histogram, type PercentileSummary } from '../../methods/order-statistics.ts';
 import { sortedValuesWhere } from '../../methods/quantised-histogram.ts';
+import { ValueMask } from '../../volume/value-mask.ts';
 import { localBFactorSpec } from '../../report/items/level0/0f-local-bfactor.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { f } from '../../util/format.ts';
@@ -87,12 +88,12 @@ export const localBFactorItem = implementItem({
   },
   outputs: async (ctx, m) => {
     // The histogram counts what the statistics count (mask voxels with a value), over the same range.
-    const hard = (await ctx.resizedMap()).hard;
+    const inside = new ValueMask((await ctx.resizedMap()).hard, 0.5);
     const h = m.values.histogram as Histogram;
     return ctx.figures.localMapOutputs({
       stem: '0f-local-bfactor', itemId: '0f', name: 'Local B-factor', surface: ctx.map, level: ctx.threshold,
-      property: m.extra, range: percentileRange(m.values), label: 'Local B-factor (Å²)', histogram: { sorted: sortedValuesWhere(m.extra.data, (i) => hard[i] > 0.5), range: [h.edges[0], h.edges[h.edges.length - 1]] },
-      inside: (i) => hard[i] > 0.5,
+      property: m.extra, range: percentileRange(m.values), label: 'Local B-factor (Å²)', histogram: { sorted: sortedValuesWhere(m.extra.data, inside), range: [h.edges[0], h.edges[h.edges.length - 1]] },
+      inside,
     });
   },
 });

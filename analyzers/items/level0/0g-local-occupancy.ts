@@ -6,6 +6,7 @@
 import { localOccupancy, type LocOccupancyRun } from '../../methods/local-occupancy.ts';
 import { maskedSummary, type Histogram, type PercentileSummary } from '../../methods/order-statistics.ts';
 import { sortedValuesWhere } from '../../methods/quantised-histogram.ts';
+import { ValueMask } from '../../volume/value-mask.ts';
 import { localOccupancySpec } from '../../report/items/level0/0g-local-occupancy.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { f } from '../../util/format.ts';
@@ -66,12 +67,12 @@ export const localOccupancyItem = implementItem({
   },
   outputs: async (ctx, m) => {
     // The histogram counts what the statistics count (mask voxels with a value), over the same range.
-    const hard = (await ctx.resizedMap()).hard;
+    const inside = new ValueMask((await ctx.resizedMap()).hard, 0.5);
     const h = m.values.histogram as Histogram;
     return ctx.figures.localMapOutputs({
       stem: '0g-local-occupancy', itemId: '0g', name: 'Local occupancy', surface: ctx.map, level: ctx.threshold,
-      property: m.extra, range: percentileRange(m.values), label: 'Local occupancy (fraction)', histogram: { sorted: sortedValuesWhere(m.extra.data, (i) => hard[i] > 0.5), range: [h.edges[0], h.edges[h.edges.length - 1]] },
-      inside: (i) => hard[i] > 0.5,
+      property: m.extra, range: percentileRange(m.values), label: 'Local occupancy (fraction)', histogram: { sorted: sortedValuesWhere(m.extra.data, inside), range: [h.edges[0], h.edges[h.edges.length - 1]] },
+      inside,
     });
   },
 });
