@@ -5,7 +5,7 @@
  */
 import { PERCENTILES, type LocalResolutionStatistics } from '../methods/monores.ts';
 import { sortedValuesWhere } from '../methods/quantised-histogram.ts';
-import { ValueMask } from '../volume/value-mask.ts';
+import { valueMaskOf } from '../volume/value-mask.ts';
 import type { Table } from '../report/schema.ts';
 import { f } from '../util/format.ts';
 import type { EntryContext } from './context.ts';
@@ -60,7 +60,7 @@ export async function localResolutionOutputs(ctx: EntryContext, m: Measurement<F
   const property = { ...ctx.map, data: m.extra };
   const range = percentileRange(m.values);
   // The voxels with a value (> 0) that the statistics count; MonoRes's sweep quantises them.
-  const inside = new ValueMask(m.extra, 0);
+  const inside = valueMaskOf(m.extra, 0);
   await ctx.viewer?.writeColouring({ id: `${o.itemId[0]}.${o.itemId.slice(1)}`, name: o.name, unit: 'Å', property, range, lowIsGood: true });
   return ctx.figures.localMapOutputs({
     stem: o.stem, itemId: o.itemId, name: o.name, surface: ctx.map, level: ctx.threshold,

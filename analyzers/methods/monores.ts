@@ -43,7 +43,7 @@ import { createRealFft3d, fftFreq, type RealFft3d } from '../fft/fft.ts';
 import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
-import { ValueMask } from '../volume/value-mask.ts';
+import { valueMaskOf } from '../volume/value-mask.ts';
 import { MASKED_ZERO_FRACTION } from './masks.ts';
 import { NotApplicable, NotMeasurable } from '../util/errors.ts';
 import { histogramSorted, percentileSorted, selectKth } from './order-statistics.ts';
@@ -849,7 +849,7 @@ export interface LocalResolutionStatistics {
  */
 export function localResolutionStatistics(resmap: Float32Array, resolution: number): LocalResolutionStatistics {
   // One pass finds the voxels with a value (~1 % of the box), then only they are read.
-  const inside = new ValueMask(resmap, 0).indices();
+  const inside = valueMaskOf(resmap, 0).indices();
   const count = inside.length;
   if (count === 0) throw new NotMeasurable('no voxel of the mask received a local resolution');
   const sorted = new Float32Array(count);

@@ -50,10 +50,9 @@ describe('the values a local-value histogram counts', () => {
     const got = sortedValuesWhere(map, new ValueMask(mask, 0.7));
     expect(got.length).toBeGreaterThan(1000);
     expect(Array.from(got)).toEqual(Array.from(plain));
-    // A local-resolution map is its own mask (0 and NaN: no value), the voxels found in one growing pass.
+    // A local-resolution map is its own mask (0 and NaN: no value).
     const resmap = Float32Array.from(map, (v, i) => (mask[i] > 0.1 ? v : i % 2 ? 0 : NaN));
     const inside = new ValueMask(resmap, 0);
-    expect(Array.from(inside.indices())).toEqual(Array.from(resmap.keys()).filter((i) => resmap[i] > 0));
     expect(Array.from(sortedValuesWhere(resmap, inside))).toEqual(Array.from(Float64Array.from(Array.from(resmap).filter((v) => v > 0 && Number.isFinite(v))).sort()));
   });
 });

@@ -34,3 +34,21 @@ export class ValueMask {
     return this.found;
   }
 }
+
+const known = new WeakMap<Float32Array | Uint8Array, ValueMask[]>();
+
+/**
+ * The ValueMask of `mask` against `above`, the same object for the same array and cut: a local
+ * map's voxels are found once, by its statistics (compute), and reused by its outputs (histogram,
+ * download), and 0.f and 0.g share their hard mask. The array must not change after the first call.
+ */
+export function valueMaskOf(mask: Float32Array | Uint8Array, above: number): ValueMask {
+  const list = known.get(mask) ?? [];
+  let m = list.find((k) => Object.is(k.above, above));
+  if (!m) {
+    m = new ValueMask(mask, above);
+    list.push(m);
+    known.set(mask, list);
+  }
+  return m;
+}

@@ -6,7 +6,7 @@
 import { localBFactor, type LocBFactorRun } from '../../methods/local-bfactor.ts';
 import { maskedSummary, type Histogram, type PercentileSummary } from '../../methods/order-statistics.ts';
 import { sortedValuesWhere } from '../../methods/quantised-histogram.ts';
-import { ValueMask } from '../../volume/value-mask.ts';
+import { valueMaskOf } from '../../volume/value-mask.ts';
 import { localBFactorSpec } from '../../report/items/level0/0f-local-bfactor.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { f } from '../../util/format.ts';
@@ -88,7 +88,7 @@ export const localBFactorItem = implementItem({
   },
   outputs: async (ctx, m) => {
     // The histogram counts what the statistics count (mask voxels with a value), over the same range.
-    const inside = new ValueMask((await ctx.resizedMap()).hard, 0.5);
+    const inside = valueMaskOf((await ctx.resizedMap()).hard, 0.5);
     const h = m.values.histogram as Histogram;
     return ctx.figures.localMapOutputs({
       stem: '0f-local-bfactor', itemId: '0f', name: 'Local B-factor', surface: ctx.map, level: ctx.threshold,

@@ -6,7 +6,7 @@
 import { localOccupancy, type LocOccupancyRun } from '../../methods/local-occupancy.ts';
 import { maskedSummary, type Histogram, type PercentileSummary } from '../../methods/order-statistics.ts';
 import { sortedValuesWhere } from '../../methods/quantised-histogram.ts';
-import { ValueMask } from '../../volume/value-mask.ts';
+import { valueMaskOf } from '../../volume/value-mask.ts';
 import { localOccupancySpec } from '../../report/items/level0/0g-local-occupancy.ts';
 import { NotMeasurable } from '../../util/errors.ts';
 import { f } from '../../util/format.ts';
@@ -67,7 +67,7 @@ export const localOccupancyItem = implementItem({
   },
   outputs: async (ctx, m) => {
     // The histogram counts what the statistics count (mask voxels with a value), over the same range.
-    const inside = new ValueMask((await ctx.resizedMap()).hard, 0.5);
+    const inside = valueMaskOf((await ctx.resizedMap()).hard, 0.5);
     const h = m.values.histogram as Histogram;
     return ctx.figures.localMapOutputs({
       stem: '0g-local-occupancy', itemId: '0g', name: 'Local occupancy', surface: ctx.map, level: ctx.threshold,
