@@ -12,7 +12,8 @@
  * them; the bytes depend only on the inputs.
  */
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { roundMantissa } from './local-map-file.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { encodeAtomSiteCif } from '../io/model-cif-write.ts';
@@ -107,9 +108,14 @@ export function roundSignificant(a: Float32Array, bits = VIEWER_MANTISSA_BITS): 
   return roundMantissa(a, bits - 1);
 }
 
-/** gzip'd MRC bytes of `v` (level 9: written once, read by every visitor). */
-function gzipMrc(v: Volume, label: string): Uint8Array {
-  return gzipSync(encodeMrc({ ...v, data: roundSignificant(v.data) }, { labels: [label] }), { level: 9 });
+/** gzip at level 9 (written once, read by every visitor), on a libuv thread: the main thread draws meanwhile. */
+async function gzip9(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await promisify(gzip)(bytes, { level: 9 }));
+}
+
+/** gzip'd MRC bytes of `v`. */
+function gzipMrc(v: Volume, label: string): Promise<Uint8Array> {
+  return gzip9(encodeMrc({ ...v, data: roundSignificant(v.data) }, { labels: [label] }));
 }
 
 /**
@@ -138,7 +144,7 @@ export class ViewerVolumeWriter {
   async writeMap(map: Volume, level: number): Promise<void> {
     const coarse = blockMean(map, this.step);
     const coarseLevel = this.step === 1 ? level : volumeMatchedLevel(map.data, coarse.data, level);
-    const w = await this.write('map.mrc.gz', gzipMrc(coarse, 'emvr viewer copy of the map'));
+    const w = await this.write('map.mrc.gz', await gzipMrc(coarse, 'emvr viewer copy of the map'));
     this.map = { ...w, dims: [...coarse.dims], step: this.step, level: coarseLevel, recommendedLevel: level };
   }
 
@@ -146,13 +152,13 @@ export class ViewerVolumeWriter {
   async writeColouring(c: { id: string; name: string; unit: string; property: Volume; range: readonly [number, number]; lowIsGood: boolean }): Promise<void> {
     const coarse = blockMean(c.property, this.step);
     const stem = c.id.replace('.', '');
-    const w = await this.write(`${stem}.mrc.gz`, gzipMrc(coarse, `emvr viewer ${c.id} ${c.name}`));
+    const w = await this.write(`${stem}.mrc.gz`, await gzipMrc(coarse, `emvr viewer ${c.id} ${c.name}`));
     this.colourings.push({ id: c.id, name: c.name, unit: c.unit, range: [c.range[0], c.range[1]], lowIsGood: c.lowIsGood, ...w });
   }
 
   /** The model in the map's frame as mmCIF, B-factor column = `bFactor` (residue Q) when given. */
   async writeModel(model: AtomModel, bFactor?: Float32Array): Promise<void> {
-    const w = await this.write('model.cif.gz', gzipSync(encodeAtomSiteCif(model, bFactor), { level: 9 }));
+    const w = await this.write('model.cif.gz', await gzip9(encodeAtomSiteCif(model, bFactor)));
     this.model = { ...w, bFactorIsResidueQ: bFactor !== undefined };
   }
 
