@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMrc } from '../io/mrc.ts';
-import { writeMrcFile } from '../io/mrc-write.ts';
+import { writeChunkedMrcFile, writeMrcFile } from '../io/mrc-write.ts';
 import { havePython, runReference } from '../testing/python.ts';
 import { ValueMask } from '../volume/value-mask.ts';
 import { createVolume } from '../volume/volume.ts';
-import { writeFilledMrc, writeMrc } from '../volume/to-mrc.ts';
+import { writeChunkedMrc, writeMrc } from '../volume/to-mrc.ts';
 import { volumeStats } from '../volume/stats.ts';
-import { downloadValues, fillDownload, MANTISSA_BITS, mantissaRelativeError, roundMantissa, roundMantissaAt } from './local-map-file.ts';
+import { downloadValues, downloadVoxels, MANTISSA_BITS, mantissaRelativeError, roundMantissa, roundMantissaAt } from './local-map-file.ts';
 import { FigureWriter } from './report-figures.ts';
 
 /** Seeded values over seven decades, both signs (xorshift32). */
@@ -64,35 +64,46 @@ describe('the download built in one pass', () => {
   const plain = roundMantissa(property, MANTISSA_BITS);
   for (let i = 0; i < n; i++) if (mask[i] === 0) plain[i] = NaN;
 
-  it('writes the same bits as rounding everything and then NaN outside, with the statistics of volumeStats', () => {
+  it('hands out the same bits as rounding everything and then NaN outside, with the statistics of volumeStats', () => {
     const inside = new ValueMask(mask, 0.5);
-    const out = new Float32Array(n).fill(7); // whatever the buffer held before
-    const stats = fillDownload(property, out, inside);
-    expect(Buffer.compare(Buffer.from(out.buffer), Buffer.from(plain.buffer))).toBe(0);
-    expect(stats).toEqual(volumeStats(plain));
-    expect(stats.infCount).toBe(2);
+    const d = downloadVoxels(property, inside);
+    expect(d.stats()).toEqual(volumeStats(plain));
+    expect(d.stats().infCount).toBe(2);
+    // In chunks that do not fall on the statistics' blocks, into buffers that held something else.
+    const pieces = new Float32Array(n);
+    for (let start = 0; start < n; start += 5000) {
+      const chunk = new Float32Array(Math.min(5000, n - start)).fill(7);
+      d.fill(chunk, start);
+      pieces.set(chunk, start);
+    }
+    expect(Buffer.compare(Buffer.from(pieces.buffer), Buffer.from(plain.buffer))).toBe(0);
     expect(Buffer.compare(Buffer.from(downloadValues(property, inside).buffer), Buffer.from(plain.buffer))).toBe(0);
     // Without a mask: every voxel rounded.
-    const all = new Float32Array(n);
-    expect(fillDownload(property, all)).toEqual(volumeStats(roundMantissa(property, MANTISSA_BITS)));
-    expect(Buffer.compare(Buffer.from(all.buffer), Buffer.from(roundMantissa(property, MANTISSA_BITS).buffer))).toBe(0);
-    // Rounding at given voxels leaves the others as they were.
-    const some = new Float32Array(n).fill(-1);
-    roundMantissaAt(property, some, MANTISSA_BITS, Int32Array.of(0, 120, 121, n - 1));
     const rounded = roundMantissa(property, MANTISSA_BITS);
-    expect([some[0], some[1], some[121], some[n - 1], some[n - 2]]).toEqual([rounded[0], -1, Infinity, rounded[n - 1], -1]);
-    expect(some[0]).not.toBe(property[0]);
-    expect(some[120]).toBeNaN();
+    expect(downloadVoxels(property).stats()).toEqual(volumeStats(rounded));
+    expect(Buffer.compare(Buffer.from(downloadValues(property).buffer), Buffer.from(rounded.buffer))).toBe(0);
+    // Rounding at given voxels, shifted, leaves the others as they were.
+    const some = new Float32Array(n).fill(-1);
+    roundMantissaAt(property, MANTISSA_BITS, Int32Array.of(0, 120, 121, n - 1), 1, 4, some, 100);
+    expect([some[0], some[20], some[21], some[n - 101], some[n - 1]]).toEqual([-1, some[20], Infinity, rounded[n - 1], -1]);
+    expect(some[20]).toBeNaN();
+    expect(some[n - 101]).not.toBe(property[n - 1]);
   });
 
-  it('writes the same file as writeMrc of the values (header statistics included)', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'emvr-filled-'));
+  it('writes, chunk by chunk, the same file as writeMrc of the values (header statistics included)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'emvr-chunked-'));
     try {
       const grid = { dims: [41, 37, 29] as [number, number, number], voxelSize: [1, 1.5, 2] as [number, number, number], origin: [0, -3, 7] as [number, number, number] };
       const labels = ['emvr 0e Local resolution'];
-      await writeMrc(path.join(dir, 'a.mrc.gz'), { ...grid, data: plain }, { labels });
-      await writeFilledMrc(path.join(dir, 'b.mrc.gz'), grid, (out) => fillDownload(property, out, new ValueMask(mask, 0.5)), { labels });
+      for (const name of ['a.mrc.gz', 'a.mrc']) await writeMrc(path.join(dir, name), { ...grid, data: plain }, { labels });
+      for (const name of ['b.mrc.gz', 'b.mrc']) await writeChunkedMrc(path.join(dir, name), grid, downloadVoxels(property, new ValueMask(mask, 0.5)), { labels });
       expect(Buffer.compare(await readFile(path.join(dir, 'a.mrc.gz')), await readFile(path.join(dir, 'b.mrc.gz')))).toBe(0);
+      expect(Buffer.compare(await readFile(path.join(dir, 'a.mrc')), await readFile(path.join(dir, 'b.mrc')))).toBe(0);
+      // Many chunks, each compressed while the next is filled (a 360³ map takes 45 of 2^20 voxels).
+      const d = downloadVoxels(property, new ValueMask(mask, 0.5));
+      const s = d.stats();
+      await writeChunkedMrcFile(path.join(dir, 'c.mrc.gz'), { ...grid, stats: { min: s.min, max: s.max, mean: s.mean, std: s.std } }, (chunk, start) => d.fill(chunk, start), { labels }, 1000);
+      expect(Buffer.compare(await readFile(path.join(dir, 'a.mrc.gz')), await readFile(path.join(dir, 'c.mrc.gz')))).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -31,22 +31,22 @@ export function mantissaRelativeError(bits: number): number {
  */
 export function roundMantissa(data: Float32Array, bits: number): Float32Array {
   const out = new Float32Array(data.length);
-  roundMantissaInto(data, out, bits, 0, data.length);
+  roundMantissaRange(data, bits, 0, data.length, out, 0);
   return out;
 }
 
-/** out[start, end) ← data[start, end) rounded as `roundMantissa` does (one block of a download, say). */
-export function roundMantissaInto(data: Float32Array, out: Float32Array, bits: number, start: number, end: number): void {
+/** out[at + j] ← data[start + j] rounded as `roundMantissa` does, for j < end − start. */
+export function roundMantissaRange(data: Float32Array, bits: number, start: number, end: number, out: Float32Array, at: number): void {
   const { src, dst, half, keep } = rounding(data, out, bits);
-  for (let i = start; i < end; i++) dst[i] = rounded(src[i], half, keep);
+  for (let i = start, o = at; i < end; i++, o++) dst[o] = rounded(src[i], half, keep);
 }
 
-/** out[i] ← data[i] rounded as `roundMantissa` does, for each i of `indices` (the other voxels untouched). */
-export function roundMantissaAt(data: Float32Array, out: Float32Array, bits: number, indices: Int32Array): void {
+/** out[i − shift] ← data[i] rounded as `roundMantissa` does, for i = indices[from … to − 1] (other voxels untouched). */
+export function roundMantissaAt(data: Float32Array, bits: number, indices: Int32Array, from: number, to: number, out: Float32Array, shift: number): void {
   const { src, dst, half, keep } = rounding(data, out, bits);
-  for (let j = 0; j < indices.length; j++) {
+  for (let j = from; j < to; j++) {
     const i = indices[j];
-    dst[i] = rounded(src[i], half, keep);
+    dst[i - shift] = rounded(src[i], half, keep);
   }
 }
 
@@ -76,28 +76,64 @@ function rounded(w: number, half: number, keep: number): number {
  */
 export function downloadValues(property: Float32Array, inside?: ValueMask): Float32Array {
   const out = new Float32Array(property.length);
-  fillDownload(property, out, inside);
+  downloadVoxels(property, inside).fill(out, 0);
   return out;
 }
 
+/** A download built as it is written (volume/to-mrc.ts's `writeChunkedMrc`). */
+export interface DownloadVoxels {
+  /** `volumeStats(downloadValues(property, inside))`, for the header. */
+  stats(): VolumeStats;
+  /** chunk[j] ← downloadValues(property, inside)[start + j]. */
+  fill(chunk: Float32Array, start: number): void;
+}
+
 /**
- * Writes `downloadValues(property, inside)` into `out` (the voxels of the file's own buffer) and
- * returns their statistics for its header, without a pass over the whole box beyond a fill with
- * NaN: with a mask, only its voxels are rounded and only the blocks that hold them are summed.
+ * `downloadValues(property, inside)` handed out piece by piece and never held whole: with a mask,
+ * only its voxels are read and rounded (the statistics visit only the blocks that hold some, the
+ * chunks are NaN but for them); without, every voxel.
  */
-export function fillDownload(property: Float32Array, out: Float32Array, inside?: ValueMask): VolumeStats {
+export function downloadVoxels(property: Float32Array, inside?: ValueMask): DownloadVoxels {
+  const n = property.length;
+  const scratch = new Float32Array(8192);
+  const block = (b: number) => (scratch.length >= b ? scratch.subarray(0, b) : new Float32Array(b));
   if (!inside) {
-    return blockedVolumeStats(out, (start, end) => {
-      roundMantissaInto(property, out, MANTISSA_BITS, start, end);
-      return true;
-    });
+    return {
+      stats: () => blockedVolumeStats(n, (start, end) => {
+        const out = block(end - start);
+        roundMantissaRange(property, MANTISSA_BITS, start, end, out, 0);
+        return out;
+      }),
+      fill: (chunk, start) => roundMantissaRange(property, MANTISSA_BITS, start, start + chunk.length, chunk, 0),
+    };
   }
   const idx = inside.indices();
-  out.fill(NaN);
-  roundMantissaAt(property, out, MANTISSA_BITS, idx);
-  let j = 0;
-  return blockedVolumeStats(out, (start, end) => {
-    while (j < idx.length && idx[j] < start) j++;
-    return j < idx.length && idx[j] < end;
-  });
+  // The voxels [start, start + out.length) into `out`; false, and `out` untouched, when none has a value and `orNull`.
+  const piece = (out: Float32Array, start: number, orNull: boolean): boolean => {
+    const from = lowerBound(idx, start);
+    const to = lowerBound(idx, start + out.length);
+    if (to === from && orNull) return false;
+    out.fill(NaN);
+    roundMantissaAt(property, MANTISSA_BITS, idx, from, to, out, start);
+    return true;
+  };
+  return {
+    stats: () => blockedVolumeStats(n, (start, end) => {
+      const out = block(end - start);
+      return piece(out, start, true) ? out : null;
+    }),
+    fill: (chunk, start) => void piece(chunk, start, false),
+  };
+}
+
+/** The first j with sorted[j] ≥ x (sorted.length when none). */
+function lowerBound(sorted: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -5,7 +5,7 @@
  * builds those from a Volume (this layer knows no Volume).
  */
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { createGzip, gzip } from 'node:zlib';
 import { writeFileAtomic } from './atomic-write.ts';
 import { floatToHalf, nativeOrder } from './mrc-decode.ts';
 import { formatHeader, HEADER_BYTES, type MrcHeader } from './mrc-header.ts';
@@ -96,27 +96,6 @@ export function encodeMrcFile(fields: MrcGridFields, d: Float32Array, opts: Writ
   return bytes;
 }
 
-/**
- * Header + float32 voxel block (mode 2) of a grid whose voxels `fill` writes straight into the
- * returned bytes, returning their statistics for the header: a map built only to be written is not
- * copied into the file's buffer (a 360³ map is 187 MB). The bytes are those of `encodeMrcFile`.
- */
-export function encodeFilledMrcFile(grid: Omit<MrcGridFields, 'stats'>, fill: (voxels: Float32Array) => MrcGridFields['stats'], opts: Omit<WriteMrcOptions, 'mode'> = {}): Uint8Array {
-  const le = opts.littleEndian ?? true;
-  const n = grid.dims[0] * grid.dims[1] * grid.dims[2];
-  const bytes = new Uint8Array(HEADER_BYTES + 4 * n);
-  let stats: MrcGridFields['stats'];
-  if (nativeOrder(le)) stats = fill(new Float32Array(bytes.buffer, HEADER_BYTES, n));
-  else {
-    const d = new Float32Array(n);
-    stats = fill(d);
-    const view = new DataView(bytes.buffer, HEADER_BYTES);
-    for (let i = 0; i < n; i++) view.setFloat32(4 * i, d[i], le);
-  }
-  bytes.set(formatHeader(mrcHeaderFor({ ...grid, stats }, { ...opts, mode: 2 }), le), 0);
-  return bytes;
-}
-
 /** Writes the grid to `file` atomically; gzip-compressed when the name ends in `.gz`. */
 export async function writeMrcFile(file: string, fields: MrcGridFields, data: Float32Array, opts: WriteMrcOptions = {}): Promise<void> {
   await writeMrcBytes(file, encodeMrcFile(fields, data, opts));
@@ -126,4 +105,47 @@ export async function writeMrcFile(file: string, fields: MrcGridFields, data: Fl
 export async function writeMrcBytes(file: string, bytes: Uint8Array): Promise<void> {
   const out = file.endsWith('.gz') ? new Uint8Array(await promisify(gzip)(bytes, { level: 6 })) : bytes;
   await writeFileAtomic(file, out);
+}
+
+/** Voxels per chunk of `writeChunkedMrcFile` (4 MB). */
+const CHUNK_VOXELS = 1 << 20;
+
+/**
+ * Writes a float32 map (mode 2) whose voxels `fill(chunk, start)` writes chunk by chunk (voxels
+ * start … start + chunk.length − 1, in order) into two reused buffers, each gzip-compressed on a
+ * libuv thread while the next is filled, when the name ends in `.gz`: a map built only to be
+ * written is never held whole (a 360³ map is 187 MB). The bytes are those of `writeMrcFile` of the
+ * whole grid (deflate's output does not depend on how its input is cut; the tests compare them).
+ */
+export async function writeChunkedMrcFile(file: string, fields: MrcGridFields, fill: (chunk: Float32Array, start: number) => void, opts: Omit<WriteMrcOptions, 'mode'> = {}, chunkVoxels = CHUNK_VOXELS): Promise<void> {
+  const le = opts.littleEndian ?? true;
+  const n = fields.dims[0] * fields.dims[1] * fields.dims[2];
+  if (!file.endsWith('.gz') || !nativeOrder(le)) {
+    const data = new Float32Array(n);
+    fill(data, 0);
+    await writeMrcFile(file, fields, data, opts);
+    return;
+  }
+  const z = createGzip({ level: 6 });
+  const parts: Buffer[] = [];
+  z.on('data', (b: Buffer) => parts.push(b));
+  const ended = new Promise<void>((resolve, reject) => {
+    z.on('end', resolve);
+    z.on('error', reject);
+  });
+  // Resolves once zlib has consumed the bytes: only then may their buffer be filled again.
+  const write = (b: Uint8Array) => new Promise<void>((resolve, reject) => z.write(b, (e) => (e ? reject(e) : resolve())));
+  let pending = write(formatHeader(mrcHeaderFor(fields, { ...opts, mode: 2 }), le));
+  const size = Math.max(1, Math.min(n, chunkVoxels));
+  const buffers = [new Float32Array(size), new Float32Array(size)];
+  for (let start = 0, k = 0; start < n; start += size, k ^= 1) {
+    const chunk = buffers[k].subarray(0, Math.min(size, n - start));
+    fill(chunk, start);
+    await pending;
+    pending = write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  await pending;
+  z.end();
+  await ended;
+  await writeFileAtomic(file, Buffer.concat(parts));
 }

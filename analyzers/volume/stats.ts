@@ -27,17 +27,17 @@ const BLOCK = 8192;
  * single test v − v === 0 and are told apart only then.
  */
 export function volumeStats(a: Float32Array): VolumeStats {
-  return blockedVolumeStats(a);
+  return blockedVolumeStats(a.length, (start, end) => a.subarray(start, end));
 }
 
 /**
- * `volumeStats` of `a`, with `block(start, end)` called before each block [start, end) is summed:
- * it may write that block first (a map built for a file gets its header statistics while each
- * block is still in cache, without a second pass over the whole box), and it returns false when
- * every voxel of the block is NaN, which is then counted without being read (a local-value map is
- * NaN outside its mask, ~99 % of the box). The numbers are those of `volumeStats(a)` afterwards.
+ * `volumeStats` of `length` voxels handed over block by block: `block(start, end)` returns the
+ * values of voxels [start, end) (at 0 … end − start − 1), built when asked (a map made only to be
+ * written gets its header statistics before its bytes, without being held whole), or null when
+ * all of them are NaN, which are then counted unread (a local-value map is NaN outside its mask,
+ * ~99 % of the box). The numbers are those of `volumeStats` of the whole array.
  */
-export function blockedVolumeStats(a: Float32Array, block?: (start: number, end: number) => boolean): VolumeStats {
+export function blockedVolumeStats(length: number, block: (start: number, end: number) => Float32Array | null): VolumeStats {
   let min = Infinity;
   let max = -Infinity;
   let sumSq = 0;
@@ -46,9 +46,10 @@ export function blockedVolumeStats(a: Float32Array, block?: (start: number, end:
   let m2 = 0;
   let nan = 0;
   let inf = 0;
-  for (let start = 0, len = a.length; start < len; start += BLOCK) {
-    const end = Math.min(len, start + BLOCK);
-    if (block && !block(start, end)) {
+  for (let start = 0; start < length; start += BLOCK) {
+    const end = Math.min(length, start + BLOCK);
+    const a = block(start, end);
+    if (a === null) {
       nan += end - start;
       continue;
     }
@@ -57,7 +58,7 @@ export function blockedVolumeStats(a: Float32Array, block?: (start: number, end:
     let s1 = 0;
     let s2 = 0;
     let sq = 0;
-    for (let i = start; i < end; i++) {
+    for (let i = 0, m = end - start; i < m; i++) {
       const v = a[i];
       if (v - v !== 0) {
         if (v !== v) nan++;

@@ -2,7 +2,7 @@
  * A Volume as MRC: its header fields (box, voxel size, origin, statistics) handed to the writer of
  * io/mrc-write.ts, which knows no Volume.
  */
-import { encodeFilledMrcFile, encodeMrcFile, mrcHeaderFor, writeMrcBytes, writeMrcFile, type MrcGridFields, type WriteMrcOptions } from '../io/mrc-write.ts';
+import { encodeMrcFile, mrcHeaderFor, writeChunkedMrcFile, writeMrcFile, type MrcGridFields, type WriteMrcOptions } from '../io/mrc-write.ts';
 import type { MrcHeader } from '../io/mrc-header.ts';
 import { volumeStats, type VolumeStats } from './stats.ts';
 import type { Volume } from './volume.ts';
@@ -29,14 +29,12 @@ export async function writeMrc(file: string, v: Volume, opts: WriteMrcOptions = 
 }
 
 /**
- * Writes a float32 map (mode 2) on the grid of `grid` whose voxels `fill(out)` writes straight into
- * the file's buffer, returning their statistics (as `volumeStats(out)`) for the header: the map is
- * never held twice. Same bytes as `writeMrc` of the filled data.
+ * Writes a float32 map (mode 2) on the grid of `grid` that is built as it is written: its header
+ * statistics first (`voxels.stats()`, as `volumeStats` of the whole map), then its voxels chunk by
+ * chunk (`voxels.fill`, io/mrc-write.ts's `writeChunkedMrcFile`). Same bytes as `writeMrc`.
  */
-export async function writeFilledMrc(file: string, grid: Omit<Volume, 'data'>, fill: (out: Float32Array) => VolumeStats, opts: Omit<WriteMrcOptions, 'mode'> = {}): Promise<void> {
-  const bytes = encodeFilledMrcFile({ dims: grid.dims, voxelSize: grid.voxelSize, origin: grid.origin }, (voxels) => {
-    const s = fill(voxels);
-    return { min: s.min, max: s.max, mean: s.mean, std: s.std };
-  }, opts);
-  await writeMrcBytes(file, bytes);
+export async function writeChunkedMrc(file: string, grid: Omit<Volume, 'data'>, voxels: { stats(): VolumeStats; fill(chunk: Float32Array, start: number): void }, opts: Omit<WriteMrcOptions, 'mode'> = {}): Promise<void> {
+  const s = voxels.stats();
+  const fields = { dims: grid.dims, voxelSize: grid.voxelSize, origin: grid.origin, stats: { min: s.min, max: s.max, mean: s.mean, std: s.std } };
+  await writeChunkedMrcFile(file, fields, (chunk, start) => voxels.fill(chunk, start), opts);
 }
