@@ -104,6 +104,12 @@ describe('the download built in one pass', () => {
       const s = d.stats();
       await writeChunkedMrcFile(path.join(dir, 'c.mrc.gz'), { ...grid, stats: { min: s.min, max: s.max, mean: s.mean, std: s.std } }, (chunk, start) => d.fill(chunk, start), { labels }, 1000);
       expect(Buffer.compare(await readFile(path.join(dir, 'a.mrc.gz')), await readFile(path.join(dir, 'c.mrc.gz')))).toBe(0);
+      // A failing fill fails the write, with no file and no stray rejection.
+      const failing = (_chunk: Float32Array, start: number) => {
+        if (start >= 5000) throw new Error('no more voxels');
+      };
+      await expect(writeChunkedMrcFile(path.join(dir, 'd.mrc.gz'), { ...grid, stats: { min: 0, max: 1, mean: 0, std: 1 } }, failing, {}, 1000)).rejects.toThrow('no more voxels');
+      await expect(readFile(path.join(dir, 'd.mrc.gz'))).rejects.toThrow(/ENOENT/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

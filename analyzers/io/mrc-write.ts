@@ -98,11 +98,7 @@ export function encodeMrcFile(fields: MrcGridFields, d: Float32Array, opts: Writ
 
 /** Writes the grid to `file` atomically; gzip-compressed when the name ends in `.gz`. */
 export async function writeMrcFile(file: string, fields: MrcGridFields, data: Float32Array, opts: WriteMrcOptions = {}): Promise<void> {
-  await writeMrcBytes(file, encodeMrcFile(fields, data, opts));
-}
-
-/** Writes encoded MRC bytes to `file` atomically; gzip-compressed (level 6, on a libuv thread) when the name ends in `.gz`. */
-export async function writeMrcBytes(file: string, bytes: Uint8Array): Promise<void> {
+  const bytes = encodeMrcFile(fields, data, opts);
   const out = file.endsWith('.gz') ? new Uint8Array(await promisify(gzip)(bytes, { level: 6 })) : bytes;
   await writeFileAtomic(file, out);
 }
@@ -133,19 +129,26 @@ export async function writeChunkedMrcFile(file: string, fields: MrcGridFields, f
     z.on('end', resolve);
     z.on('error', reject);
   });
+  ended.catch(() => undefined); // awaited below; a failed write throws first
   // Resolves once zlib has consumed the bytes: only then may their buffer be filled again.
   const write = (b: Uint8Array) => new Promise<void>((resolve, reject) => z.write(b, (e) => (e ? reject(e) : resolve())));
   let pending = write(formatHeader(mrcHeaderFor(fields, { ...opts, mode: 2 }), le));
-  const size = Math.max(1, Math.min(n, chunkVoxels));
-  const buffers = [new Float32Array(size), new Float32Array(size)];
-  for (let start = 0, k = 0; start < n; start += size, k ^= 1) {
-    const chunk = buffers[k].subarray(0, Math.min(size, n - start));
-    fill(chunk, start);
+  try {
+    const size = Math.max(1, Math.min(n, chunkVoxels));
+    const buffers = [new Float32Array(size), new Float32Array(size)];
+    for (let start = 0, k = 0; start < n; start += size, k ^= 1) {
+      const chunk = buffers[k].subarray(0, Math.min(size, n - start));
+      fill(chunk, start);
+      await pending;
+      pending = write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    }
     await pending;
-    pending = write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    z.end();
+    await ended;
+  } catch (err) {
+    pending.catch(() => undefined);
+    z.destroy();
+    throw err;
   }
-  await pending;
-  z.end();
-  await ended;
   await writeFileAtomic(file, Buffer.concat(parts));
 }
