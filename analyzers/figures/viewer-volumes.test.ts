@@ -71,9 +71,10 @@ describe('compact grid of the viewer', () => {
     for (let i = 37 * 31 * 10; i < 37 * 31 * 12; i++) d[i] = 0; // a local-value map's zeros
     for (const [i, bad] of [[37 * 31 * 5 + 40, NaN], [37 * 31 * 5 + 41, Infinity], [37 * 31 * 6 + 2, -Infinity], [37 * 31 * 6 + 36, NaN]] as const) d[i] = bad;
     for (let i = 37 * 31 * 7 + 37 * 3; i < 37 * 31 * 7 + 37 * 3 + 20; i++) d[i] = NaN; // a row that starts with NaNs
-    // Sums that depend on the order of the additions (float64 adds float32 values exactly otherwise):
-    // 5 in the rows of even y, then 1e30, 1, −1e30 along x in the rows of odd y.
-    for (let y = 0; y < 31; y++) for (let x = 0; x < 37; x++) d[37 * 31 * 20 + 37 * y + x] = y % 2 === 0 ? 5 : [1e30, 1, -1e30][x % 3];
+    // Sums that depend on the order of the additions (float64 adds float32 values of one scale
+    // exactly): in two planes, values of both signs over 30 decades.
+    const rnd = mulberry32(5);
+    for (let i = 37 * 31 * 20; i < 37 * 31 * 22; i++) d[i] = (rnd() < 0.5 ? -1 : 1) * 10 ** Math.floor(30 * rnd());
     for (const s of [2, 3, 4]) {
       const dims = [Math.ceil(37 / s), Math.ceil(31 / s), Math.ceil(26 / s)];
       const sum = new Float64Array(dims[0] * dims[1] * dims[2]);
