@@ -15,6 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { roundMantissa } from './local-map-file.ts';
+import { selectKth } from '../methods/order-statistics.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { encodeAtomSiteCif } from '../io/model-cif-write.ts';
 import type { AtomModel } from '../io/model.ts';
@@ -126,13 +127,13 @@ function addTriples(d: Float32Array, i: number, full: number, c: number, sum: Fl
 export function volumeMatchedLevel(fine: Float32Array, coarse: Float32Array, level: number): number {
   let n = 0;
   for (let i = 0; i < fine.length; i++) if (fine[i] >= level) n++;
-  const all = new Float32Array(coarse.length);
+  const finite = new Float32Array(coarse.length);
   let f = 0;
-  for (let i = 0; i < coarse.length; i++) if (coarse[i] - coarse[i] === 0) all[f++] = coarse[i];
-  const finite = all.subarray(0, f).sort();
-  if (finite.length === 0) return level;
-  const m = Math.min(finite.length, Math.max(1, Math.round((n * coarse.length) / fine.length)));
-  return finite[finite.length - m];
+  for (let i = 0; i < coarse.length; i++) if (coarse[i] - coarse[i] === 0) finite[f++] = coarse[i];
+  if (f === 0) return level;
+  const m = Math.min(f, Math.max(1, Math.round((n * coarse.length) / fine.length)));
+  // The m-th largest by selection, not a sort of the 2 M coarse values: the same value.
+  return selectKth(finite, f - m, f);
 }
 
 /** `a` rounded to `bits` significant bits (the implicit one and bits − 1 stored): local-map-file's rounding. */
