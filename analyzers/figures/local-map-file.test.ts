@@ -1,6 +1,7 @@
 /**
  * The local-value map download: mantissa rounding against its stated bound and known ties, NaN
- * outside the mask, deterministic gzip bytes, and the file read back by our reader and by mrcfile.
+ * outside the mask, the download built as it is written (the same bits, statistics and file bytes
+ * as the plain definition), deterministic gzip bytes, and the file read back by our reader and by mrcfile.
  */
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -53,7 +54,7 @@ describe('roundMantissa', () => {
   });
 });
 
-describe('the download built in one pass', () => {
+describe('the download built as it is written', () => {
   // Values in a few runs only, as a local-value map inside its mask; NaN and ±Inf among them.
   const n = 41 * 37 * 29; // 5.4 blocks of the statistics (8192)
   const property = seededValues(n, 3);

@@ -52,7 +52,7 @@ describe('volumeStats', () => {
     expect(s.min).toBeNaN();
   });
 
-  it('gives the numbers of volumeStats, to the bit, when blocks are written just before they are summed or skipped as all NaN', () => {
+  it('gives the numbers of volumeStats, to the bit, when its blocks are built as they are asked for, or skipped as all NaN', () => {
     // Values in a few blocks only (a local-value map: NaN outside its mask), some NaN/±Inf among them.
     const n = 10 * 8192 + 100;
     const source = new Float32Array(n).fill(NaN);
