@@ -62,7 +62,8 @@ export async function halfMapSpectra(h1: Volume, h2: Volume, shellOf?: Int16Arra
 export function fscShells(dims: readonly [number, number, number]): Int16Array {
   const [nx, ny, nz] = dims;
   const { hx, wx, wy, wz } = squaredFrequencies(dims);
-  const out = new Int16Array(hx * ny * nz);
+  // On shared memory: the pool's workers read it without a copy (phase randomisation).
+  const out = new Int16Array(new SharedArrayBuffer(2 * hx * ny * nz));
   let p = 0;
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
@@ -294,7 +295,7 @@ export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Ar
   const state = new Int32Array([seed | 0]);
   for (const [F, R] of [[sp.F1, R1], [sp.F2, R2]] as const) {
     if (R !== F) R.set(F);
-    randomizePhases(R, sp, from, state);
+    await randomizePhases(R, sp, from, state);
     // irfftn-style inverse: the randomised kx = 0 and Nyquist planes are made Hermitian by keeping the real part.
     await maskedSpectrum(await fft.inverse(R, scratch), R);
   }
@@ -350,16 +351,55 @@ const PHASE_SIN = Float32Array.from({ length: PHASES }, (_, j) => Math.sin((2 * 
  * Replaces, in place, the phase of every coefficient of spectrum `F` in shells ≥ `fromShell` by a
  * uniform random phase (amplitude kept; mulberry32 with its state in `state`). Coefficients
  * beyond Nyquist (shell −1) lie past every shell and are randomised too.
+ *
+ * The draws follow the coefficients in storage order, as one sequential loop would make them.
+ * mulberry32's state moves by a constant per draw, so the state at the start of each z plane is
+ * known from the number of draws before it: the planes run on the worker pool, same numbers.
  */
-function randomizePhases(F: Float32Array, { shellOf }: HalfMapSpectra, fromShell: number, state: Int32Array): void {
-  for (let q = 0; q < shellOf.length; q++) {
-    const k = shellOf[q];
-    if (k >= 0 && k < fromShell) continue;
-    const p = 2 * q;
-    const a = Math.sqrt(F[p] * F[p] + F[p + 1] * F[p + 1]);
-    const j = (mulberry32Next(state) * PHASES) | 0;
-    F[p] = a * PHASE_COS[j];
-    F[p + 1] = a * PHASE_SIN[j];
+async function randomizePhases(F: Float32Array, { dims, shellOf }: HalfMapSpectra, fromShell: number, state: Int32Array): Promise<void> {
+  const nz = dims[2];
+  const plane = shellOf.length / nz;
+  const start = new Int32Array(nz);
+  let draws = 0;
+  for (let z = 0, q = 0; z < nz; z++) {
+    start[z] = (state[0] + Math.imul(draws, MULBERRY32_STEP)) | 0;
+    for (const end = q + plane; q < end; q++) {
+      const k = shellOf[q];
+      if (k < 0 || k >= fromShell) draws++;
+    }
+  }
+  state[0] = (state[0] + Math.imul(draws, MULBERRY32_STEP)) | 0;
+  const args: RandomizeArgs = { F, shellOf, fromShell, start };
+  const pool = isShared(F) && shellOf.buffer instanceof SharedArrayBuffer;
+  await parallelFor(import.meta.url, 'randomizePlanes', randomizePlanes, args, nz, pool ? undefined : 1);
+}
+
+/** mulberry32's state increment per draw (random.ts). */
+const MULBERRY32_STEP = 0x6d2b79f5;
+
+/** What the parallel phase randomisation needs: `start[z]`, mulberry32's state before plane z's first draw. */
+export interface RandomizeArgs {
+  readonly F: Float32Array;
+  readonly shellOf: Int16Array;
+  readonly fromShell: number;
+  readonly start: Int32Array;
+}
+
+/** Planes [a, b) of `randomizePhases`; a `parallelFor` body. */
+export function randomizePlanes({ F, shellOf, fromShell, start }: RandomizeArgs, a: number, b: number): void {
+  const plane = shellOf.length / start.length;
+  const state = new Int32Array(1);
+  for (let z = a; z < b; z++) {
+    state[0] = start[z];
+    for (let q = z * plane, end = q + plane; q < end; q++) {
+      const k = shellOf[q];
+      if (k >= 0 && k < fromShell) continue;
+      const p = 2 * q;
+      const amp = Math.sqrt(F[p] * F[p] + F[p + 1] * F[p + 1]);
+      const j = (mulberry32Next(state) * PHASES) | 0;
+      F[p] = amp * PHASE_COS[j];
+      F[p + 1] = amp * PHASE_SIN[j];
+    }
   }
 }
 
