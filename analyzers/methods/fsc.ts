@@ -148,6 +148,74 @@ function shellCurve({ dims, voxelSize, shellOf }: HalfMapSpectra, A: Float32Arra
   return out;
 }
 
+/** z planes per slab of the DPR's per-coefficient terms (two slabs of float64 pairs in memory: 33 MB on 360³). */
+const DPR_SLAB_PLANES = 16;
+
+/**
+ * `fscOfSpectra(sp)` (with the DPR), the same numbers, with the atan2 and square roots of the DPR
+ * on the worker pool: the pool writes each coefficient's two terms (g·w·Δφ², g·w) for a slab of
+ * planes while this thread adds those of the slab before to the shell sums, in storage order as the
+ * plain loop does. Inline when the spectra are not on shared memory.
+ */
+export async function fscWithDprOnPool(sp: HalfMapSpectra): Promise<FscCurve> {
+  const curve = shellCurve(sp, sp.F1, sp.F2, false);
+  const [nx, ny, nz] = sp.dims;
+  const hx = (nx >> 1) + 1;
+  const shells = curve.shell.length;
+  if (!isShared(sp.F1) || !isShared(sp.F2)) return fscOfSpectra(sp);
+  const plane = hx * ny;
+  const slab = (): Float64Array => new Float64Array(new SharedArrayBuffer(8 * 2 * DPR_SLAB_PLANES * plane));
+  const buffers = [slab(), slab()];
+  const { weight } = squaredFrequencies(sp.dims);
+  const job = (z0: number, terms: Float64Array): Promise<void> =>
+    parallelFor(import.meta.url, 'dprTerms', dprTerms, { F1: sp.F1, F2: sp.F2, shellOf: sp.shellOf, weight, hx, plane, z0, shells, terms }, Math.min(DPR_SLAB_PLANES, nz - z0));
+  const phase = new Float64Array(shells + 1);
+  const amp = new Float64Array(shells + 1);
+  let pending = job(0, buffers[0]);
+  for (let z0 = 0, s = 0; z0 < nz; z0 += DPR_SLAB_PLANES, s ^= 1) {
+    await pending;
+    if (z0 + DPR_SLAB_PLANES < nz) pending = job(z0 + DPR_SLAB_PLANES, buffers[s ^ 1]);
+    const terms = buffers[s];
+    for (let q = z0 * plane, end = Math.min(nz, z0 + DPR_SLAB_PLANES) * plane, i = 0; q < end; q++, i += 2) {
+      const k = sp.shellOf[q];
+      if (k < 0 || k > shells) continue;
+      phase[k] += terms[i];
+      amp[k] += terms[i + 1];
+    }
+  }
+  return { ...curve, dpr: curve.dpr.map((_, j) => Math.sqrt(phase[j + 1] / amp[j + 1])) };
+}
+
+/** What a slab of DPR terms needs: planes z0 + a … of the spectra, `terms` the slab's (g·w·Δφ², g·w) pairs. */
+export interface DprTermArgs {
+  readonly F1: Float32Array;
+  readonly F2: Float32Array;
+  readonly shellOf: Int16Array;
+  readonly weight: Float64Array;
+  readonly hx: number;
+  readonly plane: number;
+  readonly z0: number;
+  readonly shells: number;
+  readonly terms: Float64Array;
+}
+
+/** Planes z0 + [a, b) of the DPR terms (shellCurve's arithmetic); a `parallelFor` body. */
+export function dprTerms({ F1: A, F2: B, shellOf, weight, hx, plane, z0, shells, terms }: DprTermArgs, a: number, b: number): void {
+  const DEG = 180 / Math.PI;
+  for (let q = (z0 + a) * plane, end = (z0 + b) * plane, i = 2 * a * plane, x = 0; q < end; q++, i += 2, x = x + 1 === hx ? 0 : x + 1) {
+    const k = shellOf[q];
+    if (k < 0 || k > shells) continue;
+    const p = 2 * q;
+    const ar = A[p], ai = A[p + 1], br = B[p], bi = B[p + 1];
+    const re = ar * br + ai * bi;
+    const g = weight[x];
+    const w = Math.sqrt(ar * ar + ai * ai) + Math.sqrt(br * br + bi * bi);
+    const dphi = Math.atan2(ai * br - ar * bi, re) * DEG;
+    terms[i] = g * w * dphi * dphi;
+    terms[i + 1] = g * w;
+  }
+}
+
 /**
  * VRS's spectral signal-to-noise ratio (level1A-spec.md §1.a), on the correct frequency axis.
  * S = FFT((h1+h2)/2) = (F1+F2)/2 and Nn = FFT((h1−h2)/2) = (F1−F2)/2, so no new transform is
@@ -278,7 +346,7 @@ export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Ar
   const n = h1.data.length;
   if (mask.length !== n) throw new RangeError(`correctedMaskedFsc: mask has ${mask.length} voxels, half maps ${n}`);
   const sp = given.spectra ?? (await halfMapSpectra(h1, h2));
-  const unmasked = fscOfSpectra(sp);
+  const unmasked = await fscWithDprOnPool(sp);
   let from = unmasked.fsc.findIndex((x) => x < RANDOMIZE_BELOW_FSC) + 1;
   if (from === 0) from = unmasked.shell.length + 1; // never below 0.8: nothing to randomise
   const fft = createRealFft3d(h1.dims);
@@ -356,7 +424,7 @@ const PHASE_SIN = Float32Array.from({ length: PHASES }, (_, j) => Math.sin((2 * 
  * mulberry32's state moves by a constant per draw, so the state at the start of each z plane is
  * known from the number of draws before it: the planes run on the worker pool, same numbers.
  */
-async function randomizePhases(F: Float32Array, { dims, shellOf }: HalfMapSpectra, fromShell: number, state: Int32Array): Promise<void> {
+export async function randomizePhases(F: Float32Array, { dims, shellOf }: HalfMapSpectra, fromShell: number, state: Int32Array): Promise<void> {
   const nz = dims[2];
   const plane = shellOf.length / nz;
   const start = new Int32Array(nz);
