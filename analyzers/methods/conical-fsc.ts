@@ -16,12 +16,16 @@
  * quasi-uniform set for α = 20°). Unit directions are binned into the cells of a cube map folded
  * by v ~ −v (3 faces × CELLS² cells); each cell lists the directions whose cone holds all of it
  * ('sure') and those whose cone holds part of it ('edge', within α ± the cell's angular radius).
- * A coefficient tests only its cell's edge directions, with the exact dot product (~3 % of a
- * set); the hard cone adds the sure ones once per (shell, cell) at the end, from sums per
- * (shell, cell), and the FSO cone weighs them per coefficient without a test. The accumulators
- * are laid out shell-major ([k][d][3]), so consecutive coefficients (same shell, neighbouring
- * cells) touch a few kB. The z planes are dealt to parts with accumulators of their own, summed
- * at the end; the parts run on the FFT pool (both cores).
+ * The hard cone adds its sure directions once per (shell, cell) at the end, from sums per
+ * (shell, cell); of its edge directions, a finer map (FINE² cells per face, each inside one
+ * coarse cell) tells which certainly hold the coefficient (added without a test), which certainly
+ * do not (skipped: they would add 0) and which need the exact dot product. The FSO cone weighs
+ * every direction of its fine cell per coefficient, the edge ones behind the test. Either way
+ * each sum receives the same terms in the same order as a test of every direction would give it
+ * (adding 0 changes no sum). The accumulators are laid out shell-major ([k][d][3]), so
+ * consecutive coefficients (same shell, neighbouring cells) touch a few kB. The z planes are
+ * dealt to parts with accumulators of their own, summed at the end; the parts run on the FFT pool
+ * (both cores).
  */
 import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
 import { fftFreq } from '../fft/fft.ts';
@@ -396,9 +400,10 @@ function fsoConeLists(dirs: Float64Array, alpha: number): { sure: CellLists; edg
  * only its own slice of `out`. Shells as fsc.ts: k = round(√(wx² + (wy² + wz²))·N), same
  * arithmetic, coefficients past |w| = 1/2 and the DC term left out.
  *
- * Edge directions are added with the weight times (c ≥ cos α) as a number, not behind a branch:
+ * The hard cone adds its tested directions times (c ≥ cos α) as a number, not behind a branch:
  * which side of the rim a coefficient falls is unpredictable, and mispredictions cost more than
- * the adds. The hard cone's sure directions get the (shell, cell) sums at the end.
+ * three adds. The FSO cone branches: a weight costs more than a misprediction. The hard cone's
+ * sure directions get the (shell, cell) sums at the end.
  */
 export function conicalSums(args: ConicalArgs, a: number, b: number): void {
   for (let part = a; part < b; part++) {
