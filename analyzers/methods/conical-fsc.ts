@@ -16,12 +16,12 @@
  * quasi-uniform set for α = 20°). Unit directions are binned into the cells of a cube map folded
  * by v ~ −v (3 faces × CELLS² cells); each cell lists the directions whose cone holds all of it
  * ('sure') and those whose cone holds part of it ('edge', within α ± the cell's angular radius).
- * The hard cone adds its sure directions once per (shell, cell) at the end, from sums per
- * (shell, cell); of its edge directions, a finer map (FINE² cells per face, each inside one
- * coarse cell) tells which certainly hold the coefficient (added without a test), which certainly
- * do not (skipped: they would add 0) and which need the exact dot product. The FSO cone weighs
- * every direction of its fine cell per coefficient, the edge ones behind the test. Either way
- * each sum receives the same terms in the same order as a test of every direction would give it
+ * A coefficient tests only its cell's edge directions, with the exact dot product. The hard cone
+ * adds its sure directions once per (shell, cell) at the end, from sums per (shell, cell). The FSO
+ * cone weighs every direction of its cell per coefficient, the edge ones behind the test, on a
+ * finer map (FINE² cells per face, each inside one coarse cell: fewer edge directions to test;
+ * the hard cone's (shell, cell) table cannot be that fine, and a finer test map saved it nothing).
+ * Each sum receives the same terms in the same order as a test of every direction would give it
  * (adding 0 changes no sum). The accumulators are laid out shell-major ([k][d][3]), so
  * consecutive coefficients (same shell, neighbouring cells) touch a few kB. The z planes are
  * dealt to parts with accumulators of their own, summed at the end; the parts run on the FFT pool
@@ -136,9 +136,9 @@ export function maskedHalfMapSpectra(h1: Volume, h2: Volume, mask: Float32Array)
   return maskedSpectra(h1, h2, mask);
 }
 
-/** Cube-map cells per face edge (3 faces) of the hard cone's (shell, cell) sums: finer cells would leave fewer edge directions but cost memory (a table per part). */
+/** Cube-map cells per face edge (3 faces): finer cells leave fewer directions that need the exact test, but the hard cone's (shell, cell) table per part grows with them. */
 const CELLS = 32;
-/** The fine cube map (FINE = CELLS·2^FINE_SHIFT per face edge) that sorts a coefficient's directions: finer cells leave fewer directions that need the exact test. */
+/** The FSO cone's finer cube map (FINE = CELLS·2^FINE_SHIFT per face edge; 4× as fine cost more in lists than it saved in tests). */
 const FINE_SHIFT = 1;
 const FINE = CELLS << FINE_SHIFT;
 /** Samples of the FSO weight over t = (1 − c)/(1 − cos α) ∈ [0, 1] (linear interpolation: error < 1e-7). */
@@ -170,14 +170,9 @@ export interface ConicalArgs {
   readonly cosAlpha: number;
   /** FSO weight samples; null for the hard cone, whose `sure` directions are added per (shell, cell) at the end instead of per coefficient. */
   readonly weight: Float64Array | null;
-  /** Hard cone: the coarse cells' sure directions; FSO cone: the fine cells'. */
+  /** The cells' lists: of the coarse cells for the hard cone, of the fine cells for the FSO cone. */
   readonly sure: CellLists;
-  /** The fine cells' directions to test. */
   readonly edge: CellLists;
-  /** Hard cone: the fine cells' directions added without a test (empty for the FSO cone). */
-  readonly direct: CellLists;
-  /** Hard cone: the coarse cell of each fine cell (empty for the FSO cone). */
-  readonly coarse: Int32Array;
   /** Per part (`partLength` numbers): directional sums [k][d][SUMS], global sums [k][GLOBAL_SUMS], then for the hard cone the (shell, cell) sums [k][cell][SUMS]. */
   readonly out: Float64Array;
   readonly partLength: number;
@@ -205,7 +200,7 @@ export async function conicalFsc(sp: HalfMapSpectra, directions: Float64Array, c
   const alpha = (cone.halfAngleDeg * Math.PI) / 180;
   const unit = unitRows(directions);
   const hard = cone.shape === 'hard';
-  const lists = hard ? hardConeLists(unit, alpha) : fsoConeLists(unit, alpha);
+  const lists = hard ? cellLists(unit, alpha, CELLS) : fsoConeLists(unit, alpha);
   const partLength = S * D * SUMS + S * GLOBAL_SUMS + (hard ? S * CELL_COUNT * SUMS : 0);
   const args: ConicalArgs = {
     F1: shared(sp.F1),
@@ -352,46 +347,9 @@ function coarseCells(): Int32Array {
   });
 }
 
-/** Entries of list c of `l` whose direction offset is in `keep`, as a new list over the same cells. */
-function filterLists(l: CellLists, keep: (cell: number, at: number) => boolean): CellLists {
-  const start = new Int32Array(l.start.length);
-  const u: number[] = [];
-  const at: number[] = [];
-  for (let c = 0; c + 1 < l.start.length; c++) {
-    start[c] = at.length;
-    for (let e = l.start[c]; e < l.start[c + 1]; e++) {
-      if (!keep(c, l.at[e])) continue;
-      u.push(l.u[3 * e], l.u[3 * e + 1], l.u[3 * e + 2]);
-      at.push(l.at[e]);
-    }
-  }
-  start[l.start.length - 1] = at.length;
-  return { start, u: Float64Array.from(u), at: Int32Array.from(at) };
-}
-
-/**
- * The hard cone's lists. `sure`: the coarse cells' sure directions (added from the (shell, cell)
- * sums at the end). Per fine cell, of its coarse cell's edge directions: `direct` those whose cone
- * holds all of the fine cell (c ≥ cos α for sure: added without the test), `edge` those that hold
- * part of it (tested); the rest hold none of it (c < cos α for sure: they would add 0). Every sum
- * gets the same terms in the same order as with the coarse edge lists alone.
- */
-function hardConeLists(dirs: Float64Array, alpha: number): { sure: CellLists; edge: CellLists; direct: CellLists; coarse: Int32Array } {
-  const coarse = cellLists(dirs, alpha, CELLS);
-  const coarseOf = coarseCells();
-  const fine = fineCellLists(dirs, alpha, coarse, coarseOf);
-  const D = dirs.length / 3;
-  const inEdge = new Uint8Array(CELL_COUNT * D);
-  for (let c = 0; c < CELL_COUNT; c++) for (let e = coarse.edge.start[c]; e < coarse.edge.start[c + 1]; e++) inEdge[c * D + coarse.edge.at[e] / SUMS] = 1;
-  const keep = (f: number, at: number) => inEdge[coarseOf[f] * D + at / SUMS] === 1;
-  return { sure: coarse.sure, edge: filterLists(fine.edge, keep), direct: filterLists(fine.sure, keep), coarse: coarseOf };
-}
-
 /** The FSO cone's lists on the fine cells (the weight is computed per coefficient either way: the cells only spare the directions outside the cone). */
-function fsoConeLists(dirs: Float64Array, alpha: number): { sure: CellLists; edge: CellLists; direct: CellLists; coarse: Int32Array } {
-  const { sure, edge } = fineCellLists(dirs, alpha, cellLists(dirs, alpha, CELLS), coarseCells());
-  const none = { start: new Int32Array(1), u: new Float64Array(0), at: new Int32Array(0) };
-  return { sure, edge, direct: none, coarse: new Int32Array(0) };
+function fsoConeLists(dirs: Float64Array, alpha: number): { sure: CellLists; edge: CellLists } {
+  return fineCellLists(dirs, alpha, cellLists(dirs, alpha, CELLS), coarseCells());
 }
 
 /**
@@ -429,12 +387,11 @@ function gridTables(dims: readonly [number, number, number]) {
 
 /** Part `part` of the hard cone: directional sums of the edge directions, global sums, (shell, cell) sums. */
 function hardPart(args: ConicalArgs, part: number): Float64Array[] {
-  const { F1, F2, dims, directions: D, shells, parts, cosAlpha, edge, direct, coarse } = args;
+  const { F1, F2, dims, directions: D, shells, parts, cosAlpha, edge } = args;
   const [nx, ny, nz] = dims;
   const S = shells + 1;
   const { hx, wx, wy, wz, weight: hermitian, fx, fy, fz } = gridTables(dims);
   const { start: es, u: eu, at: ea } = edge;
-  const { start: ds, at: da } = direct;
   const acc = new Float64Array(S * D * SUMS);
   const glob = new Float64Array(S * GLOBAL_SUMS);
   const cells = new Float64Array(S * CELL_COUNT * SUMS);
@@ -462,19 +419,13 @@ function hardPart(args: ConicalArgs, part: number): Float64Array[] {
         glob[go + 2] += s2;
         glob[go + 3] += h;
         const vx = fx[x] / r, vy = vy0 / r, vz = vz0 / r;
-        const fine = cellOf(vx, vy, vz, FINE);
-        const co = (k * CELL_COUNT + coarse[fine]) * SUMS;
+        const cell = cellOf(vx, vy, vz);
+        const co = (k * CELL_COUNT + cell) * SUMS;
         cells[co] += re;
         cells[co + 1] += s1;
         cells[co + 2] += s2;
         const base = k * D * SUMS;
-        for (let e = ds[fine], end = ds[fine + 1]; e < end; e++) {
-          const o = base + da[e];
-          acc[o] += re;
-          acc[o + 1] += s1;
-          acc[o + 2] += s2;
-        }
-        for (let e = es[fine], end = es[fine + 1]; e < end; e++) {
+        for (let e = es[cell], end = es[cell + 1]; e < end; e++) {
           const e3 = 3 * e;
           const m = +(Math.abs(vx * eu[e3] + vy * eu[e3 + 1] + vz * eu[e3 + 2]) >= cosAlpha);
           const o = base + ea[e];
