@@ -12,7 +12,7 @@ import { histogramPlot, linePlot, type Plot } from './plots.ts';
 import { writeMrc } from '../volume/to-mrc.ts';
 import { downloadValues, MANTISSA_BITS } from './local-map-file.ts';
 import { prepareViews, shadeViews, VRS_VIEWS, viewStep, type PreparedViews } from './render-surface.ts';
-import { centralIndices, maxVarianceIndices, projectX, projectY, projectZ, renderGrey, sliceX, sliceY, sliceZ, type Image2D, type VolumeLike } from './slices.ts';
+import { centralIndices, maxVarianceIndices, projections, renderGrey, sliceX, sliceY, sliceZ, type Image2D, type VolumeLike } from './slices.ts';
 import { writePlot, writePng } from './write-figure.ts';
 import type { Volume } from '../volume/volume.ts';
 import type { GuinierFit } from '../methods/guinier.ts';
@@ -21,6 +21,11 @@ import type { HandTestResult } from '../methods/helix-hand.ts';
 import { quantisedHistogram } from '../methods/quantised-histogram.ts';
 
 const AXES = ['X', 'Y', 'Z'] as const;
+
+/** The X, Y and Z slices of `v` at `indices`. */
+function sliceImages(v: VolumeLike, indices: readonly [number, number, number]): Image2D[] {
+  return [sliceX(v, indices[0]), sliceY(v, indices[1]), sliceZ(v, indices[2])];
+}
 
 export class FigureWriter {
   private readonly dir: string;
@@ -41,7 +46,12 @@ export class FigureWriter {
   private async triple(v: VolumeLike, group: string, caption: string, kind: 'central' | 'max-variance' | 'projection', fileStem: string, at?: readonly [number, number, number]): Promise<Figure[]> {
     const indices = at ?? (kind === 'central' ? centralIndices(v.dims) : kind === 'max-variance' ? maxVarianceIndices(v) : null);
     const images: Image2D[] =
-      indices === null ? [projectX(v), projectY(v), projectZ(v)] : [sliceX(v, indices[0]), sliceY(v, indices[1]), sliceZ(v, indices[2])];
+      indices === null ? projections(v) : sliceImages(v, indices);
+    return this.imageTriple(images, indices, group, caption, fileStem);
+  }
+
+  /** Three images (X, Y, Z) as one group: slices at `indices`, or projections when null. */
+  private async imageTriple(images: readonly Image2D[], indices: readonly [number, number, number] | null, group: string, caption: string, fileStem: string): Promise<Figure[]> {
     const out: Figure[] = [];
     for (let a = 0; a < 3; a++) {
       const png = await renderGrey(images[a]);
@@ -112,14 +122,19 @@ export class FigureWriter {
   async halfMapFigures(h1: Volume, h2: Volume): Promise<Figure[]> {
     if (!this.enabled) return [];
     const at = maxVarianceIndices(h1);
-    // A plain loop: a typed array's map with a closure costs seconds on 360³ halves.
-    const d = new Float32Array(h1.data.length);
-    for (let i = 0; i < d.length; i++) d[i] = h1.data[i] - h2.data[i];
-    const diff: VolumeLike = { dims: h1.dims, data: d };
+    const s1 = sliceImages(h1, at);
+    const s2 = sliceImages(h2, at);
+    // The difference of the slices, not of the maps: only these planes are shown (float32 either way: the same pixels).
+    const diff = s1.map((a, k) => {
+      const b = s2[k].data;
+      const d = new Float32Array(a.data.length);
+      for (let i = 0; i < d.length; i++) d[i] = a.data[i] - b[i];
+      return { width: a.width, height: a.height, data: d };
+    });
     return [
-      ...(await this.triple(h1, 'input.half1', 'Half map 1: slices of maximum variance (of half 1) in the three directions.', 'max-variance', 'input-half1', at)),
-      ...(await this.triple(h2, 'input.half2', 'Half map 2: the same slices.', 'max-variance', 'input-half2', at)),
-      ...(await this.triple(diff, 'input.half-difference', 'Half map 1 − half map 2 at the same slices: it should look like noise, without the shapes of the molecule.', 'max-variance', 'input-half-difference', at)),
+      ...(await this.imageTriple(s1, at, 'input.half1', 'Half map 1: slices of maximum variance (of half 1) in the three directions.', 'input-half1')),
+      ...(await this.imageTriple(s2, at, 'input.half2', 'Half map 2: the same slices.', 'input-half2')),
+      ...(await this.imageTriple(diff, at, 'input.half-difference', 'Half map 1 − half map 2 at the same slices: it should look like noise, without the shapes of the molecule.', 'input-half-difference')),
     ];
   }
 

@@ -228,6 +228,34 @@ export function project(g: VolumeLike, axis: Axis): Image2D {
   return orient(axis, g.dims, acc);
 }
 
+/**
+ * The three projections `[X, Y, Z]` in one pass over the volume: each sum is accumulated in the
+ * same order as by `project`, so the images have the same bits, at a third of the memory traffic.
+ */
+export function projections(g: VolumeLike): [Image2D, Image2D, Image2D] {
+  checkGrid(g);
+  const [nx, ny, nz] = g.dims;
+  const d = g.data;
+  const accX = new Float64Array(ny * nz); // [y + ny*z]
+  const accY = new Float64Array(nx * nz); // [x + nx*z]
+  const accZ = new Float64Array(nx * ny); // [x + nx*y]
+  for (let z = 0, i = 0, j = 0; z < nz; z++) {
+    const rowY = nx * z;
+    for (let y = 0; y < ny; y++, j++) {
+      const rowZ = nx * y;
+      let s = 0;
+      for (let x = 0; x < nx; x++, i++) {
+        const v = d[i];
+        s += v;
+        accY[rowY + x] += v;
+        accZ[rowZ + x] += v;
+      }
+      accX[j] = s;
+    }
+  }
+  return [orient('x', g.dims, accX), orient('y', g.dims, accY), orient('z', g.dims, accZ)];
+}
+
 /** Projection along x (Σ over x): y runs right, z runs up. */
 export function projectX(g: VolumeLike): Image2D {
   return project(g, 'x');
@@ -259,6 +287,7 @@ export function centralIndices(dims: Vec3): Vec3 {
  */
 export function maxVarianceIndices(g: VolumeLike): Vec3 {
   checkGrid(g);
+  if (g.data instanceof Uint8Array) return maxVarianceIndicesOfBytes(g.dims, g.data);
   const [nx, ny, nz] = g.dims;
   const d = g.data;
   const sx = new Float64Array(nx);
@@ -289,6 +318,40 @@ export function maxVarianceIndices(g: VolumeLike): Vec3 {
     }
     sz[z] = zs;
     szz[z] = zss;
+  }
+  return [argmaxVariance(sx, sxx, ny * nz), argmaxVariance(sy, syy, nx * nz), argmaxVariance(sz, szz, nx * ny)];
+}
+
+/**
+ * `maxVarianceIndices` of a byte volume (a mask): the same sums, which are integers below 2^53 here
+ * and so exact in any order; voxels equal to data[0] add 0 and are skipped (most of a mask).
+ */
+function maxVarianceIndicesOfBytes(dims: Vec3, d: Uint8Array): Vec3 {
+  const [nx, ny, nz] = dims;
+  const sx = new Float64Array(nx);
+  const sxx = new Float64Array(nx);
+  const sy = new Float64Array(ny);
+  const syy = new Float64Array(ny);
+  const sz = new Float64Array(nz);
+  const szz = new Float64Array(nz);
+  const ref = d.length > 0 ? d[0] : 0;
+  for (let z = 0, i = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      let ys = 0;
+      let yss = 0;
+      for (let x = 0; x < nx; x++, i++) {
+        if (d[i] === ref) continue;
+        const v = d[i] - ref;
+        sx[x] += v;
+        sxx[x] += v * v;
+        ys += v;
+        yss += v * v;
+      }
+      sy[y] += ys;
+      syy[y] += yss;
+      sz[z] += ys;
+      szz[z] += yss;
+    }
   }
   return [argmaxVariance(sx, sxx, ny * nz), argmaxVariance(sy, syy, nx * nz), argmaxVariance(sz, szz, nx * ny)];
 }
