@@ -12,7 +12,8 @@ import { histogramPlot, linePlot, type Plot } from './plots.ts';
 import { writeMrc } from '../volume/to-mrc.ts';
 import { downloadValues, MANTISSA_BITS } from './local-map-file.ts';
 import { prepareViews, shadeViews, VRS_VIEWS, viewStep, type PreparedViews } from './render-surface.ts';
-import { centralIndices, maxVarianceIndices, projections, renderGrey, sliceX, sliceY, sliceZ, type Image2D, type VolumeLike } from './slices.ts';
+import { volumeSections } from './volume-sections.ts';
+import { centralIndices, maxVarianceIndices, projectionImages, projections, renderGrey, sliceX, sliceY, sliceZ, type Image2D, type VolumeLike } from './slices.ts';
 import { writePlot, writePng } from './write-figure.ts';
 import type { Volume } from '../volume/volume.ts';
 import type { GuinierFit } from '../methods/guinier.ts';
@@ -104,13 +105,16 @@ export class FigureWriter {
     if (!this.enabled) return [];
     const hardV: VolumeLike = { dims: v.dims, data: hard };
     const softV: VolumeLike = { dims: v.dims, data: soft };
+    // The whole-volume passes run on the worker pool while the main thread measures the first items.
+    const sections = await volumeSections(v.dims, [v.data, hard, soft], v.data);
+    const [mapAt, hardAt, softAt] = sections.indices;
     return [
       ...(await this.triple(v, 'input.central-slices', 'Central slices of the input map in the three directions.', 'central', 'input-central')),
-      ...(await this.triple(v, 'input.max-variance-slices', 'Slices of maximum variance of the input map in the three directions.', 'max-variance', 'input-maxvar')),
-      ...(await this.triple(v, 'input.projections', 'Projections (sums) of the input map along the three axes.', 'projection', 'input-projection')),
+      ...(await this.triple(v, 'input.max-variance-slices', 'Slices of maximum variance of the input map in the three directions.', 'max-variance', 'input-maxvar', mapAt)),
+      ...(await this.imageTriple(projectionImages(v.dims, sections.sums!), null, 'input.projections', 'Projections (sums) of the input map along the three axes.', 'input-projection')),
       ...(await this.isosurfaceViews(v, threshold)),
-      ...(await this.triple(hardV, 'input.hard-mask', `Slices of maximum variance of the mask with hard borders (threshold ${levelText(threshold)}, its large connected pieces, dilated by 2 Å).`, 'max-variance', 'mask-hard')),
-      ...(await this.triple(softV, 'input.soft-mask', 'Slices of maximum variance of the mask with soft borders (the hard mask smoothed by a Gaussian).', 'max-variance', 'mask-soft')),
+      ...(await this.triple(hardV, 'input.hard-mask', `Slices of maximum variance of the mask with hard borders (threshold ${levelText(threshold)}, its large connected pieces, dilated by 2 Å).`, 'max-variance', 'mask-hard', hardAt)),
+      ...(await this.triple(softV, 'input.soft-mask', 'Slices of maximum variance of the mask with soft borders (the hard mask smoothed by a Gaussian).', 'max-variance', 'mask-soft', softAt)),
     ];
   }
 
