@@ -23,6 +23,13 @@ import { quantisedHistogram } from '../methods/quantised-histogram.ts';
 
 const AXES = ['X', 'Y', 'Z'] as const;
 
+/** `maxVarianceIndices` of `v`, on the worker pool for maps in shared memory and masks (a map elsewhere would have to be copied: a 360³ one is 187 MB). */
+async function maxVarianceAt(v: VolumeLike): Promise<readonly [number, number, number]> {
+  const d = v.data;
+  const onPool = (d instanceof Float32Array && d.buffer instanceof SharedArrayBuffer) || d instanceof Uint8Array;
+  return onPool ? (await volumeSections(v.dims, [d])).indices[0] : maxVarianceIndices(v);
+}
+
 /** The X, Y and Z slices of `v` at `indices`. */
 function sliceImages(v: VolumeLike, indices: readonly [number, number, number]): Image2D[] {
   return [sliceX(v, indices[0]), sliceY(v, indices[1]), sliceZ(v, indices[2])];
@@ -45,7 +52,7 @@ export class FigureWriter {
 
   /** Three slices (or projections) of a volume as one group. */
   private async triple(v: VolumeLike, group: string, caption: string, kind: 'central' | 'max-variance' | 'projection', fileStem: string, at?: readonly [number, number, number]): Promise<Figure[]> {
-    const indices = at ?? (kind === 'central' ? centralIndices(v.dims) : kind === 'max-variance' ? maxVarianceIndices(v) : null);
+    const indices = at ?? (kind === 'central' ? centralIndices(v.dims) : kind === 'max-variance' ? await maxVarianceAt(v) : null);
     const images: Image2D[] =
       indices === null ? projections(v) : sliceImages(v, indices);
     return this.imageTriple(images, indices, group, caption, fileStem);
@@ -125,7 +132,7 @@ export class FigureWriter {
    */
   async halfMapFigures(h1: Volume, h2: Volume): Promise<Figure[]> {
     if (!this.enabled) return [];
-    const at = maxVarianceIndices(h1);
+    const at = await maxVarianceAt(h1);
     const s1 = sliceImages(h1, at);
     const s2 = sliceImages(h2, at);
     // The difference of the slices, not of the maps: only these planes are shown (float32 either way: the same pixels).
@@ -148,7 +155,7 @@ export class FigureWriter {
    */
   async modelMapSlices(map: Volume, modelMap: Volume): Promise<Figure[]> {
     if (!this.enabled) return [];
-    const at = maxVarianceIndices(map);
+    const at = await maxVarianceAt(map);
     return [
       ...(await this.triple(map, 'Aa.map-slices', 'The map: slices of maximum variance in the three directions.', 'max-variance', 'Aa-map', at)),
       ...(await this.triple(modelMap, 'Aa.model-map-slices', 'The model map (five-Gaussian atoms blurred to the resolution, on the map grid) at the same slices.', 'max-variance', 'Aa-model-map', at)),

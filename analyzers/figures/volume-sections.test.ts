@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../util/random.ts';
 import { createVolume, type Vec3 } from '../volume/volume.ts';
 import { maxVarianceIndices, projections, projectionImages, projectX, projectY, projectZ } from './slices.ts';
-import { volumeSections } from './volume-sections.ts';
+import { sectionTasks, sliceVarianceSums, volumeSections, type VarianceSums } from './volume-sections.ts';
 
 describe('volumeSections', () => {
   it('equals maxVarianceIndices and the projections on the calling thread', async () => {
@@ -34,6 +34,24 @@ describe('volumeSections', () => {
     const alone = await volumeSections(dims, [mask, map.data]);
     expect(alone.sums).toBeNull();
     expect(alone.indices).toEqual([maxVarianceIndices({ dims, data: mask }), maxVarianceIndices(map)]);
+  });
+
+  it('the split sums (x-slices on one task, y and z on the other) have the bits of the one-pass sums', () => {
+    const dims: Vec3 = [23, 9, 10];
+    const rnd = mulberry32(8);
+    const map = createVolume(dims, [1, 1, 1]);
+    const mask = new Uint8Array(map.data.length);
+    for (let i = 0; i < map.data.length; i++) {
+      map.data[i] = -3 + 7 * rnd() * rnd();
+      mask[i] = rnd() < 0.4 ? 1 : 0;
+    }
+    const make = (): VarianceSums => ({ sx: new Float64Array(23), sxx: new Float64Array(23), sy: new Float64Array(9), syy: new Float64Array(9), sz: new Float64Array(10), szz: new Float64Array(10) });
+    const sums = [make(), make()];
+    sectionTasks({ dims, volumes: [map.data, mask], sums, projected: null, projection: null }, 0, 4);
+    for (const [k, data] of [map.data, mask].entries()) {
+      const want = sliceVarianceSums({ dims, data });
+      for (const key of ['sx', 'sxx', 'sy', 'syy', 'sz', 'szz'] as const) expect(Array.from(sums[k][key])).toEqual(Array.from(want[key]));
+    }
   });
 
   it('refuses a volume of the wrong size', async () => {
