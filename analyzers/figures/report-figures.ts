@@ -13,7 +13,8 @@ import { writeChunkedMrc } from '../volume/to-mrc.ts';
 import type { ValueMask } from '../volume/value-mask.ts';
 import { downloadVoxels, MANTISSA_BITS } from './local-map-file.ts';
 import { prepareViews, shadeViews, VRS_VIEWS, viewStep, type PreparedViews } from './render-surface.ts';
-import { centralIndices, maxVarianceIndices, projectX, projectY, projectZ, renderGrey, sliceX, sliceY, sliceZ, type Image2D, type VolumeLike } from './slices.ts';
+import { volumeSections } from './volume-sections.ts';
+import { centralIndices, maxVarianceIndices, projectionImages, projections, renderGrey, sliceX, sliceY, sliceZ, type Image2D, type VolumeLike } from './slices.ts';
 import { writePlot, writePng } from './write-figure.ts';
 import type { Volume } from '../volume/volume.ts';
 import type { GuinierFit } from '../methods/guinier.ts';
@@ -22,6 +23,18 @@ import type { HandTestResult } from '../methods/helix-hand.ts';
 import { quantisedHistogram } from '../methods/quantised-histogram.ts';
 
 const AXES = ['X', 'Y', 'Z'] as const;
+
+/** `maxVarianceIndices` of `v`, on the worker pool for maps in shared memory and masks (a map elsewhere would have to be copied: a 360³ one is 187 MB). */
+async function maxVarianceAt(v: VolumeLike): Promise<readonly [number, number, number]> {
+  const d = v.data;
+  const onPool = (d instanceof Float32Array && d.buffer instanceof SharedArrayBuffer) || d instanceof Uint8Array;
+  return onPool ? (await volumeSections(v.dims, [d])).indices[0] : maxVarianceIndices(v);
+}
+
+/** The X, Y and Z slices of `v` at `indices`. */
+function sliceImages(v: VolumeLike, indices: readonly [number, number, number]): Image2D[] {
+  return [sliceX(v, indices[0]), sliceY(v, indices[1]), sliceZ(v, indices[2])];
+}
 
 export class FigureWriter {
   private readonly dir: string;
@@ -40,9 +53,14 @@ export class FigureWriter {
 
   /** Three slices (or projections) of a volume as one group. */
   private async triple(v: VolumeLike, group: string, caption: string, kind: 'central' | 'max-variance' | 'projection', fileStem: string, at?: readonly [number, number, number]): Promise<Figure[]> {
-    const indices = at ?? (kind === 'central' ? centralIndices(v.dims) : kind === 'max-variance' ? maxVarianceIndices(v) : null);
+    const indices = at ?? (kind === 'central' ? centralIndices(v.dims) : kind === 'max-variance' ? await maxVarianceAt(v) : null);
     const images: Image2D[] =
-      indices === null ? [projectX(v), projectY(v), projectZ(v)] : [sliceX(v, indices[0]), sliceY(v, indices[1]), sliceZ(v, indices[2])];
+      indices === null ? projections(v) : sliceImages(v, indices);
+    return this.imageTriple(images, indices, group, caption, fileStem);
+  }
+
+  /** Three images (X, Y, Z) as one group: slices at `indices`, or projections when null. */
+  private async imageTriple(images: readonly Image2D[], indices: readonly [number, number, number] | null, group: string, caption: string, fileStem: string): Promise<Figure[]> {
     const out: Figure[] = [];
     for (let a = 0; a < 3; a++) {
       const png = await renderGrey(images[a]);
@@ -95,13 +113,16 @@ export class FigureWriter {
     if (!this.enabled) return [];
     const hardV: VolumeLike = { dims: v.dims, data: hard };
     const softV: VolumeLike = { dims: v.dims, data: soft };
+    // The whole-volume passes run on the worker pool while the main thread measures the first items.
+    const sections = await volumeSections(v.dims, [v.data, hard, soft], v.data);
+    const [mapAt, hardAt, softAt] = sections.indices;
     return [
       ...(await this.triple(v, 'input.central-slices', 'Central slices of the input map in the three directions.', 'central', 'input-central')),
-      ...(await this.triple(v, 'input.max-variance-slices', 'Slices of maximum variance of the input map in the three directions.', 'max-variance', 'input-maxvar')),
-      ...(await this.triple(v, 'input.projections', 'Projections (sums) of the input map along the three axes.', 'projection', 'input-projection')),
+      ...(await this.triple(v, 'input.max-variance-slices', 'Slices of maximum variance of the input map in the three directions.', 'max-variance', 'input-maxvar', mapAt)),
+      ...(await this.imageTriple(projectionImages(v.dims, sections.sums!), null, 'input.projections', 'Projections (sums) of the input map along the three axes.', 'input-projection')),
       ...(await this.isosurfaceViews(v, threshold)),
-      ...(await this.triple(hardV, 'input.hard-mask', `Slices of maximum variance of the mask with hard borders (threshold ${levelText(threshold)}, its large connected pieces, dilated by 2 Å).`, 'max-variance', 'mask-hard')),
-      ...(await this.triple(softV, 'input.soft-mask', 'Slices of maximum variance of the mask with soft borders (the hard mask smoothed by a Gaussian).', 'max-variance', 'mask-soft')),
+      ...(await this.triple(hardV, 'input.hard-mask', `Slices of maximum variance of the mask with hard borders (threshold ${levelText(threshold)}, its large connected pieces, dilated by 2 Å).`, 'max-variance', 'mask-hard', hardAt)),
+      ...(await this.triple(softV, 'input.soft-mask', 'Slices of maximum variance of the mask with soft borders (the hard mask smoothed by a Gaussian).', 'max-variance', 'mask-soft', softAt)),
     ];
   }
 
@@ -112,15 +133,20 @@ export class FigureWriter {
    */
   async halfMapFigures(h1: Volume, h2: Volume): Promise<Figure[]> {
     if (!this.enabled) return [];
-    const at = maxVarianceIndices(h1);
-    // A plain loop: a typed array's map with a closure costs seconds on 360³ halves.
-    const d = new Float32Array(h1.data.length);
-    for (let i = 0; i < d.length; i++) d[i] = h1.data[i] - h2.data[i];
-    const diff: VolumeLike = { dims: h1.dims, data: d };
+    const at = await maxVarianceAt(h1);
+    const s1 = sliceImages(h1, at);
+    const s2 = sliceImages(h2, at);
+    // The difference of the slices, not of the maps: only these planes are shown (float32 either way: the same pixels).
+    const diff = s1.map((a, k) => {
+      const b = s2[k].data;
+      const d = new Float32Array(a.data.length);
+      for (let i = 0; i < d.length; i++) d[i] = a.data[i] - b[i];
+      return { width: a.width, height: a.height, data: d };
+    });
     return [
-      ...(await this.triple(h1, 'input.half1', 'Half map 1: slices of maximum variance (of half 1) in the three directions.', 'max-variance', 'input-half1', at)),
-      ...(await this.triple(h2, 'input.half2', 'Half map 2: the same slices.', 'max-variance', 'input-half2', at)),
-      ...(await this.triple(diff, 'input.half-difference', 'Half map 1 − half map 2 at the same slices: it should look like noise, without the shapes of the molecule.', 'max-variance', 'input-half-difference', at)),
+      ...(await this.imageTriple(s1, at, 'input.half1', 'Half map 1: slices of maximum variance (of half 1) in the three directions.', 'input-half1')),
+      ...(await this.imageTriple(s2, at, 'input.half2', 'Half map 2: the same slices.', 'input-half2')),
+      ...(await this.imageTriple(diff, at, 'input.half-difference', 'Half map 1 − half map 2 at the same slices: it should look like noise, without the shapes of the molecule.', 'input-half-difference')),
     ];
   }
 
@@ -130,7 +156,7 @@ export class FigureWriter {
    */
   async modelMapSlices(map: Volume, modelMap: Volume): Promise<Figure[]> {
     if (!this.enabled) return [];
-    const at = maxVarianceIndices(map);
+    const at = await maxVarianceAt(map);
     return [
       ...(await this.triple(map, 'Aa.map-slices', 'The map: slices of maximum variance in the three directions.', 'max-variance', 'Aa-map', at)),
       ...(await this.triple(modelMap, 'Aa.model-map-slices', 'The model map (five-Gaussian atoms blurred to the resolution, on the map grid) at the same slices.', 'max-variance', 'Aa-model-map', at)),

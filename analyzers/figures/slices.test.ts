@@ -8,6 +8,7 @@ import {
   maxVarianceIndices,
   pixelOf,
   project,
+  projections,
   projectX,
   projectY,
   projectZ,
@@ -225,6 +226,77 @@ describe('maxVarianceIndices', () => {
     const m: VolumeLike = { dims: DIMS, data };
     expect(maxVarianceIndices(m)).toEqual(naiveMaxVar(m));
     expect(maxVarianceIndices(m)[1]).toBe(6);
+  });
+});
+
+/** The one-pass max-variance indices as first written (every voxel added, zeros too). */
+function onePassMaxVar(g: VolumeLike): Vec3 {
+  const [nx, ny, nz] = g.dims;
+  const d = g.data;
+  const sums = [nx, nx, ny, ny, nz, nz].map((n) => new Float64Array(n));
+  const [sx, sxx, sy, syy, sz, szz] = sums;
+  const ref = Number.isFinite(d[0]) ? d[0] : 0;
+  for (let z = 0, i = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++, i++) {
+        const v = d[i] - ref;
+        sx[x] += v;
+        sxx[x] += v * v;
+        sy[y] += v;
+        syy[y] += v * v;
+        sz[z] += v;
+        szz[z] += v * v;
+      }
+    }
+  }
+  const arg = (s: Float64Array, ss: Float64Array, n: number) => {
+    let best = 0;
+    let bestVar = -Infinity;
+    for (let k = 0; k < s.length; k++) {
+      const variance = ss[k] / n - (s[k] / n) ** 2;
+      if (variance > bestVar) {
+        bestVar = variance;
+        best = k;
+      }
+    }
+    return best;
+  };
+  return [arg(sx, sxx, ny * nz), arg(sy, syy, nx * nz), arg(sz, szz, nx * ny)];
+}
+
+describe('maxVarianceIndices on mostly constant volumes', () => {
+  it('equals the pass that adds every voxel: masks, clipped maps, first voxel inside or outside', () => {
+    for (const seed of [5, 6, 7, 8]) {
+      const rnd = mulberry32(seed);
+      const dims: Vec3 = [17, 13, 11];
+      const mask = new Uint8Array(17 * 13 * 11);
+      const clipped = createVolume(dims, [1, 1, 1]);
+      for (let i = 0; i < mask.length; i++) {
+        mask[i] = rnd() < 0.2 ? 1 : 0;
+        clipped.data[i] = Math.max(0, rnd() - 0.7);
+      }
+      if (seed % 2) {
+        mask[0] = 1;
+        clipped.data[0] = 0.25;
+      }
+      for (const g of [{ dims, data: mask }, clipped]) {
+        expect(maxVarianceIndices(g)).toEqual(onePassMaxVar(g));
+        expect(maxVarianceIndices(g)).toEqual(naiveMaxVar(g));
+      }
+    }
+  });
+});
+
+describe('projections', () => {
+  it('are projectX, projectY and projectZ, bit for bit', () => {
+    const v = createVolume([14, 11, 9], [1, 1, 1]);
+    const rnd = mulberry32(21);
+    for (let i = 0; i < v.data.length; i++) v.data[i] = 100 + rnd() * rnd() - 0.3;
+    const [x, y, z] = projections(v);
+    for (const [got, want] of [[x, projectX(v)], [y, projectY(v)], [z, projectZ(v)]]) {
+      expect([got.width, got.height]).toEqual([want.width, want.height]);
+      expect(Buffer.from(got.data.buffer).equals(Buffer.from(want.data.buffer))).toBe(true);
+    }
   });
 });
 

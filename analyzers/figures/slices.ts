@@ -26,21 +26,15 @@
  */
 import sharp from 'sharp';
 import type { Vec3 } from '../volume/volume.ts';
+import { checkGrid, projectionSums, type ProjectionSums, type VolumeLike } from './volume-sections.ts';
+
+export { maxVarianceIndices, type VolumeLike } from './volume-sections.ts';
 
 /** A 2-D picture: `data[col + width * row]`, row 0 = top of the picture as displayed. */
 export interface Image2D {
   readonly width: number;
   readonly height: number;
   readonly data: Float32Array;
-}
-
-/**
- * Anything on a volume grid: a `Volume` (Float32Array) or a 0/1 mask (`Uint8Array`) with its dims.
- * Layout `data[x + nx * (y + ny * z)]`, x fastest.
- */
-export interface VolumeLike {
-  readonly dims: Vec3;
-  readonly data: ArrayLike<number>;
 }
 
 /** The axis a slice is perpendicular to (or a projection sums along). */
@@ -50,13 +44,6 @@ export type Axis = 'x' | 'y' | 'z';
 export interface Pixel {
   readonly col: number;
   readonly row: number;
-}
-
-function checkGrid(g: VolumeLike): void {
-  const [nx, ny, nz] = g.dims;
-  if (g.data.length !== nx * ny * nz) {
-    throw new RangeError(`grid data has ${g.data.length} values, dims ${nx}×${ny}×${nz} need ${nx * ny * nz}`);
-  }
 }
 
 function checkIndex(axis: Axis, i: number, n: number): void {
@@ -228,6 +215,23 @@ export function project(g: VolumeLike, axis: Axis): Image2D {
   return orient(axis, g.dims, acc);
 }
 
+/**
+ * The three projections `[X, Y, Z]` in one pass over the volume (`projectionSums`): each sum is
+ * accumulated in the same order as by `project`, so the images have the same bits.
+ */
+export function projections(g: VolumeLike): [Image2D, Image2D, Image2D] {
+  checkGrid(g);
+  const [nx, ny, nz] = g.dims;
+  const sums = { x: new Float64Array(ny * nz), y: new Float64Array(nx * nz), z: new Float64Array(nx * ny) };
+  projectionSums(g, sums);
+  return projectionImages(g.dims, sums);
+}
+
+/** The projection images of sums from `projectionSums`. */
+export function projectionImages(dims: Vec3, sums: ProjectionSums): [Image2D, Image2D, Image2D] {
+  return [orient('x', dims, sums.x), orient('y', dims, sums.y), orient('z', dims, sums.z)];
+}
+
 /** Projection along x (Σ over x): y runs right, z runs up. */
 export function projectX(g: VolumeLike): Image2D {
   return project(g, 'x');
@@ -246,65 +250,6 @@ export function projectZ(g: VolumeLike): Image2D {
 /** Central slice indices `[floor(nx/2), floor(ny/2), floor(nz/2)]`. */
 export function centralIndices(dims: Vec3): Vec3 {
   return [Math.floor(dims[0] / 2), Math.floor(dims[1] / 2), Math.floor(dims[2] / 2)];
-}
-
-/**
- * Per axis, the slice index whose 2-D section has the largest population variance
- * `Σ(v−m)²/N` over all its pixels (first maximum on ties), as `[ix, iy, iz]`.
- *
- * One pass in memory order with float64 accumulators Σd, Σd² for every x-, y- and z-slice at once,
- * where d = v − data[0] (a shift that keeps E[d²] − E[d]² accurate for maps with a large offset);
- * variance = Σd²/N − (Σd/N)². A slice containing NaN gets a NaN variance and is never chosen;
- * if every slice is NaN the index is 0. Cost: 3 adds + 2 array updates per voxel.
- */
-export function maxVarianceIndices(g: VolumeLike): Vec3 {
-  checkGrid(g);
-  const [nx, ny, nz] = g.dims;
-  const d = g.data;
-  const sx = new Float64Array(nx);
-  const sxx = new Float64Array(nx);
-  const sy = new Float64Array(ny);
-  const syy = new Float64Array(ny);
-  const sz = new Float64Array(nz);
-  const szz = new Float64Array(nz);
-  const ref = d.length > 0 && Number.isFinite(d[0]) ? d[0] : 0;
-  for (let z = 0, i = 0; z < nz; z++) {
-    let zs = 0;
-    let zss = 0;
-    for (let y = 0; y < ny; y++) {
-      let ys = 0;
-      let yss = 0;
-      for (let x = 0; x < nx; x++, i++) {
-        const v = d[i] - ref;
-        const v2 = v * v;
-        sx[x] += v;
-        sxx[x] += v2;
-        ys += v;
-        yss += v2;
-      }
-      sy[y] += ys;
-      syy[y] += yss;
-      zs += ys;
-      zss += yss;
-    }
-    sz[z] = zs;
-    szz[z] = zss;
-  }
-  return [argmaxVariance(sx, sxx, ny * nz), argmaxVariance(sy, syy, nx * nz), argmaxVariance(sz, szz, nx * ny)];
-}
-
-function argmaxVariance(s: Float64Array, ss: Float64Array, n: number): number {
-  let best = 0;
-  let bestVar = -Infinity;
-  for (let i = 0; i < s.length; i++) {
-    const m = s[i] / n;
-    const variance = ss[i] / n - m * m;
-    if (variance > bestVar) {
-      bestVar = variance;
-      best = i;
-    }
-  }
-  return best;
 }
 
 /** Options of `renderGrey`. */

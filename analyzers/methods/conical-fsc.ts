@@ -16,12 +16,16 @@
  * quasi-uniform set for α = 20°). Unit directions are binned into the cells of a cube map folded
  * by v ~ −v (3 faces × CELLS² cells); each cell lists the directions whose cone holds all of it
  * ('sure') and those whose cone holds part of it ('edge', within α ± the cell's angular radius).
- * A coefficient tests only its cell's edge directions, with the exact dot product (~3 % of a
- * set); the hard cone adds the sure ones once per (shell, cell) at the end, from sums per
- * (shell, cell), and the FSO cone weighs them per coefficient without a test. The accumulators
- * are laid out shell-major ([k][d][3]), so consecutive coefficients (same shell, neighbouring
- * cells) touch a few kB. The z planes are dealt to parts with accumulators of their own, summed
- * at the end; the parts run on the FFT pool (both cores).
+ * A coefficient tests only its cell's edge directions, with the exact dot product. The hard cone
+ * adds its sure directions once per (shell, cell) at the end, from sums per (shell, cell). The FSO
+ * cone weighs every direction of its cell per coefficient, the edge ones behind the test, on a
+ * finer map (FINE² cells per face, each inside one coarse cell: fewer edge directions to test;
+ * the hard cone's (shell, cell) table cannot be that fine, and a finer test map saved it nothing).
+ * Each sum receives the same terms in the same order as a test of every direction would give it
+ * (adding 0 changes no sum). The accumulators are laid out shell-major ([k][d][3]), so
+ * consecutive coefficients (same shell, neighbouring cells) touch a few kB. The z planes are
+ * dealt to parts with accumulators of their own, summed at the end; the parts run on the FFT pool
+ * (both cores).
  */
 import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
 import { fftFreq } from '../fft/fft.ts';
@@ -132,8 +136,11 @@ export function maskedHalfMapSpectra(h1: Volume, h2: Volume, mask: Float32Array)
   return maskedSpectra(h1, h2, mask);
 }
 
-/** Cube-map cells per face edge (3 faces): finer cells leave fewer directions that need the exact test. */
+/** Cube-map cells per face edge (3 faces): finer cells leave fewer directions that need the exact test, but the hard cone's (shell, cell) table per part grows with them. */
 const CELLS = 32;
+/** The FSO cone's finer cube map (FINE = CELLS·2^FINE_SHIFT per face edge; 4× as fine cost more in lists than it saved in tests). */
+const FINE_SHIFT = 1;
+const FINE = CELLS << FINE_SHIFT;
 /** Samples of the FSO weight over t = (1 − c)/(1 − cos α) ∈ [0, 1] (linear interpolation: error < 1e-7). */
 const WEIGHT_SAMPLES = 4096;
 /** Accumulators per (shell, direction) and per (shell, cell): Σ g·Re(F1F2*), Σ g·|F1|², Σ g·|F2|². */
@@ -163,6 +170,7 @@ export interface ConicalArgs {
   readonly cosAlpha: number;
   /** FSO weight samples; null for the hard cone, whose `sure` directions are added per (shell, cell) at the end instead of per coefficient. */
   readonly weight: Float64Array | null;
+  /** The cells' lists: of the coarse cells for the hard cone, of the fine cells for the FSO cone. */
   readonly sure: CellLists;
   readonly edge: CellLists;
   /** Per part (`partLength` numbers): directional sums [k][d][SUMS], global sums [k][GLOBAL_SUMS], then for the hard cone the (shell, cell) sums [k][cell][SUMS]. */
@@ -190,8 +198,9 @@ export async function conicalFsc(sp: HalfMapSpectra, directions: Float64Array, c
   // same bytes). Interleaved planes balance the work; each part's (shell, cell) table costs memory.
   const parts = CONICAL_PARTS;
   const alpha = (cone.halfAngleDeg * Math.PI) / 180;
-  const { sure, edge } = cellLists(unitRows(directions), alpha);
+  const unit = unitRows(directions);
   const hard = cone.shape === 'hard';
+  const lists = hard ? cellLists(unit, alpha, CELLS) : fsoConeLists(unit, alpha);
   const partLength = S * D * SUMS + S * GLOBAL_SUMS + (hard ? S * CELL_COUNT * SUMS : 0);
   const args: ConicalArgs = {
     F1: shared(sp.F1),
@@ -202,8 +211,7 @@ export async function conicalFsc(sp: HalfMapSpectra, directions: Float64Array, c
     parts,
     cosAlpha: Math.cos(alpha),
     weight: hard ? null : fsoWeightTable(),
-    sure,
-    edge,
+    ...lists,
     out: new Float64Array(new SharedArrayBuffer(8 * parts * partLength)),
     partLength,
   };
@@ -245,7 +253,7 @@ const CELL_COUNT = 3 * CELLS * CELLS;
  * the largest component, and the other two components divided by it (in [−1, 1], the same for −v)
  * binned into CELLS.
  */
-export function cellOf(vx: number, vy: number, vz: number): number {
+export function cellOf(vx: number, vy: number, vz: number, n = CELLS): number {
   const ax = Math.abs(vx), ay = Math.abs(vy), az = Math.abs(vz);
   let face: number, s: number, t: number;
   if (az >= ax && az >= ay) {
@@ -255,9 +263,9 @@ export function cellOf(vx: number, vy: number, vz: number): number {
   } else {
     face = 2; s = vy / vx; t = vz / vx;
   }
-  const i = Math.min(CELLS - 1, ((s + 1) * 0.5 * CELLS) | 0);
-  const j = Math.min(CELLS - 1, ((t + 1) * 0.5 * CELLS) | 0);
-  return (face * CELLS + j) * CELLS + i;
+  const i = Math.min(n - 1, ((s + 1) * 0.5 * n) | 0);
+  const j = Math.min(n - 1, ((t + 1) * 0.5 * n) | 0);
+  return (face * n + j) * n + i;
 }
 
 /** Unit vector of face coordinates (s, t) of `face` (the inverse of cellOf's projection). */
@@ -268,12 +276,12 @@ function faceVector(face: number, s: number, t: number): [number, number, number
 }
 
 /** Centre of cell c and its angular radius ρ (the largest angle from the centre to a corner). */
-function cellCap(c: number): { centre: [number, number, number]; rho: number } {
-  const face = Math.floor(c / (CELLS * CELLS));
-  const j = Math.floor(c / CELLS) % CELLS;
-  const i = c % CELLS;
-  const s0 = -1 + (2 * i) / CELLS, s1 = s0 + 2 / CELLS;
-  const t0 = -1 + (2 * j) / CELLS, t1 = t0 + 2 / CELLS;
+function cellCap(c: number, n: number): { centre: [number, number, number]; rho: number } {
+  const face = Math.floor(c / (n * n));
+  const j = Math.floor(c / n) % n;
+  const i = c % n;
+  const s0 = -1 + (2 * i) / n, s1 = s0 + 2 / n;
+  const t0 = -1 + (2 * j) / n, t1 = t0 + 2 / n;
   const centre = faceVector(face, (s0 + s1) / 2, (t0 + t1) / 2);
   let cosRho = 1;
   for (const [s, t] of [[s0, t0], [s1, t0], [s0, t1], [s1, t1]]) {
@@ -289,16 +297,18 @@ function cellCap(c: number): { centre: [number, number, number]; rho: number } {
  * it (sure), one beyond α + ρ none of it, one in between part of it (edge: each coefficient is
  * tested). Both bounds are widened by 1e-9 rad, so that rounding never misfiles a direction.
  */
-function cellLists(dirs: Float64Array, alpha: number): { sure: CellLists; edge: CellLists } {
+function cellLists(dirs: Float64Array, alpha: number, n: number, candidates?: (c: number) => Iterable<number>): { sure: CellLists; edge: CellLists } {
   const D = dirs.length / 3;
-  const lists = { sure: { start: new Int32Array(CELL_COUNT + 1), u: [] as number[], at: [] as number[] }, edge: { start: new Int32Array(CELL_COUNT + 1), u: [] as number[], at: [] as number[] } };
-  for (let c = 0; c < CELL_COUNT; c++) {
-    const { centre, rho } = cellCap(c);
+  const count = 3 * n * n;
+  const all = Array.from({ length: D }, (_, d) => d);
+  const lists = { sure: { start: new Int32Array(count + 1), u: [] as number[], at: [] as number[] }, edge: { start: new Int32Array(count + 1), u: [] as number[], at: [] as number[] } };
+  for (let c = 0; c < count; c++) {
+    const { centre, rho } = cellCap(c, n);
     const inner = alpha - rho - 1e-9 > 0 ? Math.cos(alpha - rho - 1e-9) : 2;
     const outer = Math.cos(Math.min(Math.PI / 2, alpha + rho + 1e-9));
     lists.sure.start[c] = lists.sure.at.length;
     lists.edge.start[c] = lists.edge.at.length;
-    for (let d = 0; d < D; d++) {
+    for (const d of candidates ? candidates(c) : all) {
       const ux = dirs[3 * d], uy = dirs[3 * d + 1], uz = dirs[3 * d + 2];
       const c0 = Math.abs(ux * centre[0] + uy * centre[1] + uz * centre[2]);
       const list = c0 >= inner ? lists.sure : c0 >= outer ? lists.edge : null;
@@ -307,10 +317,39 @@ function cellLists(dirs: Float64Array, alpha: number): { sure: CellLists; edge: 
       list.at.push(d * SUMS);
     }
   }
-  lists.sure.start[CELL_COUNT] = lists.sure.at.length;
-  lists.edge.start[CELL_COUNT] = lists.edge.at.length;
+  lists.sure.start[count] = lists.sure.at.length;
+  lists.edge.start[count] = lists.edge.at.length;
   const pack = (l: typeof lists.sure): CellLists => ({ start: l.start, u: Float64Array.from(l.u), at: Int32Array.from(l.at) });
   return { sure: pack(lists.sure), edge: pack(lists.edge) };
+}
+
+/**
+ * The lists of the fine cells. A direction outside every list of a coarse cell holds none of it,
+ * so none of its fine cells: only the coarse cell's directions need the fine test (the same lists
+ * as testing every direction, a small part of the work).
+ */
+function fineCellLists(dirs: Float64Array, alpha: number, coarse: { sure: CellLists; edge: CellLists }, coarseOf: Int32Array): { sure: CellLists; edge: CellLists } {
+  const near = Array.from({ length: CELL_COUNT }, (_, c) => {
+    const ds: number[] = [];
+    for (const l of [coarse.sure, coarse.edge]) for (let e = l.start[c]; e < l.start[c + 1]; e++) ds.push(l.at[e] / SUMS);
+    return ds.sort((a, b) => a - b);
+  });
+  return cellLists(dirs, alpha, FINE, (f) => near[coarseOf[f]]);
+}
+
+/** Coarse cell (CELLS per face edge) of every fine cell (FINE per face edge): the fine grid splits each coarse cell exactly (a power-of-two scale of the same face coordinates). */
+function coarseCells(): Int32Array {
+  return Int32Array.from({ length: 3 * FINE * FINE }, (_, f) => {
+    const face = Math.floor(f / (FINE * FINE));
+    const j = Math.floor(f / FINE) % FINE >> FINE_SHIFT;
+    const i = (f % FINE) >> FINE_SHIFT;
+    return (face * CELLS + j) * CELLS + i;
+  });
+}
+
+/** The FSO cone's lists on the fine cells (the weight is computed per coefficient either way: the cells only spare the directions outside the cone). */
+function fsoConeLists(dirs: Float64Array, alpha: number): { sure: CellLists; edge: CellLists } {
+  return fineCellLists(dirs, alpha, cellLists(dirs, alpha, CELLS), coarseCells());
 }
 
 /**
@@ -319,93 +358,156 @@ function cellLists(dirs: Float64Array, alpha: number): { sure: CellLists; edge: 
  * only its own slice of `out`. Shells as fsc.ts: k = round(√(wx² + (wy² + wz²))·N), same
  * arithmetic, coefficients past |w| = 1/2 and the DC term left out.
  *
- * Edge directions are added with the weight times (c ≥ cos α) as a number, not behind a branch:
+ * The hard cone adds its tested directions times (c ≥ cos α) as a number, not behind a branch:
  * which side of the rim a coefficient falls is unpredictable, and mispredictions cost more than
- * the adds. The hard cone's sure directions get the (shell, cell) sums at the end.
+ * three adds. The FSO cone branches: a weight costs more than a misprediction. The hard cone's
+ * sure directions get the (shell, cell) sums at the end.
  */
 export function conicalSums(args: ConicalArgs, a: number, b: number): void {
-  const { F1, F2, dims, directions: D, shells, parts, cosAlpha, weight, sure, edge, partLength } = args;
+  for (let part = a; part < b; part++) {
+    const sums = args.weight === null ? hardPart(args, part) : fsoPart(args, part, args.weight);
+    let o = part * args.partLength;
+    for (const s of sums) {
+      args.out.set(s, o);
+      o += s.length;
+    }
+  }
+}
+
+/** The frequency tables of a part's loop: fsc.ts's w² per axis and Hermitian weight, and w per axis. */
+function gridTables(dims: readonly [number, number, number]) {
+  const [nx, ny, nz] = dims;
+  return {
+    ...squaredFrequencies(dims),
+    fx: Float64Array.from({ length: (nx >> 1) + 1 }, (_, i) => fftFreq(i, nx)),
+    fy: Float64Array.from({ length: ny }, (_, i) => fftFreq(i, ny)),
+    fz: Float64Array.from({ length: nz }, (_, i) => fftFreq(i, nz)),
+  };
+}
+
+/** Part `part` of the hard cone: directional sums of the edge directions, global sums, (shell, cell) sums. */
+function hardPart(args: ConicalArgs, part: number): Float64Array[] {
+  const { F1, F2, dims, directions: D, shells, parts, cosAlpha, edge } = args;
   const [nx, ny, nz] = dims;
   const S = shells + 1;
-  const { hx, wx, wy, wz, weight: hermitian } = squaredFrequencies(dims);
-  const fx = Float64Array.from({ length: hx }, (_, i) => fftFreq(i, nx));
-  const fy = Float64Array.from({ length: ny }, (_, i) => fftFreq(i, ny));
-  const fz = Float64Array.from({ length: nz }, (_, i) => fftFreq(i, nz));
-  const scale = WEIGHT_SAMPLES / (1 - cosAlpha);
+  const { hx, wx, wy, wz, weight: hermitian, fx, fy, fz } = gridTables(dims);
   const { start: es, u: eu, at: ea } = edge;
-  const { start: ss, u: su, at: sa } = sure;
-  for (let part = a; part < b; part++) {
-    const o0 = part * partLength;
-    const acc = new Float64Array(S * D * SUMS);
-    const glob = new Float64Array(S * GLOBAL_SUMS);
-    const cells = weight === null ? new Float64Array(S * CELL_COUNT * SUMS) : null;
-    for (let z = part; z < nz; z += parts) {
-      for (let y = 0; y < ny; y++) {
-        const ryz = wy[y] + wz[z];
-        if (ryz > 0.25) continue;
-        const vy0 = fy[y], vz0 = fz[z];
-        let q = (z * ny + y) * hx;
-        for (let x = 0; x < hx; x++, q++) {
-          const r2 = wx[x] + ryz;
-          if (r2 > 0.25) break; // wx grows with x: the rest of the row lies outside too
-          const r = Math.sqrt(r2);
-          const k = Math.round(r * nx);
-          if (k === 0 || k > shells) continue;
-          const p = 2 * q;
-          const f1r = F1[p], f1i = F1[p + 1], f2r = F2[p], f2i = F2[p + 1];
-          const h = hermitian[x];
-          const re = h * (f1r * f2r + f1i * f2i);
-          const s1 = h * (f1r * f1r + f1i * f1i);
-          const s2 = h * (f2r * f2r + f2i * f2i);
-          const go = k * GLOBAL_SUMS;
-          glob[go] += re;
-          glob[go + 1] += s1;
-          glob[go + 2] += s2;
-          glob[go + 3] += h;
-          const vx = fx[x] / r, vy = vy0 / r, vz = vz0 / r;
-          const cell = cellOf(vx, vy, vz);
-          const base = k * D * SUMS;
-          if (weight === null) {
-            const co = (k * CELL_COUNT + cell) * SUMS;
-            (cells as Float64Array)[co] += re;
-            (cells as Float64Array)[co + 1] += s1;
-            (cells as Float64Array)[co + 2] += s2;
-            for (let e = es[cell], end = es[cell + 1]; e < end; e++) {
-              const m = +(Math.abs(vx * eu[3 * e] + vy * eu[3 * e + 1] + vz * eu[3 * e + 2]) >= cosAlpha);
-              const o = base + ea[e];
-              acc[o] += m * re;
-              acc[o + 1] += m * s1;
-              acc[o + 2] += m * s2;
-            }
-            continue;
-          }
-          for (let e = ss[cell], end = ss[cell + 1]; e < end; e++) {
-            const t = (1 - Math.abs(vx * su[3 * e] + vy * su[3 * e + 1] + vz * su[3 * e + 2])) * scale;
-            const i = t | 0;
-            const g = weight[i] + (t - i) * (weight[i + 1] - weight[i]);
-            const o = base + sa[e];
-            acc[o] += g * re;
-            acc[o + 1] += g * s1;
-            acc[o + 2] += g * s2;
-          }
-          for (let e = es[cell], end = es[cell + 1]; e < end; e++) {
-            const c = Math.abs(vx * eu[3 * e] + vy * eu[3 * e + 1] + vz * eu[3 * e + 2]);
-            // Past the rim t > WEIGHT_SAMPLES: clamp the lookup, the factor (c ≥ cos α) zeroes it.
-            const t = Math.min((1 - c) * scale, WEIGHT_SAMPLES);
-            const i = t | 0;
-            const g = +(c >= cosAlpha) * (weight[i] + (t - i) * (weight[i + 1] - weight[i]));
-            const o = base + ea[e];
-            acc[o] += g * re;
-            acc[o + 1] += g * s1;
-            acc[o + 2] += g * s2;
-          }
+  const acc = new Float64Array(S * D * SUMS);
+  const glob = new Float64Array(S * GLOBAL_SUMS);
+  const cells = new Float64Array(S * CELL_COUNT * SUMS);
+  for (let z = part; z < nz; z += parts) {
+    for (let y = 0; y < ny; y++) {
+      const ryz = wy[y] + wz[z];
+      if (ryz > 0.25) continue;
+      const vy0 = fy[y], vz0 = fz[z];
+      let q = (z * ny + y) * hx;
+      for (let x = 0; x < hx; x++, q++) {
+        const r2 = wx[x] + ryz;
+        if (r2 > 0.25) break; // wx grows with x: the rest of the row lies outside too
+        const r = Math.sqrt(r2);
+        const k = Math.round(r * nx);
+        if (k === 0 || k > shells) continue;
+        const p = 2 * q;
+        const f1r = F1[p], f1i = F1[p + 1], f2r = F2[p], f2i = F2[p + 1];
+        const h = hermitian[x];
+        const re = h * (f1r * f2r + f1i * f2i);
+        const s1 = h * (f1r * f1r + f1i * f1i);
+        const s2 = h * (f2r * f2r + f2i * f2i);
+        const go = k * GLOBAL_SUMS;
+        glob[go] += re;
+        glob[go + 1] += s1;
+        glob[go + 2] += s2;
+        glob[go + 3] += h;
+        const vx = fx[x] / r, vy = vy0 / r, vz = vz0 / r;
+        const cell = cellOf(vx, vy, vz);
+        const co = (k * CELL_COUNT + cell) * SUMS;
+        cells[co] += re;
+        cells[co + 1] += s1;
+        cells[co + 2] += s2;
+        const base = k * D * SUMS;
+        for (let e = es[cell], end = es[cell + 1]; e < end; e++) {
+          const e3 = 3 * e;
+          const m = +(Math.abs(vx * eu[e3] + vy * eu[e3 + 1] + vz * eu[e3 + 2]) >= cosAlpha);
+          const o = base + ea[e];
+          acc[o] += m * re;
+          acc[o + 1] += m * s1;
+          acc[o + 2] += m * s2;
         }
       }
     }
-    args.out.set(acc, o0);
-    args.out.set(glob, o0 + S * D * SUMS);
-    if (cells) args.out.set(cells, o0 + S * D * SUMS + S * GLOBAL_SUMS);
   }
+  return [acc, glob, cells];
+}
+
+/** Part `part` of the FSO cone: directional sums of every direction (sure ones weighed without a test), global sums. */
+function fsoPart(args: ConicalArgs, part: number, weight: Float64Array): Float64Array[] {
+  const { F1, F2, dims, directions: D, shells, parts, cosAlpha, sure, edge } = args;
+  const [nx, ny, nz] = dims;
+  const S = shells + 1;
+  const { hx, wx, wy, wz, weight: hermitian, fx, fy, fz } = gridTables(dims);
+  const scale = WEIGHT_SAMPLES / (1 - cosAlpha);
+  const { start: es, u: eu, at: ea } = edge;
+  const { start: ss, u: su, at: sa } = sure;
+  const acc = new Float64Array(S * D * SUMS);
+  const glob = new Float64Array(S * GLOBAL_SUMS);
+  // (w[i], w[i + 1] − w[i]) pairs: the interpolation's two numbers from one place, the difference computed once.
+  const wd = new Float64Array(2 * (WEIGHT_SAMPLES + 1));
+  for (let i = 0; i <= WEIGHT_SAMPLES; i++) {
+    wd[2 * i] = weight[i];
+    wd[2 * i + 1] = weight[i + 1] - weight[i];
+  }
+  for (let z = part; z < nz; z += parts) {
+    for (let y = 0; y < ny; y++) {
+      const ryz = wy[y] + wz[z];
+      if (ryz > 0.25) continue;
+      const vy0 = fy[y], vz0 = fz[z];
+      let q = (z * ny + y) * hx;
+      for (let x = 0; x < hx; x++, q++) {
+        const r2 = wx[x] + ryz;
+        if (r2 > 0.25) break;
+        const r = Math.sqrt(r2);
+        const k = Math.round(r * nx);
+        if (k === 0 || k > shells) continue;
+        const p = 2 * q;
+        const f1r = F1[p], f1i = F1[p + 1], f2r = F2[p], f2i = F2[p + 1];
+        const h = hermitian[x];
+        const re = h * (f1r * f2r + f1i * f2i);
+        const s1 = h * (f1r * f1r + f1i * f1i);
+        const s2 = h * (f2r * f2r + f2i * f2i);
+        const go = k * GLOBAL_SUMS;
+        glob[go] += re;
+        glob[go + 1] += s1;
+        glob[go + 2] += s2;
+        glob[go + 3] += h;
+        const vx = fx[x] / r, vy = vy0 / r, vz = vz0 / r;
+        const cell = cellOf(vx, vy, vz, FINE);
+        const base = k * D * SUMS;
+        for (let e = ss[cell], end = ss[cell + 1]; e < end; e++) {
+          const e3 = 3 * e;
+          const t = (1 - Math.abs(vx * su[e3] + vy * su[e3 + 1] + vz * su[e3 + 2])) * scale;
+          const i = t | 0;
+          const g = wd[2 * i] + (t - i) * wd[2 * i + 1];
+          const o = base + sa[e];
+          acc[o] += g * re;
+          acc[o + 1] += g * s1;
+          acc[o + 2] += g * s2;
+        }
+        for (let e = es[cell], end = es[cell + 1]; e < end; e++) {
+          const e3 = 3 * e;
+          const c = Math.abs(vx * eu[e3] + vy * eu[e3 + 1] + vz * eu[e3 + 2]);
+          if (c < cosAlpha) continue;
+          const t = Math.min((1 - c) * scale, WEIGHT_SAMPLES);
+          const i = t | 0;
+          const g = wd[2 * i] + (t - i) * wd[2 * i + 1];
+          const o = base + ea[e];
+          acc[o] += g * re;
+          acc[o + 1] += g * s1;
+          acc[o + 2] += g * s2;
+        }
+      }
+    }
+  }
+  return [acc, glob];
 }
 
 /** Sums the parts, adds the hard cone's (shell, cell) sums to the cell's sure directions, and turns the sums into curves. */

@@ -12,7 +12,7 @@ import { simulateHalfMaps } from '../simulate/half-maps.ts';
 import { havePython, runReference } from '../testing/python.ts';
 import { gaussianSource, mulberry32 } from '../util/random.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
-import { adjustBY, fallOffMask, fdrFsc, fdrResolution, harmonicApprox, spocBFactor } from './fdr-fsc.ts';
+import { adjustBY, fallOffMask, fdrFsc, fdrResolution, harmonicApprox, shellTable, spocBFactor } from './fdr-fsc.ts';
 import { gaussianFilter } from './filters.ts';
 import { firstCross, fscCurve } from './fsc.ts';
 
@@ -54,6 +54,31 @@ async function particle(dims: Vec3, ts: number, resolution: number, seed: number
 const count = (a: ArrayLike<number>) => Array.from(a).reduce((s, x) => s + x, 0);
 
 describe('Benjamini–Yekutieli adjustment and the resolution rule, by hand', () => {
+  it('shell table on the pool: the plain loop\'s shells (none past N/2 nor within 1e-9 of a boundary) and counts', async () => {
+    for (const dims of [[72, 66, 64], [50, 48, 40]] as Vec3[]) {
+      const [nx, ny, nz] = dims;
+      const hx = (nx >> 1) + 1;
+      const { table, counts } = await shellTable(dims);
+      const plainCounts = new Int32Array((nx >> 1) + 1);
+      let boundary = 0;
+      for (let z = 0, p = 0; z < nz; z++) {
+        for (let y = 0; y < ny; y++) {
+          for (let x = 0; x < hx; x++, p++) {
+            const d = Math.sqrt(fftFreq(x, nx) ** 2 + (fftFreq(y, ny) ** 2 + fftFreq(z, nz) ** 2)) * nx;
+            const k = Math.round(d);
+            const on = Math.abs(Math.abs(d - k) - 0.5) < 1e-9;
+            boundary += +(on && k <= nx >> 1);
+            const expected = k > nx >> 1 || on ? 0xffff : k;
+            if (table[p] !== expected) expect(table[p], `${dims.join('×')} coefficient ${p}`).toBe(expected);
+            if (expected !== 0xffff) plainCounts[k]++;
+          }
+        }
+      }
+      expect(Array.from(counts)).toEqual(Array.from(plainCounts));
+      if (nx === 50) expect(boundary).toBeGreaterThan(0);
+    }
+  });
+
   it('H_M: the expansion is the harmonic number to < 1e-4 (M = 10: 2.92897)', () => {
     expect(harmonicApprox(10)).toBeCloseTo(2.928968, 4);
     expect(harmonicApprox(181)).toBeCloseTo(Array.from({ length: 181 }, (_, i) => 1 / (i + 1)).reduce((a, b) => a + b, 0), 4);

@@ -142,7 +142,7 @@ export async function fdrFsc(h1: Volume, h2: Volume, opts: FdrFscOptions = {}): 
   const fft = createRealFft3d(dims);
   const F1 = await fft.forward(m1);
   const F2 = await fft.forward(m2);
-  const { table, counts } = opts.shells ?? shellTable(dims);
+  const { table, counts } = opts.shells ?? (await shellTable(dims));
   const shells = counts.length;
   const samples = counts.map((n) => sampleCount(n, opts.sampleFraction ?? fraction, opts));
   const drawn = samples.map((m, i) => (i > 0 && m >= MIN_SAMPLES ? m : 0));
@@ -292,9 +292,10 @@ function maskRow(row: Float64Array, [nx, ny, nz]: Vec3, y: number, z: number, ra
  * 0/1 mask): the FSC of independent noise under the mask varies as that of φ·n coefficients.
  * Rows are masked on the pool; each row's Σw² and Σw⁴ are summed here in row order, as one loop would.
  */
-async function masked(inputs: Float32Array[], dims: Vec3, radius: number): Promise<{ outs: Float32Array[]; fraction: number }> {
+async function masked(inputs: Float32Array[], dims: Vec3, radius: number, meanOfPair = false): Promise<{ outs: Float32Array[]; fraction: number }> {
   const rows = dims[1] * dims[2];
-  const args: MaskRowsArgs = { inputs, outs: inputs.map((d) => sharedFloat32(d.length)), dims, radius, rowSums: new Float64Array(new SharedArrayBuffer(16 * rows)) };
+  const outs = (meanOfPair ? inputs.slice(0, 1) : inputs).map((d) => sharedFloat32(d.length));
+  const args: MaskRowsArgs = { inputs, outs, dims, radius, rowSums: new Float64Array(new SharedArrayBuffer(16 * rows)), meanOfPair };
   await parallelFor(import.meta.url, 'maskRows', maskRows, args, rows, inputs[0].length >= 64 ** 3 ? fftThreads() : 1);
   let s2 = 0;
   let s4 = 0;
@@ -313,6 +314,8 @@ export interface MaskRowsArgs {
   radius: number;
   /** Out: Σw² and Σw⁴ of each row (y, z), at 2·(y + ny·z). */
   rowSums: Float64Array;
+  /** Mask the float32 mean (inputs[0] + inputs[1])/2 into outs[0] instead of each input into its own. */
+  meanOfPair?: boolean;
 }
 
 /** Rows [r0, r1) (row r = y + ny·z) of every input times the mask, and each row's sums; a `parallelFor` body. */
@@ -327,6 +330,12 @@ export function maskRows(a: MaskRowsArgs, r0: number, r1: number): void {
     a.rowSums[2 * r] = sums[0];
     a.rowSums[2 * r + 1] = sums[1];
     const o = r * nx;
+    if (a.meanOfPair) {
+      const [d1, d2] = a.inputs;
+      const out = a.outs[0];
+      for (let x = 0; x < nx; x++) out[o + x] = Math.fround(0.5 * (d1[o + x] + d2[o + x])) * row[x];
+      continue;
+    }
     for (let j = 0; j < a.inputs.length; j++) {
       const d = a.inputs[j];
       const out = a.outs[j];
@@ -339,13 +348,31 @@ export function maskRows(a: MaskRowsArgs, r0: number, r1: number): void {
  * Shell of every half-complex coefficient (NO_SHELL beyond shell floor(N/2) or on a boundary,
  * which the strict inequalities of step 2 leave out) and the coefficients per shell.
  */
-export function shellTable(dims: Vec3): ShellTable {
+export async function shellTable(dims: Vec3): Promise<ShellTable> {
   const [nx, ny, nz] = dims;
+  const hx = (nx >> 1) + 1;
+  const shells = (nx >> 1) + 1;
+  const args: ShellTableArgs = { dims, table: new Uint16Array(new SharedArrayBuffer(2 * hx * ny * nz)), planeCounts: new Int32Array(new SharedArrayBuffer(4 * nz * shells)) };
+  await parallelFor(import.meta.url, 'shellTablePlanes', shellTablePlanes, args, nz, nx * ny * nz >= 64 ** 3 ? fftThreads() : 1);
+  const counts = new Int32Array(shells);
+  for (let z = 0; z < nz; z++) for (let k = 0; k < shells; k++) counts[k] += args.planeCounts[z * shells + k];
+  return { table: args.table, counts };
+}
+
+/** Arguments of `shellTablePlanes`: the table and each z plane's coefficients per shell, on shared memory. */
+export interface ShellTableArgs {
+  readonly dims: Vec3;
+  readonly table: Uint16Array;
+  readonly planeCounts: Int32Array;
+}
+
+/** Planes [z0, z1) of the shell table, and their counts per shell; a `parallelFor` body. */
+export function shellTablePlanes({ dims, table, planeCounts }: ShellTableArgs, z0: number, z1: number): void {
+  const [nx, ny] = dims;
   const { hx, wx, wy, wz } = squaredFrequencies(dims);
   const last = nx >> 1;
-  const table = new Uint16Array(hx * ny * nz);
-  const counts = new Int32Array(last + 1);
-  for (let z = 0, p = 0; z < nz; z++) {
+  for (let z = z0, p = z0 * ny * hx; z < z1; z++) {
+    const counts = planeCounts.subarray(z * (last + 1), (z + 1) * (last + 1));
     for (let y = 0; y < ny; y++) {
       const ryz = wy[y] + wz[z];
       for (let x = 0; x < hx; x++, p++) {
@@ -360,7 +387,6 @@ export function shellTable(dims: Vec3): ShellTable {
       }
     }
   }
-  return { table, counts };
 }
 
 interface Gathered {
@@ -533,10 +559,9 @@ export async function spocBFactor(h1: Volume, h2: Volume, resolution: number | n
   const dims = h1.dims;
   const radius = Math.min(...dims) / 4 - 4;
   if (!(radius > 0)) return null;
-  const mean = sharedFloat32(h1.data.length);
-  for (let i = 0; i < mean.length; i++) mean[i] = 0.5 * (h1.data[i] + h2.data[i]);
-  const F = await createRealFft3d(dims).forward((await masked([mean], dims, radius)).outs[0]);
-  const { table, counts } = shells ?? shellTable(dims);
+  // The float32 mean of the halves, masked in the same pass.
+  const F = await createRealFft3d(dims).forward((await masked([h1.data, h2.data], dims, radius, true)).outs[0]);
+  const { table, counts } = shells ?? (await shellTable(dims));
   const sums = new Float64Array(counts.length);
   for (let p = 0; p < table.length; p++) {
     const k = table[p];

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { havePython, runReference } from '../testing/python.ts';
-import { gaussianSource, mulberry32 } from '../util/random.ts';
+import { gaussianSource, mulberry32, mulberry32Next } from '../util/random.ts';
+import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
-import { correctedMaskedFsc, firstCross, fscCurve, halfBitThreshold, oneBitThreshold } from './fsc.ts';
+import { correctedMaskedFsc, firstCross, fscCurve, fscOfSpectra, fscWithDprOnPool, halfBitThreshold, halfMapSpectra, oneBitThreshold, randomizePhases } from './fsc.ts';
 import { gaussianFilter } from './filters.ts';
 
 function noise(dims: Vec3, seed: number, sigma = 1): Float32Array {
@@ -93,6 +94,56 @@ describe('masked FSC with the phase-randomisation correction (Chen et al. 2013)'
     for (let j = 0; j < c.randomizedFromShell - 1; j++) expect(c.corrected[j]).toBe(c.masked.fsc[j]);
     // Reproducible: the same seed gives the same curve.
     expect(Array.from((await correctedMaskedFsc(h1, h2, mask, 7)).corrected)).toEqual(Array.from(c.corrected));
+  });
+});
+
+describe('fscWithDprOnPool', () => {
+  it('the FSC, DPR and voxel counts of fscOfSpectra, bit for bit (spectra on shared memory: slabs of planes on the pool)', async () => {
+    const dims: Vec3 = [36, 34, 40];
+    const a = noise(dims, 41);
+    const n = noise(dims, 42, 0.8);
+    const b = a.map((x, i) => x + n[i]);
+    const sp = await halfMapSpectra(vol(dims, a), vol(dims, b));
+    const shared = (F: Float32Array) => {
+      const out = sharedFloat32(F.length);
+      out.set(F);
+      return out;
+    };
+    const plain = fscOfSpectra(sp);
+    const pooled = await fscWithDprOnPool({ ...sp, F1: shared(sp.F1), F2: shared(sp.F2) });
+    for (const key of ['fsc', 'dpr', 'voxels'] as const) {
+      expect(pooled[key].every((x, j) => Object.is(x, plain[key][j])), key).toBe(true);
+    }
+    expect(plain.dpr.every((x) => x > 0 && x < 180)).toBe(true);
+  });
+});
+
+describe('randomizePhases', () => {
+  it('the plain sequential loop\'s numbers, bit for bit, on the pool and inline, and the generator state it leaves', async () => {
+    const dims: Vec3 = [40, 36, 33];
+    const sp = await halfMapSpectra(vol(dims, noise(dims, 31)), vol(dims, noise(dims, 32)));
+    const from = 7;
+    // The plain loop: one draw per coefficient outside shells 0 … from − 1, in storage order.
+    const plain = Float32Array.from(sp.F1);
+    const ref = new Int32Array([12345]);
+    for (let q = 0; q < sp.shellOf.length; q++) {
+      const k = sp.shellOf[q];
+      if (k >= 0 && k < from) continue;
+      const amp = Math.sqrt(plain[2 * q] ** 2 + plain[2 * q + 1] ** 2);
+      const phase = (2 * Math.PI * ((mulberry32Next(ref) * 65536) | 0)) / 65536;
+      plain[2 * q] = amp * Math.fround(Math.cos(phase));
+      plain[2 * q + 1] = amp * Math.fround(Math.sin(phase));
+    }
+    const onPool = sharedFloat32(sp.F1.length);
+    onPool.set(sp.F1);
+    for (const F of [onPool, Float32Array.from(sp.F1)]) {
+      const state = new Int32Array([12345]);
+      await randomizePhases(F, sp, from, state);
+      expect(state[0]).toBe(ref[0]);
+      let same = 0;
+      F.forEach((x, i) => (same += +Object.is(x, plain[i])));
+      expect(same).toBe(F.length);
+    }
   });
 });
 

@@ -62,7 +62,8 @@ export async function halfMapSpectra(h1: Volume, h2: Volume, shellOf?: Int16Arra
 export function fscShells(dims: readonly [number, number, number]): Int16Array {
   const [nx, ny, nz] = dims;
   const { hx, wx, wy, wz } = squaredFrequencies(dims);
-  const out = new Int16Array(hx * ny * nz);
+  // On shared memory: the pool's workers read it without a copy (phase randomisation).
+  const out = new Int16Array(new SharedArrayBuffer(2 * hx * ny * nz));
   let p = 0;
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
@@ -145,6 +146,74 @@ function shellCurve({ dims, voxelSize, shellOf }: HalfMapSpectra, A: Float32Arra
     out.voxels[j] = voxels[k];
   }
   return out;
+}
+
+/** z planes per slab of the DPR's per-coefficient terms (two slabs of float64 pairs in memory: 33 MB on 360³). */
+const DPR_SLAB_PLANES = 16;
+
+/**
+ * `fscOfSpectra(sp)` (with the DPR), the same numbers, with the atan2 and square roots of the DPR
+ * on the worker pool: the pool writes each coefficient's two terms (g·w·Δφ², g·w) for a slab of
+ * planes while this thread adds those of the slab before to the shell sums, in storage order as the
+ * plain loop does. Inline when the spectra are not on shared memory.
+ */
+export async function fscWithDprOnPool(sp: HalfMapSpectra): Promise<FscCurve> {
+  const curve = shellCurve(sp, sp.F1, sp.F2, false);
+  const [nx, ny, nz] = sp.dims;
+  const hx = (nx >> 1) + 1;
+  const shells = curve.shell.length;
+  if (!isShared(sp.F1) || !isShared(sp.F2)) return fscOfSpectra(sp);
+  const plane = hx * ny;
+  const slab = (): Float64Array => new Float64Array(new SharedArrayBuffer(8 * 2 * DPR_SLAB_PLANES * plane));
+  const buffers = [slab(), slab()];
+  const { weight } = squaredFrequencies(sp.dims);
+  const job = (z0: number, terms: Float64Array): Promise<void> =>
+    parallelFor(import.meta.url, 'dprTerms', dprTerms, { F1: sp.F1, F2: sp.F2, shellOf: sp.shellOf, weight, hx, plane, z0, shells, terms }, Math.min(DPR_SLAB_PLANES, nz - z0));
+  const phase = new Float64Array(shells + 1);
+  const amp = new Float64Array(shells + 1);
+  let pending = job(0, buffers[0]);
+  for (let z0 = 0, s = 0; z0 < nz; z0 += DPR_SLAB_PLANES, s ^= 1) {
+    await pending;
+    if (z0 + DPR_SLAB_PLANES < nz) pending = job(z0 + DPR_SLAB_PLANES, buffers[s ^ 1]);
+    const terms = buffers[s];
+    for (let q = z0 * plane, end = Math.min(nz, z0 + DPR_SLAB_PLANES) * plane, i = 0; q < end; q++, i += 2) {
+      const k = sp.shellOf[q];
+      if (k < 0 || k > shells) continue;
+      phase[k] += terms[i];
+      amp[k] += terms[i + 1];
+    }
+  }
+  return { ...curve, dpr: curve.dpr.map((_, j) => Math.sqrt(phase[j + 1] / amp[j + 1])) };
+}
+
+/** What a slab of DPR terms needs: planes z0 + a … of the spectra, `terms` the slab's (g·w·Δφ², g·w) pairs. */
+export interface DprTermArgs {
+  readonly F1: Float32Array;
+  readonly F2: Float32Array;
+  readonly shellOf: Int16Array;
+  readonly weight: Float64Array;
+  readonly hx: number;
+  readonly plane: number;
+  readonly z0: number;
+  readonly shells: number;
+  readonly terms: Float64Array;
+}
+
+/** Planes z0 + [a, b) of the DPR terms (shellCurve's arithmetic); a `parallelFor` body. */
+export function dprTerms({ F1: A, F2: B, shellOf, weight, hx, plane, z0, shells, terms }: DprTermArgs, a: number, b: number): void {
+  const DEG = 180 / Math.PI;
+  for (let q = (z0 + a) * plane, end = (z0 + b) * plane, i = 2 * a * plane, x = 0; q < end; q++, i += 2, x = x + 1 === hx ? 0 : x + 1) {
+    const k = shellOf[q];
+    if (k < 0 || k > shells) continue;
+    const p = 2 * q;
+    const ar = A[p], ai = A[p + 1], br = B[p], bi = B[p + 1];
+    const re = ar * br + ai * bi;
+    const g = weight[x];
+    const w = Math.sqrt(ar * ar + ai * ai) + Math.sqrt(br * br + bi * bi);
+    const dphi = Math.atan2(ai * br - ar * bi, re) * DEG;
+    terms[i] = g * w * dphi * dphi;
+    terms[i + 1] = g * w;
+  }
 }
 
 /**
@@ -277,7 +346,7 @@ export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Ar
   const n = h1.data.length;
   if (mask.length !== n) throw new RangeError(`correctedMaskedFsc: mask has ${mask.length} voxels, half maps ${n}`);
   const sp = given.spectra ?? (await halfMapSpectra(h1, h2));
-  const unmasked = fscOfSpectra(sp);
+  const unmasked = await fscWithDprOnPool(sp);
   let from = unmasked.fsc.findIndex((x) => x < RANDOMIZE_BELOW_FSC) + 1;
   if (from === 0) from = unmasked.shell.length + 1; // never below 0.8: nothing to randomise
   const fft = createRealFft3d(h1.dims);
@@ -294,7 +363,7 @@ export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Ar
   const state = new Int32Array([seed | 0]);
   for (const [F, R] of [[sp.F1, R1], [sp.F2, R2]] as const) {
     if (R !== F) R.set(F);
-    randomizePhases(R, sp, from, state);
+    await randomizePhases(R, sp, from, state);
     // irfftn-style inverse: the randomised kx = 0 and Nyquist planes are made Hermitian by keeping the real part.
     await maskedSpectrum(await fft.inverse(R, scratch), R);
   }
@@ -350,16 +419,55 @@ const PHASE_SIN = Float32Array.from({ length: PHASES }, (_, j) => Math.sin((2 * 
  * Replaces, in place, the phase of every coefficient of spectrum `F` in shells ≥ `fromShell` by a
  * uniform random phase (amplitude kept; mulberry32 with its state in `state`). Coefficients
  * beyond Nyquist (shell −1) lie past every shell and are randomised too.
+ *
+ * The draws follow the coefficients in storage order, as one sequential loop would make them.
+ * mulberry32's state moves by a constant per draw, so the state at the start of each z plane is
+ * known from the number of draws before it: the planes run on the worker pool, same numbers.
  */
-function randomizePhases(F: Float32Array, { shellOf }: HalfMapSpectra, fromShell: number, state: Int32Array): void {
-  for (let q = 0; q < shellOf.length; q++) {
-    const k = shellOf[q];
-    if (k >= 0 && k < fromShell) continue;
-    const p = 2 * q;
-    const a = Math.sqrt(F[p] * F[p] + F[p + 1] * F[p + 1]);
-    const j = (mulberry32Next(state) * PHASES) | 0;
-    F[p] = a * PHASE_COS[j];
-    F[p + 1] = a * PHASE_SIN[j];
+export async function randomizePhases(F: Float32Array, { dims, shellOf }: HalfMapSpectra, fromShell: number, state: Int32Array): Promise<void> {
+  const nz = dims[2];
+  const plane = shellOf.length / nz;
+  const start = new Int32Array(nz);
+  let draws = 0;
+  for (let z = 0, q = 0; z < nz; z++) {
+    start[z] = (state[0] + Math.imul(draws, MULBERRY32_STEP)) | 0;
+    for (const end = q + plane; q < end; q++) {
+      const k = shellOf[q];
+      if (k < 0 || k >= fromShell) draws++;
+    }
+  }
+  state[0] = (state[0] + Math.imul(draws, MULBERRY32_STEP)) | 0;
+  const args: RandomizeArgs = { F, shellOf, fromShell, start };
+  const pool = isShared(F) && shellOf.buffer instanceof SharedArrayBuffer;
+  await parallelFor(import.meta.url, 'randomizePlanes', randomizePlanes, args, nz, pool ? undefined : 1);
+}
+
+/** mulberry32's state increment per draw (random.ts). */
+const MULBERRY32_STEP = 0x6d2b79f5;
+
+/** What the parallel phase randomisation needs: `start[z]`, mulberry32's state before plane z's first draw. */
+export interface RandomizeArgs {
+  readonly F: Float32Array;
+  readonly shellOf: Int16Array;
+  readonly fromShell: number;
+  readonly start: Int32Array;
+}
+
+/** Planes [a, b) of `randomizePhases`; a `parallelFor` body. */
+export function randomizePlanes({ F, shellOf, fromShell, start }: RandomizeArgs, a: number, b: number): void {
+  const plane = shellOf.length / start.length;
+  const state = new Int32Array(1);
+  for (let z = a; z < b; z++) {
+    state[0] = start[z];
+    for (let q = z * plane, end = q + plane; q < end; q++) {
+      const k = shellOf[q];
+      if (k >= 0 && k < fromShell) continue;
+      const p = 2 * q;
+      const amp = Math.sqrt(F[p] * F[p] + F[p + 1] * F[p + 1]);
+      const j = (mulberry32Next(state) * PHASES) | 0;
+      F[p] = amp * PHASE_COS[j];
+      F[p + 1] = amp * PHASE_SIN[j];
+    }
   }
 }
 

@@ -48,8 +48,15 @@ function freq2(n: number, count: number): Float64Array {
   return new Float64Array(count).map((_, i) => fftFreq(i, n) ** 2);
 }
 
-/** Radial mean of |F| in shells round(|w|·N) over the half-complex spectrum (normalised by 1/voxels). */
-export function radialAmplitudes(spec: Float32Array, dims: readonly [number, number, number]): { sum: Float64Array; count: Float64Array } {
+/**
+ * Radial mean of |F| in shells round(|w|·N) over the half-complex spectrum (normalised by
+ * 1/voxels), for the shells k ≤ `maxShell` (default: every shell, N − 1); shells beyond it are
+ * left at 0. The Guinier fit reads only the shells with d ≥ res, so it passes their last index:
+ * along a row |w| grows with x, so a row stops at the first coefficient past that shell, and the
+ * coefficients of the finer shells (most of the spectrum at a fine resolution) are never read.
+ * The kept shells are summed in the same order as over the whole spectrum: the same bits.
+ */
+export function radialAmplitudes(spec: Float32Array, dims: readonly [number, number, number], maxShell = dims[0] - 1): { sum: Float64Array; count: Float64Array } {
   const [nx, ny, nz] = dims;
   const hx = Math.floor(nx / 2) + 1;
   const N = nx;
@@ -59,21 +66,30 @@ export function radialAmplitudes(spec: Float32Array, dims: readonly [number, num
   const gy = freq2(ny, ny);
   const gz = freq2(nz, nz);
   const scale = 1 / (nx * ny * nz);
-  let p = 0;
+  const kMax = Math.min(N - 1, maxShell);
+  // Past this |w|², round(|w|·N) > kMax for certain (the half shell plus a margin for rounding); nearer, k decides.
+  const w2Stop = Math.min(0.25, ((kMax + 1) / N) ** 2);
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       const wyz = gy[y] + gz[z];
-      for (let x = 0; x < hx; x++, p += 2) {
+      for (let x = 0, p = 2 * hx * (y + ny * z); x < hx; x++, p += 2) {
         const w2 = gx[x] + wyz;
-        if (w2 > 0.25) continue;
+        if (w2 > w2Stop) break;
         const k = Math.round(Math.sqrt(w2) * N);
-        if (k >= N) continue;
+        if (k > kMax) continue;
         sum[k] += hypot2(spec[p], spec[p + 1]) * scale;
         count[k]++;
       }
     }
   }
   return { sum, count };
+}
+
+/** The last shell index k whose resolution N·Ts/k is ≥ res (as `guinierCurve` tests it): the shells of the curve are 0…k. */
+export function lastCurveShell(N: number, Ts: number, res: number): number {
+  let k = 0;
+  while (k + 1 < N && (N * Ts) / (k + 1) >= res) k++;
+  return k;
 }
 
 /** Guinier points for shells with d ≥ res, weights on res ≤ d ≤ 15 Å. */
@@ -132,7 +148,8 @@ export async function guinierFit(v: Volume, resolution: number | null): Promise<
   const Ts = v.voxelSize;
   const fft = createRealFft3d(v.dims);
   const spec = await fft.forward(v.data);
-  const before = radialAmplitudes(spec, v.dims);
+  const lastShell = lastCurveShell(nx, Ts[0], resolution);
+  const before = radialAmplitudes(spec, v.dims, lastShell);
   const curve = guinierCurve(before.sum, before.count, nx, Ts[0], resolution);
   const fit = fitLine(curve.x, curve.lnF, curve.weight);
   if (fit.points < 2 || !Number.isFinite(fit.slope)) {
@@ -146,20 +163,20 @@ export async function guinierFit(v: Volume, resolution: number | null): Promise<
   const ry = new Float64Array(ny).map((_, i) => (fftFreq(i, ny) / Ts[1]) ** 2);
   const rz = new Float64Array(nz).map((_, i) => (fftFreq(i, nz) / Ts[2]) ** 2);
   const rMax2 = 1 / (resolution * resolution);
-  let p = 0;
+  // R grows with x along a row (x < hx): a row ends at its first coefficient finer than the resolution.
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       const ryz = ry[y] + rz[z];
-      for (let x = 0; x < hx; x++, p += 2) {
+      for (let x = 0, p = 2 * hx * (y + ny * z); x < hx; x++, p += 2) {
         const R2 = rx[x] + ryz;
-        if (R2 > rMax2) continue;
+        if (R2 > rMax2) break;
         const g = Math.exp(-0.25 * B * R2);
         spec[p] *= g;
         spec[p + 1] *= g;
       }
     }
   }
-  const after = radialAmplitudes(spec, v.dims);
+  const after = radialAmplitudes(spec, v.dims, lastShell);
   const afterCurve = guinierCurve(after.sum, after.count, nx, Ts[0], resolution);
   const corrected = await fft.inverse(spec);
   return { curve, correctedLnF: afterCurve.lnF, corrected, slope: fit.slope, intercept: fit.intercept, points: fit.points, bFactor: B };

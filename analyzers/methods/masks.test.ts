@@ -15,8 +15,11 @@ import { fixture, haveFixtures } from '../testing/fixtures.ts';
 import { havePython, runReference } from '../testing/python.ts';
 import { toVolume } from '../volume/from-mrc.ts';
 import { writeMrc } from '../volume/to-mrc.ts';
-import type { Volume } from '../volume/volume.ts';
-import { buildMasks, largePieceVoxels, resolutionElementVolume, structurePieces } from './masks.ts';
+import type { Vec3, Volume } from '../volume/volume.ts';
+import { createRealFft3d, fftFreq } from '../fft/fft.ts';
+import { isShared } from '../util/shared-memory.ts';
+import { fftThreads } from '../fft/fft-pool.ts';
+import { buildMasks, largePieceVoxels, resolutionElementVolume, softMask, structurePieces } from './masks.ts';
 
 const N = 40;
 const TS = 2;
@@ -134,5 +137,39 @@ describe.skipIf(!haveMaps)('EMD-1997, GroEL, at its author\'s contour 1.0 (7 Å)
     // masked: its 111 177 positive voxels hold 760 kDa, so no contour above its zeros holds 800.
     expect(b.values.massRatio).toBeCloseTo((34002 * 2.02 ** 3) / 1207 / 800, 6);
     expect(b.values.sampleMassContour).toBeNull();
+  });
+});
+
+describe('softMask', () => {
+  it('equals the one-loop filter (multiply, inverse, clip on the calling thread) bit for bit', async () => {
+    // At least 64³ voxels: the transforms (and the filter) run on the pool, on shared memory.
+    const dims: Vec3 = [72, 64, 60];
+    const mask = new Uint8Array(dims[0] * dims[1] * dims[2]);
+    for (let z = 10; z < 50; z++) for (let y = 10; y < 54; y++) for (let x = 10; x < 60; x++) if ((x * 7 + y * 3 + z) % 11 !== 0) mask[x + dims[0] * (y + dims[1] * z)] = 1;
+    const got = await softMask(mask, dims, 2);
+    // The plain filter: one loop over the spectrum, one over the voxels.
+    const fft = createRealFft3d(dims);
+    const real = new Float32Array(mask.length);
+    real.set(mask);
+    const spec = await fft.forward(real);
+    expect(isShared(spec)).toBe(fftThreads() > 1);
+    const [hx, ny, nz] = fft.complexDims;
+    const k = Math.PI * Math.PI * 4;
+    const g = (i: number, n: number) => Math.exp(-k * fftFreq(i, n) ** 2);
+    for (let z = 0, p = 0; z < nz; z++) {
+      for (let y = 0; y < ny; y++) {
+        const gyz = g(y, ny) * g(z, nz);
+        for (let x = 0; x < hx; x++, p += 2) {
+          spec[p] *= g(x, dims[0]) * gyz;
+          spec[p + 1] *= g(x, dims[0]) * gyz;
+        }
+      }
+    }
+    const want = await fft.inverse(spec);
+    for (let i = 0; i < want.length; i++) if (want[i] < 0) want[i] = 0;
+    expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength))).toBe(true);
+    // A smooth 0…1 mask: 1 deep inside, 0 far outside.
+    expect(got[35 + 72 * (32 + 64 * 30)]).toBeGreaterThan(0.7);
+    expect(got[0]).toBeLessThan(1e-6);
   });
 });

@@ -12,7 +12,8 @@
 import { createRealFft3d, fftFreq } from '../fft/fft.ts';
 import { label26, largestComponent, type Labelling } from '../volume/labelling.ts';
 import { dilate18 } from '../volume/morphology.ts';
-import { sharedFloat32 } from '../util/shared-memory.ts';
+import { parallelFor } from '../fft/fft-pool.ts';
+import { isShared, sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 
 /** Fraction of exact zeros in the background from which a map counts as masked before deposition. */
@@ -118,9 +119,27 @@ export async function softMask(mask: Uint8Array, dims: Vec3, sigmaPx = 2): Promi
   const gx = new Float64Array(hx).map((_, i) => Math.exp(-k * fftFreq(i, dims[0]) ** 2));
   const gy = new Float64Array(ny).map((_, i) => Math.exp(-k * fftFreq(i, ny) ** 2));
   const gz = new Float64Array(nz).map((_, i) => Math.exp(-k * fftFreq(i, nz) ** 2));
-  let p = 0;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
+  // Coefficient by coefficient and voxel by voxel: the workers' planes and blocks give the same bits as one loop.
+  // (On the pool only when the arrays are shared memory: a worker would change a copy of any other.)
+  if (isShared(spec)) await parallelFor(import.meta.url, 'gaussianPlanes', gaussianPlanes, { spec, gx, gy, gz }, nz);
+  else gaussianPlanes({ spec, gx, gy, gz }, 0, nz);
+  const out = await fft.inverse(spec, real);
+  const blocks = Math.ceil(out.length / CLIP_BLOCK);
+  if (isShared(out)) await parallelFor(import.meta.url, 'clipBlocks', clipBlocks, { out }, blocks);
+  else clipBlocks({ out }, 0, blocks);
+  return out;
+}
+
+/** Voxels per task of `clipBlocks`. */
+const CLIP_BLOCK = 1 << 20;
+
+/** Multiplies the planes z ∈ [z0, z1) of a half-complex spectrum by gx[x]·(gy[y]·gz[z]); a `parallelFor` body. */
+export function gaussianPlanes(args: { spec: Float32Array; gx: Float64Array; gy: Float64Array; gz: Float64Array }, z0: number, z1: number): void {
+  const { spec, gx, gy, gz } = args;
+  const hx = gx.length;
+  const ny = gy.length;
+  for (let z = z0; z < z1; z++) {
+    for (let y = 0, p = 2 * hx * ny * z; y < ny; y++) {
       const gyz = gy[y] * gz[z];
       for (let x = 0; x < hx; x++, p += 2) {
         const f = gx[x] * gyz;
@@ -129,7 +148,10 @@ export async function softMask(mask: Uint8Array, dims: Vec3, sigmaPx = 2): Promi
       }
     }
   }
-  const out = await fft.inverse(spec, real);
-  for (let i = 0; i < out.length; i++) if (out[i] < 0) out[i] = 0;
-  return out;
+}
+
+/** Negative values of the blocks [a, b) of `CLIP_BLOCK` voxels set to 0; a `parallelFor` body. */
+export function clipBlocks(args: { out: Float32Array }, a: number, b: number): void {
+  const out = args.out;
+  for (let i = a * CLIP_BLOCK, end = Math.min(out.length, b * CLIP_BLOCK); i < end; i++) if (out[i] < 0) out[i] = 0;
 }

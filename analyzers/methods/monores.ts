@@ -157,7 +157,7 @@ function lowPassGain(w: number, omega: number): number {
 const NOISE = 0;
 const EXCLUDED = -1;
 
-interface CliffResult {
+export interface CliffResult {
   labels: Int8Array;
   /** Max radius of protein voxels from the box centre (px). */
   proteinRadius: number;
@@ -172,8 +172,15 @@ interface CliffResult {
  * centre (floor(n/2) per axis) excluded. r_lim: for integer r from floor(R_p) to N/2 − 1 (N =
  * min dims), shell variances var(r) of V over radius ∈ [r, r+1); the first r with var(r)/var(r−1)
  * < 0.01 gives r_lim = r − 1, else r_lim = N/2.
+ *
+ * Only the shells the test reads are summed: R_p comes first, then shells are summed a band of
+ * `CLIFF_BAND` at a time from floor(R_p) − 1 outwards until the cliff is found (on a padded box it
+ * is found just outside the protein, and no voxel beyond is read). Each row meets a band in at most
+ * two runs of x, visited in memory order: every shell is summed over its voxels in the same order
+ * as in one pass over the box, so its variance has the same bits. The labels are written a run of
+ * a row at a time (−1 beyond r_lim, 0 within), then 1 on the rows that hold mask voxels.
  */
-function cliffLabels(v: Volume, mask: Uint8Array): CliffResult {
+export function cliffLabels(v: Volume, mask: Uint8Array): CliffResult {
   const [nx, ny, nz] = v.dims;
   const cx = Math.floor(nx / 2), cy = Math.floor(ny / 2), cz = Math.floor(nz / 2);
   const N = Math.min(nx, ny, nz);
@@ -181,32 +188,56 @@ function cliffLabels(v: Volume, mask: Uint8Array): CliffResult {
   const sum = new Float64Array(maxShell);
   const sum2 = new Float64Array(maxShell);
   const count = new Float64Array(maxShell);
-  const labels = new Int8Array(nx * ny * nz);
   const d = v.data;
+  // R_p, and which rows hold mask voxels.
+  const maskRows = new Uint8Array(ny * nz);
   let rp2 = 0;
-  for (let z = 0, i = 0; z < nz; z++) {
-    const dz2 = (z - cz) * (z - cz);
-    for (let y = 0; y < ny; y++) {
-      const dyz2 = dz2 + (y - cy) * (y - cy);
-      for (let x = 0; x < nx; x++, i++) {
-        const r2 = dyz2 + (x - cx) * (x - cx);
-        const s = Math.floor(Math.sqrt(r2));
-        const val = d[i];
-        sum[s] += val;
-        sum2[s] += val * val;
-        count[s]++;
-        if (mask[i]) {
-          labels[i] = 1;
-          if (r2 > rp2) rp2 = r2;
+  for (let row = 0; row < ny * nz; row++) {
+    const y = row % ny, z = (row - y) / ny;
+    const dyz2 = (z - cz) * (z - cz) + (y - cy) * (y - cy);
+    for (let x = 0, i = nx * row; x < nx; x++, i++) {
+      if (mask[i] === 0) continue;
+      maskRows[row] = 1;
+      const r2 = dyz2 + (x - cx) * (x - cx);
+      if (r2 > rp2) rp2 = r2;
+    }
+  }
+  /** Σ, Σ² and counts of the shells [s0, s1): the voxels with s0² ≤ r² < s1², in memory order. */
+  const sumShells = (s0: number, s1: number) => {
+    const lo2 = s0 * s0, hi2 = s1 * s1;
+    for (let z = 0; z < nz; z++) {
+      const dz2 = (z - cz) * (z - cz);
+      for (let y = 0; y < ny; y++) {
+        const dyz2 = dz2 + (y - cy) * (y - cy);
+        const outer = halfSpan(hi2 - dyz2); // |x − cx| ≤ outer: r² < hi2
+        if (outer < 0) continue;
+        const inner = halfSpan(lo2 - dyz2); // |x − cx| ≤ inner: r² < lo2 (−1: none)
+        const row = nx * (y + ny * z);
+        const runs = inner < 0 ? [cx - outer, cx + outer] : [cx - outer, cx - inner - 1, cx + inner + 1, cx + outer];
+        for (let k = 0; k < runs.length; k += 2) {
+          for (let x = Math.max(0, runs[k]), xEnd = Math.min(nx - 1, runs[k + 1]); x <= xEnd; x++) {
+            const sh = Math.floor(Math.sqrt(dyz2 + (x - cx) * (x - cx)));
+            const val = d[row + x];
+            sum[sh] += val;
+            sum2[sh] += val * val;
+            count[sh]++;
+          }
         }
       }
     }
-  }
+  };
   const variance = (s: number) => (count[s] > 0 ? sum2[s] / count[s] - (sum[s] / count[s]) ** 2 : NaN);
   const proteinRadius = Math.sqrt(rp2);
+  const sEnd = Math.floor(N / 2 - 1) + 1;
   let cutRadius = N / 2;
   let cliff = false;
-  for (let r = Math.max(1, Math.floor(proteinRadius)); r <= N / 2 - 1; r++) {
+  let summedTo = Math.max(1, Math.floor(proteinRadius)) - 1;
+  for (let r = summedTo + 1; r <= N / 2 - 1; r++) {
+    if (r >= summedTo) {
+      const to = Math.min(sEnd, Math.max(r + 1, summedTo + CLIFF_BAND));
+      sumShells(summedTo, to);
+      summedTo = to;
+    }
     if (variance(r) / variance(r - 1) < CLIFF_RATIO) {
       cutRadius = r - 1;
       cliff = true;
@@ -214,16 +245,36 @@ function cliffLabels(v: Volume, mask: Uint8Array): CliffResult {
     }
   }
   const cut2 = cutRadius * cutRadius;
-  for (let z = 0, i = 0; z < nz; z++) {
+  const labels = new Int8Array(nx * ny * nz);
+  for (let z = 0; z < nz; z++) {
     const dz2 = (z - cz) * (z - cz);
     for (let y = 0; y < ny; y++) {
       const dyz2 = dz2 + (y - cy) * (y - cy);
-      for (let x = 0; x < nx; x++, i++) {
-        if (labels[i] === NOISE && dyz2 + (x - cx) * (x - cx) >= cut2) labels[i] = EXCLUDED;
+      const row = nx * (y + ny * z);
+      const h = halfSpan(cut2 - dyz2); // |x − cx| ≤ h: r² < cut2, background stays 0
+      const a = Math.max(0, cx - h), b = Math.min(nx - 1, cx + h);
+      if (a > b) labels.fill(EXCLUDED, row, row + nx);
+      else {
+        labels.fill(EXCLUDED, row, row + a);
+        labels.fill(EXCLUDED, row + b + 1, row + nx);
       }
+      if (maskRows[y + ny * z] === 0) continue;
+      for (let i = row; i < row + nx; i++) if (mask[i] !== 0) labels[i] = 1;
     }
   }
   return { labels, proteinRadius, cutRadius, cliff };
+}
+
+/** Shells summed at a time by `cliffLabels` while it looks for the cliff. */
+const CLIFF_BAND = 8;
+
+/** The largest integer m ≥ 0 with m² < c, or −1 when there is none (c ≤ 0). */
+function halfSpan(c: number): number {
+  if (!(c > 0)) return -1;
+  let m = Math.floor(Math.sqrt(c));
+  while (m * m >= c) m--;
+  while ((m + 1) * (m + 1) < c) m++;
+  return m;
 }
 
 /** Throws NotMeasurable when the background voxels (label 0) cannot model the noise. */

@@ -21,6 +21,7 @@
  * ours has finished. Inputs that python needs too (FFT input, resized map and mask) are written
  * while preparing.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -239,6 +240,22 @@ async function localFscStep(): Promise<Prepared> {
   });
 }
 
+/** Where `half-map-files` writes the simulated pair as MRC files (in the bench's work folder). */
+const HALF_MAP_FILES: [string, string] = [path.join(work, 'half1.mrc'), path.join(work, 'half2.mrc')];
+
+/**
+ * The simulated pair as MRC files, written once by a process of its own (this script's step
+ * `half-map-files`): simulating or loading the pair here would leave ~0.4 GB in this process's
+ * peak RSS that the report itself, reading the files, does not use.
+ */
+function halfMapFiles(): [string, string] {
+  if (HALF_MAP_FILES.every((f) => existsSync(f))) return HALF_MAP_FILES;
+  const argv = [...process.execArgv, process.argv[1], '--step', 'half-map-files', '--map', mapPath, '--threshold', String(threshold), '--resolution', resolution === null ? 'none' : String(resolution), '--work', work, '--runs', '1'];
+  const r = spawnSync(process.execPath, argv, { encoding: 'utf8' });
+  if (r.status !== 0 || !HALF_MAP_FILES.every((f) => existsSync(f))) throw new Error(`bench-step: writing the half maps failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).slice(-500)}`);
+  return HALF_MAP_FILES;
+}
+
 /** A step whose timed part returns a value and whose check is derived from the last one. */
 function simple<T>(run: () => Promise<T> | T, check: (last: T) => Promise<Check> | Check): Prepared {
   let last: T | undefined;
@@ -393,14 +410,8 @@ async function prepare(): Promise<Prepared> {
     case 'level01': {
       const out = await mkdtemp(path.join(work, `${step}-`));
       const entry = { id: 'EMD-0000', title: 'bench', authors: [], depositionDate: null, releaseDate: null, resolution, threshold, method: null, pdbIds: [] };
-      // Level 0 + 1: the simulated pair as MRC files next to the map, written before the clock starts.
-      let halfMapPaths: [string, string] | undefined;
-      if (step === 'level01') {
-        const h = await halfMapPair();
-        halfMapPaths = [path.join(out, 'half1.mrc'), path.join(out, 'half2.mrc')];
-        await writeMrc(halfMapPaths[0], h.half1);
-        await writeMrc(halfMapPaths[1], h.half2);
-      }
+      // Level 0 + 1: the simulated pair as MRC files, as `emvr analyze` would be given them.
+      const halfMapPaths = step === 'level01' ? halfMapFiles() : undefined;
       return simple(() => analyzeEntry({ mapPath, halfMapPaths, entryDir: path.join(out, 'EMD-0000'), entry }), (report: Report) => {
         // Status and wall time (figures included) of every item, for the breakdown line.
         const status: Record<string, string> = {};
@@ -414,6 +425,12 @@ async function prepare(): Promise<Prepared> {
     }
     case 'q-score':
       return qScoreStep();
+    case 'half-map-files': {
+      const h = await halfMapPair();
+      await writeMrc(HALF_MAP_FILES[0], h.half1);
+      await writeMrc(HALF_MAP_FILES[1], h.half2);
+      return simple(() => undefined, () => ({ written: HALF_MAP_FILES }));
+    }
     default:
       throw new Error(`unknown step ${step}`);
   }

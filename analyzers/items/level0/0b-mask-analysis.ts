@@ -23,6 +23,7 @@ import type { Volume } from '../../volume/volume.ts';
 import { countNoun, fixedDecimals, formatBare, formatQuantity } from '../../report/format-number.ts';
 import { kthLargest } from '../../methods/order-statistics.ts';
 import { LARGE_PIECE_ELEMENTS, LARGE_PIECE_FRACTION, largePieceVoxels, resolutionElementVolume, type Level0Masks } from '../../methods/masks.ts';
+import { ladderCounts, ladderCountsOnPool, type LadderCounts } from '../../methods/threshold-ladder.ts';
 import { maskAnalysisSpec } from '../../report/items/level0/0b-mask-analysis.ts';
 import { implementItem, measured, type ItemResult } from '../item.ts';
 import { boxHoldsTheSample, holdsSeveralBodies, METHOD_NAMES, methodKind, type MethodKind } from '../reconstruction-method.ts';
@@ -40,39 +41,18 @@ export interface ThresholdRow {
   aminoAcids: number;
 }
 
-/**
- * Voxel counts above 24-ish thresholds in one pass: each voxel is binned by the largest k with
- * g_k < v (exact comparison against the same float64 g_k), then counts are summed from the top.
- */
+/** The threshold table of `ladder` (methods/threshold-ladder.ts): voxels, kDa and residues above each threshold. */
+export function ladderRows(ladder: LadderCounts | null, voxelVolumeA3: number): ThresholdRow[] {
+  if (ladder === null) return [];
+  return ladder.thresholds.map((threshold, k) => {
+    const volume = ladder.counts[k] * voxelVolumeA3;
+    return { threshold, voxels: ladder.counts[k], kDa: volume / (A3_PER_DALTON * 1000), aminoAcids: volume / (DALTON_PER_RESIDUE * A3_PER_DALTON) };
+  });
+}
+
+/** Voxel counts above 24-ish thresholds (g_k = k·max/25 while g_k < max), in one pass on the calling thread. */
 export function thresholdTable(data: Float32Array, voxelVolumeA3: number): ThresholdRow[] {
-  let max = -Infinity;
-  for (let i = 0; i < data.length; i++) if (data[i] > max) max = data[i];
-  if (!(max > 0) || !Number.isFinite(max)) return [];
-  const step = max / 25;
-  const g: number[] = [];
-  for (let k = 1; step * k < max; k++) g.push(step * k);
-  const K = g.length;
-  const bins = new Float64Array(K + 1); // bins[k] = voxels whose largest passed threshold index is k−1
-  for (let i = 0, n = data.length; i < n; i++) {
-    const v = data[i];
-    if (!(v > g[0])) continue;
-    let k = Math.min(K - 1, Math.max(0, Math.ceil(v / step) - 2));
-    while (k + 1 < K && v > g[k + 1]) k++;
-    while (k > 0 && !(v > g[k])) k--;
-    bins[k + 1]++;
-  }
-  const rows: ThresholdRow[] = [];
-  let above = 0;
-  const counts = new Float64Array(K);
-  for (let k = K - 1; k >= 0; k--) {
-    above += bins[k + 1];
-    counts[k] = above;
-  }
-  for (let k = 0; k < K; k++) {
-    const volume = counts[k] * voxelVolumeA3;
-    rows.push({ threshold: g[k], voxels: counts[k], kDa: volume / (A3_PER_DALTON * 1000), aminoAcids: volume / (DALTON_PER_RESIDUE * A3_PER_DALTON) });
-  }
-  return rows;
+  return ladderRows(ladderCounts(data), voxelVolumeA3);
 }
 
 /** The mass at the recommended contour from the raw mask's voxel count (V ≥ t). */
@@ -101,7 +81,8 @@ export interface MaskAnalysisEntry {
 /** The band of enclosed/sample mass within which the contour is not questioned (see massRatioWarning). */
 export const MASS_RATIO_BAND: readonly [number, number] = [0.5, 2];
 
-export function maskAnalysis(v: Volume, threshold: number, masks: MaskAnalysisMasks, resolution: number | null = null, entry: MaskAnalysisEntry = {}): ItemResult {
+/** `ladder`: the map's mass ladder when already counted (on the pool, by the item), else counted here. */
+export function maskAnalysis(v: Volume, threshold: number, masks: MaskAnalysisMasks, resolution: number | null = null, entry: MaskAnalysisEntry = {}, ladder: LadderCounts | null | undefined = undefined): ItemResult {
   const { raw, labelling, hard, pieces } = masks;
   const method = entry.method ?? 'unknown';
   const Ts3 = v.voxelSize[0] * v.voxelSize[1] * v.voxelSize[2];
@@ -137,7 +118,7 @@ export function maskAnalysis(v: Volume, threshold: number, masks: MaskAnalysisMa
     both += hard[i] & raw[i];
   }
   const overlap = S > 0 ? both / S : 0;
-  const rows = thresholdTable(v.data, Ts3);
+  const rows = ladder === undefined ? thresholdTable(v.data, Ts3) : ladderRows(ladder, Ts3);
   const atContour = contourRow(threshold, S, Ts3);
   const sampleKDa = entry.sampleMDa != null && entry.sampleMDa > 0 ? entry.sampleMDa * 1000 : null;
   const massRatio = sampleKDa !== null ? atContour.kDa / sampleKDa : null;
@@ -255,6 +236,6 @@ function round(x: number, digits: number): number {
 
 export const maskAnalysisItem = implementItem({
   spec: maskAnalysisSpec,
-  compute: async (ctx) => measured(maskAnalysis(ctx.map, ctx.threshold, ctx.masks, ctx.resolution, { method: methodKind(ctx.metadata), sampleMDa: ctx.metadata.molecularWeightMDa })),
+  compute: async (ctx) => measured(maskAnalysis(ctx.map, ctx.threshold, ctx.masks, ctx.resolution, { method: methodKind(ctx.metadata), sampleMDa: ctx.metadata.molecularWeightMDa }, await ladderCountsOnPool(ctx.map.data))),
   outputs: async (ctx, m) => ({ figures: await ctx.figures.maskFigures(ctx.masks.raw, ctx.map, m.values.thresholdTable as number[][], m.values.contourRow as number[]), files: [] }),
 });

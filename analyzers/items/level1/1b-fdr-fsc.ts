@@ -16,7 +16,7 @@ const MAX_PERMUTATIONS = 200;
 const MAX_SAMPLES = 20_000;
 
 export async function fdrFscItem(h1: Volume, h2: Volume, reported: number | null): Promise<Measurement<FdrFsc>> {
-  const table = fdrShellTable(h1.dims);
+  const table = await fdrShellTable(h1.dims);
   const r = await fdrFsc(h1, h2, { fdr: FDR, maxPermutations: MAX_PERMUTATIONS, maxSamples: MAX_SAMPLES, shells: table });
   const bFactor = r.resolution !== null ? await spocBFactor(h1, h2, r.resolution, table) : null;
   let significantShells = 0;
