@@ -206,6 +206,14 @@ export async function runPhasesLocked(threads: number, phases: FftPhase[]): Prom
   }
 }
 
+/**
+ * `parallelFor`'s thread count for a loop that writes or reads `arrays`: the pool when every one
+ * is shared memory, else the calling thread alone (a worker would work on a copy of any other).
+ */
+export function threadsFor(...arrays: ArrayBufferView[]): number {
+  return arrays.every(isShared) ? fftThreads() : 1;
+}
+
 /** Signature of a `parallelFor` body: handles items [a, b) of the loop, with shared `args`. */
 export type RangeTask<A> = (args: A, a: number, b: number) => void;
 

@@ -9,7 +9,8 @@
  * Why rounded float32 and not int16 with a scale: a scale in the header is applied by no reader;
  * rounding the mantissa keeps the file a float32 map that every reader reads without a step.
  */
-import { blockedVolumeStats, type VolumeStats } from '../volume/stats.ts';
+import { blockedVolumeStats } from '../volume/stats.ts';
+import type { ChunkedVoxels } from '../volume/to-mrc.ts';
 import type { ValueMask } from '../volume/value-mask.ts';
 
 /**
@@ -80,20 +81,13 @@ export function downloadValues(property: Float32Array, inside?: ValueMask): Floa
   return out;
 }
 
-/** A download built as it is written (volume/to-mrc.ts's `writeChunkedMrc`). */
-export interface DownloadVoxels {
-  /** `volumeStats(downloadValues(property, inside))`, for the header. */
-  stats(): VolumeStats;
-  /** chunk[j] ← downloadValues(property, inside)[start + j]. */
-  fill(chunk: Float32Array, start: number): void;
-}
-
 /**
- * `downloadValues(property, inside)` handed out piece by piece and never held whole: with a mask,
+ * `downloadValues(property, inside)` handed out piece by piece and never held whole (for
+ * volume/to-mrc.ts's `writeChunkedMrc`; its `stats` are `volumeStats` of the whole download): with a mask,
  * only its voxels are read and rounded (the statistics visit only the blocks that hold some, the
  * chunks are NaN but for them); without, every voxel.
  */
-export function downloadVoxels(property: Float32Array, inside?: ValueMask): DownloadVoxels {
+export function downloadVoxels(property: Float32Array, inside?: ValueMask): ChunkedVoxels {
   const n = property.length;
   const scratch = new Float32Array(8192);
   const block = (b: number) => (scratch.length >= b ? scratch.subarray(0, b) : new Float32Array(b));

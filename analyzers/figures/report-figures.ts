@@ -14,6 +14,7 @@ import type { ValueMask } from '../volume/value-mask.ts';
 import { downloadVoxels, MANTISSA_BITS } from './local-map-file.ts';
 import { prepareViews, shadeViews, VRS_VIEWS, viewStep, type PreparedViews } from './render-surface.ts';
 import { volumeSections } from './volume-sections.ts';
+import { isShared } from '../util/shared-memory.ts';
 import { centralIndices, maxVarianceIndices, projectionImages, projections, renderGrey, sliceX, sliceY, sliceZ, type Image2D, type VolumeLike } from './slices.ts';
 import { writePlot, writePng } from './write-figure.ts';
 import type { Volume } from '../volume/volume.ts';
@@ -27,7 +28,7 @@ const AXES = ['X', 'Y', 'Z'] as const;
 /** `maxVarianceIndices` of `v`, on the worker pool for maps in shared memory and masks (a map elsewhere would have to be copied: a 360³ one is 187 MB). */
 async function maxVarianceAt(v: VolumeLike): Promise<readonly [number, number, number]> {
   const d = v.data;
-  const onPool = (d instanceof Float32Array && d.buffer instanceof SharedArrayBuffer) || d instanceof Uint8Array;
+  const onPool = (d instanceof Float32Array && isShared(d)) || d instanceof Uint8Array;
   return onPool ? (await volumeSections(v.dims, [d])).indices[0] : maxVarianceIndices(v);
 }
 

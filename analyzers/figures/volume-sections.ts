@@ -7,6 +7,7 @@
  * what the workers import: no image or PNG code here.
  */
 import { parallelFor } from '../fft/fft-pool.ts';
+import { isShared } from '../util/shared-memory.ts';
 import type { Vec3 } from '../volume/volume.ts';
 
 /**
@@ -269,7 +270,7 @@ export async function volumeSections(dims: Vec3, volumes: readonly (Float32Array
 }
 
 function toShared<T extends Float32Array | Uint8Array>(a: T): T {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
+  if (isShared(a)) return a;
   const copy = (a instanceof Uint8Array ? new Uint8Array(new SharedArrayBuffer(a.length)) : new Float32Array(new SharedArrayBuffer(4 * a.length))) as T;
   copy.set(a);
   return copy;

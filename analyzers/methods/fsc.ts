@@ -13,9 +13,9 @@
  * Shells k = 1 … floor(N/2) are returned (DC dropped) at f_k = k/(N·Ts) (Å⁻¹).
  */
 import { createRealFft3d, fftFreq } from '../fft/fft.ts';
-import { mulberry32Next } from '../util/random.ts';
+import { mulberry32Next, mulberry32Skip } from '../util/random.ts';
 import { isShared, sharedFloat32 } from '../util/shared-memory.ts';
-import { parallelFor } from '../fft/fft-pool.ts';
+import { parallelFor, threadsFor } from '../fft/fft-pool.ts';
 import type { Volume } from '../volume/volume.ts';
 
 /** Per-shell statistics of two half maps, shells k = 1 … floor(N/2). */
@@ -158,15 +158,14 @@ const DPR_SLAB_PLANES = 16;
  * plain loop does. Inline when the spectra are not on shared memory.
  */
 export async function fscWithDprOnPool(sp: HalfMapSpectra): Promise<FscCurve> {
-  const curve = shellCurve(sp, sp.F1, sp.F2, false);
-  const [nx, ny, nz] = sp.dims;
-  const hx = (nx >> 1) + 1;
-  const shells = curve.shell.length;
   if (!isShared(sp.F1) || !isShared(sp.F2)) return fscOfSpectra(sp);
+  const curve = shellCurve(sp, sp.F1, sp.F2, false);
+  const [, ny, nz] = sp.dims;
+  const shells = curve.shell.length;
+  const { hx, weight } = squaredFrequencies(sp.dims);
   const plane = hx * ny;
   const slab = (): Float64Array => new Float64Array(new SharedArrayBuffer(8 * 2 * DPR_SLAB_PLANES * plane));
   const buffers = [slab(), slab()];
-  const { weight } = squaredFrequencies(sp.dims);
   const job = (z0: number, terms: Float64Array): Promise<void> =>
     parallelFor(import.meta.url, 'dprTerms', dprTerms, { F1: sp.F1, F2: sp.F2, shellOf: sp.shellOf, weight, hx, plane, z0, shells, terms }, Math.min(DPR_SLAB_PLANES, nz - z0));
   const phase = new Float64Array(shells + 1);
@@ -389,8 +388,7 @@ export function multiplyBlocks(args: { out: Float32Array; data: Float32Array; ma
 async function multiplyInto(out: Float32Array, data: Float32Array, mask: Float32Array): Promise<void> {
   const args = { out, data, mask };
   const blocks = Math.ceil(out.length / MULTIPLY_BLOCK);
-  if (isShared(out) && isShared(data) && isShared(mask)) await parallelFor(import.meta.url, 'multiplyBlocks', multiplyBlocks, args, blocks);
-  else multiplyBlocks(args, 0, blocks);
+  await parallelFor(import.meta.url, 'multiplyBlocks', multiplyBlocks, args, blocks, threadsFor(out, data, mask));
 }
 
 /**
@@ -430,20 +428,16 @@ export async function randomizePhases(F: Float32Array, { dims, shellOf }: HalfMa
   const start = new Int32Array(nz);
   let draws = 0;
   for (let z = 0, q = 0; z < nz; z++) {
-    start[z] = (state[0] + Math.imul(draws, MULBERRY32_STEP)) | 0;
+    start[z] = mulberry32Skip(state[0], draws);
     for (const end = q + plane; q < end; q++) {
       const k = shellOf[q];
       if (k < 0 || k >= fromShell) draws++;
     }
   }
-  state[0] = (state[0] + Math.imul(draws, MULBERRY32_STEP)) | 0;
+  state[0] = mulberry32Skip(state[0], draws);
   const args: RandomizeArgs = { F, shellOf, fromShell, start };
-  const pool = isShared(F) && shellOf.buffer instanceof SharedArrayBuffer;
-  await parallelFor(import.meta.url, 'randomizePlanes', randomizePlanes, args, nz, pool ? undefined : 1);
+  await parallelFor(import.meta.url, 'randomizePlanes', randomizePlanes, args, nz, threadsFor(F, shellOf));
 }
-
-/** mulberry32's state increment per draw (random.ts). */
-const MULBERRY32_STEP = 0x6d2b79f5;
 
 /** What the parallel phase randomisation needs: `start[z]`, mulberry32's state before plane z's first draw. */
 export interface RandomizeArgs {

@@ -3,8 +3,8 @@
  * in half-map mode (level1A-spec.md §1.e). On the worker pool, block by block; each voxel is
  * computed on its own, so the values do not depend on the threads.
  */
-import { parallelFor } from '../fft/fft-pool.ts';
-import { isShared, sharedFloat32 } from '../util/shared-memory.ts';
+import { parallelFor, threadsFor } from '../fft/fft-pool.ts';
+import { sharedFloat32 } from '../util/shared-memory.ts';
 
 /** Voxels per block of the parallel loop. */
 const BLOCK = 1 << 16;
@@ -30,7 +30,6 @@ export async function halfMapMeanAndDifference(h1: Float32Array, h2: Float32Arra
   if (h2.length !== h1.length) throw new RangeError(`halfMapMeanAndDifference: half maps of ${h1.length} and ${h2.length} voxels`);
   const args = { h1, h2, mean: sharedFloat32(h1.length), diff: sharedFloat32(h1.length) };
   const blocks = Math.ceil(h1.length / BLOCK);
-  if (isShared(h1) && isShared(h2)) await parallelFor(import.meta.url, 'meanDifferenceBlocks', meanDifferenceBlocks, args, blocks);
-  else meanDifferenceBlocks(args, 0, blocks);
+  await parallelFor(import.meta.url, 'meanDifferenceBlocks', meanDifferenceBlocks, args, blocks, threadsFor(h1, h2));
   return { mean: args.mean, diff: args.diff };
 }

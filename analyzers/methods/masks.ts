@@ -12,8 +12,8 @@
 import { createRealFft3d, fftFreq } from '../fft/fft.ts';
 import { label26, largestComponent, type Labelling } from '../volume/labelling.ts';
 import { dilate18 } from '../volume/morphology.ts';
-import { parallelFor } from '../fft/fft-pool.ts';
-import { isShared, sharedFloat32 } from '../util/shared-memory.ts';
+import { parallelFor, threadsFor } from '../fft/fft-pool.ts';
+import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
 
 /** Fraction of exact zeros in the background from which a map counts as masked before deposition. */
@@ -121,12 +121,10 @@ export async function softMask(mask: Uint8Array, dims: Vec3, sigmaPx = 2): Promi
   const gz = new Float64Array(nz).map((_, i) => Math.exp(-k * fftFreq(i, nz) ** 2));
   // Coefficient by coefficient and voxel by voxel: the workers' planes and blocks give the same bits as one loop.
   // (On the pool only when the arrays are shared memory: a worker would change a copy of any other.)
-  if (isShared(spec)) await parallelFor(import.meta.url, 'gaussianPlanes', gaussianPlanes, { spec, gx, gy, gz }, nz);
-  else gaussianPlanes({ spec, gx, gy, gz }, 0, nz);
+  await parallelFor(import.meta.url, 'gaussianPlanes', gaussianPlanes, { spec, gx, gy, gz }, nz, threadsFor(spec));
   const out = await fft.inverse(spec, real);
   const blocks = Math.ceil(out.length / CLIP_BLOCK);
-  if (isShared(out)) await parallelFor(import.meta.url, 'clipBlocks', clipBlocks, { out }, blocks);
-  else clipBlocks({ out }, 0, blocks);
+  await parallelFor(import.meta.url, 'clipBlocks', clipBlocks, { out }, blocks, threadsFor(out));
   return out;
 }
 

@@ -52,7 +52,7 @@ export function sharedFloat32(length: number): Float32Array {
 }
 
 /** True when `a` views a SharedArrayBuffer (workers can read and write it in place). */
-export function isShared(a: Float32Array): boolean {
+export function isShared(a: ArrayBufferView): boolean {
   return a.buffer instanceof SharedArrayBuffer;
 }
 

@@ -9,8 +9,12 @@ import type { Volume } from './volume.ts';
 
 /** Header fields of `v`; the statistics are those of its data (NaN skipped). */
 export function mrcFieldsOf(v: Volume): MrcGridFields {
-  const s = volumeStats(v.data);
-  return { dims: v.dims, voxelSize: v.voxelSize, origin: v.origin, stats: { min: s.min, max: s.max, mean: s.mean, std: s.std } };
+  return fieldsOf(v, volumeStats(v.data));
+}
+
+/** Header fields of a map on the grid of `grid` whose voxels have the statistics `s`. */
+function fieldsOf(grid: Omit<Volume, 'data'>, s: VolumeStats): MrcGridFields {
+  return { dims: grid.dims, voxelSize: grid.voxelSize, origin: grid.origin, stats: { min: s.min, max: s.max, mean: s.mean, std: s.std } };
 }
 
 /** The header that describes `v` written in `opts.mode`. */
@@ -33,8 +37,14 @@ export async function writeMrc(file: string, v: Volume, opts: WriteMrcOptions = 
  * statistics first (`voxels.stats()`, as `volumeStats` of the whole map), then its voxels chunk by
  * chunk (`voxels.fill`, io/mrc-write.ts's `writeChunkedMrcFile`). Same bytes as `writeMrc`.
  */
-export async function writeChunkedMrc(file: string, grid: Omit<Volume, 'data'>, voxels: { stats(): VolumeStats; fill(chunk: Float32Array, start: number): void }, opts: Omit<WriteMrcOptions, 'mode'> = {}): Promise<void> {
-  const s = voxels.stats();
-  const fields = { dims: grid.dims, voxelSize: grid.voxelSize, origin: grid.origin, stats: { min: s.min, max: s.max, mean: s.mean, std: s.std } };
-  await writeChunkedMrcFile(file, fields, (chunk, start) => voxels.fill(chunk, start), opts);
+export async function writeChunkedMrc(file: string, grid: Omit<Volume, 'data'>, voxels: ChunkedVoxels, opts: Omit<WriteMrcOptions, 'mode'> = {}): Promise<void> {
+  await writeChunkedMrcFile(file, fieldsOf(grid, voxels.stats()), (chunk, start) => voxels.fill(chunk, start), opts);
+}
+
+/** The voxels of a map built as it is written (`writeChunkedMrc`). */
+export interface ChunkedVoxels {
+  /** `volumeStats` of the whole map, for the header. */
+  stats(): VolumeStats;
+  /** chunk[j] ← the map's voxel start + j. */
+  fill(chunk: Float32Array, start: number): void;
 }
