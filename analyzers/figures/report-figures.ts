@@ -15,6 +15,7 @@ import { downloadVoxels, MANTISSA_BITS } from './local-map-file.ts';
 import { prepareViews, shadeViews, VRS_VIEWS, viewStep, type PreparedViews } from './render-surface.ts';
 import { volumeSections } from './volume-sections.ts';
 import { isShared } from '../util/shared-memory.ts';
+import { settledBoth } from '../util/settled.ts';
 import { centralIndices, maxVarianceIndices, projectionImages, projections, renderGrey, sliceX, sliceY, sliceZ, type Image2D, type VolumeLike } from './slices.ts';
 import { writePlot, writePng } from './write-figure.ts';
 import type { Volume } from '../volume/volume.ts';
@@ -256,10 +257,18 @@ export class FigureWriter {
     const entryDir = path.dirname(this.dir);
     const mapFile = `maps/${o.stem}.mrc.gz`;
     const labels = [`emvr ${o.itemId} ${o.name}`, `float32 rounded to ${MANTISSA_BITS} mantissa bits; NaN = no value`];
-    await writeChunkedMrc(path.join(entryDir, mapFile), o.property, downloadVoxels(o.property.data, o.inside), { labels });
-    const outside = o.inside ? '; NaN outside the mask' : '';
-    const files: DataFile[] = [{ id: `${o.itemId}.map`, file: mapFile, caption: `${o.name} per voxel, on the grid of the map it was computed on${outside}; values to 1 part in ${2 ** (MANTISSA_BITS + 1)}.`, bytes: (await stat(path.join(entryDir, mapFile))).size }];
-    if (!this.enabled) return { figures: [], files };
+    // The download is compressed on a libuv thread while the figures are drawn here.
+    const download = (async (): Promise<DataFile[]> => {
+      await writeChunkedMrc(path.join(entryDir, mapFile), o.property, downloadVoxels(o.property.data, o.inside), { labels });
+      const outside = o.inside ? '; NaN outside the mask' : '';
+      return [{ id: `${o.itemId}.map`, file: mapFile, caption: `${o.name} per voxel, on the grid of the map it was computed on${outside}; values to 1 part in ${2 ** (MANTISSA_BITS + 1)}.`, bytes: (await stat(path.join(entryDir, mapFile))).size }];
+    })();
+    const figures = this.enabled ? this.localMapFigures(o) : Promise.resolve([]);
+    return { files: await settledBoth(download, figures), figures: await figures };
+  }
+
+  /** The histogram, the coloured views and their colour bar of `localMapOutputs`. */
+  private async localMapFigures(o: Parameters<FigureWriter['localMapOutputs']>[0]): Promise<Figure[]> {
     const figs: Figure[] = [];
     const h = o.histogram === null ? null : 'sorted' in o.histogram ? (o.histogram.sorted.length > 0 ? quantisedHistogram(o.histogram.sorted, HISTOGRAM_BINS, o.histogram.range) : null) : o.histogram;
     if (h && h.counts.length > 0) {
@@ -276,7 +285,7 @@ export class FigureWriter {
     }
     const bar = await writePng(this.dir, `${o.stem}-colourbar`, coloured.colourBar.png);
     figs.push({ id: `${o.itemId}.colourbar`, file: bar.file, caption: `Colour scale of the ${o.name.toLowerCase()} views.`, width: bar.width, height: bar.height });
-    return { figures: figs, files };
+    return figs;
   }
 }
 

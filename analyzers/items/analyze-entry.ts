@@ -25,6 +25,7 @@ import { volumeStats } from '../volume/stats.ts';
 import type { Volume } from '../volume/volume.ts';
 import { EntryContext } from './context.ts';
 import { ITEM_IMPLEMENTATIONS } from './registry.ts';
+import { settledBoth } from '../util/settled.ts';
 import { peakRssMB } from './run-item.ts';
 import { runItems, type ItemSteps } from './run-items.ts';
 
@@ -128,9 +129,10 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
     }
     return ctx;
   });
-  await viewer?.writeMap(volume, entry.threshold);
-  // The input figures are drawn while the first items are measured (run-items.ts).
-  const inputDrawing = figuresOn
+  // The viewer's map (its gzip on a libuv thread) and the input figures are drawn while the first
+  // items are measured (run-items.ts); a failed write stops the items as a failed figure would.
+  const viewerMap = viewer?.writeMap(volume, entry.threshold);
+  const inputFigures = figuresOn
     ? steps.run('Input figures', async () => {
         return {
           inputFigures: await fig.inputFigures(volume, ctx.masks.hard, await ctx.softMask(), entry.threshold),
@@ -138,8 +140,9 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
         };
       })
     : Promise.resolve({ inputFigures: [], halfMapFigures: [] });
+  const inputDrawing = settledBoth(inputFigures, viewerMap);
   const items = await runItems(impls, ctx, steps, inputDrawing);
-  const { inputFigures, halfMapFigures } = await inputDrawing;
+  const { inputFigures: inputFigureList, halfMapFigures } = await inputDrawing;
   ctx.keepOnly([]);
   // Without a Q-score (A.e not run or failed) the viewer still shows the model, with its deposited B.
   if (viewer && model && !viewer.hasModel()) await viewer.writeModel(model);
@@ -172,7 +175,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
           stats: { min: stats.min, max: stats.max, mean: stats.mean, std: stats.std },
           nanCount: stats.nanCount,
           notes: file.issues.map(({ code, message }) => ({ code, message })),
-          figures: inputFigures,
+          figures: inputFigureList,
         },
         ...(halves ? { halfMaps: halves.inputs, ...(figuresOn ? { halfMapFigures } : {}) } : {}),
         ...(input.modelPath ? await modelInput(input.modelPath, input.modelPdbId) : {}),

@@ -6,6 +6,7 @@
 import { PERCENTILES, type LocalResolutionStatistics } from '../methods/monores.ts';
 import { sortedValuesWhere } from '../methods/quantised-histogram.ts';
 import { valueMaskOf } from '../volume/value-mask.ts';
+import { settledBoth } from '../util/settled.ts';
 import type { Table } from '../report/schema.ts';
 import { f } from '../util/format.ts';
 import type { EntryContext } from './context.ts';
@@ -61,12 +62,14 @@ export async function localResolutionOutputs(ctx: EntryContext, m: Measurement<F
   const range = percentileRange(m.values);
   // The voxels with a value (> 0) that the statistics count; MonoRes's sweep quantises them.
   const inside = valueMaskOf(m.extra, 0);
-  await ctx.viewer?.writeColouring({ id: `${o.itemId[0]}.${o.itemId.slice(1)}`, name: o.name, unit: 'Å', property, range, lowIsGood: true });
-  return ctx.figures.localMapOutputs({
+  // The viewer's copy is compressed on a libuv thread while the outputs are drawn.
+  const colouring = ctx.viewer?.writeColouring({ id: `${o.itemId[0]}.${o.itemId.slice(1)}`, name: o.name, unit: 'Å', property, range, lowIsGood: true });
+  const outputs = ctx.figures.localMapOutputs({
     stem: o.stem, itemId: o.itemId, name: o.name, surface: ctx.map, level: ctx.threshold,
     property, range, label: o.label,
     histogram: { sorted: sortedValuesWhere(m.extra, inside) },
     markers: res === null ? [] : [{ value: res, label: `reported ${res} Å` }],
     inside,
   });
+  return settledBoth(outputs, colouring);
 }
