@@ -95,21 +95,53 @@ export function fscOfSpectra(sp: HalfMapSpectra, withDpr = true): FscCurve {
  * the FSC, and the DPR when `withDpr` (the phase needs an atan2 per coefficient: only the
  * unmasked curve reports it; otherwise DPR is NaN).
  */
-function shellCurve({ dims, voxelSize, shellOf }: HalfMapSpectra, A: Float32Array, B: Float32Array, withDpr: boolean): FscCurve {
-  const [nx, ny, nz] = dims;
-  const N = nx;
-  const shells = Math.floor(N / 2);
-  const cross = new Float64Array(shells + 1);
-  const p1 = new Float64Array(shells + 1);
-  const p2 = new Float64Array(shells + 1);
-  const phase = new Float64Array(shells + 1);
-  const amp = new Float64Array(shells + 1);
-  const voxels = new Float64Array(shells + 1);
-  const { hx, weight } = squaredFrequencies(dims);
-  const DEG = 180 / Math.PI;
-  let q = 0;
-  for (let yz = 0; yz < ny * nz; yz++) {
-    for (let x = 0; x < hx; x++, q++) {
+function shellCurve(sp: HalfMapSpectra, A: Float32Array, B: Float32Array, withDpr: boolean): FscCurve {
+  const sums = new ShellSums(sp, A, B, withDpr);
+  sums.add(0, sp.dims[2]);
+  return sums.curve();
+}
+
+/**
+ * The running sums of `shellCurve`, added a range of z planes at a time in storage order (the
+ * order of one loop over the grid, so the same numbers): a caller sums one slab while the pool
+ * works on the next.
+ */
+class ShellSums {
+  private readonly sp: HalfMapSpectra;
+  private readonly A: Float32Array;
+  private readonly B: Float32Array;
+  private readonly withDpr: boolean;
+  private readonly shells: number;
+  private readonly cross: Float64Array;
+  private readonly p1: Float64Array;
+  private readonly p2: Float64Array;
+  private readonly phase: Float64Array;
+  private readonly amp: Float64Array;
+  private readonly voxels: Float64Array;
+
+  constructor(sp: HalfMapSpectra, A: Float32Array, B: Float32Array, withDpr: boolean) {
+    this.sp = sp;
+    this.A = A;
+    this.B = B;
+    this.withDpr = withDpr;
+    this.shells = Math.floor(sp.dims[0] / 2);
+    const n = this.shells + 1;
+    this.cross = new Float64Array(n);
+    this.p1 = new Float64Array(n);
+    this.p2 = new Float64Array(n);
+    this.phase = new Float64Array(n);
+    this.amp = new Float64Array(n);
+    this.voxels = new Float64Array(n);
+  }
+
+  /** Adds the coefficients of z planes [z0, z1). */
+  add(z0: number, z1: number): void {
+    const { A, B, withDpr, shells, cross, p1, p2, phase, amp, voxels } = this;
+    const { dims, shellOf } = this.sp;
+    const { hx, weight } = squaredFrequencies(dims);
+    const plane = hx * dims[1];
+    const DEG = 180 / Math.PI;
+    for (let q = z0 * plane, end = z1 * plane, x = 0; q < end; q++, x = x + 1 === hx ? 0 : x + 1) {
       const k = shellOf[q];
       if (k < 0 || k > shells) continue;
       const p = 2 * q;
@@ -130,22 +162,28 @@ function shellCurve({ dims, voxelSize, shellOf }: HalfMapSpectra, A: Float32Arra
       }
     }
   }
-  const out = {
-    shell: new Int32Array(shells),
-    frequency: new Float64Array(shells),
-    fsc: new Float64Array(shells),
-    dpr: new Float64Array(shells),
-    voxels: new Float64Array(shells),
-  };
-  for (let k = 1; k <= shells; k++) {
-    const j = k - 1;
-    out.shell[j] = k;
-    out.frequency[j] = k / (N * voxelSize);
-    out.fsc[j] = cross[k] / Math.sqrt(p1[k] * p2[k]);
-    out.dpr[j] = withDpr ? Math.sqrt(phase[k] / amp[k]) : Number.NaN;
-    out.voxels[j] = voxels[k];
+
+  /** The curve of the planes added so far (DPR NaN without `withDpr`). */
+  curve(): FscCurve {
+    const { shells, cross, p1, p2, phase, amp, voxels, withDpr } = this;
+    const N = this.sp.dims[0];
+    const out = {
+      shell: new Int32Array(shells),
+      frequency: new Float64Array(shells),
+      fsc: new Float64Array(shells),
+      dpr: new Float64Array(shells),
+      voxels: new Float64Array(shells),
+    };
+    for (let k = 1; k <= shells; k++) {
+      const j = k - 1;
+      out.shell[j] = k;
+      out.frequency[j] = k / (N * this.sp.voxelSize);
+      out.fsc[j] = cross[k] / Math.sqrt(p1[k] * p2[k]);
+      out.dpr[j] = withDpr ? Math.sqrt(phase[k] / amp[k]) : Number.NaN;
+      out.voxels[j] = voxels[k];
+    }
+    return out;
   }
-  return out;
 }
 
 /** z planes per slab of the DPR's per-coefficient terms (two slabs of float64 pairs in memory: 33 MB on 360³). */
@@ -154,14 +192,20 @@ const DPR_SLAB_PLANES = 16;
 /**
  * `fscOfSpectra(sp)` (with the DPR), the same numbers, with the atan2 and square roots of the DPR
  * on the worker pool: the pool writes each coefficient's two terms (g·w·Δφ², g·w) for a slab of
- * planes while this thread adds those of the slab before to the shell sums, in storage order as the
- * plain loop does. Inline when the spectra are not on shared memory.
+ * planes while this thread adds those of the slab before to the shell sums (all of them: the FSC's
+ * too), in storage order as the plain loop does. `alongside(z0, z1)` is called after each slab's
+ * sums, in plane order, for a caller's own sums over the same spectra (1.a's SSNR), which then
+ * also take the pool's time. Inline when the spectra are not on shared memory.
  */
-export async function fscWithDprOnPool(sp: HalfMapSpectra): Promise<FscCurve> {
-  if (!isShared(sp.F1) || !isShared(sp.F2)) return fscOfSpectra(sp);
-  const curve = shellCurve(sp, sp.F1, sp.F2, false);
+export async function fscWithDprOnPool(sp: HalfMapSpectra, alongside?: (z0: number, z1: number) => void): Promise<FscCurve> {
   const [, ny, nz] = sp.dims;
-  const shells = curve.shell.length;
+  if (!isShared(sp.F1) || !isShared(sp.F2)) {
+    const inline = fscOfSpectra(sp);
+    alongside?.(0, nz);
+    return inline;
+  }
+  const sums = new ShellSums(sp, sp.F1, sp.F2, false);
+  const shells = Math.floor(sp.dims[0] / 2);
   const { hx, weight } = squaredFrequencies(sp.dims);
   const plane = hx * ny;
   const slab = (): Float64Array => new Float64Array(new SharedArrayBuffer(8 * 2 * DPR_SLAB_PLANES * plane));
@@ -175,13 +219,17 @@ export async function fscWithDprOnPool(sp: HalfMapSpectra): Promise<FscCurve> {
     await pending;
     if (z0 + DPR_SLAB_PLANES < nz) pending = job(z0 + DPR_SLAB_PLANES, buffers[s ^ 1]);
     const terms = buffers[s];
-    for (let q = z0 * plane, end = Math.min(nz, z0 + DPR_SLAB_PLANES) * plane, i = 0; q < end; q++, i += 2) {
+    const z1 = Math.min(nz, z0 + DPR_SLAB_PLANES);
+    for (let q = z0 * plane, end = z1 * plane, i = 0; q < end; q++, i += 2) {
       const k = sp.shellOf[q];
       if (k < 0 || k > shells) continue;
       phase[k] += terms[i];
       amp[k] += terms[i + 1];
     }
+    sums.add(z0, z1);
+    alongside?.(z0, z1);
   }
+  const curve = sums.curve();
   return { ...curve, dpr: curve.dpr.map((_, j) => Math.sqrt(phase[j + 1] / amp[j + 1])) };
 }
 
@@ -233,37 +281,64 @@ export interface SsnrCurve {
   readonly log10: Float64Array;
 }
 
-export function ssnrOfSpectra({ dims, voxelSize, F1, F2 }: HalfMapSpectra): SsnrCurve {
-  const [nx, ny, nz] = dims;
-  const N = nx;
-  const shells = Math.floor(N / 2);
-  const sum = new Float64Array(shells + 1);
-  const count = new Float64Array(shells + 1);
-  const { hx, wx, wy, wz, weight } = squaredFrequencies(dims);
-  let p = 0;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      const ryz = wy[y] + wz[z];
-      for (let x = 0; x < hx; x++, p += 2) {
-        const k = Math.floor(Math.sqrt(wx[x] + ryz) * N + 1e-9);
-        if (k > shells) continue;
-        const sr = F1[p] + F2[p], si = F1[p + 1] + F2[p + 1];
-        const nr = F1[p] - F2[p], ni = F1[p + 1] - F2[p + 1];
-        const noise = Math.sqrt(nr * nr + ni * ni);
-        // Identical coefficients (often the DC term) have no noise estimate: left out of the mean.
-        if (noise === 0) continue;
-        sum[k] += weight[x] * (Math.sqrt(sr * sr + si * si) / noise);
-        count[k] += weight[x];
+export function ssnrOfSpectra(sp: HalfMapSpectra): SsnrCurve {
+  const sums = new SsnrSums(sp);
+  sums.add(0, sp.dims[2]);
+  return sums.curve();
+}
+
+/** The running sums of `ssnrOfSpectra`, added a range of z planes at a time in storage order (same numbers as one loop). */
+export class SsnrSums {
+  private readonly sp: HalfMapSpectra;
+  private readonly shells: number;
+  private readonly sum: Float64Array;
+  private readonly count: Float64Array;
+
+  constructor(sp: HalfMapSpectra) {
+    this.sp = sp;
+    this.shells = Math.floor(sp.dims[0] / 2);
+    this.sum = new Float64Array(this.shells + 1);
+    this.count = new Float64Array(this.shells + 1);
+  }
+
+  /** Adds the coefficients of z planes [z0, z1). */
+  add(z0: number, z1: number): void {
+    const { dims, F1, F2 } = this.sp;
+    const { shells, sum, count } = this;
+    const [N, ny] = dims;
+    const { hx, wx, wy, wz, weight } = squaredFrequencies(dims);
+    let p = 2 * z0 * ny * hx;
+    for (let z = z0; z < z1; z++) {
+      for (let y = 0; y < ny; y++) {
+        const ryz = wy[y] + wz[z];
+        for (let x = 0; x < hx; x++, p += 2) {
+          const k = Math.floor(Math.sqrt(wx[x] + ryz) * N + 1e-9);
+          if (k > shells) continue;
+          const sr = F1[p] + F2[p], si = F1[p + 1] + F2[p + 1];
+          const nr = F1[p] - F2[p], ni = F1[p + 1] - F2[p + 1];
+          const noise = Math.sqrt(nr * nr + ni * ni);
+          // Identical coefficients (often the DC term) have no noise estimate: left out of the mean.
+          if (noise === 0) continue;
+          sum[k] += weight[x] * (Math.sqrt(sr * sr + si * si) / noise);
+          count[k] += weight[x];
+        }
       }
     }
   }
-  const meanRatio = sum.map((s, k) => (count[k] > 0 ? s / count[k] : Number.NaN));
-  return {
-    shell: Int32Array.from({ length: shells + 1 }, (_, k) => k),
-    frequency: Float64Array.from({ length: shells + 1 }, (_, k) => k / (N * voxelSize)),
-    meanRatio,
-    log10: meanRatio.map((m) => (m > 1 ? Math.log10(m - 1) : Number.isNaN(m) ? Number.NaN : -Infinity)),
-  };
+
+  /** The curve of the planes added so far. */
+  curve(): SsnrCurve {
+    const { shells, sum, count } = this;
+    const N = this.sp.dims[0];
+    const voxelSize = this.sp.voxelSize;
+    const meanRatio = sum.map((s, k) => (count[k] > 0 ? s / count[k] : Number.NaN));
+    return {
+      shell: Int32Array.from({ length: shells + 1 }, (_, k) => k),
+      frequency: Float64Array.from({ length: shells + 1 }, (_, k) => k / (N * voxelSize)),
+      meanRatio,
+      log10: meanRatio.map((m) => (m > 1 ? Math.log10(m - 1) : Number.isNaN(m) ? Number.NaN : -Infinity)),
+    };
+  }
 }
 
 /**
@@ -332,6 +407,8 @@ export interface CorrectedFscInputs {
   readonly masked?: HalfMapSpectra;
   /** The randomised spectra may be written over `spectra` (the caller needs them no more): saves two spectra of memory. */
   readonly overwriteSpectra?: boolean;
+  /** Called on each slab of planes of the unmasked spectra while they are summed (`fscWithDprOnPool`), before anything is written over them. */
+  readonly alongsideUnmasked?: (z0: number, z1: number) => void;
 }
 
 /**
@@ -345,7 +422,7 @@ export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Ar
   const n = h1.data.length;
   if (mask.length !== n) throw new RangeError(`correctedMaskedFsc: mask has ${mask.length} voxels, half maps ${n}`);
   const sp = given.spectra ?? (await halfMapSpectra(h1, h2));
-  const unmasked = await fscWithDprOnPool(sp);
+  const unmasked = await fscWithDprOnPool(sp, given.alongsideUnmasked);
   let from = unmasked.fsc.findIndex((x) => x < RANDOMIZE_BELOW_FSC) + 1;
   if (from === 0) from = unmasked.shell.length + 1; // never below 0.8: nothing to randomise
   const fft = createRealFft3d(h1.dims);
@@ -355,17 +432,24 @@ export async function correctedMaskedFsc(h1: Volume, h2: Volume, mask: Float32Ar
     return fft.forward(scratch, out);
   };
   const { F1: M1, F2: M2 } = given.masked ?? (await maskedSpectra(h1, h2, mask, sp.shellOf));
-  const masked = shellCurve(sp, M1, M2, false);
   // The randomised spectra: written over the half maps' own (when the caller allows it), else over the masked ones when no one else reads them, else new.
   const own = given.spectra === undefined || given.overwriteSpectra === true;
   const [R1, R2] = own ? [sp.F1, sp.F2] : given.masked ? [sharedFloat32(M1.length), sharedFloat32(M2.length)] : [M1, M2];
   const state = new Int32Array([seed | 0]);
-  for (const [F, R] of [[sp.F1, R1], [sp.F2, R2]] as const) {
+  const randomize = (F: Float32Array, R: Float32Array): Promise<void> => {
     if (R !== F) R.set(F);
-    await randomizePhases(R, sp, from, state);
-    // irfftn-style inverse: the randomised kx = 0 and Nyquist planes are made Hermitian by keeping the real part.
-    await maskedSpectrum(await fft.inverse(R, scratch), R);
-  }
+    return randomizePhases(R, sp, from, state);
+  };
+  // irfftn-style inverse: the randomised kx = 0 and Nyquist planes are made Hermitian by keeping the real part.
+  const remask = async (R: Float32Array) => maskedSpectrum(await fft.inverse(R, scratch), R);
+  // The masked curve is summed while the pool randomises the first half's phases, unless those are written over it.
+  const maskedFirst = R1 === M1 ? shellCurve(sp, M1, M2, false) : null;
+  const randomizing = randomize(sp.F1, R1);
+  const masked = maskedFirst ?? shellCurve(sp, M1, M2, false);
+  await randomizing;
+  await remask(R1);
+  await randomize(sp.F2, R2);
+  await remask(R2);
   const randomized = shellCurve(sp, R1, R2, false);
   const corrected = masked.fsc.map((m, j) => {
     if (masked.shell[j] < from) return m;

@@ -4,7 +4,7 @@
  * the logistic fit, DPR and SSNR (correct frequency axis), the curves as a table (CSV on the
  * site), and VRS's three criteria: a reported resolution better than 0.8 × an estimate warns.
  */
-import { correctedMaskedFsc, firstCross, firstCrossCurve, fscOfSpectra, halfBitThreshold, halfMapSpectra, oneBitThreshold, ssnrOfSpectra, type CorrectedFsc, type HalfMapSpectra, type SsnrCurve } from '../../methods/fsc.ts';
+import { correctedMaskedFsc, firstCross, firstCrossCurve, fscOfSpectra, halfBitThreshold, halfMapSpectra, oneBitThreshold, SsnrSums, type CorrectedFsc, type HalfMapSpectra, type SsnrCurve } from '../../methods/fsc.ts';
 import { fitFscLogistic, logisticFsc, type LogisticFit } from '../../methods/fsc-logistic.ts';
 import { globalResolutionSpec } from '../../report/items/level1/1a-global-resolution.ts';
 import type { Table, Warning } from '../../report/schema.ts';
@@ -35,9 +35,10 @@ const inv = (freq: number | null): number | null => (freq !== null && freq > 0 ?
 /** `masked`: the spectra of the halves times the soft mask, when the caller has them (the entry context shares them with 1.g and 1.h). */
 export async function globalResolution(h1: Volume, h2: Volume, softMask: Float32Array, reported: number | null, masked?: HalfMapSpectra): Promise<Measurement<GlobalResolutionCurves>> {
   const spectra = await halfMapSpectra(h1, h2, masked?.shellOf);
-  const ssnr = ssnrOfSpectra(spectra);
-  // The unmasked spectra are not needed after the unmasked FSC and the SSNR: the randomised ones are written over them.
-  const fsc = await correctedMaskedFsc(h1, h2, softMask, RANDOMIZE_SEED, { spectra, masked, overwriteSpectra: true });
+  // The SSNR is summed slab by slab with the unmasked FSC (while the pool computes the DPR's terms); after that, the randomised spectra are written over the unmasked ones.
+  const ssnrSums = new SsnrSums(spectra);
+  const fsc = await correctedMaskedFsc(h1, h2, softMask, RANDOMIZE_SEED, { spectra, masked, overwriteSpectra: true, alongsideUnmasked: (z0, z1) => ssnrSums.add(z0, z1) });
+  const ssnr = ssnrSums.curve();
   const c = fsc.unmasked;
   const x = c.frequency;
   const halfBit = c.voxels.map(halfBitThreshold);
