@@ -21,7 +21,7 @@ import { AnalysisInputError } from '../util/errors.ts';
 import { analysisDate } from '../util/analysis-date.ts';
 import { ANALYZER_VERSION } from '../util/version.ts';
 import { toVolume } from '../volume/from-mrc.ts';
-import { volumeStats } from '../volume/stats.ts';
+import { pooledVolumeStats } from '../methods/pooled-stats.ts';
 import type { Volume } from '../volume/volume.ts';
 import { EntryContext } from './context.ts';
 import { ITEM_IMPLEMENTATIONS } from './registry.ts';
@@ -110,7 +110,7 @@ export async function analyzeEntry(input: AnalyzeEntryInput): Promise<Report> {
     const halfReads = input.halfMapPaths?.map((p) => readMap(p, read));
     halfReads?.forEach((r) => r.catch(() => undefined));
     const { file, volume } = await readMap(input.mapPath, read);
-    const stats = volumeStats(volume.data);
+    const stats = await pooledVolumeStats(volume.data);
     if (stats.finiteCount === 0) throw new AnalysisInputError(`${input.mapPath}: the map has no finite value (${stats.nanCount} NaN, ${stats.infCount} ±Inf)`);
     const halves = input.halfMapPaths && halfReads ? checkHalfMaps(input.halfMapPaths, await Promise.all(halfReads), input.mapPath, volume) : undefined;
     const modelRead = input.modelPath ? await readModelInput(input.modelPath) : undefined;

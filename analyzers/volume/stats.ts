@@ -38,60 +38,114 @@ export function volumeStats(a: Float32Array): VolumeStats {
  * ~99 % of the box). The numbers are those of `volumeStats` of the whole array.
  */
 export function blockedVolumeStats(length: number, block: (start: number, end: number) => Float32Array | null): VolumeStats {
-  let min = Infinity;
-  let max = -Infinity;
-  let sumSq = 0;
-  let n = 0;
-  let mean = 0;
-  let m2 = 0;
-  let nan = 0;
-  let inf = 0;
+  const merged = new StatsMerger();
+  const part = new Float64Array(PARTIAL_FIELDS);
   for (let start = 0; start < length; start += BLOCK) {
     const end = Math.min(length, start + BLOCK);
     const a = block(start, end);
     if (a === null) {
-      nan += end - start;
+      merged.addNaN(end - start);
       continue;
     }
-    let k = NaN;
-    let bn = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let sq = 0;
-    for (let i = 0, m = end - start; i < m; i++) {
-      const v = a[i];
-      if (v - v !== 0) {
-        if (v !== v) nan++;
-        else inf++;
-        continue;
-      }
-      if (bn === 0) k = v;
-      const d = v - k;
-      s1 += d;
-      s2 += d * d;
-      sq += v * v;
-      min = v < min ? v : min;
-      max = v > max ? v : max;
-      bn++;
+    blockPartial(a, 0, end - start, part, 0);
+    merged.add(part, 0);
+  }
+  return merged.stats();
+}
+
+/** Numbers per block partial of `blockPartial`: k, count, Σ(v − k), Σ(v − k)², Σv², min, max, NaN, ±Inf. */
+export const PARTIAL_FIELDS = 9;
+
+/** Voxels per block of the statistics: partials of blocks of this size merge to `volumeStats`. */
+export const STATS_BLOCK = BLOCK;
+
+/**
+ * The partial sums of values a[from … to) (one block) about its first finite value k, written at
+ * out[o … o + PARTIAL_FIELDS): what `blockedVolumeStats` adds per block, computable on any thread.
+ */
+export function blockPartial(a: Float32Array, from: number, to: number, out: Float64Array, o: number): void {
+  let min = Infinity;
+  let max = -Infinity;
+  let nan = 0;
+  let inf = 0;
+  let k = NaN;
+  let bn = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let sq = 0;
+  for (let i = from; i < to; i++) {
+    const v = a[i];
+    if (v - v !== 0) {
+      if (v !== v) nan++;
+      else inf++;
+      continue;
     }
-    if (bn === 0) continue;
+    if (bn === 0) k = v;
+    const d = v - k;
+    s1 += d;
+    s2 += d * d;
+    sq += v * v;
+    min = v < min ? v : min;
+    max = v > max ? v : max;
+    bn++;
+  }
+  out[o] = k;
+  out[o + 1] = bn;
+  out[o + 2] = s1;
+  out[o + 3] = s2;
+  out[o + 4] = sq;
+  out[o + 5] = min;
+  out[o + 6] = max;
+  out[o + 7] = nan;
+  out[o + 8] = inf;
+}
+
+/** Merges block partials in block order (Chan, Golub and LeVeque's pairwise update), the same numbers whichever thread made them. */
+export class StatsMerger {
+  private min = Infinity;
+  private max = -Infinity;
+  private sumSq = 0;
+  private n = 0;
+  private mean = 0;
+  private m2 = 0;
+  private nan = 0;
+  private inf = 0;
+
+  /** Voxels known to be NaN without being read. */
+  addNaN(count: number): void {
+    this.nan += count;
+  }
+
+  /** The next block's partial, at p[o …]. */
+  add(p: Float64Array, o: number): void {
+    this.nan += p[o + 7];
+    this.inf += p[o + 8];
+    const bn = p[o + 1];
+    if (bn === 0) return;
+    const k = p[o], s1 = p[o + 2], s2 = p[o + 3];
+    this.min = p[o + 5] < this.min ? p[o + 5] : this.min;
+    this.max = p[o + 6] > this.max ? p[o + 6] : this.max;
     const bMean = k + s1 / bn;
     const bM2 = Math.max(0, s2 - (s1 * s1) / bn);
-    const total = n + bn;
-    const delta = bMean - mean;
-    m2 += bM2 + (delta * delta * n * bn) / total;
-    mean += (delta * bn) / total;
-    sumSq += sq;
-    n = total;
+    const total = this.n + bn;
+    const delta = bMean - this.mean;
+    this.m2 += bM2 + (delta * delta * this.n * bn) / total;
+    this.mean += (delta * bn) / total;
+    this.sumSq += p[o + 4];
+    this.n = total;
   }
-  return {
-    min: n > 0 ? min : NaN,
-    max: n > 0 ? max : NaN,
-    mean: n > 0 ? mean : NaN,
-    std: n > 0 ? Math.sqrt(m2 / n) : NaN,
-    rmsAboutZero: n > 0 ? Math.sqrt(sumSq / n) : NaN,
-    finiteCount: n,
-    nanCount: nan,
-    infCount: inf,
-  };
+
+  stats(): VolumeStats {
+    const { n, min, max, mean, m2, sumSq } = this;
+    return {
+      min: n > 0 ? min : NaN,
+      max: n > 0 ? max : NaN,
+      mean: n > 0 ? mean : NaN,
+      std: n > 0 ? Math.sqrt(m2 / n) : NaN,
+      rmsAboutZero: n > 0 ? Math.sqrt(sumSq / n) : NaN,
+      finiteCount: n,
+      nanCount: this.nan,
+      infCount: this.inf,
+    };
+  }
 }
