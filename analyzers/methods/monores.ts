@@ -395,27 +395,27 @@ function guardCutFaces(labels: Int8Array, box: WorkBox, guard: number): void {
 // ------------------------------------------------------------------------------------------
 
 /**
- * Buffers of the work box: F = spectrum of the map (computed once, never overwritten), W = work
- * spectrum (overwritten by every inverse), R = real scratch, A = amplitude. Axis tables hold the
- * signed digital frequency of each index; the Riesz tables are the same with the Nyquist index of
- * an even axis set to 0; invW = 1/|w| per half-complex element (0 at DC), so that the Riesz
- * multipliers need no square root or division in the per-frequency loops.
+ * Buffers of the work box: F = spectrum of the map (computed once, never overwritten), W = the
+ * four work spectra of the monogenic components v, v_x, v_y, v_z (overwritten by every inverse;
+ * W[0] is also the scratch of the real-space filters), R = real scratch, A = amplitude. Axis
+ * tables hold the signed digital frequency of each index; the Riesz tables are the same with the
+ * Nyquist index of an even axis set to 0; invW = 1/|w| per half-complex element (0 at DC), so that
+ * the Riesz multipliers need no square root or division in the per-frequency loops.
  */
 interface Engine {
   dims: Vec3;
   fft: RealFft3d;
   F: Float32Array;
-  W: Float32Array;
+  W: [Float32Array, Float32Array, Float32Array, Float32Array];
   R: Float32Array;
   A: Float32Array;
   invW: Float32Array;
   t: [Float64Array, Float64Array, Float64Array];
   riesz: [Float64Array, Float64Array, Float64Array];
-  ones: [Float64Array, Float64Array, Float64Array];
   ffts: number;
 }
 
-/** An engine for `data`; `scratch` lends the work spectrum and real buffer of another engine on the same box (half-map mode runs two engines one after the other at each frequency). */
+/** An engine for `data`; `scratch` lends the work spectra and real buffer of another engine on the same box (half-map mode runs two engines one after the other at each frequency). */
 async function createEngine(data: Float32Array, dims: Vec3, scratch?: Pick<Engine, 'W' | 'R'>): Promise<Engine> {
   const fft = createRealFft3d(dims);
   const [cx, ny, nz] = fft.complexDims;
@@ -437,90 +437,89 @@ async function createEngine(data: Float32Array, dims: Vec3, scratch?: Pick<Engin
     }
   }
   const F = await fft.forward(data, sharedFloat32(2 * cx * ny * nz));
-  const ones = t.map((tab) => new Float64Array(tab.length).fill(1)) as Engine['ones'];
-  return { dims, fft, F, W: scratch?.W ?? sharedFloat32(F.length), R: scratch?.R ?? sharedFloat32(data.length), A: sharedFloat32(data.length), invW, t, riesz, ones, ffts: 1 };
+  const spectrum = () => sharedFloat32(F.length);
+  const W: Engine['W'] = scratch?.W ?? [spectrum(), spectrum(), spectrum(), spectrum()];
+  return { dims, fft, F, W, R: scratch?.R ?? sharedFloat32(data.length), A: sharedFloat32(data.length), invW, t, riesz, ffts: 1 };
 }
 
-/** Arguments of `fillComponentSlabs`: the big arrays are shared, the per-axis tables are small. */
+/** Arguments of `fillComponentsSlabs`: the big arrays are shared, the per-axis tables are small. */
 interface FillArgs {
   F: Float32Array;
-  W: Float32Array;
+  /** W[0] receives component 0 when `withMap`, W[k] the Riesz component k = 1, 2, 3. */
+  W: Engine['W'];
   invW: Float32Array;
   t: [Float64Array, Float64Array, Float64Array];
-  /** Per-axis factors of w_k (the Riesz table on axis k, ones elsewhere); unused for comp 0. */
-  m: [Float64Array, Float64Array, Float64Array];
+  riesz: [Float64Array, Float64Array, Float64Array];
   cx: number;
   ny: number;
   omega: number;
-  comp: 0 | 1 | 2 | 3;
+  withMap: boolean;
 }
 
 /**
- * W = F·H_ω(|w|)·m(w) with m = 1 (component 0: the high-passed map) or m = −i·w_k/|w| (Riesz
- * component k = 1, 2, 3 for x, y, z), on the planes kz ∈ [z0, z1). DC is always 0. ω = 0: no
- * high-pass. The Riesz multiplier is separable apart from 1/|w|: w_k is the product of three
- * per-axis tables (the Riesz table on axis k, ones elsewhere), which keeps the inner loop
- * branch-free. A `parallelFor` body: planes are disjoint.
+ * W[k] = F·H_ω(|w|)·m_k(w), with m_0 = 1 (the high-passed map, only when `withMap`) and
+ * m_k = −i·w_k/|w| (Riesz component k = 1, 2, 3 for x, y, z), on the planes kz ∈ [z0, z1): one
+ * read of F and one gain for the four spectra. DC is always 0. ω = 0: no high-pass. The Riesz
+ * factor is (g·w_k)·(1/|w|), w_k from the axis's Riesz table (invW is 0 at DC).
+ * A `parallelFor` body: planes are disjoint.
  */
-export function fillComponentSlabs(a: FillArgs, z0: number, z1: number): void {
-  const { F, W, invW, cx, ny, omega, comp } = a;
+export function fillComponentsSlabs(a: FillArgs, z0: number, z1: number): void {
+  const { F, invW, cx, ny, omega, withMap } = a;
+  const [W0, W1, W2, W3] = a.W;
   const [tx, ty, tz] = a.t;
+  const [rx, ry, rz] = a.riesz;
   const lo = omega > RAISED_COSINE_WIDTH ? omega - RAISED_COSINE_WIDTH : 0;
   const lo2 = lo * lo;
   const hi2 = omega * omega;
-  if (comp === 0) {
-    for (let z = z0, p = 2 * cx * ny * z0; z < z1; z++) {
-      const wz2 = tz[z] * tz[z];
-      for (let y = 0; y < ny; y++) {
-        const wyz2 = ty[y] * ty[y] + wz2;
-        for (let x = 0; x < cx; x++, p += 2) {
-          const w2 = tx[x] * tx[x] + wyz2;
-          const g = w2 <= lo2 || w2 === 0 ? 0 : w2 >= hi2 ? 1 : highPassGain(Math.sqrt(w2), omega);
-          W[p] = F[p] * g;
-          W[p + 1] = F[p + 1] * g;
-        }
-      }
-    }
-    return;
-  }
-  const [mx, my, mz] = a.m;
   for (let z = z0, p = 2 * cx * ny * z0, q = cx * ny * z0; z < z1; z++) {
     const wz2 = tz[z] * tz[z];
-    const fz = mz[z];
+    const fz = rz[z];
     for (let y = 0; y < ny; y++) {
       const wyz2 = ty[y] * ty[y] + wz2;
-      const fyz = fz * my[y];
+      const fy = ry[y];
       for (let x = 0; x < cx; x++, p += 2, q++) {
         const w2 = tx[x] * tx[x] + wyz2;
+        // w2 ≤ lo2 holds at DC (lo2 ≥ 0): no component has a DC term.
         const g = w2 <= lo2 ? 0 : w2 >= hi2 ? 1 : highPassGain(Math.sqrt(w2), omega);
-        // (a + ib)·(−i·c) = c·b − i·c·a, c = g·w_k/|w| (invW is 0 at DC)
-        const c = g * fyz * mx[x] * invW[q];
         const re = F[p];
-        W[p] = c * F[p + 1];
-        W[p + 1] = -c * re;
+        const im = F[p + 1];
+        if (withMap) {
+          W0[p] = re * g;
+          W0[p + 1] = im * g;
+        }
+        // (a + ib)·(−i·c) = c·b − i·c·a
+        const iw = invW[q];
+        const c1 = g * rx[x] * iw;
+        W1[p] = c1 * im;
+        W1[p + 1] = -c1 * re;
+        const c2 = g * fy * iw;
+        W2[p] = c2 * im;
+        W2[p + 1] = -c2 * re;
+        const c3 = g * fz * iw;
+        W3[p] = c3 * im;
+        W3[p + 1] = -c3 * re;
       }
     }
   }
 }
 
-/** `fillComponentSlabs` on every plane, split over the FFT worker pool. */
-async function fillComponent(e: Engine, omega: number, comp: 0 | 1 | 2 | 3): Promise<void> {
+/** `fillComponentsSlabs` on every plane, split over the FFT worker pool. */
+async function fillComponents(e: Engine, omega: number, withMap: boolean): Promise<void> {
   const [cx, ny, nz] = e.fft.complexDims;
-  const m: FillArgs['m'] = [comp === 1 ? e.riesz[0] : e.ones[0], comp === 2 ? e.riesz[1] : e.ones[1], comp === 3 ? e.riesz[2] : e.ones[2]];
-  const args: FillArgs = { F: e.F, W: e.W, invW: e.invW, t: e.t, m, cx, ny, omega, comp };
-  await parallelFor(import.meta.url, 'fillComponentSlabs', fillComponentSlabs, args, nz, fftThreads());
+  const args: FillArgs = { F: e.F, W: e.W, invW: e.invW, t: e.t, riesz: e.riesz, cx, ny, omega, withMap };
+  await parallelFor(import.meta.url, 'fillComponentsSlabs', fillComponentsSlabs, args, nz, fftThreads());
 }
 
 /**
- * A = √(v² + v_x² + v_y² + v_z²) of the map high-passed at ω: 4 inverse FFTs, each folding its
- * square into A on the worker pool (`squares`), in the order and float32 rounding of a plain loop.
+ * A = √(v² + v_x² + v_y² + v_z²) of the map high-passed at ω: one pool pass fills the four
+ * spectra, one `inverseNorm` transforms them and forms the root of the sum of squares slab by slab
+ * on the workers (float32 sums in the order v, v_x, v_y, v_z, then the root: the bits of a plain
+ * loop).
  */
 async function monogenicAmplitude(e: Engine, omega: number): Promise<void> {
-  for (const comp of [0, 1, 2, 3] as const) {
-    await fillComponent(e, omega, comp);
-    await e.fft.inverse(e.W, e.R, { squares: { acc: e.A, mode: comp === 0 ? 'set' : comp < 3 ? 'add' : 'sqrt' } });
-    e.ffts++;
-  }
+  await fillComponents(e, omega, true);
+  await e.fft.inverseNorm(e.W, e.A, { root: true });
+  e.ffts += 4;
 }
 
 /**
@@ -529,7 +528,7 @@ async function monogenicAmplitude(e: Engine, omega: number): Promise<void> {
  * (circular convolution, DC gain 1).
  */
 async function filterReal(e: Engine, buf: Float32Array, kind: 'lowpass' | 'gaussian', param: number): Promise<void> {
-  const W = await e.fft.forward(buf, e.W);
+  const W = await e.fft.forward(buf, e.W[0]);
   const [cx, ny, nz] = e.fft.complexDims;
   await parallelFor(import.meta.url, 'filterSlabs', filterSlabs, { W, t: e.t, cx, ny, kind, param }, nz, fftThreads());
   await e.fft.inverse(W, buf);
@@ -626,9 +625,8 @@ export async function localResolution(
   const n = data.length;
   const e = await createEngine(data, box.dims);
   const { A, R } = e;
-  // Half-map mode: the noise engine (the difference map) and the noise sample's labels (every mask voxel, at every frequency).
+  // Half-map mode: the noise engine (the difference map), sampled at every mask voxel at every frequency.
   const noiseEngine = halves ? await createEngine(cropped ? extract(halves, full, box, sharedFloat32) : halves, box.dims, e) : null;
-  const noiseLabels = halves ? labels.map((l) => (l >= 1 ? NOISE : EXCLUDED)) : null;
 
   // 2. Mask refinement: full-band amplitude (v = map minus its mean: the DC term is dropped),
   // smoothed; protein voxels below the 95th percentile of the noise become noise (not in
@@ -638,9 +636,9 @@ export async function localResolution(
     for (let i = 0; i < n; i++) mean += data[i];
     mean /= n;
     for (let i = 0; i < n; i++) A[i] = (data[i] - mean) * (data[i] - mean);
+    await fillComponents(e, 0, false);
     for (const comp of [1, 2, 3] as const) {
-      await fillComponent(e, 0, comp);
-      await e.fft.inverse(e.W, R, { squares: { acc: A, mode: comp < 3 ? 'add' : 'sqrt' } });
+      await e.fft.inverse(e.W[comp], R, { squares: { acc: A, mode: comp < 3 ? 'add' : 'sqrt' } });
       e.ffts++;
     }
     await gaussianSmooth(e, A, REFINE_SMOOTH_STD_PX);
@@ -659,7 +657,7 @@ export async function localResolution(
     N0 = proteinCount;
     noiseCount = proteinCount;
   } else {
-    refineThreshold = noiseQuantile(A, labels, noise, REFINE_QUANTILE).threshold;
+    refineThreshold = noiseQuantile(A, indicesOf(labels, (l) => l === NOISE), noise, REFINE_QUANTILE).threshold;
     for (let i = 0; i < n; i++) {
       if (labels[i] < 1) continue;
       if (A[i] < refineThreshold) labels[i] = NOISE;
@@ -670,7 +668,12 @@ export async function localResolution(
     for (let i = 0; i < n; i++) if (labels[i] === NOISE) noiseCount++;
   }
 
-  // 3–7. Frequency loop.
+  // 3–7. Frequency loop. The statistics and the per-voxel update visit the voxels through index
+  // lists in ascending order (the sums keep the order, and so the bits, of a pass over the box):
+  // the noise sample (fixed from here on) and the protein voxels still active.
+  const noiseAt = indicesOf(labels, halves ? (l) => l >= 1 : (l) => l === NOISE);
+  const activeAt = indicesOf(labels, (l) => l >= 1);
+  let activeCount = activeAt.length;
   const res = new Float32Array(n);
   const zAlpha = normalQuantile(alpha);
   const Nsnap = full[0];
@@ -693,7 +696,7 @@ export async function localResolution(
       await filterReal(noiseEngine, noiseEngine.A, 'lowpass', omega);
     }
 
-    const q = noiseEngine && noiseLabels ? { ...noiseQuantile(noiseEngine.A, noiseLabels, noise, alpha), ...signalSums(A, labels) } : noiseQuantile(A, labels, noise, alpha);
+    const q = { ...noiseQuantile(noiseEngine ? noiseEngine.A : A, noiseAt, noise, alpha), ...signalSums(A, activeAt, activeCount) };
     const sS = q.signalSum;
     const sS2 = q.signalSum2;
     const nS = q.signalCount;
@@ -713,20 +716,20 @@ export async function localResolution(
     // last passing resolution (r from two frequencies earlier).
     const T = q.threshold;
     let active = 0;
-    for (let i = 0; i < n; i++) {
-      const l = labels[i];
-      if (l < 1) continue;
+    for (let j = 0; j < activeCount; j++) {
+      const i = activeAt[j];
       if (A[i] > T) {
         res[i] = r;
         labels[i] = 1;
-        active++;
-      } else if (l >= 2) {
+      } else if (labels[i] >= 2) {
         labels[i] = EXCLUDED;
+        continue;
       } else {
         labels[i] = 2;
-        active++;
       }
+      activeAt[active++] = i;
     }
+    activeCount = active;
     steps.push({ resolution: r, index: k, threshold: T, meanSignal: meanS, meanNoise: q.mean, z, active });
     if (active < MIN_ACTIVE_FRACTION * N0) {
       stop = `fewer than ${MIN_ACTIVE_FRACTION * 100}% of the mask voxels were still above the noise at ${f(r)} Å`;
@@ -781,19 +784,25 @@ function maskLabels(mask: Uint8Array): CliffResult {
   return { labels, proteinRadius: Number.NaN, cutRadius: Number.NaN, cliff: false };
 }
 
-/** Σa, Σa² and the count of the active protein voxels (label ≥ 1). */
-function signalSums(A: Float32Array, labels: Int8Array): { signalSum: number; signalSum2: number; signalCount: number } {
+/** Indices of the labels that pass `keep`, ascending. */
+function indicesOf(labels: Int8Array, keep: (l: number) => boolean): Int32Array {
+  let count = 0;
+  for (let i = 0; i < labels.length; i++) if (keep(labels[i])) count++;
+  const at = new Int32Array(count);
+  for (let i = 0, j = 0; i < labels.length; i++) if (keep(labels[i])) at[j++] = i;
+  return at;
+}
+
+/** Σa, Σa² and the count of A at the first `count` indices of `at`, summed in that order. */
+function signalSums(A: Float32Array, at: Int32Array, count: number): { signalSum: number; signalSum2: number; signalCount: number } {
   let signalSum = 0;
   let signalSum2 = 0;
-  let signalCount = 0;
-  for (let i = 0; i < A.length; i++) {
-    if (labels[i] < 1) continue;
-    const a = A[i];
+  for (let j = 0; j < count; j++) {
+    const a = A[at[j]];
     signalSum += a;
     signalSum2 += a * a;
-    signalCount++;
   }
-  return { signalSum, signalSum2, signalCount };
+  return { signalSum, signalSum2, signalCount: count };
 }
 
 /** Bins of the radix pre-selection of `noiseQuantile`: the top 16 bits of a float32. */
@@ -802,9 +811,8 @@ const RADIX_BINS = 65536;
 const FIRST_NON_FINITE_BIN = 0x7f80;
 
 /**
- * α-quantile (index floor(α·n) of the ascending noise amplitudes, label 0) with the noise mean and
- * sample variance, and in the same pass Σa, Σa², count over active protein voxels (label ≥ 1).
- * Overwrites buf[0..n_noise).
+ * α-quantile (index floor(α·n) of the ascending amplitudes) of the noise sample A[noiseAt[j]], with
+ * its mean and sample variance (summed in the order of `noiseAt`). Overwrites buf[0..n).
  *
  * Amplitudes are finite and ≥ +0, and the bit patterns of such float32 values sort like the values.
  * So the pass also histograms the top 16 bits of the noise amplitudes. The bin that holds the k-th
@@ -812,29 +820,18 @@ const FIRST_NON_FINITE_BIN = 0x7f80;
  * result is exactly the k-th smallest value, without moving millions of values at every frequency.
  * Should any noise amplitude be negative, −0, NaN or infinite, the noise is gathered whole.
  */
-export function noiseQuantile(A: Float32Array, labels: Int8Array, buf: Float32Array, alpha: number) {
+export function noiseQuantile(A: Float32Array, noiseAt: Int32Array, buf: Float32Array, alpha: number) {
   const bits = new Uint32Array(A.buffer, A.byteOffset, A.length);
   const hist = new Uint32Array(RADIX_BINS);
-  let m = 0;
+  const m = noiseAt.length;
   let s = 0;
   let s2 = 0;
-  let signalSum = 0;
-  let signalSum2 = 0;
-  let signalCount = 0;
-  for (let i = 0; i < A.length; i++) {
-    const l = labels[i];
-    if (l < 0) continue;
+  for (let j = 0; j < m; j++) {
+    const i = noiseAt[j];
     const a = A[i];
-    if (l === NOISE) {
-      hist[bits[i] >>> 16]++;
-      m++;
-      s += a;
-      s2 += a * a;
-    } else {
-      signalSum += a;
-      signalSum2 += a * a;
-      signalCount++;
-    }
+    hist[bits[i] >>> 16]++;
+    s += a;
+    s2 += a * a;
   }
   const mean = s / m;
   const variance = m > 1 ? (s2 - m * mean * mean) / (m - 1) : 0;
@@ -847,11 +844,12 @@ export function noiseQuantile(A: Float32Array, labels: Int8Array, buf: Float32Ar
     for (bin = 0; below + hist[bin] <= k; bin++) below += hist[bin];
   }
   let n = 0;
-  for (let i = 0; i < A.length; i++) {
-    if (labels[i] === NOISE && (bin < 0 || bits[i] >>> 16 === bin)) buf[n++] = A[i];
+  for (let j = 0; j < m; j++) {
+    const i = noiseAt[j];
+    if (bin < 0 || bits[i] >>> 16 === bin) buf[n++] = A[i];
   }
   const threshold = selectKth(buf, k - below, n);
-  return { threshold, mean, variance, count: m, signalSum, signalSum2, signalCount };
+  return { threshold, mean, variance, count: m };
 }
 
 /** The bookkeeping of one MonoRes run, reported with the item's values. */
