@@ -531,7 +531,10 @@ async function filterReal(e: Engine, buf: Float32Array, kind: 'lowpass' | 'gauss
   const W = await e.fft.forward(buf, e.W[0]);
   const [cx, ny, nz] = e.fft.complexDims;
   await parallelFor(import.meta.url, 'filterSlabs', filterSlabs, { W, t: e.t, cx, ny, kind, param }, nz, fftThreads());
-  await e.fft.inverse(W, buf);
+  // The low-pass is 0 from |w| = ω + 0.02 on, i.e. beyond that many times the longest axis in index
+  // units: the inverse may skip the lines outside (same bits, fft.ts).
+  const radius = kind === 'lowpass' ? (param + RAISED_COSINE_WIDTH) * Math.max(...e.dims) : undefined;
+  await e.fft.inverse(W, buf, { radius });
   e.ffts += 2;
 }
 
@@ -814,11 +817,12 @@ const FIRST_NON_FINITE_BIN = 0x7f80;
  * α-quantile (index floor(α·n) of the ascending amplitudes) of the noise sample A[noiseAt[j]], with
  * its mean and sample variance (summed in the order of `noiseAt`). Overwrites buf[0..n).
  *
- * Amplitudes are finite and ≥ +0, and the bit patterns of such float32 values sort like the values.
- * So the pass also histograms the top 16 bits of the noise amplitudes. The bin that holds the k-th
- * value is found from the counts, and only that bin's values are gathered and quickselected. The
- * result is exactly the k-th smallest value, without moving millions of values at every frequency.
- * Should any noise amplitude be negative, −0, NaN or infinite, the noise is gathered whole.
+ * Amplitudes are finite and ≥ +0, and the bit patterns of such float32 values sort like the values
+ * (equal bits, equal values). So the pass also histograms the top 16 bits of the noise amplitudes;
+ * the bin that holds the k-th value is found from the counts, then a second pass histograms the
+ * low 16 bits of that bin's values, and the sub-bin that holds it gives all 32 bits of the k-th
+ * smallest value: exact, without moving or sorting values at every frequency. Should any noise
+ * amplitude be negative, −0, NaN or infinite, the noise is gathered whole and quickselected.
  */
 export function noiseQuantile(A: Float32Array, noiseAt: Int32Array, buf: Float32Array, alpha: number) {
   const bits = new Uint32Array(A.buffer, A.byteOffset, A.length);
@@ -838,17 +842,21 @@ export function noiseQuantile(A: Float32Array, noiseAt: Int32Array, buf: Float32
   const k = Math.min(m - 1, Math.floor(alpha * m));
   let ordered = true;
   for (let b = FIRST_NON_FINITE_BIN; b < RADIX_BINS && ordered; b++) if (hist[b] !== 0) ordered = false;
-  let bin = -1;
+  if (!ordered) {
+    for (let j = 0; j < m; j++) buf[j] = A[noiseAt[j]];
+    return { threshold: selectKth(buf, k, m), mean, variance, count: m };
+  }
+  let bin = 0;
   let below = 0;
-  if (ordered) {
-    for (bin = 0; below + hist[bin] <= k; bin++) below += hist[bin];
-  }
-  let n = 0;
+  for (; below + hist[bin] <= k; bin++) below += hist[bin];
+  hist.fill(0);
   for (let j = 0; j < m; j++) {
-    const i = noiseAt[j];
-    if (bin < 0 || bits[i] >>> 16 === bin) buf[n++] = A[i];
+    const b = bits[noiseAt[j]];
+    if (b >>> 16 === bin) hist[b & 0xffff]++;
   }
-  const threshold = selectKth(buf, k - below, n);
+  let sub = 0;
+  for (; below + hist[sub] <= k; sub++) below += hist[sub];
+  const threshold = new Float32Array(new Uint32Array([((bin << 16) | sub) >>> 0]).buffer)[0];
   return { threshold, mean, variance, count: m };
 }
 
