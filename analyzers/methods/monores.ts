@@ -326,24 +326,9 @@ function workBoxSize(n: number): number {
   }
 }
 
-/** Bounding box of label ≥ 1, grown by `margin` voxels, FFT-friendly, clipped to the map. */
-function workBox(labels: Int8Array, dims: Vec3, margin: number): WorkBox {
-  const [nx, ny, nz] = dims;
-  const lo = [nx, ny, nz];
-  const hi = [-1, -1, -1];
-  for (let z = 0, i = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, i++) {
-        if (labels[i] < 1) continue;
-        if (x < lo[0]) lo[0] = x;
-        if (x > hi[0]) hi[0] = x;
-        if (y < lo[1]) lo[1] = y;
-        if (y > hi[1]) hi[1] = y;
-        if (z < lo[2]) lo[2] = z;
-        if (z > hi[2]) hi[2] = z;
-      }
-    }
-  }
+/** The mask's bounding box (`maskExtent`), grown by `margin` voxels, FFT-friendly, clipped to the map. */
+function workBox(extent: { lo: Vec3; hi: Vec3 }, dims: Vec3, margin: number): WorkBox {
+  const { lo, hi } = extent;
   const outLo: number[] = [];
   const outDims: number[] = [];
   const cut: boolean[] = [];
@@ -362,7 +347,7 @@ function workBox(labels: Int8Array, dims: Vec3, margin: number): WorkBox {
 }
 
 /** Copies the work box of a full-grid array into a new array of the box's size. */
-function extract<T extends Float32Array | Int8Array>(src: T, dims: Vec3, box: WorkBox, make: (n: number) => T): T {
+function extract<T extends Float32Array | Int8Array | Uint8Array>(src: T, dims: Vec3, box: WorkBox, make: (n: number) => T): T {
   const [nx, ny] = dims;
   const [bx, by, bz] = box.dims;
   const out = make(bx * by * bz);
@@ -606,21 +591,21 @@ export async function localResolution(
 
   // 1. Labels, cliff test, noise check on the whole map (cheap, before any FFT). In half-map mode
   // the mask is the protein and everything else is excluded: the noise comes from the halves.
-  const cliff: CliffResult = halves ? maskLabels(hardMask) : cliffLabels(v, hardMask);
-  let proteinCount = 0;
-  for (let i = 0; i < nFull; i++) if (cliff.labels[i] >= 1) proteinCount++;
+  const extent = maskExtent(hardMask, full);
+  const proteinCount = extent.count;
   if (proteinCount === 0) throw new NotMeasurable('the mask is empty');
-  if (!halves) checkNoise(v.data, cliff.labels, 'outside the mask');
+  const cliff: CliffResult | null = halves ? null : cliffLabels(v, hardMask);
+  if (cliff) checkNoise(v.data, cliff.labels, 'outside the mask');
 
   // Work box: the mask's bounding box plus CROP_MARGIN_GUARDS guard widths (r_lo in voxels); in
   // half-map mode one guard width (no background noise is sampled, only the FFT wrap is kept away).
   const guard = Math.ceil(rLo / Ts);
   const box: WorkBox = opts.crop === false
     ? { lo: [0, 0, 0], dims: [full[0], full[1], full[2]], cut: [false, false, false] }
-    : workBox(cliff.labels, full, (halves ? 1 : CROP_MARGIN_GUARDS) * guard);
+    : workBox(extent, full, (halves ? 1 : CROP_MARGIN_GUARDS) * guard);
   const cropped = box.cut.some((c) => c);
   const data = cropped ? extract(v.data, full, box, sharedFloat32) : v.data;
-  const labels = cropped ? extract(cliff.labels, full, box, (n) => new Int8Array(n)) : cliff.labels;
+  const labels = !cliff ? maskLabels(hardMask, full, box) : cropped ? extract(cliff.labels, full, box, (n) => new Int8Array(n)) : cliff.labels;
   if (cropped && !halves) {
     guardCutFaces(labels, box, guard);
     checkNoise(data, labels, 'in the work box around the mask');
@@ -776,15 +761,50 @@ export async function localResolution(
   }
 
   const unassigned = { noiseLike: proteinCount - N0, neverAbove: N0 - assigned };
-  return { resmap, run: { mode: halves ? 'half-maps' : 'single-map', step, alpha, rHi, rLo, steps, stop, N0, proteinCount, noiseCount, cliff, box, cropped, ffts: e.ffts + (noiseEngine?.ffts ?? 0), refineThreshold, unassigned } };
+  return { resmap, run: { mode: halves ? 'half-maps' : 'single-map', step, alpha, rHi, rLo, steps, stop, N0, proteinCount, noiseCount, cliff: cliffSummary(cliff), box, cropped, ffts: e.ffts + (noiseEngine?.ffts ?? 0), refineThreshold, unassigned } };
 }
 
-/** Half-map mode labels: mask voxels protein (1), every other voxel excluded; no cliff. */
-function maskLabels(mask: Uint8Array): CliffResult {
-  // A plain loop: Int8Array.from with a mapping function costs seconds on a 360³ mask.
-  const labels = new Int8Array(mask.length);
-  for (let i = 0; i < mask.length; i++) labels[i] = mask[i] ? 1 : EXCLUDED;
-  return { labels, proteinRadius: Number.NaN, cutRadius: Number.NaN, cliff: false };
+/** The numbers of a cliff test, for the run's bookkeeping; NaN radii and no cliff without one. */
+function cliffSummary(c: CliffResult | null): Omit<CliffResult, 'labels'> {
+  return c ? { proteinRadius: c.proteinRadius, cutRadius: c.cutRadius, cliff: c.cliff } : { proteinRadius: Number.NaN, cutRadius: Number.NaN, cliff: false };
+}
+
+/** Half-map mode labels of the work box: mask voxels protein (1), every other voxel excluded. */
+function maskLabels(mask: Uint8Array, dims: Vec3, box: WorkBox): Int8Array {
+  const m = extract(mask, dims, box, (n) => new Uint8Array(n));
+  const labels = new Int8Array(m.length);
+  for (let i = 0; i < m.length; i++) labels[i] = m[i] !== 0 ? 1 : EXCLUDED;
+  return labels;
+}
+
+/** The number of voxels of the mask (≠ 0) and their bounding box (lo, hi inclusive; lo > hi when empty). */
+function maskExtent(mask: Uint8Array, dims: Vec3): { count: number; lo: Vec3; hi: Vec3 } {
+  const [nx, ny, nz] = dims;
+  const lo = [nx, ny, nz];
+  const hi = [-1, -1, -1];
+  let count = 0;
+  for (let z = 0, row = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++, row += nx) {
+      let first = -1;
+      let last = -1;
+      let inRow = 0;
+      for (let x = 0; x < nx; x++) {
+        if (mask[row + x] === 0) continue;
+        if (first < 0) first = x;
+        last = x;
+        inRow++;
+      }
+      if (inRow === 0) continue;
+      count += inRow;
+      if (first < lo[0]) lo[0] = first;
+      if (last > hi[0]) hi[0] = last;
+      if (y < lo[1]) lo[1] = y;
+      if (y > hi[1]) hi[1] = y;
+      if (z < lo[2]) lo[2] = z;
+      if (z > hi[2]) hi[2] = z;
+    }
+  }
+  return { count, lo: [lo[0], lo[1], lo[2]], hi: [hi[0], hi[1], hi[2]] };
 }
 
 /** Indices of the labels that pass `keep`, ascending. */
@@ -873,7 +893,8 @@ export interface MonoResRun {
   N0: number;
   proteinCount: number;
   noiseCount: number;
-  cliff: CliffResult;
+  /** The cliff test (single-map mode; NaN radii and no cliff in half-map mode). */
+  cliff: Omit<CliffResult, 'labels'>;
   box: WorkBox;
   cropped: boolean;
   ffts: number;
