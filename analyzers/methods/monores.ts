@@ -39,7 +39,7 @@
  * 6 (`FFTS_PER_FREQUENCY`: inverse of v, v_x, v_y, v_z, forward and inverse of the amplitude's
  * low-pass); post-processing 2 (smoothing). 26 frequencies (res 3 Å) → 164 FFTs.
  */
-import { createRealFft3d, fftFreq, type RealFft3d } from '../fft/fft.ts';
+import { createRealFft3d, fftFreq, type RealFft3d, type RowTask } from '../fft/fft.ts';
 import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
@@ -427,7 +427,7 @@ async function createEngine(data: Float32Array, dims: Vec3, scratch?: Pick<Engin
   return { dims, fft, F, W, R: scratch?.R ?? sharedFloat32(data.length), A: sharedFloat32(data.length), invW, t, riesz, ffts: 1 };
 }
 
-/** Arguments of `fillComponentsSlabs`: the big arrays are shared, the per-axis tables are small. */
+/** Arguments of `fillComponentsRows`: the big arrays are shared, the per-axis tables are small. */
 interface FillArgs {
   F: Float32Array;
   /** W[0] receives component 0 when `withMap`, W[k] the Riesz component k = 1, 2, 3. */
@@ -437,32 +437,33 @@ interface FillArgs {
   riesz: [Float64Array, Float64Array, Float64Array];
   cx: number;
   ny: number;
+  nz: number;
   omega: number;
   withMap: boolean;
 }
 
 /**
  * W[k] = F·H_ω(|w|)·m_k(w), with m_0 = 1 (the high-passed map, only when `withMap`) and
- * m_k = −i·w_k/|w| (Riesz component k = 1, 2, 3 for x, y, z), on the planes kz ∈ [z0, z1): one
- * read of F and one gain for the four spectra. DC is always 0. ω = 0: no high-pass. The Riesz
- * factor is (g·w_k)·(1/|w|), w_k from the axis's Riesz table (invW is 0 at DC).
- * A `parallelFor` body: planes are disjoint.
+ * m_k = −i·w_k/|w| (Riesz component k = 1, 2, 3 for x, y, z), on the rows ky ∈ [y0, y1) (all kx,
+ * kz): one read of F and one gain for the four spectra. DC is always 0. ω = 0: no high-pass. The
+ * Riesz factor is (g·w_k)·(1/|w|), w_k from the axis's Riesz table (invW is 0 at DC).
+ * A `parallelFor` / `RowTask` body: rows are disjoint.
  */
-export function fillComponentsSlabs(a: FillArgs, z0: number, z1: number): void {
-  const { F, invW, cx, ny, omega, withMap } = a;
+export function fillComponentsRows(a: FillArgs, y0: number, y1: number): void {
+  const { F, invW, cx, ny, nz, omega, withMap } = a;
   const [W0, W1, W2, W3] = a.W;
   const [tx, ty, tz] = a.t;
   const [rx, ry, rz] = a.riesz;
   const lo = omega > RAISED_COSINE_WIDTH ? omega - RAISED_COSINE_WIDTH : 0;
   const lo2 = lo * lo;
   const hi2 = omega * omega;
-  for (let z = z0, p = 2 * cx * ny * z0, q = cx * ny * z0; z < z1; z++) {
+  for (let z = 0; z < nz; z++) {
     const wz2 = tz[z] * tz[z];
     const fz = rz[z];
-    for (let y = 0; y < ny; y++) {
+    for (let y = y0; y < y1; y++) {
       const wyz2 = ty[y] * ty[y] + wz2;
       const fy = ry[y];
-      for (let x = 0; x < cx; x++, p += 2, q++) {
+      for (let x = 0, q = cx * (y + ny * z), p = 2 * q; x < cx; x++, p += 2, q++) {
         const w2 = tx[x] * tx[x] + wyz2;
         // w2 ≤ lo2 holds at DC (lo2 ≥ 0): no component has a DC term.
         const g = w2 <= lo2 ? 0 : w2 >= hi2 ? 1 : highPassGain(Math.sqrt(w2), omega);
@@ -488,53 +489,63 @@ export function fillComponentsSlabs(a: FillArgs, z0: number, z1: number): void {
   }
 }
 
-/** `fillComponentsSlabs` on every plane, split over the FFT worker pool. */
-async function fillComponents(e: Engine, omega: number, withMap: boolean): Promise<void> {
+/** The fill of the monogenic spectra at ω as a row task of the FFT (`fillComponentsRows`). */
+function fillTask(e: Engine, omega: number, withMap: boolean): RowTask<FillArgs> {
   const [cx, ny, nz] = e.fft.complexDims;
-  const args: FillArgs = { F: e.F, W: e.W, invW: e.invW, t: e.t, riesz: e.riesz, cx, ny, omega, withMap };
-  await parallelFor(import.meta.url, 'fillComponentsSlabs', fillComponentsSlabs, args, nz, fftThreads());
+  const args: FillArgs = { F: e.F, W: e.W, invW: e.invW, t: e.t, riesz: e.riesz, cx, ny, nz, omega, withMap };
+  return { module: import.meta.url, fn: 'fillComponentsRows', body: fillComponentsRows, args };
 }
 
 /**
- * A = √(v² + v_x² + v_y² + v_z²) of the map high-passed at ω: one pool pass fills the four
- * spectra, one `inverseNorm` transforms them and forms the root of the sum of squares slab by slab
- * on the workers (float32 sums in the order v, v_x, v_y, v_z, then the root: the bits of a plain
- * loop).
+ * A = √(v² + v_x² + v_y² + v_z²) of the map high-passed at ω: one `inverseNorm` fills the four
+ * spectra row by row just before their z pass, transforms them and forms the root of the sum of
+ * squares slab by slab on the workers (float32 sums in the order v, v_x, v_y, v_z, then the root:
+ * the bits of a plain loop).
  */
 async function monogenicAmplitude(e: Engine, omega: number): Promise<void> {
-  await fillComponents(e, omega, true);
-  await e.fft.inverseNorm(e.W, e.A, { root: true });
+  await e.fft.inverseNorm(e.W, e.A, { root: true, fill: fillTask(e, omega, true) });
   e.ffts += 4;
 }
 
+/** Arguments of `filterRows`. */
+interface FilterArgs {
+  W: Float32Array;
+  t: Engine['t'];
+  cx: number;
+  ny: number;
+  nz: number;
+  kind: 'lowpass' | 'gaussian';
+  param: number;
+}
+
 /**
- * buf ← IFFT(FFT(buf)·gain) (2 FFTs, W as scratch). `kind` "lowpass": raised-cosine low-pass at
- * `param` = ω; "gaussian": exp(−2π²·param²·|w|²), a Gaussian of standard deviation `param` px
- * (circular convolution, DC gain 1).
+ * buf ← IFFT(FFT(buf)·gain) (2 FFTs, W[0] as the spectrum; one `RealFft3d.filter`, the gain
+ * applied to each row between the forward and the backward z pass). `kind` "lowpass": raised-cosine
+ * low-pass at `param` = ω; "gaussian": exp(−2π²·param²·|w|²), a Gaussian of standard deviation
+ * `param` px (circular convolution, DC gain 1).
  */
 async function filterReal(e: Engine, buf: Float32Array, kind: 'lowpass' | 'gaussian', param: number): Promise<void> {
-  const W = await e.fft.forward(buf, e.W[0]);
   const [cx, ny, nz] = e.fft.complexDims;
-  await parallelFor(import.meta.url, 'filterSlabs', filterSlabs, { W, t: e.t, cx, ny, kind, param }, nz, fftThreads());
+  const args: FilterArgs = { W: e.W[0], t: e.t, cx, ny, nz, kind, param };
   // The low-pass is 0 from |w| = ω + 0.02 on, i.e. beyond that many times the longest axis in index
   // units: the inverse may skip the lines outside (same bits, fft.ts).
   const radius = kind === 'lowpass' ? (param + RAISED_COSINE_WIDTH) * Math.max(...e.dims) : undefined;
-  await e.fft.inverse(W, buf, { radius });
+  await e.fft.filter(buf, e.W[0], { module: import.meta.url, fn: 'filterRows', body: filterRows, args }, { radius });
   e.ffts += 2;
 }
 
-/** The gain of `filterReal` applied to the planes kz ∈ [z0, z1) of W; a `parallelFor` body. */
-export function filterSlabs(a: { W: Float32Array; t: Engine['t']; cx: number; ny: number; kind: 'lowpass' | 'gaussian'; param: number }, z0: number, z1: number): void {
-  const { W, cx, ny, kind, param } = a;
+/** The gain of `filterReal` applied to the rows ky ∈ [y0, y1) (all kx, kz) of W; a `RowTask` body. */
+export function filterRows(a: FilterArgs, y0: number, y1: number): void {
+  const { W, cx, ny, nz, kind, param } = a;
   const [tx, ty, tz] = a.t;
   const lo2 = param * param;
   const hi2 = (param + RAISED_COSINE_WIDTH) ** 2;
   const k = 2 * Math.PI * Math.PI * param * param;
-  for (let z = z0, p = 2 * cx * ny * z0; z < z1; z++) {
+  for (let z = 0; z < nz; z++) {
     const wz2 = tz[z] * tz[z];
-    for (let y = 0; y < ny; y++) {
+    for (let y = y0; y < y1; y++) {
       const wyz2 = ty[y] * ty[y] + wz2;
-      for (let x = 0; x < cx; x++, p += 2) {
+      for (let x = 0, p = 2 * cx * (y + ny * z); x < cx; x++, p += 2) {
         const w2 = tx[x] * tx[x] + wyz2;
         let g: number;
         if (kind === 'gaussian') g = Math.exp(-k * w2);
@@ -624,7 +635,8 @@ export async function localResolution(
     for (let i = 0; i < n; i++) mean += data[i];
     mean /= n;
     for (let i = 0; i < n; i++) A[i] = (data[i] - mean) * (data[i] - mean);
-    await fillComponents(e, 0, false);
+    const fill = fillTask(e, 0, false);
+    await parallelFor(fill.module, fill.fn, fill.body, fill.args, fill.args.ny, fftThreads());
     for (const comp of [1, 2, 3] as const) {
       await e.fft.inverse(e.W[comp], R, { squares: { acc: A, mode: comp < 3 ? 'add' : 'sqrt' } });
       e.ffts++;
