@@ -80,6 +80,12 @@ export const CROP_MARGIN_GUARDS = 3;
 export const PERCENTILES = [2.5, 25, 50, 75, 97.5] as const;
 /** Histogram bins (numpy: equal bins over [min, max]). */
 export const HISTOGRAM_BINS = 25;
+/**
+ * Bytes of the three spectra (v_x, v_y, v_z) that let the four monogenic components be filled and
+ * transformed together; above it (work boxes from ~280³ on) they share one spectrum and are
+ * transformed one at a time (same bits, more pool round trips).
+ */
+export const MONOGENIC_SPECTRA_BYTES = 256 * 2 ** 20;
 /** FFTs per analysed frequency: inverse of v, v_x, v_y, v_z; forward and inverse of the amplitude low-pass. */
 export const FFTS_PER_FREQUENCY = 6;
 
@@ -422,15 +428,18 @@ async function createEngine(data: Float32Array, dims: Vec3, scratch?: Pick<Engin
     }
   }
   const F = await fft.forward(data, sharedFloat32(2 * cx * ny * nz));
-  const spectrum = () => sharedFloat32(F.length);
-  const W: Engine['W'] = scratch?.W ?? [spectrum(), spectrum(), spectrum(), spectrum()];
+  let W = scratch?.W;
+  if (!W) {
+    const w = sharedFloat32(F.length);
+    W = 3 * w.byteLength <= MONOGENIC_SPECTRA_BYTES ? [w, sharedFloat32(F.length), sharedFloat32(F.length), sharedFloat32(F.length)] : [w, w, w, w];
+  }
   return { dims, fft, F, W, R: scratch?.R ?? sharedFloat32(data.length), A: sharedFloat32(data.length), invW, t, riesz, ffts: 1 };
 }
 
 /** Arguments of `fillComponentsRows`: the big arrays are shared, the per-axis tables are small. */
 interface FillArgs {
   F: Float32Array;
-  /** W[0] receives component 0 when `withMap`, W[k] the Riesz component k = 1, 2, 3. */
+  /** W[0] receives component 0 (the map), W[k] the Riesz component k = 1, 2, 3: those of `comps`. */
   W: Engine['W'];
   invW: Float32Array;
   t: [Float64Array, Float64Array, Float64Array];
@@ -439,18 +448,19 @@ interface FillArgs {
   ny: number;
   nz: number;
   omega: number;
-  withMap: boolean;
+  /** The components written: bit k for component k. */
+  comps: number;
 }
 
 /**
- * W[k] = F·H_ω(|w|)·m_k(w), with m_0 = 1 (the high-passed map, only when `withMap`) and
- * m_k = −i·w_k/|w| (Riesz component k = 1, 2, 3 for x, y, z), on the rows ky ∈ [y0, y1) (all kx,
- * kz): one read of F and one gain for the four spectra. DC is always 0. ω = 0: no high-pass. The
+ * W[k] = F·H_ω(|w|)·m_k(w) for the components k of `comps`, with m_0 = 1 (the high-passed map)
+ * and m_k = −i·w_k/|w| (Riesz component k = 1, 2, 3 for x, y, z), on the rows ky ∈ [y0, y1) (all
+ * kx, kz): one read of F and one gain for the four spectra. DC is always 0. ω = 0: no high-pass. The
  * Riesz factor is (g·w_k)·(1/|w|), w_k from the axis's Riesz table (invW is 0 at DC).
  * A `parallelFor` / `RowTask` body: rows are disjoint.
  */
 export function fillComponentsRows(a: FillArgs, y0: number, y1: number): void {
-  const { F, invW, cx, ny, nz, omega, withMap } = a;
+  const { F, invW, cx, ny, nz, omega, comps } = a;
   const [W0, W1, W2, W3] = a.W;
   const [tx, ty, tz] = a.t;
   const [rx, ry, rz] = a.riesz;
@@ -469,30 +479,36 @@ export function fillComponentsRows(a: FillArgs, y0: number, y1: number): void {
         const g = w2 <= lo2 ? 0 : w2 >= hi2 ? 1 : highPassGain(Math.sqrt(w2), omega);
         const re = F[p];
         const im = F[p + 1];
-        if (withMap) {
+        if (comps & 1) {
           W0[p] = re * g;
           W0[p + 1] = im * g;
         }
         // (a + ib)·(−i·c) = c·b − i·c·a
         const iw = invW[q];
-        const c1 = g * rx[x] * iw;
-        W1[p] = c1 * im;
-        W1[p + 1] = -c1 * re;
-        const c2 = g * fy * iw;
-        W2[p] = c2 * im;
-        W2[p + 1] = -c2 * re;
-        const c3 = g * fz * iw;
-        W3[p] = c3 * im;
-        W3[p + 1] = -c3 * re;
+        if (comps & 2) {
+          const c1 = g * rx[x] * iw;
+          W1[p] = c1 * im;
+          W1[p + 1] = -c1 * re;
+        }
+        if (comps & 4) {
+          const c2 = g * fy * iw;
+          W2[p] = c2 * im;
+          W2[p + 1] = -c2 * re;
+        }
+        if (comps & 8) {
+          const c3 = g * fz * iw;
+          W3[p] = c3 * im;
+          W3[p + 1] = -c3 * re;
+        }
       }
     }
   }
 }
 
 /** The fill of the monogenic spectra at ω as a row task of the FFT (`fillComponentsRows`). */
-function fillTask(e: Engine, omega: number, withMap: boolean): RowTask<FillArgs> {
+function fillTask(e: Engine, omega: number, comps: number): RowTask<FillArgs> {
   const [cx, ny, nz] = e.fft.complexDims;
-  const args: FillArgs = { F: e.F, W: e.W, invW: e.invW, t: e.t, riesz: e.riesz, cx, ny, nz, omega, withMap };
+  const args: FillArgs = { F: e.F, W: e.W, invW: e.invW, t: e.t, riesz: e.riesz, cx, ny, nz, omega, comps };
   return { module: import.meta.url, fn: 'fillComponentsRows', body: fillComponentsRows, args };
 }
 
@@ -500,11 +516,31 @@ function fillTask(e: Engine, omega: number, withMap: boolean): RowTask<FillArgs>
  * A = √(v² + v_x² + v_y² + v_z²) of the map high-passed at ω: one `inverseNorm` fills the four
  * spectra row by row just before their z pass, transforms them and forms the root of the sum of
  * squares slab by slab on the workers (float32 sums in the order v, v_x, v_y, v_z, then the root:
- * the bits of a plain loop).
+ * the bits of a plain loop). With one spectrum for the four (a large work box), the components
+ * are filled and folded into A one at a time, with the same bits.
  */
 async function monogenicAmplitude(e: Engine, omega: number): Promise<void> {
-  await e.fft.inverseNorm(e.W, e.A, { root: true, fill: fillTask(e, omega, true) });
-  e.ffts += 4;
+  if (e.W[0] !== e.W[1]) {
+    await e.fft.inverseNorm(e.W, e.A, { root: true, fill: fillTask(e, omega, 0b1111) });
+    e.ffts += 4;
+  } else {
+    await foldComponents(e, omega, [0, 1, 2, 3], e.A);
+  }
+}
+
+/**
+ * acc ← acc + r_k² for the components k of `comps` (r_k = the inverse transform of component k at
+ * ω), set by the first when it is component 0, and the root taken at the last: each component
+ * filled and transformed on its own, its square folded into acc on the workers.
+ */
+async function foldComponents(e: Engine, omega: number, comps: (0 | 1 | 2 | 3)[], acc: Float32Array): Promise<void> {
+  for (const [j, k] of comps.entries()) {
+    const fill = fillTask(e, omega, 1 << k);
+    await parallelFor(fill.module, fill.fn, fill.body, fill.args, fill.args.ny, fftThreads());
+    const mode = j === comps.length - 1 ? 'sqrt' : k === 0 ? 'set' : 'add';
+    await e.fft.inverse(e.W[k], e.R, { squares: { acc, mode } });
+    e.ffts++;
+  }
 }
 
 /** Arguments of `filterRows`. */
@@ -635,12 +671,7 @@ export async function localResolution(
     for (let i = 0; i < n; i++) mean += data[i];
     mean /= n;
     for (let i = 0; i < n; i++) A[i] = (data[i] - mean) * (data[i] - mean);
-    const fill = fillTask(e, 0, false);
-    await parallelFor(fill.module, fill.fn, fill.body, fill.args, fill.args.ny, fftThreads());
-    for (const comp of [1, 2, 3] as const) {
-      await e.fft.inverse(e.W[comp], R, { squares: { acc: A, mode: comp < 3 ? 'add' : 'sqrt' } });
-      e.ffts++;
-    }
+    await foldComponents(e, 0, [1, 2, 3], A);
     await gaussianSmooth(e, A, REFINE_SMOOTH_STD_PX);
   }
   // Room for every voxel that is or may become noise (refinement relabels protein as noise).
