@@ -31,7 +31,10 @@
  * For callers that apply Fourier filters: `inverse` accepts a support radius (the SIMD kernel then
  * skips all-zero lines, same result) and can fold the squared output into an accumulator on the
  * workers; `inverseNorm` forms √(Σ_k r_k²) of several inverse transforms slab by slab without
- * storing them (monogenic / spiral amplitudes).
+ * storing them (monogenic / spiral amplitudes), and can fill the spectra row by row just before
+ * their z pass (`fill`); `filter` runs forward, a gain and inverse as 3 pool phases, the gain on
+ * each row between its forward and backward z pass. A body run inside a phase (`RowTask`) works on
+ * rows that are in cache, and saves the pool round trips of a separate loop.
  */
 import { foldSquares, SQUARES_MODES, slabsInverseNormWith, slabsInverseWithFold, zeroTouchedRows, type Fft3dKernel, type InverseNormOptions, type InverseOptions, type RealFft3d, type RowTask } from './contract.ts';
 import { wasmQualifies, WasmKernel3d } from './fft-wasm.ts';

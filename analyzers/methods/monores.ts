@@ -38,6 +38,11 @@
  * FFTs: 1 forward of the map; mask refinement 3 inverse + 2 (smoothing); per analysed frequency
  * 6 (`FFTS_PER_FREQUENCY`: inverse of v, v_x, v_y, v_z, forward and inverse of the amplitude's
  * low-pass); post-processing 2 (smoothing). 26 frequencies (res 3 Å) → 164 FFTs.
+ * Per frequency and engine, 5 pool round trips: the four spectra filled row by row inside the
+ * z pass of one `inverseNorm` (2 phases), the low-pass as one `RealFft3d.filter` (3 phases). The
+ * main thread's statistics and per-voxel update walk index lists (the noise sample, the active
+ * protein voxels), and the noise quantile is an exact two-pass radix selection: a few ms per
+ * frequency, so the pool hardly waits for it.
  */
 import { createRealFft3d, fftFreq, type RealFft3d, type RowTask } from '../fft/fft.ts';
 import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
