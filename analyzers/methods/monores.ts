@@ -608,22 +608,42 @@ async function filterReal(e: Engine, buf: Float32Array, kind: 'lowpass' | 'gauss
 
 /** The gain of `filterReal` applied to the rows ky ∈ [y0, y1) (all kx, kz) of W; a `RowTask` body. */
 export function filterRows(a: FilterArgs, y0: number, y1: number): void {
-  const { W, cx, ny, nz, kind, param } = a;
+  if (a.kind === 'gaussian') gaussianRows(a, y0, y1);
+  else lowPassRows(a, y0, y1);
+}
+
+/** `filterRows` for the raised-cosine low-pass at ω = param: rows below ω untouched, 0 from ω + 0.02 on. */
+function lowPassRows(a: FilterArgs, y0: number, y1: number): void {
+  const { W, cx, ny, nz, param } = a;
   const [tx, ty, tz] = a.t;
   const lo2 = param * param;
   const hi2 = (param + RAISED_COSINE_WIDTH) ** 2;
-  const k = 2 * Math.PI * Math.PI * param * param;
   for (let z = 0; z < nz; z++) {
     const wz2 = tz[z] * tz[z];
     for (let y = y0; y < y1; y++) {
       const wyz2 = ty[y] * ty[y] + wz2;
       for (let x = 0, p = 2 * cx * (y + ny * z); x < cx; x++, p += 2) {
         const w2 = tx[x] * tx[x] + wyz2;
-        let g: number;
-        if (kind === 'gaussian') g = Math.exp(-k * w2);
-        else if (w2 <= lo2) continue;
-        else if (w2 >= hi2) g = 0;
-        else g = lowPassGain(Math.sqrt(w2), param);
+        if (w2 <= lo2) continue;
+        const g = w2 >= hi2 ? 0 : lowPassGain(Math.sqrt(w2), param);
+        W[p] *= g;
+        W[p + 1] *= g;
+      }
+    }
+  }
+}
+
+/** `filterRows` for the Gaussian of standard deviation param px: exp(−2π²·param²·|w|²). */
+function gaussianRows(a: FilterArgs, y0: number, y1: number): void {
+  const { W, cx, ny, nz, param } = a;
+  const [tx, ty, tz] = a.t;
+  const k = 2 * Math.PI * Math.PI * param * param;
+  for (let z = 0; z < nz; z++) {
+    const wz2 = tz[z] * tz[z];
+    for (let y = y0; y < y1; y++) {
+      const wyz2 = ty[y] * ty[y] + wz2;
+      for (let x = 0, p = 2 * cx * (y + ny * z); x < cx; x++, p += 2) {
+        const g = Math.exp(-k * (tx[x] * tx[x] + wyz2));
         W[p] *= g;
         W[p + 1] *= g;
       }
