@@ -882,8 +882,16 @@ function maskExtent(mask: Uint8Array, dims: Vec3): { count: number; lo: Vec3; hi
   const lo = [nx, ny, nz];
   const hi = [-1, -1, -1];
   let count = 0;
+  // Rows without a mask voxel (most of a padded box) are skipped four bytes at a time.
+  const words = mask.byteOffset % 4 === 0 && nx % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, mask.length >> 2) : null;
+  const emptyRow = (row: number): boolean => {
+    if (!words) return false;
+    for (let w = row >> 2, end = (row + nx) >> 2; w < end; w++) if (words[w] !== 0) return false;
+    return true;
+  };
   for (let z = 0, row = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++, row += nx) {
+      if (emptyRow(row)) continue;
       let first = -1;
       let last = -1;
       let inRow = 0;
