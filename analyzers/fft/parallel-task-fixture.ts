@@ -1,6 +1,7 @@
 /**
- * `parallelFor` bodies for the tests of fft-pool.ts and shared-memory.ts (workers import them by
- * URL). markRange: hits[i] += 1 for every i of [a, b) (atomically), or throws when `fail` is set.
+ * `parallelFor` and row-task bodies for the tests of fft-pool.ts, fft.ts and shared-memory.ts
+ * (workers import them by URL). markRange: hits[i] += 1 for every i of [a, b) (atomically), or
+ * throws when `fail` is set.
  */
 export function markRange(args: { hits: Int32Array; fail: boolean }, a: number, b: number): void {
   if (args.fail) throw new Error('task failure requested');
@@ -12,7 +13,7 @@ export function fillRange(args: { data: Float32Array; value: number }, a: number
   args.data.fill(args.value, a, b);
 }
 
-/** Arguments of the row bodies below: half-complex spectra of a [2·(cx−1) or so, ny, nz] grid. */
+/** Arguments of the row bodies below: the half-complex grid [cx, ny, nz] of their spectra. */
 interface RowArgs {
   cx: number;
   ny: number;
