@@ -41,11 +41,32 @@ export interface RealFft3d {
    * (as `inverse`); `radius` as in `InverseOptions`. acc (length nx·ny·nz) and the spectra should
    * be SharedArrayBuffer-backed on the pool (otherwise one `inverse` per spectrum runs, staged).
    */
-  inverseNorm(spectra: readonly Float32Array[], acc: Float32Array, options?: InverseNormOptions): Promise<void>;
+  inverseNorm<A = unknown>(spectra: readonly Float32Array[], acc: Float32Array, options?: InverseNormOptions<A>): Promise<void>;
+  /**
+   * A Fourier filter in place: buf ← inverse(gain(forward(buf))), with `spectrum` (length of a
+   * half-complex grid) as the spectrum's storage and `gain` the body that changes its rows ky ∈
+   * [y0, y1) (all kx, kz) between the forward z pass and the backward one, while they are in cache
+   * (on the pool: 3 phases instead of a forward, a loop and an inverse, 5). The same bits as those
+   * three calls. `options.radius`: the support bound of the filtered spectrum, as `InverseOptions.radius`.
+   */
+  filter<A>(buf: Float32Array, spectrum: Float32Array, gain: RowTask<A>, options?: { radius?: number }): Promise<void>;
+}
+
+/**
+ * A loop body over rows ky ∈ [y0, y1) (all kx and kz) of half-complex spectra, run inside an FFT
+ * phase: `body` on the calling thread, or the export named `fn` of the module at file URL `module`
+ * on the workers (the same function), with `args` sent by structured clone (big arrays shared).
+ * Rows of one call are disjoint from those of any other.
+ */
+export interface RowTask<A = unknown> {
+  module: string;
+  fn: string;
+  body: (args: A, y0: number, y1: number) => void;
+  args: A;
 }
 
 /** Options of `RealFft3d.inverseNorm`. */
-export interface InverseNormOptions {
+export interface InverseNormOptions<A = unknown> {
   /** Support bound of every spectrum, as `InverseOptions.radius`. */
   radius?: number;
   /** √ of the sum, times `scale` (default 1). */
@@ -57,6 +78,12 @@ export interface InverseNormOptions {
    * radius), so that a caller that next fills a sparse support needs no clearing pass of its own.
    */
   zeroSpectra?: boolean;
+  /**
+   * Fills the spectra row by row just before their z pass (every element of rows ky ∈ [y0, y1),
+   * all kz), so that a filled row is transformed while in cache: the same bits as filling them
+   * first. Without it the spectra are transformed as they are.
+   */
+  fill?: RowTask<A>;
 }
 
 /**

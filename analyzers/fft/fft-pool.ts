@@ -46,6 +46,21 @@ export interface FftPhase {
   normRoot?: boolean;
   /** With specs: zero them afterwards (`zeroTouchedRows`, chunk by chunk). */
   zeroSpecs?: boolean;
+  /**
+   * rowsZ only: a loop body run on each claimed range of rows [y0, y1) while they are in cache:
+   * before the z transforms (it fills the spectra, `InverseNormOptions.fill`), or with `roundTrip`
+   * between a forward z pass of `spec` and a backward one (a Fourier filter, `RealFft3d.filter`;
+   * `radius` then bounds the backward pass).
+   */
+  rowTask?: RowTaskRef;
+  roundTrip?: boolean;
+}
+
+/** A `parallelFor`-style body named for the workers: the export `fn` of the module at file URL `module`, called as fn(args, y0, y1). */
+export interface RowTaskRef {
+  module: string;
+  fn: string;
+  args: unknown;
 }
 
 /**

@@ -11,7 +11,7 @@ import { autoEngine, createRealFft3d } from './fft.ts';
 import { parallelFor, shutdownFftPool, type FftEngine } from './fft-pool.ts';
 import { simdRadices, wasmQualifies, WasmLineFft } from './fft-wasm.ts';
 import { fft1d } from './stockham.ts';
-import { markRange } from './parallel-task-fixture.ts';
+import { copyRows, gainRows, markRange } from './parallel-task-fixture.ts';
 import { accumulateWeightedLog } from './wasm-math.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3 } from '../volume/volume.ts';
@@ -249,6 +249,45 @@ describe('support radius and folds of the inverse', () => {
     await expect(fft.inverseNorm([], a)).rejects.toThrow(RangeError);
     await expect(fft.inverseNorm([specs[0]], new Float32Array(5))).rejects.toThrow('acc has 5 values');
   });
+});
+
+describe('row tasks inside the transforms (filter, inverseNorm fill)', () => {
+  const url = new URL('./parallel-task-fixture.ts', import.meta.url).href;
+  for (const [engine, dims] of [['wasm', [36, 30, 20]], ['stockham', [33, 20, 18]]] as [FftEngine, Vec3][]) {
+    for (const threads of [1, 2]) {
+      it(`${engine} ${dims.join('×')}, ${threads} thread(s): the same bits as a forward, the loop and an inverse, and as a fill before inverseNorm`, async () => {
+        const [nx, ny, nz] = dims;
+        const N = nx * ny * nz;
+        const cx = (nx >> 1) + 1;
+        const fft = createRealFft3d(dims, { engine, threads });
+        const rand = mulberry32(5);
+        const data = sharedFloat32(N).map(() => rand() - 0.5);
+        for (const radius of [undefined, 6.5]) {
+          const spec = sharedFloat32(2 * cx * ny * nz);
+          const args = { spec, cx, ny, nz, radius };
+          const want = sharedFloat32(N);
+          await fft.forward(data, spec);
+          gainRows(args, 0, ny);
+          await fft.inverse(spec, want, { radius });
+          const got = data.slice(0);
+          await fft.filter(got, spec, { module: url, fn: 'gainRows', body: gainRows, args }, { radius });
+          expect(got, `radius ${radius}`).toEqual(want);
+          // Arrays the workers cannot see: the three steps on the calling thread and the pool.
+          const plain = Float32Array.from(data);
+          const plainSpec = new Float32Array(spec.length);
+          await fft.filter(plain, plainSpec, { module: url, fn: 'gainRows', body: gainRows, args: { ...args, spec: plainSpec } }, { radius });
+          expect(plain).toEqual(want);
+        }
+        const from = [0, 1, 2].map((k) => ballSpectrum(dims, 1e9, 90 + k));
+        const norm = sharedFloat32(N);
+        await fft.inverseNorm(from.map((s) => s.slice()), norm, { root: true });
+        const to = from.map((s) => sharedFloat32(s.length));
+        const filled = sharedFloat32(N);
+        await fft.inverseNorm(to, filled, { root: true, fill: { module: url, fn: 'copyRows', body: copyRows, args: { from, to, cx, ny, nz } } });
+        expect(filled).toEqual(norm);
+      });
+    }
+  }
 });
 
 describe('parallelFor', () => {

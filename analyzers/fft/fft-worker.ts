@@ -45,18 +45,34 @@ async function handle(msg: WorkerRequest): Promise<void> {
       process.exit(3);
   }
   if (msg.kind === 'task') {
-    const mod = (await import(msg.module)) as Record<string, unknown>;
-    const fn = mod[msg.fn];
-    if (typeof fn !== 'function') throw new Error(`parallelFor: ${msg.module} has no export ${msg.fn}`);
+    const fn = await exported(msg.module, msg.fn);
     for (;;) {
       const a = Atomics.add(msg.counter, 0, 1) * msg.chunk;
       if (a >= msg.count) break;
-      (fn as (args: unknown, a: number, b: number) => void)(msg.args, a, Math.min(msg.count, a + msg.chunk));
+      fn(msg.args, a, Math.min(msg.count, a + msg.chunk));
     }
     return;
   }
   const kernel = await kernelFor(msg.engine, msg.dims);
   const { counter, chunk, count } = msg;
+  if (msg.kind === 'rowsZ' && msg.rowTask) {
+    const task = msg.rowTask;
+    const fn = await exported(task.module, task.fn);
+    for (;;) {
+      const a = Atomics.add(counter, 0, 1) * chunk;
+      if (a >= count) break;
+      const b = Math.min(count, a + chunk);
+      if (msg.roundTrip) {
+        kernel.rowsZ(msg.spec, a, b, -1);
+        fn(task.args, a, b);
+        kernel.rowsZ(msg.spec, a, b, 1, msg.radius);
+      } else {
+        fn(task.args, a, b);
+        for (const sp of msg.specs ?? [msg.spec]) kernel.rowsZ(sp, a, b, msg.sign, msg.radius);
+      }
+    }
+    return;
+  }
   for (;;) {
     const a = Atomics.add(counter, 0, 1) * chunk;
     if (a >= count) break;
@@ -71,6 +87,13 @@ async function handle(msg: WorkerRequest): Promise<void> {
     } else if (msg.specs) for (const sp of msg.specs) kernel.rowsZ(sp, a, b, msg.sign, msg.radius);
     else kernel.rowsZ(msg.spec, a, b, msg.sign, msg.radius);
   }
+}
+
+/** The export `name` of the module at file URL `module` (imported once, cached by the loader), as a range body. */
+async function exported(module: string, name: string): Promise<(args: unknown, a: number, b: number) => void> {
+  const fn = ((await import(module)) as Record<string, unknown>)[name];
+  if (typeof fn !== 'function') throw new Error(`parallelFor: ${module} has no export ${name}`);
+  return fn as (args: unknown, a: number, b: number) => void;
 }
 
 const port = parentPort;

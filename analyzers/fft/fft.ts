@@ -31,16 +31,19 @@
  * For callers that apply Fourier filters: `inverse` accepts a support radius (the SIMD kernel then
  * skips all-zero lines, same result) and can fold the squared output into an accumulator on the
  * workers; `inverseNorm` forms √(Σ_k r_k²) of several inverse transforms slab by slab without
- * storing them (monogenic / spiral amplitudes).
+ * storing them (monogenic / spiral amplitudes), and can fill the spectra row by row just before
+ * their z pass (`fill`); `filter` runs forward, a gain and inverse as 3 pool phases, the gain on
+ * each row between its forward and backward z pass. A body run inside a phase (`RowTask`) works on
+ * rows that are in cache, and saves the pool round trips of a separate loop.
  */
-import { foldSquares, SQUARES_MODES, slabsInverseNormWith, slabsInverseWithFold, zeroTouchedRows, type Fft3dKernel, type InverseNormOptions, type InverseOptions, type RealFft3d } from './contract.ts';
+import { foldSquares, SQUARES_MODES, slabsInverseNormWith, slabsInverseWithFold, zeroTouchedRows, type Fft3dKernel, type InverseNormOptions, type InverseOptions, type RealFft3d, type RowTask } from './contract.ts';
 import { wasmQualifies, WasmKernel3d } from './fft-wasm.ts';
-import { exclusive, fftThreads, runPhasesLocked, stagingBuffer, type FftEngine } from './fft-pool.ts';
+import { exclusive, fftThreads, runPhasesLocked, stagingBuffer, type FftEngine, type RowTaskRef } from './fft-pool.ts';
 import { StockhamKernel3d } from './stockham.ts';
 import { isShared, sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3 } from '../volume/volume.ts';
 
-export type { FftSign, InverseNormOptions, InverseOptions, RealFft3d, SquaresMode } from './contract.ts';
+export type { FftSign, InverseNormOptions, InverseOptions, RealFft3d, RowTask, SquaresMode } from './contract.ts';
 export { complexFftPlan, fft1d } from './stockham.ts';
 export { WasmLineFft } from './fft-wasm.ts';
 /** Grids with fewer voxels run on the calling thread: starting a phase on the pool (messages,
@@ -164,7 +167,7 @@ class RealFft3dImpl implements RealFft3d {
     });
   }
 
-  async inverseNorm(spectra: readonly Float32Array[], acc: Float32Array, options: InverseNormOptions = {}): Promise<void> {
+  async inverseNorm<A>(spectra: readonly Float32Array[], acc: Float32Array, options: InverseNormOptions<A> = {}): Promise<void> {
     const [nx, ny, nz] = this.dims;
     const specLen = 2 * this.complexDims[0] * ny * nz;
     if (spectra.length === 0) throw new RangeError('RealFft3d.inverseNorm: no spectrum');
@@ -172,8 +175,10 @@ class RealFft3dImpl implements RealFft3d {
       if (sp.length !== specLen) throw new RangeError(`RealFft3d.inverseNorm: a spectrum has ${sp.length} values, half-complex grid needs ${specLen}`);
     }
     if (acc.length !== nx * ny * nz) throw new RangeError(`RealFft3d.inverseNorm: acc has ${acc.length} values, grid needs ${nx * ny * nz}`);
-    const { radius, root = false, scale = 1, zeroSpectra = false } = options;
+    const { radius, root = false, scale = 1, zeroSpectra = false, fill } = options;
     const direct = this.threads === 1 || (isShared(acc) && spectra.every((sp) => this.usable(sp, true)));
+    // Off the pool the spectra are filled first, on the calling thread.
+    if (fill && (this.threads === 1 || !direct)) fill.body(fill.args, 0, ny);
     if (!direct) {
       const last = spectra.length - 1;
       for (let j = 0; j <= last; j++) {
@@ -197,8 +202,39 @@ class RealFft3dImpl implements RealFft3d {
       const real = this.engine === 'wasm' ? sharedFloat32(1) : stagingBuffer('real', nx * ny * nz);
       const base = { engine: this.engine, dims: this.dims, real, spec: spectra[0], specs: [...spectra], sign: 1 as const, radius };
       await runPhasesLocked(this.threads, [
-        { ...base, kind: 'rowsZ', count: ny },
+        { ...base, kind: 'rowsZ', count: ny, ...(fill ? { rowTask: taskRef(fill) } : {}) },
         { ...base, kind: 'slabsInverse', count: nz, acc, normRoot: root, accScale: scale, zeroSpecs: zeroSpectra },
+      ]);
+    });
+  }
+
+  async filter<A>(buf: Float32Array, spectrum: Float32Array, gain: RowTask<A>, options: { radius?: number } = {}): Promise<void> {
+    const [nx, ny, nz] = this.dims;
+    const specLen = 2 * this.complexDims[0] * ny * nz;
+    if (buf.length !== nx * ny * nz) throw new RangeError(`RealFft3d.filter: buf has ${buf.length} values, grid needs ${nx * ny * nz}`);
+    if (spectrum.length !== specLen) throw new RangeError(`RealFft3d.filter: spectrum has ${spectrum.length} values, half-complex grid needs ${specLen}`);
+    const { radius } = options;
+    if (this.threads === 1) {
+      const k = await this.kernel();
+      k.slabsForward(buf, spectrum, 0, nz);
+      k.rowsZ(spectrum, 0, ny, -1);
+      gain.body(gain.args, 0, ny);
+      k.rowsZ(spectrum, 0, ny, 1, radius);
+      k.slabsInverse(spectrum, buf, 0, nz, radius);
+      return;
+    }
+    if (!isShared(buf) || !isShared(spectrum)) {
+      await this.forward(buf, spectrum);
+      gain.body(gain.args, 0, ny);
+      await this.inverse(spectrum, buf, { radius });
+      return;
+    }
+    await exclusive(async () => {
+      const base = { engine: this.engine, dims: this.dims, real: buf, spec: spectrum };
+      await runPhasesLocked(this.threads, [
+        { ...base, kind: 'slabsForward', count: nz, sign: -1 },
+        { ...base, kind: 'rowsZ', count: ny, sign: 1, radius, rowTask: taskRef(gain), roundTrip: true },
+        { ...base, kind: 'slabsInverse', count: nz, sign: 1, radius },
       ]);
     });
   }
@@ -215,6 +251,11 @@ class RealFft3dImpl implements RealFft3d {
     }
     return this.local;
   }
+}
+
+/** What the workers need of a row task: its module and export, and its arguments (no function). */
+function taskRef<A>(t: RowTask<A>): RowTaskRef {
+  return { module: t.module, fn: t.fn, args: t.args };
 }
 
 /**

@@ -38,8 +38,13 @@
  * FFTs: 1 forward of the map; mask refinement 3 inverse + 2 (smoothing); per analysed frequency
  * 6 (`FFTS_PER_FREQUENCY`: inverse of v, v_x, v_y, v_z, forward and inverse of the amplitude's
  * low-pass); post-processing 2 (smoothing). 26 frequencies (res 3 Å) → 164 FFTs.
+ * Per frequency and engine, 5 pool round trips: the four spectra filled row by row inside the
+ * z pass of one `inverseNorm` (2 phases), the low-pass as one `RealFft3d.filter` (3 phases). The
+ * main thread's statistics and per-voxel update walk index lists (the noise sample, the active
+ * protein voxels), and the noise quantile is an exact two-pass radix selection: a few ms per
+ * frequency, so the pool hardly waits for it.
  */
-import { createRealFft3d, fftFreq, type RealFft3d } from '../fft/fft.ts';
+import { createRealFft3d, fftFreq, type RealFft3d, type RowTask } from '../fft/fft.ts';
 import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
@@ -80,6 +85,12 @@ export const CROP_MARGIN_GUARDS = 3;
 export const PERCENTILES = [2.5, 25, 50, 75, 97.5] as const;
 /** Histogram bins (numpy: equal bins over [min, max]). */
 export const HISTOGRAM_BINS = 25;
+/**
+ * Bytes of the three spectra (v_x, v_y, v_z) that let the four monogenic components be filled and
+ * transformed together; above it (work boxes from ~280³ on) they share one spectrum and are
+ * transformed one at a time (same bits, more pool round trips).
+ */
+export const MONOGENIC_SPECTRA_BYTES = 256 * 2 ** 20;
 /** FFTs per analysed frequency: inverse of v, v_x, v_y, v_z; forward and inverse of the amplitude low-pass. */
 export const FFTS_PER_FREQUENCY = 6;
 
@@ -326,24 +337,9 @@ function workBoxSize(n: number): number {
   }
 }
 
-/** Bounding box of label ≥ 1, grown by `margin` voxels, FFT-friendly, clipped to the map. */
-function workBox(labels: Int8Array, dims: Vec3, margin: number): WorkBox {
-  const [nx, ny, nz] = dims;
-  const lo = [nx, ny, nz];
-  const hi = [-1, -1, -1];
-  for (let z = 0, i = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, i++) {
-        if (labels[i] < 1) continue;
-        if (x < lo[0]) lo[0] = x;
-        if (x > hi[0]) hi[0] = x;
-        if (y < lo[1]) lo[1] = y;
-        if (y > hi[1]) hi[1] = y;
-        if (z < lo[2]) lo[2] = z;
-        if (z > hi[2]) hi[2] = z;
-      }
-    }
-  }
+/** The mask's bounding box (`maskExtent`), grown by `margin` voxels, FFT-friendly, clipped to the map. */
+function workBox(extent: { lo: Vec3; hi: Vec3 }, dims: Vec3, margin: number): WorkBox {
+  const { lo, hi } = extent;
   const outLo: number[] = [];
   const outDims: number[] = [];
   const cut: boolean[] = [];
@@ -362,7 +358,7 @@ function workBox(labels: Int8Array, dims: Vec3, margin: number): WorkBox {
 }
 
 /** Copies the work box of a full-grid array into a new array of the box's size. */
-function extract<T extends Float32Array | Int8Array>(src: T, dims: Vec3, box: WorkBox, make: (n: number) => T): T {
+function extract<T extends Float32Array | Int8Array | Uint8Array>(src: T, dims: Vec3, box: WorkBox, make: (n: number) => T): T {
   const [nx, ny] = dims;
   const [bx, by, bz] = box.dims;
   const out = make(bx * by * bz);
@@ -395,27 +391,27 @@ function guardCutFaces(labels: Int8Array, box: WorkBox, guard: number): void {
 // ------------------------------------------------------------------------------------------
 
 /**
- * Buffers of the work box: F = spectrum of the map (computed once, never overwritten), W = work
- * spectrum (overwritten by every inverse), R = real scratch, A = amplitude. Axis tables hold the
- * signed digital frequency of each index; the Riesz tables are the same with the Nyquist index of
- * an even axis set to 0; invW = 1/|w| per half-complex element (0 at DC), so that the Riesz
- * multipliers need no square root or division in the per-frequency loops.
+ * Buffers of the work box: F = spectrum of the map (computed once, never overwritten), W = the
+ * four work spectra of the monogenic components v, v_x, v_y, v_z (overwritten by every inverse;
+ * W[0] is also the scratch of the real-space filters), R = real scratch, A = amplitude. Axis
+ * tables hold the signed digital frequency of each index; the Riesz tables are the same with the
+ * Nyquist index of an even axis set to 0; invW = 1/|w| per half-complex element (0 at DC), so that
+ * the Riesz multipliers need no square root or division in the per-frequency loops.
  */
 interface Engine {
   dims: Vec3;
   fft: RealFft3d;
   F: Float32Array;
-  W: Float32Array;
+  W: [Float32Array, Float32Array, Float32Array, Float32Array];
   R: Float32Array;
   A: Float32Array;
   invW: Float32Array;
   t: [Float64Array, Float64Array, Float64Array];
   riesz: [Float64Array, Float64Array, Float64Array];
-  ones: [Float64Array, Float64Array, Float64Array];
   ffts: number;
 }
 
-/** An engine for `data`; `scratch` lends the work spectrum and real buffer of another engine on the same box (half-map mode runs two engines one after the other at each frequency). */
+/** An engine for `data`; `scratch` lends the work spectra and real buffer of another engine on the same box (half-map mode runs two engines one after the other at each frequency). */
 async function createEngine(data: Float32Array, dims: Vec3, scratch?: Pick<Engine, 'W' | 'R'>): Promise<Engine> {
   const fft = createRealFft3d(dims);
   const [cx, ny, nz] = fft.complexDims;
@@ -437,123 +433,217 @@ async function createEngine(data: Float32Array, dims: Vec3, scratch?: Pick<Engin
     }
   }
   const F = await fft.forward(data, sharedFloat32(2 * cx * ny * nz));
-  const ones = t.map((tab) => new Float64Array(tab.length).fill(1)) as Engine['ones'];
-  return { dims, fft, F, W: scratch?.W ?? sharedFloat32(F.length), R: scratch?.R ?? sharedFloat32(data.length), A: sharedFloat32(data.length), invW, t, riesz, ones, ffts: 1 };
+  let W = scratch?.W;
+  if (!W) {
+    const w = sharedFloat32(F.length);
+    W = 3 * w.byteLength <= MONOGENIC_SPECTRA_BYTES ? [w, sharedFloat32(F.length), sharedFloat32(F.length), sharedFloat32(F.length)] : [w, w, w, w];
+  }
+  return { dims, fft, F, W, R: scratch?.R ?? sharedFloat32(data.length), A: sharedFloat32(data.length), invW, t, riesz, ffts: 1 };
 }
 
-/** Arguments of `fillComponentSlabs`: the big arrays are shared, the per-axis tables are small. */
+/** Arguments of `fillComponentsRows`: the big arrays are shared, the per-axis tables are small. */
 interface FillArgs {
   F: Float32Array;
-  W: Float32Array;
+  /** W[0] receives component 0 (the map), W[k] the Riesz component k = 1, 2, 3. */
+  W: Engine['W'];
   invW: Float32Array;
   t: [Float64Array, Float64Array, Float64Array];
-  /** Per-axis factors of w_k (the Riesz table on axis k, ones elsewhere); unused for comp 0. */
-  m: [Float64Array, Float64Array, Float64Array];
+  riesz: [Float64Array, Float64Array, Float64Array];
   cx: number;
   ny: number;
+  nz: number;
   omega: number;
-  comp: 0 | 1 | 2 | 3;
+  /** Only this component (else all four). */
+  only?: 0 | 1 | 2 | 3;
 }
 
 /**
- * W = F·H_ω(|w|)·m(w) with m = 1 (component 0: the high-passed map) or m = −i·w_k/|w| (Riesz
- * component k = 1, 2, 3 for x, y, z), on the planes kz ∈ [z0, z1). DC is always 0. ω = 0: no
- * high-pass. The Riesz multiplier is separable apart from 1/|w|: w_k is the product of three
- * per-axis tables (the Riesz table on axis k, ones elsewhere), which keeps the inner loop
- * branch-free. A `parallelFor` body: planes are disjoint.
+ * W[k] = F·H_ω(|w|)·m_k(w), with m_0 = 1 (the high-passed map) and m_k = −i·w_k/|w| (Riesz
+ * component k = 1, 2, 3 for x, y, z), on the rows ky ∈ [y0, y1) (all kx, kz): the four components,
+ * with one read of F and one gain, or only component `only`. DC is always 0. ω = 0: no high-pass.
+ * The Riesz factor is (g·w_k)·(1/|w|), w_k from the axis's Riesz table (invW is 0 at DC).
+ * A `parallelFor` / `RowTask` body: rows are disjoint.
  */
-export function fillComponentSlabs(a: FillArgs, z0: number, z1: number): void {
-  const { F, W, invW, cx, ny, omega, comp } = a;
-  const [tx, ty, tz] = a.t;
+export function fillComponentsRows(a: FillArgs, y0: number, y1: number): void {
+  if (a.only === undefined) fillAllRows(a, y0, y1);
+  else fillOneRows(a, a.only, y0, y1);
+}
+
+/** High-pass gain bounds of `fillComponentsRows` at ω: g = 0 for |w|² ≤ lo2 (DC included), 1 for |w|² ≥ hi2. */
+function highPassBounds(omega: number): { lo2: number; hi2: number } {
   const lo = omega > RAISED_COSINE_WIDTH ? omega - RAISED_COSINE_WIDTH : 0;
-  const lo2 = lo * lo;
-  const hi2 = omega * omega;
-  if (comp === 0) {
-    for (let z = z0, p = 2 * cx * ny * z0; z < z1; z++) {
-      const wz2 = tz[z] * tz[z];
-      for (let y = 0; y < ny; y++) {
-        const wyz2 = ty[y] * ty[y] + wz2;
-        for (let x = 0; x < cx; x++, p += 2) {
-          const w2 = tx[x] * tx[x] + wyz2;
-          const g = w2 <= lo2 || w2 === 0 ? 0 : w2 >= hi2 ? 1 : highPassGain(Math.sqrt(w2), omega);
-          W[p] = F[p] * g;
-          W[p + 1] = F[p + 1] * g;
+  return { lo2: lo * lo, hi2: omega * omega };
+}
+
+/** The four components (`fillComponentsRows`); no test inside the loop (a third faster than one per component). */
+function fillAllRows(a: FillArgs, y0: number, y1: number): void {
+  const { F, invW, cx, ny, nz, omega } = a;
+  const [W0, W1, W2, W3] = a.W;
+  const [tx, ty, tz] = a.t;
+  const [rx, ry, rz] = a.riesz;
+  const { lo2, hi2 } = highPassBounds(omega);
+  for (let z = 0; z < nz; z++) {
+    const wz2 = tz[z] * tz[z];
+    const fz = rz[z];
+    for (let y = y0; y < y1; y++) {
+      const wyz2 = ty[y] * ty[y] + wz2;
+      const fy = ry[y];
+      for (let x = 0, q = cx * (y + ny * z), p = 2 * q; x < cx; x++, p += 2, q++) {
+        const w2 = tx[x] * tx[x] + wyz2;
+        const g = w2 <= lo2 ? 0 : w2 >= hi2 ? 1 : highPassGain(Math.sqrt(w2), omega);
+        const re = F[p];
+        const im = F[p + 1];
+        W0[p] = re * g;
+        W0[p + 1] = im * g;
+        // (a + ib)·(−i·c) = c·b − i·c·a
+        const iw = invW[q];
+        const c1 = g * rx[x] * iw;
+        W1[p] = c1 * im;
+        W1[p + 1] = -c1 * re;
+        const c2 = g * fy * iw;
+        W2[p] = c2 * im;
+        W2[p + 1] = -c2 * re;
+        const c3 = g * fz * iw;
+        W3[p] = c3 * im;
+        W3[p + 1] = -c3 * re;
+      }
+    }
+  }
+}
+
+/** Component k alone into W[k] (`fillComponentsRows`), with the same arithmetic as `fillAllRows`. */
+function fillOneRows(a: FillArgs, k: 0 | 1 | 2 | 3, y0: number, y1: number): void {
+  const { F, invW, cx, ny, nz, omega } = a;
+  const Wk = a.W[k];
+  const [tx, ty, tz] = a.t;
+  const [rx, ry, rz] = a.riesz;
+  const { lo2, hi2 } = highPassBounds(omega);
+  for (let z = 0; z < nz; z++) {
+    const wz2 = tz[z] * tz[z];
+    for (let y = y0; y < y1; y++) {
+      const wyz2 = ty[y] * ty[y] + wz2;
+      const fyz = k === 2 ? ry[y] : rz[z];
+      for (let x = 0, q = cx * (y + ny * z), p = 2 * q; x < cx; x++, p += 2, q++) {
+        const w2 = tx[x] * tx[x] + wyz2;
+        const g = w2 <= lo2 ? 0 : w2 >= hi2 ? 1 : highPassGain(Math.sqrt(w2), omega);
+        const re = F[p];
+        const im = F[p + 1];
+        if (k === 0) {
+          Wk[p] = re * g;
+          Wk[p + 1] = im * g;
+        } else {
+          const c = g * (k === 1 ? rx[x] : fyz) * invW[q];
+          Wk[p] = c * im;
+          Wk[p + 1] = -c * re;
         }
       }
     }
-    return;
-  }
-  const [mx, my, mz] = a.m;
-  for (let z = z0, p = 2 * cx * ny * z0, q = cx * ny * z0; z < z1; z++) {
-    const wz2 = tz[z] * tz[z];
-    const fz = mz[z];
-    for (let y = 0; y < ny; y++) {
-      const wyz2 = ty[y] * ty[y] + wz2;
-      const fyz = fz * my[y];
-      for (let x = 0; x < cx; x++, p += 2, q++) {
-        const w2 = tx[x] * tx[x] + wyz2;
-        const g = w2 <= lo2 ? 0 : w2 >= hi2 ? 1 : highPassGain(Math.sqrt(w2), omega);
-        // (a + ib)·(−i·c) = c·b − i·c·a, c = g·w_k/|w| (invW is 0 at DC)
-        const c = g * fyz * mx[x] * invW[q];
-        const re = F[p];
-        W[p] = c * F[p + 1];
-        W[p + 1] = -c * re;
-      }
-    }
   }
 }
 
-/** `fillComponentSlabs` on every plane, split over the FFT worker pool. */
-async function fillComponent(e: Engine, omega: number, comp: 0 | 1 | 2 | 3): Promise<void> {
+/** The fill of the monogenic spectra at ω as a row task of the FFT (`fillComponentsRows`). */
+function fillTask(e: Engine, omega: number, only?: 0 | 1 | 2 | 3): RowTask<FillArgs> {
   const [cx, ny, nz] = e.fft.complexDims;
-  const m: FillArgs['m'] = [comp === 1 ? e.riesz[0] : e.ones[0], comp === 2 ? e.riesz[1] : e.ones[1], comp === 3 ? e.riesz[2] : e.ones[2]];
-  const args: FillArgs = { F: e.F, W: e.W, invW: e.invW, t: e.t, m, cx, ny, omega, comp };
-  await parallelFor(import.meta.url, 'fillComponentSlabs', fillComponentSlabs, args, nz, fftThreads());
+  const args: FillArgs = { F: e.F, W: e.W, invW: e.invW, t: e.t, riesz: e.riesz, cx, ny, nz, omega, only };
+  return { module: import.meta.url, fn: 'fillComponentsRows', body: fillComponentsRows, args };
 }
 
 /**
- * A = √(v² + v_x² + v_y² + v_z²) of the map high-passed at ω: 4 inverse FFTs, each folding its
- * square into A on the worker pool (`squares`), in the order and float32 rounding of a plain loop.
+ * A = √(v² + v_x² + v_y² + v_z²) of the map high-passed at ω: one `inverseNorm` fills the four
+ * spectra row by row just before their z pass, transforms them and forms the root of the sum of
+ * squares slab by slab on the workers (float32 sums in the order v, v_x, v_y, v_z, then the root:
+ * the bits of a plain loop). With one spectrum for the four (a large work box), the components
+ * are filled and folded into A one at a time, with the same bits.
  */
 async function monogenicAmplitude(e: Engine, omega: number): Promise<void> {
-  for (const comp of [0, 1, 2, 3] as const) {
-    await fillComponent(e, omega, comp);
-    await e.fft.inverse(e.W, e.R, { squares: { acc: e.A, mode: comp === 0 ? 'set' : comp < 3 ? 'add' : 'sqrt' } });
+  if (e.W[0] !== e.W[1]) {
+    await e.fft.inverseNorm(e.W, e.A, { root: true, fill: fillTask(e, omega) });
+    e.ffts += 4;
+  } else {
+    await foldComponents(e, omega, [0, 1, 2, 3], e.A);
+  }
+}
+
+/**
+ * acc ← acc + r_k² for the components k of `comps` (r_k = the inverse transform of component k at
+ * ω), set by the first when it is component 0, and the root taken at the last: each component
+ * filled and transformed on its own, its square folded into acc on the workers.
+ */
+async function foldComponents(e: Engine, omega: number, comps: (0 | 1 | 2 | 3)[], acc: Float32Array): Promise<void> {
+  for (const [j, k] of comps.entries()) {
+    const fill = fillTask(e, omega, k);
+    await parallelFor(fill.module, fill.fn, fill.body, fill.args, fill.args.ny, fftThreads());
+    const mode = j === comps.length - 1 ? 'sqrt' : k === 0 ? 'set' : 'add';
+    await e.fft.inverse(e.W[k], e.R, { squares: { acc, mode } });
     e.ffts++;
   }
 }
 
+/** Arguments of `filterRows`. */
+interface FilterArgs {
+  W: Float32Array;
+  t: Engine['t'];
+  cx: number;
+  ny: number;
+  nz: number;
+  kind: 'lowpass' | 'gaussian';
+  param: number;
+}
+
 /**
- * buf ← IFFT(FFT(buf)·gain) (2 FFTs, W as scratch). `kind` "lowpass": raised-cosine low-pass at
- * `param` = ω; "gaussian": exp(−2π²·param²·|w|²), a Gaussian of standard deviation `param` px
- * (circular convolution, DC gain 1).
+ * buf ← IFFT(FFT(buf)·gain) (2 FFTs, W[0] as the spectrum; one `RealFft3d.filter`, the gain
+ * applied to each row between the forward and the backward z pass). `kind` "lowpass": raised-cosine
+ * low-pass at `param` = ω; "gaussian": exp(−2π²·param²·|w|²), a Gaussian of standard deviation
+ * `param` px (circular convolution, DC gain 1).
  */
 async function filterReal(e: Engine, buf: Float32Array, kind: 'lowpass' | 'gaussian', param: number): Promise<void> {
-  const W = await e.fft.forward(buf, e.W);
   const [cx, ny, nz] = e.fft.complexDims;
-  await parallelFor(import.meta.url, 'filterSlabs', filterSlabs, { W, t: e.t, cx, ny, kind, param }, nz, fftThreads());
-  await e.fft.inverse(W, buf);
+  const args: FilterArgs = { W: e.W[0], t: e.t, cx, ny, nz, kind, param };
+  // The low-pass is 0 from |w| = ω + 0.02 on, i.e. beyond that many times the longest axis in index
+  // units: the inverse may skip the lines outside (same bits, fft.ts).
+  const radius = kind === 'lowpass' ? (param + RAISED_COSINE_WIDTH) * Math.max(...e.dims) : undefined;
+  await e.fft.filter(buf, e.W[0], { module: import.meta.url, fn: 'filterRows', body: filterRows, args }, { radius });
   e.ffts += 2;
 }
 
-/** The gain of `filterReal` applied to the planes kz ∈ [z0, z1) of W; a `parallelFor` body. */
-export function filterSlabs(a: { W: Float32Array; t: Engine['t']; cx: number; ny: number; kind: 'lowpass' | 'gaussian'; param: number }, z0: number, z1: number): void {
-  const { W, cx, ny, kind, param } = a;
+/** The gain of `filterReal` applied to the rows ky ∈ [y0, y1) (all kx, kz) of W; a `RowTask` body. */
+export function filterRows(a: FilterArgs, y0: number, y1: number): void {
+  if (a.kind === 'gaussian') gaussianRows(a, y0, y1);
+  else lowPassRows(a, y0, y1);
+}
+
+/** `filterRows` for the raised-cosine low-pass at ω = param: rows below ω untouched, 0 from ω + 0.02 on. */
+function lowPassRows(a: FilterArgs, y0: number, y1: number): void {
+  const { W, cx, ny, nz, param } = a;
   const [tx, ty, tz] = a.t;
   const lo2 = param * param;
   const hi2 = (param + RAISED_COSINE_WIDTH) ** 2;
-  const k = 2 * Math.PI * Math.PI * param * param;
-  for (let z = z0, p = 2 * cx * ny * z0; z < z1; z++) {
+  for (let z = 0; z < nz; z++) {
     const wz2 = tz[z] * tz[z];
-    for (let y = 0; y < ny; y++) {
+    for (let y = y0; y < y1; y++) {
       const wyz2 = ty[y] * ty[y] + wz2;
-      for (let x = 0; x < cx; x++, p += 2) {
+      for (let x = 0, p = 2 * cx * (y + ny * z); x < cx; x++, p += 2) {
         const w2 = tx[x] * tx[x] + wyz2;
-        let g: number;
-        if (kind === 'gaussian') g = Math.exp(-k * w2);
-        else if (w2 <= lo2) continue;
-        else if (w2 >= hi2) g = 0;
-        else g = lowPassGain(Math.sqrt(w2), param);
+        if (w2 <= lo2) continue;
+        const g = w2 >= hi2 ? 0 : lowPassGain(Math.sqrt(w2), param);
+        W[p] *= g;
+        W[p + 1] *= g;
+      }
+    }
+  }
+}
+
+/** `filterRows` for the Gaussian of standard deviation param px: exp(−2π²·param²·|w|²). */
+function gaussianRows(a: FilterArgs, y0: number, y1: number): void {
+  const { W, cx, ny, nz, param } = a;
+  const [tx, ty, tz] = a.t;
+  const k = 2 * Math.PI * Math.PI * param * param;
+  for (let z = 0; z < nz; z++) {
+    const wz2 = tz[z] * tz[z];
+    for (let y = y0; y < y1; y++) {
+      const wyz2 = ty[y] * ty[y] + wz2;
+      for (let x = 0, p = 2 * cx * (y + ny * z); x < cx; x++, p += 2) {
+        const g = Math.exp(-k * (tx[x] * tx[x] + wyz2));
         W[p] *= g;
         W[p + 1] *= g;
       }
@@ -604,21 +694,21 @@ export async function localResolution(
 
   // 1. Labels, cliff test, noise check on the whole map (cheap, before any FFT). In half-map mode
   // the mask is the protein and everything else is excluded: the noise comes from the halves.
-  const cliff: CliffResult = halves ? maskLabels(hardMask) : cliffLabels(v, hardMask);
-  let proteinCount = 0;
-  for (let i = 0; i < nFull; i++) if (cliff.labels[i] >= 1) proteinCount++;
+  const extent = maskExtent(hardMask, full);
+  const proteinCount = extent.count;
   if (proteinCount === 0) throw new NotMeasurable('the mask is empty');
-  if (!halves) checkNoise(v.data, cliff.labels, 'outside the mask');
+  const cliff: CliffResult | null = halves ? null : cliffLabels(v, hardMask);
+  if (cliff) checkNoise(v.data, cliff.labels, 'outside the mask');
 
   // Work box: the mask's bounding box plus CROP_MARGIN_GUARDS guard widths (r_lo in voxels); in
   // half-map mode one guard width (no background noise is sampled, only the FFT wrap is kept away).
   const guard = Math.ceil(rLo / Ts);
   const box: WorkBox = opts.crop === false
     ? { lo: [0, 0, 0], dims: [full[0], full[1], full[2]], cut: [false, false, false] }
-    : workBox(cliff.labels, full, (halves ? 1 : CROP_MARGIN_GUARDS) * guard);
+    : workBox(extent, full, (halves ? 1 : CROP_MARGIN_GUARDS) * guard);
   const cropped = box.cut.some((c) => c);
   const data = cropped ? extract(v.data, full, box, sharedFloat32) : v.data;
-  const labels = cropped ? extract(cliff.labels, full, box, (n) => new Int8Array(n)) : cliff.labels;
+  const labels = !cliff ? maskLabels(hardMask, full, box) : cropped ? extract(cliff.labels, full, box, (n) => new Int8Array(n)) : cliff.labels;
   if (cropped && !halves) {
     guardCutFaces(labels, box, guard);
     checkNoise(data, labels, 'in the work box around the mask');
@@ -626,9 +716,8 @@ export async function localResolution(
   const n = data.length;
   const e = await createEngine(data, box.dims);
   const { A, R } = e;
-  // Half-map mode: the noise engine (the difference map) and the noise sample's labels (every mask voxel, at every frequency).
+  // Half-map mode: the noise engine (the difference map), sampled at every mask voxel at every frequency.
   const noiseEngine = halves ? await createEngine(cropped ? extract(halves, full, box, sharedFloat32) : halves, box.dims, e) : null;
-  const noiseLabels = halves ? labels.map((l) => (l >= 1 ? NOISE : EXCLUDED)) : null;
 
   // 2. Mask refinement: full-band amplitude (v = map minus its mean: the DC term is dropped),
   // smoothed; protein voxels below the 95th percentile of the noise become noise (not in
@@ -638,11 +727,7 @@ export async function localResolution(
     for (let i = 0; i < n; i++) mean += data[i];
     mean /= n;
     for (let i = 0; i < n; i++) A[i] = (data[i] - mean) * (data[i] - mean);
-    for (const comp of [1, 2, 3] as const) {
-      await fillComponent(e, 0, comp);
-      await e.fft.inverse(e.W, R, { squares: { acc: A, mode: comp < 3 ? 'add' : 'sqrt' } });
-      e.ffts++;
-    }
+    await foldComponents(e, 0, [1, 2, 3], A);
     await gaussianSmooth(e, A, REFINE_SMOOTH_STD_PX);
   }
   // Room for every voxel that is or may become noise (refinement relabels protein as noise).
@@ -659,7 +744,7 @@ export async function localResolution(
     N0 = proteinCount;
     noiseCount = proteinCount;
   } else {
-    refineThreshold = noiseQuantile(A, labels, noise, REFINE_QUANTILE).threshold;
+    refineThreshold = noiseQuantile(A, indicesOf(labels, (l) => l === NOISE), noise, REFINE_QUANTILE).threshold;
     for (let i = 0; i < n; i++) {
       if (labels[i] < 1) continue;
       if (A[i] < refineThreshold) labels[i] = NOISE;
@@ -670,7 +755,12 @@ export async function localResolution(
     for (let i = 0; i < n; i++) if (labels[i] === NOISE) noiseCount++;
   }
 
-  // 3–7. Frequency loop.
+  // 3–7. Frequency loop. The statistics and the per-voxel update visit the voxels through index
+  // lists in ascending order (the sums keep the order, and so the bits, of a pass over the box):
+  // the noise sample (fixed from here on) and the protein voxels still active.
+  const noiseAt = indicesOf(labels, halves ? (l) => l >= 1 : (l) => l === NOISE);
+  const activeAt = indicesOf(labels, (l) => l >= 1);
+  let activeCount = activeAt.length;
   const res = new Float32Array(n);
   const zAlpha = normalQuantile(alpha);
   const Nsnap = full[0];
@@ -693,7 +783,7 @@ export async function localResolution(
       await filterReal(noiseEngine, noiseEngine.A, 'lowpass', omega);
     }
 
-    const q = noiseEngine && noiseLabels ? { ...noiseQuantile(noiseEngine.A, noiseLabels, noise, alpha), ...signalSums(A, labels) } : noiseQuantile(A, labels, noise, alpha);
+    const q = { ...noiseQuantile(noiseEngine ? noiseEngine.A : A, noiseAt, noise, alpha), ...signalSums(A, activeAt, activeCount) };
     const sS = q.signalSum;
     const sS2 = q.signalSum2;
     const nS = q.signalCount;
@@ -713,20 +803,20 @@ export async function localResolution(
     // last passing resolution (r from two frequencies earlier).
     const T = q.threshold;
     let active = 0;
-    for (let i = 0; i < n; i++) {
-      const l = labels[i];
-      if (l < 1) continue;
+    for (let j = 0; j < activeCount; j++) {
+      const i = activeAt[j];
       if (A[i] > T) {
         res[i] = r;
         labels[i] = 1;
-        active++;
-      } else if (l >= 2) {
+      } else if (labels[i] >= 2) {
         labels[i] = EXCLUDED;
+        continue;
       } else {
         labels[i] = 2;
-        active++;
       }
+      activeAt[active++] = i;
     }
+    activeCount = active;
     steps.push({ resolution: r, index: k, threshold: T, meanSignal: meanS, meanNoise: q.mean, z, active });
     if (active < MIN_ACTIVE_FRACTION * N0) {
       stop = `fewer than ${MIN_ACTIVE_FRACTION * 100}% of the mask voxels were still above the noise at ${f(r)} Å`;
@@ -770,30 +860,79 @@ export async function localResolution(
   }
 
   const unassigned = { noiseLike: proteinCount - N0, neverAbove: N0 - assigned };
-  return { resmap, run: { mode: halves ? 'half-maps' : 'single-map', step, alpha, rHi, rLo, steps, stop, N0, proteinCount, noiseCount, cliff, box, cropped, ffts: e.ffts + (noiseEngine?.ffts ?? 0), refineThreshold, unassigned } };
+  return { resmap, run: { mode: halves ? 'half-maps' : 'single-map', step, alpha, rHi, rLo, steps, stop, N0, proteinCount, noiseCount, cliff: cliffSummary(cliff), box, cropped, ffts: e.ffts + (noiseEngine?.ffts ?? 0), refineThreshold, unassigned } };
 }
 
-/** Half-map mode labels: mask voxels protein (1), every other voxel excluded; no cliff. */
-function maskLabels(mask: Uint8Array): CliffResult {
-  // A plain loop: Int8Array.from with a mapping function costs seconds on a 360³ mask.
-  const labels = new Int8Array(mask.length);
-  for (let i = 0; i < mask.length; i++) labels[i] = mask[i] ? 1 : EXCLUDED;
-  return { labels, proteinRadius: Number.NaN, cutRadius: Number.NaN, cliff: false };
+/** The numbers of a cliff test, for the run's bookkeeping; NaN radii and no cliff without one. */
+function cliffSummary(c: CliffResult | null): Omit<CliffResult, 'labels'> {
+  return c ? { proteinRadius: c.proteinRadius, cutRadius: c.cutRadius, cliff: c.cliff } : { proteinRadius: Number.NaN, cutRadius: Number.NaN, cliff: false };
 }
 
-/** Σa, Σa² and the count of the active protein voxels (label ≥ 1). */
-function signalSums(A: Float32Array, labels: Int8Array): { signalSum: number; signalSum2: number; signalCount: number } {
+/** Half-map mode labels of the work box: mask voxels protein (1), every other voxel excluded. */
+function maskLabels(mask: Uint8Array, dims: Vec3, box: WorkBox): Int8Array {
+  const m = extract(mask, dims, box, (n) => new Uint8Array(n));
+  const labels = new Int8Array(m.length);
+  for (let i = 0; i < m.length; i++) labels[i] = m[i] !== 0 ? 1 : EXCLUDED;
+  return labels;
+}
+
+/** The number of voxels of the mask (≠ 0) and their bounding box (lo, hi inclusive; lo > hi when empty). */
+function maskExtent(mask: Uint8Array, dims: Vec3): { count: number; lo: Vec3; hi: Vec3 } {
+  const [nx, ny, nz] = dims;
+  const lo = [nx, ny, nz];
+  const hi = [-1, -1, -1];
+  let count = 0;
+  // Rows without a mask voxel (most of a padded box) are skipped four bytes at a time.
+  const words = mask.byteOffset % 4 === 0 && nx % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, mask.length >> 2) : null;
+  const emptyRow = (row: number): boolean => {
+    if (!words) return false;
+    for (let w = row >> 2, end = (row + nx) >> 2; w < end; w++) if (words[w] !== 0) return false;
+    return true;
+  };
+  for (let z = 0, row = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++, row += nx) {
+      if (emptyRow(row)) continue;
+      let first = -1;
+      let last = -1;
+      let inRow = 0;
+      for (let x = 0; x < nx; x++) {
+        if (mask[row + x] === 0) continue;
+        if (first < 0) first = x;
+        last = x;
+        inRow++;
+      }
+      if (inRow === 0) continue;
+      count += inRow;
+      if (first < lo[0]) lo[0] = first;
+      if (last > hi[0]) hi[0] = last;
+      if (y < lo[1]) lo[1] = y;
+      if (y > hi[1]) hi[1] = y;
+      if (z < lo[2]) lo[2] = z;
+      if (z > hi[2]) hi[2] = z;
+    }
+  }
+  return { count, lo: [lo[0], lo[1], lo[2]], hi: [hi[0], hi[1], hi[2]] };
+}
+
+/** Indices of the labels that pass `keep`, ascending. */
+function indicesOf(labels: Int8Array, keep: (l: number) => boolean): Int32Array {
+  let count = 0;
+  for (let i = 0; i < labels.length; i++) if (keep(labels[i])) count++;
+  const at = new Int32Array(count);
+  for (let i = 0, j = 0; i < labels.length; i++) if (keep(labels[i])) at[j++] = i;
+  return at;
+}
+
+/** Σa, Σa² and the count of A at the first `count` indices of `at`, summed in that order. */
+function signalSums(A: Float32Array, at: Int32Array, count: number): { signalSum: number; signalSum2: number; signalCount: number } {
   let signalSum = 0;
   let signalSum2 = 0;
-  let signalCount = 0;
-  for (let i = 0; i < A.length; i++) {
-    if (labels[i] < 1) continue;
-    const a = A[i];
+  for (let j = 0; j < count; j++) {
+    const a = A[at[j]];
     signalSum += a;
     signalSum2 += a * a;
-    signalCount++;
   }
-  return { signalSum, signalSum2, signalCount };
+  return { signalSum, signalSum2, signalCount: count };
 }
 
 /** Bins of the radix pre-selection of `noiseQuantile`: the top 16 bits of a float32. */
@@ -802,56 +941,50 @@ const RADIX_BINS = 65536;
 const FIRST_NON_FINITE_BIN = 0x7f80;
 
 /**
- * α-quantile (index floor(α·n) of the ascending noise amplitudes, label 0) with the noise mean and
- * sample variance, and in the same pass Σa, Σa², count over active protein voxels (label ≥ 1).
- * Overwrites buf[0..n_noise).
+ * α-quantile (index floor(α·n) of the ascending amplitudes) of the noise sample A[noiseAt[j]], with
+ * its mean and sample variance (summed in the order of `noiseAt`). Overwrites buf[0..n).
  *
- * Amplitudes are finite and ≥ +0, and the bit patterns of such float32 values sort like the values.
- * So the pass also histograms the top 16 bits of the noise amplitudes. The bin that holds the k-th
- * value is found from the counts, and only that bin's values are gathered and quickselected. The
- * result is exactly the k-th smallest value, without moving millions of values at every frequency.
- * Should any noise amplitude be negative, −0, NaN or infinite, the noise is gathered whole.
+ * Amplitudes are finite and ≥ +0, and the bit patterns of such float32 values sort like the values
+ * (equal bits, equal values). So the pass also histograms the top 16 bits of the noise amplitudes;
+ * the bin that holds the k-th value is found from the counts, then a second pass histograms the
+ * low 16 bits of that bin's values, and the sub-bin that holds it gives all 32 bits of the k-th
+ * smallest value: exact, without moving or sorting values at every frequency. Should any noise
+ * amplitude be negative, −0, NaN or infinite, the noise is gathered whole and quickselected.
  */
-export function noiseQuantile(A: Float32Array, labels: Int8Array, buf: Float32Array, alpha: number) {
+export function noiseQuantile(A: Float32Array, noiseAt: Int32Array, buf: Float32Array, alpha: number) {
   const bits = new Uint32Array(A.buffer, A.byteOffset, A.length);
   const hist = new Uint32Array(RADIX_BINS);
-  let m = 0;
+  const m = noiseAt.length;
   let s = 0;
   let s2 = 0;
-  let signalSum = 0;
-  let signalSum2 = 0;
-  let signalCount = 0;
-  for (let i = 0; i < A.length; i++) {
-    const l = labels[i];
-    if (l < 0) continue;
+  for (let j = 0; j < m; j++) {
+    const i = noiseAt[j];
     const a = A[i];
-    if (l === NOISE) {
-      hist[bits[i] >>> 16]++;
-      m++;
-      s += a;
-      s2 += a * a;
-    } else {
-      signalSum += a;
-      signalSum2 += a * a;
-      signalCount++;
-    }
+    hist[bits[i] >>> 16]++;
+    s += a;
+    s2 += a * a;
   }
   const mean = s / m;
   const variance = m > 1 ? (s2 - m * mean * mean) / (m - 1) : 0;
   const k = Math.min(m - 1, Math.floor(alpha * m));
   let ordered = true;
   for (let b = FIRST_NON_FINITE_BIN; b < RADIX_BINS && ordered; b++) if (hist[b] !== 0) ordered = false;
-  let bin = -1;
+  if (!ordered) {
+    for (let j = 0; j < m; j++) buf[j] = A[noiseAt[j]];
+    return { threshold: selectKth(buf, k, m), mean, variance, count: m };
+  }
+  let bin = 0;
   let below = 0;
-  if (ordered) {
-    for (bin = 0; below + hist[bin] <= k; bin++) below += hist[bin];
+  for (; below + hist[bin] <= k; bin++) below += hist[bin];
+  hist.fill(0);
+  for (let j = 0; j < m; j++) {
+    const b = bits[noiseAt[j]];
+    if (b >>> 16 === bin) hist[b & 0xffff]++;
   }
-  let n = 0;
-  for (let i = 0; i < A.length; i++) {
-    if (labels[i] === NOISE && (bin < 0 || bits[i] >>> 16 === bin)) buf[n++] = A[i];
-  }
-  const threshold = selectKth(buf, k - below, n);
-  return { threshold, mean, variance, count: m, signalSum, signalSum2, signalCount };
+  let sub = 0;
+  for (; below + hist[sub] <= k; sub++) below += hist[sub];
+  const threshold = new Float32Array(new Uint32Array([((bin << 16) | sub) >>> 0]).buffer)[0];
+  return { threshold, mean, variance, count: m };
 }
 
 /** The bookkeeping of one MonoRes run, reported with the item's values. */
@@ -867,7 +1000,8 @@ export interface MonoResRun {
   N0: number;
   proteinCount: number;
   noiseCount: number;
-  cliff: CliffResult;
+  /** The cliff test (single-map mode; NaN radii and no cliff in half-map mode). */
+  cliff: Omit<CliffResult, 'labels'>;
   box: WorkBox;
   cropped: boolean;
   ffts: number;
