@@ -203,7 +203,7 @@ class MrcSink {
     const count = checked.layout.readBytes / modeBytes(mode);
     this.out = sharedFloat32(count);
     // float32 is read straight into the result (swapped in place if needed); other modes need a raw block.
-    this.dest = mode === 2 ? new Uint8Array(this.out.buffer) : new Uint8Array(checked.layout.readBytes);
+    this.dest = mode === 2 ? new Uint8Array(this.out.buffer, this.out.byteOffset, this.out.byteLength) : new Uint8Array(checked.layout.readBytes);
   }
 
   finish(compression: Compression, sha256: string, storedBytes: number): MrcFile {
