@@ -110,7 +110,7 @@ describe('runItems', () => {
   });
 
   it('refuses an EMVR_MEASURE_AHEAD that is not an integer ≥ 1', () => {
-    expect(measuredAhead()).toBe(2);
+    expect(measuredAhead()).toBe(4);
     for (const bad of ['0', '1.5', 'two']) {
       vi.stubEnv('EMVR_MEASURE_AHEAD', bad);
       expect(() => measuredAhead()).toThrow(`EMVR_MEASURE_AHEAD must be an integer ≥ 1, got "${bad}"`);
