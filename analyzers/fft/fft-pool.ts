@@ -13,7 +13,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FftSign } from './contract.ts';
-import { isShared, sharedEpoch, sharedFloat32 } from '../util/shared-memory.ts';
+import { isShared, sharedEpoch, sharedFloat32, wasmMemoryOf, type WasmMemory } from '../util/shared-memory.ts';
 import type { Vec3 } from '../volume/volume.ts';
 
 /** Which kernel the workers build: the generated WebAssembly SIMD kernel (float32, fft-wasm.ts)
@@ -54,6 +54,8 @@ export interface FftPhase {
    */
   rowTask?: RowTaskRef;
   roundTrip?: boolean;
+  /** Set by the pool: the WebAssembly memories of the phase's arrays (`wasmMemoryOf`), which the worker registers so that its SIMD kernel reaches them directly. */
+  memories?: WasmMemory[];
 }
 
 /** A `parallelFor`-style body named for the workers: the export `fn` of the module at file URL `module`, called as fn(args, y0, y1). */
@@ -217,7 +219,8 @@ export async function runPhasesLocked(threads: number, phases: FftPhase[]): Prom
     // the barrier by at most one small chunk; claiming one costs a single atomic add.
     const chunk = Math.max(1, Math.floor(phase.count / (16 * threads)));
     const id = nextId++;
-    await broadcast(threads, () => ({ ...phase, id, counter, chunk }));
+    const memories = [phase.real, phase.spec, ...(phase.specs ?? []), ...(phase.acc ? [phase.acc] : [])].flatMap((a) => wasmMemoryOf(a) ?? []);
+    await broadcast(threads, () => ({ ...phase, id, counter, chunk, memories }));
   }
 }
 

@@ -13,7 +13,7 @@ import { simdRadices, wasmQualifies, WasmLineFft } from './fft-wasm.ts';
 import { fft1d } from './stockham.ts';
 import { copyRows, gainRows, markRange } from './parallel-task-fixture.ts';
 import { accumulateWeightedLog } from './wasm-math.ts';
-import { sharedFloat32 } from '../util/shared-memory.ts';
+import { sharedFloat32, wasmMemoryOf } from '../util/shared-memory.ts';
 import type { Vec3 } from '../volume/volume.ts';
 
 function randomVolume(dims: Vec3, seed: number): Float32Array {
@@ -330,5 +330,44 @@ describe('SIMD logarithm (wasm-math.ts)', () => {
       // Chunks without special values took the SIMD path (last bits differ from Math.log).
       expect(inexact).toBeGreaterThan(1000);
     }
+  });
+});
+
+describe('arrays on shared WebAssembly memories (the data bridge)', () => {
+  it('transforms them with the bits of plain shared buffers, on 1 and 2 threads, with and without a radius', async () => {
+    const dims: Vec3 = [128, 128, 128];
+    const n = dims[0] * dims[1] * dims[2];
+    const rnd = mulberry32(11);
+    const onWasm = sharedFloat32(n);
+    expect(wasmMemoryOf(onWasm)).toBeDefined();
+    for (let i = 0; i < n; i++) onWasm[i] = rnd() - 0.5;
+    const plain = new Float32Array(new SharedArrayBuffer(4 * n));
+    plain.set(onWasm);
+    expect(wasmMemoryOf(plain)).toBeUndefined();
+    for (const threads of [1, 2]) {
+      const fft = createRealFft3d(dims, { threads, engine: 'wasm' });
+      const specLen = 2 * 65 * 128 * 128;
+      const specW = await fft.forward(onWasm, sharedFloat32(specLen));
+      const specP = await fft.forward(plain, new Float32Array(new SharedArrayBuffer(4 * specLen)));
+      expect(wasmMemoryOf(specW)).toBeDefined();
+      expect(Buffer.compare(Buffer.from(specW.buffer, specW.byteOffset, specW.byteLength), Buffer.from(specP.buffer, specP.byteOffset, specP.byteLength))).toBe(0);
+      for (const radius of [undefined, 30]) {
+        const backW = await fft.inverse(specW.slice(), sharedFloat32(n), { radius });
+        const backP = await fft.inverse(specP.slice(), new Float32Array(new SharedArrayBuffer(4 * n)), { radius });
+        expect(Buffer.compare(Buffer.from(backW.buffer, backW.byteOffset, backW.byteLength), Buffer.from(backP.buffer, backP.byteOffset, backP.byteLength))).toBe(0);
+      }
+      // The round trip without a radius gives the input back (float32 precision).
+      const back = await fft.inverse(specW, sharedFloat32(n));
+      let worst = 0;
+      for (let i = 0; i < n; i += 97) worst = Math.max(worst, Math.abs(back[i] - onWasm[i]));
+      expect(worst).toBeLessThan(1e-5);
+    }
+  });
+
+  it('starts successive arrays at different cache-line offsets, and leaves small arrays on plain buffers', () => {
+    const offsets = Array.from({ length: 8 }, () => sharedFloat32(2 ** 20).byteOffset % 4096);
+    expect(new Set(offsets).size).toBe(8);
+    expect(offsets.every((o) => o % 64 === 0)).toBe(true);
+    expect(wasmMemoryOf(sharedFloat32(1000))).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@ import { slabsInverseNormWith, slabsInverseWithFold, zeroTouchedRows, type Fft3d
 import { StockhamKernel3d } from './stockham.ts';
 import { WasmKernel3d } from './fft-wasm.ts';
 import type { WorkerReply, WorkerRequest } from './fft-pool.ts';
-import { collectIfEpochChanged } from '../util/shared-memory.ts';
+import { collectIfEpochChanged, registerWasmMemory } from '../util/shared-memory.ts';
 import type { Vec3 } from '../volume/volume.ts';
 
 /** Kernels kept per worker (least recently used dropped first); each holds a few MB of scratch. */
@@ -53,6 +53,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
     }
     return;
   }
+  for (const m of msg.memories ?? []) registerWasmMemory(m);
   const kernel = await kernelFor(msg.engine, msg.dims);
   const { counter, chunk, count } = msg;
   if (msg.kind === 'rowsZ' && msg.rowTask) {

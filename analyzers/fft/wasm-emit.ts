@@ -1,6 +1,6 @@
 /**
  * A minimal WebAssembly binary writer, enough to build small numeric kernels at run time without
- * a compiler toolchain: one imported memory, functions with i32/f32/f64 parameters, v128 locals,
+ * a compiler toolchain: one imported memory (and a shared data memory for copies), functions with i32/f32/f64 parameters, v128 locals,
  * structured control flow, i32 arithmetic, bulk memory, and the f32x4/f64x2/i32x4 SIMD operations
  * that fft-wasm.ts and wasm-math.ts use.
  *
@@ -154,6 +154,8 @@ export const f32x4 = {
 /** Bulk memory: memmove of n bytes from src to dst; memset of n bytes at dst to byte value v. */
 export const memory = {
   copy: (dst: Code, src: Code, n: Code): Code => [dst, src, n, 0xfc, 10, 0x00, 0x00],
+  /** memory.copy from memory `srcMem` to memory `dstMem` (multi-memory: 0 = own, 1 = data). */
+  copyBetween: (dst: Code, src: Code, n: Code, dstMem: number, srcMem: number): Code => [dst, src, n, 0xfc, 10, ...uleb(dstMem), ...uleb(srcMem)],
   fill: (dst: Code, v: Code, n: Code): Code => [dst, v, n, 0xfc, 11, 0x00],
 };
 
@@ -193,10 +195,11 @@ function name(s: string): number[] {
 
 /**
  * The bytes of a module that imports one memory as env.memory (minimum `minPages` pages of 64 KiB,
- * not shared) and exports every function of `funcs` under its name. Function types are
- * deduplicated by signature.
+ * not shared), with `dataMemory` a second, shared one as env.data (multi-memory: only
+ * `memory.copyBetween` reaches it), and exports every function of `funcs` under its name.
+ * Function types are deduplicated by signature.
  */
-export function buildModule(funcs: FuncDef[], minPages = 1): Uint8Array {
+export function buildModule(funcs: FuncDef[], minPages = 1, dataMemory = false): Uint8Array {
   const typeKeys: string[] = [];
   const typeOf = funcs.map((f) => {
     const key = `${f.params.join(',')}>${(f.results ?? []).join(',')}`;
@@ -214,7 +217,9 @@ export function buildModule(funcs: FuncDef[], minPages = 1): Uint8Array {
     const results = r === '' ? [] : r.split(',').map(Number);
     types.push(0x60, ...uleb(params.length), ...params, ...uleb(results.length), ...results);
   }
-  const imports = [...uleb(1), ...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(minPages)];
+  // With `dataMemory`, memory 1 is env.data: a shared memory of any size (limits 0 … 4 GiB, flag 3 = shared with a maximum).
+  const data = dataMemory ? [...name('env'), ...name('data'), 0x02, 0x03, ...uleb(0), ...uleb(65536)] : [];
+  const imports = [...uleb(dataMemory ? 2 : 1), ...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(minPages), ...data];
   const fsec = [...uleb(funcs.length), ...typeOf.flatMap((t) => uleb(t))];
   const exports: number[] = [...uleb(funcs.length)];
   funcs.forEach((f, i) => exports.push(...name(f.name), 0x00, ...uleb(i)));
