@@ -232,6 +232,14 @@ export function threadsFor(...arrays: ArrayBufferView[]): number {
   return arrays.every(isShared) ? fftThreads() : 1;
 }
 
+/** Grids from this many voxels run their loops and transforms on the pool; smaller ones are not worth a round trip. */
+export const PARALLEL_MIN_VOXELS = 64 ** 3;
+
+/** Threads for a loop or transform over a grid of `voxels`: the pool's from PARALLEL_MIN_VOXELS up, else the calling thread. */
+export function threadsForVoxels(voxels: number): number {
+  return voxels >= PARALLEL_MIN_VOXELS ? fftThreads() : 1;
+}
+
 /** Signature of a `parallelFor` body: handles items [a, b) of the loop, with shared `args`. */
 export type RangeTask<A> = (args: A, a: number, b: number) => void;
 

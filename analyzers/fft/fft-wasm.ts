@@ -488,48 +488,30 @@ function foldFunction(mode: 1 | 2 | 3): FuncDef {
 }
 
 /**
- * copyRows(src, srcStrideB, dst, dstStrideB, lenB, count, pad): count rows of lenB bytes from
- * stride srcStrideB to stride dstStrideB (memmove each); with pad ≠ 0 the rest of each destination
- * row (lenB to dstStrideB) is zeroed.
+ * A row copy: count rows of lenB bytes from stride srcStrideB to stride dstStrideB (memory.copy
+ * each), between memories `dstMem` ← `srcMem` (0 = the instance's own, 1 = the bridge's data
+ * memory). `pad`: zero the rest of each destination row (lenB to dstStrideB) always, never, or when
+ * a seventh parameter is non-zero.
+ *   copyRows(src, srcStrideB, dst, dstStrideB, lenB, count, pad)   within the kernel's memory;
+ *   gatherRows(…6) data → kernel, padded; scatterRows(…6) kernel → data.
  */
-function copyRowsFunction(): FuncDef {
+function rowCopyFunction(name: string, dstMem: number, srcMem: number, pad: 'param' | 'always' | 'never'): FuncDef {
   const SRC = 0, SS = 1, DST = 2, DS = 3, LEN = 4, COUNT = 5, PAD = 6;
-  const b = new Body(7);
+  const params = pad === 'param' ? 7 : 6;
+  const b = new Body(params);
   const r = b.local(I32), sp = b.local(I32), dp = b.local(I32);
+  const zeroRest = memory.fill(add(get(dp), get(LEN)), i32.const(0), i32.sub(get(DS), get(LEN)));
   const main = [
     set(sp, get(SRC)),
     set(dp, get(DST)),
     forRange(r, i32.const(0), get(COUNT), 1, [
-      memory.copy(get(dp), get(sp), get(LEN)),
-      ifThen(get(PAD), memory.fill(add(get(dp), get(LEN)), i32.const(0), i32.sub(get(DS), get(LEN)))),
+      memory.copyBetween(get(dp), get(sp), get(LEN), dstMem, srcMem),
+      pad === 'always' ? zeroRest : pad === 'param' ? ifThen(get(PAD), zeroRest) : [],
       set(sp, add(get(sp), get(SS))),
       set(dp, add(get(dp), get(DS))),
     ]),
   ];
-  return { name: 'copyRows', params: [I32, I32, I32, I32, I32, I32, I32], locals: b.locals, body: [b.prologue, main] };
-}
-
-/**
- * gatherRows(src, srcStrideB, dst, dstStrideB, lenB, count) of the data bridge: count rows of
- * lenB bytes from the data memory (stride srcStrideB) into this instance's memory (stride
- * dstStrideB), the rest of each destination row zeroed; scatterRows the way back, without padding.
- */
-function bridgeRowsFunction(direction: 'gather' | 'scatter'): FuncDef {
-  const SRC = 0, SS = 1, DST = 2, DS = 3, LEN = 4, COUNT = 5;
-  const b = new Body(6);
-  const r = b.local(I32), sp = b.local(I32), dp = b.local(I32);
-  const gather = direction === 'gather';
-  const main = [
-    set(sp, get(SRC)),
-    set(dp, get(DST)),
-    forRange(r, i32.const(0), get(COUNT), 1, [
-      memory.copyBetween(get(dp), get(sp), get(LEN), gather ? 0 : 1, gather ? 1 : 0),
-      gather ? memory.fill(add(get(dp), get(LEN)), i32.const(0), i32.sub(get(DS), get(LEN))) : [],
-      set(sp, add(get(sp), get(SS))),
-      set(dp, add(get(dp), get(DS))),
-    ]),
-  ];
-  return { name: `${direction}Rows`, params: [I32, I32, I32, I32, I32, I32], locals: b.locals, body: [b.prologue, main] };
+  return { name, params: Array(params).fill(I32), locals: b.locals, body: [b.prologue, main] };
 }
 
 interface BridgeExports {
@@ -541,7 +523,7 @@ let bridgeCompiled: object | null = null;
 
 /** The data bridge module (compiled once per thread): row copies between a kernel's memory and a shared data memory. */
 function bridgeModule(): object {
-  bridgeCompiled ??= new (WA as WasmApi).Module(buildModule([bridgeRowsFunction('gather'), bridgeRowsFunction('scatter')], 1, true));
+  bridgeCompiled ??= new (WA as WasmApi).Module(buildModule([rowCopyFunction('gatherRows', 0, 1, 'always'), rowCopyFunction('scatterRows', 1, 0, 'never')], 1, true));
   return bridgeCompiled;
 }
 
@@ -580,7 +562,7 @@ export function simdFftModule(): object {
   if (!compiled) {
     const funcs: FuncDef[] = [];
     for (const p of RADICES) for (const s of [-1, 1]) funcs.push(passFunction(p, s));
-    funcs.push(gatherRealFunction(), splitForwardFunction(), mergeInverseFunction(), scatterRealFunction(), expandRowsFunction(), foldFunction(1), foldFunction(2), foldFunction(3), rootScaleFunction(), copyRowsFunction());
+    funcs.push(gatherRealFunction(), splitForwardFunction(), mergeInverseFunction(), scatterRealFunction(), expandRowsFunction(), foldFunction(1), foldFunction(2), foldFunction(3), rootScaleFunction(), rowCopyFunction('copyRows', 0, 0, 'param'));
     compiled = new (WA as WasmApi).Module(buildModule(funcs));
   }
   return compiled;

@@ -38,7 +38,7 @@
  */
 import { foldSquares, SQUARES_MODES, slabsInverseNormWith, slabsInverseWithFold, zeroTouchedRows, type Fft3dKernel, type InverseNormOptions, type InverseOptions, type RealFft3d, type RowTask } from './contract.ts';
 import { wasmQualifies, WasmKernel3d } from './fft-wasm.ts';
-import { exclusive, fftThreads, runPhasesLocked, stagingBuffer, type FftEngine, type RowTaskRef } from './fft-pool.ts';
+import { exclusive, runPhasesLocked, threadsForVoxels, stagingBuffer, type FftEngine, type RowTaskRef } from './fft-pool.ts';
 import { StockhamKernel3d } from './stockham.ts';
 import { isShared, sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3 } from '../volume/volume.ts';
@@ -48,7 +48,6 @@ export { complexFftPlan, fft1d } from './stockham.ts';
 export { WasmLineFft } from './fft-wasm.ts';
 /** Grids with fewer voxels run on the calling thread: starting a phase on the pool (messages,
  *  barrier) costs ~0.1–1 ms, more than the transform of a small grid. */
-const PARALLEL_MIN_VOXELS = 64 * 64 * 64;
 
 /**
  * The engine 'auto' picks for a grid: the generated WebAssembly SIMD kernel for an even x and
@@ -93,7 +92,7 @@ class RealFft3dImpl implements RealFft3d {
     }
     this.engine = want === 'auto' ? autoEngine(this.dims) : want;
     const voxels = dims[0] * dims[1] * dims[2];
-    const threads = options.threads ?? (voxels >= PARALLEL_MIN_VOXELS ? fftThreads() : 1);
+    const threads = options.threads ?? threadsForVoxels(voxels);
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`createRealFft3d: threads must be an integer ≥ 1, got ${threads}`);
     this.threads = threads;
   }

@@ -27,7 +27,7 @@
  * dealt to parts with accumulators of their own, summed at the end; the parts run on the FFT pool
  * (both cores).
  */
-import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
+import { parallelFor, threadsForVoxels } from '../fft/fft-pool.ts';
 import { fftFreq } from '../fft/fft.ts';
 import { isShared, sharedFloat32 } from '../util/shared-memory.ts';
 import type { Volume } from '../volume/volume.ts';
@@ -192,7 +192,7 @@ export async function conicalFsc(sp: HalfMapSpectra, directions: Float64Array, c
   if (!(cone.halfAngleDeg > 0 && cone.halfAngleDeg < 60)) throw new RangeError(`conicalFsc: cone half-angle ${cone.halfAngleDeg}° outside (0°, 60°)`);
   const shells = Math.floor(nx / 2);
   const S = shells + 1;
-  const threads = opts.threads ?? (nx * ny * nz >= 64 ** 3 ? fftThreads() : 1);
+  const threads = opts.threads ?? threadsForVoxels(nx * ny * nz);
   // A fixed number of parts, whatever the threads: the parts' sums are added in part order, so
   // the curves are bit-identical on 1, 2 or 4 threads (a Slurm task and a local worker publish the
   // same bytes). Interleaved planes balance the work; each part's (shell, cell) table costs memory.

@@ -31,7 +31,7 @@
  * one and ">" would call the shell significant (p = 0), "≥" calls it what it is (p = 1).
  */
 import { createRealFft3d } from '../fft/fft.ts';
-import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
+import { parallelFor, threadsForVoxels } from '../fft/fft-pool.ts';
 import { mulberry32Next } from '../util/random.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
@@ -136,7 +136,7 @@ export async function fdrFsc(h1: Volume, h2: Volume, opts: FdrFscOptions = {}): 
   const maxPermutations = opts.maxPermutations ?? 200;
   const block = opts.permutationBlock ?? 50;
   const alpha = opts.fdr ?? 0.01;
-  const threads = opts.threads ?? (nx * ny * nz >= 64 ** 3 ? fftThreads() : 1);
+  const threads = opts.threads ?? threadsForVoxels(nx * ny * nz);
 
   const { outs: [m1, m2], fraction } = await masked([h1.data, h2.data], dims, radius);
   const fft = createRealFft3d(dims);
@@ -296,7 +296,7 @@ async function masked(inputs: Float32Array[], dims: Vec3, radius: number, meanOf
   const rows = dims[1] * dims[2];
   const outs = (meanOfPair ? inputs.slice(0, 1) : inputs).map((d) => sharedFloat32(d.length));
   const args: MaskRowsArgs = { inputs, outs, dims, radius, rowSums: new Float64Array(new SharedArrayBuffer(16 * rows)), meanOfPair };
-  await parallelFor(import.meta.url, 'maskRows', maskRows, args, rows, inputs[0].length >= 64 ** 3 ? fftThreads() : 1);
+  await parallelFor(import.meta.url, 'maskRows', maskRows, args, rows, threadsForVoxels(inputs[0].length));
   let s2 = 0;
   let s4 = 0;
   for (let r = 0; r < rows; r++) {
@@ -353,7 +353,7 @@ export async function shellTable(dims: Vec3): Promise<ShellTable> {
   const hx = (nx >> 1) + 1;
   const shells = (nx >> 1) + 1;
   const args: ShellTableArgs = { dims, table: new Uint16Array(new SharedArrayBuffer(2 * hx * ny * nz)), planeCounts: new Int32Array(new SharedArrayBuffer(4 * nz * shells)) };
-  await parallelFor(import.meta.url, 'shellTablePlanes', shellTablePlanes, args, nz, nx * ny * nz >= 64 ** 3 ? fftThreads() : 1);
+  await parallelFor(import.meta.url, 'shellTablePlanes', shellTablePlanes, args, nz, threadsForVoxels(nx * ny * nz));
   const counts = new Int32Array(shells);
   for (let z = 0; z < nz; z++) for (let k = 0; k < shells; k++) counts[k] += args.planeCounts[z * shells + k];
   return { table: args.table, counts };

@@ -27,7 +27,7 @@
  * mask and warns on a homogeneous output or a median outside [−300, 0] Å².
  */
 import { linspace, quantileInPlace } from './order-statistics.ts';
-import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
+import { parallelFor, threadsForVoxels } from '../fft/fft-pool.ts';
 import { accumulateWeightedLog } from '../fft/wasm-math.ts';
 import { createSpiralAmplitude, shellNormalisationOffset, type ShellSums, type SpiralAmplitude } from './spiral-amplitude.ts';
 import type { Volume } from '../volume/volume.ts';
@@ -65,11 +65,6 @@ export interface LocalBFactorOptions {
   /** A precomputed spectrum of the same volume and width (shared with 0.g); built when absent. */
   amplitude?: SpiralAmplitude;
 }
-
-
-
-/** Maps below this many voxels run their per-voxel loops on the calling thread. */
-export const PARALLEL_MIN_VOXELS = 64 * 64 * 64;
 
 /** Inputs of `accumulateLogs` (SharedArrayBuffer-backed arrays). */
 export interface LogArgs {
@@ -147,7 +142,7 @@ export async function localBFactor(
 
   const spiral = opts.amplitude ?? (await createSpiralAmplitude(v, width));
   const N = v.data.length;
-  const threads = N >= PARALLEL_MIN_VOXELS ? fftThreads() : 1;
+  const threads = threadsForVoxels(N);
   // Shared memory: the FFT workers fold the amplitude into it directly.
   const amp = new Float32Array(new SharedArrayBuffer(4 * N));
   const acc = new Float64Array(new SharedArrayBuffer(8 * N));

@@ -16,8 +16,7 @@
 import { linspace, quantileInPlace } from './order-statistics.ts';
 import { createSpiralAmplitude, type SpiralAmplitude } from './spiral-amplitude.ts';
 import type { Volume } from '../volume/volume.ts';
-import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
-import { PARALLEL_MIN_VOXELS } from './local-bfactor.ts';
+import { parallelFor, threadsForVoxels } from '../fft/fft-pool.ts';
 import { NotApplicable, NotMeasurable } from '../util/errors.ts';
 
 /** The sweep of one LocOccupancy run, reported with the item's values. */
@@ -97,7 +96,7 @@ export async function localOccupancy(
   // Shared memory: the FFT workers fold the amplitude into it directly.
   const amp = new Float32Array(new SharedArrayBuffer(4 * N));
   const count = new Uint16Array(new SharedArrayBuffer(2 * N));
-  const threads = N >= PARALLEL_MIN_VOXELS ? fftThreads() : 1;
+  const threads = threadsForVoxels(N);
   const scratch = new Float32Array(inMask);
   const levels: number[] = [];
   for (const fr of freqs) {

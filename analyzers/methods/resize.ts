@@ -20,7 +20,7 @@
  * rule above when the voxel is isotropic.
  */
 import { createRealFft3d, fftFreq } from '../fft/fft.ts';
-import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
+import { parallelFor, threadsForVoxels } from '../fft/fft-pool.ts';
 import { sharedFloat32 } from '../util/shared-memory.ts';
 import { applyRadialFilter, applySeparableFilter, raisedCosineLowPassGain } from './filters.ts';
 import type { Vec3, Volume } from '../volume/volume.ts';
@@ -137,7 +137,7 @@ export async function resizeToSampling(v: Volume, targetVoxel: number, opts: Res
  */
 async function evaluateSpline(c: Float32Array, dims: Vec3, taps: [AxisTaps, AxisTaps, AxisTaps], W: number): Promise<Float32Array> {
   const [nx, ny, nz] = dims;
-  const threads = nx * ny * nz >= 64 ** 3 ? fftThreads() : 1;
+  const threads = threadsForVoxels(nx * ny * nz);
   const args: SplineArgs = { c, dims, taps, W, a: sharedFloat32(W * ny * nz), b: sharedFloat32(W * W * nz), out: sharedFloat32(W * W * W) };
   await parallelFor(import.meta.url, 'splineAlongX', splineAlongX, args, ny * nz, threads);
   await parallelFor(import.meta.url, 'splineAlongY', splineAlongY, args, nz, threads);

@@ -26,7 +26,7 @@
  * skipped, and clears the spectra behind it (only the rows the transforms can have touched).
  */
 import { createRealFft3d, fftFreq, type RealFft3d } from '../fft/fft.ts';
-import { fftThreads, parallelFor } from '../fft/fft-pool.ts';
+import { parallelFor, threadsForVoxels } from '../fft/fft-pool.ts';
 import { isShared, sharedFloat32 } from '../util/shared-memory.ts';
 import type { Volume } from '../volume/volume.ts';
 
@@ -139,7 +139,6 @@ class KeepingSpiralAmplitude implements SpiralAmplitude {
 const RADIUS_SLACK = 1;
 
 /** Grids below this many voxels run their loops on the calling thread (as the FFT does). */
-const PARALLEL_MIN_VOXELS = 64 * 64 * 64;
 
 /** Inputs and outputs of `fillShellPlanes` (big arrays SharedArrayBuffer-backed). */
 export interface ShellArgs {
@@ -309,7 +308,7 @@ class SpiralAmplitudeImpl implements SpiralAmplitude {
     this.rowLo = new Int32Array(new SharedArrayBuffer(4 * n * n));
     this.rowHi = new Int32Array(new SharedArrayBuffer(4 * n * n));
     this.planeSums = new Float64Array(new SharedArrayBuffer(16 * n));
-    this.threads = n * n * n >= PARALLEL_MIN_VOXELS ? fftThreads() : 1;
+    this.threads = threadsForVoxels(n * n * n);
     const cx = (n >> 1) + 1;
     const mMax = (cx - 1) ** 2 + 2 * (n >> 1) ** 2;
     this.shell = new Float64Array(new SharedArrayBuffer(8 * (mMax + 1)));
